@@ -1,0 +1,73 @@
+/**
+ * Typed errors. Every error veilnode raises on bad input or a failing peer/proxy/daemon is a
+ * VeilnodeError: a stable machine-readable `code`, a message that names what was wrong, and a
+ * `context` object for structured logs. Context must never hold secrets (keys, proxy passwords)
+ * or, on anonymity zones, clearnet addresses.
+ */
+export class VeilnodeError extends Error {
+  readonly code: string;
+  readonly context: Readonly<Record<string, unknown>>;
+
+  constructor(code: string, message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.context = context;
+  }
+
+  /** Structured form for pino: never includes `cause` objects that may carry credentials. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, ...this.context };
+  }
+}
+
+/** A configuration value or file is wrong. `path` is the config key path (e.g. `zones.tor.proxy`). */
+export class ConfigError extends VeilnodeError {
+  constructor(message: string, context: { path?: string; [k: string]: unknown } = {}, options?: { cause?: unknown }) {
+    super('CONFIG_INVALID', message, context, options);
+  }
+}
+
+/** A plugin could not be loaded or registered. */
+export class PluginError extends VeilnodeError {
+  constructor(code: string, message: string, context: { plugin: string; [k: string]: unknown }, options?: { cause?: unknown }) {
+    super(code, message, context, options);
+  }
+}
+
+/** Text or wire form of an address is not valid for the zone that was asked to parse it. */
+export class InvalidAddressError extends VeilnodeError {
+  constructor(input: string, reason: string, context: Record<string, unknown> = {}) {
+    super('ADDRESS_INVALID', `invalid address ${JSON.stringify(input)}: ${reason}`, { input, reason, ...context });
+  }
+}
+
+/** Base of every error a Transport raises. */
+export class TransportError extends VeilnodeError {}
+
+/** The transport cannot work at all (not implemented, daemon missing, disabled). */
+export class TransportUnavailableError extends TransportError {
+  constructor(transport: string, reason: string, context: Record<string, unknown> = {}) {
+    super('TRANSPORT_UNAVAILABLE', `transport ${transport} is unavailable: ${reason}`, { transport, reason, ...context });
+  }
+}
+
+/** A dial failed. `code` distinguishes refused/timeout/unreachable/proxy failures. */
+export class DialError extends TransportError {}
+
+/** A dial or handshake did not finish in time. */
+export class TimeoutError extends TransportError {
+  constructor(what: string, ms: number, context: Record<string, unknown> = {}) {
+    super('TIMEOUT', `${what} timed out after ${ms} ms`, { what, ms, ...context });
+  }
+}
+
+/** The operation was aborted by its AbortSignal. */
+export class AbortedError extends TransportError {
+  constructor(what: string, context: Record<string, unknown> = {}) {
+    super('ABORTED', `${what} was aborted`, { what, ...context });
+  }
+}
+
+/** Malformed bytes from a peer (Levin frame, epee storage, message schema). */
+export class ProtocolError extends VeilnodeError {}

@@ -1,0 +1,10 @@
+/**
+ * @veilnode/core public API: the only surface plugin authors import. Its semantic version is
+ * the plugin ABI (CORE_API_VERSION).
+ */
+export * from './errors';
+export * from './logger';
+export * from './address';
+export * from './transport';
+export * from './zone';
+export * from './plugin';

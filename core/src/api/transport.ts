@@ -1,0 +1,92 @@
+import type { Duplex } from 'node:stream';
+import type { Logger } from './logger';
+import type { PeerAddress } from './address';
+import type { ZoneConfig } from './zone';
+
+/**
+ * A Transport moves bytes for one zone: it dials zone addresses and accepts inbound
+ * connections, returning plain Node duplex streams. The Levin protocol sits above it in core,
+ * so a transport never parses or frames messages.
+ *
+ * Contract (checked by the compliance suite in @veilnode/compliance):
+ * - dial() resolves with an open stream or rejects with a typed TransportError
+ *   (DialError with a specific code, TimeoutError, AbortedError, TransportUnavailableError);
+ * - a rejected or aborted dial leaves no socket or handle open;
+ * - listen() calls `onConnection` for every accepted inbound stream until the Listener closes;
+ * - stop() closes listeners and every stream the transport still owns.
+ */
+export interface Transport {
+  /** Transport name as used in config (`clearnet`, `tor`, `i2p-sam`, ...). */
+  readonly name: string;
+  /** The zone this transport instance serves. */
+  readonly zone: string;
+  readonly capabilities: TransportCapabilities;
+  /** Async setup (connect to a control port, create a SAM session...). Optional. */
+  start?(signal?: AbortSignal): Promise<void>;
+  /** Release everything; idempotent. */
+  stop(): Promise<void>;
+  dial(address: PeerAddress, options?: DialOptions): Promise<TransportConnection>;
+  listen(onConnection: (connection: TransportConnection) => void, options?: ListenOptions): Promise<Listener>;
+  /** Health as the transport sees it (proxy reachable, session alive...), for logs and get_info. */
+  status?(): TransportStatus;
+}
+
+export interface TransportCapabilities {
+  readonly dial: boolean;
+  readonly listen: boolean;
+}
+
+export interface TransportStatus {
+  readonly healthy: boolean;
+  /** Human-readable reason when not healthy (no secrets). */
+  readonly reason?: string;
+}
+
+export interface DialOptions {
+  readonly signal?: AbortSignal;
+  /** Overall deadline for the dial (TCP + proxy negotiation). Transport default if absent. */
+  readonly timeoutMs?: number;
+}
+
+export interface ListenOptions {
+  readonly signal?: AbortSignal;
+}
+
+export interface TransportConnection {
+  readonly stream: Duplex;
+  readonly direction: 'inbound' | 'outbound';
+  /**
+   * What the transport knows about the remote. For outbound: the dialled address. For inbound
+   * on anonymity zones: the peer's zone address if the transport learns it (SAM gives the
+   * destination), otherwise undefined — never a loopback/clearnet socket address.
+   */
+  readonly remote?: PeerAddress;
+}
+
+export interface Listener {
+  /** Own addresses peers can reach us at, in the zone's text form (shown in get_zones `inbound`). */
+  readonly addresses: readonly string[];
+  close(): Promise<void>;
+}
+
+/** Everything a transport factory gets. */
+export interface TransportContext {
+  /** The zone this transport will serve, with its validated zone settings. */
+  readonly zone: ZoneConfig;
+  /** The owning plugin's validated config fragment. */
+  readonly pluginConfig: unknown;
+  readonly network: NetworkName;
+  /** A directory private to this transport inside the node's data dir (created on demand). */
+  readonly dataDir: string;
+  readonly logger: Logger;
+}
+
+export type NetworkName = 'mainnet' | 'testnet' | 'stagenet' | 'regtest';
+
+export interface TransportDefinition {
+  /** Unique transport name (`tor`, `i2p-sam`...). */
+  readonly name: string;
+  /** The zone it serves. */
+  readonly zone: string;
+  create(context: TransportContext): Transport;
+}
