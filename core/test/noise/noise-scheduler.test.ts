@@ -80,6 +80,17 @@ describe('NoiseScheduler', () => {
     expect(events[0]).to.match(/^delivered m7 o[12]$/);
   });
 
+  it('never queues a copy on the channel bound to the connection the txs came from', () => {
+    const { clock, noise, sent } = setup(2);
+    noise.connectionUp('o1', 'outbound');
+    noise.connectionUp('o2', 'outbound');
+    noise.start();
+    expect(noise.enqueue(message(8, 1, 'forward'), 'o1')).to.equal(1);
+    clock.advance(30_000);
+    expect(sent.filter((s) => s.conn === 'o1').every((s) => kind(s.frame) === 'dummy')).to.equal(true);
+    expect(sent.filter((s) => s.conn === 'o2').map((s) => kind(s.frame))).to.include('m8/0');
+  });
+
   it('abandons the in-flight message on connection loss and never resumes it elsewhere', () => {
     const { clock, noise, sent, events } = setup(3, { selection: { size: 1, epochMinMs: 300_000, epochRangeMs: 30_000 } });
     noise.connectionUp('o1', 'outbound');
