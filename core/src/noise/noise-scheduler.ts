@@ -123,14 +123,14 @@ export class NoiseScheduler {
   }
 
   /**
-   * Queues an identical copy of `message` on every channel that has a connection, except one
-   * bound to `exclude` (the connection the txs came from). Returns the number of copies queued;
-   * 0 means nothing will be sent and no event will follow.
+   * Queues an identical copy of `message` on every channel that has a connection, except those
+   * bound to a connection in `exclude` (peers that sent us the txs). Returns the number of
+   * copies queued; 0 means nothing will be sent and no event will follow.
    */
-  enqueue(message: NoiseMessage, exclude?: ConnectionId): number {
+  enqueue(message: NoiseMessage, exclude: ReadonlySet<ConnectionId> = new Set()): number {
     let copies = 0;
     for (const channel of this.channels) {
-      if (channel.connection === null || channel.connection === exclude) continue;
+      if (channel.connection === null || exclude.has(channel.connection)) continue;
       if (message.priority === 'local') {
         const firstForward = channel.queue.findIndex((m) => m.priority === 'forward');
         channel.queue.splice(firstForward < 0 ? channel.queue.length : firstForward, 0, message);

@@ -70,6 +70,11 @@ export class FluffScheduler {
     }
   }
 
+  /** The peer sent us this tx itself: it no longer needs it from us. */
+  withdraw(id: ConnectionId, txId: string): void {
+    this.queues.get(id)?.txs.delete(txId);
+  }
+
   /** Number of txs waiting for a flush on `id`. */
   pending(id: ConnectionId): number {
     return this.queues.get(id)?.txs.size ?? 0;

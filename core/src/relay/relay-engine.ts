@@ -105,6 +105,8 @@ export class RelayEngine {
   private readonly crossings = new Map<string, TimerHandle>();
   /** Txs whose crossing to other zones has been scheduled (once per tx). */
   private readonly spread = new Set<string>();
+  /** Per tx, the connections (per zone) that sent it to us: they never get it back from us. */
+  private readonly heardFrom = new Map<string, Map<string, Set<ConnectionId>>>();
   private readonly crossDelay: { readonly minMs: number; readonly maxMs: number };
   private readonly confirmMs: number;
   private dispatchTimer: TimerHandle | undefined;
@@ -200,8 +202,9 @@ export class RelayEngine {
     const target = this.zone(zone);
     for (const blob of txs) {
       const tx: RelayTx = { id: this.deps.txId(blob), blob };
+      this.recordSender(tx.id, zone, connectionId);
       if (target.kind === 'public') this.receivePublic(target, connectionId, tx, fluff);
-      else this.receiveAnonymous(target, connectionId, tx);
+      else this.receiveAnonymous(target, tx);
     }
   }
 
@@ -254,6 +257,7 @@ export class RelayEngine {
     this.pool.remove(txId);
     this.stemPool.release(txId);
     this.spread.delete(txId);
+    this.heardFrom.delete(txId);
     for (const [key, timer] of this.crossings) {
       if (!key.startsWith(`${txId}\u0000`)) continue;
       timer.cancel();
@@ -300,6 +304,18 @@ export class RelayEngine {
       config.noise,
     );
     return { kind: 'anonymity', config: zone, noise, rotator };
+  }
+
+  private recordSender(txId: string, zone: string, connectionId: ConnectionId): void {
+    let zones = this.heardFrom.get(txId);
+    if (zones === undefined) this.heardFrom.set(txId, (zones = new Map()));
+    let senders = zones.get(zone);
+    if (senders === undefined) zones.set(zone, (senders = new Set()));
+    senders.add(connectionId);
+  }
+
+  private senders(txId: string, zone: string): ReadonlySet<ConnectionId> {
+    return this.heardFrom.get(txId)?.get(zone) ?? new Set();
   }
 
   private zone(name: string): Zone {
@@ -352,7 +368,7 @@ export class RelayEngine {
     const full = (z: AnonymityZone) => (z.noise?.channelConnections() ?? z.selection?.connected() ?? []).length >= 2;
     const candidates = [...this.anonymityZones.filter(full), ...this.anonymityZones.filter((z) => !full(z))];
     for (const zone of candidates) {
-      const outcome = this.sendAnonymous(zone, tx, undefined, 'local');
+      const outcome = this.sendAnonymous(zone, tx, 'local');
       if (outcome === 'sending' || outcome.length > 0) return outcome;
     }
     return [];
@@ -369,7 +385,7 @@ export class RelayEngine {
     }
     const targets = zone.fluffer.connections();
     if (targets.length === 0) return [];
-    this.fluffPublic(zone, tx, null);
+    this.fluffPublic(zone, tx);
     return targets.map((id) => carrier(zone.config.name, id));
   }
 
@@ -416,16 +432,17 @@ export class RelayEngine {
   // ---- received txs ---------------------------------------------------------------------
 
   private receivePublic(zone: PublicZone, source: ConnectionId, tx: RelayTx, fluff: boolean): void {
+    zone.fluffer.withdraw(source, tx.id);
     // Our own tx seen on the public zone: it has left through an anonymity zone.
     if (this.deliveries.has(tx.id)) this.delivered(tx.id);
     const state = this.pool.get(tx.id)?.state;
     if (state === 'fluff') return;
     if (fluff || state === 'forward') {
-      this.fluffPublic(zone, tx, source);
+      this.fluffPublic(zone, tx);
       return;
     }
     if (this.stemPool.receiveStem(tx.id) === 'loop') {
-      this.fluffPublic(zone, tx, source);
+      this.fluffPublic(zone, tx);
       return;
     }
     const route = zone.router.route(source);
@@ -433,40 +450,42 @@ export class RelayEngine {
       this.pool.set(tx, 'stem');
       return;
     }
-    this.fluffPublic(zone, tx, source);
+    this.fluffPublic(zone, tx);
   }
 
-  private receiveAnonymous(zone: AnonymityZone, source: ConnectionId, tx: RelayTx): void {
+  private receiveAnonymous(zone: AnonymityZone, tx: RelayTx): void {
     if (this.pool.get(tx.id) !== undefined) return;
     this.pool.set(tx, 'forward');
-    this.sendAnonymous(zone, tx, source, 'forward');
+    this.sendAnonymous(zone, tx, 'forward');
     this.spreadAcrossZones(tx, zone.config.name);
   }
 
   private embargoExpired(id: string): void {
     const entry = this.pool.get(id);
     if (entry === undefined || this.publicZone === undefined) return;
-    if (entry.state === 'stem' || entry.state === 'local') this.fluffPublic(this.publicZone, entry, null);
+    if (entry.state === 'stem' || entry.state === 'local') this.fluffPublic(this.publicZone, entry);
   }
 
   // ---- sending --------------------------------------------------------------------------
 
-  private fluffPublic(zone: PublicZone, tx: RelayTx, source: ConnectionId | null): void {
+  private fluffPublic(zone: PublicZone, tx: RelayTx): void {
     this.stemPool.release(tx.id);
     const crossing = this.crossings.get(`${tx.id}\u0000${zone.config.name}`);
     crossing?.cancel();
     this.crossings.delete(`${tx.id}\u0000${zone.config.name}`);
     this.pool.set(tx, 'fluff');
+    const senders = this.senders(tx.id, zone.config.name);
     zone.fluffer.enqueue(
-      zone.fluffer.connections().filter((id) => id !== source),
+      zone.fluffer.connections().filter((id) => !senders.has(id)),
       tx,
     );
     this.spreadAcrossZones(tx, zone.config.name);
   }
 
   /** Stem on the zone's selected outbound connections, or covertly on its noise channels. */
-  private sendAnonymous(zone: AnonymityZone, tx: RelayTx, exclude: ConnectionId | undefined, priority: 'local' | 'forward'): 'sending' | string[] {
+  private sendAnonymous(zone: AnonymityZone, tx: RelayTx, priority: 'local' | 'forward'): 'sending' | string[] {
     const name = zone.config.name;
+    const exclude = this.senders(tx.id, name);
     if (zone.noise !== undefined) {
       let slots: Uint8Array[];
       try {
@@ -478,7 +497,7 @@ export class RelayEngine {
       const key = (priority === 'local' ? LOCAL_KEY : FORWARD_KEY) + tx.id;
       return zone.noise.enqueue({ key, slots, priority }, exclude) > 0 ? 'sending' : [];
     }
-    const targets = (zone.selection?.connected() ?? []).filter((id) => id !== exclude);
+    const targets = (zone.selection?.connected() ?? []).filter((id) => !exclude.has(id));
     return targets.filter((id) => this.deps.port.send(name, id, [tx.blob], { fluff: false })).map((id) => carrier(name, id));
   }
 
@@ -495,8 +514,8 @@ export class RelayEngine {
         key,
         this.deps.clock.setTimer(delay, () => {
           this.crossings.delete(key);
-          if (zone.kind === 'anonymity') this.sendAnonymous(zone, tx, undefined, 'forward');
-          else if (this.pool.get(tx.id)?.state !== 'fluff') this.fluffPublic(zone, tx, null);
+          if (zone.kind === 'anonymity') this.sendAnonymous(zone, tx, 'forward');
+          else if (this.pool.get(tx.id)?.state !== 'fluff') this.fluffPublic(zone, tx);
         }),
       );
     }

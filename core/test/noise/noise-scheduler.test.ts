@@ -85,7 +85,7 @@ describe('NoiseScheduler', () => {
     noise.connectionUp('o1', 'outbound');
     noise.connectionUp('o2', 'outbound');
     noise.start();
-    expect(noise.enqueue(message(8, 1, 'forward'), 'o1')).to.equal(1);
+    expect(noise.enqueue(message(8, 1, 'forward'), new Set(['o1']))).to.equal(1);
     clock.advance(30_000);
     expect(sent.filter((s) => s.conn === 'o1').every((s) => kind(s.frame) === 'dummy')).to.equal(true);
     expect(sent.filter((s) => s.conn === 'o2').map((s) => kind(s.frame))).to.include('m8/0');

@@ -16,6 +16,13 @@ function recordingLogger(lines: { level: string; obj: object; msg?: string }[]):
   return logger;
 }
 
+async function pendingIds(dir: string): Promise<string[]> {
+  const queue = await DurableTxQueue.open({ dir });
+  const ids = queue.pending().map((t) => t.id);
+  await queue.close();
+  return ids;
+}
+
 const tx = (id: string, fill: number, size = 300) => ({ id, blob: new Uint8Array(Buffer.alloc(size, fill)) });
 
 describe('DurableTxQueue', () => {
@@ -51,7 +58,7 @@ describe('DurableTxQueue', () => {
     expect((await fs.stat(file)).size).to.equal(JOURNAL_MAGIC.length);
     await queue.enqueue(tx('d', 9)); // appends still go to the live file after compaction
     await queue.close();
-    expect((await DurableTxQueue.open({ dir })).pending().map((t) => t.id)).to.deep.equal(['d']);
+    expect(await pendingIds(dir)).to.deep.equal(['d']);
   });
 
   it('drops a torn last record with a log line and keeps every record before it', async () => {
@@ -70,7 +77,7 @@ describe('DurableTxQueue', () => {
     // The torn bytes were cut: new appends are readable.
     await reopened.enqueue(tx('d', 4));
     await reopened.close();
-    expect((await DurableTxQueue.open({ dir })).pending().map((t) => t.id)).to.deep.equal(['a', 'b', 'd']);
+    expect(await pendingIds(dir)).to.deep.equal(['a', 'b', 'd']);
   });
 
   it('detects a checksum-corrupted last record and skips a corrupted middle one', () => {

@@ -59,4 +59,14 @@ describe('FluffScheduler', () => {
     expect(flushes.map((f) => f.id)).to.deep.equal(['c2']);
     expect(fluffer.connections('inbound')).to.deep.equal(['c2']);
   });
+
+  it('withdraws a queued tx from a connection that sent it to us meanwhile', () => {
+    const { clock, flushes, fluffer } = setup();
+    fluffer.connectionUp('c1', 'inbound');
+    fluffer.enqueue(['c1'], tx('a', [1]));
+    fluffer.enqueue(['c1'], tx('b', [2]));
+    fluffer.withdraw('c1', 'a');
+    clock.advance(120_000);
+    expect(flushes.map((f) => f.txs)).to.deep.equal([[[2]]]);
+  });
 });

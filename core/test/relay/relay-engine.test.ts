@@ -122,7 +122,8 @@ describe('RelayEngine: public zone Dandelion++', () => {
     expect(h.engine.publicTransactions()).to.deep.equal([]);
     h.clock.advance(10 * 60_000);
     const fluffs = h.txSends(id).filter((s) => s.fluff);
-    expect(fluffs.map((s) => s.conn).sort()).to.deep.equal(['p-in1', 'p-in2', 'p-out1', 'p-out2', 'p-out3']);
+    // Everyone but the peer that stemmed it to us.
+    expect(fluffs.map((s) => s.conn).sort()).to.deep.equal(['p-in1', 'p-in2', 'p-out2', 'p-out3']);
     expect(h.engine.publicTransactions().map((t) => t.id)).to.deep.equal([id]);
     // ...and crossed into the anonymity zone (no connection there: nothing sent, nothing broken).
   });
@@ -136,7 +137,7 @@ describe('RelayEngine: public zone Dandelion++', () => {
     h.clock.advance(60_000);
     const sends = h.txSends(txIdOf(blob('l')));
     expect(sends.filter((s) => !s.fluff)).to.have.length(1);
-    expect(sends.filter((s) => s.fluff).map((s) => s.conn).sort()).to.deep.equal(['p-in1', 'p-out1', 'p-out2', 'p-out3']);
+    expect(sends.filter((s) => s.fluff).map((s) => s.conn).sort()).to.deep.equal(['p-out1', 'p-out2', 'p-out3']);
   });
 
   it('fluffs received fluff txs to every connection but the sender, after Poisson delays', () => {
@@ -214,5 +215,30 @@ describe('RelayEngine: rotation decisions', () => {
     h.up('tor', 't-out3', 'outbound');
     h.up('tor', 't-out4', 'outbound');
     expect(h.sent.filter((s) => s.kind === 'close').map((s) => (s.kind === 'close' ? s.conn : ''))).to.have.members(['t-out1', 't-out2']);
+  });
+});
+
+describe('RelayEngine: never back to a sender', () => {
+  it('does not cross a tx into an anonymity zone towards a peer that sent it to us there', () => {
+    const h = engineHarness({ ...TOR_CLEARNET, crossZoneDelay: { minMs: 20_000, maxMs: 30_000 } });
+    h.engine.start();
+    clearnet(h);
+    h.up('tor', 't-out1', 'outbound');
+    h.up('tor', 't-out2', 'outbound');
+    h.engine.onTransactionsReceived('public', 'p-in1', [blob('k')], true);
+    h.engine.onTransactionsReceived('tor', 't-out1', [blob('k')], false);
+    h.clock.advance(60_000);
+    const tor = h.txSends(txIdOf(blob('k'))).filter((s) => s.zone === 'tor');
+    expect(tor.map((s) => s.conn)).to.deep.equal(['t-out2']);
+  });
+
+  it('does not fluff a tx to any public peer that already sent it to us', () => {
+    const h = engineHarness(TOR_CLEARNET);
+    h.engine.start();
+    clearnet(h);
+    h.engine.onTransactionsReceived('public', 'p-in1', [blob('j')], true);
+    h.engine.onTransactionsReceived('public', 'p-out1', [blob('j')], true);
+    h.clock.advance(60_000);
+    expect(h.txSends(txIdOf(blob('j'))).map((s) => s.conn).sort()).to.deep.equal(['p-in2', 'p-out2', 'p-out3']);
   });
 });
