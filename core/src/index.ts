@@ -5,3 +5,8 @@ export * from './api';
 export * from './epee';
 export * from './levin';
 export * from './wire';
+// Relay engine and its parts: core-internal, exported for the node, the RPC and the simulator.
+export * from './time';
+export * from './dandelion';
+export * from './noise';
+export * from './relay';

@@ -36,7 +36,11 @@ export interface RelayEngineConfig {
    * that carried it is still up this long after the send (else it is sent again).
    */
   readonly deliveryConfirmMs?: number;
+  /** How long a tx is remembered (pool view, senders, dedup) if nobody calls `forget` first. */
+  readonly poolLifetimeMs?: number;
 }
 
 export const DEFAULT_CROSS_ZONE_DELAY = Object.freeze({ minMs: 0, maxMs: 30_000 });
 export const DEFAULT_DELIVERY_CONFIRM_MS = 30_000;
+/** monerod keeps an unmined tx for 3 days (MEMPOOL_TX_LIVETIME). */
+export const DEFAULT_POOL_LIFETIME_MS = 3 * 24 * 3600_000;

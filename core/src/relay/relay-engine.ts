@@ -11,7 +11,7 @@ import { ConnectionRotator } from './connection-rotator';
 import { FluffScheduler } from './fluff-scheduler';
 import type { LocalTxStore } from './local-tx-store';
 import { OutboundSelection } from './outbound-selection';
-import { DEFAULT_CROSS_ZONE_DELAY, DEFAULT_DELIVERY_CONFIRM_MS, type RelayEngineConfig, type RelayZoneConfig } from './relay-engine-config';
+import { DEFAULT_CROSS_ZONE_DELAY, DEFAULT_DELIVERY_CONFIRM_MS, DEFAULT_POOL_LIFETIME_MS, type RelayEngineConfig, type RelayZoneConfig } from './relay-engine-config';
 import { RelayError } from './relay-errors';
 import type { RelayOutboundPort } from './relay-outbound-port';
 import { TxPoolView, type PoolEntry, type RelayState } from './tx-pool-view';
@@ -109,6 +109,9 @@ export class RelayEngine {
   private readonly heardFrom = new Map<string, Map<string, Set<ConnectionId>>>();
   private readonly crossDelay: { readonly minMs: number; readonly maxMs: number };
   private readonly confirmMs: number;
+  private readonly poolLifetimeMs: number;
+  /** Per tx in the pool view, the timer that forgets it after `poolLifetimeMs`. */
+  private readonly expiries = new Map<string, TimerHandle>();
   private dispatchTimer: TimerHandle | undefined;
   private reportedWaiting = 0;
   private running = false;
@@ -119,6 +122,7 @@ export class RelayEngine {
   ) {
     this.crossDelay = config.crossZoneDelay ?? DEFAULT_CROSS_ZONE_DELAY;
     this.confirmMs = config.deliveryConfirmMs ?? DEFAULT_DELIVERY_CONFIRM_MS;
+    this.poolLifetimeMs = config.poolLifetimeMs ?? DEFAULT_POOL_LIFETIME_MS;
     if (this.crossDelay.minMs < 0 || this.crossDelay.maxMs < this.crossDelay.minMs) {
       throw new ConfigError('relay cross-zone delay must satisfy 0 <= minMs <= maxMs', { path: 'relay.crossZoneDelay', ...this.crossDelay });
     }
@@ -155,7 +159,7 @@ export class RelayEngine {
     }
     for (const tx of this.deps.store.pending()) {
       if (this.deliveries.has(tx.id)) continue;
-      this.pool.set(tx, 'local');
+      this.remember(tx, 'local');
       this.deliveries.set(tx.id, { tx, phase: 'waiting', carriers: new Set(), timer: undefined });
     }
     this.dispatchLocal();
@@ -175,6 +179,8 @@ export class RelayEngine {
     for (const timer of this.crossings.values()) timer.cancel();
     this.crossings.clear();
     for (const delivery of this.deliveries.values()) delivery.timer?.cancel();
+    for (const timer of this.expiries.values()) timer.cancel();
+    this.expiries.clear();
     this.dispatchTimer?.cancel();
     this.dispatchTimer = undefined;
   }
@@ -191,7 +197,7 @@ export class RelayEngine {
     const tx: RelayTx = { id, blob };
     await this.deps.store.enqueue(tx);
     if (this.pool.get(id) !== undefined) return { txId: id, status: 'known' }; // arrived meanwhile
-    this.pool.set(tx, 'local');
+    this.remember(tx, 'local');
     this.deliveries.set(id, { tx, phase: 'waiting', carriers: new Set(), timer: undefined });
     this.dispatchLocal();
     return { txId: id, status: this.deliveries.get(id)?.phase === 'waiting' ? 'queued' : 'sent' };
@@ -252,8 +258,14 @@ export class RelayEngine {
     return this.pool.allTxs();
   }
 
-  /** Drops a tx the node no longer needs to relay (mined or expired). */
+  /**
+   * Drops a tx the node no longer needs to relay (mined); txs are also forgotten by themselves
+   * after `poolLifetimeMs`. A local tx not yet delivered stays.
+   */
   forget(txId: string): void {
+    if (this.deliveries.has(txId)) return;
+    this.expiries.get(txId)?.cancel();
+    this.expiries.delete(txId);
     this.pool.remove(txId);
     this.stemPool.release(txId);
     this.spread.delete(txId);
@@ -304,6 +316,23 @@ export class RelayEngine {
       config.noise,
     );
     return { kind: 'anonymity', config: zone, noise, rotator };
+  }
+
+  /** Records the tx's relay state; the first time, arms its expiry. */
+  private remember(tx: RelayTx, state: RelayState): void {
+    this.pool.set(tx, state);
+    if (!this.expiries.has(tx.id)) this.armExpiry(tx.id);
+  }
+
+  private armExpiry(txId: string): void {
+    this.expiries.set(
+      txId,
+      this.deps.clock.setTimer(this.poolLifetimeMs, () => {
+        this.expiries.delete(txId);
+        if (this.deliveries.has(txId)) this.armExpiry(txId);
+        else this.forget(txId);
+      }),
+    );
   }
 
   private recordSender(txId: string, zone: string, connectionId: ConnectionId): void {
@@ -447,7 +476,7 @@ export class RelayEngine {
     }
     const route = zone.router.route(source);
     if (route.kind === 'stem' && this.deps.port.send(zone.config.name, route.connectionId, [tx.blob], { fluff: false })) {
-      this.pool.set(tx, 'stem');
+      this.remember(tx, 'stem');
       return;
     }
     this.fluffPublic(zone, tx);
@@ -455,7 +484,7 @@ export class RelayEngine {
 
   private receiveAnonymous(zone: AnonymityZone, tx: RelayTx): void {
     if (this.pool.get(tx.id) !== undefined) return;
-    this.pool.set(tx, 'forward');
+    this.remember(tx, 'forward');
     this.sendAnonymous(zone, tx, 'forward');
     this.spreadAcrossZones(tx, zone.config.name);
   }
@@ -473,7 +502,7 @@ export class RelayEngine {
     const crossing = this.crossings.get(`${tx.id}\u0000${zone.config.name}`);
     crossing?.cancel();
     this.crossings.delete(`${tx.id}\u0000${zone.config.name}`);
-    this.pool.set(tx, 'fluff');
+    this.remember(tx, 'fluff');
     const senders = this.senders(tx.id, zone.config.name);
     zone.fluffer.enqueue(
       zone.fluffer.connections().filter((id) => !senders.has(id)),

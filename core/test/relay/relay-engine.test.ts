@@ -242,3 +242,20 @@ describe('RelayEngine: never back to a sender', () => {
     expect(h.txSends(txIdOf(blob('j'))).map((s) => s.conn).sort()).to.deep.equal(['p-in2', 'p-out2', 'p-out3']);
   });
 });
+
+describe('RelayEngine: memory', () => {
+  it('forgets relayed txs after the pool lifetime but keeps undelivered local ones', async () => {
+    const h = engineHarness({ ...TOR_CLEARNET, poolLifetimeMs: HOUR });
+    h.engine.start();
+    clearnet(h);
+    h.engine.onTransactionsReceived('public', 'p-in1', [blob('o')], true);
+    const { txId } = await h.engine.submitLocal(blob('p'));
+    h.clock.advance(HOUR + 1);
+    expect(h.engine.transactions().map((t) => t.id)).to.deep.equal([txId]);
+    h.engine.forget(txId);
+    expect(h.engine.transactions().map((t) => t.id)).to.deep.equal([txId]); // still waiting for Tor
+    // A forgotten tx arriving again is relayed again.
+    h.engine.onTransactionsReceived('public', 'p-in1', [blob('o')], true);
+    expect(h.engine.publicTransactions().map((t) => t.id)).to.deep.equal([txIdOf(blob('o'))]);
+  });
+});
