@@ -259,11 +259,12 @@ export class RelayEngine {
   }
 
   /**
-   * Drops a tx the node no longer needs to relay (mined); txs are also forgotten by themselves
-   * after `poolLifetimeMs`. A local tx not yet delivered stays.
+   * Drops a tx the node no longer needs to relay because it was mined (a local one waiting for
+   * delivery included: there is nothing left to deliver). Unmined txs are forgotten by
+   * themselves after `poolLifetimeMs`, except local ones still waiting.
    */
   forget(txId: string): void {
-    if (this.deliveries.has(txId)) return;
+    if (this.deliveries.has(txId)) this.delivered(txId);
     this.expiries.get(txId)?.cancel();
     this.expiries.delete(txId);
     this.pool.remove(txId);

@@ -244,16 +244,19 @@ describe('RelayEngine: never back to a sender', () => {
 });
 
 describe('RelayEngine: memory', () => {
-  it('forgets relayed txs after the pool lifetime but keeps undelivered local ones', async () => {
+  it('forgets relayed txs after the pool lifetime, keeps undelivered local ones until mined', async () => {
     const h = engineHarness({ ...TOR_CLEARNET, poolLifetimeMs: HOUR });
     h.engine.start();
     clearnet(h);
     h.engine.onTransactionsReceived('public', 'p-in1', [blob('o')], true);
     const { txId } = await h.engine.submitLocal(blob('p'));
     h.clock.advance(HOUR + 1);
-    expect(h.engine.transactions().map((t) => t.id)).to.deep.equal([txId]);
-    h.engine.forget(txId);
     expect(h.engine.transactions().map((t) => t.id)).to.deep.equal([txId]); // still waiting for Tor
+    expect(h.store.pending().map((t) => t.id)).to.deep.equal([txId]);
+    h.engine.forget(txId); // mined meanwhile: nothing left to deliver
+    expect(h.engine.transactions()).to.deep.equal([]);
+    expect(h.store.pending()).to.deep.equal([]);
+    expect(h.engine.status().localWaiting).to.equal(0);
     // A forgotten tx arriving again is relayed again.
     h.engine.onTransactionsReceived('public', 'p-in1', [blob('o')], true);
     expect(h.engine.publicTransactions().map((t) => t.id)).to.deep.equal([txIdOf(blob('o'))]);
