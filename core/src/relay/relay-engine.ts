@@ -36,6 +36,15 @@ export interface SubmitResult {
   readonly status: 'sent' | 'queued' | 'known';
 }
 
+/** One received NOTIFY_NEW_TRANSACTIONS (structurally the peer layer's IncomingTransactions). */
+export interface IncomingTxBatch {
+  readonly zone: string;
+  readonly connectionId: ConnectionId;
+  readonly txs: readonly RelayTx[];
+  /** false = Dandelion++ stem, true = fluff (the wire default). */
+  readonly fluff: boolean;
+}
+
 export type WaitReason = 'no-anonymity-connection' | 'no-connection';
 
 export interface RelayStatus {
@@ -205,11 +214,15 @@ export class RelayEngine {
 
   /** NOTIFY_NEW_TRANSACTIONS from a peer; `fluff` is its dandelionpp_fluff flag (absent = true). */
   onTransactionsReceived(zone: string, connectionId: ConnectionId, txs: readonly Uint8Array[], fluff: boolean): void {
-    const target = this.zone(zone);
-    for (const blob of txs) {
-      const tx: RelayTx = { id: this.deps.txId(blob), blob };
-      this.recordSender(tx.id, zone, connectionId);
-      if (target.kind === 'public') this.receivePublic(target, connectionId, tx, fluff);
+    this.receive({ zone, connectionId, txs: txs.map((blob) => ({ id: this.deps.txId(blob), blob })), fluff });
+  }
+
+  /** The same with tx ids already computed: the peer layer's `TxSink.receive` shape. */
+  receive(batch: IncomingTxBatch): void {
+    const target = this.zone(batch.zone);
+    for (const tx of batch.txs) {
+      this.recordSender(tx.id, batch.zone, batch.connectionId);
+      if (target.kind === 'public') this.receivePublic(target, batch.connectionId, tx, batch.fluff);
       else this.receiveAnonymous(target, tx);
     }
   }

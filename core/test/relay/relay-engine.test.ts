@@ -144,7 +144,8 @@ describe('RelayEngine: public zone Dandelion++', () => {
     const h = engineHarness(TOR_CLEARNET);
     h.engine.start();
     clearnet(h);
-    h.engine.onTransactionsReceived('public', 'p-in1', [blob('x'), blob('y')], true);
+    // The peer layer's TxSink shape: ids computed by it.
+    h.engine.receive({ zone: 'public', connectionId: 'p-in1', txs: [blob('x'), blob('y')].map((b) => ({ id: txIdOf(b), blob: b })), fluff: true });
     expect(h.sent.filter((s) => s.kind === 'txs')).to.deep.equal([]); // not synchronous
     h.clock.advance(60_000);
     const batches = h.sent.filter((s): s is TxSend => s.kind === 'txs');
