@@ -301,6 +301,16 @@ export class RelayEngine {
     };
   }
 
+  /**
+   * Local txs waiting for a connection of `zone` (the kernel's RelayQueue shape): they wait for
+   * any anonymity zone, or for the public zone when no anonymity zone is enabled.
+   */
+  queued(zone: string): number {
+    const target = this.zone(zone);
+    const carriesLocal = target.kind === 'anonymity' || this.anonymityZones.length === 0;
+    return carriesLocal ? this.waitingCount() : 0;
+  }
+
   private createAnonymityZone(zone: RelayZoneConfig, config: RelayEngineConfig): AnonymityZone {
     const { clock, rng, port } = this.deps;
     const rotator =

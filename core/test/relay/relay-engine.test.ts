@@ -38,6 +38,7 @@ describe('RelayEngine: local transactions', () => {
     expect(status).to.equal('queued');
     expect(h.store.pending().map((t) => t.id)).to.deep.equal([txId]);
     expect(h.engine.status()).to.include({ localWaiting: 1, waitReason: 'no-anonymity-connection', localInFlight: 0 });
+    expect([h.engine.queued('tor'), h.engine.queued('public')]).to.deep.equal([1, 0]);
     h.clock.advance(6 * HOUR);
     expect(h.txSends(txId)).to.deep.equal([]);
     h.up('tor', 't-out1', 'outbound');
