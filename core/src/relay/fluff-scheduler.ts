@@ -20,14 +20,10 @@ interface ConnectionQueue {
   timer: TimerHandle | undefined;
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(a, b);
-}
-
 /**
  * Per-connection fluff queues of one zone. The first tx queued for a connection arms a
- * Poisson-distributed flush timer; at flush the connection gets one batch, sorted by blob and
- * de-duplicated, so the order of a batch says nothing about arrival order.
+ * Poisson-distributed flush timer; at flush the connection gets one batch, de-duplicated and
+ * sorted by tx id (a hash: the order says nothing about arrival order, size or content).
  */
 export class FluffScheduler {
   private readonly config: FluffConfig;
@@ -89,7 +85,7 @@ export class FluffScheduler {
     const queue = this.queues.get(id);
     if (queue === undefined) return;
     queue.timer = undefined;
-    const batch = [...queue.txs.values()].sort(compareBytes);
+    const batch = [...queue.txs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, blob]) => blob);
     queue.txs.clear();
     if (batch.length > 0) this.flush(id, batch);
   }

@@ -12,17 +12,17 @@ describe('FluffScheduler', () => {
     return { clock, flushes, fluffer };
   }
 
-  it('flushes one sorted, de-duplicated batch per connection after the delay', () => {
+  it('flushes one batch per connection after the delay, de-duplicated and sorted by tx id', () => {
     const { clock, flushes, fluffer } = setup();
     fluffer.connectionUp('c1', 'outbound');
-    fluffer.enqueue(['c1'], tx('z', [9, 9]));
-    fluffer.enqueue(['c1'], tx('a', [1]));
-    fluffer.enqueue(['c1'], tx('z', [9, 9]));
+    fluffer.enqueue(['c1'], tx('z', [1]));
+    fluffer.enqueue(['c1'], tx('a', [9, 9]));
+    fluffer.enqueue(['c1'], tx('z', [1]));
     fluffer.enqueue(['c1'], tx('m', [5, 0]));
     expect(fluffer.pending('c1')).to.equal(3);
     clock.advance(120_000);
     expect(flushes).to.have.length(1);
-    expect(flushes[0].txs).to.deep.equal([[1], [5, 0], [9, 9]]);
+    expect(flushes[0].txs).to.deep.equal([[9, 9], [5, 0], [1]]); // ids a, m, z
     expect(flushes[0].at % 250).to.equal(0);
     expect(fluffer.pending('c1')).to.equal(0);
   });
