@@ -16,6 +16,9 @@ export interface Clock {
   setTimer(delayMs: number, fn: () => void): TimerHandle;
 }
 
+/** Node fires a longer setTimeout after 1 ms; longer timers are chained. */
+const MAX_NODE_DELAY = 2 ** 31 - 1;
+
 /** The process clock: monotonic `performance.now()` and Node timers. */
 export class SystemClock implements Clock {
   now(): number {
@@ -23,7 +26,14 @@ export class SystemClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void): TimerHandle {
-    const timer = setTimeout(fn, Math.max(0, delayMs));
+    let remaining = Math.max(0, delayMs);
+    let timer: NodeJS.Timeout;
+    const arm = (): void => {
+      const step = Math.min(remaining, MAX_NODE_DELAY);
+      remaining -= step;
+      timer = setTimeout(() => (remaining > 0 ? arm() : fn()), step);
+    };
+    arm();
     return { cancel: () => clearTimeout(timer) };
   }
 }

@@ -56,4 +56,20 @@ describe('SystemClock', () => {
     fake.tick(1);
     expect(fired).to.deep.equal(['kept']);
   });
+
+  it('fires timers longer than Node\'s 24.8-day limit on time, not after 1 ms', () => {
+    const clock = new SystemClock();
+    const fired: number[] = [];
+    const fortyDays = 40 * 24 * 3600_000;
+    clock.setTimer(fortyDays, () => fired.push(Date.now()));
+    fake.tick(fortyDays - 1);
+    expect(fired).to.deep.equal([]);
+    fake.tick(1);
+    expect(fired).to.deep.equal([fortyDays]);
+    const cancelled = clock.setTimer(fortyDays, () => fired.push(-1));
+    fake.tick(30 * 24 * 3600_000);
+    cancelled.cancel();
+    fake.tick(fortyDays);
+    expect(fired).to.deep.equal([fortyDays]);
+  });
 });
