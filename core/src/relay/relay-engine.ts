@@ -433,7 +433,8 @@ export class RelayEngine {
     if (zone === undefined) return [];
     const route = zone.router.route(null);
     if (route.kind === 'stem' && this.deps.port.send(zone.config.name, route.connectionId, [tx.blob], { fluff: false })) {
-      this.stemPool.receiveStem(tx.id);
+      // A re-send after a lost carrier keeps the running embargo (a second receiveStem would read as a loop).
+      if (!this.stemPool.has(tx.id)) this.stemPool.receiveStem(tx.id);
       return [carrier(zone.config.name, route.connectionId)];
     }
     const targets = zone.fluffer.connections();

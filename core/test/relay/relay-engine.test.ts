@@ -99,6 +99,24 @@ describe('RelayEngine: local transactions', () => {
     expect(sends[0].conn).to.match(/^p-out/);
   });
 
+  it('keeps the embargo of a clearnet-stemmed local tx across a re-send and fluffs it once', async () => {
+    const h = engineHarness({ zones: [{ name: 'public', anonymity: false, noise: false, targetOutbound: 12 }], dandelion: { fluffProbability: 0 }, embargoMeanMs: 120_000 });
+    h.engine.start();
+    clearnet(h);
+    const { txId } = await h.engine.submitLocal(blob('h'));
+    const [first] = h.txSends(txId);
+    h.down('public', first.conn); // carrier lost inside the confirmation window
+    h.clock.advance(1);
+    const stems = h.txSends(txId).filter((s) => !s.fluff);
+    expect(stems).to.have.length(2);
+    expect(stems[1].conn).to.not.equal(first.conn);
+    h.clock.advance(2 * HOUR);
+    const fluffs = h.txSends(txId).filter((s) => s.fluff);
+    expect(fluffs.length).to.be.greaterThan(0); // the embargo still ran out and we fluffed
+    expect(new Set(fluffs.map((s) => s.conn)).size).to.equal(fluffs.length); // once per peer
+    expect(h.engine.publicTransactions().map((t) => t.id)).to.deep.equal([txId]);
+  });
+
   it('rejects an empty blob and, with noise on every anonymity zone, a tx too large to pack', async () => {
     const h = engineHarness({ zones: [{ name: 'tor', anonymity: true, noise: true, targetOutbound: 4 }], rotation: false });
     h.engine.start();
