@@ -71,9 +71,14 @@ export class OutboundSelection {
 
   private redraw(): void {
     const picked = pickDistinct(this.rng, [...this.outbound], this.config.size);
-    // Clear first so a connection moving between slots never sits in two slots at once.
-    for (let slot = 0; slot < this.slots.length; slot++) if (this.slots[slot] !== (picked[slot] ?? null)) this.assign(slot, null);
-    for (let slot = 0; slot < this.slots.length; slot++) if (this.slots[slot] === null && picked[slot] !== undefined) this.assign(slot, picked[slot]);
+    // A re-picked connection keeps its slot (its channel keeps its queue and in-flight message);
+    // the others take the slots that changed.
+    const newcomers = picked.filter((id) => !this.slots.includes(id));
+    for (let slot = 0; slot < this.slots.length; slot++) {
+      const current = this.slots[slot];
+      if (current !== null && picked.includes(current)) continue;
+      this.assign(slot, newcomers.shift() ?? null);
+    }
     this.timer = this.clock.setTimer(uniformDelay(this.rng, this.config.epochMinMs, this.config.epochRangeMs), () => this.redraw());
   }
 

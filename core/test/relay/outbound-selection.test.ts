@@ -41,6 +41,18 @@ describe('OutboundSelection', () => {
     expect(gaps.filter((g) => g <= 330_000).length / gaps.length).to.be.greaterThan(0.9);
   });
 
+  it('keeps a re-picked connection in its slot across epochs', () => {
+    const { clock, selection, changes } = setup(12);
+    selection.connectionUp('o1', 'outbound');
+    selection.connectionUp('o2', 'outbound');
+    selection.start();
+    const before = selection.members;
+    changes.length = 0;
+    clock.advance(10 * 331_000);
+    expect(selection.members).to.deep.equal(before); // only 2 candidates: both always re-picked
+    expect(changes).to.deep.equal([]);
+  });
+
   it('moves a slot straight to a replacement when its connection closes', () => {
     const { selection, changes } = setup();
     selection.connectionUp('o1', 'outbound');
