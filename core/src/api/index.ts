@@ -6,5 +6,6 @@ export * from './errors';
 export * from './logger';
 export * from './address';
 export * from './transport';
+export * from './dialer';
 export * from './zone';
 export * from './plugin';
