@@ -22,25 +22,39 @@ export interface Dialer {
   connect(target: DialTarget, signal: AbortSignal): Promise<Duplex>;
 }
 
+export interface DeadlineDialOptions {
+  /** What is being dialed, for error messages: `dial 1.2.3.4:18080`. Never a secret. */
+  readonly what: string;
+  /** The caller's options: its signal (→ AbortedError) and deadline (→ TimeoutError). */
+  readonly options: DialOptions;
+  /** Deadline when the caller gives none. */
+  readonly defaultTimeoutMs: number;
+  /** The transport's own lifetime: aborting it (stop()) cancels the dial with its reason. */
+  readonly lifetime?: AbortSignal;
+  /** Extra fields for the errors' context (no secrets; no IPs on anonymity zones). */
+  readonly context?: Record<string, unknown>;
+}
+
 /**
- * Runs one dial attempt under the caller's AbortSignal and a deadline, the same way for every
- * transport: caller abort → AbortedError, deadline → TimeoutError. `attempt` gets one signal
- * that fires on either. No timer or abort listener outlives the call, and a stream that
- * arrives after the caller gave up is destroyed rather than leaked.
+ * Runs one dial attempt under the caller's AbortSignal, a deadline and the transport's
+ * lifetime, the same way for every transport: caller abort → AbortedError, deadline →
+ * TimeoutError, transport stopped → the lifetime's reason. `attempt` gets one signal that fires
+ * on any of them. No timer or abort listener outlives the call, and a stream that arrives after
+ * the caller gave up is destroyed rather than leaked.
  */
 export async function dialWithDeadline(
-  what: string,
-  options: DialOptions,
-  defaultTimeoutMs: number,
+  { what, options, defaultTimeoutMs, lifetime, context = {} }: DeadlineDialOptions,
   attempt: (signal: AbortSignal) => Promise<Duplex>,
-  context: Record<string, unknown> = {},
 ): Promise<Duplex> {
   const caller = options.signal;
+  if (lifetime?.aborted) throw lifetime.reason;
   if (caller?.aborted) throw new AbortedError(what, context);
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   const controller = new AbortController();
   const onCallerAbort = (): void => controller.abort(new AbortedError(what, context));
+  const onLifetimeEnd = (): void => controller.abort(lifetime?.reason);
   caller?.addEventListener('abort', onCallerAbort, { once: true });
+  lifetime?.addEventListener('abort', onLifetimeEnd, { once: true });
   const timer = setTimeout(() => controller.abort(new TimeoutError(what, timeoutMs, context)), timeoutMs);
   try {
     const stream = await attempt(controller.signal);
@@ -52,5 +66,6 @@ export async function dialWithDeadline(
   } finally {
     clearTimeout(timer);
     caller?.removeEventListener('abort', onCallerAbort);
+    lifetime?.removeEventListener('abort', onLifetimeEnd);
   }
 }
