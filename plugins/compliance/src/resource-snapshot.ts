@@ -8,7 +8,16 @@ import { delay } from './stream-helpers';
 export class ResourceSnapshot {
   private constructor(private readonly counts: ReadonlyMap<string, number>) {}
 
-  static take(): ResourceSnapshot {
+  /**
+   * Snapshot after one loop turn: mocha arms its per-test timer just after a test function
+   * starts, and that timer belongs in the baseline.
+   */
+  static async take(): Promise<ResourceSnapshot> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return ResourceSnapshot.now();
+  }
+
+  private static now(): ResourceSnapshot {
     const counts = new Map<string, number>();
     for (const type of process.getActiveResourcesInfo()) counts.set(type, (counts.get(type) ?? 0) + 1);
     return new ResourceSnapshot(counts);
@@ -31,7 +40,7 @@ export class ResourceSnapshot {
   static async expectReleased(baseline: ResourceSnapshot, timeoutMs: number, what: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const surplus = ResourceSnapshot.take().surplusOver(baseline);
+      const surplus = ResourceSnapshot.now().surplusOver(baseline);
       if (Object.keys(surplus).length === 0) return;
       if (Date.now() >= deadline) {
         throw new Error(`${what} left resources open after ${timeoutMs} ms: ${JSON.stringify(surplus)}`);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { getEventListeners } from 'node:events';
+import type { Duplex } from 'node:stream';
 import { isIP } from 'node:net';
 import { expect } from 'chai';
 import {
@@ -131,26 +132,29 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           expect((await readingDown).equals(Buffer.concat(down)), 'listener → dialer bytes').to.equal(true);
         });
 
-        it('supports half-close: after seeing end, the other side still writes back', async function () {
+        it('supports half-close both ways: after seeing end, the other side still writes back', async function () {
           requireConnectable(this);
-          const { outbound, inbound } = await session.openPair();
-          const request = Buffer.from('request, then end');
-          const response = Buffer.from('response after the request ended');
-
-          outbound.stream.end(request);
-          expect((await readToEnd(inbound.stream, session.ioTimeoutMs)).equals(request)).to.equal(true);
-          inbound.stream.end(response);
-          expect((await readToEnd(outbound.stream, session.ioTimeoutMs)).equals(response)).to.equal(true);
-
-          await waitForClose(outbound.stream, session.ioTimeoutMs, 'dialer stream');
-          await waitForClose(inbound.stream, session.ioTimeoutMs, 'listener stream');
+          const halfClose = async (first: Duplex, second: Duplex, label: string): Promise<void> => {
+            const request = Buffer.from(`${label}: request, then end`);
+            const response = Buffer.from(`${label}: response after the request ended`);
+            first.end(request);
+            expect((await readToEnd(second, session.ioTimeoutMs)).equals(request), `${label} request`).to.equal(true);
+            second.end(response);
+            expect((await readToEnd(first, session.ioTimeoutMs)).equals(response), `${label} response`).to.equal(true);
+            await waitForClose(first, session.ioTimeoutMs, `${label}: first stream`);
+            await waitForClose(second, session.ioTimeoutMs, `${label}: second stream`);
+          };
+          const dialerFirst = await session.openPair();
+          await halfClose(dialerFirst.outbound.stream, dialerFirst.inbound.stream, 'dialer ends first');
+          const listenerFirst = await session.openPair();
+          await halfClose(listenerFirst.inbound.stream, listenerFirst.outbound.stream, 'listener ends first');
         });
       });
 
       describe('failing dials', function () {
         it('rejects a dial to an address where nothing listens with a DialError or TimeoutError, in time', async function () {
           if (!session.dialer.capabilities.dial) this.skip();
-          const baseline = ResourceSnapshot.take();
+          const baseline = await ResourceSnapshot.take();
           const started = Date.now();
           const err = await rejectionOf(session.dial(session.bed.deadAddress), 'dial to a dead address');
           const elapsed = Date.now() - started;
@@ -164,7 +168,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
         it('rejects with TimeoutError when the dial never completes', async function () {
           const address = session.bed.unresponsiveAddress;
           if (!session.dialer.capabilities.dial || !address) this.skip();
-          const baseline = ResourceSnapshot.take();
+          const baseline = await ResourceSnapshot.take();
           const timeoutMs = 300;
           const started = Date.now();
           const err = await rejectionOf(session.dial(address, { timeoutMs }), 'dial to an unresponsive address');
@@ -192,7 +196,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
         it('rejects with AbortedError when the signal is already aborted, opening nothing', async function () {
           requireConnectable(this);
           const address = session.addressOf(await session.listen());
-          const baseline = ResourceSnapshot.take();
+          const baseline = await ResourceSnapshot.take();
           const err = await rejectionOf(session.dial(address, { signal: AbortSignal.abort() }), 'dial with an aborted signal');
 
           expect(err, String(err)).to.be.instanceOf(AbortedError);
@@ -204,7 +208,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
         it('rejects with AbortedError when aborted while dialing, leaving nothing open', async function () {
           requireConnectable(this);
           const address = session.bed.unresponsiveAddress ?? session.addressOf(await session.listen());
-          const baseline = ResourceSnapshot.take();
+          const baseline = await ResourceSnapshot.take();
           const controller = new AbortController();
           const dialing = session.dial(address, { signal: controller.signal });
           if (session.bed.unresponsiveAddress) await delay(50);
@@ -234,7 +238,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
 
         it('rejects listen() with AbortedError when its signal is already aborted', async function () {
           if (!session.transport.capabilities.listen) this.skip();
-          const baseline = ResourceSnapshot.take();
+          const baseline = await ResourceSnapshot.take();
           const err = await rejectionOf(
             session.transport.listen(session.inbox.accept, { ...session.bed.listenOptions, signal: AbortSignal.abort() }),
             'listen with an aborted signal',
@@ -281,7 +285,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
       describe('unavailable capabilities', function () {
         it('rejects every dial with TransportUnavailableError when it cannot dial', async function () {
           if (session.dialer.capabilities.dial) this.skip();
-          const baseline = ResourceSnapshot.take();
+          const baseline = await ResourceSnapshot.take();
           const err = await rejectionOf(session.dialer.dial(session.bed.deadAddress), 'dial without the dial capability');
           expect(err, String(err)).to.be.instanceOf(TransportUnavailableError);
           expect(err.message).to.include(session.dialer.name);
@@ -290,7 +294,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
 
         it('rejects listen() with TransportUnavailableError when it cannot listen', async function () {
           if (session.transport.capabilities.listen) this.skip();
-          const baseline = ResourceSnapshot.take();
+          const baseline = await ResourceSnapshot.take();
           const err = await rejectionOf(session.transport.listen(session.inbox.accept, session.bed.listenOptions), 'listen without the listen capability');
           expect(err, String(err)).to.be.instanceOf(TransportUnavailableError);
           expect(err.message).to.include(session.transport.name);
@@ -306,7 +310,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
 
     describe('resource release', function () {
       it('releases every socket, server and timer it opened once stopped', async function () {
-        const baseline = ResourceSnapshot.take();
+        const baseline = await ResourceSnapshot.take();
         const session = new TransportSession(await fixture.setup());
         let tornDown = false;
         try {
