@@ -10,7 +10,7 @@ export async function rejectionOf(promise: Promise<unknown>, what: string): Prom
     value = await promise;
   } catch (err) {
     if (err instanceof Error) return err;
-    throw new Error(`${what} rejected with a non-Error value: ${String(err)}`);
+    throw new Error(`${what} rejected with a non-Error value: ${String(err)}`, { cause: err });
   }
   (value as Partial<TransportConnection> | undefined)?.stream?.destroy();
   throw new Error(`${what} resolved but was expected to reject`);

@@ -57,8 +57,8 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
         it('listens and reports its own addresses', async function () {
           requireConnectable(this);
           const listener = await session.listen();
-          expect(listener.addresses, 'listener.addresses').to.be.an('array').that.is.not.empty;
-          for (const text of listener.addresses) expect(text).to.be.a('string').that.is.not.empty;
+          expect(listener.addresses, 'listener.addresses').to.be.an('array').with.length.above(0);
+          for (const text of listener.addresses) expect(text).to.be.a('string').with.length.above(0);
           expect(session.addressOf(listener).zone).to.equal(session.transport.zone);
         });
 
@@ -160,7 +160,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           const elapsed = Date.now() - started;
 
           expect(err, String(err)).to.satisfy((e: unknown) => e instanceof DialError || e instanceof TimeoutError);
-          expect((err as VeilnodeError).code).to.be.a('string').that.is.not.empty;
+          expect((err as VeilnodeError).code).to.be.a('string').with.length.above(0);
           expect(elapsed, 'rejected within the dial timeout').to.be.below(session.dialTimeoutMs + 1000);
           await ResourceSnapshot.expectReleased(baseline, 2000, 'a failed dial');
         });
@@ -188,7 +188,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           expect(err, String(err)).to.be.instanceOf(DialError);
           expect((err as DialError).code).to.equal(DialErrorCode.ZoneMismatch);
           await delay(QUIET_MS);
-          expect(session.inbox.received, 'connections reaching the listener').to.be.empty;
+          expect(session.inbox.received, 'connections reaching the listener').to.have.length(0);
         });
       });
 
@@ -201,7 +201,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
 
           expect(err, String(err)).to.be.instanceOf(AbortedError);
           await delay(QUIET_MS);
-          expect(session.inbox.received, 'connections reaching the listener').to.be.empty;
+          expect(session.inbox.received, 'connections reaching the listener').to.have.length(0);
           await ResourceSnapshot.expectReleased(baseline, 2000, 'an aborted dial');
         });
 
