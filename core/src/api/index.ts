@@ -5,6 +5,7 @@
 export * from './errors';
 export * from './logger';
 export * from './address';
+export * from './port';
 export * from './transport';
 export * from './dialer';
 export * from './zone';

@@ -1,5 +1,8 @@
 import {
   InvalidAddressError,
+  MAX_PORT,
+  isPort,
+  parsePort,
   WIRE_TYPE_IPV4,
   WIRE_TYPE_IPV6,
   ZONE_CLEARNET,
@@ -9,7 +12,6 @@ import {
 } from '@veilnode/core';
 import { formatIpv4, formatIpv6, ipv4Bytes, ipv6Bytes, isIpv4Mapped, joinHostPort } from './ip-literal';
 
-const MAX_PORT = 65535;
 /** Cheap shape checks for claims(): dotted quad or bracketed IPv6, then a port. */
 const LOOKS_LIKE_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}:\d+$/;
 const LOOKS_LIKE_IPV6 = /^\[[0-9A-Fa-f:.]+\]:\d+$/;
@@ -139,19 +141,6 @@ function literalOf(host: string): IpLiteral | undefined {
   if (v4) return { host, bytes: v4, family: 4 };
   const v6 = ipv6Bytes(host);
   return v6 ? literalFromBytes(v6) : undefined;
-}
-
-function parsePort(input: string, text: string): number {
-  if (text === '') throw new InvalidAddressError(input, 'missing port');
-  if (!/^\d+$/.test(text)) throw new InvalidAddressError(input, `port ${JSON.stringify(text)} is not a decimal number`);
-  if (text.length > 1 && text.startsWith('0')) throw new InvalidAddressError(input, 'port must not have leading zeros');
-  const port = Number(text);
-  if (!isPort(port)) throw new InvalidAddressError(input, `port ${text} is outside 0..${MAX_PORT}`);
-  return port;
-}
-
-function isPort(port: unknown): port is number {
-  return Number.isInteger(port) && (port as number) >= 0 && (port as number) <= MAX_PORT;
 }
 
 function describeWire(wire: WireAddress): string {
