@@ -1,4 +1,4 @@
-import type { Plugin } from '@veilnode/core';
+import { ConfigError, type ListenBind, type Plugin, type ZoneConfig } from '@veilnode/core';
 import { CLEARNET_TRANSPORT, ClearnetTransport, DEFAULT_DIAL_TIMEOUT_MS } from './clearnet-transport';
 import { clearnetZone } from './clearnet-zone';
 
@@ -24,7 +24,18 @@ export const clearnetPlugin: Plugin = {
     context.registerTransport({
       name: CLEARNET_TRANSPORT,
       zone: clearnetZone.name,
-      create: (transportContext) => new ClearnetTransport({ logger: transportContext.logger, dialTimeoutMs }),
+      create: ({ logger, zone }) => new ClearnetTransport({ logger, dialTimeoutMs, bind: bindOf(zone) }),
     });
   },
 };
+
+/** The zone's `inbound.bind` (`IP:PORT`, `[IPv6]:PORT`; core fills it from --p2p-bind-ip/port). */
+function bindOf(zone: ZoneConfig): ListenBind | undefined {
+  if (!zone.inbound) return undefined;
+  try {
+    const { host, port } = clearnetZone.codec.parse(zone.inbound.bind);
+    return { host, port };
+  } catch (err) {
+    throw new ConfigError(`zones.${zone.name}.inbound.bind: ${(err as Error).message}`, { path: `zones.${zone.name}.inbound.bind` }, { cause: err });
+  }
+}

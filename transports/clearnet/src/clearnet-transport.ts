@@ -33,6 +33,8 @@ export interface ClearnetTransportOptions {
   /** How connections are opened; direct TCP unless a proxy dialer is given. */
   readonly dialer?: Dialer;
   readonly dialTimeoutMs?: number;
+  /** Where listen() binds when its options name no address (the zone's `inbound.bind`). */
+  readonly bind?: ListenBind;
 }
 
 /**
@@ -49,6 +51,7 @@ export class ClearnetTransport implements Transport {
   private readonly codec = new IpAddressCodec();
   private readonly dialer: Dialer;
   private readonly dialTimeoutMs: number;
+  private readonly bind: ListenBind;
   private readonly logger: Logger;
   private readonly sockets = new Set<Duplex>();
   private readonly listeners = new Set<TcpListener>();
@@ -60,6 +63,7 @@ export class ClearnetTransport implements Transport {
     this.logger = options.logger;
     this.dialer = options.dialer ?? new DirectTcpDialer();
     this.dialTimeoutMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
+    this.bind = options.bind ?? DEFAULT_LISTEN_BIND;
   }
 
   async dial(address: PeerAddress, options: DialOptions = {}): Promise<TransportConnection> {
@@ -83,7 +87,7 @@ export class ClearnetTransport implements Transport {
   async listen(onConnection: (connection: TransportConnection) => void, options: ListenOptions = {}): Promise<TcpListener> {
     this.assertRunning();
     if (options.signal?.aborted) throw new AbortedError('clearnet listen');
-    const bind = options.bind ?? DEFAULT_LISTEN_BIND;
+    const bind = options.bind ?? this.bind;
     assertBindable(bind);
     const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket, onConnection));
     await listening(server, bind);

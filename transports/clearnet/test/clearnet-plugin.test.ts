@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { CORE_API_VERSION } from '@veilnode/core';
+import { CORE_API_VERSION, ConfigError } from '@veilnode/core';
 import { RecordingPluginContext, createTestTransportContext } from '@veilnode/compliance';
 import defaultExport, { plugin } from '../src/index';
 import { ClearnetTransport } from '../src/clearnet-transport';
 import { IpAddressCodec } from '../src/ip-address-codec';
+import { freePort } from './loopback-fixture';
 
 describe('clearnet plugin', function () {
   it('is the default and the `plugin` export, targeting this core API major', function () {
@@ -34,5 +35,28 @@ describe('clearnet plugin', function () {
 
   it('declares its one setting, the dial deadline, with a default', function () {
     expect(plugin.configSchema).to.have.nested.property('dialTimeoutMs.default', 10_000);
+  });
+
+  it("listens on the zone's inbound bind address (core's --p2p-bind-ip/port) by default", async function () {
+    const context = new RecordingPluginContext({ pluginName: 'clearnet', config: {} });
+    await plugin.register(context);
+    const bind = `127.0.0.1:${await freePort('127.0.0.1')}`;
+    const transport = context.transports[0].create(
+      createTestTransportContext({ zone: 'clearnet', zoneConfig: { inbound: { address: bind, bind, max: 8 } } }),
+    );
+    try {
+      const listener = await transport.listen(() => undefined);
+      expect(listener.addresses).to.deep.equal([bind]);
+    } finally {
+      await transport.stop();
+    }
+  });
+
+  it('rejects an inbound bind that is not IP:PORT with a ConfigError naming the key', async function () {
+    const context = new RecordingPluginContext({ pluginName: 'clearnet', config: {} });
+    await plugin.register(context);
+    const zoneConfig = { inbound: { address: 'x', bind: 'localhost:18080', max: 8 } };
+    expect(() => context.transports[0].create(createTestTransportContext({ zone: 'clearnet', zoneConfig })))
+      .to.throw(ConfigError, 'zones.clearnet.inbound.bind: invalid address "localhost:18080"');
   });
 });
