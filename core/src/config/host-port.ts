@@ -63,6 +63,8 @@ const PROXY = /^(?:(socks4a|socks5|socks4|socks):\/\/)?(?:([^:@/]+)(?::([^@/]*))
  * credentials only with socks5, since SOCKS4a has no password).
  */
 export const proxyRule: Rule = (value) => {
+  const written = /^([a-z0-9+.-]*):\/\//i.exec(value)?.[1];
+  if (written !== undefined && !['socks', 'socks4', 'socks4a', 'socks5'].includes(written)) return `proxy scheme ${written}:// is not SOCKS (socks4a:// or socks5://)`;
   const m = PROXY.exec(value);
   if (!m) return 'expected [socks4a|socks5://][user[:pass]@]IP:PORT';
   const [, scheme, user, , endpoint] = m;

@@ -5,8 +5,8 @@ import type { NodeConfig } from './core-schema';
 import { resolveZoneConfig } from './zone-settings';
 
 /**
- * The last validation step, once plugins have registered: every `zones.<name>` entry must name
- * a registered zone; every enabled zone must be served by a registered transport of that zone
+ * The last validation step, once plugins have registered: every enabled `zones.<name>` entry
+ * must name a registered zone; every enabled zone must be served by a registered transport of that zone
  * (chosen explicitly in config when several could — never first match), and its peers must
  * parse with the zone's codec. All problems are reported at once.
  *
@@ -19,6 +19,9 @@ export function bindZones(config: NodeConfig, registry: PluginRegistry): ZoneCon
   for (const [name, raw] of Object.entries(config.zones)) {
     const zone = registry.zone(name);
     if (zone === undefined) {
+      // A disabled entry for a zone no loaded plugin provides is harmless (e.g. the default
+      // config's `kovri: {enabled: false}` when the kovri plugin is not listed).
+      if (raw.enabled === false) continue;
       problems.push(`zones.${name}: unknown zone ${name} (zones registered by the loaded plugins: ${known.join(', ') || 'none'})`);
       continue;
     }

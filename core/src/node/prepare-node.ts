@@ -12,6 +12,7 @@ import type { StopHook } from '../plugins/plugin-context';
 import { loadPluginModules, type LoadedPlugin } from '../plugins/plugin-loader';
 import type { PluginRegistry } from '../plugins/plugin-registry';
 import { registerPlugins } from '../plugins/register-plugins';
+import { GET_ZONES } from '../rpc/get-zones-method';
 import { RpcMethodRegistry } from '../rpc/rpc-method-registry';
 
 export interface PrepareInputs {
@@ -58,6 +59,7 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
   });
   const logger = inputs.createLogger(config);
   const rpcMethods = new RpcMethodRegistry();
+  rpcMethods.reserve(GET_ZONES);
   const { registry, stopHooks } = await registerPlugins(plugins, config, rpcMethods, logger);
   const zones = bindZones(config, registry);
   return { config, files, dataDir: resolveDataDir(config.dataDir, inputs.cwd), plugins, registry, stopHooks, rpcMethods, zones, logger };

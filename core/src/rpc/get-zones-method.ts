@@ -6,6 +6,8 @@ import type { RpcMethodRegistry } from './rpc-method-registry';
  * addresses, open connections per direction and queued transactions. Not served on a
  * restricted RPC server: it links our clearnet node to our onion/I2P addresses.
  */
+export const GET_ZONES = 'get_zones';
+
 export function registerGetZones(methods: RpcMethodRegistry, source: ZoneStatusSource): void {
-  methods.add('get_zones', () => ({ zones: source.zoneStatuses() }), { restricted: false });
+  methods.add(GET_ZONES, () => ({ zones: source.zoneStatuses() }), { restricted: false });
 }
