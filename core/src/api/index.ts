@@ -10,3 +10,4 @@ export * from './transport';
 export * from './dialer';
 export * from './zone';
 export * from './plugin';
+export * from './config-formats';
