@@ -28,6 +28,7 @@ export class RecordingPluginContext implements PluginContext {
   readonly zones: ZoneDefinition[] = [];
   readonly transports: TransportDefinition[] = [];
   readonly rpcMethods = new Map<string, { handler: RpcMethodHandler; options?: RpcMethodOptions }>();
+  readonly stopHooks: (() => void | Promise<void>)[] = [];
 
   constructor(private readonly options: RecordingPluginContextOptions) {
     this.pluginName = options.pluginName;
@@ -52,5 +53,14 @@ export class RecordingPluginContext implements PluginContext {
 
   registerRpcMethod(name: string, handler: RpcMethodHandler, options?: RpcMethodOptions): void {
     this.rpcMethods.set(name, { handler, options });
+  }
+
+  onStop(hook: () => void | Promise<void>): void {
+    this.stopHooks.push(hook);
+  }
+
+  /** Run the stop hooks the way the node does: in reverse registration order. */
+  async runStopHooks(): Promise<void> {
+    for (const hook of [...this.stopHooks].reverse()) await hook();
   }
 }
