@@ -151,7 +151,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
         });
       });
 
-      describe('failing dials', function () {
+      describe('dial failures', function () {
         it('rejects a dial to an address where nothing listens with a DialError or TimeoutError, in time', async function () {
           if (!session.dialer.capabilities.dial) this.skip();
           const baseline = await ResourceSnapshot.take();
