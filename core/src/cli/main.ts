@@ -8,10 +8,8 @@ import { createLogger } from '../logging/create-logger';
 import { composeNode } from '../node/compose-node';
 import { prepareNode } from '../node/prepare-node';
 import { formatPlugins, formatSummary } from './report';
+import { stopOnSignal } from './stop-on-signal';
 import { usage } from './usage';
-
-/** Graceful stop deadline: past it the process exits anyway (exit code 1). */
-export const STOP_DEADLINE_MS = 5000;
 
 interface Io {
   readonly stdout: NodeJS.WriteStream;
@@ -49,7 +47,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
       return 0;
     }
     const { node } = composeNode(prepared);
-    const stopped = waitForStopSignal(() => node.stop(), prepared.logger, io);
+    const stopped = stopOnSignal({
+      signals: process,
+      stop: () => node.stop(),
+      logger: prepared.logger,
+      forceExit: (signal) => {
+        io.stderr.write(`veilnode: second ${signal}, exiting now\n`);
+        process.exit(130);
+      },
+    });
     const summary = await node.start();
     io.stdout.write(formatSummary(coreVersion(), summary));
     return await stopped;
@@ -59,47 +65,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   }
 }
 
-/**
- * First SIGINT/SIGTERM: stop gracefully within STOP_DEADLINE_MS (exit 0, or 1 past the
- * deadline). A second signal exits at once.
- */
-function waitForStopSignal(stop: () => Promise<void>, logger: { info(o: object, m?: string): void; error(o: object, m?: string): void }, io: Io): Promise<number> {
-  return new Promise((resolve) => {
-    let signalled = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (signalled) {
-        io.stderr.write(`veilnode: second ${signal}, exiting now\n`);
-        process.exit(130);
-      }
-      signalled = true;
-      logger.info({ signal }, 'stopping');
-      const deadline = setTimeout(() => {
-        logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'graceful stop did not finish in time; exiting');
-        resolve(1);
-      }, STOP_DEADLINE_MS);
-      deadline.unref();
-      stop().then(
-        () => {
-          clearTimeout(deadline);
-          resolve(0);
-        },
-        (error: Error) => {
-          clearTimeout(deadline);
-          logger.error({ err: error.message }, 'stop failed');
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-}
-
 function describe(error: unknown): string {
   if (error instanceof VeilnodeError) return error.message;
   return error instanceof Error ? `unexpected error: ${error.stack ?? error.message}` : String(error);
 }
 
-if (require.main === module) {
+/** The process entry point (bin launcher and `node core/dist/src/cli/main.js`). */
+export function run(): void {
   main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr }).then((code) => process.exit(code));
 }
+
+if (require.main === module) run();

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import type { DependencyContainer } from 'tsyringe';
 import { instanceCachingFactory } from 'tsyringe';
 import type { Logger } from '../api/logger';
