@@ -159,9 +159,11 @@ describe('PLUGINS.md', function () {
     writeFileSync(path.join(dir, block('config').attrs.config), block('config').body);
     const result = await veilnode(['plugins', '--config', block('config').attrs.config], dir);
     expect(result.code, result.stderr).to.equal(0);
-    const loadedFrom = /loaded from {2}@veilnode\/kovri -> (.+)$/m.exec(result.stdout);
-    expect(loadedFrom?.[1]).to.equal(require.resolve('@veilnode/kovri'));
-    expect(result.stdout.replace(loadedFrom?.[1] ?? '', '<path of the module>').trimEnd()).to.equal(block('output').body.trimEnd());
+    const modules = [...result.stdout.matchAll(/^ {2}loaded from {2}(\S+) -> (.+)$/gm)];
+    expect(modules.map(([, specifier]) => specifier)).to.deep.equal(['@veilnode/clearnet', '@veilnode/kovri']);
+    for (const [, specifier, file] of modules) expect(file, specifier).to.equal(require.resolve(specifier));
+    const shown = result.stdout.replace(/ -> .+$/gm, ' -> <path of the module>');
+    expect(shown.trimEnd()).to.equal(block('output').body.trimEnd());
   });
 
   it('loads the plugin the same way from a path relative to the config file', async function () {
