@@ -34,7 +34,7 @@ const sha256 = (data: Buffer): string => createHash('sha256').update(data).diges
  */
 export function transportCompliance(name: string, fixture: TransportFixture): void {
   describe(`${name} — transport compliance`, function () {
-    this.timeout(60_000);
+    this.timeout(fixture.testTimeoutMs ?? 60_000);
 
     describe('with a started transport', function () {
       let session: TransportSession;
