@@ -154,6 +154,17 @@ describe('PLUGINS.md', function () {
     expect(unknown, 'names in PLUGINS.md that nothing exports').to.deep.equal([]);
   });
 
+  it('names only files that exist (paths from the repository root, bare names in the Kovri package)', function () {
+    const prose = GUIDE.replace(/^```[\s\S]*?^```$/gm, '');
+    const files = [...new Set([...prose.matchAll(/`([\w./-]+\.(?:ts|md|json5?))`/g)].map(([, file]) => file))];
+    expect(files.length, 'files named').to.be.above(5);
+    const missing = files.filter((file) => {
+      const candidates = file.includes('/') ? [path.join(ROOT, file)] : ['src', '.'].map((dir) => path.join(ROOT, 'transports/kovri', dir, file));
+      return !candidates.some((candidate) => statSync(candidate, { throwIfNoEntry: false })?.isFile());
+    });
+    expect(missing).to.deep.equal([]);
+  });
+
   it('loads its config example through the veilnode CLI and prints what the guide shows', async function () {
     this.timeout(30_000);
     writeFileSync(path.join(dir, block('config').attrs.config), block('config').body);
