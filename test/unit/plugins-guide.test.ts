@@ -228,7 +228,7 @@ describe('PLUGINS.md', function () {
     expect(JSON.parse(stub as string)).to.include({ zone: 'kovri', level: 40 });
   });
 
-  it('holds first-party plugins to its import rule: @veilnode/core only, never a deep path or another plugin', function () {
+  it('holds first-party plugins to its import rule: @veilnode/core only (in code and in package.json), never a deep path or another plugin', function () {
     const packages = ['transports', 'plugins'].flatMap((group) =>
       readdirSync(path.join(ROOT, group)).map((name) => ({ name, dir: path.join(ROOT, group, name, 'src') })),
     );
@@ -243,6 +243,14 @@ describe('PLUGINS.md', function () {
           if (!specifier.startsWith('@veilnode/') || specifier === '@veilnode/core') continue;
           if (sharedLibraries[name]?.includes(specifier)) continue;
           violations.push(`${path.relative(ROOT, file)} imports ${specifier}`);
+        }
+      }
+    }
+    for (const { name, dir: src } of packages) {
+      const manifest = JSON.parse(readFileSync(path.join(src, '..', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+      for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+        if (dependency.startsWith('@veilnode/') && dependency !== '@veilnode/core' && !sharedLibraries[name]?.includes(dependency)) {
+          violations.push(`${name}/package.json depends on ${dependency}`);
         }
       }
     }
