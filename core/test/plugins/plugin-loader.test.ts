@@ -72,6 +72,34 @@ describe('plugin loader', () => {
       ]);
     });
 
+    it('gives register() the resolved settings of a zone, defaults from the zone policy', async () => {
+      const { dir, cleanup } = tempDir();
+      try {
+        const file = path.join(dir, 'peek.cjs');
+        writeFileSync(file, "module.exports = { name: 'peek', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { globalThis.peeked = [ctx.zoneConfig('clearnet'), ctx.zoneConfig('tor'), ctx.network]; } };\n");
+        await prepareFromConfig({ plugins: [TCP, file], network: 'regtest', p2p: { bindIp: '::1', bindPort: 28080 }, zones: { clearnet: { transport: 'fixture-tcp', maxOutbound: 3 } } });
+        expect((globalThis as unknown as { peeked: unknown[] }).peeked).to.deep.equal([
+          {
+            name: 'clearnet',
+            enabled: true,
+            transport: 'fixture-tcp',
+            proxy: null,
+            maxOutbound: 3,
+            maxInbound: 64,
+            noise: false,
+            inbound: { address: '[::1]:28080', bind: '[::1]:28080', max: 64 },
+            peers: [],
+            exclusivePeers: [],
+            seeds: [],
+          },
+          undefined,
+          'regtest',
+        ]);
+      } finally {
+        cleanup();
+      }
+    });
+
     it('accepts the same zone definition object registered by two plugins', async () => {
       const prepared = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs'), pluginFixture('shared-zone-b.cjs')] });
       expect([...prepared.registry.zones().keys()]).to.deep.equal(['shared']);
