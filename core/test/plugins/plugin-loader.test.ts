@@ -237,6 +237,22 @@ describe('plugin loader', () => {
       expect(peers.context.problems).to.deep.equal(['zones.clearnet.peers[1]: invalid address "seed.example:18080": expected IPV4:PORT']);
     });
 
+    it('takes the only transport serving a zone when config names none, and refuses to guess between several', async () => {
+      const single = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs')], zones: { shared: {} } });
+      expect(single.zones.map((z) => [z.name, z.transport])).to.deep.equal([['shared', 'shared-a']]);
+      const { dir, cleanup } = tempDir();
+      try {
+        const file = path.join(dir, 'second-transport.cjs');
+        writeFileSync(file, "module.exports = { name: 'second-transport', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { ctx.registerTransport({ name: 'shared-c', zone: 'shared', create: () => undefined }); } };\n");
+        const error = await prepareError({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: {} } });
+        expect(error.context.problems).to.deep.equal(['zones.shared.transport: transports shared-a, shared-c all serve zone shared; choose one']);
+        const chosen = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: { transport: 'shared-c' } } });
+        expect(chosen.zones[0].transport).to.equal('shared-c');
+      } finally {
+        cleanup();
+      }
+    });
+
     it('ignores a disabled entry for a zone no plugin provides', async () => {
       const prepared = await prepareFromConfig({ plugins: [TCP], zones: { ...tcpZone, kovri: { enabled: false } } });
       expect(prepared.zones.map((z) => z.name)).to.deep.equal(['clearnet']);
