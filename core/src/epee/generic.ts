@@ -201,6 +201,7 @@ export const anySection: EpeeCodec<EpeeSection> & {
 } = {
   tag: EpeeTag.Object,
   zero: () => new Map(),
+  mutableZero: true,
   isEmpty: () => false,
   equals: (a, b) => a === b,
   read(r, tag, nest) {

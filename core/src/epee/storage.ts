@@ -42,8 +42,8 @@ export function storageSize<T>(codec: EpeeCodec<T>, value: T): number {
  * as returned by storageSize for the same value). Returns the end offset.
  */
 export function writeStorage<T>(codec: EpeeCodec<T>, value: T, target: Buffer, offset: number): number {
-  EPEE_HEADER.copy(target, offset);
-  const w = new EpeeWriter(target, offset + EPEE_HEADER_SIZE);
+  const w = new EpeeWriter(target, offset);
+  w.bytes(EPEE_HEADER);
   codec.write(w, value);
   return w.pos;
 }

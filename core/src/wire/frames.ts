@@ -1,5 +1,7 @@
-import { writeStorage, storageSize, type ObjectCodec } from '../epee';
-import { LEVIN_HEADER_SIZE, LevinFlags, LevinReturnCode, writeLevinHeader } from '../levin';
+import type { ObjectCodec } from '../epee/object';
+import { storageSize, writeStorage } from '../epee/storage';
+import { LEVIN_HEADER_SIZE, LevinFlags, LevinReturnCode } from '../levin/constants';
+import { writeLevinHeader } from '../levin/header';
 import type { InvokeDefinition, NotifyDefinition } from './messages';
 
 function frame<T extends object>(codec: ObjectCodec<T>, value: T, command: number, flags: number, expectsResponse: boolean, returnCode: number): Buffer {

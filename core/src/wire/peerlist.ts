@@ -38,6 +38,7 @@ const entryObject = epeeObject<Omit<PeerlistEntry, 'adr'> & { adr: WireAddress |
 export const peerlistEntry: EpeeCodec<PeerlistItem> = {
   tag: EpeeTag.Object,
   zero: () => entryObject.zero() as PeerlistItem,
+  mutableZero: true,
   isEmpty: () => false,
   equals: (a, b) => !isInvalidPeerlistEntry(a) && !isInvalidPeerlistEntry(b) && entryObject.equals(a, b),
   read(r, tag, nest) {
