@@ -1,3 +1,4 @@
+import { bufferView } from './buffer-view';
 import { EpeeError, type EpeeErrorCode } from './errors';
 import { EPEE_MAX_STRING_LENGTH, EPEE_P2P_LIMITS, EPEE_RECURSION_LIMIT, type EpeeLimits } from './limits';
 import { EPEE_MIN_ELEMENT_SIZE, EpeeTag } from './tags';
@@ -148,8 +149,7 @@ export class EpeeReader {
     }
     const start = this.pos;
     this.pos = start + len;
-    // Same memory as subarray(), about twice as fast to create.
-    return Buffer.from(this.arrayBuffer, this.base + start, len);
+    return bufferView(this.arrayBuffer, this.base + start, len);
   }
 
   /** Called for every nested section (not the root). */

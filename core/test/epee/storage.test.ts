@@ -206,6 +206,11 @@ describe('epee portable storage', () => {
       const bytes = NewTransactions.body.encode({ txs: [Buffer.from('tx-one'), Buffer.from('tx-two')], _: Buffer.alloc(0), dandelionpp_fluff: true });
       const n = NewTransactions.body.decode(bytes);
       expect(n.txs[0].buffer).to.equal(bytes.buffer);
+      expect(Buffer.isBuffer(n.txs[0])).to.equal(true);
+      expect(n.txs[0]).to.be.instanceOf(Buffer);
+      expect(n.txs[0].constructor).to.equal(Buffer);
+      expect(n.txs[0].toString('latin1')).to.equal('tx-one');
+      expect(Buffer.isBuffer(n.txs[0].subarray(1))).to.equal(true);
       expect(n.txs[1].byteOffset).to.be.greaterThan(bytes.byteOffset);
       bytes[bytes.length - 1] = 0x21;
       expect(n.txs[1].toString()).to.equal('tx-tw!');
