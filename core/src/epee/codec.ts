@@ -212,7 +212,7 @@ export const text: EpeeCodec<string> = {
   },
   write(w, v) {
     w.varint(v.length);
-    w.pos += w.buf.write(v, w.pos, 'latin1');
+    w.latin1(v);
   },
 };
 

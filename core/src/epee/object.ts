@@ -174,7 +174,7 @@ export class ObjectCodec<T extends object> implements EpeeCodec<T> {
   write(w: EpeeWriter, value: T): void {
     const v = value as Record<string, unknown>;
     // ≤ 30 fields: the count always fits a 1-byte varint, patched once the entries are written.
-    const countAt = w.pos++;
+    const countAt = w.placeholder();
     let count = 0;
     for (const f of this.sorted) {
       const x = v[f.name];
@@ -185,7 +185,7 @@ export class ObjectCodec<T extends object> implements EpeeCodec<T> {
       w.u8(f.codec.tag);
       f.codec.write(w, x);
     }
-    w.buf[countAt] = count << 2;
+    w.patch(countAt, count << 2);
   }
 }
 

@@ -7,9 +7,18 @@ import { writeVarint } from './varint';
  */
 export class EpeeWriter {
   constructor(
-    readonly buf: Buffer,
+    public buf: Buffer,
     public pos = 0,
   ) {}
+
+  /** Skips one byte to be filled in later by `patch` (a section's entry count); returns a token. */
+  placeholder(): number {
+    return this.pos++;
+  }
+
+  patch(token: number, byte: number): void {
+    this.buf[token] = byte;
+  }
 
   u8(v: number): void {
     this.buf[this.pos++] = v;
@@ -64,6 +73,11 @@ export class EpeeWriter {
       this.buf.set(b, this.pos);
     }
     this.pos += n;
+  }
+
+  /** Text as one byte per char (callers validated it is latin1). */
+  latin1(s: string): void {
+    this.pos += this.buf.write(s, this.pos, 'latin1');
   }
 
   /** A string value: varint length + raw bytes. */

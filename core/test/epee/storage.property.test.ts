@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { decodeSection, encodeSection, EpeeError, EpeeTag, Handshake, type EpeeEntry, type EpeeScalar, type EpeeSection } from '../../src';
+import { anySection, decodeSection, encodeSection, encodeStorageParts, EpeeError, EpeeTag, Handshake, type EpeeEntry, type EpeeScalar, type EpeeSection } from '../../src';
 
 const HEADER = Buffer.from('011101010101020101', 'hex');
 
@@ -70,6 +70,29 @@ describe('epee properties', () => {
         const decoded = decodeSection(encoded);
         expect(decoded).to.deep.equal(s);
         expect(encodeSection(decoded).equals(encoded)).to.equal(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the gathering encoder yields the same bytes, referencing long strings instead of copying them', () => {
+    fc.assert(
+      fc.property(section, fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 30 }), (s, headroom, minReference) => {
+        const { parts, size } = encodeStorageParts(anySection, s, headroom, minReference);
+        const joined = Buffer.concat(parts);
+        expect(joined.length).to.equal(headroom + size);
+        expect(joined.subarray(headroom).equals(encodeSection(s))).to.equal(true);
+        const referenced = new Set<Uint8Array>();
+        const collect = (sec: EpeeSection): void => {
+          for (const e of sec.values()) {
+            for (const v of Array.isArray(e.value) ? e.value : [e.value]) {
+              if (v instanceof Map) collect(v);
+              else if (Buffer.isBuffer(v) && v.length >= minReference) referenced.add(v);
+            }
+          }
+        };
+        collect(s);
+        for (const b of referenced) expect(parts).to.include(b);
       }),
       { numRuns: 300 },
     );
