@@ -55,5 +55,8 @@ export const peerlistEntry: EpeeCodec<PeerlistItem> = {
   write: (w, item) => entryObject.write(w, item as PeerlistEntry),
 };
 
+/** monerod rejects a handshake or timed sync whose peer list has more entries than this. */
+export const MAX_PEERLIST_ENTRIES = 250;
+
 /** `local_peerlist_new`: omitted when empty. */
 export const peerlist = arrayOf(peerlistEntry);

@@ -5,6 +5,7 @@ import {
   bool,
   decodeSection,
   double,
+  encodeStorageParts,
   encodeInvokeMessage,
   encodeNotifyMessage,
   encodeResponseMessage,
@@ -247,5 +248,20 @@ describe('epee portable storage', () => {
       epeeError(() => decodeSection(hex(`${HEADER} 04 00 08 01`)), 'EPEE_BAD_VALUE');
       epeeError(() => decodeSection(hex(`${HEADER} 04 09 6162`)), 'EPEE_TRUNCATED');
     });
+  });
+});
+
+describe('gathering encoder', () => {
+  it('references long strings (Uint8Array too) and leaves headroom in the first part', () => {
+    const blobValue = new Uint8Array(300).fill(5);
+    const codec = epeeObject<{ a: Buffer; b: number }>({ a: field(blob), b: field(uint8) });
+    const value = { a: blobValue as Buffer, b: 9 };
+    const { parts, size } = encodeStorageParts(codec, value, 33, 256);
+    expect(parts[0].subarray(0, 33).every((x) => x === 0)).to.equal(true);
+    expect(Buffer.concat(parts).subarray(33).equals(codec.encode(value))).to.equal(true);
+    expect(size).to.equal(codec.encode(value).length);
+    const ref = parts.find((p) => p.length === 300);
+    expect(ref?.buffer).to.equal(blobValue.buffer);
+    expect(Buffer.isBuffer(ref)).to.equal(true);
   });
 });
