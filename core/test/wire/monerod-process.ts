@@ -28,8 +28,10 @@ export class RegtestMonerod {
   private child: ChildProcess | null = null;
   readonly dir = mkdtempSync(join(tmpdir(), 'veilnode-wire-monerod-'));
 
+  /** @param exclusivePeer the only peer monerod dials (default: a dead loopback port) */
   constructor(
     readonly p2pPort: number,
+    readonly exclusivePeer = p2pPort + 9,
     readonly rpcPort = p2pPort + 1,
   ) {}
 
@@ -45,7 +47,7 @@ export class RegtestMonerod {
         '--p2p-bind-ip', '127.0.0.1', '--p2p-bind-port', String(this.p2pPort), '--no-igd',
         '--rpc-bind-ip', '127.0.0.1', '--rpc-bind-port', String(this.rpcPort), '--no-zmq',
         '--disable-dns-checkpoints', '--check-updates', 'disabled',
-        '--add-exclusive-node', `127.0.0.1:${this.p2pPort + 9}`,
+        '--add-exclusive-node', `127.0.0.1:${this.exclusivePeer}`,
         '--max-connections-per-ip', '16',
         '--log-file', join(this.dir, 'monerod.log'), '--log-level', '1',
         '--non-interactive',
@@ -77,4 +79,16 @@ export class RegtestMonerod {
     }
     if (!keepLogs) rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Calls monerod's JSON-RPC (unrestricted, loopback) and returns `result`. */
+export async function monerodRpc(rpcPort: number, method: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const res = await fetch(`http://127.0.0.1:${rpcPort}/json_rpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: '0', method, params }),
+  });
+  const json = (await res.json()) as { result?: Record<string, unknown>; error?: unknown };
+  if (json.result === undefined) throw new Error(`monerod RPC ${method} failed: ${JSON.stringify(json.error)}`);
+  return json.result;
 }

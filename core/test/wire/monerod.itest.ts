@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import {
   encodeInvoke,
   encodeInvokeMessage,
+  encodeResponseMessage,
   genesisHash,
   Handshake,
   LevinReturnCode,
@@ -15,7 +16,7 @@ import {
   SupportFlags,
   type LevinMessage,
 } from '../../src';
-import { monerodAvailable, RegtestMonerod } from './monerod-process';
+import { monerodAvailable, monerodRpc, RegtestMonerod } from './monerod-process';
 
 /** A raw Levin connection: our codec only, no peer logic. */
 class LevinProbe {
@@ -24,7 +25,7 @@ class LevinProbe {
   private waiter: (() => void) | null = null;
   private failure: Error | null = null;
 
-  private constructor(private readonly socket: Socket) {
+  constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
       try {
         this.inbox.push(...this.decoder.push(chunk));
@@ -81,11 +82,33 @@ class LevinProbe {
 
 const responseTo = (command: number) => (m: LevinMessage) => m.isResponse && m.command === command;
 
+const genesisClaim = {
+  current_height: 1n,
+  cumulative_difficulty: 1n,
+  cumulative_difficulty_top64: 0n,
+  top_id: genesisHash('regtest'),
+  top_version: 1,
+  pruning_seed: 0,
+};
+
+const ourNodeData = () => ({
+  network_id: networkId('regtest'),
+  peer_id: randomBytes(8).readBigUInt64LE(0),
+  my_port: 0,
+  rpc_port: 0,
+  rpc_credits_per_hash: 0,
+  support_flags: 1,
+});
+
 describe('wire codec against a real monerod 0.18 (regtest, loopback)', function () {
   this.timeout(120_000);
   const port = Number(process.env.VEILNODE_WIRE_ITEST_PORT ?? 23180);
   let daemon: RegtestMonerod | null = null;
   let probe: LevinProbe | null = null;
+  // monerod's only exclusive peer is this listener, so it dials us too.
+  let listener: Server | null = null;
+  let dialedIn: Promise<Socket> | null = null;
+  const inbound: Socket[] = [];
   let monerodPeerId = 0n;
 
   before(async function () {
@@ -93,7 +116,13 @@ describe('wire codec against a real monerod 0.18 (regtest, loopback)', function 
       console.log('    monerod binary not found on PATH: skipping (CI installs it with scripts/install-daemons.sh)');
       this.skip();
     }
-    daemon = new RegtestMonerod(port);
+    listener = createServer((s) => inbound.push(s));
+    dialedIn = new Promise((resolve) => listener?.once('connection', resolve));
+    await new Promise<void>((resolve, reject) => {
+      listener?.once('error', reject);
+      listener?.listen(port + 9, '127.0.0.1', resolve);
+    });
+    daemon = new RegtestMonerod(port, port + 9);
     try {
       await daemon.start();
     } catch (e) {
@@ -104,6 +133,8 @@ describe('wire codec against a real monerod 0.18 (regtest, loopback)', function 
 
   after(async () => {
     probe?.close();
+    for (const s of inbound) s.destroy();
+    listener?.close();
     await daemon?.stop();
   });
 
@@ -111,15 +142,8 @@ describe('wire codec against a real monerod 0.18 (regtest, loopback)', function 
     probe = await LevinProbe.open(port);
     probe.send(
       encodeInvokeMessage(Handshake, {
-        node_data: { network_id: networkId('regtest'), peer_id: randomBytes(8).readBigUInt64LE(0), my_port: 0, rpc_port: 0, rpc_credits_per_hash: 0, support_flags: 1 },
-        payload_data: {
-          current_height: 1n,
-          cumulative_difficulty: 1n,
-          cumulative_difficulty_top64: 0n,
-          top_id: genesisHash('regtest'),
-          top_version: 1,
-          pruning_seed: 0,
-        },
+        node_data: ourNodeData(),
+        payload_data: genesisClaim,
       }),
     );
     probe.useHandshakeCompleteLimit();
@@ -173,5 +197,26 @@ describe('wire codec against a real monerod 0.18 (regtest, loopback)', function 
     const m = await p.next(responseTo(1006));
     expect(m.returnCode).to.equal(LevinReturnCode.ErrorConnectionHandlerNotDefined);
     expect(m.body.length).to.equal(0);
+  });
+
+  it('dials us, and accepts our handshake response (connection reaches state normal)', async () => {
+    const socket = await (dialedIn as Promise<Socket>);
+    const peer = new LevinProbe(socket);
+    const m = await peer.next((x) => x.expectsResponse && x.command === Handshake.command, 30_000);
+    const req = Handshake.request.decode(m.body);
+    expect(req.node_data.network_id.equals(networkId('regtest'))).to.equal(true);
+    expect(req.node_data.my_port).to.equal(port);
+    expect(req.payload_data.current_height).to.equal(1n);
+    const ours = ourNodeData();
+    peer.send(encodeResponseMessage(Handshake, { node_data: ours, payload_data: genesisClaim, local_peerlist_new: [] }));
+    peer.useHandshakeCompleteLimit();
+    const ourId = ours.peer_id.toString(16).padStart(16, '0');
+    let state = '';
+    for (let i = 0; i < 40 && state !== 'normal'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const { connections } = (await monerodRpc((daemon as RegtestMonerod).rpcPort, 'get_connections')) as { connections?: { peer_id: string; incoming: boolean; state: string }[] };
+      state = connections?.find((c) => c.peer_id === ourId && !c.incoming)?.state ?? '';
+    }
+    expect(state).to.equal('normal');
   });
 });
