@@ -13,7 +13,8 @@ export interface PeerEntry {
 
 /** A peer-list entry as received in a handshake or timed sync, before the zone's codec saw it. */
 export interface ReceivedPeerEntry {
-  readonly adr: WireAddress;
+  /** The decoded address, or the error the wire decoder gave for an unusable one. */
+  readonly adr: WireAddress | Error;
   readonly id: bigint;
   readonly lastSeen?: bigint | number;
   readonly pruningSeed?: number;

@@ -236,13 +236,15 @@ export class ZonePeerStore {
     const drop = (reason: string, err?: unknown): undefined => {
       const detail = err instanceof VeilnodeError ? err.code : undefined;
       // on anonymity zones the entry itself may be a clearnet IP: log only its type and why
+      const wireType = entry?.adr instanceof Error ? undefined : entry?.adr?.type;
       const what = this.options.anonymity
-        ? { wireType: entry.adr?.type, code: detail }
-        : { wireType: entry.adr?.type, error: err instanceof Error ? err.message : undefined };
+        ? { wireType, code: detail }
+        : { wireType, error: err instanceof Error ? err.message : undefined };
       this.logger.warn({ source, index, reason, ...what }, 'peer list entry dropped');
       return undefined;
     };
     if (!entry || typeof entry !== 'object' || !entry.adr) return drop('no address');
+    if (entry.adr instanceof Error) return drop('malformed address', entry.adr);
     if (!this.codec.wireTypes.includes(entry.adr.type)) return drop('address type of another zone');
     if (!this.options.allowLoopback && isLoopbackOrUnspecified(entry.adr)) return drop('loopback or unspecified address');
     let address: PeerAddress;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ProtocolError } from '../../src/api';
 import { mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +35,9 @@ describe('peerstore/ZonePeerStore', () => {
       { adr: ipv4Wire('127.0.0.1', 18080), id: 4n },
       { adr: ipv4Wire('0.0.0.0', 18080), id: 5n },
       { adr: { type: 2, addr: Uint8Array.from([...new Array(15).fill(0), 1]), port: 1 }, id: 6n },
+      { adr: new ProtocolError('WIRE_ADDRESS_INVALID', 'unknown address type 9'), id: 7n }, // as the wire decoder reports it
     ];
-    expect(store.ingest(entries, 'timed_sync')).to.deep.equal({ accepted: 1, dropped: 5 });
+    expect(store.ingest(entries, 'timed_sync')).to.deep.equal({ accepted: 1, dropped: 6 });
     expect(store.gray()).to.have.length(1);
     const drops = logger.records.filter((r) => r.msg === 'peer list entry dropped');
     expect(drops.map((d) => d.obj.reason)).to.deep.equal([
@@ -44,6 +46,7 @@ describe('peerstore/ZonePeerStore', () => {
       'loopback or unspecified address',
       'loopback or unspecified address',
       'address type of another zone',
+      'malformed address',
     ]);
   });
 
