@@ -4,11 +4,10 @@ import { ProtocolError, VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import type { NetworkName } from '../api/transport';
 import { Command, policyAllows, type ZonePolicy } from '../api/zone';
-import { decodeStorage } from '../epee';
 import { encodeFrame, LevinFlags, LevinReturnCode, LevinStreamDecoder, type LevinMessage } from '../levin';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import type { ReceivedPeerEntry } from '../peerstore/peer-entry';
-import { InvalidTransactionError, transactionIdHex } from '../tx';
+import { transactionIdHex } from '../tx';
 import {
   encodeInvokeMessage,
   encodeNotifyMessage,
@@ -95,8 +94,6 @@ interface PendingInvoke {
   reject(error: PeerError): void;
   timer: NodeJS.Timeout;
 }
-
-type Decodable<T> = Parameters<typeof decodeStorage<T>>[0];
 
 /**
  * One Monero p2p connection over a transport's byte stream: Levin framing, the handshake in
@@ -253,7 +250,7 @@ export class PeerConnection {
       return;
     }
     for (const message of messages) {
-      if (this.stateValue === 'closed') return;
+      if (this.state === 'closed') return;
       try {
         this.dispatch(message);
       } catch (err) {
@@ -421,18 +418,12 @@ export class PeerConnection {
       this.logger.debug({}, 'transactions before handshake ignored');
       return;
     }
-    const body = decodeStorage(NewTransactions.body as Decodable<typeof NewTransactions extends { body: infer C } ? C extends Decodable<infer T> ? T : never : never>, message.body);
+    // an undecodable body or a tx that does not parse throws: monerod drops such a connection
+    const body = NewTransactions.body.decode(message.body);
     const txs: ReceivedTx[] = [];
     const seen = new Set<string>();
     for (const blob of body.txs) {
-      let id: string;
-      try {
-        id = transactionIdHex(blob);
-      } catch (err) {
-        // monerod drops a connection that sends a tx failing to parse
-        if (err instanceof InvalidTransactionError) throw err;
-        throw err;
-      }
+      const id = transactionIdHex(blob);
       if (seen.has(id)) continue;
       seen.add(id);
       txs.push({ id, blob });
@@ -508,14 +499,14 @@ export class PeerConnection {
       if (message.returnCode <= 0) {
         throw new PeerError('PEER_INVOKE_FAILED', `${def.name} answered with return code ${message.returnCode}`, { returnCode: message.returnCode });
       }
-      return decodeStorage(def.response as Decodable<Res>, message.body);
+      return def.response.decode(message.body);
     });
   }
 
   /** Decodes an invoke's body; an undecodable one is answered with -1 as monerod does (and undefined returned). */
   private decodeRequest<Req extends object, Res extends object>(def: InvokeDefinition<Req, Res>, message: LevinMessage): Req | undefined {
     try {
-      return decodeStorage(def.request as Decodable<Req>, message.body);
+      return def.request.decode(message.body);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       this.logger.info({ command: def.command, error: err.toJSON() }, 'undecodable request');

@@ -31,7 +31,7 @@ mkdir -p "$DIR"
   echo "MONERO_NODES=$NODES"
 } > "$DIR/env"
 # a onion label monerod 0.18 accepts (56 base32 chars; 0.18 checks no checksum)
-ONION=veilnodeharnessveilnodeharnessveilnodeharnessveilnodeaa.onion
+ONION=veilnodeveilnodeveilnodeveilnodeveilnodeveilnodeveilnode.onion
 
 for ((i = 0; i < NODES; i++)); do
   P2P=$((BASE + 10 * i)); RPC=$((P2P + 1)); ANON=$((P2P + 2))
