@@ -2,8 +2,7 @@ import { Duplex } from 'node:stream';
 
 /** Two connected in-memory duplex streams (what one writes, the other reads). */
 export function duplexPair(): [Duplex, Duplex] {
-  let a!: Duplex;
-  let b!: Duplex;
+  const ends: Duplex[] = [];
   const make = (other: () => Duplex): Duplex =>
     new Duplex({
       read() {},
@@ -22,7 +21,6 @@ export function duplexPair(): [Duplex, Duplex] {
         done(err);
       },
     });
-  a = make(() => b);
-  b = make(() => a);
-  return [a, b];
+  ends.push(make(() => ends[1]), make(() => ends[0]));
+  return [ends[0], ends[1]];
 }
