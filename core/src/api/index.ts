@@ -8,3 +8,4 @@ export * from './address';
 export * from './transport';
 export * from './zone';
 export * from './plugin';
+export * from './config-formats';

@@ -1,21 +1,31 @@
-import type { Logger } from '../../src/api';
+import type { Logger } from '../../src/api/logger';
 
-export interface LogRecord {
-  level: string;
-  obj: Record<string, unknown>;
-  msg?: string;
-}
+/** A Logger that records what was logged, for tests that assert on logs or just want quiet. */
+export class RecordingLogger implements Logger {
+  readonly entries: { level: string; obj: object; msg?: string }[] = [];
 
-/** A Logger that keeps every record (with its bindings) for assertions. */
-export function recordingLogger(records: LogRecord[] = [], bindings: Record<string, unknown> = {}): Logger & { records: LogRecord[] } {
-  const at = (level: string) => (obj: object, msg?: string) => records.push({ level, obj: { ...bindings, ...obj }, msg });
-  return {
-    records,
-    trace: at('trace'),
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: (b) => recordingLogger(records, { ...bindings, ...b }),
-  };
+  constructor(private readonly bindings: Record<string, unknown> = {}, private readonly sink?: RecordingLogger) {}
+
+  private record(level: string, obj: object, msg?: string): void {
+    (this.sink ?? this).entries.push({ level, obj: { ...this.bindings, ...obj }, msg });
+  }
+
+  trace(obj: object, msg?: string): void {
+    this.record('trace', obj, msg);
+  }
+  debug(obj: object, msg?: string): void {
+    this.record('debug', obj, msg);
+  }
+  info(obj: object, msg?: string): void {
+    this.record('info', obj, msg);
+  }
+  warn(obj: object, msg?: string): void {
+    this.record('warn', obj, msg);
+  }
+  error(obj: object, msg?: string): void {
+    this.record('error', obj, msg);
+  }
+  child(bindings: Record<string, unknown>): Logger {
+    return new RecordingLogger({ ...this.bindings, ...bindings }, this.sink ?? this);
+  }
 }

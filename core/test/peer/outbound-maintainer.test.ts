@@ -3,7 +3,7 @@ import { ConfigError, DialError, type PeerAddress } from '../../src/api';
 import { OutboundMaintainer, type OutboundSession } from '../../src/peer/outbound-maintainer';
 import { ZonePeerStore } from '../../src/peerstore';
 import { ipv4Wire, testIpv4Codec } from '../helpers/test-codecs';
-import { recordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../helpers/recording-logger';
 
 interface Dial {
   address: string;
@@ -15,7 +15,7 @@ interface Dial {
 function harness(zone: { peers?: string[]; exclusivePeers?: string[]; seeds?: string[]; maxOutbound?: number } = {}) {
   let time = 0;
   const dials: Dial[] = [];
-  const logger = recordingLogger();
+  const logger = new RecordingLogger();
   const store = new ZonePeerStore({ zone: 'clearnet', codec: testIpv4Codec, anonymity: false, logger, now: () => time });
   const maintainer = new OutboundMaintainer({
     zone: { name: 'clearnet', maxOutbound: zone.maxOutbound ?? 2, peers: zone.peers ?? [], exclusivePeers: zone.exclusivePeers ?? [], seeds: zone.seeds ?? [] },

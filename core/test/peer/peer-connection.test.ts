@@ -20,7 +20,7 @@ import {
 } from '../../src/wire';
 import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
-import { recordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../helpers/recording-logger';
 import { ipv4Wire, testIpv4Codec, testOnionCodec } from '../helpers/test-codecs';
 
 const txFixtures: Array<{ id: string; hex: string }> = JSON.parse(
@@ -49,7 +49,7 @@ interface Setup {
 function setup(opts: Setup = {}) {
   const [ours, theirs] = duplexPair();
   const policy = opts.policy ?? publicZonePolicy('clearnet');
-  const logger = recordingLogger();
+  const logger = new RecordingLogger();
   const codec = policy.anonymity ? testOnionCodec : testIpv4Codec;
   const store = new ZonePeerStore({ zone: policy.zone, codec, anonymity: policy.anonymity, logger, allowLoopback: true });
   const batches: IncomingTransactions[] = [];
@@ -352,7 +352,7 @@ describe('peer/PeerConnection', () => {
     await acceptHandshake(s, { node: remoteNodeData({ peer_id: 0xdeadbeefn, my_port: 4321 }) });
     await s.peer.ready;
     s.peer.close('test');
-    const text = JSON.stringify(s.logger.records, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    const text = JSON.stringify(s.logger.entries, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
     expect(text).not.to.contain('deadbeef');
     expect(text).not.to.contain('4321');
   });

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_RECEIVED_PEERS, PeerListRejectedError, ZonePeerStore, isLoopbackOrUnspecified, type ReceivedPeerEntry } from '../../src/peerstore';
 import { ipv4Wire, testIpv4Codec, testOnionCodec } from '../helpers/test-codecs';
-import { recordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../helpers/recording-logger';
 
 const ONION = 'a'.repeat(56) + '.onion';
 
 function clearnetStore(extra: Partial<ConstructorParameters<typeof ZonePeerStore>[0]> = {}) {
-  const logger = recordingLogger();
+  const logger = new RecordingLogger();
   const store = new ZonePeerStore({ zone: 'clearnet', codec: testIpv4Codec, anonymity: false, logger, now: () => 1000, ...extra });
   return { store, logger };
 }
@@ -39,8 +39,8 @@ describe('peerstore/ZonePeerStore', () => {
     ];
     expect(store.ingest(entries, 'timed_sync')).to.deep.equal({ accepted: 1, dropped: 6 });
     expect(store.gray()).to.have.length(1);
-    const drops = logger.records.filter((r) => r.msg === 'peer list entry dropped');
-    expect(drops.map((d) => d.obj.reason)).to.deep.equal([
+    const drops = logger.entries.filter((r) => r.msg === 'peer list entry dropped');
+    expect(drops.map((d) => (d.obj as { reason?: string }).reason)).to.deep.equal([
       'address type of another zone',
       'malformed address',
       'loopback or unspecified address',
@@ -64,14 +64,14 @@ describe('peerstore/ZonePeerStore', () => {
   });
 
   it('never logs the address of a dropped entry on an anonymity zone', () => {
-    const logger = recordingLogger();
+    const logger = new RecordingLogger();
     const store = new ZonePeerStore({ zone: 'tor', codec: testOnionCodec, anonymity: true, logger });
     store.ingest([{ adr: ipv4Wire('203.0.113.9', 18080), id: 1n }, { adr: { type: 4, host: 'bad.onion', port: 1 }, id: 2n }], 'handshake');
     expect(store.isEmpty()).to.equal(true);
-    const text = JSON.stringify(logger.records);
+    const text = JSON.stringify(logger.entries);
     expect(text).not.to.contain('203.0.113.9');
     expect(text).not.to.contain('bad.onion');
-    expect(logger.records.filter((r) => r.msg === 'peer list entry dropped')).to.have.length(2);
+    expect(logger.entries.filter((r) => r.msg === 'peer list entry dropped')).to.have.length(2);
   });
 
   it('moves a failing white peer to gray and forgets a failing gray peer', () => {
@@ -109,7 +109,7 @@ describe('peerstore/ZonePeerStore', () => {
       await reloaded.load();
       expect(reloaded.sizes).to.deep.equal({ white: 1, gray: 1, anchor: 1 });
       expect(reloaded.white()[0].peerId).to.equal(99n);
-      expect(logger.records.find((r) => r.msg === 'peer store loaded')?.obj.skipped).to.equal(2);
+      expect((logger.entries.find((r) => r.msg === 'peer store loaded')?.obj as { skipped?: number } | undefined)?.skipped).to.equal(2);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
