@@ -1,27 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressCodec, PeerAddress } from '../api/address';
+import type { PeerAddress } from '../api/address';
 import { AbortedError } from '../api/errors';
 import type { Logger } from '../api/logger';
-import type { NetworkName, TransportConnection } from '../api/transport';
-import type { ZonePolicy } from '../api/zone';
+import type { NetworkName } from '../api/transport';
+import type { ConnectionHandler, ZoneConnection } from '../node/connection-handler';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import { ChainState } from './chain-state';
-import { PeerConnection, type PeerTimeouts } from './peer-connection';
+import { DEFAULT_PEER_TIMEOUTS, PeerConnection, type PeerTimeouts } from './peer-connection';
+import type { ConnectPeer } from './outbound-maintainer';
 import type { TxBroadcaster } from './relay-to-all';
 import type { TxSink } from './tx-sink';
-
-/**
- * A connection as the kernel's ConnectionHandler receives it (structurally the kernel's
- * ZoneConnection): the transport's stream plus its zone's rules.
- */
-export interface ZoneConnectionInfo {
-  readonly zone: string;
-  readonly policy: ZonePolicy;
-  readonly codec: AddressCodec;
-  readonly connection: TransportConnection;
-  /** Zone-safe text of the remote for logs. */
-  readonly remote: string | undefined;
-}
 
 /** Per-zone state the peer layer needs. */
 export interface PeerZoneContext {
@@ -54,7 +42,7 @@ interface OutboundWaiter {
  * PeerConnection on each and keeps the ready ones per zone, so the relay can address them by
  * opaque id and the outbound maintainer can wait for the handshake of a connection it dialled.
  */
-export class PeerLayer implements TxBroadcaster {
+export class PeerLayer implements ConnectionHandler, TxBroadcaster {
   readonly chain: ChainState;
   readonly localPeerId: bigint;
   private readonly byZone = new Map<string, Map<string, PeerConnection>>();
@@ -75,12 +63,12 @@ export class PeerLayer implements TxBroadcaster {
   }
 
   /** The kernel's ConnectionHandler hook. */
-  handle(info: ZoneConnectionInfo): void {
+  handle(info: ZoneConnection): void {
     this.attach(info);
   }
 
   /** Runs a PeerConnection on a transport connection and tracks it until it closes. */
-  attach(info: ZoneConnectionInfo): PeerConnection {
+  attach(info: ZoneConnection): PeerConnection {
     const context = this.options.zoneContext?.(info.zone) ?? {};
     const id = `${info.zone}-${++this.counter}`;
     const peer = new PeerConnection({
@@ -145,6 +133,34 @@ export class PeerLayer implements TxBroadcaster {
     });
   }
 
+  /**
+   * A ConnectPeer for the OutboundMaintainer on top of a dial that hands its connection to
+   * handle() (the kernel's ZoneRuntime.dial): resolves once that connection's handshake is done.
+   */
+  connector(dial: (address: PeerAddress, signal: AbortSignal) => Promise<void>): ConnectPeer {
+    // the connection reaches handle() during dial() and its handshake has its own timeout; this
+    // limit only guards against a transport reporting a different remote than the one dialled
+    const limitMs = 2 * (this.options.timeouts?.handshakeMs ?? DEFAULT_PEER_TIMEOUTS.handshakeMs);
+    return async (address, signal) => {
+      const give = new AbortController();
+      const onAbort = (): void => give.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      const handshaken = this.awaitOutbound(address, give.signal);
+      handshaken.catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await dial(address, signal);
+        timer = setTimeout(() => give.abort(), limitMs);
+        const peer = await handshaken;
+        return { peerId: peer.peer?.peerId ?? 0n, closed: peer.closed };
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        give.abort(); // drops the waiter if it was never matched
+      }
+    };
+  }
+
   /** Ready connections of a zone. */
   connections(zone: string): PeerConnection[] {
     return [...(this.byZone.get(zone)?.values() ?? [])];
@@ -161,6 +177,7 @@ export class PeerLayer implements TxBroadcaster {
   /** Closes every connection. */
   closeAll(reason = 'shutdown'): void {
     for (const zone of this.byZone.values()) for (const peer of zone.values()) peer.close(reason);
+    this.byZone.clear();
   }
 }
 
