@@ -5,3 +5,7 @@ export * from './api';
 export * from './epee';
 export * from './levin';
 export * from './wire';
+// Peer layer: Monero tx ids, per-zone peer stores, Levin peer connections (core-internal).
+export * from './tx';
+export * from './peerstore';
+export * from './peer';

@@ -1,5 +1,4 @@
 import type { Duplex } from 'node:stream';
-import type { AddressCodec } from '../api/address';
 import { ProtocolError, VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import type { NetworkName } from '../api/transport';
@@ -59,7 +58,6 @@ export interface PeerConnectionOptions {
   readonly direction: 'inbound' | 'outbound';
   readonly zone: string;
   readonly policy: ZonePolicy;
-  readonly codec: AddressCodec;
   readonly network: NetworkName;
   readonly chain: ChainState;
   /** Our peer_id on zones without a fixed one (random per run on clearnet). */
@@ -87,6 +85,16 @@ export interface PeerCloseInfo {
 }
 
 export type PeerState = 'handshaking' | 'ready' | 'closed';
+
+/** Counters for diagnostics (get_connections-style views, tests). */
+export interface PeerStats {
+  /** TIMED_SYNC invokes the peer sent us and we answered. */
+  timedSyncsAnswered: number;
+  /** Our own TIMED_SYNC invokes the peer answered. */
+  timedSyncsCompleted: number;
+  txsReceived: number;
+  txsSent: number;
+}
 
 interface PendingInvoke {
   readonly command: number;
@@ -117,6 +125,7 @@ export class PeerConnection {
   private readonly pending: PendingInvoke[] = [];
   private readonly sharedPeers = new Set<string>();
   private stateValue: PeerState = 'handshaking';
+  private readonly counters: PeerStats = { timedSyncsAnswered: 0, timedSyncsCompleted: 0, txsReceived: 0, txsSent: 0 };
   private info?: PeerInfo;
   private lastSync?: CoreSyncData;
   private resolveReady!: (info: PeerInfo) => void;
@@ -173,6 +182,10 @@ export class PeerConnection {
     return this.lastSync;
   }
 
+  get stats(): Readonly<PeerStats> {
+    return { ...this.counters };
+  }
+
   /** Our peer_id on this connection's zone. */
   get localPeerId(): bigint {
     return this.options.policy.fixedPeerId ?? this.options.localPeerId;
@@ -191,7 +204,9 @@ export class PeerConnection {
       dandelionpp_fluff: options.fluff,
     });
     this.logger.debug({ txs: blobs.length, fluff: options.fluff, bytes: frame.length }, 'sending transactions');
-    return this.write(frame);
+    if (!this.write(frame)) return false;
+    this.counters.txsSent += blobs.length;
+    return true;
   }
 
   /** Writes a ready-made frame unchanged (noise slots, fragments); false when not ready. */
@@ -206,6 +221,7 @@ export class PeerConnection {
     const response = await this.invoke(TimedSync, { payload_data: this.options.chain.current() }, this.timeouts.invokeMs);
     this.learnSync(response.payload_data);
     this.ingestPeers(response.local_peerlist_new, 'timed_sync');
+    this.counters.timedSyncsCompleted++;
     return response.payload_data;
   }
 
@@ -290,6 +306,7 @@ export class PeerConnection {
         if (!request) return;
         this.learnSync(request.payload_data);
         this.respond(TimedSync, { payload_data: this.options.chain.current(), local_peerlist_new: this.peersToShare() });
+        this.counters.timedSyncsAnswered++;
         return;
       }
       case Command.Ping:
@@ -429,6 +446,7 @@ export class PeerConnection {
       txs.push({ id, blob });
     }
     this.logger.debug({ txs: txs.length, duplicates: body.txs.length - txs.length, fluff: body.dandelionpp_fluff }, 'transactions received');
+    this.counters.txsReceived += txs.length;
     if (txs.length > 0) this.options.txSink?.receive({ zone: this.zone, connectionId: this.id, txs, fluff: body.dandelionpp_fluff });
   }
 
@@ -455,7 +473,7 @@ export class PeerConnection {
       if (this.sharedPeers.has(key)) continue;
       let adr;
       try {
-        adr = this.options.codec.toWire(entry.address);
+        adr = store.toWire(entry.address);
       } catch {
         continue; // never send an entry the zone codec cannot write: one bad entry fails the peer's handshake
       }

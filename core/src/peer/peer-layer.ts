@@ -77,7 +77,6 @@ export class PeerLayer implements ConnectionHandler, TxBroadcaster {
       direction: info.connection.direction,
       zone: info.zone,
       policy: info.policy,
-      codec: info.codec,
       network: this.options.network,
       chain: this.chain,
       localPeerId: this.localPeerId,

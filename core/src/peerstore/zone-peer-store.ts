@@ -1,6 +1,6 @@
 import { readFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { AddressCodec, PeerAddress } from '../api/address';
+import type { AddressCodec, PeerAddress, WireAddress } from '../api/address';
 import type { Logger } from '../api/logger';
 import { VeilnodeError } from '../api/errors';
 import { writeFileAtomic } from './atomic-write';
@@ -175,6 +175,12 @@ export class ZonePeerStore {
       const known = this.lists.white.get(key);
       this.lists.anchor.set(key, known ?? { address, peerId: 0n, lastSeen: this.now(), pruningSeed: 0, rpcPort: 0 });
     }
+  }
+
+  /** The peer-list form of one of this zone's addresses (the zone codec's toWire). */
+  toWire(address: PeerAddress): WireAddress {
+    this.assertZone(address);
+    return this.codec.toWire(address);
   }
 
   /** Loads the persisted lists; a missing file is an empty store, a damaged entry is skipped. */

@@ -60,7 +60,6 @@ function setup(opts: Setup = {}) {
     direction: opts.direction ?? 'outbound',
     zone: policy.zone,
     policy,
-    codec,
     network: 'regtest',
     chain,
     localPeerId: OUR_ID,

@@ -1,6 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -81,8 +82,17 @@ export class MonerodHarness {
       MONERO_LOG_LEVEL: String(this.options.logLevel ?? 1),
       MONEROD_ARGS_0: this.options.extraArgs ?? '',
     };
+    // the dir is ours before up.sh runs, so a failed start can still be torn down by PID
+    this.dir = await mkdtemp(join(tmpdir(), 'veilnode-monerod-'));
     process.once('exit', this.cleanup);
-    const { stdout } = await run(resolve(SCRIPTS, 'up.sh'), [], { env });
+    let stdout: string;
+    try {
+      ({ stdout } = await run(resolve(SCRIPTS, 'up.sh'), [this.dir], { env }));
+    } catch (err) {
+      const stderr = (err as { stderr?: string }).stderr ?? '';
+      await this.stop();
+      throw new Error(`monerod harness failed to start: ${stderr.trim() || String(err)}`);
+    }
     const vars = Object.fromEntries(
       stdout
         .trim()
@@ -90,7 +100,6 @@ export class MonerodHarness {
         .map((l) => l.split('='))
         .filter((kv) => kv.length === 2),
     );
-    this.dir = vars.DIR;
     this.onionAddress = vars.NODE0_ONION;
     this.timings.upMs = Date.now() - started;
   }
