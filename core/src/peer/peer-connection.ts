@@ -286,10 +286,9 @@ export class PeerConnection {
     const command = message.command;
     if (!policyAllows(this.options.policy, 'inbound', command)) {
       this.logger.info({ command, invoke: message.expectsResponse }, 'filtered command');
-      // monerod: a filtered invoke gets -6 and the connection stays; a filtered notification's
-      // -6 result closes it (0.18.x)
+      // as monerod 0.18.0.0 does (checked against it in the integration suite): a filtered
+      // invoke is answered with -6, a filtered notification is dropped; the connection stays
       if (message.expectsResponse) this.respondError(command, LevinReturnCode.ErrorConnectionHandlerNotDefined);
-      else this.close('filtered notification', new PeerError('PEER_COMMAND_FILTERED', `notification ${command} is not allowed on zone ${this.zone}`, { command }));
       return;
     }
     if (message.expectsResponse) this.onInvoke(message);
@@ -338,8 +337,9 @@ export class PeerConnection {
         this.logger.trace({ command: message.command }, 'chain notification ignored');
         return;
       default:
-        // monerod 0.18.x: no handler for a notification → -6 → connection closed
-        throw new PeerError('PEER_PROTOCOL_VIOLATION', `unknown notification ${message.command}`, { command: message.command });
+        // monerod 0.18.0.0 ignores a notification it has no handler for and keeps the connection
+        this.logger.debug({ command: message.command }, 'unknown notification ignored');
+        return;
     }
   }
 

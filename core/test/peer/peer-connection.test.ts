@@ -202,7 +202,7 @@ describe('peer/PeerConnection', () => {
       expect((await t.peer.closed).error?.code).to.equal('PEER_NETWORK_MISMATCH');
     });
 
-    it('on an anonymity zone answers a filtered invoke with -6 and keeps the connection, but closes on a filtered notification', async () => {
+    it('on an anonymity zone answers a filtered invoke with -6 and ignores a filtered notification, keeping the connection', async () => {
       const s = setup({ direction: 'inbound', policy: anonymityZonePolicy('tor') });
       await offerHandshake(s, remoteNodeData({ peer_id: 1n, my_port: 0, support_flags: 0 }));
       s.fake.send(encodeInvokeMessage(Ping, {}));
@@ -212,17 +212,24 @@ describe('peer/PeerConnection', () => {
       s.fake.send(encodeInvokeMessage(TimedSync, { payload_data: sync(1n, 1n) }));
       expect((await s.fake.next((m) => m.command === Command.TimedSync)).returnCode).to.equal(1);
       s.fake.send(encodeFrame({ command: Command.NewBlock, body: Buffer.from([1, 17, 1, 1, 1, 1, 2, 1, 1, 0]) }));
-      await s.fake.waitClosed();
-      expect((await s.peer.closed).error?.code).to.equal('PEER_COMMAND_FILTERED');
+      s.fake.send(encodeInvokeMessage(TimedSync, { payload_data: sync(1n, 1n) }));
+      expect((await s.fake.next((m) => m.command === Command.TimedSync)).returnCode).to.equal(1);
+      expect(s.peer.state).to.equal('ready');
+      const filtered = s.logger.entries.filter((e) => e.msg === 'filtered command').map((e) => (e.obj as { command: number }).command);
+      expect(filtered).to.deep.equal([Command.Ping, Command.NewBlock]);
+      s.peer.close('test');
     });
 
-    it('answers an unknown invoke with -6 and closes on an unknown notification (monerod 0.18)', async () => {
+    it('answers an unknown invoke with -6 and ignores an unknown notification (monerod 0.18.0.0)', async () => {
       const s = setup({ direction: 'inbound' });
       await offerHandshake(s);
       s.fake.send(encodeFrame({ command: 4242, body: Buffer.alloc(0), expectsResponse: true }));
       expect((await s.fake.next((m) => m.command === 4242)).returnCode).to.equal(-6);
       s.fake.send(encodeFrame({ command: 4243, body: Buffer.alloc(0) }));
-      await s.fake.waitClosed();
+      s.fake.send(encodeInvokeMessage(Ping, {}));
+      expect((await s.fake.next((m) => m.command === Command.Ping)).returnCode).to.equal(1);
+      expect(s.peer.state).to.equal('ready');
+      s.peer.close('test');
     });
 
     it('answers a ping before any handshake on a public zone (monerod pings our announced port)', async () => {

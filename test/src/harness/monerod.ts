@@ -31,6 +31,22 @@ export interface PoolTx {
   readonly relayed: boolean;
 }
 
+export interface MonerodConnection {
+  readonly address: string;
+  readonly incoming: boolean;
+  /** Hex, as monerod prints it. */
+  readonly peer_id: string;
+  readonly state: string;
+  readonly height: number;
+}
+
+export interface MonerodPeer {
+  readonly host: string;
+  readonly port: number;
+  /** u64 as a JSON number (may lose precision above 2^53). */
+  readonly id: number;
+}
+
 /** True when the monerod and monero-wallet-rpc binaries are on PATH. */
 export function monerodAvailable(): boolean {
   try {
@@ -139,6 +155,17 @@ export class MonerodHarness {
 
   getInfo(): Promise<{ height: number; top_block_hash: string; cumulative_difficulty: number; incoming_connections_count: number; outgoing_connections_count: number; synchronized: boolean }> {
     return this.rpc('get_info');
+  }
+
+  /** Unrestricted get_connections: monerod's view of its peers. */
+  async getConnections(): Promise<MonerodConnection[]> {
+    return (await this.rpc<{ connections?: MonerodConnection[] }>('get_connections')).connections ?? [];
+  }
+
+  /** /get_peer_list: monerod's white and gray lists (public zone). */
+  async getPeerList(): Promise<{ white: MonerodPeer[]; gray: MonerodPeer[] }> {
+    const r = await this.rest<{ white_list?: MonerodPeer[]; gray_list?: MonerodPeer[] }>('get_peer_list');
+    return { white: r.white_list ?? [], gray: r.gray_list ?? [] };
   }
 
   async getTransactionPool(): Promise<PoolTx[]> {
