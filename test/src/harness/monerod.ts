@@ -107,7 +107,7 @@ export class MonerodHarness {
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr ?? '';
       await this.stop();
-      throw new Error(`monerod harness failed to start: ${stderr.trim() || String(err)}`);
+      throw new Error(`monerod harness failed to start: ${stderr.trim() || String(err)}`, { cause: err });
     }
     const vars = Object.fromEntries(
       stdout
