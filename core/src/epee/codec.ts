@@ -14,6 +14,8 @@ export interface EpeeCodec<T> {
   readonly tag: number;
   /** Value a reader substitutes when the field is absent (monerod leaves it zero/empty). */
   zero(): T;
+  /** zero() returns a fresh mutable value (array, object) that must not be shared between results. */
+  readonly mutableZero?: boolean;
   /** True for an empty container, which writers omit (shared spec 2.5). */
   isEmpty(value: T): boolean;
   equals(a: T, b: T): boolean;
@@ -210,7 +212,7 @@ export const text: EpeeCodec<string> = {
   },
   write(w, v) {
     w.varint(v.length);
-    w.pos += w.buf.write(v, w.pos, 'latin1');
+    w.latin1(v);
   },
 };
 
@@ -221,6 +223,7 @@ export function arrayOf<T>(element: EpeeCodec<T>): EpeeCodec<T[]> {
   return {
     tag,
     zero: () => [],
+    mutableZero: true,
     isEmpty: (v) => v.length === 0,
     equals: (a, b) => a.length === b.length && a.every((x, i) => element.equals(x, b[i])),
     read(r, t, arrayLevel) {

@@ -183,7 +183,7 @@ function writeGenericSection(w: EpeeWriter, section: EpeeSection): void {
   for (const key of sortedKeys(section)) {
     const e = section.get(key) as EpeeEntry;
     w.u8(key.length);
-    w.pos += w.buf.write(key, w.pos, 'latin1');
+    w.latin1(key);
     w.u8(e.tag);
     if ((e.tag & 0x80) === 0) {
       writeScalar(w, e.tag, e.value as EpeeScalar);
@@ -201,6 +201,7 @@ export const anySection: EpeeCodec<EpeeSection> & {
 } = {
   tag: EpeeTag.Object,
   zero: () => new Map(),
+  mutableZero: true,
   isEmpty: () => false,
   equals: (a, b) => a === b,
   read(r, tag, nest) {

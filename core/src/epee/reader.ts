@@ -1,6 +1,8 @@
+import { bufferView } from './buffer-view';
 import { EpeeError, type EpeeErrorCode } from './errors';
 import { EPEE_MAX_STRING_LENGTH, EPEE_P2P_LIMITS, EPEE_RECURSION_LIMIT, type EpeeLimits } from './limits';
 import { EPEE_MIN_ELEMENT_SIZE, EpeeTag } from './tags';
+import { readI64, readU64 } from './u64';
 
 /**
  * Cursor over one portable-storage blob with every monerod limit applied while reading.
@@ -14,6 +16,8 @@ import { EPEE_MIN_ELEMENT_SIZE, EpeeTag } from './tags';
 export class EpeeReader {
   pos: number;
   readonly end: number;
+  private readonly arrayBuffer: ArrayBufferLike;
+  private readonly base: number;
   private objects = 0;
   private fields = 0;
   private strings = 0;
@@ -25,6 +29,8 @@ export class EpeeReader {
   ) {
     this.pos = start;
     this.end = buf.length;
+    this.arrayBuffer = buf.buffer;
+    this.base = buf.byteOffset;
   }
 
   get remaining(): number {
@@ -79,14 +85,14 @@ export class EpeeReader {
 
   u64(): bigint {
     this.need(8, 'uint64');
-    const v = this.buf.readBigUInt64LE(this.pos);
+    const v = readU64(this.buf, this.pos);
     this.pos += 8;
     return v;
   }
 
   i64(): bigint {
     this.need(8, 'int64');
-    const v = this.buf.readBigInt64LE(this.pos);
+    const v = readI64(this.buf, this.pos);
     this.pos += 8;
     return v;
   }
@@ -143,7 +149,7 @@ export class EpeeReader {
     }
     const start = this.pos;
     this.pos = start + len;
-    return this.buf.subarray(start, start + len);
+    return bufferView(this.arrayBuffer, this.base + start, len);
   }
 
   /** Called for every nested section (not the root). */

@@ -1,6 +1,6 @@
 import { LevinError } from './errors';
 import { commandSizeCap, LEVIN_HEADER_SIZE, LEVIN_INITIAL_MAX_PACKET_SIZE, LEVIN_DEFAULT_MAX_PACKET_SIZE, LevinFlags, LEVIN_SIGNATURE } from './constants';
-import { isSpecialFrame, readLevinHeader, type LevinHeader } from './header';
+import { hasLevinSignature, isSpecialFrame, readLevinHeader, type LevinHeader } from './header';
 import { toLevinMessage, type LevinMessage } from './message';
 
 const EMPTY = Buffer.alloc(0);
@@ -113,7 +113,7 @@ export class LevinStreamDecoder {
           this.signatureChecked = true;
         }
         if (this.buffered < LEVIN_HEADER_SIZE) return;
-        const h = readLevinHeader(this.take(LEVIN_HEADER_SIZE));
+        const h = this.takeHeader();
         this.checkBodySize(h, 'cb');
         this.header = h;
       }
@@ -127,6 +127,11 @@ export class LevinStreamDecoder {
   }
 
   private checkSignature(): void {
+    const first = this.chunks[this.head];
+    if (first.length - this.headOffset >= 8) {
+      if (!hasLevinSignature(first, this.headOffset)) throw new LevinError('LEVIN_BAD_SIGNATURE', 'bad bucket signature');
+      return;
+    }
     let c = this.head;
     let o = this.headOffset;
     for (let i = 0; i < 8; i++) {
@@ -139,6 +144,17 @@ export class LevinStreamDecoder {
       }
       o++;
     }
+  }
+
+  /** Consumes a 33-byte header, read in place when it lies within one chunk. */
+  private takeHeader(): LevinHeader {
+    const first = this.chunks[this.head];
+    if (first.length - this.headOffset < LEVIN_HEADER_SIZE) return readLevinHeader(this.take(LEVIN_HEADER_SIZE));
+    const h = readLevinHeader(first, this.headOffset);
+    this.headOffset += LEVIN_HEADER_SIZE;
+    this.buffered -= LEVIN_HEADER_SIZE;
+    if (this.headOffset === first.length) this.advance();
+    return h;
   }
 
   private checkBodySize(h: LevinHeader, what: string): void {
