@@ -9,7 +9,8 @@ import type { ReceivedPeerEntry } from '../peerstore/peer-entry';
 import { transactionIdHex } from '../tx';
 import {
   encodeInvokeMessage,
-  encodeNotifyMessage,
+  encodeNotifyMessageParts,
+  MAX_PEERLIST_ENTRIES,
   encodeResponseMessage,
   Handshake,
   isInvalidPeerlistEntry,
@@ -47,9 +48,6 @@ export const DEFAULT_PEER_TIMEOUTS: PeerTimeouts = Object.freeze({
   idleMs: 300_000,
   timedSyncIntervalMs: 60_000,
 });
-
-/** Most peer-list entries we put in one handshake/timed-sync response (monerod's cap is 250). */
-const SHARED_PEERS_PER_MESSAGE = 250;
 
 export interface PeerConnectionOptions {
   /** Opaque id for logs and the relay engine; must not embed an address. */
@@ -198,13 +196,14 @@ export class PeerConnection {
   sendTransactions(blobs: readonly Uint8Array[], options: { readonly fluff: boolean }): boolean {
     if (this.stateValue !== 'ready') return false;
     this.assertOutbound(Command.NewTransactions);
-    const frame = encodeNotifyMessage(NewTransactions, {
+    // gathered: the tx blobs are written as they are, not copied into one frame
+    const parts = encodeNotifyMessageParts(NewTransactions, {
       txs: blobs.map((b) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength))),
       _: Buffer.alloc(0),
       dandelionpp_fluff: options.fluff,
     });
-    this.logger.debug({ txs: blobs.length, fluff: options.fluff, bytes: frame.length }, 'sending transactions');
-    if (!this.write(frame)) return false;
+    this.logger.debug({ txs: blobs.length, fluff: options.fluff }, 'sending transactions');
+    if (!this.write(...parts)) return false;
     this.counters.txsSent += blobs.length;
     return true;
   }
@@ -468,7 +467,7 @@ export class PeerConnection {
     if (!store || !this.options.policy.sharePeerList) return [];
     const out: PeerlistEntry[] = [];
     for (const entry of store.white()) {
-      if (out.length >= SHARED_PEERS_PER_MESSAGE) break;
+      if (out.length >= MAX_PEERLIST_ENTRIES) break;
       const key = `${entry.address.host}|${entry.address.port}`;
       if (this.sharedPeers.has(key)) continue;
       let adr;
@@ -541,9 +540,16 @@ export class PeerConnection {
     this.write(encodeFrame({ command, body: new Uint8Array(0), returnCode, flags: LevinFlags.Response }));
   }
 
-  private write(frame: Uint8Array): boolean {
-    if (this.stateValue === 'closed' || this.options.stream.destroyed) return false;
-    this.options.stream.write(frame);
+  private write(...chunks: Uint8Array[]): boolean {
+    const stream = this.options.stream;
+    if (this.stateValue === 'closed' || stream.destroyed) return false;
+    if (chunks.length === 1) {
+      stream.write(chunks[0]);
+      return true;
+    }
+    stream.cork();
+    for (const chunk of chunks) stream.write(chunk);
+    process.nextTick(() => stream.uncork());
     return true;
   }
 

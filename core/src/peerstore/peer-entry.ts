@@ -21,8 +21,6 @@ export interface ReceivedPeerEntry {
   readonly rpcPort?: number;
 }
 
-/** monerod's P2P_MAX_PEERS_IN_HANDSHAKE: a longer received peer list is spam. */
-export const MAX_RECEIVED_PEERS = 250;
 /** monerod's P2P_LOCAL_WHITE_PEERLIST_LIMIT / P2P_LOCAL_GRAY_PEERLIST_LIMIT. */
 export const WHITE_LIST_LIMIT = 1000;
 export const GRAY_LIST_LIMIT = 5000;

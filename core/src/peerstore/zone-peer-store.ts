@@ -3,13 +3,13 @@ import { dirname } from 'node:path';
 import type { AddressCodec, PeerAddress, WireAddress } from '../api/address';
 import type { Logger } from '../api/logger';
 import { VeilnodeError } from '../api/errors';
+import { MAX_PEERLIST_ENTRIES } from '../wire/peerlist';
 import { writeFileAtomic } from './atomic-write';
 import { isLoopbackOrUnspecified } from './local-wire-address';
 import { PeerListRejectedError } from './peer-list-error';
 import {
   ANCHOR_LIST_LIMIT,
   GRAY_LIST_LIMIT,
-  MAX_RECEIVED_PEERS,
   WHITE_LIST_LIMIT,
   type PeerEntry,
   type ReceivedPeerEntry,
@@ -108,8 +108,8 @@ export class ZonePeerStore {
    * list; known ones get a fresh last-seen time.
    */
   ingest(entries: readonly ReceivedPeerEntry[], source: string): IngestResult {
-    if (entries.length > MAX_RECEIVED_PEERS) {
-      throw new PeerListRejectedError(this.zone, `${entries.length} entries exceed the limit of ${MAX_RECEIVED_PEERS}`, {
+    if (entries.length > MAX_PEERLIST_ENTRIES) {
+      throw new PeerListRejectedError(this.zone, `${entries.length} entries exceed the limit of ${MAX_PEERLIST_ENTRIES}`, {
         source,
         entries: entries.length,
       });

@@ -3,7 +3,8 @@ import { ProtocolError } from '../../src/api';
 import { mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_RECEIVED_PEERS, PeerListRejectedError, ZonePeerStore, isLoopbackOrUnspecified, type ReceivedPeerEntry } from '../../src/peerstore';
+import { MAX_PEERLIST_ENTRIES } from '../../src/wire';
+import { PeerListRejectedError, ZonePeerStore, isLoopbackOrUnspecified, type ReceivedPeerEntry } from '../../src/peerstore';
 import { ipv4Wire, testIpv4Codec, testOnionCodec } from '../helpers/test-codecs';
 import { RecordingLogger } from '../helpers/recording-logger';
 
@@ -57,10 +58,10 @@ describe('peerstore/ZonePeerStore', () => {
 
   it('rejects a list of more than 250 entries as a whole', () => {
     const { store } = clearnetStore();
-    const entries = Array.from({ length: MAX_RECEIVED_PEERS + 1 }, (_, i) => ({ adr: ipv4Wire(`10.0.${i >> 8}.${i & 255}`, 1000), id: 1n }));
+    const entries = Array.from({ length: MAX_PEERLIST_ENTRIES + 1 }, (_, i) => ({ adr: ipv4Wire(`10.0.${i >> 8}.${i & 255}`, 1000), id: 1n }));
     expect(() => store.ingest(entries, 'handshake')).to.throw(PeerListRejectedError, /251 entries/);
     expect(store.isEmpty()).to.equal(true);
-    expect(store.ingest(entries.slice(0, MAX_RECEIVED_PEERS), 'handshake').accepted).to.equal(MAX_RECEIVED_PEERS);
+    expect(store.ingest(entries.slice(0, MAX_PEERLIST_ENTRIES), 'handshake').accepted).to.equal(MAX_PEERLIST_ENTRIES);
   });
 
   it('never logs the address of a dropped entry on an anonymity zone', () => {
