@@ -5,3 +5,4 @@ export * from './peer-connection';
 export * from './peer-layer';
 export * from './relay-to-all';
 export * from './outbound-maintainer';
+export * from './peer-service';
