@@ -24,8 +24,6 @@ export interface PeerLayerOptions {
   readonly logger: Logger;
   /** Where received txs go; set later with setTxSink when the relay engine starts after us. */
   readonly txSink?: TxSink;
-  /** The chain top we claim; one per node by default. */
-  readonly chain?: ChainState;
   readonly zoneContext?: (zone: string) => PeerZoneContext | undefined;
   /** Our clearnet peer_id; random per run by default (anonymity zones use their policy's fixed id). */
   readonly localPeerId?: bigint;
@@ -43,19 +41,29 @@ interface OutboundWaiter {
  * opaque id and the outbound maintainer can wait for the handshake of a connection it dialled.
  */
 export class PeerLayer implements ConnectionHandler, TxBroadcaster {
-  readonly chain: ChainState;
   readonly localPeerId: bigint;
   private readonly byZone = new Map<string, Map<string, PeerConnection>>();
+  private readonly chains = new Map<string, ChainState>();
   private readonly outboundWaiters = new Map<string, OutboundWaiter[]>();
   private readonly logger: Logger;
   private txSink?: TxSink;
   private counter = 0;
 
   constructor(private readonly options: PeerLayerOptions) {
-    this.chain = options.chain ?? new ChainState(options.network);
     this.localPeerId = options.localPeerId ?? randomBytes(8).readBigUInt64LE(0);
     this.logger = options.logger;
     this.txSink = options.txSink;
+  }
+
+  /**
+   * The chain top we claim on `zone`, learnt from that zone's peers only: a shared one would let
+   * a peer of one zone plant a unique top id and spot it in our claims on another zone, linking
+   * our identities there.
+   */
+  chain(zone: string): ChainState {
+    let chain = this.chains.get(zone);
+    if (!chain) this.chains.set(zone, (chain = new ChainState(this.options.network)));
+    return chain;
   }
 
   setTxSink(sink: TxSink): void {
@@ -78,7 +86,7 @@ export class PeerLayer implements ConnectionHandler, TxBroadcaster {
       zone: info.zone,
       policy: info.policy,
       network: this.options.network,
-      chain: this.chain,
+      chain: this.chain(info.zone),
       localPeerId: this.localPeerId,
       listenPort: context.listenPort,
       peerStore: context.store,

@@ -46,6 +46,17 @@ describe('peer/PeerLayer', () => {
     expect(layer.connectionIds('clearnet')).to.have.length(0);
   });
 
+  it('keeps one chain top per zone, so one zone’s peers cannot tag what we claim on another', async () => {
+    const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
+    const { peer, fake } = inbound(layer);
+    fake.send(encodeInvokeMessage(Handshake, { node_data: nodeData(9n), payload_data: { ...genesis, current_height: 500n, cumulative_difficulty: 499n, top_id: Buffer.alloc(32, 7) } }));
+    await peer.ready;
+    expect(layer.chain('clearnet').current().current_height).to.equal(500n);
+    expect(layer.chain('tor').current().current_height).to.equal(1n);
+    expect(layer.chain('tor').current().top_id.equals(genesisHash('regtest'))).to.equal(true);
+    layer.closeAll();
+  });
+
   it('connector resolves with the handshaken connection a dial hands to handle()', async () => {
     const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger(), localPeerId: 1234n });
     const address: PeerAddress = { zone: 'clearnet', host: '127.0.0.1', port: 18080 };

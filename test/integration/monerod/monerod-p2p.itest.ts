@@ -155,7 +155,7 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
 
   it('learns monerod’s chain top and claims no more than that', async () => {
     const info = await clearnetMonerod.getInfo();
-    const claimed = layer.chain.current();
+    const claimed = layer.chain('clearnet').current();
     expect(claimed.current_height).to.equal(BigInt(info.height));
     expect(claimed.top_id.toString('hex')).to.equal(info.top_block_hash);
   });
@@ -211,6 +211,9 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
       expect(tor.localPeerId).to.equal(1n);
       const sync = await tor.timedSync();
       expect(sync.top_id.equals(genesisHash('regtest'))).to.equal(true); // this monerod has only genesis
+      // the clearnet chain top we learnt is never claimed on the tor zone
+      expect(layer.chain('tor').current().current_height).to.equal(1n);
+      expect(layer.chain('clearnet').current().current_height > 1n).to.equal(true);
       tor.close('test done');
       const torLogs = JSON.stringify(logger.entries.filter((e) => (e.obj as { zone?: string }).zone === 'tor'));
       expect(torLogs).not.to.contain('127.0.0.1');
