@@ -97,7 +97,7 @@ export interface PeerStats {
 interface PendingInvoke {
   readonly command: number;
   resolve(message: LevinMessage): void;
-  reject(error: PeerError): void;
+  reject(error: VeilnodeError): void;
   timer: NodeJS.Timeout;
 }
 
@@ -163,7 +163,7 @@ export class PeerConnection {
       () => this.close('handshake timeout', new PeerError('PEER_HANDSHAKE_TIMEOUT', `no handshake within ${this.timeouts.handshakeMs} ms`)),
       this.timeouts.handshakeMs,
     );
-    if (this.direction === 'outbound') void this.sendHandshake();
+    if (this.direction === 'outbound') this.sendHandshake();
   }
 
   get state(): PeerState {
@@ -362,21 +362,26 @@ export class PeerConnection {
     this.completeHandshake({ peerId: request.node_data.peer_id, nodeData: request.node_data, syncData: request.payload_data });
   }
 
-  private async sendHandshake(): Promise<void> {
-    try {
-      const pendingResponse = this.invoke(Handshake, { node_data: this.ourNodeData(), payload_data: this.options.chain.current() }, this.timeouts.handshakeMs);
-      // the initiator switches to the big packet limit as soon as it sent the handshake
-      this.decoder.useHandshakeCompleteLimit();
-      const response = await pendingResponse;
-      if (this.stateValue === 'closed') return;
-      this.checkNodeData(response.node_data);
-      this.ingestPeers(response.local_peerlist_new, 'handshake');
-      this.learnSync(response.payload_data);
-      this.completeHandshake({ peerId: response.node_data.peer_id, nodeData: response.node_data, syncData: response.payload_data });
-    } catch (err) {
+  private sendHandshake(): void {
+    const fail = (err: unknown): void => {
       const error = asVeilnodeError(err);
       this.close('handshake failed', error instanceof PeerError && error.code !== 'PEER_CLOSED' ? error : new PeerError('PEER_HANDSHAKE_FAILED', `handshake failed: ${error.message}`, {}, { cause: error }));
-    }
+    };
+    // the response is handled synchronously, before any message that follows it in the same
+    // chunk (monerod may send txs right after its answer; they must find us ready)
+    this.request(Handshake, { node_data: this.ourNodeData(), payload_data: this.options.chain.current() }, this.timeouts.handshakeMs, (response) => {
+      try {
+        this.checkNodeData(response.node_data);
+        this.ingestPeers(response.local_peerlist_new, 'handshake');
+        this.learnSync(response.payload_data);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      this.completeHandshake({ peerId: response.node_data.peer_id, nodeData: response.node_data, syncData: response.payload_data });
+    }, fail);
+    // the initiator switches to the big packet limit as soon as it sent the handshake
+    this.decoder.useHandshakeCompleteLimit();
   }
 
   private completeHandshake(info: PeerInfo): void {
@@ -495,29 +500,52 @@ export class PeerConnection {
   }
 
   private invoke<Req extends object, Res extends object>(def: InvokeDefinition<Req, Res>, request: Req, timeoutMs: number): Promise<Res> {
-    if (this.stateValue === 'closed') return Promise.reject(new PeerError('PEER_CLOSED', 'connection is closed'));
-    this.assertOutbound(def.command);
-    return new Promise<LevinMessage>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const error = new PeerError(
-          def.command === Command.Handshake ? 'PEER_HANDSHAKE_TIMEOUT' : 'PEER_INVOKE_TIMEOUT',
-          `${def.name} got no response within ${timeoutMs} ms`,
-          { command: def.command },
-        );
-        reject(error);
-        this.close(`${def.name} timeout`, error);
-      }, timeoutMs);
-      this.pending.push({ command: def.command, resolve, reject, timer });
-      this.write(encodeInvokeMessage(def, request));
-    }).then((message) => {
-      if (message.command !== def.command) {
-        throw new PeerError('PEER_PROTOCOL_VIOLATION', `response to ${def.name} carries command ${message.command}`, { command: message.command });
+    return new Promise<Res>((resolve, reject) => this.request(def, request, timeoutMs, resolve, reject));
+  }
+
+  /**
+   * Sends an invoke; `onResponse` runs synchronously when its (FIFO-matched) response arrives
+   * with a positive return code and a decodable body, `onError` on anything else.
+   */
+  private request<Req extends object, Res extends object>(
+    def: InvokeDefinition<Req, Res>,
+    request: Req,
+    timeoutMs: number,
+    onResponse: (response: Res) => void,
+    onError: (error: VeilnodeError) => void,
+  ): void {
+    if (this.stateValue === 'closed') return onError(new PeerError('PEER_CLOSED', 'connection is closed'));
+    try {
+      this.assertOutbound(def.command);
+    } catch (err) {
+      return onError(asVeilnodeError(err));
+    }
+    const timer = setTimeout(() => {
+      const error = new PeerError(
+        def.command === Command.Handshake ? 'PEER_HANDSHAKE_TIMEOUT' : 'PEER_INVOKE_TIMEOUT',
+        `${def.name} got no response within ${timeoutMs} ms`,
+        { command: def.command },
+      );
+      onError(error);
+      this.close(`${def.name} timeout`, error);
+    }, timeoutMs);
+    const resolve = (message: LevinMessage): void => {
+      let response: Res;
+      try {
+        if (message.command !== def.command) {
+          throw new PeerError('PEER_PROTOCOL_VIOLATION', `response to ${def.name} carries command ${message.command}`, { command: message.command });
+        }
+        if (message.returnCode <= 0) {
+          throw new PeerError('PEER_INVOKE_FAILED', `${def.name} answered with return code ${message.returnCode}`, { returnCode: message.returnCode });
+        }
+        response = def.response.decode(message.body);
+      } catch (err) {
+        return onError(asVeilnodeError(err));
       }
-      if (message.returnCode <= 0) {
-        throw new PeerError('PEER_INVOKE_FAILED', `${def.name} answered with return code ${message.returnCode}`, { returnCode: message.returnCode });
-      }
-      return def.response.decode(message.body);
-    });
+      onResponse(response);
+    };
+    this.pending.push({ command: def.command, resolve, reject: onError, timer });
+    this.write(encodeInvokeMessage(def, request));
   }
 
   /** Decodes an invoke's body; an undecodable one is answered with -1 as monerod does (and undefined returned). */

@@ -276,6 +276,21 @@ describe('peer/PeerConnection', () => {
       s.peer.close('test');
     });
 
+    it('takes txs that follow the handshake response in the same chunk', async () => {
+      const s = setup();
+      await s.fake.next((m) => m.command === Command.Handshake);
+      s.fake.send(
+        Buffer.concat([
+          encodeResponseMessage(Handshake, { node_data: remoteNodeData(), payload_data: sync(1n, 1n), local_peerlist_new: [] }),
+          encodeNotifyMessage(NewTransactions, { txs: [TX[2].blob], _: Buffer.alloc(0), dandelionpp_fluff: true }),
+        ]),
+      );
+      await s.peer.ready;
+      await new Promise((r) => setTimeout(r, 20));
+      expect(s.batches.map((b) => b.txs.map((t) => t.id))).to.deep.equal([[TX[2].id]]);
+      s.peer.close('test');
+    });
+
     it('ignores txs before the handshake and closes on a malformed tx', async () => {
       const s = setup({ direction: 'inbound' });
       s.fake.send(encodeNotifyMessage(NewTransactions, { txs: [TX[0].blob], _: Buffer.alloc(0), dandelionpp_fluff: true }));
