@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import * as fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { anonymityZonePolicy, Command, publicZonePolicy, type ZonePolicy } from '../../src/api';
@@ -376,6 +377,26 @@ describe('peer/PeerConnection', () => {
     const text = JSON.stringify(s.logger.entries, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
     expect(text).not.to.contain('deadbeef');
     expect(text).not.to.contain('4321');
+  });
+
+  it('ends arbitrary byte streams after a valid handshake in a typed close, never an escaping error', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.uint8Array({ minLength: 1, maxLength: 64 }), { minLength: 1, maxLength: 6 }), fc.boolean(), async (chunks, withHeader) => {
+        const s = setup({ direction: 'inbound', timeouts: { idleMs: 30, handshakeMs: 30 } });
+        await offerHandshake(s);
+        // optionally a genuine Levin header first, so the fuzz reaches body parsing
+        if (withHeader) s.fake.send(encodeFrame({ command: Command.TimedSync, body: Buffer.concat(chunks), expectsResponse: true }));
+        else for (const c of chunks) s.fake.send(c);
+        const closed = await Promise.race([s.peer.closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]);
+        if (closed === undefined) {
+          expect(s.peer.state).to.equal('closed'); // idle timeout must have ended it
+        } else if (closed.error) {
+          expect(closed.error.code).to.be.a('string');
+        }
+        s.peer.close('test');
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('rejects a response nobody asked for', async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import * as fc from 'fast-check';
 import { ProtocolError } from '../../src/api';
 import { mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -131,6 +132,23 @@ describe('peerstore/ZonePeerStore', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('never throws on arbitrary entries and stores only what the codec accepts', () => {
+    const wire = fc.oneof(
+      fc.record({ type: fc.constant(1 as const), ip: fc.integer({ min: -1, max: 2 ** 32 }), port: fc.integer({ min: -1, max: 70000 }) }),
+      fc.record({ type: fc.constant(2 as const), addr: fc.uint8Array({ maxLength: 20 }), port: fc.integer({ min: 0, max: 65535 }) }),
+      fc.record({ type: fc.constantFrom(3 as const, 4 as const), host: fc.string(), port: fc.integer({ min: 0, max: 65535 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.record({ adr: wire, id: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }) }), { maxLength: 40 }), (entries) => {
+        const { store } = clearnetStore();
+        const r = store.ingest(entries, 'fuzz');
+        expect(r.accepted + r.dropped).to.equal(entries.length);
+        for (const e of store.gray()) expect(testIpv4Codec.parse(testIpv4Codec.format(e.address))).to.deep.equal(e.address);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('recognises loopback and unspecified wire addresses', () => {
