@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClearnetTransport, IpAddressCodec } from '@veilnode/clearnet';
@@ -13,6 +13,7 @@ import {
   LevinStreamDecoder,
   networkId,
   PeerLayer,
+  PeerService,
   Ping,
   publicZonePolicy,
   TimedSync,
@@ -26,6 +27,10 @@ import {
   type TransportConnection,
 } from '@veilnode/core';
 import { RecordingLogger } from '@veilnode/core/dist/test/helpers/recording-logger';
+// kernel internals (not exported from the package index yet): the node as the CLI composes it
+import { parseCommandLine } from '@veilnode/core/dist/src/config/command-line';
+import { composeNode } from '@veilnode/core/dist/src/node/compose-node';
+import { prepareNode } from '@veilnode/core/dist/src/node/prepare-node';
 import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
 
 const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800);
@@ -196,6 +201,47 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
     expect(reloaded.sizes).to.deep.equal(store.sizes);
     // nothing left loopback: monerod never dialled the documentation addresses
     expect((await clearnetMonerod.getConnections()).every((c) => c.address.startsWith('127.0.0.1:'))).to.equal(true);
+  });
+
+  it('a kernel Node with the PeerService as its ConnectionHandler keeps its exclusive peer and relays a tx to monerod', async () => {
+    const dir = join(dataDir, 'node');
+    const configFile = join(dataDir, 'node.json5');
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        plugins: ['@veilnode/clearnet'],
+        network: 'regtest',
+        dataDir: dir,
+        log: { level: 'warn' },
+        p2p: { bindIp: '127.0.0.1', bindPort: BASE + 41 },
+        rpc: { bindIp: '127.0.0.1', bindPort: 0 },
+        zones: { clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: [`127.0.0.1:${clearnetMonerod.p2pPort}`] } },
+      }),
+    );
+    const nodeLogger = new RecordingLogger();
+    const prepared = await prepareNode({ commandLine: parseCommandLine(['--config', configFile]), env: {}, cwd: dataDir, createLogger: () => nodeLogger });
+    const peers = new PeerService({ network: prepared.config.network, dataDir: prepared.dataDir, logger: nodeLogger, maintenanceIntervalMs: 500 });
+    const { node } = composeNode(prepared, { connectionHandler: peers.layer });
+    await node.start();
+    try {
+      for (const zone of prepared.zones) {
+        const definition = prepared.registry.zone(zone.name)!.definition;
+        await peers.startZone({ config: zone, codec: definition.codec, policy: definition.policy, dial: (address) => node.dial(zone.name, definition.codec.format(address)) });
+      }
+      const peer = await until('the node’s handshake with monerod', () => peers.layer.connections('clearnet')[0], 15_000);
+      expect(peer.direction).to.equal('outbound');
+      expect(peer.peer?.nodeData.my_port).to.equal(clearnetMonerod.p2pPort);
+      const tx = txs[2];
+      expect(peer.sendTransactions([tx.blob], { fluff: true })).to.equal(true);
+      await until('the node’s tx in monerod’s pool', async () => (await clearnetMonerod.getTransactionPool()).find((p) => p.id_hash === tx.id), 30_000);
+    } finally {
+      await peers.stop();
+      await node.stop();
+    }
+    // the store was saved with monerod as anchor, for the next start
+    const saved = new ZonePeerStore({ zone: 'clearnet', codec, anonymity: false, logger, allowLoopback: true, file: join(dir, 'peers', 'clearnet.json') });
+    await saved.load();
+    expect(saved.anchors().map((e) => codec.format(e.address))).to.include(`127.0.0.1:${clearnetMonerod.p2pPort}`);
   });
 
   describe('on monerod’s --anonymous-inbound port (a Tor zone over plain TCP)', () => {
