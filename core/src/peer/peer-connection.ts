@@ -155,7 +155,11 @@ export class PeerConnection {
 
     const stream = options.stream;
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    stream.on('error', (err: Error) => this.close('stream error', new PeerError('PEER_CLOSED', `stream error: ${err.message}`)));
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      // a socket error message can name an IP (the proxy's, or worse): anonymity zones get the code only
+      const detail = options.policy.anonymity ? (err.code ?? 'unknown') : err.message;
+      this.close('stream error', new PeerError('PEER_CLOSED', `stream error: ${detail}`));
+    });
     stream.on('close', () => this.close('remote closed'));
     stream.on('end', () => this.close('remote ended'));
     this.armIdleTimer();
