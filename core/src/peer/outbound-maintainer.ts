@@ -156,7 +156,7 @@ export class OutboundMaintainer {
         this.backoff.set(key, { failures, until: this.now() + delay });
         this.options.store.markFailed(address);
         this.logger.info(
-          { peer: text, failures, retryInMs: delay, error: err instanceof VeilnodeError ? err.code : String(err) },
+          { peer: text, failures, retryInMs: delay, error: err instanceof VeilnodeError ? err.code : err instanceof Error ? err.name : typeof err },
           'outbound peer failed',
         );
       },
