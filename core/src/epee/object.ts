@@ -31,7 +31,7 @@ export type EpeeSchema<T> = { readonly [K in keyof T]-?: FieldSpec<T[K]> };
 
 interface CompiledField {
   readonly name: string;
-  readonly key: Buffer;
+  readonly key: Uint8Array;
   readonly spec: FieldSpec<unknown>;
   readonly codec: EpeeCodec<unknown>;
   readonly bit: number;
@@ -61,7 +61,7 @@ export class ObjectCodec<T extends object> implements EpeeCodec<T> {
     const names = Object.keys(schema);
     if (names.length > MAX_SCHEMA_FIELDS) throw new EpeeError('EPEE_SCHEMA', `schema has more than ${MAX_SCHEMA_FIELDS} fields`);
     this.declared = names.map((name, i) => {
-      const key = Buffer.from(name, 'latin1');
+      const key = new Uint8Array(Buffer.from(name, 'latin1'));
       if (key.length < 1 || key.length > EPEE_MAX_KEY_LENGTH) throw new EpeeError('EPEE_SCHEMA', `bad key length for ${JSON.stringify(name)}`);
       const spec = (schema as Record<string, FieldSpec<unknown>>)[name];
       return { name, key, spec, codec: spec.codec, bit: 1 << i };
@@ -120,7 +120,7 @@ export class ObjectCodec<T extends object> implements EpeeCodec<T> {
     for (let i = 0; i < count; i++) {
       const tag = r.entry(rec);
       const nest = r.nest;
-      const f = this.match(r.buf, r.keyPos, r.keyLen);
+      const f = this.match(r.bytes, r.keyPos, r.keyLen);
       if (f !== undefined) {
         if ((seen & f.bit) !== 0) r.fail('EPEE_DUPLICATE_KEY', `duplicate key ${JSON.stringify(f.name)}`, { key: f.name }, r.keyPos - 1);
         seen |= f.bit;
@@ -139,7 +139,7 @@ export class ObjectCodec<T extends object> implements EpeeCodec<T> {
     return out as T;
   }
 
-  private match(buf: Buffer, pos: number, len: number): CompiledField | undefined {
+  private match(buf: Uint8Array, pos: number, len: number): CompiledField | undefined {
     const candidates = this.byLength[len];
     if (candidates === undefined) return undefined;
     for (let c = 0; c < candidates.length; c++) {

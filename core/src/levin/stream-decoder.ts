@@ -1,3 +1,4 @@
+import { bufferView } from '../epee/buffer-view';
 import { LevinError } from './errors';
 import { commandSizeCap, LEVIN_HEADER_SIZE, LEVIN_INITIAL_MAX_PACKET_SIZE, LEVIN_DEFAULT_MAX_PACKET_SIZE, LevinFlags, LEVIN_SIGNATURE } from './constants';
 import { hasLevinSignature, isSpecialFrame, readLevinHeader, type LevinHeader } from './header';
@@ -26,7 +27,7 @@ export interface LevinStreamDecoderOptions {
  */
 export class LevinStreamDecoder {
   private maxPacket: number;
-  private readonly chunks: Buffer[] = [];
+  private chunks: Buffer[] = [];
   private head = 0; // index of the first unconsumed chunk
   private headOffset = 0; // consumed bytes of chunks[head]
   private buffered = 0;
@@ -96,7 +97,7 @@ export class LevinStreamDecoder {
   }
 
   private release(): void {
-    this.chunks.length = 0;
+    this.chunks = [];
     this.head = 0;
     this.headOffset = 0;
     this.buffered = 0;
@@ -174,7 +175,7 @@ export class LevinStreamDecoder {
     const first = this.chunks[this.head];
     let result: Buffer;
     if (first.length - this.headOffset >= n) {
-      result = first.subarray(this.headOffset, this.headOffset + n);
+      result = bufferView(first.buffer, first.byteOffset + this.headOffset, n);
       this.headOffset += n;
     } else {
       result = Buffer.allocUnsafe(n);
@@ -197,7 +198,7 @@ export class LevinStreamDecoder {
     this.head++;
     this.headOffset = 0;
     if (this.head === this.chunks.length) {
-      this.chunks.length = 0;
+      this.chunks = [];
       this.head = 0;
     } else if (this.head > 64) {
       this.chunks.splice(0, this.head);

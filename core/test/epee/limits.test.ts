@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { decodeSection, encodeSection, EpeeError, EpeeTag, writeVarint, type EpeeEntry, type EpeeSection } from '../../src';
+import { expectTypedError } from '../fixtures/typed-error';
 
 const HEADER = '011101010101020101';
 
@@ -13,15 +14,9 @@ function body(...parts: string[]): Buffer {
 }
 
 function limitError(buf: Buffer, pattern: RegExp): EpeeError {
-  try {
-    decodeSection(buf);
-  } catch (e) {
-    expect(e).to.be.instanceOf(EpeeError);
-    expect((e as EpeeError).code).to.equal('EPEE_LIMIT');
-    expect((e as EpeeError).message).to.match(pattern);
-    return e as EpeeError;
-  }
-  throw new Error('expected EPEE_LIMIT');
+  const e = expectTypedError(() => decodeSection(buf), EpeeError, 'EPEE_LIMIT');
+  expect(e.message).to.match(pattern);
+  return e;
 }
 
 /** Root → key "a" → object → … with `leaf` as the section at depth `depth` (root = depth 0). */

@@ -14,17 +14,9 @@ import {
   packForNoise,
   type LevinMessage,
 } from '../../src';
+import { expectTypedError } from '../fixtures/typed-error';
 
-function levinError(fn: () => unknown, code: string): LevinError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(LevinError);
-    expect((e as LevinError).code).to.equal(code);
-    return e as LevinError;
-  }
-  throw new Error(`expected ${code}`);
-}
+const levinError = (fn: () => unknown, code: string): LevinError => expectTypedError(fn, LevinError, code);
 
 const body = (n: number, fill = 7): Buffer => Buffer.alloc(n, fill);
 
