@@ -70,6 +70,9 @@ function describe(error: unknown): string {
   return error instanceof Error ? `unexpected error: ${error.stack ?? error.message}` : String(error);
 }
 
-if (require.main === module) {
+/** The process entry point (bin launcher and `node core/dist/src/cli/main.js`). */
+export function run(): void {
   main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr }).then((code) => process.exit(code));
 }
+
+if (require.main === module) run();

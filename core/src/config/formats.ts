@@ -6,9 +6,8 @@ import { bindRule, endpointRule, ipRule, loginRule, proxyRule, type Rule } from 
 /**
  * Custom convict formats. convict.addFormat is process-global and silently overwrites, so every
  * veilnode format is namespaced `veilnode-*`, registered once, and a second registration of a
- * name is refused instead of replacing the first.
+ * name is refused instead of replacing the first. This set is the record of what is registered.
  */
-
 const registered = new Set<string>();
 
 export interface ConfigFormat {

@@ -25,10 +25,16 @@ export function bindZones(config: NodeConfig, registry: PluginRegistry): ZoneCon
       problems.push(`zones.${name}: unknown zone ${name} (zones registered by the loaded plugins: ${known.join(', ') || 'none'})`);
       continue;
     }
-    const resolved = resolveZoneConfig(name, raw, zone.definition.policy, config.p2p);
+    const serving = [...registry.transports().values()].filter((t) => t.definition.zone === name).map((t) => t.definition.name);
+    // Unnamed transport: the one named like the zone, else the only one serving it. Never a guess between several.
+    const implied = raw.transport ?? (registry.transport(name) !== undefined || serving.length !== 1 ? undefined : serving[0]);
+    const resolved = resolveZoneConfig(name, { ...raw, transport: implied }, zone.definition.policy, config.p2p);
     if (!resolved.enabled) continue;
     const transport = registry.transport(resolved.transport);
-    const serving = [...registry.transports().values()].filter((t) => t.definition.zone === name).map((t) => t.definition.name);
+    if (transport === undefined && raw.transport === undefined && serving.length > 1) {
+      problems.push(`zones.${name}.transport: transports ${serving.join(', ')} all serve zone ${name}; choose one`);
+      continue;
+    }
     if (transport === undefined) {
       problems.push(`zones.${name}.transport: no transport named ${resolved.transport} is registered (transports serving zone ${name}: ${serving.join(', ') || 'none'})`);
       continue;

@@ -19,6 +19,8 @@ export interface ComposeOptions {
   readonly connectionHandler?: ConnectionHandler;
   /** The relay engine's queue view; nothing queued when absent. */
   readonly relayQueue?: RelayQueue;
+  /** Per-zone start deadline (default ZONE_START_TIMEOUT_MS). */
+  readonly zoneStartTimeoutMs?: number;
 }
 
 /**
@@ -57,6 +59,7 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}
           relayQueue: c.resolve<RelayQueue>(RELAY_QUEUE),
           stopHooks: prepared.stopHooks,
           logger: c.resolve<Logger>(LOGGER),
+          zoneStartTimeoutMs: options.zoneStartTimeoutMs,
         }),
     ),
   });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
-import { VeilnodeError } from '../api/errors';
+import { TimeoutError, VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import type { ZoneConfig } from '../api/zone';
 import type { NodeConfig } from '../config/core-schema';
@@ -29,7 +29,11 @@ export interface NodeParts {
   readonly relayQueue: RelayQueue;
   readonly stopHooks: readonly StopHook[];
   readonly logger: Logger;
+  /** Deadline for one zone's transport start and listen (a dead SAM bridge must not hang start-up). */
+  readonly zoneStartTimeoutMs?: number;
 }
+
+export const ZONE_START_TIMEOUT_MS = 30_000;
 
 /** What the node reports once started (the CLI prints it). */
 export interface NodeSummary {
@@ -126,7 +130,7 @@ export class Node implements ZoneStatusSource {
       const container = createZoneContainer(root, { definition, config: zone, transport, logger: zoneLogger });
       runtime = new ZoneRuntime(container, this.parts.handler);
       this.runtimes.push(runtime);
-      await runtime.start(this.abort.signal);
+      await this.withStartDeadline(zone.name, (signal) => runtime.start(signal));
     } catch (error) {
       throw new VeilnodeError(
         'ZONE_START_FAILED',
@@ -136,6 +140,22 @@ export class Node implements ZoneStatusSource {
       );
     }
     zoneLogger.info({ listening: runtime.addresses }, 'zone started');
+  }
+
+  /** Runs a zone's start with an AbortSignal that fires on node stop or at the deadline; rejects at the deadline even if the transport ignores the signal. */
+  private async withStartDeadline(zone: string, start: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    const ms = this.parts.zoneStartTimeoutMs ?? ZONE_START_TIMEOUT_MS;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), ms);
+    const signal = AbortSignal.any([this.abort.signal, deadline.signal]);
+    try {
+      await Promise.race([
+        start(signal),
+        new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(new TimeoutError(`zone ${zone} start`, ms, { zone })))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private dialConfiguredPeers(runtime: ZoneRuntime): void {

@@ -55,7 +55,7 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
     files: files.merged,
     flags: inputs.commandLine.settings,
     env: inputs.env,
-    fragments: plugins.filter((p) => p.plugin.configSchema !== undefined).map((p) => ({ plugin: p.plugin.name, schema: p.plugin.configSchema as Record<string, unknown> })),
+    fragments: plugins.flatMap(({ plugin }) => (plugin.configSchema === undefined ? [] : [{ plugin: plugin.name, schema: plugin.configSchema }])),
   });
   const logger = inputs.createLogger(config);
   const rpcMethods = new RpcMethodRegistry();

@@ -14,9 +14,9 @@ interface Run {
   exited: Promise<{ code: number | null; at: number }>;
 }
 
-function runCli(args: string[], home: string): Run {
+function runCli(args: string[], home: string, env: Record<string, string> = {}): Run {
   // A clean environment: no VEILNODE_* from the developer's shell, HOME in the temp dir.
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH, HOME: home, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
@@ -110,6 +110,25 @@ describe('veilnode CLI (the real bin, spawned)', function () {
     expect(at - sent).to.be.below(5000);
     expect(await tcpProbe(p2p)).to.equal('ECONNREFUSED');
     expect(await tcpProbe(rpc)).to.equal('ECONNREFUSED');
+  });
+
+  it('runs on the embedded default config (what `npm start` does): loopback RPC, every enabled zone reachable', async () => {
+    // Only ports and data dir are moved (through the environment) so the test cannot collide.
+    const run = runCli(['--log-level', 'warn'], tmp.dir, { VEILNODE_P2P_BIND_PORT: '0', VEILNODE_RPC_BIND_PORT: '0', VEILNODE_DATA_DIR: path.join(tmp.dir, 'data') });
+    running.push(run);
+    const [, rpc] = await waitFor(run, /rpc\s+http:\/\/(\S+)\/json_rpc/);
+    await waitFor(run, /SIGINT\/SIGTERM/);
+    expect(rpc).to.match(/^127\.0\.0\.1:\d+$/);
+    const reply = await fetch(`http://${rpc}/json_rpc`, { method: 'POST', body: '{"jsonrpc":"2.0","id":1,"method":"get_zones"}' });
+    const zones = ((await reply.json()) as { result: { zones: { name: string; enabled: boolean; inbound: string[] }[] } }).result.zones;
+    const printed = [...run.stdout().matchAll(/zone (\S+)\s+transport \S+\s+p2p (\S+)/g)].map((m) => [m[1], m[2]]);
+    expect(zones.filter((z) => z.enabled && z.inbound.length > 0).map((z) => [z.name, z.inbound[0]])).to.deep.equal(printed);
+    for (const [, address] of printed) {
+      expect(address).to.match(/^127\.0\.0\.1:\d+$/);
+      expect(await tcpProbe(address)).to.equal('connected');
+    }
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).to.equal(0);
   });
 
   it('stops on SIGINT too', async () => {

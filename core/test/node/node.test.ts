@@ -59,7 +59,7 @@ describe('Node: zones runtime', () => {
 
   async function startNode(config: Record<string, unknown>, handler?: ConnectionHandler): Promise<{ node: Node; summary: NodeSummary }> {
     const prepared = await prepareFromConfig({ plugins: [TCP], dataDir: data.dir, p2p: { bindPort: 0 }, rpc: { bindPort: 0 }, ...config });
-    const { node } = composeNode(prepared, { connectionHandler: handler });
+    const { node } = composeNode(prepared, { connectionHandler: handler, zoneStartTimeoutMs: 300 });
     nodes.push(node);
     return { node, summary: await node.start() };
   }
@@ -112,6 +112,27 @@ describe('Node: zones runtime', () => {
     await new Promise((resolve) => second.once('close', resolve));
     expect((await getZones(summary))[0].connections.in).to.equal(1);
     first.destroy();
+  });
+
+  it('get_zones also lists registered zones that are not enabled', async () => {
+    const { summary } = await startNode({ plugins: [TCP, pluginFixture('shared-zone-a.cjs')], zones: { clearnet: { transport: 'fixture-tcp' } } });
+    const zones = await getZones(summary);
+    expect(zones.map((z) => [z.name, z.transport, z.enabled])).to.deep.equal([
+      ['clearnet', 'fixture-tcp', true],
+      ['shared', 'shared-a', false],
+    ]);
+    expect(zones[1]).to.deep.include({ inbound: [], connections: { in: 0, out: 0 }, queued: 0 });
+  });
+
+  it('a transport start that hangs fails start-up at the deadline and is stopped', async () => {
+    (globalThis as { stuckTransportStopped?: boolean }).stuckTransportStopped = false;
+    try {
+      await startNode({ plugins: [pluginFixture('hanging-start.cjs')], zones: { stuck: {} } });
+      expect.fail('started');
+    } catch (error) {
+      expect((error as Error).message).to.equal('zone stuck (transport stuck, plugin hanging-start) failed to start: zone stuck start timed out after 300 ms');
+    }
+    expect((globalThis as { stuckTransportStopped?: boolean }).stuckTransportStopped).to.equal(true);
   });
 
   it('one node per data dir', async () => {

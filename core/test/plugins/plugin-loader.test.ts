@@ -72,6 +72,34 @@ describe('plugin loader', () => {
       ]);
     });
 
+    it('gives register() the resolved settings of a zone, defaults from the zone policy', async () => {
+      const { dir, cleanup } = tempDir();
+      try {
+        const file = path.join(dir, 'peek.cjs');
+        writeFileSync(file, "module.exports = { name: 'peek', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { globalThis.peeked = [ctx.zoneConfig('clearnet'), ctx.zoneConfig('tor'), ctx.network]; } };\n");
+        await prepareFromConfig({ plugins: [TCP, file], network: 'regtest', p2p: { bindIp: '::1', bindPort: 28080 }, zones: { clearnet: { transport: 'fixture-tcp', maxOutbound: 3 } } });
+        expect((globalThis as unknown as { peeked: unknown[] }).peeked).to.deep.equal([
+          {
+            name: 'clearnet',
+            enabled: true,
+            transport: 'fixture-tcp',
+            proxy: null,
+            maxOutbound: 3,
+            maxInbound: 64,
+            noise: false,
+            inbound: { address: '[::1]:28080', bind: '[::1]:28080', max: 64 },
+            peers: [],
+            exclusivePeers: [],
+            seeds: [],
+          },
+          undefined,
+          'regtest',
+        ]);
+      } finally {
+        cleanup();
+      }
+    });
+
     it('accepts the same zone definition object registered by two plugins', async () => {
       const prepared = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs'), pluginFixture('shared-zone-b.cjs')] });
       expect([...prepared.registry.zones().keys()]).to.deep.equal(['shared']);
@@ -207,6 +235,22 @@ describe('plugin loader', () => {
       ]);
       const peers = await prepareError({ plugins: [TCP], zones: { clearnet: { transport: 'fixture-tcp', peers: ['127.0.0.1:1', 'seed.example:18080'] } } });
       expect(peers.context.problems).to.deep.equal(['zones.clearnet.peers[1]: invalid address "seed.example:18080": expected IPV4:PORT']);
+    });
+
+    it('takes the only transport serving a zone when config names none, and refuses to guess between several', async () => {
+      const single = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs')], zones: { shared: {} } });
+      expect(single.zones.map((z) => [z.name, z.transport])).to.deep.equal([['shared', 'shared-a']]);
+      const { dir, cleanup } = tempDir();
+      try {
+        const file = path.join(dir, 'second-transport.cjs');
+        writeFileSync(file, "module.exports = { name: 'second-transport', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { ctx.registerTransport({ name: 'shared-c', zone: 'shared', create: () => undefined }); } };\n");
+        const error = await prepareError({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: {} } });
+        expect(error.context.problems).to.deep.equal(['zones.shared.transport: transports shared-a, shared-c all serve zone shared; choose one']);
+        const chosen = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: { transport: 'shared-c' } } });
+        expect(chosen.zones[0].transport).to.equal('shared-c');
+      } finally {
+        cleanup();
+      }
     });
 
     it('ignores a disabled entry for a zone no plugin provides', async () => {
