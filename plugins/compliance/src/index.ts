@@ -13,4 +13,4 @@ export type { RecordingPluginContextOptions } from './recording-plugin-context';
 export { createTestTransportContext } from './test-transport-context';
 export type { TestTransportContextOptions } from './test-transport-context';
 export { ResourceSnapshot } from './resource-snapshot';
-export { readExactly, readToEnd, waitForClose, waitForEvent, writeRespectingBackpressure, delay } from './stream-helpers';
+export { readExactly, readToEnd, waitForClose, writeRespectingBackpressure, delay } from './stream-helpers';

@@ -5,36 +5,6 @@ import type { Duplex, Readable, Writable } from 'node:stream';
  * test with a message instead of hanging it.
  */
 
-/** Resolves when `emitter` emits `event`; rejects on 'error' (unless waiting for it) or timeout. */
-export function waitForEvent(
-  emitter: NodeJS.EventEmitter,
-  event: string,
-  timeoutMs: number,
-  what = `'${event}' event`,
-): Promise<unknown[]> {
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      emitter.off(event, onEvent);
-      emitter.off('error', onError);
-    };
-    const onEvent = (...args: unknown[]): void => {
-      cleanup();
-      resolve(args);
-    };
-    const onError = (err: unknown): void => {
-      cleanup();
-      reject(err);
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`no ${what} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    emitter.on(event, onEvent);
-    if (event !== 'error') emitter.on('error', onError);
-  });
-}
-
 /** Resolves once the stream has emitted 'close' (at once if it already has). */
 export function waitForClose(stream: Duplex, timeoutMs: number, what = 'stream'): Promise<void> {
   if (stream.closed) return Promise.resolve();

@@ -34,7 +34,7 @@ const sha256 = (data: Buffer): string => createHash('sha256').update(data).diges
  */
 export function transportCompliance(name: string, fixture: TransportFixture): void {
   describe(`${name} — transport compliance`, function () {
-    this.timeout(60_000);
+    this.timeout(fixture.testTimeoutMs ?? 60_000);
 
     describe('with a started transport', function () {
       let session: TransportSession;
@@ -151,7 +151,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
         });
       });
 
-      describe('failing dials', function () {
+      describe('dial failures', function () {
         it('rejects a dial to an address where nothing listens with a DialError or TimeoutError, in time', async function () {
           if (!session.dialer.capabilities.dial) this.skip();
           const baseline = await ResourceSnapshot.take();

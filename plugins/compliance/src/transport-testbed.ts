@@ -5,10 +5,15 @@ import type { ListenOptions, Listener, PeerAddress, Transport } from '@veilnode/
  * environment for one test (transports, plus any fake daemon they need) and to tear it down.
  */
 export interface TransportFixture {
-  /** Build a fresh testbed. The suite calls start() and stop() on its transports itself. */
+  /**
+   * Build a fresh testbed for one test. The suite calls start() and stop() on its transports
+   * itself. Share expensive daemons (a private Tor network) across calls; make fresh transports.
+   */
   setup(): Promise<TransportTestbed>;
   /** Release what setup() made besides the transports (fake proxies, temp dirs). */
   teardown?(testbed: TransportTestbed): Promise<void>;
+  /** Mocha timeout of each test and hook (default 60000 ms). */
+  readonly testTimeoutMs?: number;
 }
 
 export interface TransportTestbed {

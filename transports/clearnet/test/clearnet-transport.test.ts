@@ -174,6 +174,20 @@ describe('ClearnetTransport', function () {
       }
     });
 
+    it('frees its port on stop(), even with connections open', async function () {
+      const listener = await transport.listen(() => undefined);
+      const port = Number(listener.addresses[0].split(':').pop());
+      const { stream } = await transport.dial({ zone: 'clearnet', host: '127.0.0.1', port });
+      await transport.stop();
+      expect(stream.destroyed).to.equal(true);
+      const again = createServer();
+      servers.push(again);
+      await new Promise<void>((resolve, reject) => {
+        again.once('error', reject);
+        again.listen({ host: '127.0.0.1', port, exclusive: true }, resolve);
+      });
+    });
+
     it('names an IPv4 peer of a dual-stack listener by its IPv4 address', async function () {
       if (!(await canBind('::'))) this.skip();
       const inbound: TransportConnection[] = [];

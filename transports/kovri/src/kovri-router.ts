@@ -1,4 +1,4 @@
-import { ConfigError, parsePort } from '@veilnode/core';
+import { ConfigError, parsePort, type InvalidAddressError } from '@veilnode/core';
 
 export interface KovriRouter {
   readonly host: string;
@@ -15,11 +15,11 @@ export function parseKovriRouter(value: unknown): KovriRouter | null {
   const colon = text.lastIndexOf(':');
   const host = text.slice(0, colon);
   if (typeof value !== 'string' || colon < 1 || !/^[A-Za-z0-9.-]+$/.test(host)) {
-    throw new ConfigError(`kovri.router must be HOST:PORT, got ${JSON.stringify(text)}`, { path: 'kovri.router' });
+    throw new ConfigError(`expected HOST:PORT, got ${JSON.stringify(text)}`, { path: 'kovri.router' });
   }
   try {
     return { host, port: parsePort(text, text.slice(colon + 1)) };
   } catch (err) {
-    throw new ConfigError(`kovri.router: ${(err as Error).message}`, { path: 'kovri.router' }, { cause: err });
+    throw new ConfigError((err as InvalidAddressError).context.reason as string, { path: 'kovri.router' }, { cause: err });
   }
 }

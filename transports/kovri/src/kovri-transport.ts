@@ -1,4 +1,11 @@
-import { TransportUnavailableError, type Listener, type Logger, type Transport, type TransportConnection } from '@veilnode/core';
+import {
+  TransportUnavailableError,
+  type Listener,
+  type Logger,
+  type Transport,
+  type TransportConnection,
+  type TransportStatus,
+} from '@veilnode/core';
 import { ZONE_KOVRI } from './kovri-address-codec';
 
 export const KOVRI_TRANSPORT = 'kovri';
@@ -16,7 +23,7 @@ export class KovriTransport implements Transport {
   constructor(private readonly logger: Logger) {}
 
   async start(): Promise<void> {
-    this.logger.warn({ transport: this.name }, 'Kovri is a stub: the kovri zone will neither dial nor listen');
+    this.logger.warn({}, 'Kovri is a stub: the kovri zone will neither dial nor listen');
   }
 
   async dial(): Promise<TransportConnection> {
@@ -29,7 +36,7 @@ export class KovriTransport implements Transport {
 
   async stop(): Promise<void> {}
 
-  status() {
+  status(): TransportStatus {
     return { healthy: false, reason: NOT_IMPLEMENTED };
   }
 }

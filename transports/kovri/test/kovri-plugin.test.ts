@@ -46,13 +46,21 @@ describe('kovri plugin (stub)', function () {
     expect(parseKovriRouter('router.local:1')).to.deep.equal({ host: 'router.local', port: 1 });
     expect(parseKovriRouter(null)).to.equal(null);
     for (const bad of ['127.0.0.1', '127.0.0.1:70000', ':7070', 'bad host:1', 7070]) {
-      expect(() => parseKovriRouter(bad), String(bad)).to.throw(ConfigError, 'kovri.router');
+      let thrown: unknown;
+      try {
+        parseKovriRouter(bad);
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown, String(bad)).to.be.instanceOf(ConfigError);
+      expect((thrown as ConfigError).context).to.include({ path: 'kovri.router' });
     }
+    expect(() => parseKovriRouter('127.0.0.1:70000')).to.throw('port 70000 is outside 0..65535');
   });
 
   it('refuses to register with an invalid router setting', function () {
     const context = new RecordingPluginContext({ pluginName: 'kovri', config: { router: 'nonsense' } });
-    expect(() => plugin.register(context)).to.throw(ConfigError, 'kovri.router must be HOST:PORT, got "nonsense"');
+    expect(() => plugin.register(context)).to.throw(ConfigError, 'expected HOST:PORT, got "nonsense"');
     expect(context.zones).to.have.length(0);
   });
 });
