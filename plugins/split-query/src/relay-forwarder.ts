@@ -45,9 +45,9 @@ export class RelayForwarder {
 
   async relay(params: unknown): Promise<{ answers: RelayedAnswer[] }> {
     const { requests, timeoutMs } = this.checkParams(params);
-    const deadline = AbortSignal.timeout(timeoutMs);
     const started = this.options.now();
-    const answers = await Promise.all(requests.map((request) => this.forward(request, deadline)));
+    // One deadline per forward: a shared signal would collect listeners from every dial.
+    const answers = await Promise.all(requests.map((request) => this.forward(request, AbortSignal.timeout(timeoutMs))));
     const failed = answers.filter((a) => 'error' in a).length;
     this.options.logger.info({ requests: requests.length, failed, ms: this.options.now() - started }, 'relayed a bundle of sealed lookups');
     return { answers };
