@@ -129,6 +129,22 @@ describe('command line (monerod flags)', () => {
     }
   });
 
+  it('hands a plugin command its own arguments: core options before the name, the rest after it', () => {
+    const line = parseCommandLine(['--config', 'x.json5', '--network', 'regtest', 'query', '--via', 'http://127.0.0.1:1', 'tx', 'ab']);
+    expect(line.command).to.equal('plugin-command');
+    expect(line.configFile).to.equal('x.json5');
+    expect(line.settings).to.deep.equal([{ path: 'network', value: 'regtest', flag: '--network' }]);
+    expect(line.pluginCommand).to.deep.equal({ name: 'query', argv: ['--via', 'http://127.0.0.1:1', 'tx', 'ab'] });
+    expect(parseCommandLine(['plugins']).pluginCommand).to.equal(undefined);
+  });
+
+  it('--query-backend sets split-query.backend and wants an http:// URL', () => {
+    expect(parseCommandLine(['--query-backend', 'http://127.0.0.1:18081']).settings).to.deep.equal([
+      { path: 'split-query.backend', value: 'http://127.0.0.1:18081', flag: '--query-backend' },
+    ]);
+    expect(grammarError(['--query-backend', '127.0.0.1:18081']).message).to.contain('must be an http:// URL');
+  });
+
   it('never echoes an RPC password in an error', () => {
     const error = grammarError(['--rpc-login', 'secretvalue']);
     expect(error.message).not.to.contain('secretvalue');
