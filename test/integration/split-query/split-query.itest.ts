@@ -36,9 +36,13 @@ interface CliResult {
   readonly stderr: string;
 }
 
-function veilnode(args: string[], cwd: string): Promise<CliResult> {
+/** A client's config: the plugin listed (so its commands exist), regtest. */
+const CLIENT_CONFIG = 'client.json5';
+
+/** `veilnode --config client.json5 ARGS` (a later --config in ARGS is refused: give a node's config as `config`). */
+function veilnode(args: string[], cwd: string, config = CLIENT_CONFIG): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [VEILNODE_BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [VEILNODE_BIN, '--config', config, ...args], { cwd, env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -126,6 +130,7 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
       this.skip();
     }
     dir = mkdtempSync(path.join(tmpdir(), 'veilnode-split-query-'));
+    writeFileSync(path.join(dir, CLIENT_CONFIG), JSON.stringify({ plugins: ['@veilnode/split-query'], network: 'regtest', dataDir: path.join(dir, 'client') }));
     await monerod.start();
     const [tx] = await monerod.makeTxs(1);
     expect((await monerod.sendRawTransaction(tx.blob)).status).to.equal('OK');
@@ -175,16 +180,16 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
     trustArgs = [...keys.flatMap((k) => ['--trust', k]), '--threshold', '2'];
     const entryFiles: string[] = [];
     for (const [i, s] of servers.entries()) {
-      const r = await veilnode(['--config', s.node.config, 'directory', 'entry', '--address', s.node.rpc], dir);
+      const r = await veilnode(['directory', 'entry', '--address', s.node.rpc], dir, s.node.config);
       expect(r.code, r.stderr).to.equal(0);
       s.id = (JSON.parse(r.stdout) as { id: string }).id;
       entryFiles.push(path.join(dir, `entry${i}.json`));
       writeFileSync(entryFiles[i], r.stdout);
     }
     directoryFile = path.join(dir, 'directory.json');
-    expect((await veilnode(['--network', 'regtest', 'directory', 'create', '--out', directoryFile, ...entryFiles], dir)).code).to.equal(0);
+    expect((await veilnode(['directory', 'create', '--out', directoryFile, ...entryFiles], dir)).code).to.equal(0);
     for (const k of [0, 2]) expect((await veilnode(['directory', 'sign', '--key', path.join(dir, `dirkey${k}.json`), directoryFile], dir)).code).to.equal(0);
-    const verified = await veilnode(['--network', 'regtest', 'directory', 'verify', ...trustArgs, directoryFile], dir);
+    const verified = await veilnode(['directory', 'verify', ...trustArgs, directoryFile], dir);
     expect(verified.code, verified.stdout + verified.stderr).to.equal(0);
     expect(verified.stdout.match(/^usable /gm)).to.have.length(4);
   });
@@ -227,7 +232,7 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
   }
 
   it('veilnode query answers every lookup as monerod does, each from its own server; the relay never logs a lookup', async () => {
-    const args = ['--network', 'regtest', 'query', '--directory', directoryFile, ...trustArgs, '--via', `http://${relay.rpc}`, '--json'];
+    const args = ['query', '--directory', directoryFile, ...trustArgs, '--via', `http://${relay.rpc}`, '--json'];
     const words = lookups.flatMap((l) => (l.kind === 'tx' ? ['tx', l.id] : ['keyimage', (l as { keyImage: string }).keyImage]));
     const r = await veilnode([...args, ...words], dir);
     expect(r.code, r.stderr).to.equal(0);
@@ -288,12 +293,12 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
     for (const k of [0, 2]) expect((await veilnode(['directory', 'sign', '--key', path.join(dir, `dirkey${k}.json`), file], dir)).code).to.equal(0);
     const signed = JSON.parse(readFileSync(file, 'utf8')) as DirectoryDocument;
     writeFileSync(file, JSON.stringify({ ...signed, entries: signed.entries.map((e, i) => (i === 3 ? { ...e, signatures: e.signatures.slice(0, 1) } : e)) }));
-    const verified = await veilnode(['--network', 'regtest', 'directory', 'verify', ...trustArgs, file], dir);
+    const verified = await veilnode(['directory', 'verify', ...trustArgs, file], dir);
     expect(verified.code).to.equal(1);
     expect(verified.stdout).to.match(new RegExp(`^rejected  ${stale.id}  ${s2.address}  expired`, 'm'));
     expect(verified.stdout).to.match(new RegExp(`^rejected  ${s3.id}  ${s3.address}  under-signed \\(1 of the required 2`, 'm'));
     const words = ['tx', secrets[0], 'keyimage', secrets[2]];
-    const r = await veilnode(['--network', 'regtest', 'query', '--directory', file, ...trustArgs, '--via', `http://${relay.rpc}`, '--json', ...words], dir);
+    const r = await veilnode(['query', '--directory', file, ...trustArgs, '--via', `http://${relay.rpc}`, '--json', ...words], dir);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stderr).to.include(`skipping server ${stale.id} (${s2.address}): expired`).and.include(`skipping server ${s3.id} (${s3.address}): under-signed`);
     const results = JSON.parse(r.stdout) as LookupResult[];
@@ -301,7 +306,7 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
     expect(servers[2].backend.calls).to.deep.equal([]);
     expect(servers[3].backend.calls).to.deep.equal([]);
     // Two usable servers cannot take three lookups: the client refuses instead of reusing one.
-    const tooMany = await veilnode(['--network', 'regtest', 'query', '--directory', file, ...trustArgs, '--via', `http://${relay.rpc}`, ...words, 'pool'], dir);
+    const tooMany = await veilnode(['query', '--directory', file, ...trustArgs, '--via', `http://${relay.rpc}`, ...words, 'pool'], dir);
     expect(tooMany.code).to.not.equal(0);
     expect(tooMany.stderr).to.include('3 lookups need as many servers; the directory has 2 usable');
   });
