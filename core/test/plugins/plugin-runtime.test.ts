@@ -58,6 +58,26 @@ describe('PluginContext at run time: dial through the zones, dataDir', () => {
     expect(zones.zones[0].connections.out, 'not counted as a p2p connection').to.equal(0);
   });
 
+  it('dials an onion address through the tor zone\'s transport and an IP through clearnet\'s', async () => {
+    const prepared = await prepareFromConfig({
+      plugins: [TCP, pluginFixture('onion-recorder.cjs'), DIALER],
+      dataDir: data.dir,
+      p2p: { bindPort: 0 },
+      rpc: { bindPort: 0 },
+      zones: { clearnet: { transport: 'fixture-tcp' }, tor: { enabled: true, transport: 'onion-recorder' } },
+    });
+    node = composeNode(prepared).node;
+    const summary = await node.start();
+    const onion = `${'b'.repeat(56)}.onion:18089`;
+    (globalThis as { onionDials?: string[] }).onionDials = [];
+    expect(await rpc(summary, 'fixture_dial', { address: onion })).to.deep.include({ result: { echoed: 'ping' } });
+    expect((globalThis as { onionDials?: string[] }).onionDials).to.deep.equal([onion]);
+    expect(accepted, 'nothing reached the clearnet listener').to.have.length(0);
+    expect(await rpc(summary, 'fixture_dial', { address: echoAddress })).to.deep.include({ result: { echoed: 'ping' } });
+    expect((globalThis as { onionDials?: string[] }).onionDials).to.have.length(1);
+    expect(accepted).to.have.length(1);
+  });
+
   it('refuses an address no running zone claims with DialError ADDRESS_INVALID', async () => {
     await start();
     const error = await context()

@@ -54,7 +54,12 @@ describe('split-query scenario: six servers, two relays, one client (in process,
 
   async function startServer(i: number, config: Record<string, unknown> = {}): Promise<ServerNode> {
     const backend = await fakeMonerod(DATA);
-    const ctx = new RecordingPluginContext({ pluginName: 'split-query', config: splitQueryConfig({ backend: backend.url, relay: { enabled: false }, ...config }), dataDir: path.join(tmp, `server-${i}`) });
+    const ctx = new RecordingPluginContext({
+      pluginName: 'split-query',
+      config: splitQueryConfig({ backend: backend.url, relay: { enabled: false }, ...config }),
+      dataDir: path.join(tmp, `server-${i}`),
+      queuedTransactions: [{ zone: 'tor', queued: i }],
+    });
     splitQueryPlugin.register(ctx);
     const { server: http, address } = await listen(rpcHost(ctx.rpcMethods));
     closers.push(() => http.close(), () => backend.close());
@@ -116,6 +121,15 @@ describe('split-query scenario: six servers, two relays, one client (in process,
     const relayLog = relays[0].ctx.logger.text();
     expect(relayLog).to.include('relayed a bundle of sealed lookups');
     for (const secret of SECRETS) expect(relayLog).to.not.include(secret);
+  });
+
+  it('answers the pool and veilnode\'s own relay queue, the latter without asking monerod', async () => {
+    const verified = verifyDirectory(directory(servers), trust, 'regtest', Math.floor(Date.now() / 1000));
+    const [pool, queue] = await splitQuery([{ kind: 'pool' }, { kind: 'queue' }], { servers: verified.usable, relays: [new HttpRelayChannel(relays[0].url)] });
+    expect(pool.ok && pool.result).to.deep.equal({ status: 'OK', tx_hashes: [TX_B] });
+    const queueServer = servers.findIndex((n) => queue.ok && n.keys().public.id === queue.server);
+    expect(queue.ok && queue.result).to.deep.equal({ zones: [{ zone: 'tor', queued: queueServer }] });
+    expect(servers[queueServer].backend.calls).to.deep.equal([]);
   });
 
   it('detects a tampered answer and retries that lookup through another server and the other relay', async () => {
