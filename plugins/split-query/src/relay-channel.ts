@@ -16,10 +16,7 @@ export class HttpRelayChannel implements RelayChannel {
   readonly name: string;
   private readonly url: string;
 
-  constructor(
-    url: string,
-    private readonly login?: string,
-  ) {
+  constructor(url: string) {
     this.name = url;
     this.url = `${url.replace(/\/+$/, '')}/json_rpc`;
   }
@@ -31,7 +28,7 @@ export class HttpRelayChannel implements RelayChannel {
     try {
       const response = await fetch(this.url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...(this.login ? { Authorization: `Basic ${Buffer.from(this.login).toString('base64')}` } : {}) },
+        headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: RELAY_METHOD, params: { requests, timeoutMs } }),
         // The relay waits up to timeoutMs for its servers; give it a little more to answer.
         signal: AbortSignal.timeout(timeoutMs + 5000),
