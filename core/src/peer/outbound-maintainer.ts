@@ -104,6 +104,18 @@ export class OutboundMaintainer {
     }
   }
 
+  /**
+   * Dials one peer beyond the target (a replacement the relay engine asked for before it closes
+   * the connection being rotated out). Returns false when no candidate is eligible.
+   */
+  dialExtra(): boolean {
+    if (this.stopped) return false;
+    const next = this.candidates()[0];
+    if (!next) return false;
+    this.dial(next);
+    return true;
+  }
+
   private candidates(): PeerAddress[] {
     const now = this.now();
     const seen = new Set<string>();

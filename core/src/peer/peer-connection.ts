@@ -231,6 +231,7 @@ export class PeerConnection {
   /** PING (public zones only): resolves with the peer_id the peer answers. */
   async ping(): Promise<bigint> {
     this.assertOutbound(Command.Ping);
+    if (!this.options.policy.allowPing) throw new PeerError('PEER_COMMAND_FILTERED', `pings are not allowed on zone ${this.zone}`, { command: Command.Ping });
     const response = await this.invoke(Ping, {}, this.timeouts.invokeMs);
     if (response.status !== PING_OK) throw new PeerError('PEER_INVOKE_FAILED', `ping answered ${JSON.stringify(response.status)}`);
     return response.peer_id;
@@ -312,11 +313,16 @@ export class PeerConnection {
         return;
       }
       case Command.Ping:
-        // answered before a handshake too: monerod pings the my_port we announced on a fresh connection
-        if (this.decodeRequest(Ping, message)) this.respond(Ping, { status: PING_OK, peer_id: this.localPeerId });
-        return;
       case Command.RequestSupportFlags:
-        if (this.decodeRequest(SupportFlags, message)) this.respond(SupportFlags, { support_flags: this.options.policy.supportFlags });
+        if (!this.options.policy.allowPing) {
+          // the zone answers neither (monerod: public zone only), whatever its command filter says
+          this.respondError(message.command, LevinReturnCode.ErrorConnectionHandlerNotDefined);
+        } else if (message.command === Command.Ping) {
+          // answered before a handshake too: monerod pings the my_port we announced on a fresh connection
+          if (this.decodeRequest(Ping, message)) this.respond(Ping, { status: PING_OK, peer_id: this.localPeerId });
+        } else if (this.decodeRequest(SupportFlags, message)) {
+          this.respond(SupportFlags, { support_flags: this.options.policy.supportFlags });
+        }
         return;
       default:
         this.logger.debug({ command: message.command }, 'invoke without a handler');

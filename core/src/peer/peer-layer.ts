@@ -30,6 +30,12 @@ export interface PeerLayerOptions {
   readonly timeouts?: Partial<PeerTimeouts>;
 }
 
+/** Told when a connection becomes ready (handshake done) and when a ready one closes: the relay engine. */
+export interface ConnectionObserver {
+  onConnectionUp(zone: string, connectionId: string, direction: 'inbound' | 'outbound'): void;
+  onConnectionDown(zone: string, connectionId: string): void;
+}
+
 interface OutboundWaiter {
   resolve(peer: PeerConnection): void;
   reject(error: unknown): void;
@@ -47,6 +53,7 @@ export class PeerLayer implements ConnectionHandler, TxBroadcaster {
   private readonly outboundWaiters = new Map<string, OutboundWaiter[]>();
   private readonly logger: Logger;
   private txSink?: TxSink;
+  private observer?: ConnectionObserver;
   private counter = 0;
 
   constructor(private readonly options: PeerLayerOptions) {
@@ -68,6 +75,10 @@ export class PeerLayer implements ConnectionHandler, TxBroadcaster {
 
   setTxSink(sink: TxSink): void {
     this.txSink = sink;
+  }
+
+  setConnectionObserver(observer: ConnectionObserver): void {
+    this.observer = observer;
   }
 
   /** The kernel's ConnectionHandler hook. */
@@ -102,11 +113,15 @@ export class PeerLayer implements ConnectionHandler, TxBroadcaster {
         let zone = this.byZone.get(info.zone);
         if (!zone) this.byZone.set(info.zone, (zone = new Map()));
         zone.set(id, peer);
+        this.observer?.onConnectionUp(info.zone, id, peer.direction);
         waiter?.resolve(peer);
+        void peer.closed.then(() => {
+          this.byZone.get(info.zone)?.delete(id);
+          this.observer?.onConnectionDown(info.zone, id);
+        });
       },
       (err: unknown) => waiter?.reject(err),
     );
-    void peer.closed.then(() => this.byZone.get(info.zone)?.delete(id));
     return peer;
   }
 
@@ -179,6 +194,16 @@ export class PeerLayer implements ConnectionHandler, TxBroadcaster {
 
   sendTransactions(zone: string, connectionId: string, blobs: readonly Uint8Array[], options: { readonly fluff: boolean }): boolean {
     return this.byZone.get(zone)?.get(connectionId)?.sendTransactions(blobs, options) ?? false;
+  }
+
+  /** Writes a ready-made frame (noise slot, fragment) on one connection; false when it is gone. */
+  sendFrame(zone: string, connectionId: string, frame: Uint8Array): boolean {
+    return this.byZone.get(zone)?.get(connectionId)?.sendFrame(frame) ?? false;
+  }
+
+  /** Closes one connection (e.g. the relay engine rotating it out). */
+  close(zone: string, connectionId: string, reason: string): void {
+    this.byZone.get(zone)?.get(connectionId)?.close(reason);
   }
 
   /** Closes every connection. */

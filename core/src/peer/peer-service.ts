@@ -82,6 +82,11 @@ export class PeerService {
     maintainer.start(this.options.maintenanceIntervalMs ?? 2000);
   }
 
+  /** One more outbound connection on `zone` (the relay engine's rotation); false when none can be dialled. */
+  dialExtra(zone: string): boolean {
+    return this.zones.get(zone)?.maintainer.dialExtra() ?? false;
+  }
+
   /** Stops dialling, keeps the outbound peers as anchors, saves every store, closes connections. */
   async stop(): Promise<void> {
     for (const zone of this.zones.values()) zone.maintainer.stop();

@@ -118,6 +118,19 @@ describe('peer/OutboundMaintainer', () => {
     expect(h.store.anchors().map((e) => e.address.host)).to.deep.equal(['10.0.0.1']);
   });
 
+  it('dials one peer beyond the target on request (rotation)', async () => {
+    const h = harness({ maxOutbound: 1 });
+    h.store.ingest(['10.0.0.1', '10.0.0.2'].map((ip) => ({ adr: ipv4Wire(ip, 1), id: 1n })), 'test');
+    h.maintainer.tick();
+    expect(h.dials).to.have.length(1);
+    h.dials[0].succeed();
+    await settle();
+    expect(h.maintainer.dialExtra()).to.equal(true);
+    expect(h.dials).to.have.length(2);
+    expect(h.dials[1].address).not.to.equal(h.dials[0].address);
+    expect(h.maintainer.dialExtra()).to.equal(false); // nobody left to dial
+  });
+
   it('rejects a bad configured address with a ConfigError naming the key', () => {
     expect(() => harness({ peers: ['nonsense'] })).to.throw(ConfigError, /zones\.clearnet\.peers/);
   });

@@ -233,6 +233,17 @@ describe('peer/PeerConnection', () => {
       s.peer.close('test');
     });
 
+    it('refuses pings where the policy forbids them even if its command filter lets them through', async () => {
+      const s = setup({ direction: 'inbound', policy: publicZonePolicy('clearnet', { allowPing: false }) });
+      await offerHandshake(s);
+      s.fake.send(encodeInvokeMessage(Ping, {}));
+      expect((await s.fake.next((m) => m.command === Command.Ping)).returnCode).to.equal(-6);
+      let error: unknown;
+      await s.peer.ping().catch((e: unknown) => (error = e));
+      expect((error as PeerError).code).to.equal('PEER_COMMAND_FILTERED');
+      s.peer.close('test');
+    });
+
     it('answers a ping before any handshake on a public zone (monerod pings our announced port)', async () => {
       const s = setup({ direction: 'inbound' });
       s.fake.send(encodeInvokeMessage(Ping, {}));

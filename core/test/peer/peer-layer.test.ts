@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, DialError, publicZonePolicy, type PeerAddress } from '../../src/api';
 import { PeerLayer, RelayToAll } from '../../src/peer';
+import { encodeFrame } from '../../src/levin';
 import { encodeInvokeMessage, encodeNotifyMessage, encodeResponseMessage, genesisHash, Handshake, networkId, NewTransactions } from '../../src/wire';
 import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
@@ -44,6 +45,26 @@ describe('peer/PeerLayer', () => {
     expect(a.fake.received.filter((m) => m.command === Command.NewTransactions)).to.have.length(0);
     layer.closeAll();
     expect(layer.connectionIds('clearnet')).to.have.length(0);
+  });
+
+  it('tells its observer when a connection is up and down, and sends frames or closes by id', async () => {
+    const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
+    const events: string[] = [];
+    layer.setConnectionObserver({
+      onConnectionUp: (zone, id, direction) => events.push(`up ${zone} ${id} ${direction}`),
+      onConnectionDown: (zone, id) => events.push(`down ${zone} ${id}`),
+    });
+    const { peer, fake } = inbound(layer);
+    expect(layer.sendFrame('clearnet', peer.id, Buffer.from('x'))).to.equal(false); // not ready yet
+    fake.send(encodeInvokeMessage(Handshake, { node_data: nodeData(3n), payload_data: genesis }));
+    await peer.ready;
+    const noise = encodeFrame({ command: 0, body: Buffer.alloc(16), flags: 0x0c });
+    expect(layer.sendFrame('clearnet', peer.id, noise)).to.equal(true);
+    layer.close('clearnet', peer.id, 'rotation');
+    await peer.closed;
+    await new Promise((r) => setImmediate(r));
+    expect(events).to.deep.equal([`up clearnet ${peer.id} inbound`, `down clearnet ${peer.id}`]);
+    expect(layer.sendFrame('clearnet', peer.id, noise)).to.equal(false);
   });
 
   it('keeps one chain top per zone, so one zone’s peers cannot tag what we claim on another', async () => {

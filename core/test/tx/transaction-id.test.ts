@@ -3,7 +3,8 @@ import * as fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { keccak_256 } from '@noble/hashes/sha3';
-import { InvalidTransactionError, parseTransactionLayout, RctType, transactionIdHex } from '../../src/tx';
+import { InvalidTransactionError, parseTransactionLayout, RctType, transactionId, transactionIdHex } from '../../src/tx';
+import { genesisHash } from '../../src/wire';
 
 interface TxFixture { source: string; id: string; hex: string }
 const fixtures: TxFixture[] = JSON.parse(
@@ -46,6 +47,24 @@ describe('tx/transactionId', () => {
     const types = blobs.map((b) => parseTransactionLayout(b).rctType);
     expect(types).to.include(RctType.BulletproofPlus);
     expect(types).to.include(RctType.Null);
+  });
+
+  it('agrees with monerod on a real v1 tx: the genesis coinbase gives the known mainnet and testnet genesis block ids', () => {
+    // monerod's GENESIS_TX (cryptonote_config.h), shared by mainnet (nonce 10000) and testnet (10001)
+    const genesisTx = Buffer.from(
+      '013c01ff0001ffffffffffff03029b2e4c0281c0b02e7c53291a94d1d0cbff8883f8024f5142ee494ffbbd08807121017767aafcde9be00dcfd098715ebcf7f410daebc582fda69d24a28e9d0bc890d1',
+      'hex',
+    );
+    expect(parseTransactionLayout(genesisTx).version).to.equal(1);
+    const blockId = (nonce: number): Buffer => {
+      // block hashing blob: header (major 1, minor 0, timestamp 0, zero prev id, nonce) ‖ merkle root (= the one tx id) ‖ tx count
+      const nonceBytes = Buffer.alloc(4);
+      nonceBytes.writeUInt32LE(nonce);
+      const blob = Buffer.concat([Buffer.from([1, 0, 0]), Buffer.alloc(32), nonceBytes, transactionId(genesisTx), Buffer.from([1])]);
+      return Buffer.from(keccak_256(Buffer.concat([Buffer.from([blob.length]), blob])));
+    };
+    expect(blockId(10000).equals(genesisHash('mainnet'))).to.equal(true);
+    expect(blockId(10001).equals(genesisHash('testnet'))).to.equal(true);
   });
 
   it('hashes a v1 transaction as a whole blob', () => {

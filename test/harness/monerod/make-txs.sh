@@ -25,6 +25,18 @@ rpc() { curl -sf "$1" -H 'Content-Type: application/json' \
 # jget EXPR: evaluate a JS expression over the JSON document on stdin (bound to r)
 jget() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);if(r.error){console.error(JSON.stringify(r.error));process.exit(1)}const v=eval(process.argv[1]);console.log(Array.isArray(v)?v.join("\n"):v)})' "$1"; }
 
+# wallet calls can fail transiently while monerod is busy (seen: "Failed to get earliest fork
+# height" under CPU load): retry a few times before giving up
+wallet_call() {
+  local out
+  for attempt in 1 2 3 4 5; do
+    if out=$(rpc "$W" "$1" "${2:-{\}}" | jget "$3" 2> "$DIR/wallet/last-error"); then echo "$out"; return 0; fi
+    echo "wallet $1 failed (attempt $attempt): $(cat "$DIR/wallet/last-error")" >&2
+    sleep 1
+  done
+  return 1
+}
+
 t0=$(now)
 mkdir -p "$DIR/wallet"
 if ! grep -q '^wallet-rpc ' "$DIR/pids"; then
@@ -57,17 +69,17 @@ while ((left > 0)); do   # chunks keep each RPC call short
 done
 t2=$(now)
 
-rpc "$W" refresh > /dev/null
-KIS=$(rpc "$W" incoming_transfers '{"transfer_type":"available"}' |
-  jget 'r.result.transfers.filter(t => t.unlocked && !t.frozen).map(t => t.key_image)' | head -n "$N")
+wallet_call refresh '{}' 'r.result.blocks_fetched' > /dev/null
+KIS=$(wallet_call incoming_transfers '{"transfer_type":"available"}' \
+  'r.result.transfers.filter(t => t.unlocked && !t.frozen).map(t => t.key_image)' | head -n "$N")
 have=$(grep -c . <<< "$KIS" || true)
 ((have >= N)) || { echo "only $have unlocked outputs" >&2; exit 1; }
 t3=$(now)
 
 : > "$OUT"
 for ki in $KIS; do
-  rpc "$W" sweep_single "{\"address\":\"$ADDR\",\"key_image\":\"$ki\",\"do_not_relay\":true,\"get_tx_hex\":true}" |
-    jget 'r.result.tx_hash + " " + r.result.tx_blob' >> "$OUT"
+  wallet_call sweep_single "{\"address\":\"$ADDR\",\"key_image\":\"$ki\",\"do_not_relay\":true,\"get_tx_hex\":true}" \
+    'r.result.tx_hash + " " + r.result.tx_blob' >> "$OUT"
 done
 t4=$(now)
 node -e '
