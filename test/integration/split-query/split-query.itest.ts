@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -57,10 +57,15 @@ class VeilnodeProcess {
   constructor(
     readonly config: string,
     private readonly args: string[],
+    private readonly nodeOptions: string[] = [],
   ) {}
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async start(cwd: string): Promise<void> {
-    const child = spawn(process.execPath, [VEILNODE_BIN, '--config', this.config, ...this.args], { cwd, env: { PATH: process.env.PATH ?? '' } });
+    const child = spawn(process.execPath, [...this.nodeOptions, VEILNODE_BIN, '--config', this.config, ...this.args], { cwd, env: { PATH: process.env.PATH ?? '' } });
     this.child = child;
     const started = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`veilnode did not start:\n${this.output}`)), 30_000);
@@ -118,6 +123,7 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
   let dir: string;
   const servers: { node: VeilnodeProcess; backend: Awaited<ReturnType<typeof recordingBackend>>; id: string }[] = [];
   let relay: VeilnodeProcess;
+  let relayDir: string;
   let directoryFile: string;
   let trust: DirectoryTrust;
   let trustArgs: string[];
@@ -160,14 +166,17 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
         }),
       );
       if (i === 4) {
-        relay = new VeilnodeProcess(config, []);
+        // SIGUSR2 makes the relay write a heap snapshot into its working directory.
+        relay = new VeilnodeProcess(config, [], ['--heapsnapshot-signal=SIGUSR2']);
         continue;
       }
       const backend = await recordingBackend(monerodRpc);
       servers.push({ node: new VeilnodeProcess(config, ['--query-backend', backend.url]), backend, id: '' });
     }
     for (const s of servers) await s.node.start(dir);
-    await relay.start(dir);
+    relayDir = path.join(dir, 'relay-cwd');
+    mkdirSync(relayDir);
+    await relay.start(relayDir);
 
     // The directory, built with the CLI: three authorities, entries need two of them.
     const keys: string[] = [];
@@ -208,6 +217,24 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
     for (const s of servers) s.backend.calls.length = 0;
   });
 
+  /** The relay process's heap (all its strings) as written by --heapsnapshot-signal. */
+  async function relayHeapSnapshot(): Promise<string> {
+    process.kill(relay.pid as number, 'SIGUSR2');
+    const deadline = Date.now() + 60_000;
+    for (let last = -1; ; ) {
+      await new Promise((r) => setTimeout(r, 500));
+      const file = readdirSync(relayDir).find((f) => f.endsWith('.heapsnapshot'));
+      const size = file === undefined ? -1 : statSync(path.join(relayDir, file)).size;
+      // Complete when its size stops changing and it is a whole JSON document.
+      if (file !== undefined && size > 0 && size === last) {
+        const text = readFileSync(path.join(relayDir, file), 'utf8');
+        if (text.trimEnd().endsWith('}')) return text;
+      }
+      last = size;
+      if (Date.now() > deadline) throw new Error('the relay wrote no heap snapshot');
+    }
+  }
+
   function directory(): DirectoryDocument {
     return parseDirectory(JSON.parse(readFileSync(directoryFile, 'utf8')));
   }
@@ -247,6 +274,9 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
     expectEachServerSawOnlyItsOwn(results);
     expect(relay.output).to.include('relayed a bundle of sealed lookups');
     for (const secret of secrets) expect(relay.output, 'relay log').to.not.include(secret);
+    const heap = await relayHeapSnapshot();
+    expect(heap, 'the snapshot holds the relay\'s strings').to.include('split_query_relay');
+    for (const secret of secrets) expect(heap.includes(secret), 'a lookup in the relay\'s memory').to.equal(false);
   });
 
   it('detects a tampered answer and a dropped request, and retries each through another server and relay', async () => {

@@ -26,6 +26,7 @@ async function run(argv: readonly string[], ctx: PluginCommandContext): Promise<
   if (via.length === 0) throw new ConfigError('--via http://RELAY:PORT is required (repeat it to allow retries through another relay)', { flag: '--via' });
   for (const url of via) if (!/^http:\/\/[^/\s]+\/?$/.test(url)) throw new ConfigError(`--via ${JSON.stringify(url)}: expected http://IP:PORT`, { flag: '--via' });
   const timeout = optional(args, '--timeout');
+  if (timeout !== undefined && !/^[1-9]\d*$/.test(timeout)) throw new ConfigError(`--timeout ${JSON.stringify(timeout)}: expected milliseconds (a positive integer)`, { flag: '--timeout' });
   const results = await splitQuery(parseLookupWords(args.positionals), {
     servers: verified.usable,
     relays: via.map((url) => new HttpRelayChannel(url)),
