@@ -258,7 +258,7 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
     }
   }
 
-  it('veilnode query answers every lookup as monerod does, each from its own server; the relay's log and heap never hold a lookup', async () => {
+  it('veilnode query answers every lookup as monerod does, each from its own server; the relay\'s log and heap never hold a lookup', async () => {
     const args = ['query', '--directory', directoryFile, ...trustArgs, '--via', `http://${relay.rpc}`, '--json'];
     const words = lookups.flatMap((l) => (l.kind === 'tx' ? ['tx', l.id] : ['keyimage', (l as { keyImage: string }).keyImage]));
     const r = await veilnode([...args, ...words], dir);
