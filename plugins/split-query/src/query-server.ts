@@ -19,6 +19,8 @@ export const QueryServerRpcError = {
   Replay: -32004,
 } as const;
 
+const ALL_RELAYS = '*';
+
 /** The sealed request's plaintext: a lookup call, a nonce and the client's clock. */
 export interface RequestEnvelope {
   readonly v: 1;
@@ -36,7 +38,10 @@ export interface QueryServerOptions {
   readonly keys: () => ServerKeys;
   readonly backend: QueryBackend;
   readonly replay: ReplayGuard;
+  /** Per relay key. */
   readonly limiter: RateLimiter;
+  /** All relays together: relay keys cost nothing to make, so per-key limits alone can be dodged. */
+  readonly totalLimiter: RateLimiter;
   readonly windowMs: number;
   readonly queuedTransactions: () => readonly { readonly zone: string; readonly queued: number }[];
   readonly now: () => number;
@@ -53,7 +58,7 @@ export class QueryServer {
   constructor(private readonly options: QueryServerOptions) {}
 
   async answer(params: unknown): Promise<{ sealed: string }> {
-    const { keys, limiter, replay, windowMs, now, logger } = this.options;
+    const { keys, limiter, totalLimiter, replay, windowMs, now, logger } = this.options;
     const p = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
     const sealed = typeof p.sealed === 'string' ? Buffer.from(p.sealed, 'base64') : undefined;
     if (sealed === undefined || sealed.length !== SEALED_REQUEST_BYTES) {
@@ -66,6 +71,10 @@ export class QueryServer {
     if (!limiter.take(p.relay.id, at)) {
       logger.warn({ relay: p.relay.id }, 'relay over its rate limit');
       throw new RpcMethodError(QueryServerRpcError.RateLimited, 'rate limit exceeded for this relay');
+    }
+    if (!totalLimiter.take(ALL_RELAYS, at)) {
+      logger.warn({}, 'server over its total rate limit');
+      throw new RpcMethodError(QueryServerRpcError.RateLimited, 'rate limit exceeded for this server');
     }
     const server = keys();
     let opened;

@@ -7,7 +7,7 @@ export interface SplitQueryConfig {
   readonly backendTimeoutMs: number;
   readonly sealingKeyDays: number;
   readonly replayWindowSeconds: number;
-  readonly rateLimit: { readonly perMinute: number; readonly burst: number };
+  readonly rateLimit: { readonly perMinute: number; readonly burst: number; readonly totalPerMinute: number; readonly totalBurst: number };
   readonly relay: { readonly enabled: boolean; readonly deadlineMs: number; readonly maxBundle: number };
   /** Directory keys this node's clients (`veilnode query`) trust, and how many must sign an entry. */
   readonly directory: { readonly trustedKeys: readonly string[]; readonly threshold: number };
@@ -30,6 +30,8 @@ export const splitQueryConfigSchema = {
   rateLimit: {
     perMinute: { doc: 'sealed requests one relay may send per minute', format: positive, default: 120 },
     burst: { doc: 'sealed requests one relay may send at once', format: positive, default: 30 },
+    totalPerMinute: { doc: 'sealed requests all relays together may send per minute', format: positive, default: 1200 },
+    totalBurst: { doc: 'sealed requests all relays together may send at once', format: positive, default: 120 },
   },
   relay: {
     enabled: { doc: 'serve split_query_relay (act as relay M)', format: Boolean, default: true },

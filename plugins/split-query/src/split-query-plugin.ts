@@ -37,6 +37,7 @@ export const splitQueryPlugin: Plugin = {
         backend: new MonerodBackend(config.backend, config.backendTimeoutMs),
         replay: new ReplayGuard(windowMs),
         limiter: new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst),
+        totalLimiter: new RateLimiter(config.rateLimit.totalPerMinute, config.rateLimit.totalBurst),
         windowMs,
         queuedTransactions: () => ctx.queuedTransactions(),
         now,

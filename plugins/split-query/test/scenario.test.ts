@@ -239,16 +239,20 @@ describe('split-query scenario: six servers, two relays, one client (in process,
       expect(node.backend.calls).to.have.length(1);
     });
 
-    it('rate-limits per relay: a relay past its burst is refused, another relay is not', async () => {
-      const node = await startServer(20, { rateLimit: { burst: 2, perMinute: 1 } });
+    it('rate-limits per relay: a relay past its burst is refused, another relay is not, until all relays together reach the total', async () => {
+      const node = await startServer(20, { rateLimit: { burst: 2, perMinute: 1, totalBurst: 3, totalPerMinute: 1 } });
       const handler = node.ctx.rpcMethods.get(ANSWER_METHOD)?.handler;
       for (let i = 0; i < 2; i++) await handler?.(sealedCall(node, { method: 'get_transaction_pool_hashes' }).params, { zone: 'clearnet' });
       expect(await rpcError(node, sealedCall(node, { method: 'get_transaction_pool_hashes' }).params)).to.equal(-32002);
+      const viaRelay = (relay: ServerKeys): Record<string, unknown> => {
+        const envelope = { v: 1, nonce: toHex(randomBytes(16)), time: Date.now(), call: { method: 'get_transaction_pool_hashes' } };
+        const { sealed } = sealRequest(utf8ToBytes(JSON.stringify(envelope)), node.keys().sealingPublic);
+        return { sealed: Buffer.from(sealed).toString('base64'), relay: stampForward(relay, sealed, Date.now()) };
+      };
       const other = ServerKeys.generate(Math.floor(Date.now() / 1000), 86_400);
-      const envelope = { v: 1, nonce: toHex(randomBytes(16)), time: Date.now(), call: { method: 'get_transaction_pool_hashes' } };
-      const { sealed } = sealRequest(utf8ToBytes(JSON.stringify(envelope)), node.keys().sealingPublic);
-      const answer = await handler?.({ sealed: Buffer.from(sealed).toString('base64'), relay: stampForward(other, sealed, Date.now()) }, { zone: 'clearnet' });
-      expect(answer).to.have.property('sealed');
+      expect(await handler?.(viaRelay(other), { zone: 'clearnet' })).to.have.property('sealed');
+      const third = ServerKeys.generate(Math.floor(Date.now() / 1000), 86_400);
+      expect(await rpcError(node, viaRelay(third)), 'a fresh relay key past the total').to.equal(-32002);
     });
 
     it('refuses a forged relay stamp, and answers a method it does not serve with a sealed refusal without asking monerod', async () => {
