@@ -58,6 +58,7 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}
           handler: c.resolve<ConnectionHandler>(CONNECTION_HANDLER),
           relayQueue: c.resolve<RelayQueue>(RELAY_QUEUE),
           stopHooks: prepared.stopHooks,
+          pluginRuntime: prepared.pluginRuntime,
           logger: c.resolve<Logger>(LOGGER),
           zoneStartTimeoutMs: options.zoneStartTimeoutMs,
         }),
