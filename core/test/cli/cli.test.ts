@@ -80,7 +80,13 @@ describe('veilnode CLI (the real bin, spawned)', function () {
   });
 
   it('`veilnode <command>` runs a plugin\'s command with its arguments, settings and data dir; an unknown one lists the commands', async () => {
-    const file = writeConfig(tmp.dir, { plugins: [pluginFixture('dial-and-command.cjs')], 'dial-and-command': { greeting: 'hi' }, dataDir: path.join(tmp.dir, 'data') });
+    // Only the fixture is loaded, so the default clearnet zone has no plugin: switch it off.
+    const file = writeConfig(tmp.dir, {
+      plugins: [pluginFixture('dial-and-command.cjs')],
+      'dial-and-command': { greeting: 'hi' },
+      dataDir: path.join(tmp.dir, 'data'),
+      zones: { clearnet: { enabled: false } },
+    });
     const ok = runCli(['--config', file, '--network', 'regtest', 'echo-args', 'one', '--two'], tmp.dir);
     expect((await ok.exited).code, ok.stderr()).to.equal(0);
     expect(JSON.parse(ok.stdout())).to.deep.equal({ argv: ['one', '--two'], network: 'regtest', greeting: 'hi', dataDir: path.join(tmp.dir, 'data', 'plugins', 'dial-and-command') });
