@@ -8,3 +8,6 @@ export * from './address';
 export * from './transport';
 export * from './zone';
 export * from './plugin';
+// The SOCKS client lives in core because several transports need it and transports cannot
+// import each other.
+export * from '../net';
