@@ -2,3 +2,4 @@
 export * from './socks-proxy';
 export * from './socks-errors';
 export * from './socks-dialer';
+export * from './socks-probe';

@@ -174,7 +174,6 @@ function validateTarget(host: string, port: number, version: 4 | 5, target: stri
   if (!Number.isInteger(port) || port < 1 || port > 65535) bad('port must be 1..65535');
   if (typeof host !== 'string' || host.length === 0) bad('empty host');
   if (isIP(host) === 6 && version === 4) bad('SOCKS4a cannot carry IPv6 addresses; use socks5://');
-  // eslint-disable-next-line no-control-regex
   if (isIP(host) === 0 && (!/^[\x21-\x7e]+$/.test(host) || host.length > 255)) bad('host name must be 1..255 printable ASCII characters');
 }
 
