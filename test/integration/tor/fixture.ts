@@ -92,9 +92,18 @@ export function zoneConfig(overrides: Partial<ZoneConfig> = {}): ZoneConfig {
   };
 }
 
-/** A TransportContext with a fresh temporary data dir; call `cleanup()` when done. */
+const dataDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A TransportContext with a fresh temporary data dir, removed by `cleanup()` or at the latest when
+ * the test process exits.
+ */
 export function transportContext(zone: Partial<ZoneConfig>, pluginConfig: Record<string, unknown> = {}, logger: Logger = silentLogger, dataDir?: string): TransportContext & { cleanup(): void } {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'veilnode-tor-'));
+  dataDirs.add(dir);
   return { zone: zoneConfig(zone), pluginConfig, network: 'regtest', dataDir: dir, logger, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
