@@ -94,13 +94,18 @@ export class FakeTorControl {
           }
           case 'AUTHENTICATE': {
             const arg = line.slice('AUTHENTICATE'.length).trim();
-            let ok = false;
-            if (arg === '') ok = methods.includes('NULL');
-            else if (arg.startsWith('"')) ok = JSON.parse(arg) === this.options.password;
-            else if (clientNonce && serverNonce) {
-              const msg = Buffer.concat([this.cookie, clientNonce, serverNonce]);
-              ok = createHmac('sha256', 'Tor safe cookie authentication controller-to-server hash').update(msg).digest('hex') === arg.toLowerCase();
-            } else ok = arg.toLowerCase() === this.cookie.toString('hex');
+            const safeCookie = (): string =>
+              createHmac('sha256', 'Tor safe cookie authentication controller-to-server hash')
+                .update(Buffer.concat([this.cookie, clientNonce as Buffer, serverNonce as Buffer]))
+                .digest('hex');
+            const ok =
+              arg === ''
+                ? methods.includes('NULL')
+                : arg.startsWith('"')
+                  ? JSON.parse(arg) === this.options.password
+                  : clientNonce && serverNonce
+                    ? safeCookie() === arg.toLowerCase()
+                    : arg.toLowerCase() === this.cookie.toString('hex');
             socket.write(ok ? '250 OK\r\n' : '515 Authentication failed: wrong\r\n');
             break;
           }
