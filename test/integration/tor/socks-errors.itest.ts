@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { ed25519 } from '@noble/curves/ed25519';
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
-import { ConfigError, SocksDialer, SocksError, SocksErrorCode, type PluginContext, type ZoneDefinition } from '@veilnode/core';
+import { RecordingPluginContext } from '@veilnode/compliance';
+import { ConfigError, SocksDialer, SocksError, SocksErrorCode } from '@veilnode/core';
 import torPlugin, { OnionV3Codec, TorTransport, onionHostFromPublicKey } from '@veilnode/tor';
-import { echoRoundTrip, silentLogger, torFixture, transportContext, zoneConfig, type TorFixture } from './fixture';
+import { echoRoundTrip, torFixture, transportContext, zoneConfig, type TorFixture } from './fixture';
 
 async function failure(p: Promise<unknown>): Promise<SocksError> {
   try {
@@ -88,18 +89,16 @@ describe('SOCKS errors from real tor map to typed errors', function () {
   });
 
   it('a malformed onion in config stops registration with the key and reason; the valid config registers', () => {
-    const zones: ZoneDefinition[] = [];
-    const context = (peers: string[], inboundAddress?: string): PluginContext => ({
-      pluginName: 'tor',
-      network: 'regtest',
-      logger: silentLogger,
-      config: <T>() => ({}) as T,
-      zoneConfig: () =>
-        zoneConfig({ peers, inbound: inboundAddress ? { address: inboundAddress, bind: '127.0.0.1:18083', max: 8 } : null }),
-      registerZone: (z) => zones.push(z),
-      registerTransport: () => undefined,
-      registerRpcMethod: () => undefined,
-    });
+    const zones: string[] = [];
+    const context = (peers: string[]): RecordingPluginContext => {
+      const ctx = new RecordingPluginContext({ pluginName: 'tor', zones: { tor: zoneConfig({ peers }) } });
+      const registerZone = ctx.registerZone.bind(ctx);
+      ctx.registerZone = (z) => {
+        zones.push(z.name);
+        registerZone(z);
+      };
+      return ctx;
+    };
     const good = `${fx.net.onionHostname}:18083`;
     const broken = `${fx.net.onionHostname.slice(0, 20)}${fx.net.onionHostname[20] === 'a' ? 'b' : 'a'}${fx.net.onionHostname.slice(21)}:18083`;
     expect(() => torPlugin.register(context([good, broken]))).to.throw(ConfigError, /zones\.tor\.peers\[1\] ".*": checksum mismatch/);
@@ -109,6 +108,6 @@ describe('SOCKS errors from real tor map to typed errors', function () {
     );
     expect(zones).to.have.length(0);
     torPlugin.register(context([good]));
-    expect(zones.map((z) => z.name)).to.deep.equal(['tor']);
+    expect(zones).to.deep.equal(['tor']);
   });
 });

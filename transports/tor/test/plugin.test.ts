@@ -1,29 +1,18 @@
-import { ConfigError, Command, policyAllows, type PluginContext, type TransportDefinition, type ZoneConfig, type ZoneDefinition } from '@veilnode/core';
+import { RecordingPluginContext } from '@veilnode/compliance';
+import { ConfigError, Command, policyAllows, type NetworkName, type ZoneConfig } from '@veilnode/core';
 import { expect } from 'chai';
 import { torPlugin } from '../src/plugin';
 import { DEFAULT_TOR_CONFIG, readTorConfig } from '../src/tor-config';
 import { OnionV3Codec } from '../src/onion-v3-codec';
 
-const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => quiet };
-
 function zone(overrides: Partial<ZoneConfig> = {}): ZoneConfig {
   return { name: 'tor', enabled: true, transport: 'tor', proxy: null, maxOutbound: 12, maxInbound: 64, noise: true, inbound: null, peers: [], exclusivePeers: [], seeds: [], ...overrides };
 }
 
-function register(network: PluginContext['network'], zoneConfig: ZoneConfig | undefined, config: Record<string, unknown> = {}) {
-  const zones: ZoneDefinition[] = [];
-  const transports: TransportDefinition[] = [];
-  torPlugin.register({
-    pluginName: 'tor',
-    network,
-    logger: quiet,
-    config: <T>() => config as T,
-    zoneConfig: () => zoneConfig,
-    registerZone: (z) => zones.push(z),
-    registerTransport: (t) => transports.push(t),
-    registerRpcMethod: () => undefined,
-  });
-  return { zones, transports };
+function register(network: NetworkName, zoneConfig: ZoneConfig | undefined, config: Record<string, unknown> = {}) {
+  const context = new RecordingPluginContext({ pluginName: 'tor', network, config, zones: zoneConfig ? { tor: zoneConfig } : {} });
+  torPlugin.register(context);
+  return { zones: context.zones, transports: context.transports };
 }
 
 describe('tor plugin', () => {
