@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { isIP, Socket } from 'node:net';
 import { SocksClient, type SocksClientOptions } from 'socks';
+import type { Duplex } from 'node:stream';
+import type { Dialer, DialTarget } from '../api/dialer';
 import { AbortedError, DialError, TimeoutError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import { socks4ReplyError, socks5ReplyError, SocksError, SocksErrorCode } from './socks-errors';
@@ -35,7 +37,7 @@ export interface SocksDialOptions {
  * performs a local DNS lookup. Failures are SocksError/TimeoutError/AbortedError that carry no
  * credentials.
  */
-export class SocksDialer {
+export class SocksDialer implements Dialer {
   readonly proxy: SocksProxy;
   readonly isolation: boolean;
   readonly timeoutMs: number;
@@ -117,6 +119,19 @@ export class SocksDialer {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       socket.off('data', tap);
+    }
+  }
+
+  /**
+   * The Dialer strategy (e.g. ClearnetTransport in all-traffic `--proxy` mode): the caller owns
+   * the deadline, so an abort rejects with `signal.reason` as the Dialer contract asks.
+   */
+  async connect(target: DialTarget, signal: AbortSignal): Promise<Duplex> {
+    try {
+      return await this.dial(target.host, target.port, { signal });
+    } catch (err) {
+      if (signal.aborted) throw signal.reason;
+      throw err;
     }
   }
 

@@ -55,7 +55,12 @@ export class SocksProxy {
   }
 }
 
-const SCHEMES: Record<string, SocksVersion> = { socks5: 5, socks5h: 5, socks4a: 4 };
+/**
+ * monerod's schemes: `socks://` and `socks4a://` mean SOCKS4a, `socks4://` SOCKS4 — which for
+ * host names is the 4a form anyway, so all three map to 4. No scheme means SOCKS5 here (it
+ * carries isolation credentials); monerod 0.18 users who need 4a write `socks4a://`.
+ */
+const SCHEMES: Record<string, SocksVersion> = { socks5: 5, socks5h: 5, socks4a: 4, socks4: 4, socks: 4 };
 
 /**
  * Parses a proxy URI. `path` names the config key for error messages. The host must be an IP
@@ -79,11 +84,7 @@ export function parseSocksProxy(text: string, path = 'proxy'): SocksProxy {
     const scheme = schemeMatch[1].toLowerCase();
     const v = SCHEMES[scheme];
     if (v === undefined) {
-      fail(
-        scheme === 'socks4' || scheme === 'socks'
-          ? `scheme ${scheme}:// is ambiguous or cannot send host names; use socks4a:// or socks5://`
-          : `unsupported scheme ${scheme}:// (use socks4a:// or socks5://)`,
-      );
+      fail(`unsupported scheme ${scheme}:// (use socks4a:// or socks5://)`);
     }
     version = v;
     rest = rest.slice(schemeMatch[0].length);
@@ -93,24 +94,19 @@ export function parseSocksProxy(text: string, path = 'proxy'): SocksProxy {
   if (at >= 0) {
     const userInfo = rest.slice(0, at);
     rest = rest.slice(at + 1);
+    // `user@` alone is allowed (monerod's grammar): the password is then empty.
     const colon = userInfo.indexOf(':');
-    if (colon < 0) fail('credentials must be user:password');
     let username = '';
     let password = '';
     try {
-      username = decodeURIComponent(userInfo.slice(0, colon));
-      password = decodeURIComponent(userInfo.slice(colon + 1));
+      username = decodeURIComponent(colon < 0 ? userInfo : userInfo.slice(0, colon));
+      password = colon < 0 ? '' : decodeURIComponent(userInfo.slice(colon + 1));
     } catch {
       fail('bad percent-encoding in the credentials');
     }
     if (version !== 5) fail('SOCKS4a cannot carry a username and password; use socks5://');
-    for (const [what, value] of [
-      ['user name', username],
-      ['password', password],
-    ] as const) {
-      const len = Buffer.byteLength(value, 'utf8');
-      if (len < 1 || len > 255) fail(`${what} must be 1..255 bytes`);
-    }
+    if (Buffer.byteLength(username, 'utf8') < 1 || Buffer.byteLength(username, 'utf8') > 255) fail('user name must be 1..255 bytes');
+    if (Buffer.byteLength(password, 'utf8') > 255) fail('password must be at most 255 bytes');
     credentials = { username, password };
   }
   let host: string;

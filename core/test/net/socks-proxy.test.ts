@@ -9,8 +9,9 @@ describe('parseSocksProxy', () => {
     expect([p.version, p.host, p.port, p.hasCredentials]).to.deep.equal([5, '127.0.0.1', 9050, false]);
   });
 
-  it('reads socks4a:// and socks5:// schemes and IPv6 literals', () => {
-    expect(parseSocksProxy('socks4a://127.0.0.1:9050').version).to.equal(4);
+  it('reads monerod\'s schemes and IPv6 literals', () => {
+    for (const scheme of ['socks4a', 'socks4', 'socks']) expect(parseSocksProxy(`${scheme}://127.0.0.1:9050`).version).to.equal(4);
+    expect(parseSocksProxy('socks5://alice@127.0.0.1:1080').credentials).to.deep.equal({ username: 'alice', password: '' });
     const p = parseSocksProxy('socks5://[::1]:1080');
     expect([p.version, p.host, p.port]).to.deep.equal([5, '::1', 1080]);
     expect(p.toString()).to.equal('socks5://[::1]:1080');
@@ -31,10 +32,9 @@ describe('parseSocksProxy', () => {
     ['127.0.0.1', /missing :port/],
     ['127.0.0.1:0', /port "0" must be 1\.\.65535/],
     ['127.0.0.1:65536', /must be 1\.\.65535/],
-    ['socks4://127.0.0.1:9050', /socks4:\/\/ is ambiguous or cannot send host names/],
     ['http://127.0.0.1:8080', /unsupported scheme http/],
     ['socks4a://user:pw@127.0.0.1:9050', /SOCKS4a cannot carry a username and password/],
-    ['socks5://useronly@127.0.0.1:9050', /credentials must be user:password/],
+    ['socks5://@127.0.0.1:9050', /user name must be 1\.\.255 bytes/],
     ['socks5://[zz]:9050', /is not an IPv6 address/],
   ];
   for (const [text, reason] of bad) {

@@ -4,12 +4,14 @@
 #   3 directory authorities (identity keys from tor-gencert), TOR_NET_RELAYS relays
 #   (Guard/HSDir flags voted by the authorities, no exits: onion services need none),
 #   1 client "client" (SocksPort + a second SocksPort with ExtendedErrors, ControlPort),
-#   1 onion service node "hs": v3 service, virtual port HS_VPORT -> 127.0.0.1:HS_TARGET_PORT.
+#   1 onion service node "hs": one v3 service with two virtual ports,
+#     HS_VPORT -> 127.0.0.1:HS_TARGET_PORT and HS_VPORT_2 -> 127.0.0.1:HS_TARGET_PORT_2
+#     (two independent targets, so two test suites can each own one).
 #
 # Ports (B = TOR_NET_BASE_PORT, default 15000), all on 127.0.0.1:
 #   B+0..B+7 ORPorts, B+10..B+12 authority DirPorts, B+20..B+29 ControlPorts
 #   (client = B+28, hs = B+29), B+30 SocksPort, B+31 SocksPort ExtendedErrors,
-#   B+40 default onion-service target (nothing listens there: the test brings its server).
+#   B+40, B+41 default onion-service targets (nothing listens there: the tests bring servers).
 #
 # stdout: KEY=VALUE lines (also in DIR/net.env); progress on stderr. Exit 0 only once the
 # client reports "Bootstrapped 100%" and the onion descriptor was uploaded to an HSDir.
@@ -17,7 +19,8 @@
 # node.sh DIR stop|start <name> restarts one of them.
 #
 # Env: TOR_NET_BASE_PORT (15000), TOR_NET_RELAYS (3..5, default 4), TOR_NET_TIMEOUT (150 s),
-#      TOR_NET_HS_VPORT (80), TOR_NET_HS_TARGET_PORT (B+40), TOR_NET_VOTING_INTERVAL (12 s),
+#      TOR_NET_HS_VPORT (80), TOR_NET_HS_TARGET_PORT (B+40), TOR_NET_HS_VPORT_2 (18083),
+#      TOR_NET_HS_TARGET_PORT_2 (B+41), TOR_NET_VOTING_INTERVAL (12 s),
 #      TOR_NET_OWNER_PID (each tor exits when that process dies), TOR, TOR_GENCERT (binaries).
 set -euo pipefail
 
@@ -34,6 +37,8 @@ NRELAYS=${TOR_NET_RELAYS:-4}
 TIMEOUT=${TOR_NET_TIMEOUT:-150}
 HS_VPORT=${TOR_NET_HS_VPORT:-80}
 HS_TARGET_PORT=${TOR_NET_HS_TARGET_PORT:-$((B + 40))}
+HS_VPORT_2=${TOR_NET_HS_VPORT_2:-18083}
+HS_TARGET_PORT_2=${TOR_NET_HS_TARGET_PORT_2:-$((B + 41))}
 VOTING=${TOR_NET_VOTING_INTERVAL:-12}
 OWNER_PID=${TOR_NET_OWNER_PID:-}
 [[ "$B" =~ ^[0-9]+$ ]] && [ "$B" -ge 1024 ] && [ "$B" -le 65000 ] || die "TOR_NET_BASE_PORT must be 1024..65000"
@@ -178,6 +183,7 @@ Log [rend]info file $DIR/hs/rend.log
 HiddenServiceDir $DIR/hs/onion
 HiddenServiceVersion 3
 HiddenServicePort $HS_VPORT 127.0.0.1:$HS_TARGET_PORT
+HiddenServicePort $HS_VPORT_2 127.0.0.1:$HS_TARGET_PORT_2
 CONF
 } > "$DIR/hs/torrc"
 
@@ -228,6 +234,8 @@ CONTROL_PORT_HS=$HS_CTRL
 ONION_HOSTNAME=$onion
 HS_VPORT=$HS_VPORT
 HS_TARGET_PORT=$HS_TARGET_PORT
+HS_VPORT_2=$HS_VPORT_2
+HS_TARGET_PORT_2=$HS_TARGET_PORT_2
 CONSENSUS_SECONDS=$CONS_S
 BOOTSTRAP_SECONDS=$boot_s
 DESC_PUBLISHED_SECONDS=$desc_s

@@ -14,10 +14,12 @@ export interface TorNetwork {
   /** Control ports (cookie auth) of the client and of the onion-service node. */
   readonly controlPortClient: number;
   readonly controlPortHs: number;
-  /** The harness's own onion service: HS_VPORT → 127.0.0.1:HS_TARGET_PORT. */
+  /** The harness's own onion service: HS_VPORT → 127.0.0.1:HS_TARGET_PORT, HS_VPORT_2 → …_2. */
   readonly onionHostname: string;
   readonly hsVport: number;
   readonly hsTargetPort: number;
+  readonly hsVport2: number;
+  readonly hsTargetPort2: number;
   /** Seconds from the start of up.sh, as it measured them. */
   readonly timings: { readonly consensus: number; readonly bootstrap: number; readonly descriptor: number; readonly total: number };
   /** Stops one tor (e.g. `client`) by its recorded PID. */
@@ -29,7 +31,7 @@ export interface TorNetwork {
 }
 
 export interface TorNetworkOptions {
-  /** First port of the block the network uses (+0..+40). Default: env TOR_NET_BASE_PORT or 15000. */
+  /** First port of the block the network uses (+0..+41). Default: env TOR_NET_BASE_PORT or 15000. */
   readonly basePort?: number;
   /** Local port the harness's onion service forwards to. Default base+40. */
   readonly hsTargetPort?: number;
@@ -109,6 +111,8 @@ export async function startTorNetwork(options: TorNetworkOptions = {}): Promise<
     onionHostname: need('ONION_HOSTNAME'),
     hsVport: Number(need('HS_VPORT')),
     hsTargetPort: Number(need('HS_TARGET_PORT')),
+    hsVport2: Number(need('HS_VPORT_2')),
+    hsTargetPort2: Number(need('HS_TARGET_PORT_2')),
     timings: {
       consensus: Number(need('CONSENSUS_SECONDS')),
       bootstrap: Number(need('BOOTSTRAP_SECONDS')),

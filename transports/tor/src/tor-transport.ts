@@ -2,7 +2,9 @@ import { createServer, isIPv4, type AddressInfo, type Server, type Socket } from
 import { join } from 'node:path';
 import {
   ConfigError,
+  AbortedError,
   DialError,
+  DialErrorCode,
   InvalidAddressError,
   parseSocksProxy,
   probeSocksProxy,
@@ -99,12 +101,16 @@ export class TorTransport implements Transport {
 
   async dial(address: PeerAddress, options: DialOptions = {}): Promise<TransportConnection> {
     if (this.stopped) throw new TransportUnavailableError(this.name, 'stopped');
+    if (address.zone !== this.zone) {
+      // The foreign host is not echoed: it may be a clearnet IP.
+      throw new DialError(DialErrorCode.ZoneMismatch, `the tor transport cannot dial an address of zone ${address.zone}`, { zone: address.zone });
+    }
     let target: PeerAddress;
     try {
       target = this.codec.parse(this.codec.format(address));
     } catch (err) {
       const reason = err instanceof InvalidAddressError ? String(err.context.reason) : String(err);
-      throw new DialError('ADDRESS_INVALID', `tor cannot dial ${address.host}:${address.port}: ${reason}`, { zone: address.zone, reason });
+      throw new DialError(DialErrorCode.AddressInvalid, `tor cannot dial ${address.host}:${address.port}: ${reason}`, { zone: address.zone, reason });
     }
     let socket: Socket;
     try {
@@ -124,10 +130,11 @@ export class TorTransport implements Transport {
 
   async listen(onConnection: (connection: TransportConnection) => void, options: ListenOptions = {}): Promise<Listener> {
     if (this.stopped) throw new TransportUnavailableError(this.name, 'stopped');
-    const inbound = this.inbound;
-    if (!inbound) {
+    if (!this.inbound) {
       throw new TransportUnavailableError(this.name, 'no inbound configured: set zones.tor.inbound (--anonymous-inbound) or tor.control');
     }
+    if (options.signal?.aborted) throw new AbortedError('tor listen');
+    const inbound: InboundSettings = options.bind ? { ...this.inbound, bindHost: options.bind.host, bindPort: options.bind.port } : this.inbound;
     const key = this.settings.control ? await this.loadKey() : undefined;
     let open = 0;
     const server = createServer((socket) => {
