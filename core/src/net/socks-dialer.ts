@@ -60,7 +60,8 @@ export class SocksDialer implements Dialer {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const credentials = this.credentialsForNextConnection();
 
-    const socket = new Socket();
+    // Half-open allowed: the caller decides when its side ends (a peer's FIN only ends reading).
+    const socket = new Socket({ allowHalfOpen: true });
     const received: Buffer[] = [];
     let receivedBytes = 0;
     // Keep the proxy's replies (a few bytes) to read the exact reply code: the socks package

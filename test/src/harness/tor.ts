@@ -63,7 +63,7 @@ function run(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: 
 function parseKeyValues(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split('\n')) {
-    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
     if (m) out.set(m[1], m[2]);
   }
   return out;
@@ -85,12 +85,8 @@ export async function startTorNetwork(options: TorNetworkOptions = {}): Promise<
   };
   const started = Date.now();
   const values = parseKeyValues(await run('up.sh', [], env, (timeoutSeconds + 30) * 1000));
-  const need = (key: string): string => {
-    const v = values.get(key);
-    if (v === undefined) throw new Error(`up.sh printed no ${key}`);
-    return v;
-  };
-  const dir = need('TOR_NET_DIR');
+  const dir = values.get('TOR_NET_DIR');
+  if (dir === undefined) throw new Error('up.sh printed no TOR_NET_DIR');
   let stopped = false;
   const stopSync = (): void => {
     if (stopped) return;
@@ -102,6 +98,12 @@ export async function startTorNetwork(options: TorNetworkOptions = {}): Promise<
     }
   };
   process.once('exit', stopSync);
+  const need = (key: string): string => {
+    const v = values.get(key);
+    if (v !== undefined) return v;
+    stopSync();
+    throw new Error(`up.sh printed no ${key}; network stopped`);
+  };
   return {
     dir,
     socksPort: Number(need('SOCKS_PORT')),

@@ -71,7 +71,8 @@ export class TorTransport implements Transport {
     this.dialer = new SocksDialer({ proxy, isolation: this.settings.isolation, timeoutMs: this.settings.socksTimeoutMs, logger: this.logger });
     this.health = new ProxyHealth(proxy, this.logger, this.settings.retryInitialMs, this.settings.retryMaxMs);
     this.inbound = this.readInbound();
-    this.capabilities = Object.freeze({ dial: true, listen: this.inbound !== undefined });
+    // Tor ends a stream both ways on the first EOF (no half-close).
+    this.capabilities = Object.freeze({ dial: true, listen: this.inbound !== undefined, halfClose: false });
   }
 
   /** Checks the SOCKS proxy once; a dead proxy is reported by status() and retried, not fatal. */
@@ -137,7 +138,7 @@ export class TorTransport implements Transport {
     const inbound: InboundSettings = options.bind ? { ...this.inbound, bindHost: options.bind.host, bindPort: options.bind.port } : this.inbound;
     const key = this.settings.control ? await this.loadKey() : undefined;
     let open = 0;
-    const server = createServer((socket) => {
+    const server = createServer({ allowHalfOpen: true }, (socket) => {
       if (this.stopped || open >= inbound.max) {
         socket.destroy();
         return;
@@ -177,9 +178,12 @@ export class TorTransport implements Transport {
       close: () => {
         closing ??= (async () => {
           this.listeners.delete(listener);
+          // Stop accepting and free the port now; accepted streams stay open (their owner or
+          // stop() ends them), so net.Server's own close callback is not awaited.
+          server.close();
           await this.publisher?.stop();
           this.publisher = undefined;
-          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await new Promise((resolve) => setImmediate(resolve));
         })();
         return closing;
       },

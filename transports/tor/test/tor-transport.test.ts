@@ -65,7 +65,7 @@ describe('TorTransport (no tor needed)', () => {
   it('treats connections on the --anonymous-inbound port as Tor peers without an address', async () => {
     const port = await deadPort();
     const t = make({ inbound: { address: `${ONION.toUpperCase().replace('.ONION', '.onion')}:18083`, bind: `127.0.0.1:${port}`, max: 2 } });
-    expect(t.capabilities).to.deep.equal({ dial: true, listen: true });
+    expect(t.capabilities).to.deep.equal({ dial: true, listen: true, halfClose: false });
     const got: TransportConnection[] = [];
     const listener = await t.listen((c) => got.push(c));
     expect(listener.addresses).to.deep.equal([`${ONION}:18083`]);
