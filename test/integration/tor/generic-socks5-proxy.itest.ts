@@ -4,7 +4,9 @@ import dns from 'node:dns';
 import { accessSync, constants } from 'node:fs';
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import sinon from 'sinon';
+import { RecordingLogger, RecordingPluginContext, createTestTransportContext } from '@veilnode/compliance';
 import { SocksDialer, SocksErrorCode } from '@veilnode/core';
+import { clearnetPlugin } from '@veilnode/clearnet';
 import { echoRoundTrip, retryUntil } from './fixture';
 
 const MICROSOCKS = process.env.MICROSOCKS ?? '/usr/bin/microsocks';
@@ -89,5 +91,67 @@ describe('SocksDialer through a generic SOCKS5 server (microsocks)', function ()
       (e: Error & { code: string }) => e,
     );
     expect(err.code).to.equal(SocksErrorCode.ConnectionRefused);
+  });
+});
+
+describe('clearnet in all-traffic --proxy mode through microsocks', function () {
+  this.timeout(60_000);
+  let proxy: ChildProcess | undefined;
+  let proxyPort: number;
+  let target: Server;
+  const seen: string[] = [];
+
+  before(async function () {
+    try {
+      accessSync(MICROSOCKS, constants.X_OK);
+    } catch {
+      console.log(`      skipping: ${MICROSOCKS} is not installed (apt-get install microsocks)`);
+      this.skip();
+    }
+    target = createServer((s) => {
+      seen.push(s.remoteAddress ?? '?');
+      s.pipe(s);
+    });
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+    proxyPort = Number(process.env.TOR_NET_BASE_PORT ?? 15000) + 46;
+    proxy = spawn(MICROSOCKS, ['-i', '127.0.0.1', '-p', String(proxyPort), '-u', 'veil', '-P', 'clearnet-pw', '-b', PROXY_EGRESS], { stdio: 'ignore' });
+    await retryUntil(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const s = new Socket();
+          s.once('error', reject);
+          s.connect(proxyPort, '127.0.0.1', () => {
+            s.destroy();
+            resolve();
+          });
+        }),
+      5_000,
+      100,
+    );
+  });
+  after(async () => {
+    if (proxy?.pid !== undefined && proxy.exitCode === null) proxy.kill('SIGTERM');
+    await new Promise<void>((r) => (target ? target.close(() => r()) : r()));
+  });
+
+  it('dials every clearnet peer through the proxy (zones.clearnet.proxy), never directly', async () => {
+    const registered = new RecordingPluginContext({ pluginName: 'clearnet', config: { dialTimeoutMs: 10_000 } });
+    clearnetPlugin.register(registered);
+    const logger = new RecordingLogger();
+    const transport = registered.transports[0].create(
+      createTestTransportContext({ zone: 'clearnet', zoneConfig: { proxy: `socks5://veil:clearnet-pw@127.0.0.1:${proxyPort}` }, logger }),
+    );
+    const port = (target.address() as AddressInfo).port;
+    try {
+      for (let i = 0; i < 3; i++) {
+        const conn = await transport.dial({ zone: 'clearnet', host: '127.0.0.1', port });
+        expect((await echoRoundTrip(conn.stream, Buffer.from(`peer ${i}`))).toString()).to.equal(`peer ${i}`);
+        conn.stream.destroy();
+      }
+      expect(seen).to.deep.equal([PROXY_EGRESS, PROXY_EGRESS, PROXY_EGRESS]);
+      expect(JSON.stringify(logger.entries)).to.not.include('clearnet-pw');
+    } finally {
+      await transport.stop();
+    }
   });
 });
