@@ -41,7 +41,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: '--p2p-bind-port', value: 'PORT', help: 'clearnet p2p listen port (default 18080; 0 = ephemeral)' },
   { name: '--rpc-bind-ip', value: 'IP', help: 'RPC listen IP (default 127.0.0.1)' },
   { name: '--rpc-bind-port', value: 'PORT', help: 'RPC listen port (default 18081; 0 = ephemeral)' },
-  { name: '--rpc-login', value: 'USER:PASS', help: 'require HTTP basic auth on the RPC server' },
+  { name: '--rpc-login', value: 'USER:PASS', help: 'require this login on the RPC server (HTTP Digest auth, as monerod)' },
   { name: '--restricted-rpc', help: 'serve only RPC methods safe for untrusted clients' },
   {
     name: '--tx-proxy',

@@ -51,7 +51,7 @@ export function coreSchema(): Record<string, unknown> {
       bindIp: { doc: 'IP the RPC server binds', format: CONFIG_FORMATS.ip, default: '127.0.0.1', env: 'VEILNODE_RPC_BIND_IP' },
       bindPort: { doc: 'Port of the RPC server (0 = ephemeral)', format: 'port', default: 18081, env: 'VEILNODE_RPC_BIND_PORT' },
       login: {
-        doc: 'USER:PASSWORD required from RPC clients (HTTP basic auth); null = none',
+        doc: 'USER:PASSWORD required from RPC clients (HTTP Digest auth); null = none',
         format: CONFIG_FORMATS.login,
         default: null,
         nullable: true,

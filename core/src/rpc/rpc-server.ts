@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import { RpcMethodError } from '../api/plugin';
 import { VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
+import { DigestAuth } from './digest-auth';
 import { JsonRpcErrorCode, jsonRpcError, jsonRpcResult, parseJsonRpcCall, salvageId, type JsonRpcId } from './json-rpc';
 import type { RpcMethodRegistry } from './rpc-method-registry';
 
@@ -12,7 +12,7 @@ export interface RpcServerOptions {
   readonly bindPort: number;
   readonly maxBodyBytes: number;
   readonly restricted: boolean;
-  /** `USER:PASSWORD` for HTTP basic auth, or null. */
+  /** `USER:PASSWORD` required through HTTP Digest auth (as monerod's --rpc-login), or null. */
   readonly login: string | null;
   /** Zone the listener belongs to (handlers see it in RpcRequestInfo). */
   readonly zone: string;
@@ -34,6 +34,7 @@ export type Endpoint = (body: Buffer, request: IncomingMessage) => Promise<Endpo
 export class RpcServer {
   private readonly endpoints = new Map<string, Endpoint>();
   private server: Server | undefined;
+  private readonly auth: DigestAuth | undefined;
 
   constructor(
     private readonly options: RpcServerOptions,
@@ -41,6 +42,7 @@ export class RpcServer {
     private readonly logger: Logger,
   ) {
     this.endpoints.set('/json_rpc', (body) => this.jsonRpc(body));
+    this.auth = options.login === null ? undefined : new DigestAuth(options.login);
   }
 
   /** Add a plain endpoint (monerod's `/send_raw_transaction` style). */
@@ -98,8 +100,8 @@ export class RpcServer {
       response.setHeader('Allow', 'POST');
       return this.reply(response, { status: 405, body: jsonRpcError(null, JsonRpcErrorCode.InvalidRequest, `${path} accepts POST only`) });
     }
-    if (!this.authorized(request)) {
-      response.setHeader('WWW-Authenticate', 'Basic realm="veilnode"');
+    if (this.auth !== undefined && !this.auth.verify(request.method, request.url ?? '/', request.headers.authorization)) {
+      response.setHeader('WWW-Authenticate', this.auth.challenge());
       return this.reply(response, { status: 401, body: jsonRpcError(null, JsonRpcErrorCode.InvalidRequest, 'authentication required') });
     }
     const body = await this.readBody(request);
@@ -111,15 +113,6 @@ export class RpcServer {
       });
     }
     this.reply(response, await endpoint(body, request));
-  }
-
-  private authorized(request: IncomingMessage): boolean {
-    if (this.options.login === null) return true;
-    const header = request.headers.authorization ?? '';
-    if (!header.startsWith('Basic ')) return false;
-    const given = Buffer.from(Buffer.from(header.slice(6), 'base64').toString('utf8'));
-    const expected = Buffer.from(this.options.login);
-    return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
   /** The body, or undefined when it exceeds the limit (reading stops there). */

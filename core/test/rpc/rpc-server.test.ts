@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { RpcMethodError } from '../../src/api/plugin';
@@ -154,16 +155,28 @@ describe('RPC server', () => {
     expect(JSON.parse(echo.body).result).to.deep.equal([1]);
   });
 
-  it('requires the login when rpc.login is set', async () => {
+  it('requires the login when rpc.login is set (HTTP Digest, as monerod; checked with curl --digest)', async function () {
     const address = await startServer({ login: 'alice:s3cret' });
     const body = '{"jsonrpc":"2.0","id":1,"method":"get_zones"}';
     const anonymous = await post(address, '/json_rpc', body);
     expect(anonymous.status).to.equal(401);
-    expect(anonymous.headers['www-authenticate']).to.equal('Basic realm="veilnode"');
-    const wrong = await post(address, '/json_rpc', body, { Authorization: `Basic ${Buffer.from('alice:nope').toString('base64')}` });
-    expect(wrong.status).to.equal(401);
-    const right = await post(address, '/json_rpc', body, { Authorization: `Basic ${Buffer.from('alice:s3cret').toString('base64')}` });
-    expect(right.status).to.equal(200);
+    expect(anonymous.headers['www-authenticate']).to.match(/^Digest realm="veilnode", qop="auth", algorithm=MD5, nonce=/);
+    const basic = await post(address, '/json_rpc', body, { Authorization: `Basic ${Buffer.from('alice:s3cret').toString('base64')}` });
+    expect(basic.status).to.equal(401);
+    // Asynchronously: the server runs in this process and must keep serving while curl waits.
+    const curl = (user: string): Promise<string> =>
+      new Promise((resolve, reject) =>
+        execFile('curl', ['-s', '-m', '5', '-o', '/dev/null', '-w', '%{http_code}', '--digest', '-u', user, '-d', body, `http://${address}/json_rpc`], (error, stdout) =>
+          error && !stdout ? reject(error) : resolve(stdout),
+        ),
+      );
+    try {
+      await curl('probe:probe');
+    } catch {
+      this.skip(); // no curl binary
+    }
+    expect(await curl('alice:s3cret')).to.equal('200');
+    expect(await curl('alice:nope')).to.equal('401');
   });
 
   it('releases its port on stop, even with a keep-alive client connected', async () => {
