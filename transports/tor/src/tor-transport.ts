@@ -65,7 +65,7 @@ export class TorTransport implements Transport {
   private publisher: OnionServicePublisher | undefined;
 
   constructor(private readonly context: TransportContext) {
-    this.logger = context.logger.child({ transport: 'tor' });
+    this.logger = context.logger;
     this.settings = readTorConfig(context.pluginConfig);
     const proxy = parseSocksProxy(context.zone.proxy ?? DEFAULT_TOR_PROXY, `zones.${context.zone.name}.proxy`);
     this.dialer = new SocksDialer({ proxy, isolation: this.settings.isolation, timeoutMs: this.settings.socksTimeoutMs, logger: this.logger });
