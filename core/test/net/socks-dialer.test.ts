@@ -7,6 +7,8 @@ import { AbortedError, TimeoutError } from '../../src/api/errors';
 import type { Logger } from '../../src/api/logger';
 import { SocksDialer } from '../../src/net/socks-dialer';
 import { SocksError, SocksErrorCode } from '../../src/net/socks-errors';
+import { probeSocksProxy } from '../../src/net/socks-probe';
+import { parseSocksProxy } from '../../src/net/socks-proxy';
 import { FakeSocksServer } from './fake-socks-server';
 
 const ONION = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion';
@@ -209,6 +211,31 @@ describe('SocksDialer', () => {
     const before = proxy.requests.length;
     expect(await dialError(dialer('socks5://127.0.0.1:PORT').dial(ONION, 1, { signal: AbortSignal.abort() }))).to.be.instanceOf(AbortedError);
     expect(proxy.requests.length).to.equal(before);
+  });
+
+  it('serves as a Dialer: connect() rejects with the signal\'s reason when aborted', async () => {
+    const d = dialer('socks5://127.0.0.1:PORT');
+    const s = await d.connect({ host: ONION, port: 18083 }, new AbortController().signal);
+    sockets.push(s as Socket);
+    expect(proxy.requests[0]).to.include({ atyp: 3, host: ONION });
+    proxy.behaviour = { silent: true };
+    const ac = new AbortController();
+    const reason = new Error('caller gave up');
+    const pending = d.connect({ host: ONION, port: 18083 }, ac.signal);
+    setTimeout(() => ac.abort(reason), 30);
+    expect(await dialError(pending)).to.equal(reason);
+  });
+
+  it('probes a live proxy without asking it to connect anywhere, and reports a dead one', async () => {
+    await probeSocksProxy(parseSocksProxy(`127.0.0.1:${proxy.port}`));
+    await probeSocksProxy(parseSocksProxy(`socks4a://127.0.0.1:${proxy.port}`));
+    expect(proxy.requests).to.have.length(0);
+    const port = proxy.port;
+    await proxy.stop();
+    proxy = new FakeSocksServer();
+    await proxy.start();
+    const err = await dialError(probeSocksProxy(parseSocksProxy(`127.0.0.1:${port}`)));
+    expect(err).to.be.instanceOf(SocksError).with.property('code', SocksErrorCode.ProxyUnreachable);
   });
 
   it('keeps bytes the target sent together with the proxy reply', async () => {
