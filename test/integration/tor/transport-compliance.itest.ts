@@ -11,14 +11,21 @@ const codec = new OnionV3Codec();
 // second virtual port to (as with --anonymous-inbound); a second TorTransport dials that onion
 // through the client's SocksPort. Every byte crosses Tor circuits and a rendezvous. The
 // half-close test is skipped (capabilities.halfClose false): Tor ends a stream both ways on the
-// first EOF. The large payload is 48 MiB: the loopback socket buffers on both sides of two tors
-// (autotuned to several MiB each) plus Tor's stream windows absorb over 16 MiB before the
-// writer feels backpressure.
+// first EOF. The paused-reader backpressure check is skipped too: measured on this private
+// network, tor 0.4.9 accepted between 30 MiB and over 400 MiB of a SOCKS stream whose far end
+// read nothing before the writer's 'drain' stalled, so no payload size makes that check
+// reliable. Large-payload integrity is checked in transport-roundtrip.itest.ts instead.
 describe('TorTransport on a private Tor network', function () {
   let fx: TorFixture;
   before(async function () {
     this.timeout(240_000);
     fx = await torFixture(this);
+  });
+  beforeEach(function () {
+    if (/paused reader stops the writer/.test(this.currentTest?.title ?? '')) {
+      console.log('      (skipped over Tor: tor buffers an unbounded amount of a stream, see the comment above)');
+      this.skip();
+    }
   });
 
   transportCompliance('tor (onion service → local listener)', {
@@ -39,7 +46,6 @@ describe('TorTransport on a private Tor network', function () {
         anonymous: true,
         dialTimeoutMs: 30_000,
         ioTimeoutMs: 60_000,
-        largePayloadBytes: 48 * 1024 * 1024,
       };
     },
   });

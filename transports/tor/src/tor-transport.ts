@@ -1,5 +1,6 @@
 import { createServer, isIPv4, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import {
   ConfigError,
   AbortedError,
@@ -11,6 +12,7 @@ import {
   SocksDialer,
   SocksError,
   TransportUnavailableError,
+  dialWithDeadline,
   ZONE_TOR,
   type DialOptions,
   type Listener,
@@ -62,6 +64,8 @@ export class TorTransport implements Transport {
   private readonly sockets = new Set<Socket>();
   private readonly listeners = new Set<Listener>();
   private stopped = false;
+  /** Aborted by stop(): cancels dials in flight. */
+  private readonly lifetime = new AbortController();
   private publisher: OnionServicePublisher | undefined;
 
   constructor(private readonly context: TransportContext) {
@@ -87,6 +91,7 @@ export class TorTransport implements Transport {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.lifetime.abort(new TransportUnavailableError(this.name, 'stopped'));
     this.health.stop();
     await Promise.all([...this.listeners].map((l) => l.close()));
     for (const socket of this.sockets) socket.destroy();
@@ -113,18 +118,20 @@ export class TorTransport implements Transport {
       const reason = err instanceof InvalidAddressError ? String(err.context.reason) : String(err);
       throw new DialError(DialErrorCode.AddressInvalid, `tor cannot dial ${address.host}:${address.port}: ${reason}`, { zone: address.zone, reason });
     }
-    let socket: Socket;
+    const text = this.codec.format(target);
+    let stream: Duplex;
     try {
-      socket = await this.dialer.dial(target.host, target.port, { signal: options.signal, timeoutMs: options.timeoutMs });
+      // One deadline/abort/stop discipline for every transport; stop() cancels dials in flight.
+      stream = await dialWithDeadline(
+        { what: `dial ${text}`, options, defaultTimeoutMs: this.settings.socksTimeoutMs, lifetime: this.lifetime.signal, context: { address: text } },
+        (signal) => this.dialer.connect({ host: target.host, port: target.port }, signal),
+      );
     } catch (err) {
       if (err instanceof SocksError && err.isProxyFailure) this.health.markDown(err.message);
       throw err;
     }
     this.health.markUp();
-    if (this.stopped) {
-      socket.destroy();
-      throw new TransportUnavailableError(this.name, 'stopped');
-    }
+    const socket = stream as Socket;
     this.track(socket);
     return { stream: socket, direction: 'outbound', remote: target };
   }
