@@ -10,3 +10,7 @@ export * from './time';
 export * from './dandelion';
 export * from './noise';
 export * from './relay';
+// Peer layer: Monero tx ids, per-zone peer stores, Levin peer connections (core-internal).
+export * from './tx';
+export * from './peerstore';
+export * from './peer';

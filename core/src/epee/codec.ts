@@ -14,6 +14,8 @@ export interface EpeeCodec<T> {
   readonly tag: number;
   /** Value a reader substitutes when the field is absent (monerod leaves it zero/empty). */
   zero(): T;
+  /** zero() returns a fresh mutable value (array, object) that must not be shared between results. */
+  readonly mutableZero?: boolean;
   /** True for an empty container, which writers omit (shared spec 2.5). */
   isEmpty(value: T): boolean;
   equals(a: T, b: T): boolean;
@@ -63,62 +65,47 @@ function readAnyInteger(r: EpeeReader, tag: number, expected: string): number | 
   }
 }
 
-function numberCodec(
+/**
+ * A fixed-width integer as number (≤ 32 bits) or bigint (64 bits). Reads accept any integer tag
+ * whose value fits; writes use `tag`.
+ */
+function integerCodec<T extends number | bigint>(
   name: string,
   tag: number,
-  min: number,
-  max: number,
-  readExact: (r: EpeeReader) => number,
-  writeExact: (w: EpeeWriter, v: number) => void,
-): EpeeCodec<number> {
+  min: T,
+  max: T,
+  zero: T,
+  convert: (v: number | bigint) => T,
+  isValue: (v: unknown) => boolean,
+  readExact: (r: EpeeReader) => T,
+  writeExact: (w: EpeeWriter, v: T) => void,
+): EpeeCodec<T> {
   const width = EPEE_FIXED_WIDTH[tag];
   return {
     tag,
-    zero: () => 0,
+    zero: () => zero,
     isEmpty: never,
     equals: same,
     read(r, t) {
       if (t === tag) return readExact(r);
       const at = r.pos;
-      const v = Number(readAnyInteger(r, t, name));
+      const v = convert(readAnyInteger(r, t, name));
       if (v < min || v > max) r.fail('EPEE_BAD_VALUE', `${v} does not fit in ${name}`, {}, at);
       return v;
     },
     size(v) {
-      if (!Number.isInteger(v) || v < min || v > max) encodeError(`${String(v)} is not a ${name}`, v);
+      if (!isValue(v) || v < min || v > max) encodeError(`${String(v)} is not a ${name}`, v);
       return width;
     },
     write: writeExact,
   };
 }
 
-function bigintCodec(
-  name: string,
-  tag: number,
-  min: bigint,
-  max: bigint,
-  readExact: (r: EpeeReader) => bigint,
-  writeExact: (w: EpeeWriter, v: bigint) => void,
-): EpeeCodec<bigint> {
-  return {
-    tag,
-    zero: () => 0n,
-    isEmpty: never,
-    equals: same,
-    read(r, t) {
-      if (t === tag) return readExact(r);
-      const at = r.pos;
-      const v = BigInt(readAnyInteger(r, t, name));
-      if (v < min || v > max) r.fail('EPEE_BAD_VALUE', `${v} does not fit in ${name}`, {}, at);
-      return v;
-    },
-    size(v) {
-      if (typeof v !== 'bigint' || v < min || v > max) encodeError(`${String(v)} is not a ${name}`, v);
-      return 8;
-    },
-    write: writeExact,
-  };
-}
+const isBigint = (v: unknown): boolean => typeof v === 'bigint';
+const bigintCodec = (name: string, tag: number, min: bigint, max: bigint, rd: (r: EpeeReader) => bigint, wr: (w: EpeeWriter, v: bigint) => void) =>
+  integerCodec<bigint>(name, tag, min, max, 0n, BigInt, isBigint, rd, wr);
+const numberCodec = (name: string, tag: number, min: number, max: number, rd: (r: EpeeReader) => number, wr: (w: EpeeWriter, v: number) => void) =>
+  integerCodec<number>(name, tag, min, max, 0, Number, Number.isInteger, rd, wr);
 
 export const int64 = bigintCodec('int64', EpeeTag.Int64, -(2n ** 63n), 2n ** 63n - 1n, (r) => r.i64(), (w, v) => w.i64(v));
 export const uint64 = bigintCodec('uint64', EpeeTag.UInt64, 0n, 2n ** 64n - 1n, (r) => r.u64(), (w, v) => w.u64(v));
@@ -210,7 +197,7 @@ export const text: EpeeCodec<string> = {
   },
   write(w, v) {
     w.varint(v.length);
-    w.pos += w.buf.write(v, w.pos, 'latin1');
+    w.latin1(v);
   },
 };
 
@@ -221,6 +208,7 @@ export function arrayOf<T>(element: EpeeCodec<T>): EpeeCodec<T[]> {
   return {
     tag,
     zero: () => [],
+    mutableZero: true,
     isEmpty: (v) => v.length === 0,
     equals: (a, b) => a.length === b.length && a.every((x, i) => element.equals(x, b[i])),
     read(r, t, arrayLevel) {

@@ -1,8 +1,8 @@
-import type { EpeeCodec } from './codec';
+import { blob, bool, double, int16, int32, int64, int8, uint16, uint32, uint64, uint8, type EpeeCodec } from './codec';
 import { EpeeError } from './errors';
 import { EPEE_MAX_KEY_LENGTH } from './limits';
 import type { EpeeReader } from './reader';
-import { EPEE_FIXED_WIDTH, EpeeTag } from './tags';
+import { EpeeTag } from './tags';
 import { varintSize } from './varint';
 import type { EpeeWriter } from './writer';
 
@@ -18,36 +18,17 @@ export interface EpeeEntry {
 /** A schema-less section; keys are latin1 strings (one char per key byte). */
 export type EpeeSection = Map<string, EpeeEntry>;
 
+/** The typed codec for each scalar tag (objects: anySection, filled in below). */
+const SCALAR_CODECS: EpeeCodec<EpeeScalar>[] = [];
+
+function scalarCodec(tag: number): EpeeCodec<EpeeScalar> | undefined {
+  return SCALAR_CODECS[tag];
+}
+
 function readScalar(r: EpeeReader, tag: number, nest: number): EpeeScalar {
-  switch (tag) {
-    case EpeeTag.Int64:
-      return r.i64();
-    case EpeeTag.Int32:
-      return r.i32();
-    case EpeeTag.Int16:
-      return r.i16();
-    case EpeeTag.Int8:
-      return r.i8();
-    case EpeeTag.UInt64:
-      return r.u64();
-    case EpeeTag.UInt32:
-      return r.u32();
-    case EpeeTag.UInt16:
-      return r.u16();
-    case EpeeTag.UInt8:
-      return r.u8();
-    case EpeeTag.Double:
-      return r.f64();
-    case EpeeTag.String:
-      return r.string();
-    case EpeeTag.Bool:
-      return r.bool();
-    case EpeeTag.Object:
-      r.countObject();
-      return readGenericSection(r, nest);
-    default:
-      return r.fail('EPEE_BAD_TYPE', `unknown entry type ${tag}`, { tag }, r.pos - 1);
-  }
+  const codec = scalarCodec(tag);
+  if (codec === undefined) return r.fail('EPEE_BAD_TYPE', `unknown entry type ${tag}`, { tag }, r.pos - 1);
+  return codec.read(r, tag, nest);
 }
 
 /** Reads any value of wire type `tag` (see EpeeCodec.read for `nest`). */
@@ -78,88 +59,21 @@ function encodeError(reason: string, context: Record<string, unknown> = {}): nev
   throw new EpeeError('EPEE_ENCODE', reason, context);
 }
 
-function scalarSize(tag: number, v: EpeeScalar): number {
-  const width = EPEE_FIXED_WIDTH[tag];
-  switch (tag) {
-    case EpeeTag.Int64:
-    case EpeeTag.UInt64: {
-      const ok = typeof v === 'bigint' && (tag === EpeeTag.Int64 ? BigInt.asIntN(64, v) === v : BigInt.asUintN(64, v) === v);
-      if (!ok) encodeError(`value does not fit type ${tag}`, { tag });
-      return 8;
-    }
-    case EpeeTag.Int32:
-    case EpeeTag.Int16:
-    case EpeeTag.Int8:
-    case EpeeTag.UInt32:
-    case EpeeTag.UInt16:
-    case EpeeTag.UInt8: {
-      const bits = width * 8;
-      const signed = tag <= EpeeTag.Int8;
-      const min = signed ? -(2 ** (bits - 1)) : 0;
-      const max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) encodeError(`value does not fit type ${tag}`, { tag });
-      return width;
-    }
-    case EpeeTag.Double:
-      if (typeof v !== 'number') encodeError('double expected');
-      return 8;
-    case EpeeTag.Bool:
-      if (typeof v !== 'boolean') encodeError('bool expected');
-      return 1;
-    case EpeeTag.String:
-      if (!(v instanceof Uint8Array)) encodeError('Buffer expected for a string');
-      return varintSize(v.length) + v.length;
-    case EpeeTag.Object:
-      if (!(v instanceof Map)) encodeError('Map expected for an object');
-      return genericSectionSize(v);
-    default:
-      return encodeError(`unknown entry type ${tag}`, { tag });
-  }
-}
-
-function writeScalar(w: EpeeWriter, tag: number, v: EpeeScalar): void {
-  switch (tag) {
-    case EpeeTag.Int64:
-      return w.i64(v as bigint);
-    case EpeeTag.UInt64:
-      return w.u64(v as bigint);
-    case EpeeTag.Int32:
-      return w.i32(v as number);
-    case EpeeTag.Int16:
-      return w.i16(v as number);
-    case EpeeTag.Int8:
-      return w.i8(v as number);
-    case EpeeTag.UInt32:
-      return w.u32(v as number);
-    case EpeeTag.UInt16:
-      return w.u16(v as number);
-    case EpeeTag.UInt8:
-      return w.u8(v as number);
-    case EpeeTag.Double:
-      return w.f64(v as number);
-    case EpeeTag.Bool:
-      return w.u8(v ? 1 : 0);
-    case EpeeTag.String:
-      return w.string(v as Buffer);
-    default:
-      return writeGenericSection(w, v as EpeeSection);
-  }
+/** The codec for an entry's scalar or element tag; throws for tags that cannot be written. */
+function codecFor(e: EpeeEntry): EpeeCodec<EpeeScalar> {
+  const codec = e.tag <= 0xff ? scalarCodec(e.tag & 0x7f) : undefined;
+  if (codec === undefined) encodeError(`bad entry type ${e.tag}`, { tag: e.tag });
+  return codec;
 }
 
 function entrySize(e: EpeeEntry): number {
-  if ((e.tag & 0x80) === 0) return scalarSize(e.tag, e.value as EpeeScalar);
-  const elementTag = e.tag & 0x7f;
-  if (e.tag > 0xff || elementTag < EpeeTag.Int64 || elementTag > EpeeTag.Object) encodeError(`bad array type ${e.tag}`, { tag: e.tag });
+  const codec = codecFor(e);
+  if ((e.tag & 0x80) === 0) return codec.size(e.value as EpeeScalar);
   if (!Array.isArray(e.value)) encodeError('array value expected', { tag: e.tag });
   const items = e.value as readonly EpeeScalar[];
   let n = varintSize(items.length);
-  for (const item of items) n += scalarSize(elementTag, item);
+  for (const item of items) n += codec.size(item);
   return n;
-}
-
-function sortedKeys(section: EpeeSection): string[] {
-  // latin1 keys: UTF-16 code-unit order equals byte-wise order.
-  return [...section.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function isLatin1(s: string): boolean {
@@ -168,6 +82,7 @@ function isLatin1(s: string): boolean {
 }
 
 function genericSectionSize(section: EpeeSection): number {
+  if (!(section instanceof Map)) encodeError('Map expected for an object');
   let n = varintSize(section.size);
   for (const [key, entry] of section) {
     if (key.length < 1 || key.length > EPEE_MAX_KEY_LENGTH || !isLatin1(key)) {
@@ -180,17 +95,19 @@ function genericSectionSize(section: EpeeSection): number {
 
 function writeGenericSection(w: EpeeWriter, section: EpeeSection): void {
   w.varint(section.size);
-  for (const key of sortedKeys(section)) {
+  // latin1 keys: UTF-16 code-unit order equals byte-wise order.
+  for (const key of [...section.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
     const e = section.get(key) as EpeeEntry;
+    const codec = codecFor(e);
     w.u8(key.length);
-    w.pos += w.buf.write(key, w.pos, 'latin1');
+    w.latin1(key);
     w.u8(e.tag);
     if ((e.tag & 0x80) === 0) {
-      writeScalar(w, e.tag, e.value as EpeeScalar);
+      codec.write(w, e.value as EpeeScalar);
     } else {
       const items = e.value as readonly EpeeScalar[];
       w.varint(items.length);
-      for (const item of items) writeScalar(w, e.tag & 0x7f, item);
+      for (const item of items) codec.write(w, item);
     }
   }
 }
@@ -201,6 +118,7 @@ export const anySection: EpeeCodec<EpeeSection> & {
 } = {
   tag: EpeeTag.Object,
   zero: () => new Map(),
+  mutableZero: true,
   isEmpty: () => false,
   equals: (a, b) => a === b,
   read(r, tag, nest) {
@@ -212,3 +130,7 @@ export const anySection: EpeeCodec<EpeeSection> & {
   size: genericSectionSize,
   write: writeGenericSection,
 };
+
+for (const codec of [int64, int32, int16, int8, uint64, uint32, uint16, uint8, double, blob, bool, anySection] as EpeeCodec<unknown>[]) {
+  SCALAR_CODECS[codec.tag] = codec as EpeeCodec<EpeeScalar>;
+}

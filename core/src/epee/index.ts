@@ -4,6 +4,7 @@ export * from './limits';
 export * from './varint';
 export * from './reader';
 export * from './writer';
+export * from './gather-writer';
 export * from './codec';
 export * from './object';
 export * from './generic';

@@ -31,13 +31,13 @@ export type EpeeSchema<T> = { readonly [K in keyof T]-?: FieldSpec<T[K]> };
 
 interface CompiledField {
   readonly name: string;
-  readonly key: Buffer;
+  readonly key: Uint8Array;
   readonly spec: FieldSpec<unknown>;
   readonly codec: EpeeCodec<unknown>;
   readonly bit: number;
 }
 
-const MAX_SCHEMA_FIELDS = 30; // duplicate detection uses one bit per field
+const MAX_SCHEMA_FIELDS = 30; // one bit per field for duplicate detection; count fits a 1-byte varint
 
 /**
  * An epee section with a fixed set of typed fields. Writes keys in byte-wise sorted order (as
@@ -46,23 +46,37 @@ const MAX_SCHEMA_FIELDS = 30; // duplicate detection uses one bit per field
  */
 export class ObjectCodec<T extends object> implements EpeeCodec<T> {
   readonly tag = EpeeTag.Object;
+  readonly mutableZero = true;
   private readonly declared: readonly CompiledField[];
   private readonly sorted: readonly CompiledField[];
-  private readonly byLength: ReadonlyMap<number, readonly CompiledField[]>;
+  /** Fields by key length (index 1..255), for matching keys without building strings. */
+  private readonly byLength: readonly (readonly CompiledField[] | undefined)[];
+  /** Every field with its immutable default; results start as a shallow copy (one fast clone). */
+  private readonly template: Readonly<Record<string, unknown>>;
+  /** Fields whose default must be created per result (arrays, objects) when absent. */
+  private readonly freshDefaults: readonly CompiledField[];
+  private readonly freshMask: number;
 
   constructor(schema: EpeeSchema<T>) {
     const names = Object.keys(schema);
     if (names.length > MAX_SCHEMA_FIELDS) throw new EpeeError('EPEE_SCHEMA', `schema has more than ${MAX_SCHEMA_FIELDS} fields`);
     this.declared = names.map((name, i) => {
-      const key = Buffer.from(name, 'latin1');
+      const key = new Uint8Array(Buffer.from(name, 'latin1'));
       if (key.length < 1 || key.length > EPEE_MAX_KEY_LENGTH) throw new EpeeError('EPEE_SCHEMA', `bad key length for ${JSON.stringify(name)}`);
       const spec = (schema as Record<string, FieldSpec<unknown>>)[name];
       return { name, key, spec, codec: spec.codec, bit: 1 << i };
     });
     this.sorted = [...this.declared].sort((a, b) => Buffer.compare(a.key, b.key));
-    const byLength = new Map<number, CompiledField[]>();
-    for (const f of this.declared) byLength.set(f.key.length, [...(byLength.get(f.key.length) ?? []), f]);
-    this.byLength = byLength;
+    const byLength: CompiledField[][] = Array.from({ length: 256 }, () => []);
+    for (const f of this.declared) byLength[f.key.length].push(f);
+    this.byLength = byLength.map((list) => (list.length > 0 ? list : undefined));
+    const template: Record<string, unknown> = {};
+    for (const f of this.declared) {
+      template[f.name] = f.spec.optional ? f.spec.optionalDefault : f.codec.mutableZero ? undefined : f.codec.zero();
+    }
+    this.template = template;
+    this.freshDefaults = this.declared.filter((f) => !f.spec.optional && f.codec.mutableZero === true);
+    this.freshMask = this.freshDefaults.reduce((m, f) => m | f.bit, 0);
   }
 
   /** Decodes a whole portable-storage blob (header + this object as root). */
@@ -76,8 +90,8 @@ export class ObjectCodec<T extends object> implements EpeeCodec<T> {
   }
 
   zero(): T {
-    const out: Record<string, unknown> = {};
-    for (const f of this.declared) out[f.name] = f.spec.optional ? f.spec.optionalDefault : f.codec.zero();
+    const out: Record<string, unknown> = { ...this.template };
+    for (const f of this.freshDefaults) out[f.name] = f.codec.zero();
     return out as T;
   }
 
@@ -100,13 +114,13 @@ export class ObjectCodec<T extends object> implements EpeeCodec<T> {
   /** Reads a bare section (the root, or an object value) whose reader runs at monerod counter `rec`. */
   readSection(r: EpeeReader, rec: number): T {
     const count = r.beginSection(rec);
-    const out = this.zero() as Record<string, unknown>;
+    const out: Record<string, unknown> = { ...this.template };
     let seen = 0;
     let unknown: Set<string> | undefined;
     for (let i = 0; i < count; i++) {
       const tag = r.entry(rec);
       const nest = r.nest;
-      const f = this.match(r.buf, r.keyPos, r.keyLen);
+      const f = this.match(r.bytes, r.keyPos, r.keyLen);
       if (f !== undefined) {
         if ((seen & f.bit) !== 0) r.fail('EPEE_DUPLICATE_KEY', `duplicate key ${JSON.stringify(f.name)}`, { key: f.name }, r.keyPos - 1);
         seen |= f.bit;
@@ -119,16 +133,20 @@ export class ObjectCodec<T extends object> implements EpeeCodec<T> {
         readAnyValue(r, tag, nest);
       }
     }
+    if ((this.freshMask & ~seen) !== 0) {
+      for (const f of this.freshDefaults) if ((seen & f.bit) === 0) out[f.name] = f.codec.zero();
+    }
     return out as T;
   }
 
-  private match(buf: Buffer, pos: number, len: number): CompiledField | undefined {
-    const candidates = this.byLength.get(len);
+  private match(buf: Uint8Array, pos: number, len: number): CompiledField | undefined {
+    const candidates = this.byLength[len];
     if (candidates === undefined) return undefined;
-    outer: for (const f of candidates) {
-      const key = f.key;
-      for (let j = 0; j < len; j++) if (buf[pos + j] !== key[j]) continue outer;
-      return f;
+    for (let c = 0; c < candidates.length; c++) {
+      const key = candidates[c].key;
+      let j = 0;
+      while (j < len && buf[pos + j] === key[j]) j++;
+      if (j === len) return candidates[c];
     }
     return undefined;
   }
@@ -155,17 +173,19 @@ export class ObjectCodec<T extends object> implements EpeeCodec<T> {
 
   write(w: EpeeWriter, value: T): void {
     const v = value as Record<string, unknown>;
+    // ≤ 30 fields: the count always fits a 1-byte varint, patched once the entries are written.
+    const countAt = w.placeholder();
     let count = 0;
-    for (const f of this.sorted) if (this.written(f, v[f.name])) count++;
-    w.varint(count);
     for (const f of this.sorted) {
       const x = v[f.name];
       if (!this.written(f, x)) continue;
+      count++;
       w.u8(f.key.length);
       w.bytes(f.key);
       w.u8(f.codec.tag);
       f.codec.write(w, x);
     }
+    w.patch(countAt, count << 2);
   }
 }
 

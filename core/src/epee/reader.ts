@@ -1,6 +1,13 @@
+import { bufferView } from './buffer-view';
 import { EpeeError, type EpeeErrorCode } from './errors';
 import { EPEE_MAX_STRING_LENGTH, EPEE_P2P_LIMITS, EPEE_RECURSION_LIMIT, type EpeeLimits } from './limits';
 import { EPEE_MIN_ELEMENT_SIZE, EpeeTag } from './tags';
+import { readI64, readU64 } from './u64';
+
+/** Unsigned little-endian 32-bit read (caller checked bounds). */
+function le32(b: Uint8Array, p: number): number {
+  return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+}
 
 /**
  * Cursor over one portable-storage blob with every monerod limit applied while reading.
@@ -14,6 +21,10 @@ import { EPEE_MIN_ELEMENT_SIZE, EpeeTag } from './tags';
 export class EpeeReader {
   pos: number;
   readonly end: number;
+  /** The same bytes as a plain Uint8Array: one element-access shape whatever Buffer class `buf` is. */
+  readonly bytes: Uint8Array;
+  private readonly arrayBuffer: ArrayBufferLike;
+  private readonly base: number;
   private objects = 0;
   private fields = 0;
   private strings = 0;
@@ -25,6 +36,9 @@ export class EpeeReader {
   ) {
     this.pos = start;
     this.end = buf.length;
+    this.arrayBuffer = buf.buffer;
+    this.base = buf.byteOffset;
+    this.bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
   }
 
   get remaining(): number {
@@ -41,52 +55,52 @@ export class EpeeReader {
 
   u8(): number {
     if (this.pos >= this.end) this.fail('EPEE_TRUNCATED', 'unexpected end of data');
-    return this.buf[this.pos++];
+    return this.bytes[this.pos++];
   }
 
   u16(): number {
     this.need(2, 'uint16');
-    const v = this.buf.readUInt16LE(this.pos);
+    const v = this.bytes[this.pos] | (this.bytes[this.pos + 1] << 8);
     this.pos += 2;
     return v;
   }
 
   u32(): number {
     this.need(4, 'uint32');
-    const v = this.buf.readUInt32LE(this.pos);
+    const v = le32(this.bytes, this.pos);
     this.pos += 4;
     return v;
   }
 
   i8(): number {
     this.need(1, 'int8');
-    return this.buf.readInt8(this.pos++);
+    return (this.bytes[this.pos++] << 24) >> 24;
   }
 
   i16(): number {
     this.need(2, 'int16');
-    const v = this.buf.readInt16LE(this.pos);
+    const v = ((this.bytes[this.pos] | (this.bytes[this.pos + 1] << 8)) << 16) >> 16;
     this.pos += 2;
     return v;
   }
 
   i32(): number {
     this.need(4, 'int32');
-    const v = this.buf.readInt32LE(this.pos);
+    const v = le32(this.bytes, this.pos) | 0;
     this.pos += 4;
     return v;
   }
 
   u64(): bigint {
     this.need(8, 'uint64');
-    const v = this.buf.readBigUInt64LE(this.pos);
+    const v = readU64(this.buf, this.pos);
     this.pos += 8;
     return v;
   }
 
   i64(): bigint {
     this.need(8, 'int64');
-    const v = this.buf.readBigInt64LE(this.pos);
+    const v = readI64(this.buf, this.pos);
     this.pos += 8;
     return v;
   }
@@ -108,7 +122,7 @@ export class EpeeReader {
   /** Varint with the width in the 2 low bits of the first byte; non-minimal forms are accepted. */
   varint(): number {
     if (this.pos >= this.end) this.fail('EPEE_TRUNCATED', 'unexpected end of data, expected a varint');
-    const buf = this.buf;
+    const buf = this.bytes;
     const p = this.pos;
     const b0 = buf[p];
     switch (b0 & 3) {
@@ -122,12 +136,12 @@ export class EpeeReader {
       case 2:
         this.need(4, 'varint');
         this.pos = p + 4;
-        return buf.readUInt32LE(p) >>> 2;
+        return le32(buf, p) >>> 2;
       default: {
         this.need(8, 'varint');
         this.pos = p + 8;
         // Exact below 2^53; larger values only ever fail the limit checks they feed.
-        return buf.readUInt32LE(p + 4) * 2 ** 30 + (buf.readUInt32LE(p) >>> 2);
+        return le32(buf, p + 4) * 2 ** 30 + (le32(buf, p) >>> 2);
       }
     }
   }
@@ -143,7 +157,7 @@ export class EpeeReader {
     }
     const start = this.pos;
     this.pos = start + len;
-    return this.buf.subarray(start, start + len);
+    return bufferView(this.arrayBuffer, this.base + start, len);
   }
 
   /** Called for every nested section (not the root). */

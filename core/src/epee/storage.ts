@@ -2,6 +2,7 @@ import type { EpeeCodec } from './codec';
 import { EpeeError } from './errors';
 import { anySection, type EpeeSection } from './generic';
 import { EPEE_HEADER, EPEE_HEADER_SIZE, EPEE_P2P_LIMITS, type EpeeLimits } from './limits';
+import { GatherWriter } from './gather-writer';
 import { EpeeReader } from './reader';
 import { EpeeWriter } from './writer';
 
@@ -42,8 +43,8 @@ export function storageSize<T>(codec: EpeeCodec<T>, value: T): number {
  * as returned by storageSize for the same value). Returns the end offset.
  */
 export function writeStorage<T>(codec: EpeeCodec<T>, value: T, target: Buffer, offset: number): number {
-  EPEE_HEADER.copy(target, offset);
-  const w = new EpeeWriter(target, offset + EPEE_HEADER_SIZE);
+  const w = new EpeeWriter(target, offset);
+  w.bytes(EPEE_HEADER);
   codec.write(w, value);
   return w.pos;
 }
@@ -53,6 +54,19 @@ export function encodeStorage<T>(codec: EpeeCodec<T>, value: T): Buffer {
   const out = Buffer.allocUnsafe(storageSize(codec, value));
   writeStorage(codec, value, out, 0);
   return out;
+}
+
+/**
+ * Encodes `value` as a list of buffers whose concatenation is the storage blob; byte strings of
+ * `minReference` bytes or more are included by reference, not copied. The first part starts
+ * with `headroom` zero bytes for the caller (e.g. a Levin header). Validates like encodeStorage.
+ */
+export function encodeStorageParts<T>(codec: EpeeCodec<T>, value: T, headroom = 0, minReference = 256): { parts: Buffer[]; size: number } {
+  const size = storageSize(codec, value);
+  const w = new GatherWriter(headroom, minReference);
+  w.bytes(EPEE_HEADER);
+  codec.write(w, value);
+  return { parts: w.finish(), size };
 }
 
 /** Schema-less encode (keys sorted byte-wise). */

@@ -21,23 +21,6 @@ export type EpeeScalarTag = (typeof EpeeTag)[Exclude<keyof typeof EpeeTag, 'Arra
 /** OR-ed into an element tag to mark an array of that element type. */
 export const EPEE_ARRAY_FLAG = 0x80;
 
-/** Smallest encoded size of one array element per element tag, as monerod's sanity check uses it. */
-export const EPEE_MIN_ELEMENT_SIZE: Readonly<Record<number, number>> = {
-  [EpeeTag.Int64]: 8,
-  [EpeeTag.Int32]: 4,
-  [EpeeTag.Int16]: 2,
-  [EpeeTag.Int8]: 1,
-  [EpeeTag.UInt64]: 8,
-  [EpeeTag.UInt32]: 4,
-  [EpeeTag.UInt16]: 2,
-  [EpeeTag.UInt8]: 1,
-  [EpeeTag.Double]: 8,
-  [EpeeTag.String]: 2,
-  [EpeeTag.Bool]: 1,
-  [EpeeTag.Object]: 1,
-  [EpeeTag.Array]: 1,
-};
-
 /** Payload width of the fixed-size scalar tags. */
 export const EPEE_FIXED_WIDTH: Readonly<Record<number, number>> = {
   [EpeeTag.Int64]: 8,
@@ -50,4 +33,12 @@ export const EPEE_FIXED_WIDTH: Readonly<Record<number, number>> = {
   [EpeeTag.UInt8]: 1,
   [EpeeTag.Double]: 8,
   [EpeeTag.Bool]: 1,
+};
+
+/** Smallest encoded size of one array element per element tag, as monerod's sanity check uses it. */
+export const EPEE_MIN_ELEMENT_SIZE: Readonly<Record<number, number>> = {
+  ...EPEE_FIXED_WIDTH,
+  [EpeeTag.String]: 2,
+  [EpeeTag.Object]: 1,
+  [EpeeTag.Array]: 1,
 };

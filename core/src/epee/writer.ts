@@ -1,3 +1,4 @@
+import { writeI64, writeU64 } from './u64';
 import { writeVarint } from './varint';
 
 /**
@@ -6,9 +7,18 @@ import { writeVarint } from './varint';
  */
 export class EpeeWriter {
   constructor(
-    readonly buf: Buffer,
+    public buf: Buffer,
     public pos = 0,
   ) {}
+
+  /** Skips one byte to be filled in later by `patch` (a section's entry count); returns a token. */
+  placeholder(): number {
+    return this.pos++;
+  }
+
+  patch(token: number, byte: number): void {
+    this.buf[token] = byte;
+  }
 
   u8(v: number): void {
     this.buf[this.pos++] = v;
@@ -35,11 +45,13 @@ export class EpeeWriter {
   }
 
   u64(v: bigint): void {
-    this.pos = this.buf.writeBigUInt64LE(v, this.pos);
+    writeU64(this.buf, this.pos, v);
+    this.pos += 8;
   }
 
   i64(v: bigint): void {
-    this.pos = this.buf.writeBigInt64LE(v, this.pos);
+    writeI64(this.buf, this.pos, v);
+    this.pos += 8;
   }
 
   f64(v: number): void {
@@ -51,8 +63,21 @@ export class EpeeWriter {
   }
 
   bytes(b: Uint8Array): void {
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    const n = b.length;
+    if (n < 64) {
+      // keys and hashes: a JS loop beats the native copy's call overhead
+      const buf = this.buf;
+      const p = this.pos;
+      for (let i = 0; i < n; i++) buf[p + i] = b[i];
+    } else {
+      this.buf.set(b, this.pos);
+    }
+    this.pos += n;
+  }
+
+  /** Text as one byte per char (callers validated it is latin1). */
+  latin1(s: string): void {
+    this.pos += this.buf.write(s, this.pos, 'latin1');
   }
 
   /** A string value: varint length + raw bytes. */

@@ -23,16 +23,21 @@ export function readLevinHeader(buf: Buffer, offset = 0): LevinHeader {
   if (buf.length - offset < LEVIN_HEADER_SIZE) {
     throw new LevinError('LEVIN_TRUNCATED', `header needs ${LEVIN_HEADER_SIZE} bytes, got ${buf.length - offset}`);
   }
-  const lo = buf.readUInt32LE(offset + 8);
-  const hi = buf.readUInt32LE(offset + 12);
+  // Plain byte arithmetic: the length is checked once above (this runs for every message).
+  const lo = u32(buf, offset + 8);
+  const hi = u32(buf, offset + 12);
   return {
     cb: hi < 0x200000 ? hi * 2 ** 32 + lo : Infinity,
     expectsResponse: buf[offset + 16] !== 0,
-    command: buf.readUInt32LE(offset + 17),
-    returnCode: buf.readInt32LE(offset + 21),
-    flags: buf.readUInt32LE(offset + 25),
-    protocolVersion: buf.readUInt32LE(offset + 29),
+    command: u32(buf, offset + 17),
+    returnCode: u32(buf, offset + 21) | 0,
+    flags: u32(buf, offset + 25),
+    protocolVersion: u32(buf, offset + 29),
   };
+}
+
+function u32(buf: Uint8Array, at: number): number {
+  return (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) | (buf[at + 3] << 24)) >>> 0;
 }
 
 /** Decodes a header at `offset`, checking the signature. */

@@ -1,6 +1,7 @@
+import { bufferView } from '../epee/buffer-view';
 import { LevinError } from './errors';
 import { commandSizeCap, LEVIN_HEADER_SIZE, LEVIN_INITIAL_MAX_PACKET_SIZE, LEVIN_DEFAULT_MAX_PACKET_SIZE, LevinFlags, LEVIN_SIGNATURE } from './constants';
-import { isSpecialFrame, readLevinHeader, type LevinHeader } from './header';
+import { hasLevinSignature, isSpecialFrame, readLevinHeader, type LevinHeader } from './header';
 import { toLevinMessage, type LevinMessage } from './message';
 
 const EMPTY = Buffer.alloc(0);
@@ -26,7 +27,7 @@ export interface LevinStreamDecoderOptions {
  */
 export class LevinStreamDecoder {
   private maxPacket: number;
-  private readonly chunks: Buffer[] = [];
+  private chunks: Buffer[] = [];
   private head = 0; // index of the first unconsumed chunk
   private headOffset = 0; // consumed bytes of chunks[head]
   private buffered = 0;
@@ -96,7 +97,7 @@ export class LevinStreamDecoder {
   }
 
   private release(): void {
-    this.chunks.length = 0;
+    this.chunks = [];
     this.head = 0;
     this.headOffset = 0;
     this.buffered = 0;
@@ -113,7 +114,7 @@ export class LevinStreamDecoder {
           this.signatureChecked = true;
         }
         if (this.buffered < LEVIN_HEADER_SIZE) return;
-        const h = readLevinHeader(this.take(LEVIN_HEADER_SIZE));
+        const h = this.takeHeader();
         this.checkBodySize(h, 'cb');
         this.header = h;
       }
@@ -127,6 +128,11 @@ export class LevinStreamDecoder {
   }
 
   private checkSignature(): void {
+    const first = this.chunks[this.head];
+    if (first.length - this.headOffset >= 8) {
+      if (!hasLevinSignature(first, this.headOffset)) throw new LevinError('LEVIN_BAD_SIGNATURE', 'bad bucket signature');
+      return;
+    }
     let c = this.head;
     let o = this.headOffset;
     for (let i = 0; i < 8; i++) {
@@ -139,6 +145,17 @@ export class LevinStreamDecoder {
       }
       o++;
     }
+  }
+
+  /** Consumes a 33-byte header, read in place when it lies within one chunk. */
+  private takeHeader(): LevinHeader {
+    const first = this.chunks[this.head];
+    if (first.length - this.headOffset < LEVIN_HEADER_SIZE) return readLevinHeader(this.take(LEVIN_HEADER_SIZE));
+    const h = readLevinHeader(first, this.headOffset);
+    this.headOffset += LEVIN_HEADER_SIZE;
+    this.buffered -= LEVIN_HEADER_SIZE;
+    if (this.headOffset === first.length) this.advance();
+    return h;
   }
 
   private checkBodySize(h: LevinHeader, what: string): void {
@@ -158,7 +175,7 @@ export class LevinStreamDecoder {
     const first = this.chunks[this.head];
     let result: Buffer;
     if (first.length - this.headOffset >= n) {
-      result = first.subarray(this.headOffset, this.headOffset + n);
+      result = bufferView(first.buffer, first.byteOffset + this.headOffset, n);
       this.headOffset += n;
     } else {
       result = Buffer.allocUnsafe(n);
@@ -181,7 +198,7 @@ export class LevinStreamDecoder {
     this.head++;
     this.headOffset = 0;
     if (this.head === this.chunks.length) {
-      this.chunks.length = 0;
+      this.chunks = [];
       this.head = 0;
     } else if (this.head > 64) {
       this.chunks.splice(0, this.head);

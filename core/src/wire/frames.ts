@@ -1,5 +1,7 @@
-import { writeStorage, storageSize, type ObjectCodec } from '../epee';
-import { LEVIN_HEADER_SIZE, LevinFlags, LevinReturnCode, writeLevinHeader } from '../levin';
+import type { ObjectCodec } from '../epee/object';
+import { encodeStorageParts, storageSize, writeStorage } from '../epee/storage';
+import { LEVIN_HEADER_SIZE, LevinFlags, LevinReturnCode } from '../levin/constants';
+import { writeLevinHeader } from '../levin/header';
 import type { InvokeDefinition, NotifyDefinition } from './messages';
 
 function frame<T extends object>(codec: ObjectCodec<T>, value: T, command: number, flags: number, expectsResponse: boolean, returnCode: number): Buffer {
@@ -27,4 +29,14 @@ export function encodeResponseMessage<Req extends object, Res extends object>(
 /** A complete notification frame. */
 export function encodeNotifyMessage<T extends object>(def: NotifyDefinition<T>, body: T): Buffer {
   return frame(def.body, body, def.command, LevinFlags.Request, false, LevinReturnCode.Ok);
+}
+
+/**
+ * A notification as buffers to be written in order (e.g. `socket.cork()`, one `write` each,
+ * `uncork()`): tx blobs are referenced, not copied. The first part holds the Levin header.
+ */
+export function encodeNotifyMessageParts<T extends object>(def: NotifyDefinition<T>, body: T): Buffer[] {
+  const { parts, size } = encodeStorageParts(def.body, body, LEVIN_HEADER_SIZE);
+  writeLevinHeader({ command: def.command, cb: size, flags: LevinFlags.Request, expectsResponse: false, returnCode: LevinReturnCode.Ok }, parts[0], 0);
+  return parts;
 }

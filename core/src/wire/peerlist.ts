@@ -38,6 +38,7 @@ const entryObject = epeeObject<Omit<PeerlistEntry, 'adr'> & { adr: WireAddress |
 export const peerlistEntry: EpeeCodec<PeerlistItem> = {
   tag: EpeeTag.Object,
   zero: () => entryObject.zero() as PeerlistItem,
+  mutableZero: true,
   isEmpty: () => false,
   equals: (a, b) => !isInvalidPeerlistEntry(a) && !isInvalidPeerlistEntry(b) && entryObject.equals(a, b),
   read(r, tag, nest) {
@@ -53,6 +54,9 @@ export const peerlistEntry: EpeeCodec<PeerlistItem> = {
   },
   write: (w, item) => entryObject.write(w, item as PeerlistEntry),
 };
+
+/** monerod rejects a handshake or timed sync whose peer list has more entries than this. */
+export const MAX_PEERLIST_ENTRIES = 250;
 
 /** `local_peerlist_new`: omitted when empty. */
 export const peerlist = arrayOf(peerlistEntry);

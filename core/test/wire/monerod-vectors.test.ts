@@ -3,6 +3,7 @@ import {
   decodeSection,
   encodeInvokeMessage,
   encodeNotifyMessage,
+  encodeNotifyMessageParts,
   encodeResponseMessage,
   encodeSection,
   encodeNotify,
@@ -290,6 +291,14 @@ describe('monerod 0.18 captured frames', () => {
         expect(again.toString('hex')).to.equal(frame.toString('hex'));
       });
     }
+
+    it('relayed 2002 through the gathering encoder (tx blob referenced, not copied)', () => {
+      const frame = loadVector('notify-new-transactions-relayed-public.hex');
+      const n = NewTransactions.body.decode(decodeOne('notify-new-transactions-relayed-public.hex').body);
+      const parts = encodeNotifyMessageParts(NewTransactions, n);
+      expect(parts).to.include(n.txs[0]);
+      expect(Buffer.concat(parts).equals(frame)).to.equal(true);
+    });
 
     it('fluffy block through the schema-less codec', () => {
       const frame = loadVector('notify-new-fluffy-block-public.hex');

@@ -1,0 +1,189 @@
+import type { AddressCodec, PeerAddress } from '../api/address';
+import { ConfigError, VeilnodeError } from '../api/errors';
+import type { Logger } from '../api/logger';
+import type { ZoneConfig } from '../api/zone';
+import type { ZonePeerStore } from '../peerstore/zone-peer-store';
+
+/** An established outbound connection (handshake done); `closed` settles when it ends. */
+export interface OutboundSession {
+  readonly peerId: bigint;
+  readonly closed: Promise<unknown>;
+}
+
+/** Dials `address` and completes the handshake; rejects with a typed error when either fails. */
+export type ConnectPeer = (address: PeerAddress, signal: AbortSignal) => Promise<OutboundSession>;
+
+export interface OutboundMaintainerOptions {
+  readonly zone: Pick<ZoneConfig, 'name' | 'maxOutbound' | 'peers' | 'exclusivePeers' | 'seeds'>;
+  readonly codec: AddressCodec;
+  readonly store: ZonePeerStore;
+  readonly connect: ConnectPeer;
+  readonly logger: Logger;
+  /** Skip candidates that are already connected some other way (e.g. inbound). */
+  readonly isConnected?: (address: PeerAddress) => boolean;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  /** First retry delay after a failure; doubles per consecutive failure. Default 5 s. */
+  readonly backoffBaseMs?: number;
+  /** Upper bound of the retry delay. Default 10 min. */
+  readonly backoffMaxMs?: number;
+}
+
+interface Backoff {
+  failures: number;
+  until: number;
+}
+
+/**
+ * Keeps a zone's configured number of outbound peers, like monerod's connection maker:
+ * `exclusivePeers` (--add-exclusive-node) are the only peers ever dialled when set; otherwise
+ * configured `peers` (--add-peer) come first, then anchors, white and gray peers of the zone's
+ * store, and the zone's seeds only while the store is empty. A peer that fails waits an
+ * exponentially growing delay before it is tried again.
+ */
+export class OutboundMaintainer {
+  private readonly active = new Map<string, PeerAddress>();
+  private readonly pending = new Map<string, AbortController>();
+  private readonly backoff = new Map<string, Backoff>();
+  private readonly exclusive: PeerAddress[];
+  private readonly configured: PeerAddress[];
+  private readonly seeds: PeerAddress[];
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(private readonly options: OutboundMaintainerOptions) {
+    this.logger = options.logger.child({ component: 'outbound', zone: options.zone.name });
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.exclusive = this.parseAll(options.zone.exclusivePeers, 'exclusivePeers');
+    this.configured = this.parseAll(options.zone.peers, 'peers');
+    this.seeds = this.parseAll(options.zone.seeds, 'seeds');
+  }
+
+  /** How many outbound peers this zone wants. */
+  get target(): number {
+    const max = this.options.zone.maxOutbound;
+    return this.exclusive.length > 0 ? Math.min(max, this.exclusive.length) : max;
+  }
+
+  /** Addresses of the established outbound connections (what becomes anchors at shutdown). */
+  connected(): PeerAddress[] {
+    return [...this.active.values()];
+  }
+
+  /** Runs tick() every `intervalMs` until stop(). */
+  start(intervalMs = 1000): void {
+    this.stopped = false;
+    this.tick();
+    this.timer = setInterval(() => this.tick(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops dialling, aborts pending dials and records the current outbound peers as anchors. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const controller of this.pending.values()) controller.abort();
+    this.pending.clear();
+    this.options.store.setAnchors(this.connected());
+  }
+
+  /** Starts as many dials as there are free outbound slots and eligible candidates. */
+  tick(): void {
+    if (this.stopped) return;
+    let free = this.target - this.active.size - this.pending.size;
+    if (free <= 0) return;
+    for (const address of this.candidates()) {
+      if (free <= 0) break;
+      this.dial(address);
+      free--;
+    }
+  }
+
+  private candidates(): PeerAddress[] {
+    const now = this.now();
+    const seen = new Set<string>();
+    const eligible = (a: PeerAddress): boolean => {
+      const key = this.key(a);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      if (this.active.has(key) || this.pending.has(key)) return false;
+      if ((this.backoff.get(key)?.until ?? 0) > now) return false;
+      return !this.options.isConnected?.(a);
+    };
+    if (this.exclusive.length > 0) return this.exclusive.filter(eligible);
+    const store = this.options.store;
+    const ordered = [
+      ...this.configured,
+      ...this.shuffle(store.anchors().map((e) => e.address)),
+      ...this.shuffle(store.white().map((e) => e.address)),
+      ...this.shuffle(store.gray().map((e) => e.address)),
+      ...(store.isEmpty() ? this.shuffle(this.seeds) : []),
+    ];
+    return ordered.filter(eligible);
+  }
+
+  private dial(address: PeerAddress): void {
+    const key = this.key(address);
+    const controller = new AbortController();
+    this.pending.set(key, controller);
+    const text = this.options.codec.format(address);
+    this.logger.debug({ peer: text }, 'dialling outbound peer');
+    this.options.connect(address, controller.signal).then(
+      (session) => {
+        this.pending.delete(key);
+        if (this.stopped) return;
+        this.backoff.delete(key);
+        this.active.set(key, address);
+        this.options.store.markConnected(address, session.peerId);
+        this.logger.info({ peer: text, outbound: this.active.size, target: this.target }, 'outbound peer connected');
+        void session.closed.finally(() => {
+          this.active.delete(key);
+          this.logger.info({ peer: text, outbound: this.active.size }, 'outbound peer disconnected');
+          this.tick();
+        });
+      },
+      (err: unknown) => {
+        this.pending.delete(key);
+        if (this.stopped) return;
+        const previous = this.backoff.get(key)?.failures ?? 0;
+        const failures = previous + 1;
+        const delay = Math.min((this.options.backoffBaseMs ?? 5000) * 2 ** (failures - 1), this.options.backoffMaxMs ?? 600_000);
+        this.backoff.set(key, { failures, until: this.now() + delay });
+        this.options.store.markFailed(address);
+        this.logger.info(
+          { peer: text, failures, retryInMs: delay, error: err instanceof VeilnodeError ? err.code : err instanceof Error ? err.name : typeof err },
+          'outbound peer failed',
+        );
+      },
+    );
+  }
+
+  private parseAll(list: readonly string[], path: string): PeerAddress[] {
+    return list.map((text) => {
+      try {
+        return this.options.codec.parse(text);
+      } catch (err) {
+        throw new ConfigError(`zones.${this.options.zone.name}.${path}: ${err instanceof Error ? err.message : String(err)}`, {
+          path: `zones.${this.options.zone.name}.${path}`,
+        });
+      }
+    });
+  }
+
+  private shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(this.random() * (i + 1));
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  }
+
+  private key(address: PeerAddress): string {
+    return `${address.host}|${address.port}`;
+  }
+}

@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import type { PeerAddress } from '../api/address';
+import { AbortedError } from '../api/errors';
+import type { Logger } from '../api/logger';
+import type { NetworkName } from '../api/transport';
+import type { ConnectionHandler, ZoneConnection } from '../node/connection-handler';
+import type { ZonePeerStore } from '../peerstore/zone-peer-store';
+import { ChainState } from './chain-state';
+import { DEFAULT_PEER_TIMEOUTS, PeerConnection, type PeerTimeouts } from './peer-connection';
+import type { ConnectPeer } from './outbound-maintainer';
+import type { TxBroadcaster } from './relay-to-all';
+import type { TxSink } from './tx-sink';
+
+/** Per-zone state the peer layer needs. */
+export interface PeerZoneContext {
+  /** The zone's address book (filled from its handshakes and timed syncs). */
+  readonly store?: ZonePeerStore;
+  /** Our listening port in this zone (announced only where the zone policy allows). */
+  readonly listenPort?: number;
+}
+
+export interface PeerLayerOptions {
+  readonly network: NetworkName;
+  readonly logger: Logger;
+  /** Where received txs go; set later with setTxSink when the relay engine starts after us. */
+  readonly txSink?: TxSink;
+  readonly zoneContext?: (zone: string) => PeerZoneContext | undefined;
+  /** Our clearnet peer_id; random per run by default (anonymity zones use their policy's fixed id). */
+  readonly localPeerId?: bigint;
+  readonly timeouts?: Partial<PeerTimeouts>;
+}
+
+interface OutboundWaiter {
+  resolve(peer: PeerConnection): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The Levin peer layer: the kernel hands it every transport connection (`handle`), it runs a
+ * PeerConnection on each and keeps the ready ones per zone, so the relay can address them by
+ * opaque id and the outbound maintainer can wait for the handshake of a connection it dialled.
+ */
+export class PeerLayer implements ConnectionHandler, TxBroadcaster {
+  readonly localPeerId: bigint;
+  private readonly byZone = new Map<string, Map<string, PeerConnection>>();
+  private readonly chains = new Map<string, ChainState>();
+  private readonly outboundWaiters = new Map<string, OutboundWaiter[]>();
+  private readonly logger: Logger;
+  private txSink?: TxSink;
+  private counter = 0;
+
+  constructor(private readonly options: PeerLayerOptions) {
+    this.localPeerId = options.localPeerId ?? randomBytes(8).readBigUInt64LE(0);
+    this.logger = options.logger;
+    this.txSink = options.txSink;
+  }
+
+  /**
+   * The chain top we claim on `zone`, learnt from that zone's peers only: a shared one would let
+   * a peer of one zone plant a unique top id and spot it in our claims on another zone, linking
+   * our identities there.
+   */
+  chain(zone: string): ChainState {
+    let chain = this.chains.get(zone);
+    if (!chain) this.chains.set(zone, (chain = new ChainState(this.options.network)));
+    return chain;
+  }
+
+  setTxSink(sink: TxSink): void {
+    this.txSink = sink;
+  }
+
+  /** The kernel's ConnectionHandler hook. */
+  handle(info: ZoneConnection): void {
+    this.attach(info);
+  }
+
+  /** Runs a PeerConnection on a transport connection and tracks it until it closes. */
+  attach(info: ZoneConnection): PeerConnection {
+    const context = this.options.zoneContext?.(info.zone) ?? {};
+    const id = `${info.zone}-${++this.counter}`;
+    const peer = new PeerConnection({
+      id,
+      stream: info.connection.stream,
+      direction: info.connection.direction,
+      zone: info.zone,
+      policy: info.policy,
+      network: this.options.network,
+      chain: this.chain(info.zone),
+      localPeerId: this.localPeerId,
+      listenPort: context.listenPort,
+      peerStore: context.store,
+      txSink: { receive: (batch) => this.txSink?.receive(batch) },
+      logger: this.logger,
+      remote: info.remote,
+      timeouts: this.options.timeouts,
+    });
+    const remoteKey = info.connection.direction === 'outbound' && info.connection.remote ? key(info.connection.remote) : undefined;
+    const waiter = remoteKey ? this.outboundWaiters.get(remoteKey)?.shift() : undefined;
+    peer.ready.then(
+      () => {
+        let zone = this.byZone.get(info.zone);
+        if (!zone) this.byZone.set(info.zone, (zone = new Map()));
+        zone.set(id, peer);
+        waiter?.resolve(peer);
+      },
+      (err: unknown) => waiter?.reject(err),
+    );
+    void peer.closed.then(() => this.byZone.get(info.zone)?.delete(id));
+    return peer;
+  }
+
+  /**
+   * Resolves with the PeerConnection of the next outbound connection to `address` once its
+   * handshake completed (the caller dials through the kernel, which hands the stream to handle()).
+   */
+  awaitOutbound(address: PeerAddress, signal?: AbortSignal): Promise<PeerConnection> {
+    const k = key(address);
+    return new Promise<PeerConnection>((resolve, reject) => {
+      const list = this.outboundWaiters.get(k) ?? [];
+      const waiter: OutboundWaiter = {
+        resolve: (p) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(p);
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      };
+      const onAbort = (): void => {
+        const i = list.indexOf(waiter);
+        if (i >= 0) list.splice(i, 1);
+        reject(new AbortedError('outbound handshake', { zone: address.zone }));
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      list.push(waiter);
+      this.outboundWaiters.set(k, list);
+    });
+  }
+
+  /**
+   * A ConnectPeer for the OutboundMaintainer on top of a dial that hands its connection to
+   * handle() (the kernel's ZoneRuntime.dial): resolves once that connection's handshake is done.
+   */
+  connector(dial: (address: PeerAddress, signal: AbortSignal) => Promise<void>): ConnectPeer {
+    // the connection reaches handle() during dial() and its handshake has its own timeout; this
+    // limit only guards against a transport reporting a different remote than the one dialled
+    const limitMs = 2 * (this.options.timeouts?.handshakeMs ?? DEFAULT_PEER_TIMEOUTS.handshakeMs);
+    return async (address, signal) => {
+      const give = new AbortController();
+      const onAbort = (): void => give.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      const handshaken = this.awaitOutbound(address, give.signal);
+      handshaken.catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await dial(address, signal);
+        timer = setTimeout(() => give.abort(), limitMs);
+        const peer = await handshaken;
+        return { peerId: peer.peer?.peerId ?? 0n, closed: peer.closed };
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        give.abort(); // drops the waiter if it was never matched
+      }
+    };
+  }
+
+  /** Ready connections of a zone. */
+  connections(zone: string): PeerConnection[] {
+    return [...(this.byZone.get(zone)?.values() ?? [])];
+  }
+
+  connectionIds(zone: string, exceptConnectionId?: string): string[] {
+    return [...(this.byZone.get(zone)?.keys() ?? [])].filter((id) => id !== exceptConnectionId);
+  }
+
+  sendTransactions(zone: string, connectionId: string, blobs: readonly Uint8Array[], options: { readonly fluff: boolean }): boolean {
+    return this.byZone.get(zone)?.get(connectionId)?.sendTransactions(blobs, options) ?? false;
+  }
+
+  /** Closes every connection. */
+  closeAll(reason = 'shutdown'): void {
+    for (const zone of this.byZone.values()) for (const peer of zone.values()) peer.close(reason);
+    this.byZone.clear();
+  }
+}
+
+function key(address: PeerAddress): string {
+  return `${address.zone}|${address.host}|${address.port}`;
+}

@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import type { AddressCodec, PeerAddress } from '../api/address';
+import type { Logger } from '../api/logger';
+import type { NetworkName } from '../api/transport';
+import type { ZoneConfig, ZonePolicy } from '../api/zone';
+import { ZonePeerStore } from '../peerstore/zone-peer-store';
+import { OutboundMaintainer } from './outbound-maintainer';
+import { PeerLayer, type PeerZoneContext } from './peer-layer';
+import type { PeerTimeouts } from './peer-connection';
+import type { TxSink } from './tx-sink';
+
+export interface PeerServiceOptions {
+  readonly network: NetworkName;
+  /** The node's data dir: peer stores live in `<dataDir>/peers/<zone>.json`. */
+  readonly dataDir: string;
+  readonly logger: Logger;
+  readonly txSink?: TxSink;
+  /** Keep loopback peers from peer lists (loopback test networks only). */
+  readonly allowLoopback?: boolean;
+  readonly timeouts?: Partial<PeerTimeouts>;
+  /** How often outbound slots are refilled. Default 2 s. */
+  readonly maintenanceIntervalMs?: number;
+}
+
+export interface PeerZone {
+  readonly config: ZoneConfig;
+  readonly codec: AddressCodec;
+  readonly policy: ZonePolicy;
+  /** Dials a zone address and hands the connection to the layer (the kernel's Node.dial). */
+  readonly dial: (address: PeerAddress, signal: AbortSignal) => Promise<void>;
+}
+
+interface RunningZone extends PeerZoneContext {
+  readonly store: ZonePeerStore;
+  readonly maintainer: OutboundMaintainer;
+}
+
+/**
+ * The peer layer as the node runs it: the PeerLayer (the kernel's ConnectionHandler) plus, per
+ * zone, a persisted peer store and outbound connection maintenance. Zones never share a store.
+ */
+export class PeerService {
+  readonly layer: PeerLayer;
+  private readonly zones = new Map<string, RunningZone>();
+
+  constructor(private readonly options: PeerServiceOptions) {
+    this.layer = new PeerLayer({
+      network: options.network,
+      logger: options.logger,
+      txSink: options.txSink,
+      timeouts: options.timeouts,
+      zoneContext: (zone) => this.zones.get(zone),
+    });
+  }
+
+  /** The store of a running zone. */
+  store(zone: string): ZonePeerStore | undefined {
+    return this.zones.get(zone)?.store;
+  }
+
+  /** Loads the zone's store and starts keeping its outbound peers. Call once the zone's transport runs. */
+  async startZone(zone: PeerZone): Promise<void> {
+    const name = zone.config.name;
+    const logger = this.options.logger.child({ zone: name });
+    const store = new ZonePeerStore({
+      zone: name,
+      codec: zone.codec,
+      anonymity: zone.policy.anonymity,
+      file: join(this.options.dataDir, 'peers', `${name}.json`),
+      logger,
+      allowLoopback: this.options.allowLoopback,
+    });
+    await store.load();
+    const maintainer = new OutboundMaintainer({
+      zone: zone.config,
+      codec: zone.codec,
+      store,
+      logger,
+      connect: this.layer.connector(zone.dial),
+    });
+    this.zones.set(name, { store, maintainer, listenPort: listenPort(zone.config) });
+    maintainer.start(this.options.maintenanceIntervalMs ?? 2000);
+  }
+
+  /** Stops dialling, keeps the outbound peers as anchors, saves every store, closes connections. */
+  async stop(): Promise<void> {
+    for (const zone of this.zones.values()) zone.maintainer.stop();
+    this.layer.closeAll();
+    await Promise.all([...this.zones.values()].map((z) => z.store.save()));
+    this.zones.clear();
+  }
+}
+
+/** The port of `inbound.bind` (`host:port`), announced as my_port where the zone allows it. */
+function listenPort(config: ZoneConfig): number | undefined {
+  const bind = config.inbound?.bind;
+  if (!bind) return undefined;
+  const port = Number(bind.slice(bind.lastIndexOf(':') + 1));
+  return Number.isInteger(port) && port > 0 && port <= 65535 ? port : undefined;
+}

@@ -1,0 +1,3 @@
+export * from './transaction-error';
+export * from './transaction-layout';
+export * from './transaction-id';

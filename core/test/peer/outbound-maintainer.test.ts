@@ -1,0 +1,124 @@
+import { expect } from 'chai';
+import { ConfigError, DialError, type PeerAddress } from '../../src/api';
+import { OutboundMaintainer, type OutboundSession } from '../../src/peer/outbound-maintainer';
+import { ZonePeerStore } from '../../src/peerstore';
+import { ipv4Wire, testIpv4Codec } from '../helpers/test-codecs';
+import { RecordingLogger } from '../helpers/recording-logger';
+
+interface Dial {
+  address: string;
+  signal: AbortSignal;
+  succeed(peerId?: bigint): () => void;
+  fail(): void;
+}
+
+function harness(zone: { peers?: string[]; exclusivePeers?: string[]; seeds?: string[]; maxOutbound?: number } = {}) {
+  let time = 0;
+  const dials: Dial[] = [];
+  const logger = new RecordingLogger();
+  const store = new ZonePeerStore({ zone: 'clearnet', codec: testIpv4Codec, anonymity: false, logger, now: () => time });
+  const maintainer = new OutboundMaintainer({
+    zone: { name: 'clearnet', maxOutbound: zone.maxOutbound ?? 2, peers: zone.peers ?? [], exclusivePeers: zone.exclusivePeers ?? [], seeds: zone.seeds ?? [] },
+    codec: testIpv4Codec,
+    store,
+    logger,
+    now: () => time,
+    random: () => 0,
+    backoffBaseMs: 1000,
+    backoffMaxMs: 4000,
+    connect: (address: PeerAddress, signal: AbortSignal) =>
+      new Promise<OutboundSession>((resolve, reject) => {
+        dials.push({
+          address: testIpv4Codec.format(address),
+          signal,
+          succeed(peerId = 5n) {
+            let close!: () => void;
+            resolve({ peerId, closed: new Promise<void>((r) => (close = r)) });
+            return () => close();
+          },
+          fail: () => reject(new DialError('DIAL_REFUSED', 'refused')),
+        });
+      }),
+  });
+  return { maintainer, store, dials, advance: (ms: number) => (time += ms) };
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe('peer/OutboundMaintainer', () => {
+  it('dials only exclusive peers when they are set', async () => {
+    const h = harness({ exclusivePeers: ['10.0.0.1:1'], peers: ['10.0.0.2:1'], seeds: ['10.0.0.3:1'], maxOutbound: 8 });
+    h.store.ingest([{ adr: ipv4Wire('10.0.0.4', 1), id: 1n }], 'test');
+    h.maintainer.tick();
+    expect(h.maintainer.target).to.equal(1);
+    expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.0.1:1']);
+  });
+
+  it('prefers configured peers, then stored peers, and uses seeds only while the store is empty', async () => {
+    const h = harness({ peers: ['10.0.0.2:1'], seeds: ['10.0.0.3:1'], maxOutbound: 3 });
+    h.maintainer.tick();
+    expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.0.2:1', '10.0.0.3:1']);
+
+    const g = harness({ seeds: ['10.0.0.3:1'], maxOutbound: 3 });
+    g.store.ingest([{ adr: ipv4Wire('10.0.0.4', 1), id: 1n }], 'test');
+    g.maintainer.tick();
+    expect(g.dials.map((d) => d.address)).to.deep.equal(['10.0.0.4:1']);
+  });
+
+  it('keeps the configured number of outbound peers and refills when one closes', async () => {
+    const h = harness({ maxOutbound: 2 });
+    h.store.ingest(['10.0.0.1', '10.0.0.2', '10.0.0.3'].map((ip) => ({ adr: ipv4Wire(ip, 1), id: 1n })), 'test');
+    h.maintainer.tick();
+    expect(h.dials).to.have.length(2);
+    const close = h.dials[0].succeed(42n);
+    h.dials[1].succeed();
+    await settle();
+    h.maintainer.tick();
+    expect(h.dials).to.have.length(2);
+    expect(h.maintainer.connected()).to.have.length(2);
+    expect(h.store.white().map((e) => e.peerId)).to.include(42n);
+    close();
+    await settle();
+    expect(h.dials).to.have.length(3);
+    // the closed peer is now on the white list, which is preferred over the gray one
+    expect(h.dials[2].address).to.equal(h.dials[0].address);
+    expect(h.dials[2].address).not.to.equal(h.dials[1].address);
+  });
+
+  it('backs off exponentially from a failing peer', async () => {
+    const h = harness({ exclusivePeers: ['10.0.0.1:1'] });
+    h.maintainer.tick();
+    h.dials[0].fail();
+    await settle();
+    h.maintainer.tick();
+    expect(h.dials).to.have.length(1);
+    h.advance(999);
+    h.maintainer.tick();
+    expect(h.dials).to.have.length(1);
+    h.advance(1);
+    h.maintainer.tick();
+    expect(h.dials).to.have.length(2);
+    h.dials[1].fail();
+    await settle();
+    h.advance(1999);
+    h.maintainer.tick();
+    expect(h.dials).to.have.length(2);
+    h.advance(1);
+    h.maintainer.tick();
+    expect(h.dials).to.have.length(3);
+  });
+
+  it('aborts pending dials on stop and records connected peers as anchors', async () => {
+    const h = harness({ exclusivePeers: ['10.0.0.1:1', '10.0.0.2:1'] });
+    h.maintainer.tick();
+    h.dials[0].succeed();
+    await settle();
+    h.maintainer.stop();
+    expect(h.dials[1].signal.aborted).to.equal(true);
+    expect(h.store.anchors().map((e) => e.address.host)).to.deep.equal(['10.0.0.1']);
+  });
+
+  it('rejects a bad configured address with a ConfigError naming the key', () => {
+    expect(() => harness({ peers: ['nonsense'] })).to.throw(ConfigError, /zones\.clearnet\.peers/);
+  });
+});
