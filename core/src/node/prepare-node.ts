@@ -13,6 +13,7 @@ import { loadPluginModules, type LoadedPlugin } from '../plugins/plugin-loader';
 import type { PluginRegistry } from '../plugins/plugin-registry';
 import { registerPlugins } from '../plugins/register-plugins';
 import { GET_ZONES } from '../rpc/get-zones-method';
+import { MONEROD_JSON_RPC_METHODS } from '../rpc/monerod/attach-monerod-rpc';
 import { RpcMethodRegistry } from '../rpc/rpc-method-registry';
 
 export interface PrepareInputs {
@@ -59,7 +60,7 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
   });
   const logger = inputs.createLogger(config);
   const rpcMethods = new RpcMethodRegistry();
-  rpcMethods.reserve(GET_ZONES);
+  for (const name of [GET_ZONES, ...MONEROD_JSON_RPC_METHODS]) rpcMethods.reserve(name);
   const { registry, stopHooks } = await registerPlugins(plugins, config, rpcMethods, logger);
   const zones = bindZones(config, registry);
   return { config, files, dataDir: resolveDataDir(config.dataDir, inputs.cwd), plugins, registry, stopHooks, rpcMethods, zones, logger };
