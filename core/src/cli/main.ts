@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { ConfigError, VeilnodeError } from '../api/errors';
 import { parseCommandLine, type CommandLine } from '../config/command-line';
 import { createLogger } from '../logging/create-logger';
-import { composeNode } from '../node/compose-node';
+import { composeVeilnode } from '../node/compose-veilnode';
 import { coreVersion } from '../node/core-version';
 import { prepareNode } from '../node/prepare-node';
 import { formatPlugins, formatSummary } from './report';
@@ -40,17 +40,17 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
       io.stdout.write(formatPlugins(prepared.registry.plugins()));
       return 0;
     }
-    const { node } = composeNode(prepared);
+    const veilnode = composeVeilnode(prepared);
     const stopped = stopOnSignal({
       signals: process,
-      stop: () => node.stop(),
+      stop: () => veilnode.stop(),
       logger: prepared.logger,
       forceExit: (signal) => {
         io.stderr.write(`veilnode: second ${signal}, exiting now\n`);
         process.exit(130);
       },
     });
-    const summary = await node.start();
+    const summary = await veilnode.start();
     io.stdout.write(formatSummary(coreVersion(), summary));
     return await stopped;
   } catch (error) {

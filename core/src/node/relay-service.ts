@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { Logger } from '../api/logger';
 import { LevinCovertSlotBuilder } from '../noise/levin-covert-slot-builder';
 import { DurableTxQueue } from '../relay/durable-tx-queue';
+import type { ConnectionObserver } from '../peer/peer-layer';
+import type { IncomingTransactions, TxSink } from '../peer/tx-sink';
 import { RelayEngine, type RelayStatus, type SubmitResult } from '../relay/relay-engine';
 import type { RelayEngineConfig, RelayZoneConfig } from '../relay/relay-engine-config';
 import { RelayError } from '../relay/relay-errors';
@@ -38,10 +40,11 @@ const NO_PEER_LAYER: RelayOutboundPort = { send: () => false, sendNoiseSlot: () 
 /**
  * The relay engine with its durable journal (`<dataDir>/txqueue`), as a node service: opened in
  * start() — after the node holds the data-dir lock, so two processes never share the journal —
- * and closed in stop(), after the RPC stopped taking txs. It is what the RPC submits to and what
- * get_zones asks how many txs wait.
+ * and closed in stop(), after the RPC stopped taking txs. It is what the RPC submits to, what
+ * get_zones asks how many txs wait, and the peer layer's TxSink and ConnectionObserver (zones
+ * start after it and stop before it, so no connection of a running zone is missed).
  */
-export class RelayService implements TxSubmitter, RelayQueue {
+export class RelayService implements TxSubmitter, RelayQueue, TxSink, ConnectionObserver {
   private running: { engine: RelayEngine; store: DurableTxQueue } | undefined;
   private readonly zoneNames: ReadonlySet<string>;
 
@@ -98,6 +101,18 @@ export class RelayService implements TxSubmitter, RelayQueue {
 
   status(): RelayStatus {
     return this.running?.engine.status() ?? { localWaiting: 0, waitReason: null, localInFlight: 0, pool: { local: 0, forward: 0, stem: 0, fluff: 0 } };
+  }
+
+  receive(batch: IncomingTransactions): void {
+    this.running?.engine.receive(batch);
+  }
+
+  onConnectionUp(zone: string, connectionId: string, direction: 'inbound' | 'outbound'): void {
+    this.running?.engine.onConnectionUp(zone, connectionId, direction);
+  }
+
+  onConnectionDown(zone: string, connectionId: string): void {
+    this.running?.engine.onConnectionDown(zone, connectionId);
   }
 
   /** get_zones asks about every registered zone; a disabled one carries nothing. */

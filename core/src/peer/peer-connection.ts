@@ -179,6 +179,11 @@ export class PeerConnection {
     return this.info;
   }
 
+  /** Zone-safe text of the remote (as the node handed it over), undefined when unknown. */
+  get remote(): string | undefined {
+    return this.options.remote;
+  }
+
   /** The most recent sync data the peer reported. */
   get peerSyncData(): CoreSyncData | undefined {
     return this.lastSync;
