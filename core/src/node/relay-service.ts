@@ -2,11 +2,12 @@ import path from 'node:path';
 import type { Logger } from '../api/logger';
 import { LevinCovertSlotBuilder } from '../noise/levin-covert-slot-builder';
 import { DurableTxQueue } from '../relay/durable-tx-queue';
-import { RelayEngine, type RelayStatus, type SubmitResult } from '../relay/relay-engine';
+import { RelayEngine, type IncomingTxBatch, type RelayStatus, type SubmitResult } from '../relay/relay-engine';
 import type { RelayEngineConfig, RelayZoneConfig } from '../relay/relay-engine-config';
 import { RelayError } from '../relay/relay-errors';
 import type { RelayOutboundPort } from '../relay/relay-outbound-port';
 import type { PoolEntry } from '../relay/tx-pool-view';
+import type { Direction } from '../relay/types';
 import type { TxSubmitter } from '../rpc/monerod/sources';
 import { SystemClock, type Clock } from '../time/clock';
 import { CryptoRng, type Rng } from '../time/rng';
@@ -98,6 +99,22 @@ export class RelayService implements TxSubmitter, RelayQueue {
 
   status(): RelayStatus {
     return this.running?.engine.status() ?? { localWaiting: 0, waitReason: null, localInFlight: 0, pool: { local: 0, forward: 0, stem: 0, fluff: 0 } };
+  }
+
+  // The peer layer's events. Connections can outlive the engine by a moment at shutdown (and
+  // an unknown zone is a bug upstream), so they are ignored then rather than thrown.
+
+  connectionUp(zone: string, connectionId: string, direction: Direction): void {
+    if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onConnectionUp(zone, connectionId, direction);
+  }
+
+  connectionDown(zone: string, connectionId: string): void {
+    if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onConnectionDown(zone, connectionId);
+  }
+
+  /** NOTIFY_NEW_TRANSACTIONS from a peer (the peer layer's TxSink shape). */
+  receive(batch: IncomingTxBatch): void {
+    if (this.running !== undefined && this.zoneNames.has(batch.zone)) this.running.engine.receive(batch);
   }
 
   /** get_zones asks about every registered zone; a disabled one carries nothing. */
