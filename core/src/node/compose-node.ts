@@ -16,13 +16,15 @@ import { Node } from './node';
 import type { PreparedNode } from './prepare-node';
 import type { RelayQueue } from './relay-queue';
 import type { RelayService } from './relay-service';
-import type { RelayOutboundPort } from '../relay/relay-outbound-port';
 
 export interface ComposeOptions {
   /** The peer layer's handler; the holding handler when absent. */
   readonly connectionHandler?: ConnectionHandler;
-  /** The peer layer's side of the relay engine; without it local txs wait in the journal. */
-  readonly relayPort?: RelayOutboundPort;
+  /**
+   * The relay engine service, built with the peer layer's port (createRelayService); when
+   * absent one without a peer layer is built: local txs then wait in the journal.
+   */
+  readonly relay?: RelayService;
   /** The peer layer's views for get_info / get_connections / get_peer_list; empty when absent. */
   readonly rpcSources?: Partial<NodeRpcSources>;
   /** Per-zone start deadline (default ZONE_START_TIMEOUT_MS). */
@@ -40,7 +42,7 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}
   root.register(PLUGIN_REGISTRY, { useValue: prepared.registry });
   root.register(RPC_METHODS, { useValue: prepared.rpcMethods });
   root.register(CONNECTION_HANDLER, { useValue: options.connectionHandler ?? new HoldingConnectionHandler(prepared.logger) });
-  const relay = createRelayService(prepared, options.relayPort);
+  const relay = options.relay ?? createRelayService(prepared, undefined);
   root.register(RELAY_QUEUE, { useValue: relay });
   root.register(RPC_SERVER, {
     useFactory: instanceCachingFactory((c) => {

@@ -3,7 +3,8 @@ import { PeerRelayPort } from '../peer/peer-relay-port';
 import { PeerService, type PeerServiceOptions } from '../peer/peer-service';
 import { composeNode } from './compose-node';
 import type { Node, NodeSummary } from './node';
-import { PeerRpcViews } from './peer-rpc-views';
+import { createRelayService } from './monerod-rpc-wiring';
+import { PeerRpcSources } from './peer-rpc-sources';
 import type { PreparedNode } from './prepare-node';
 import type { RelayService } from './relay-service';
 
@@ -63,22 +64,23 @@ export class Veilnode {
 }
 
 /**
- * The one place the product is assembled: the peer layer, the relay engine (built once, in
- * composeNode's RelayService) and the RPC. The engine gets the peer layer as its outbound port;
+ * The one place the product is assembled: the peer layer, the relay engine (built once, here)
+ * and the RPC. The engine gets the peer layer as its outbound port;
  * the peer layer reports received txs and connection changes to it; the RPC submits local txs
  * to it and reads the peer layer's connections, peer lists and chain tops.
  */
 export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions = {}): Veilnode {
   const logger: Logger = prepared.logger.child({ component: 'p2p' });
   const peers = new PeerService({ network: prepared.config.network, dataDir: prepared.dataDir, logger, ...options.peers });
-  const views = new PeerRpcViews(
+  const sources = new PeerRpcSources(
     peers,
     prepared.zones.map((zone) => ({ name: zone.name, codec: prepared.registry.zone(zone.name)!.definition.codec })),
   );
-  const { node, relay } = composeNode(prepared, {
+  const relay = createRelayService(prepared, new PeerRelayPort(peers));
+  const { node } = composeNode(prepared, {
     connectionHandler: peers.layer,
-    relayPort: new PeerRelayPort(peers),
-    rpcSources: { chain: views, connections: views, peers: views },
+    relay,
+    rpcSources: { chain: sources, connections: sources, peers: sources },
     zoneStartTimeoutMs: options.zoneStartTimeoutMs,
   });
   peers.layer.setTxSink(relay);

@@ -9,6 +9,7 @@ import type { RelayEngineConfig, RelayZoneConfig } from '../relay/relay-engine-c
 import { RelayError } from '../relay/relay-errors';
 import type { RelayOutboundPort } from '../relay/relay-outbound-port';
 import type { PoolEntry } from '../relay/tx-pool-view';
+import type { Direction } from '../relay/types';
 import type { TxSubmitter } from '../rpc/monerod/sources';
 import { SystemClock, type Clock } from '../time/clock';
 import { CryptoRng, type Rng } from '../time/rng';
@@ -103,16 +104,21 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
     return this.running?.engine.status() ?? { localWaiting: 0, waitReason: null, localInFlight: 0, pool: { local: 0, forward: 0, stem: 0, fluff: 0 } };
   }
 
-  receive(batch: IncomingTransactions): void {
-    this.running?.engine.receive(batch);
-  }
+  // The peer layer's events (it calls these as its TxSink and ConnectionObserver). Connections
+  // can outlive the engine by a moment at shutdown (and an unknown zone is a bug upstream), so
+  // they are ignored then rather than thrown.
 
-  onConnectionUp(zone: string, connectionId: string, direction: 'inbound' | 'outbound'): void {
-    this.running?.engine.onConnectionUp(zone, connectionId, direction);
+  onConnectionUp(zone: string, connectionId: string, direction: Direction): void {
+    if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onConnectionUp(zone, connectionId, direction);
   }
 
   onConnectionDown(zone: string, connectionId: string): void {
-    this.running?.engine.onConnectionDown(zone, connectionId);
+    if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onConnectionDown(zone, connectionId);
+  }
+
+  /** NOTIFY_NEW_TRANSACTIONS from a peer. */
+  receive(batch: IncomingTransactions): void {
+    if (this.running !== undefined && this.zoneNames.has(batch.zone)) this.running.engine.receive(batch);
   }
 
   /** get_zones asks about every registered zone; a disabled one carries nothing. */

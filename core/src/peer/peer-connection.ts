@@ -115,6 +115,8 @@ export class PeerConnection {
   readonly ready: Promise<PeerInfo>;
   /** Resolves (never rejects) when the connection is closed, with why. */
   readonly closed: Promise<PeerCloseInfo>;
+  /** When the connection was handed to us (ms since the epoch; local diagnostics only, never sent). */
+  readonly openedAt = Date.now();
 
   private readonly options: PeerConnectionOptions;
   private readonly timeouts: PeerTimeouts;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { digestHa1, digestResponse } from '../../../src/rpc/digest-auth';
-import { CLEARNET_IP, CLEARNET_TOP, fakeSources, FakeTxSubmitter, ONION, SPEND, TRANSFER } from './fake-sources';
+import { CLEARNET_IP, CLEARNET_TOP, fakeSources, FakeTxSubmitter, ONION, SPEND, TOR_TOP, TRANSFER } from './fake-sources';
 import {
   CONNECTION_INFO_FIELDS,
   GET_CONNECTIONS_FIELDS,
@@ -195,6 +195,30 @@ describe('RPC monerod read endpoints', () => {
       expect(plain.status).to.equal(404);
       expect(plain.json).to.deep.equal({ status: 'Failed', reason: '/get_peer_list is not available on a restricted RPC server' });
       expect((await jsonRpc(address, 'get_peer_list')).error).to.deep.include({ code: -32601 });
+    });
+  });
+
+  describe('hidden-service listener (zone tor, always restricted)', () => {
+    it('answers from the tor zone only: its chain top, and nothing that names clearnet peers, IPs or the clearnet chain', async () => {
+      const address = await start({ zone: 'tor', restricted: true });
+      const info = (await jsonRpc(address, 'get_info')).result as Record<string, unknown>;
+      expect(info).to.include({ height: TOR_TOP.height, top_block_hash: TOR_TOP.topBlockHash, restricted: true });
+      const answers = [
+        info,
+        (await http(address, '/get_info', undefined, { method: 'GET' })).json,
+        (await http(address, '/get_transaction_pool')).json,
+        (await http(address, '/get_transaction_pool_hashes')).json,
+        (await http(address, '/send_raw_transaction', { tx_as_hex: SPEND.hex })).json,
+      ];
+      const text = JSON.stringify(answers);
+      for (const secret of [CLEARNET_IP, CLEARNET_TOP.topBlockHash, '127.0.0.1', '2001:db8::1', 'clearnet', 'veilnode']) expect(text, secret).not.to.contain(secret);
+      expect(answers[4]).to.include({ status: 'OK' });
+    });
+
+    it('refuses every method and path that lists connections, peers or the private pool', async () => {
+      const address = await start({ zone: 'tor', restricted: true });
+      for (const method of ['get_connections', 'get_peer_list', 'get_relay_pool']) expect((await jsonRpc(address, method)).error, method).to.deep.include({ code: -32601 });
+      expect((await http(address, '/get_peer_list')).status).to.equal(404);
     });
   });
 

@@ -9,7 +9,7 @@ import type { CoreSyncData } from '../wire';
  * chain top each zone learnt from its own peers, the ready connections and the zones' address
  * books. `zones` are the enabled zones, in config order.
  */
-export class PeerRpcViews implements ChainInfoSource, ConnectionInfoSource, PeerListSource {
+export class PeerRpcSources implements ChainInfoSource, ConnectionInfoSource, PeerListSource {
   constructor(
     private readonly peers: PeerService,
     private readonly zones: readonly { readonly name: string; readonly codec: AddressCodec }[],
@@ -47,6 +47,7 @@ export class PeerRpcViews implements ChainInfoSource, ConnectionInfoSource, Peer
         pruningSeed: peer.peerSyncData?.pruning_seed ?? 0,
         supportFlags: peer.peer?.nodeData.support_flags ?? 0,
         rpcPort: peer.peer?.nodeData.rpc_port ?? 0,
+        openedAt: peer.openedAt,
       })),
     );
   }
