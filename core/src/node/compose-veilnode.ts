@@ -17,11 +17,11 @@ export interface VeilnodeOptions {
 
 /**
  * The running product: the kernel Node (zones, transports, RPC, the relay engine with its
- * durable journal) with the Levin peer layer as its ConnectionHandler. Start order: data-dir
- * lock, relay engine, zones, RPC (Node.start), then each zone's outbound maintenance (it dials
- * through Node.dial, so the zone must run). Stop: outbound maintenance and peer connections
- * (stores saved, outbound peers kept as anchors), then the Node (RPC, zones, relay engine and
- * journal, plugins' hooks).
+ * durable journal) with the Levin peer layer as its ConnectionHandler. Start order (Node.start):
+ * data-dir lock, relay engine (journal replayed), peer stores loaded, zones, RPC; then outbound
+ * maintenance (it dials through Node.dial, so the zones must run). Stop: outbound maintenance and
+ * peer connections first (stores saved, the live outbound peers kept as anchors), then the Node
+ * (RPC, zones, relay engine and journal, plugins' hooks).
  */
 export class Veilnode {
   private stopping: Promise<void> | undefined;
@@ -30,20 +30,12 @@ export class Veilnode {
     readonly node: Node,
     readonly peers: PeerService,
     readonly relay: RelayService,
-    private readonly prepared: PreparedNode,
+    private readonly logger: Logger,
   ) {}
 
   async start(): Promise<NodeSummary> {
     const summary = await this.node.start();
-    try {
-      for (const zone of this.prepared.zones) {
-        const { codec, policy } = this.prepared.registry.zone(zone.name)!.definition;
-        await this.peers.startZone({ config: zone, codec, policy, dial: (address, signal) => this.node.dial(zone.name, codec.format(address), signal) });
-      }
-    } catch (error) {
-      await this.stop();
-      throw error;
-    }
+    this.peers.startDialling();
     return summary;
   }
 
@@ -57,7 +49,7 @@ export class Veilnode {
     try {
       await this.peers.stop();
     } catch (error) {
-      this.prepared.logger.error({ what: 'peers', err: (error as Error).message }, 'error while stopping');
+      this.logger.error({ what: 'peers', err: (error as Error).message }, 'error while stopping');
     }
     await this.node.stop();
   }
@@ -77,13 +69,21 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
     prepared.zones.map((zone) => ({ name: zone.name, codec: prepared.registry.zone(zone.name)!.definition.codec })),
   );
   const relay = createRelayService(prepared, new PeerRelayPort(peers));
+  // called by node.start(), once `node` is assigned: stores load under the data-dir lock, before any zone accepts
+  const openPeerZones = async (): Promise<void> => {
+    for (const zone of prepared.zones) {
+      const { codec, policy } = prepared.registry.zone(zone.name)!.definition;
+      await peers.openZone({ config: zone, codec, policy, dial: (address, signal) => node.dial(zone.name, codec.format(address), signal) });
+    }
+  };
   const { node } = composeNode(prepared, {
     connectionHandler: peers.layer,
     relay,
     rpcSources: { chain: sources, connections: sources, peers: sources },
+    services: [{ name: 'peers', start: openPeerZones, stop: () => peers.stop() }],
     zoneStartTimeoutMs: options.zoneStartTimeoutMs,
   });
   peers.layer.setTxSink(relay);
   peers.layer.setConnectionObserver(relay);
-  return new Veilnode(node, peers, relay, prepared);
+  return new Veilnode(node, peers, relay, prepared.logger);
 }
