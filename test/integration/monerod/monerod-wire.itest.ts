@@ -104,7 +104,7 @@ const ourNodeData = () => ({
 describe('wire codec against a real monerod 0.18 (regtest, loopback)', function () {
   this.timeout(120_000);
   // monerod p2p = port, rpc = port + 1; our listener (its only exclusive node) = port + 9
-  const port = Number(process.env.MONERO_BASE_PORT ?? 18800) + 60;
+  const port = Number(process.env.MONERO_BASE_PORT ?? 18800) + 80;
   let daemon: MonerodHarness | null = null;
   let probe: LevinProbe | null = null;
   // monerod's only exclusive peer is this listener, so it dials us too.
