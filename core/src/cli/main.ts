@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { ConfigError, VeilnodeError } from '../api/errors';
 import { parseCommandLine, type CommandLine } from '../config/command-line';
 import { createLogger } from '../logging/create-logger';
-import { composeNode } from '../node/compose-node';
+import { composeVeilnode } from '../node/compose-veilnode';
+import { coreVersion } from '../node/core-version';
 import { prepareNode } from '../node/prepare-node';
 import { findPluginCommand, pluginCommandContext } from './plugin-command';
 import { formatPlugins, formatSummary } from './report';
@@ -15,11 +14,6 @@ import { usage } from './usage';
 interface Io {
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
-}
-
-function coreVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 /** Runs a veilnode command; resolves with the process exit code. */
@@ -51,17 +45,17 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
       const { command, plugin } = findPluginCommand(prepared, commandLine.pluginCommand.name);
       return await command.run(commandLine.pluginCommand.argv, pluginCommandContext(prepared, plugin, io));
     }
-    const { node } = composeNode(prepared);
+    const veilnode = composeVeilnode(prepared);
     const stopped = stopOnSignal({
       signals: process,
-      stop: () => node.stop(),
+      stop: () => veilnode.stop(),
       logger: prepared.logger,
       forceExit: (signal) => {
         io.stderr.write(`veilnode: second ${signal}, exiting now\n`);
         process.exit(130);
       },
     });
-    const summary = await node.start();
+    const summary = await veilnode.start();
     io.stdout.write(formatSummary(coreVersion(), summary));
     return await stopped;
   } catch (error) {

@@ -27,8 +27,14 @@ export interface NodeParts {
   /** Resolved settings of the enabled zones, in config order. */
   readonly zones: readonly ZoneConfig[];
   readonly registry: PluginRegistry;
-  readonly rpc: RpcServer;
+  /** The RPC listeners (clearnet and hidden-service ones). */
+  readonly rpc: Pick<RpcServer, 'start' | 'stop' | 'address'>;
   readonly handler: ConnectionHandler;
+  /**
+   * Core services with a lifecycle (the relay engine and its journal): started once the node
+   * holds the data-dir lock, before zones and RPC; stopped after them, in reverse order.
+   */
+  readonly services?: readonly NodeService[];
   readonly relayQueue: RelayQueue;
   readonly stopHooks: readonly StopHook[];
   readonly logger: Logger;
@@ -39,6 +45,12 @@ export interface NodeParts {
 }
 
 export const ZONE_START_TIMEOUT_MS = 30_000;
+
+export interface NodeService {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 /** What the node reports once started (the CLI prints it). */
 export interface NodeSummary {
@@ -68,13 +80,13 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
   async start(): Promise<NodeSummary> {
     this.lock.acquire();
     try {
+      for (const service of this.parts.services ?? []) await service.start();
       for (const zone of this.parts.zones) await this.startZone(zone);
       await this.parts.rpc.start();
     } catch (error) {
       await this.stop();
       throw error;
     }
-    for (const runtime of this.runtimes) this.dialConfiguredPeers(runtime);
     this.parts.pluginRuntime?.attach(this);
     const summary = this.summary();
     this.parts.logger.info({ ...summary }, 'node started');
@@ -105,11 +117,14 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
     });
   }
 
-  /** Dial a peer in a running zone (the peer layer's entry point for outbound connections). */
-  async dial(zone: string, address: string): Promise<void> {
+  /**
+   * Dial a peer in a running zone (the peer layer's entry point for outbound connections; its
+   * OutboundMaintainer decides whom and when). `signal` aborts this dial; node stop aborts all.
+   */
+  async dial(zone: string, address: string, signal?: AbortSignal): Promise<void> {
     const runtime = this.runtimes.find((r) => r.name === zone);
     if (runtime === undefined) throw new VeilnodeError('ZONE_NOT_RUNNING', `zone ${zone} is not running`, { zone });
-    await runtime.dial(address, this.abort.signal);
+    await runtime.dial(address, signal === undefined ? this.abort.signal : AbortSignal.any([this.abort.signal, signal]));
   }
 
   /**
@@ -191,15 +206,6 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
     }
   }
 
-  private dialConfiguredPeers(runtime: ZoneRuntime): void {
-    const targets = runtime.config.exclusivePeers.length > 0 ? runtime.config.exclusivePeers : runtime.config.peers;
-    for (const address of targets) {
-      runtime.dial(address, this.abort.signal).catch((error: Error) => {
-        if (!this.abort.signal.aborted) this.parts.logger.warn({ zone: runtime.name, peer: address, err: error.message }, 'dial to configured peer failed');
-      });
-    }
-  }
-
   private async stopAll(): Promise<void> {
     const { logger, rpc, stopHooks } = this.parts;
     this.abort.abort();
@@ -216,6 +222,7 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
     await attempt('rpc', () => rpc.stop());
     for (const runtime of [...this.runtimes].reverse()) await attempt(`zone ${runtime.name}`, () => runtime.stop());
     this.runtimes = [];
+    for (const service of [...(this.parts.services ?? [])].reverse()) await attempt(service.name, () => service.stop());
     for (const { plugin, hook } of [...stopHooks].reverse()) await attempt(`plugin ${plugin}`, hook);
     this.lock.release();
     logger.info({}, 'node stopped');
