@@ -44,6 +44,11 @@ export interface TransportCapabilities {
    * data still in flight towards the side that ended is dropped. Levin never half-closes.
    */
   readonly halfClose?: boolean;
+  /**
+   * The transport creates its own inbound address (Tor with `tor.control`: ADD_ONION), so the
+   * zone listens even when `zones.<name>.inbound` is not configured. Default false.
+   */
+  readonly ownInbound?: boolean;
 }
 
 export interface TransportStatus {

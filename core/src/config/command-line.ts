@@ -50,13 +50,13 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: '--restricted-rpc', help: 'serve only RPC methods safe for untrusted clients' },
   {
     name: '--tx-proxy',
-    value: 'NETWORK,PROXY[,MAX][,disable_noise]',
+    value: 'NETWORK,PROXY[,MAX][,disable_noise][,socks4a|socks5]',
     repeatable: true,
-    help: 'send transactions over NETWORK (tor, i2p, ...) through SOCKS PROXY ([socks4a|socks5://][user[:pass]@]IP:PORT); once per network',
+    help: 'send transactions over NETWORK (tor, i2p, ...) through SOCKS PROXY ([socks4a|socks5://][user[:pass]@]IP:PORT); once per network; options after PROXY in any order',
   },
   {
     name: '--proxy',
-    value: 'IP:PORT | NETWORK,PROXY[,MAX][,disable_noise]',
+    value: 'IP:PORT | NETWORK,PROXY[,MAX][,disable_noise][,socks4a|socks5]',
     repeatable: true,
     help: 'without NETWORK: route all clearnet p2p through the SOCKS proxy; with NETWORK: same as --tx-proxy',
   },
@@ -67,6 +67,8 @@ export const FLAGS: readonly FlagSpec[] = [
     repeatable: true,
     help: 'accept peers at our .onion/.b32.i2p ADDRESS, forwarded by the daemon to BIND-IP:PORT; once per network',
   },
+  { name: '--tor-control', value: 'IP:PORT', help: 'Tor control port: veilnode creates its own onion service there (ADD_ONION) and listens for it' },
+  { name: '--tor-control-password', value: 'PASSWORD', help: 'password of the Tor control port (HashedControlPassword); cookie auth when absent' },
   { name: '--add-peer', value: 'ADDRESS', repeatable: true, help: 'dial this peer (zone chosen by the address: .onion, .i2p, or clearnet)' },
   { name: '--add-exclusive-node', value: 'ADDRESS', repeatable: true, help: 'dial only these peers in the address\'s zone' },
   { name: '--query-backend', value: 'URL', help: 'split-query plugin: answer sealed lookups from the monerod RPC at URL (http://IP:PORT)' },
@@ -87,7 +89,12 @@ const SIMPLE: Readonly<Record<string, { path: string; rule: Rule; convert?: (v: 
   '--rpc-bind-port': { path: 'rpc.bindPort', rule: portRule, convert: Number },
   '--rpc-login': { path: 'rpc.login', rule: loginRule },
   '--query-backend': { path: 'split-query.backend', rule: httpUrlRule },
+  '--tor-control': { path: 'tor.control', rule: endpointRule },
+  '--tor-control-password': { path: 'tor.controlPassword', rule: (v) => (v.length > 0 ? undefined : 'must not be empty') },
 };
+
+/** Flags whose values are secrets: errors name the flag and the rule, never the value. */
+const SECRET_FLAGS: ReadonlySet<string> = new Set(['--rpc-login', '--tor-control-password']);
 
 function httpUrlRule(v: string): string | undefined {
   return /^http:\/\/[^/\s]+(\/[^\s]*)?$/.test(v) ? undefined : 'must be an http:// URL such as http://127.0.0.1:18081';
@@ -102,9 +109,8 @@ function portRule(v: string): string | undefined {
 }
 
 export function flagError(flag: string, value: string, rule: string): ConfigError {
-  // rpc-login values are passwords: name the flag and the rule, never echo the value.
-  const shown = flag === '--rpc-login' ? '<hidden>' : JSON.stringify(value);
-  return new ConfigError(`${flag} ${shown}: ${rule}`, { flag, value: flag === '--rpc-login' ? undefined : value, rule });
+  const secret = SECRET_FLAGS.has(flag);
+  return new ConfigError(`${flag} ${secret ? '<hidden>' : JSON.stringify(value)}: ${rule}`, { flag, value: secret ? undefined : value, rule });
 }
 
 /** The zone an address text belongs to, by its suffix (monerod's rule). */
@@ -215,31 +221,41 @@ class CommandLineState {
     this.settings.push({ path, value, flag });
   }
 
-  /** NETWORK,PROXY[,MAX][,disable_noise] — the two optional tokens in either order. */
+  /**
+   * NETWORK,PROXY[,MAX][,disable_noise][,socks4a|socks5]: the options after PROXY in any order,
+   * each at most once. socks4a/socks5 pick the SOCKS version (monerod 0.18 speaks only 4a).
+   */
   private txProxy(flag: string, text: string): void {
+    const grammar = 'expected NETWORK,PROXY[,MAX][,disable_noise][,socks4a|socks5]';
     const parts = text.split(',');
-    if (parts.length < 2 || parts.length > 4) throw flagError(flag, text, 'expected NETWORK,PROXY[,MAX][,disable_noise]');
-    const [zone, proxy, ...options] = parts;
+    if (parts.length < 2 || parts.length > 5) throw flagError(flag, text, grammar);
+    const [zone, proxyText, ...options] = parts;
     if (!ZONE_NAME_PATTERN.test(zone) || zone === 'clearnet' || zone === 'public') {
       throw flagError(flag, text, `NETWORK ${JSON.stringify(zone)} must be an anonymity network such as tor or i2p`);
     }
     if (this.proxiedZones.has(zone)) throw flagError(flag, text, `network ${zone} is already given a proxy (once per network)`);
     if (zone === 'i2p' && this.seen.has('--i2p-sam')) throw flagError(flag, text, '--i2p-sam already chose the i2p transport; use one of them');
-    const problem = proxyRule(proxy);
-    if (problem !== undefined) throw flagError(flag, text, `PROXY ${JSON.stringify(proxy)}: ${problem}`);
     let max: number | undefined;
     let disableNoise = false;
+    let version: string | undefined;
     for (const option of options) {
       if (option === 'disable_noise') {
         if (disableNoise) throw flagError(flag, text, 'disable_noise is given twice');
         disableNoise = true;
-        continue;
+      } else if (option === 'socks4a' || option === 'socks5') {
+        if (version !== undefined) throw flagError(flag, text, `the SOCKS version is given twice (${version}, ${option})`);
+        version = option;
+      } else {
+        const n = parsePositiveInt(option);
+        if (n === undefined) throw flagError(flag, text, `unknown option ${JSON.stringify(option)}: expected MAX (a positive integer), disable_noise, socks4a or socks5`);
+        if (max !== undefined) throw flagError(flag, text, 'MAX is given twice');
+        max = n;
       }
-      const n = parsePositiveInt(option);
-      if (n === undefined) throw flagError(flag, text, `${JSON.stringify(option)} is neither MAX (a positive integer) nor disable_noise`);
-      if (max !== undefined) throw flagError(flag, text, 'MAX is given twice');
-      max = n;
     }
+    const proxy = version === undefined ? proxyText : withSocksVersion(proxyText, version);
+    if (proxy === undefined) throw flagError(flag, text, `PROXY ${JSON.stringify(proxyText)} names another SOCKS version than ${version}`);
+    const problem = proxyRule(proxy);
+    if (problem !== undefined) throw flagError(flag, text, `PROXY ${JSON.stringify(proxyText)}: ${problem}`);
     this.proxiedZones.add(zone);
     this.set(`zones.${zone}.enabled`, true, flag);
     this.set(`zones.${zone}.transport`, TX_PROXY_TRANSPORT[zone] ?? zone, flag);
@@ -298,4 +314,11 @@ class CommandLineState {
     if (i !== -1) this.settings.splice(i, 1);
     this.set(key, [...list], flag);
   }
+}
+
+/** PROXY with the scheme of the SOCKS version token, or undefined when PROXY names another scheme. */
+function withSocksVersion(proxy: string, version: string): string | undefined {
+  const scheme = /^([a-z0-9+.-]*):\/\//i.exec(proxy)?.[1];
+  if (scheme === undefined) return `${version}://${proxy}`;
+  return scheme === version ? proxy : undefined;
 }

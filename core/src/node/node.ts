@@ -106,6 +106,7 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
       const configured = this.parts.zones.find((z) => z.name === name);
       const serving = [...registry.transports().values()].filter((t) => t.definition.zone === name);
       const transport = configured?.transport ?? config.zones[name]?.transport ?? (serving.length === 1 ? serving[0].definition.name : null);
+      const health = runtime?.health() ?? { healthy: true };
       return {
         name,
         transport,
@@ -113,6 +114,8 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
         inbound: runtime?.addresses ?? [],
         connections: runtime?.connectionCounts ?? { in: 0, out: 0 },
         queued: relayQueue.queued(name),
+        healthy: health.healthy,
+        ...(health.healthy ? {} : { problem: health.reason ?? 'unknown' }),
       };
     });
   }

@@ -2,13 +2,16 @@ import type { DependencyContainer } from 'tsyringe';
 import type { AddressCodec } from '../api/address';
 import { VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
-import type { Listener, Transport, TransportConnection } from '../api/transport';
+import type { Listener, Transport, TransportConnection, TransportStatus } from '../api/transport';
 import type { ZoneConfig, ZonePolicy } from '../api/zone';
 import { ZONE_CODEC, ZONE_CONFIG, ZONE_LOGGER, ZONE_POLICY, ZONE_TRANSPORT } from '../di/tokens';
 import type { ConnectionHandler } from './connection-handler';
 
 /** Default deadline for an outbound dial the node makes itself. */
 const DIAL_TIMEOUT_MS = 10_000;
+/** How often the transport's health is read, so a lost proxy or control port is logged promptly. */
+export const HEALTH_POLL_MS = 1_000;
+const HEALTHY: TransportStatus = Object.freeze({ healthy: true });
 
 /**
  * One running zone: its transport (from the zone's own container), its listener, and the
@@ -24,10 +27,13 @@ export class ZoneRuntime {
   private readonly logger: Logger;
   private listener: Listener | undefined;
   private readonly open = { inbound: new Set<TransportConnection>(), outbound: new Set<TransportConnection>() };
+  private healthTimer: NodeJS.Timeout | undefined;
+  private lastHealth: TransportStatus = HEALTHY;
 
   constructor(
     readonly container: DependencyContainer,
     private readonly handler: ConnectionHandler,
+    private readonly healthPollMs = HEALTH_POLL_MS,
   ) {
     this.config = container.resolve<ZoneConfig>(ZONE_CONFIG);
     this.name = this.config.name;
@@ -45,9 +51,19 @@ export class ZoneRuntime {
     return { in: this.open.inbound.size, out: this.open.outbound.size };
   }
 
+  /**
+   * The transport's health (SOCKS proxy reachable, control port up, SAM session alive...). The
+   * transport retries by itself; queued txs stay in the relay journal until it recovers.
+   */
+  health(): TransportStatus {
+    return this.transport.status?.() ?? HEALTHY;
+  }
+
   async start(signal: AbortSignal): Promise<void> {
     await this.transport.start?.(signal);
-    if (this.config.inbound !== null && this.transport.capabilities.listen) {
+    this.watchHealth();
+    const { listen, ownInbound } = this.transport.capabilities;
+    if (listen && (this.config.inbound !== null || ownInbound === true)) {
       this.listener = await this.transport.listen((connection) => this.adopt(connection), { signal });
     }
   }
@@ -77,8 +93,28 @@ export class ZoneRuntime {
     this.handler.handle({ zone: this.name, policy: this.policy, codec: this.codec, connection, remote });
   }
 
+  /** Logs each change of the transport's health: lost (with its reason) and recovered. */
+  private watchHealth(): void {
+    if (this.transport.status === undefined) return;
+    const check = (): void => {
+      const now = this.health();
+      const before = this.lastHealth;
+      this.lastHealth = now;
+      if (!now.healthy && (before.healthy || before.reason !== now.reason)) {
+        this.logger.warn({ reason: now.reason, queuedTxsKept: true }, `zone ${this.name} is unhealthy; its transport retries with back-off`);
+      } else if (now.healthy && !before.healthy) {
+        this.logger.info({}, `zone ${this.name} is healthy again`);
+      }
+    };
+    check();
+    this.healthTimer = setInterval(check, this.healthPollMs);
+    this.healthTimer.unref();
+  }
+
   /** Close the listener, destroy every connection, stop the transport. */
   async stop(): Promise<void> {
+    clearInterval(this.healthTimer);
+    this.healthTimer = undefined;
     const listener = this.listener;
     this.listener = undefined;
     // Stop accepting first, but destroy connections before awaiting the close: a listener's

@@ -8,6 +8,10 @@ export interface ZoneStatus {
   readonly inbound: readonly string[];
   readonly connections: { readonly in: number; readonly out: number };
   readonly queued: number;
+  /** The transport's health (false while e.g. Tor's SOCKS proxy or control port is gone); true when not running. */
+  readonly healthy: boolean;
+  /** Why it is unhealthy (no secrets, no peer addresses); absent when healthy. */
+  readonly problem?: string;
 }
 
 export interface ZoneStatusSource {

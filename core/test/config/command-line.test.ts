@@ -58,6 +58,29 @@ describe('command line (monerod flags)', () => {
       'zones.i2p.noise': false,
     });
     expect(settings(['--tx-proxy', 'tor,socks5://u:p@127.0.0.1:9050'])).to.include({ 'zones.tor.proxy': 'socks5://u:p@127.0.0.1:9050' });
+  });
+
+  it('--tx-proxy / --proxy NETWORK,...: socks4a or socks5 picks the SOCKS version, anywhere after PROXY', () => {
+    expect(settings(['--proxy', 'tor,127.0.0.1:9050,10,socks4a'])).to.include({ 'zones.tor.proxy': 'socks4a://127.0.0.1:9050', 'zones.tor.maxOutbound': 10 });
+    expect(settings(['--tx-proxy', 'tor,127.0.0.1:9050,socks4a,disable_noise,3'])).to.include({
+      'zones.tor.proxy': 'socks4a://127.0.0.1:9050',
+      'zones.tor.maxOutbound': 3,
+      'zones.tor.noise': false,
+    });
+    expect(settings(['--tx-proxy', 'i2p,127.0.0.1:4447,disable_noise,socks5,8'])).to.include({ 'zones.i2p.proxy': 'socks5://127.0.0.1:4447', 'zones.i2p.noise': false });
+    expect(settings(['--tx-proxy', 'tor,socks4a://127.0.0.1:9050,socks4a'])).to.include({ 'zones.tor.proxy': 'socks4a://127.0.0.1:9050' });
+    expect(settings(['--tx-proxy', 'tor,u:p@127.0.0.1:9050,socks5'])).to.include({ 'zones.tor.proxy': 'socks5://u:p@127.0.0.1:9050' });
+  });
+
+  it('--tor-control and --tor-control-password set tor.control / tor.controlPassword; the password is never echoed', () => {
+    expect(settings(['--tor-control', '127.0.0.1:9051', '--tor-control-password', 's3cret pass'])).to.deep.equal({
+      'tor.control': '127.0.0.1:9051',
+      'tor.controlPassword': 's3cret pass',
+    });
+    const error = grammarError(['--tor-control-password', 'x', '--tor-control-password', 'hunter2']);
+    expect(error.message).to.equal('--tor-control-password is given more than once');
+    const empty = grammarError(['--tor-control-password', '']);
+    expect(empty.context.value).to.equal(undefined);
     expect(settings(['--proxy', 'tor,127.0.0.1:9050'])).to.include({ 'zones.tor.transport': 'tor' });
   });
 
@@ -93,9 +116,15 @@ describe('command line (monerod flags)', () => {
 
   describe('grammar errors name the flag, the value and the rule', () => {
     const cases: [string[], string][] = [
-      [['--tx-proxy', 'tor'], '--tx-proxy "tor": expected NETWORK,PROXY[,MAX][,disable_noise]'],
-      [['--tx-proxy', 'tor,127.0.0.1:9050,1,disable_noise,x'], '--tx-proxy "tor,127.0.0.1:9050,1,disable_noise,x": expected NETWORK,PROXY[,MAX][,disable_noise]'],
-      [['--tx-proxy', 'tor,127.0.0.1:9050,0'], '--tx-proxy "tor,127.0.0.1:9050,0": "0" is neither MAX (a positive integer) nor disable_noise'],
+      [['--tx-proxy', 'tor'], '--tx-proxy "tor": expected NETWORK,PROXY[,MAX][,disable_noise][,socks4a|socks5]'],
+      [['--tx-proxy', 'tor,127.0.0.1:9050,1,disable_noise,socks4a,x'], 'expected NETWORK,PROXY[,MAX][,disable_noise][,socks4a|socks5]'],
+      [['--tx-proxy', 'tor,127.0.0.1:9050,1,disable_noise,x'], '--tx-proxy "tor,127.0.0.1:9050,1,disable_noise,x": unknown option "x": expected MAX (a positive integer), disable_noise, socks4a or socks5'],
+      [['--tx-proxy', 'tor,127.0.0.1:9050,socks4'], 'unknown option "socks4"'],
+      [['--tx-proxy', 'tor,127.0.0.1:9050,0'], '--tx-proxy "tor,127.0.0.1:9050,0": unknown option "0"'],
+      [['--tx-proxy', 'tor,127.0.0.1:9050,socks4a,socks5'], 'the SOCKS version is given twice (socks4a, socks5)'],
+      [['--tx-proxy', 'tor,127.0.0.1:9050,socks4a,socks4a'], 'the SOCKS version is given twice (socks4a, socks4a)'],
+      [['--tx-proxy', 'tor,socks5://127.0.0.1:9050,socks4a'], 'PROXY "socks5://127.0.0.1:9050" names another SOCKS version than socks4a'],
+      [['--tx-proxy', 'tor,u:p@127.0.0.1:9050,socks4a'], 'user:pass is only allowed with socks5://'],
       [['--tx-proxy', 'tor,127.0.0.1:9050,5,6'], '--tx-proxy "tor,127.0.0.1:9050,5,6": MAX is given twice'],
       [['--tx-proxy', 'tor,127.0.0.1:9050,disable_noise,disable_noise'], 'disable_noise is given twice'],
       [['--tx-proxy', 'tor,localhost:9050'], '--tx-proxy "tor,localhost:9050": PROXY "localhost:9050": "localhost" is not a literal IPv4 or IPv6 address'],
@@ -117,6 +146,10 @@ describe('command line (monerod flags)', () => {
       [['--network', 'moon'], '--network "moon": must be one of mainnet, testnet, stagenet, regtest'],
       [['--log-level', 'loud'], '--log-level "loud": must be one of fatal, error, warn, info, debug, trace, silent'],
       [['--rpc-login', 'nopassword'], '--rpc-login <hidden>: must be USER:PASSWORD'],
+      [['--tor-control', 'localhost:9051'], '--tor-control "localhost:9051": "localhost" is not a literal IPv4 or IPv6 address'],
+      [['--tor-control', '127.0.0.1:0'], '--tor-control "127.0.0.1:0": port must not be 0'],
+      [['--tor-control-password', ''], '--tor-control-password <hidden>: must not be empty'],
+      [['--tor-control', '127.0.0.1:9051', '--tor-control', '127.0.0.1:9052'], '--tor-control is given more than once'],
       [['--restricted-rpc=yes'], '--restricted-rpc "yes": takes no value'],
       [['--p2p-bind-port', '1', '--p2p-bind-port', '2'], '--p2p-bind-port is given more than once'],
       [['--data-dir'], '--data-dir needs a value: --data-dir DIR'],

@@ -76,7 +76,7 @@ export class TorTransport implements Transport {
     this.health = new ProxyHealth(proxy, this.logger, this.settings.retryInitialMs, this.settings.retryMaxMs);
     this.inbound = this.readInbound();
     // Tor ends a stream both ways on the first EOF (no half-close).
-    this.capabilities = Object.freeze({ dial: true, listen: this.inbound !== undefined, halfClose: false });
+    this.capabilities = Object.freeze({ dial: true, listen: this.inbound !== undefined, halfClose: false, ownInbound: this.settings.control !== null });
   }
 
   /** Checks the SOCKS proxy once; a dead proxy is reported by status() and retried, not fatal. */

@@ -1,0 +1,120 @@
+import 'reflect-metadata';
+import { expect } from 'chai';
+import { PassThrough } from 'node:stream';
+import { container as rootContainer } from 'tsyringe';
+import type { Listener, Transport, TransportCapabilities, TransportConnection, TransportStatus } from '../../src/api/transport';
+import type { ZoneConfig, ZonePolicy } from '../../src/api/zone';
+import { ZONE_CODEC, ZONE_CONFIG, ZONE_LOGGER, ZONE_POLICY, ZONE_TRANSPORT } from '../../src/di/tokens';
+import type { ConnectionHandler, ZoneConnection } from '../../src/node/connection-handler';
+import { ZoneRuntime } from '../../src/node/zone-runtime';
+import { RecordingLogger } from '../helpers/recording-logger';
+import { testOnionCodec } from '../helpers/test-codecs';
+
+/** A transport double: records listen() calls, reports whatever health the test sets. */
+class FakeTransport implements Transport {
+  readonly name = 'fake-tor';
+  readonly zone = 'tor';
+  listens = 0;
+  current: TransportStatus = { healthy: true };
+  onConnection: ((c: TransportConnection) => void) | undefined;
+
+  constructor(readonly capabilities: TransportCapabilities) {}
+
+  async stop(): Promise<void> {}
+  async dial(): Promise<TransportConnection> {
+    return { stream: new PassThrough(), direction: 'outbound' };
+  }
+  async listen(onConnection: (c: TransportConnection) => void): Promise<Listener> {
+    this.listens++;
+    this.onConnection = onConnection;
+    return { addresses: ['ours.onion:18083'], close: async () => undefined };
+  }
+  status(): TransportStatus {
+    return this.current;
+  }
+}
+
+const ZONE: ZoneConfig = {
+  name: 'tor',
+  enabled: true,
+  transport: 'fake-tor',
+  proxy: null,
+  maxOutbound: 8,
+  maxInbound: 8,
+  noise: true,
+  inbound: null,
+  peers: [],
+  exclusivePeers: [],
+  seeds: [],
+};
+
+function runtimeFor(transport: Transport, zone: ZoneConfig, logger: RecordingLogger, pollMs = 5): { runtime: ZoneRuntime; handled: ZoneConnection[] } {
+  const child = rootContainer.createChildContainer();
+  child.register(ZONE_CONFIG, { useValue: zone });
+  child.register(ZONE_TRANSPORT, { useValue: transport });
+  child.register(ZONE_POLICY, { useValue: {} as ZonePolicy });
+  child.register(ZONE_CODEC, { useValue: testOnionCodec });
+  child.register(ZONE_LOGGER, { useValue: logger });
+  const handled: ZoneConnection[] = [];
+  const handler: ConnectionHandler = { handle: (c) => void handled.push(c) };
+  return { runtime: new ZoneRuntime(child, handler, pollMs), handled };
+}
+
+const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('ZoneRuntime', () => {
+  const running: ZoneRuntime[] = [];
+  afterEach(async () => {
+    for (const r of running.splice(0)) await r.stop();
+  });
+
+  async function start(transport: Transport, zone: ZoneConfig, logger = new RecordingLogger()): Promise<{ runtime: ZoneRuntime; handled: ZoneConnection[] }> {
+    const made = runtimeFor(transport, zone, logger);
+    running.push(made.runtime);
+    await made.runtime.start(new AbortController().signal);
+    return made;
+  }
+
+  it('listens without zones.<name>.inbound when the transport creates its own inbound (tor with tor.control)', async () => {
+    const own = new FakeTransport({ dial: true, listen: true, ownInbound: true });
+    const { runtime, handled } = await start(own, ZONE);
+    expect(own.listens).to.equal(1);
+    expect(runtime.addresses).to.deep.equal(['ours.onion:18083']);
+    own.onConnection?.({ stream: new PassThrough(), direction: 'inbound' });
+    expect(handled.map((c) => [c.zone, c.connection.direction])).to.deep.equal([['tor', 'inbound']]);
+  });
+
+  it('does not listen without inbound config when the transport has no inbound of its own', async () => {
+    const plain = new FakeTransport({ dial: true, listen: true });
+    const { runtime } = await start(plain, ZONE);
+    expect(plain.listens).to.equal(0);
+    expect(runtime.addresses).to.deep.equal([]);
+    const configured = new FakeTransport({ dial: true, listen: true });
+    await start(configured, { ...ZONE, inbound: { address: 'ours.onion:18083', bind: '127.0.0.1:0', max: 8 } });
+    expect(configured.listens).to.equal(1);
+  });
+
+  it('reports the transport health and logs each loss (with its reason) and each recovery once', async () => {
+    const transport = new FakeTransport({ dial: true, listen: false });
+    const logger = new RecordingLogger();
+    const { runtime } = await start(transport, ZONE, logger);
+    expect(runtime.health()).to.deep.equal({ healthy: true });
+    transport.current = { healthy: false, reason: 'SOCKS proxy 127.0.0.1:9050 unreachable (ECONNREFUSED)' };
+    await tick(30);
+    expect(runtime.health()).to.deep.equal(transport.current);
+    transport.current = { healthy: true };
+    await tick(30);
+    const lines = logger.entries.filter((e) => /unhealthy|healthy again/.test(e.msg ?? ''));
+    expect(lines.map((e) => [e.level, e.msg, (e.obj as { reason?: string }).reason])).to.deep.equal([
+      ['warn', 'zone tor is unhealthy; its transport retries with back-off', 'SOCKS proxy 127.0.0.1:9050 unreachable (ECONNREFUSED)'],
+      ['info', 'zone tor is healthy again', undefined],
+    ]);
+  });
+
+  it('a transport without status() is healthy', async () => {
+    const transport = new FakeTransport({ dial: true, listen: false });
+    const bare: Transport = { name: transport.name, zone: transport.zone, capabilities: transport.capabilities, stop: () => transport.stop(), dial: () => transport.dial(), listen: (c) => transport.listen(c) };
+    const { runtime } = await start(bare, ZONE);
+    expect(runtime.health()).to.deep.equal({ healthy: true });
+  });
+});
