@@ -28,7 +28,7 @@ export function bindZones(config: NodeConfig, registry: PluginRegistry): ZoneCon
     const serving = [...registry.transports().values()].filter((t) => t.definition.zone === name).map((t) => t.definition.name);
     // Unnamed transport: the one named like the zone, else the only one serving it. Never a guess between several.
     const implied = raw.transport ?? (registry.transport(name) !== undefined || serving.length !== 1 ? undefined : serving[0]);
-    const resolved = resolveZoneConfig(name, { ...raw, transport: implied }, zone.definition.policy, config.p2p);
+    const resolved = resolveZoneConfig(name, { ...raw, transport: implied }, zone.definition.policy, config.p2p, zone.definition.seeds);
     if (!resolved.enabled) continue;
     const transport = registry.transport(resolved.transport);
     if (transport === undefined && raw.transport === undefined && serving.length > 1) {

@@ -100,7 +100,14 @@ export interface PublicBind {
  * says `enabled: false`; the transport defaults to the transport named like the zone. The
  * public zone's `inbound` defaults to the p2p bind address.
  */
-export function resolveZoneConfig(name: string, raw: RawZoneSettings, policy: ZonePolicy | undefined, publicBind: PublicBind): ZoneConfig {
+export function resolveZoneConfig(
+  name: string,
+  raw: RawZoneSettings,
+  policy: ZonePolicy | undefined,
+  publicBind: PublicBind,
+  /** The zone definition's built-in seeds for this network; `zones.<name>.seeds` replaces them. */
+  defaultSeeds: readonly string[] = [],
+): ZoneConfig {
   const maxInbound = raw.maxInbound ?? policy?.defaultMaxInbound ?? DEFAULT_MAX_INBOUND;
   const publicZone = policy !== undefined && !policy.anonymity;
   const bind = publicBind.bindIp.includes(':') ? `[${publicBind.bindIp}]:${publicBind.bindPort}` : `${publicBind.bindIp}:${publicBind.bindPort}`;
@@ -121,6 +128,6 @@ export function resolveZoneConfig(name: string, raw: RawZoneSettings, policy: Zo
     inbound,
     peers: Object.freeze([...(raw.peers ?? [])]),
     exclusivePeers: Object.freeze([...(raw.exclusivePeers ?? [])]),
-    seeds: Object.freeze([...(raw.seeds ?? [])]),
+    seeds: Object.freeze([...(raw.seeds ?? defaultSeeds)]),
   });
 }

@@ -242,9 +242,12 @@ export class ZonePeerStore {
     const drop = (reason: string, err?: unknown): undefined => {
       const detail = err instanceof VeilnodeError ? err.code : undefined;
       // on anonymity zones the entry itself may be a clearnet IP: log only its type and why
+      // (the codec's reason, with the entry's host cut out should a codec quote it)
       const wireType = entry?.adr instanceof Error ? undefined : entry?.adr?.type;
+      const host = entry?.adr instanceof Error || entry?.adr === undefined || !('host' in entry.adr) ? undefined : entry.adr.host;
+      const why = err instanceof VeilnodeError && typeof err.context.reason === 'string' ? err.context.reason : undefined;
       const what = this.options.anonymity
-        ? { wireType, code: detail }
+        ? { wireType, code: detail, detail: typeof host === 'string' && host.length > 0 ? why?.split(host).join('<host>') : why }
         : { wireType, error: err instanceof Error ? err.message : undefined };
       this.logger.warn({ source, index, reason, ...what }, 'peer list entry dropped');
       return undefined;

@@ -46,7 +46,8 @@ export class PluginContextImpl implements PluginContext {
   zoneConfig(zone: string): ZoneConfig | undefined {
     const raw = this.nodeConfig.zones[zone];
     if (raw === undefined) return undefined;
-    return resolveZoneConfig(zone, raw, this.registry.zone(zone)?.definition.policy, this.nodeConfig.p2p);
+    const definition = this.registry.zone(zone)?.definition;
+    return resolveZoneConfig(zone, raw, definition?.policy, this.nodeConfig.p2p, definition?.seeds);
   }
 
   registerZone(zone: ZoneDefinition): void {
