@@ -1,6 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
+import { OnionServiceKey, TorControlClient } from '@veilnode/tor';
 
 /** Where the bash harness lives (test/harness/tor), from test/dist/src/harness. */
 const SCRIPTS = resolve(__dirname, '../../../harness/tor');
@@ -22,12 +23,39 @@ export interface TorNetwork {
   readonly hsTargetPort2: number;
   /** Seconds from the start of up.sh, as it measured them. */
   readonly timings: { readonly consensus: number; readonly bootstrap: number; readonly descriptor: number; readonly total: number };
+  /**
+   * Adds one more onion service on the onion-service node (ADD_ONION over its control port):
+   * `virtualPort` → 127.0.0.1:`targetPort`, e.g. monerod's `--anonymous-inbound` port. The
+   * service lives as long as the returned control connection (close() removes it).
+   */
+  addOnion(targetPort: number, virtualPort?: number): Promise<HarnessOnion>;
   /** Stops one tor (e.g. `client`) by its recorded PID. */
   stopNode(name: string): Promise<void>;
   /** Starts it again and waits for its bootstrap; resolves with the seconds it took. */
   startNode(name: string): Promise<number>;
   /** Stops every tor of the network (by PID) and removes its directory. Idempotent. */
   stop(): Promise<void>;
+}
+
+export interface HarnessOnion {
+  /** `<56 base32>.onion` */
+  readonly hostname: string;
+  readonly virtualPort: number;
+  close(): Promise<void>;
+}
+
+/** ADD_ONION with a fresh key on the control port `controlPort` (cookie auth). */
+async function addOnion(controlPort: number, targetPort: number, virtualPort: number): Promise<HarnessOnion> {
+  const key = OnionServiceKey.generate();
+  const client = await TorControlClient.connect('127.0.0.1', controlPort, { timeoutMs: 10_000 });
+  try {
+    await client.authenticate();
+    const serviceId = await client.addOnion(key.toTorKeyBlob(), virtualPort, `127.0.0.1:${targetPort}`);
+    return { hostname: `${serviceId}.onion`, virtualPort, close: () => client.close() };
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
 }
 
 export interface TorNetworkOptions {
@@ -121,6 +149,7 @@ export async function startTorNetwork(options: TorNetworkOptions = {}): Promise<
       descriptor: Number(need('DESC_PUBLISHED_SECONDS')),
       total: (Date.now() - started) / 1000,
     },
+    addOnion: (targetPort, virtualPort = 18083) => addOnion(Number(need('CONTROL_PORT_HS')), targetPort, virtualPort),
     stopNode: async (name) => {
       await run('node.sh', [dir, 'stop', name], env, 30_000);
     },
