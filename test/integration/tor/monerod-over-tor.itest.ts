@@ -1,0 +1,184 @@
+import { expect } from 'chai';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OnionServiceKey, ONION_KEY_FILE } from '@veilnode/tor';
+import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
+import type { HarnessOnion } from '../../src/harness/tor';
+import { VeilnodeProcess } from '../../src/harness/veilnode-process';
+import { torFixture, type TorFixture } from './fixture';
+
+/**
+ * veilnode and a real regtest monerod 0.18 talking only through the private Tor network:
+ *
+ * - veilnode → Tor → monerod's `--anonymous-inbound` onion (a harness onion forwarding to it):
+ *   monerod answers with its anonymity-zone node data, and txs given to veilnode's RPC reach
+ *   monerod's pool over veilnode's noise channel (padded noise frames and fragments);
+ * - monerod `--tx-proxy tor,<client SocksPort>` → Tor → veilnode's own onion (ADD_ONION through
+ *   `tor.control`, no --anonymous-inbound): monerod's handshake and noise-cadence frames arrive,
+ *   and a tx submitted to monerod reaches veilnode.
+ *
+ * Ports from MONERO_BASE_PORT (default 18800) + 140: monerod node0 p2p +0, rpc +1, anonymous
+ * inbound +2, wallet +5, node1 +10/+11; veilnode RPC +20. Tor ports: the shared network's.
+ */
+const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 140;
+const ANON_INBOUND = BASE + 2;
+const VEILNODE_RPC = BASE + 20;
+const ONION_PORT = 18083;
+
+interface Connection {
+  zone: string;
+  incoming: boolean;
+  peer_id: string;
+  support_flags: number;
+  connection_id: string;
+}
+
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, pauseMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await Promise.resolve().then(probe).catch(() => undefined);
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pauseMs));
+  }
+}
+
+describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes)', function () {
+  this.timeout(300_000);
+  const timings: Record<string, number> = {};
+  let fx: TorFixture;
+  let dir: string;
+  let monerodOnion: HarnessOnion | undefined;
+  let ourOnion: string;
+  let monerod: MonerodHarness | undefined;
+  let node: VeilnodeProcess | undefined;
+  let txs: MonerodTx[];
+  const t0 = Date.now();
+  const mark = (name: string): void => {
+    timings[name] = (Date.now() - t0) / 1000;
+  };
+
+  const connections = async (): Promise<Connection[]> => (await (node as VeilnodeProcess).rpc<{ connections?: Connection[] }>('get_connections')).connections ?? [];
+  const inMonerodPool = async (id: string): Promise<boolean> => (await (monerod as MonerodHarness).getTransactionPool()).some((p) => p.id_hash === id);
+  const nodeLog = async (): Promise<string> => readFile((node as VeilnodeProcess).logFile, 'utf8');
+
+  before(async function () {
+    if (!monerodAvailable()) {
+      console.warn('    skipped: monerod / monero-wallet-rpc not installed (CI installs the Debian monero package)');
+      this.skip();
+    }
+    fx = await torFixture(this);
+    mark('tor up');
+    dir = await mkdtemp(join(tmpdir(), 'veilnode-tor-monerod-'));
+    // monerod's hidden service: one more onion on the harness's onion-service tor, to monerod's port
+    monerodOnion = await fx.net.addOnion(ANON_INBOUND, ONION_PORT);
+    // our onion is known before veilnode runs: the tor transport keeps its key in its data dir
+    const transportDir = join(dir, 'data', 'transports', 'tor');
+    await mkdir(transportDir, { recursive: true });
+    ourOnion = `${(await OnionServiceKey.loadOrCreate(join(transportDir, ONION_KEY_FILE))).key.host}:${ONION_PORT}`;
+
+    monerod = new MonerodHarness({
+      basePort: BASE,
+      nodes: 2,
+      // exclusive nodes are global in monerod: our onion must be one, or monerod never dials it
+      exclusive: [ourOnion],
+      extraArgs: `--tx-proxy tor,127.0.0.1:${fx.net.socksPort},8 --anonymous-inbound ${monerodOnion.hostname}:${ONION_PORT},127.0.0.1:${ANON_INBOUND}`,
+    });
+    await monerod.start();
+    mark('monerod up');
+    // mined before veilnode runs: veilnode mirrors monerod's height, which monerod needs to see
+    // (a noise channel peer must not be behind it)
+    txs = await monerod.makeTxs(4);
+    mark('txs made');
+
+    node = new VeilnodeProcess({
+      dir,
+      rpcPort: VEILNODE_RPC,
+      config: {
+        plugins: ['@veilnode/tor'],
+        network: 'regtest',
+        dataDir: join(dir, 'data'),
+        log: { level: 'debug' },
+        rpc: { bindIp: '127.0.0.1', bindPort: VEILNODE_RPC },
+        zones: {
+          // Tor only: no clearnet socket at all
+          clearnet: { enabled: false },
+          tor: {
+            proxy: `socks5://127.0.0.1:${fx.net.socksPort}`,
+            // a malformed onion among the configured peers would stop start-up (tested in unit
+            // tests); here: only monerod's onion
+            exclusivePeers: [`${monerodOnion.hostname}:${ONION_PORT}`],
+          },
+        },
+        tor: { control: `127.0.0.1:${fx.net.controlPortHs}`, retryInitialMs: 500, retryMaxMs: 2000 },
+      },
+    });
+    await node.start();
+    mark('veilnode up');
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    console.log(`      timings (s since suite start): ${JSON.stringify(timings)}`);
+    await node?.stop();
+    await monerod?.stop();
+    await monerodOnion?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("announces its own ADD_ONION address as the tor zone's inbound (no --anonymous-inbound)", async () => {
+    const { zones } = await (node as VeilnodeProcess).rpc<{ zones: { name: string; inbound: string[]; healthy: boolean }[] }>('get_zones');
+    const tor = zones.find((z) => z.name === 'tor');
+    expect(tor?.inbound).to.deep.equal([ourOnion]);
+  });
+
+  it("veilnode → Tor → monerod's anonymous inbound: monerod answers as an anonymity zone (peer_id 1, no support flags)", async () => {
+    const out = await until('an outbound tor connection to monerod', async () => (await connections()).find((c) => c.zone === 'tor' && !c.incoming), 120_000, 500);
+    mark('veilnode → monerod handshake');
+    expect(out.peer_id).to.equal('0000000000000001');
+    expect(out.support_flags).to.equal(0);
+    // the handshake log line of an anonymity zone carries no peer id or port (nothing to link)
+    expect(await nodeLog()).to.match(/"zone":"tor".*"handshake complete"/);
+  });
+
+  it("txs given to veilnode's RPC reach monerod's pool through Tor, over the noise channel", async () => {
+    const sent = txs.slice(0, 3);
+    const before = Date.now();
+    for (const tx of sent) {
+      const answer = await (node as VeilnodeProcess).json<{ status: string }>('/send_raw_transaction', { tx_as_hex: tx.blob.toString('hex') });
+      expect(answer.status).to.equal('OK');
+    }
+    for (const tx of sent) await until(`tx ${tx.id} in monerod's pool`, () => inMonerodPool(tx.id), 120_000, 500);
+    timings['3 txs veilnode → monerod pool (s)'] = (Date.now() - before) / 1000;
+    mark('txs in monerod pool');
+    // monerod kept the connection through our noise frames and fragments: still the same one
+    expect((await connections()).filter((c) => c.zone === 'tor' && !c.incoming)).to.have.length(1);
+  });
+
+  it("monerod --tx-proxy → Tor → veilnode's onion: monerod's handshake and noise arrive, and its tx reaches veilnode", async () => {
+    const inbound = await until('monerod connected to our onion', async () => (await connections()).find((c) => c.zone === 'tor' && c.incoming), 150_000, 500);
+    mark('monerod → veilnode handshake');
+    expect(inbound.peer_id).to.equal('0000000000000001');
+    const tx = txs[3];
+    const before = Date.now();
+    const sent = await (monerod as MonerodHarness).sendRawTransaction(tx.blob);
+    expect(sent.status).to.equal('OK');
+    await until(
+      "monerod's tx at veilnode",
+      async () => (await (node as VeilnodeProcess).rpc<{ transactions: { id_hash: string }[] }>('get_relay_pool')).transactions.some((t) => t.id_hash === tx.id),
+      150_000,
+      500,
+    );
+    timings['tx monerod → veilnode (s)'] = (Date.now() - before) / 1000;
+    mark('monerod tx at veilnode');
+    // the same inbound connection carried monerod's noise cadence up to here
+    const still = (await connections()).filter((c) => c.zone === 'tor' && c.incoming).map((c) => c.connection_id);
+    expect(still).to.include(inbound.connection_id);
+  });
+
+  it('logs no secret and no onion key', async () => {
+    const log = await nodeLog();
+    expect(log).to.not.match(/ED25519-V3:/);
+  });
+});
