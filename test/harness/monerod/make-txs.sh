@@ -49,16 +49,17 @@ if ! grep -q '^wallet-rpc ' "$DIR/pids"; then
   for _ in $(seq 1 150); do rpc "$W" get_version > /dev/null 2>&1 && break; sleep 0.2; done
 fi
 W_NAME="w$(date +%s%N)"
-rpc "$W" create_wallet "{\"filename\":\"$W_NAME\",\"password\":\"\",\"language\":\"English\"}" > /dev/null
-ADDR=$(rpc "$W" get_address '{"account_index":0}' | jget 'r.result.address')
+wallet_call create_wallet "{\"filename\":\"$W_NAME\",\"password\":\"\",\"language\":\"English\"}" 'r.result' > /dev/null
+ADDR=$(wallet_call get_address '{"account_index":0}' 'r.result.address')
 t1=$(now)
 
 BLOCKS=$((N + 70)); ((BLOCKS < 100)) && BLOCKS=100
 # monerod answers BUSY until it has synchronised with a peer (see up.sh)
 for ((try = 0; ; try++)); do
-  st=$(rpc "$D" generateblocks "{\"amount_of_blocks\":1,\"wallet_address\":\"$ADDR\",\"starting_nonce\":0}" | jget 'r.result.status')
+  # a failed call (monerod still starting, or busy) counts as not OK yet
+  st=$(rpc "$D" generateblocks "{\"amount_of_blocks\":1,\"wallet_address\":\"$ADDR\",\"starting_nonce\":0}" | jget 'r.result.status' 2> /dev/null || true)
   [[ $st == OK ]] && break
-  ((try < 150)) || { echo "generateblocks still $st after 30 s: monerod has no synchronised peer" >&2; exit 1; }
+  ((try < 150)) || { echo "generateblocks still ${st:-failing} after 30 s: monerod has no synchronised peer" >&2; exit 1; }
   sleep 0.2
 done
 left=$((BLOCKS - 1))

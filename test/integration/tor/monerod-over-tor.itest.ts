@@ -1,8 +1,9 @@
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OnionServiceKey, ONION_KEY_FILE } from '@veilnode/tor';
+import { DEFAULT_TOR_CONFIG, OnionServiceKey, ONION_KEY_FILE } from '@veilnode/tor';
 import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
 import type { HarnessOnion } from '../../src/harness/tor';
 import { VeilnodeProcess } from '../../src/harness/veilnode-process';
@@ -25,6 +26,11 @@ const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 140;
 const ANON_INBOUND = BASE + 2;
 const VEILNODE_RPC = BASE + 20;
 const ONION_PORT = 18083;
+const MAIN = require.resolve('@veilnode/core/dist/src/cli/main');
+/** A valid onion (monerod's first mainnet seed) monerod lists but never dials (exclusive mode). */
+const LISTED_ONION = DEFAULT_TOR_CONFIG.seeds.mainnet[0];
+/** The same name with its first character changed: right shape, wrong checksum (monerod 0.18 checks none). */
+const CORRUPTED_ONION = `${LISTED_ONION[0] === 'a' ? 'b' : 'a'}${LISTED_ONION.slice(1)}`;
 
 interface Connection {
   zone: string;
@@ -83,13 +89,17 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
       nodes: 2,
       // exclusive nodes are global in monerod: our onion must be one, or monerod never dials it
       exclusive: [ourOnion],
-      extraArgs: `--tx-proxy tor,127.0.0.1:${fx.net.socksPort},8 --anonymous-inbound ${monerodOnion.hostname}:${ONION_PORT},127.0.0.1:${ANON_INBOUND}`,
+      // --add-peer: monerod shares these in its tor peer list; one has a broken checksum
+      extraArgs:
+        `--tx-proxy tor,127.0.0.1:${fx.net.socksPort},8 --anonymous-inbound ${monerodOnion.hostname}:${ONION_PORT},127.0.0.1:${ANON_INBOUND} ` +
+        `--add-peer ${CORRUPTED_ONION} --add-peer ${LISTED_ONION}`,
     });
     await monerod.start();
     mark('monerod up');
     // mined before veilnode runs: veilnode mirrors monerod's height, which monerod needs to see
     // (a noise channel peer must not be behind it)
-    txs = await monerod.makeTxs(4);
+    txs = await monerod.makeTxs(5);
+    timings['tx sizes (bytes)'] = Math.max(...txs.map((t) => t.blob.length));
     mark('txs made');
 
     node = new VeilnodeProcess({
@@ -175,6 +185,68 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
     // the same inbound connection carried monerod's noise cadence up to here
     const still = (await connections()).filter((c) => c.zone === 'tor' && c.incoming).map((c) => c.connection_id);
     expect(still).to.include(inbound.connection_id);
+  });
+
+  it("a malformed onion in monerod's peer list is dropped with its reason; the rest is stored", async () => {
+    const peers = await until(
+      "monerod's listed onion in our tor peer book",
+      async () => {
+        const { gray_list: gray, white_list: white } = await (node as VeilnodeProcess).rpc<{ gray_list: { host: string; zone: string }[]; white_list: { host: string; zone: string }[] }>('get_peer_list', { public_only: false });
+        const all = [...gray, ...white];
+        return all.some((p) => `${p.host}:${ONION_PORT}` === LISTED_ONION || LISTED_ONION.startsWith(p.host)) ? all : undefined;
+      },
+      30_000,
+    );
+    expect(peers.every((p) => p.zone === 'tor')).to.equal(true);
+    expect(peers.map((p) => p.host)).to.not.include(CORRUPTED_ONION.split(':')[0]);
+    const log = await nodeLog();
+    const dropped = log.split('\n').filter((l) => l.includes('peer list entry dropped'));
+    expect(dropped.some((l) => /"zone":"tor"/.test(l) && /checksum mismatch/.test(l)), dropped.join('\n')).to.equal(true);
+    expect(log).to.not.include(CORRUPTED_ONION.split('.')[0]);
+  });
+
+  it('Tor going away: the zone reports it, keeps the queued tx, and delivers it by itself once Tor is back', async () => {
+    const zone = async (): Promise<{ healthy: boolean; problem?: string }> =>
+      ((await (node as VeilnodeProcess).rpc<{ zones: { name: string; healthy: boolean; problem?: string }[] }>('get_zones')).zones.find((z) => z.name === 'tor') as { healthy: boolean; problem?: string });
+    expect((await zone()).healthy).to.equal(true);
+    const down = Date.now();
+    await fx.net.stopNode('client');
+    try {
+      const unhealthy = await until('the tor zone to report the lost SOCKS proxy', async () => {
+        const z = await zone();
+        return z.healthy ? undefined : z;
+      }, 60_000);
+      timings['proxy lost → reported (s)'] = (Date.now() - down) / 1000;
+      expect(unhealthy.problem).to.match(/SOCKS|proxy/i);
+      const tx = txs[4];
+      const answer = await (node as VeilnodeProcess).json<{ status: string }>('/send_raw_transaction', { tx_as_hex: tx.blob.toString('hex') });
+      expect(answer.status).to.equal('OK');
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(await inMonerodPool(tx.id)).to.equal(false);
+    } finally {
+      timings['client tor restart (s)'] = await fx.net.startNode('client');
+    }
+    const back = Date.now();
+    await until('the tor zone to be healthy again', async () => (await zone()).healthy, 60_000);
+    timings['tor back → zone healthy (s)'] = (Date.now() - back) / 1000;
+    await until(`the tx kept during the outage in monerod's pool`, () => inMonerodPool(txs[4].id), 180_000, 1000);
+    timings['tor back → queued tx in monerod pool (s)'] = (Date.now() - back) / 1000;
+    const log = await nodeLog();
+    expect(log).to.match(/zone tor is unhealthy; its transport retries with back-off/);
+    expect(log).to.match(/zone tor is healthy again/);
+  });
+
+  it('a malformed onion in config stops the CLI before it starts, naming the option and the reason', async () => {
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolveRun) => {
+      execFile(
+        process.execPath,
+        [MAIN, '--network', 'regtest', '--data-dir', join(dir, 'bad'), '--rpc-bind-port', '0', '--p2p-bind-port', '0', '--add-peer', `${CORRUPTED_ONION}`],
+        { env: { PATH: process.env.PATH, HOME: dir }, timeout: 30_000 },
+        (err, _stdout, stderr) => resolveRun({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr }),
+      );
+    });
+    expect(result.code).to.be.a('number').and.not.equal(0);
+    expect(result.stderr).to.match(/zones\.tor\.peers\[0\].*checksum mismatch/);
   });
 
   it('logs no secret and no onion key', async () => {
