@@ -74,6 +74,6 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}
   });
   const node = root.resolve<Node>(NODE);
   registerGetZones(prepared.rpcMethods, node);
-  attachNodeRpc(prepared, root.resolve<RpcListeners>(RPC_SERVER), relay, options.rpcSources);
+  attachNodeRpc(prepared, root.resolve<RpcListeners>(RPC_SERVER), relay, { zoneHealth: node, ...options.rpcSources });
   return { node, container: root, relay };
 }

@@ -2,7 +2,7 @@ import { ConfigError } from '../api/errors';
 import type { RelayOutboundPort } from '../relay/relay-outbound-port';
 import type { RelayZoneConfig } from '../relay/relay-engine-config';
 import { attachMonerodRpc } from '../rpc/monerod/attach-monerod-rpc';
-import type { ChainInfoSource, ConnectionInfoSource, PeerListSource } from '../rpc/monerod/sources';
+import type { ChainInfoSource, ConnectionInfoSource, PeerListSource, ZoneHealthSource } from '../rpc/monerod/sources';
 import type { RpcListeners } from '../rpc/rpc-listeners';
 import { coreVersion } from './core-version';
 import type { PreparedNode } from './prepare-node';
@@ -13,6 +13,8 @@ export interface NodeRpcSources {
   readonly chain: ChainInfoSource;
   readonly connections: ConnectionInfoSource;
   readonly peers: PeerListSource;
+  /** The node's zones' health (the Node itself). */
+  readonly zoneHealth?: ZoneHealthSource;
 }
 
 /** Until the peer layer provides them: no chain top learnt, no connection, no peer known. */

@@ -120,6 +120,14 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
     });
   }
 
+  /** The running zones' transport health (get_info's `veilnode.zones`). */
+  zoneHealth(): { zone: string; healthy: boolean; problem?: string }[] {
+    return this.runtimes.map((runtime) => {
+      const health = runtime.health();
+      return health.healthy ? { zone: runtime.name, healthy: true } : { zone: runtime.name, healthy: false, problem: health.reason ?? 'unknown' };
+    });
+  }
+
   /**
    * Dial a peer in a running zone (the peer layer's entry point for outbound connections; its
    * OutboundMaintainer decides whom and when). `signal` aborts this dial; node stop aborts all.

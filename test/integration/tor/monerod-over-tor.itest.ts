@@ -218,6 +218,8 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
       }, 60_000);
       timings['proxy lost → reported (s)'] = (Date.now() - down) / 1000;
       expect(unhealthy.problem).to.match(/SOCKS|proxy/i);
+      const info = await (node as VeilnodeProcess).rpc<{ veilnode: { zones: { zone: string; healthy: boolean; problem?: string }[] } }>('get_info');
+      expect(info.veilnode.zones.find((z) => z.zone === 'tor')).to.deep.include({ healthy: false });
       const tx = txs[4];
       const answer = await (node as VeilnodeProcess).json<{ status: string }>('/send_raw_transaction', { tx_as_hex: tx.blob.toString('hex') });
       expect(answer.status).to.equal('OK');

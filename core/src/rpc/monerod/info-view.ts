@@ -24,7 +24,7 @@ const NETTYPE: Record<NetworkName, string> = { mainnet: 'mainnet', testnet: 'tes
  * have planted a unique top id there to recognise us), no clock reading is given, and the
  * veilnode extras are left out (a count of waiting local txs would reveal that txs start here).
  * Unrestricted clients get the best chain top over all zones, the public zone's counts (monerod's
- * "public" counts), and `veilnode`: local txs waiting and why, in flight, pool states, held txs.
+ * "public" counts), and `veilnode`: local txs waiting and why, in flight, pool states, held txs, zone health.
  */
 export class InfoView {
   constructor(
@@ -92,6 +92,8 @@ export class InfoView {
         local_txs_in_flight: status.localInFlight,
         pool: status.pool,
         held_txs: this.held.entries().length,
+        // which zone cannot carry txs right now and why (a lost Tor proxy): the operator's view
+        ...(this.sources.zoneHealth ? { zones: this.sources.zoneHealth.zoneHealth() } : {}),
       },
     };
   }

@@ -79,6 +79,18 @@ export interface PeerListSource {
   peerList(): readonly PeerListEntry[];
 }
 
+/** One enabled zone's transport health (Tor's SOCKS proxy or control port gone, ...). */
+export interface ZoneHealth {
+  readonly zone: string;
+  readonly healthy: boolean;
+  /** Why not (no secrets, no peer addresses); absent when healthy. */
+  readonly problem?: string;
+}
+
+export interface ZoneHealthSource {
+  zoneHealth(): readonly ZoneHealth[];
+}
+
 /** Everything the monerod endpoints are built from. */
 export interface MonerodRpcSources {
   readonly txs: TxSubmitter;
@@ -94,4 +106,6 @@ export interface MonerodRpcSources {
   readonly startTime: number;
   /** Wall clock in ms (tests inject one). */
   readonly now?: () => number;
+  /** The enabled zones' health, for unrestricted get_info (`veilnode.zones`); absent in RPC-only tests. */
+  readonly zoneHealth?: ZoneHealthSource;
 }

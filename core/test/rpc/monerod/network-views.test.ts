@@ -106,6 +106,19 @@ describe('RPC monerod read endpoints', () => {
       });
     });
 
+    it('unrestricted: lists each zone\'s health (why a zone cannot carry txs now); restricted: never', async () => {
+      txs = new FakeTxSubmitter();
+      const zoneHealth = { zoneHealth: () => [{ zone: 'clearnet', healthy: true }, { zone: 'tor', healthy: false, problem: 'SOCKS proxy 127.0.0.1:9050 is unreachable' }] };
+      rpc = await startMonerodRpc({}, { ...fakeSources(txs), zoneHealth });
+      const info = (await jsonRpc(rpc.address, 'get_info')).result as { veilnode: { zones: unknown } };
+      expect(info.veilnode.zones).to.deep.equal(zoneHealth.zoneHealth());
+      await rpc.stop();
+      rpc = await startMonerodRpc({ restricted: true }, { ...fakeSources(txs), zoneHealth });
+      const restricted = (await jsonRpc(rpc.address, 'get_info')).result as Record<string, unknown>;
+      expect(restricted).to.not.have.property('veilnode');
+      expect(JSON.stringify(restricted)).to.not.include('SOCKS');
+    });
+
     it('is also GET /get_info and /getinfo, with the same answer as JSON-RPC', async () => {
       const address = await start();
       const viaJsonRpc = (await jsonRpc(address, 'get_info')).result;
