@@ -76,7 +76,7 @@ describe('veilnode CLI (the real bin, spawned)', function () {
   it('a grammar error exits 2 naming the flag, value and rule', async () => {
     const run = runCli(['--tx-proxy', 'tor,127.0.0.1:9050,0'], tmp.dir);
     expect((await run.exited).code).to.equal(2);
-    expect(run.stderr()).to.contain('veilnode: --tx-proxy "tor,127.0.0.1:9050,0": "0" is neither MAX (a positive integer) nor disable_noise');
+    expect(run.stderr()).to.contain('veilnode: --tx-proxy "tor,127.0.0.1:9050,0": unknown option "0": expected MAX (a positive integer), disable_noise, socks4a or socks5');
   });
 
   it('`veilnode <command>` runs a plugin\'s command with its arguments, settings and data dir; an unknown one lists the commands', async () => {
