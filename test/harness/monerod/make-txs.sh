@@ -3,6 +3,9 @@
 #
 #   make-txs.sh DIR N [OUTFILE]     DIR from up.sh (uses node0's RPC); OUTFILE default DIR/txs.txt
 #
+# MAKE_TXS_BIG_INPUTS=K (K >= 2) appends one more, larger tx: sweep_all over K further unlocked
+# outputs (every other output frozen first), so it spends K inputs, disjoint from the N others.
+#
 # Starts monero-wallet-rpc once per DIR (its PID goes to DIR/pids so down.sh stops it), creates
 # a fresh wallet, mines max(100, N+70) blocks to it with generateblocks (coinbase outputs unlock
 # after 60 blocks), then for N distinct unlocked outputs calls sweep_single with do_not_relay and
@@ -53,7 +56,8 @@ wallet_call create_wallet "{\"filename\":\"$W_NAME\",\"password\":\"\",\"languag
 ADDR=$(wallet_call get_address '{"account_index":0}' 'r.result.address')
 t1=$(now)
 
-BLOCKS=$((N + 70)); ((BLOCKS < 100)) && BLOCKS=100
+BIG=${MAKE_TXS_BIG_INPUTS:-0}
+BLOCKS=$((N + BIG + 70)); ((BLOCKS < 100)) && BLOCKS=100
 # monerod answers BUSY until it has synchronised with a peer (see up.sh)
 for ((try = 0; ; try++)); do
   # a failed call (monerod still starting, or busy) counts as not OK yet
@@ -72,9 +76,11 @@ t2=$(now)
 
 wallet_call refresh '{}' 'r.result.blocks_fetched' > /dev/null
 KIS=$(wallet_call incoming_transfers '{"transfer_type":"available"}' \
-  'r.result.transfers.filter(t => t.unlocked && !t.frozen).map(t => t.key_image)' | head -n "$N")
-have=$(grep -c . <<< "$KIS" || true)
-((have >= N)) || { echo "only $have unlocked outputs" >&2; exit 1; }
+  'r.result.transfers.filter(t => t.unlocked && !t.frozen).map(t => t.key_image)')
+ALL_KIS=$KIS
+KIS=$(head -n "$N" <<< "$ALL_KIS")
+have=$(grep -c . <<< "$ALL_KIS" || true)
+((have >= N + BIG)) || { echo "only $have unlocked outputs" >&2; exit 1; }
 t3=$(now)
 
 : > "$OUT"
@@ -82,6 +88,15 @@ for ki in $KIS; do
   wallet_call sweep_single "{\"address\":\"$ADDR\",\"key_image\":\"$ki\",\"do_not_relay\":true,\"get_tx_hex\":true}" \
     'r.result.tx_hash + " " + r.result.tx_blob' >> "$OUT"
 done
+if ((BIG > 0)); then
+  # freeze every output but K unused ones: sweep_all then spends exactly those K
+  keep=$(sed -n "$((N + 1)),$((N + BIG))p" <<< "$ALL_KIS")
+  for ki in $ALL_KIS; do
+    grep -qx "$ki" <<< "$keep" || wallet_call freeze "{\"key_image\":\"$ki\"}" 'r.result' > /dev/null
+  done
+  wallet_call sweep_all "{\"address\":\"$ADDR\",\"do_not_relay\":true,\"get_tx_hex\":true}" \
+    'r.result.tx_hash_list[0] + " " + r.result.tx_blob_list[0]' >> "$OUT"
+fi
 t4=$(now)
 node -e '
 const [t0, t1, t2, t3, t4] = process.argv.slice(1, 6).map(Number); const b = +process.argv[6], n = +process.argv[7];

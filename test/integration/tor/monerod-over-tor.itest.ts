@@ -3,11 +3,11 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_TOR_CONFIG, OnionServiceKey, ONION_KEY_FILE } from '@veilnode/tor';
+import { DEFAULT_TOR_CONFIG, OnionServiceKey, OnionV3Codec, ONION_KEY_FILE, TorTransport } from '@veilnode/tor';
 import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
 import type { HarnessOnion } from '../../src/harness/tor';
 import { VeilnodeProcess } from '../../src/harness/veilnode-process';
-import { torFixture, type TorFixture } from './fixture';
+import { retryUntil, torFixture, transportContext, type TorFixture } from './fixture';
 
 /**
  * veilnode and a real regtest monerod 0.18 talking only through the private Tor network:
@@ -52,7 +52,7 @@ async function until<T>(what: string, probe: () => T | undefined | false | Promi
 
 describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes)', function () {
   this.timeout(300_000);
-  const timings: Record<string, number> = {};
+  const timings: Record<string, number | string> = {};
   let fx: TorFixture;
   let dir: string;
   let monerodOnion: HarnessOnion | undefined;
@@ -98,8 +98,18 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
     mark('monerod up');
     // mined before veilnode runs: veilnode mirrors monerod's height, which monerod needs to see
     // (a noise channel peer must not be behind it)
-    txs = await monerod.makeTxs(5);
-    timings['tx sizes (bytes)'] = Math.max(...txs.map((t) => t.blob.length));
+    // 5 one-input txs (~1.5 KB: one padded 2002 per noise slot) and one of 4 inputs (~3.5 KB:
+    // more than a 3072-byte slot, so it goes out as fragments). Meanwhile: wait until monerod's
+    // onion answers through Tor (a new onion's descriptor takes seconds to minutes to spread;
+    // veilnode's re-dial back-off would otherwise grow while it does)
+    const probe = new TorTransport(transportContext({ proxy: `socks5://127.0.0.1:${fx.net.socksPort}` }, { socksTimeoutMs: 20_000 }));
+    const reachable = retryUntil(
+      async () => (await probe.dial(new OnionV3Codec().parse(`${monerodOnion?.hostname}:${ONION_PORT}`))).stream.destroy(),
+      150_000,
+      1000,
+    ).finally(() => probe.stop());
+    [txs] = await Promise.all([monerod.makeTxs(5, { bigInputs: 4 }), reachable.then(() => mark("monerod's onion reachable"))]);
+    timings['tx sizes (bytes)'] = txs.map((t) => t.blob.length).join(',');
     mark('txs made');
 
     node = new VeilnodeProcess({
@@ -163,6 +173,17 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
     timings['3 txs veilnode → monerod pool (s)'] = (Date.now() - before) / 1000;
     mark('txs in monerod pool');
     // monerod kept the connection through our noise frames and fragments: still the same one
+    expect((await connections()).filter((c) => c.zone === 'tor' && !c.incoming)).to.have.length(1);
+  });
+
+  it('a tx larger than one noise slot reaches monerod as fragments over Tor', async () => {
+    const big = txs[5];
+    expect(big.blob.length).to.be.greaterThan(3072);
+    const before = Date.now();
+    const answer = await (node as VeilnodeProcess).json<{ status: string }>('/send_raw_transaction', { tx_as_hex: big.blob.toString('hex') });
+    expect(answer.status).to.equal('OK');
+    await until(`the ${big.blob.length}-byte tx in monerod's pool`, () => inMonerodPool(big.id), 120_000, 500);
+    timings['fragmented tx → monerod pool (s)'] = (Date.now() - before) / 1000;
     expect((await connections()).filter((c) => c.zone === 'tor' && !c.incoming)).to.have.length(1);
   });
 

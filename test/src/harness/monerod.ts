@@ -185,13 +185,15 @@ export class MonerodHarness {
   /**
    * N real signed, not relayed txs spending distinct outputs (make-txs.sh: wallet-rpc, mining,
    * sweep_single). monerod must have a synchronised peer first (it answers BUSY otherwise).
+   * `bigInputs` K appends one more tx spending K other outputs (~0.9 KB each: 4 give ~3.5 KB,
+   * more than one 3072-byte noise slot).
    */
-  async makeTxs(n: number): Promise<MonerodTx[]> {
+  async makeTxs(n: number, options: { readonly bigInputs?: number } = {}): Promise<MonerodTx[]> {
     if (!this.dir) throw new Error('monerod harness not started');
     const started = Date.now();
     const out = resolve(this.dir, `txs-${started}.txt`);
     try {
-      await run(resolve(SCRIPTS, 'make-txs.sh'), [this.dir, String(n), out], { env: { ...process.env } });
+      await run(resolve(SCRIPTS, 'make-txs.sh'), [this.dir, String(n), out], { env: { ...process.env, MAKE_TXS_BIG_INPUTS: String(options.bigInputs ?? 0) } });
     } catch (err) {
       const stderr = ((err as { stderr?: string }).stderr ?? '').trim();
       throw new Error(`make-txs.sh failed: ${stderr.slice(-2000) || String(err)}`, { cause: err });
