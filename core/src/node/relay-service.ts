@@ -85,7 +85,7 @@ export class RelayService implements TxSubmitter, RelayQueue {
     await running.store.close();
   }
 
-  submitLocal(blob: Uint8Array): Promise<SubmitResult> {
+  async submitLocal(blob: Uint8Array): Promise<SubmitResult> {
     return this.engine.submitLocal(blob);
   }
 
