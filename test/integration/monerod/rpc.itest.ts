@@ -13,22 +13,14 @@ import { PeerRelayPort } from '@veilnode/core/dist/src/node/peer-relay-port';
 import { PeerRpcSources } from '@veilnode/core/dist/src/node/peer-rpc-sources';
 import { prepareNode } from '@veilnode/core/dist/src/node/prepare-node';
 import { RelayingConnectionHandler } from '@veilnode/core/dist/src/node/relaying-connection-handler';
-import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
+import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
+import { skipWithoutMonerod } from '../../src/harness/require-monerod';
+import { until } from '../../src/until';
 
 const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800);
 /** Offsets clear of monerod-p2p.itest.ts (BASE .. BASE+41). */
 const MONEROD_BASE = BASE + 60;
 const OUR_P2P = BASE + 70;
-
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 async function post(address: string, path: string, body: object): Promise<Record<string, unknown>> {
   const response = await fetch(`http://${address}${path}`, { method: 'POST', body: JSON.stringify(body) });
@@ -49,10 +41,7 @@ describe('RPC → relay engine → p2p → a real regtest monerod (clearnet only
   let txs: MonerodTx[];
 
   before(async function () {
-    if (!monerodAvailable()) {
-      console.warn('    skipped: monerod / monero-wallet-rpc not installed (CI installs the Debian monero package)');
-      this.skip();
-    }
+    skipWithoutMonerod(this);
     const t0 = Date.now();
     dataDir = await mkdtemp(join(tmpdir(), 'veilnode-rpc-itest-'));
     const configFile = join(dataDir, 'node.json5');
