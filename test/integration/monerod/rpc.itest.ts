@@ -2,17 +2,11 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PeerService } from '@veilnode/core';
 import { RecordingLogger } from '@veilnode/core/dist/test/helpers/recording-logger';
 // kernel internals (not exported from the package index): the node as it is composed with the relay engine
 import { parseCommandLine } from '@veilnode/core/dist/src/config/command-line';
-import { composeNode } from '@veilnode/core/dist/src/node/compose-node';
-import { createRelayService } from '@veilnode/core/dist/src/node/monerod-rpc-wiring';
-import type { Node } from '@veilnode/core/dist/src/node/node';
-import { PeerRelayPort } from '@veilnode/core/dist/src/node/peer-relay-port';
-import { PeerRpcSources } from '@veilnode/core/dist/src/node/peer-rpc-sources';
+import { composeRelayingNode, type RelayingNode } from '@veilnode/core/dist/src/node/compose-relaying-node';
 import { prepareNode } from '@veilnode/core/dist/src/node/prepare-node';
-import { RelayingConnectionHandler } from '@veilnode/core/dist/src/node/relaying-connection-handler';
 import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 import { until } from '../../src/until';
@@ -34,9 +28,7 @@ describe('RPC → relay engine → p2p → a real regtest monerod (clearnet only
   const logger = new RecordingLogger();
   const timings: Record<string, number> = {};
   let dataDir: string;
-  let node: Node | undefined;
-  let peers: PeerService | undefined;
-  let handler: RelayingConnectionHandler;
+  let node: RelayingNode | undefined;
   let rpc: string;
   let txs: MonerodTx[];
 
@@ -58,20 +50,11 @@ describe('RPC → relay engine → p2p → a real regtest monerod (clearnet only
       }),
     );
     const prepared = await prepareNode({ commandLine: parseCommandLine(['--config', configFile]), env: {}, cwd: dataDir, createLogger: () => logger });
-    const service = new PeerService({ network: prepared.config.network, dataDir: prepared.dataDir, logger, maintenanceIntervalMs: 500, allowLoopback: true });
-    peers = service;
-    const relay = createRelayService(prepared, new PeerRelayPort(service.layer));
-    handler = new RelayingConnectionHandler(service.layer, relay);
-    const zones = prepared.zones.map((z) => ({ name: z.name, codec: prepared.registry.zone(z.name)!.definition.codec }));
-    const sources = new PeerRpcSources(service, zones);
-    node = composeNode(prepared, { connectionHandler: handler, relay, rpcSources: { chain: sources, peers: sources, connections: handler } }).node;
-    rpc = (await node.start()).rpc;
-    for (const zone of prepared.zones) {
-      const definition = prepared.registry.zone(zone.name)!.definition;
-      await service.startZone({ config: zone, codec: definition.codec, policy: definition.policy, dial: (address) => node!.dial(zone.name, definition.codec.format(address)) });
-    }
+    const composed = composeRelayingNode(prepared, { maintenanceIntervalMs: 500, allowLoopback: true });
+    node = composed;
+    rpc = (await composed.start()).rpc;
     await monerod.start();
-    await until('a ready outbound connection to monerod', () => handler.connections().some((c) => c.ready && c.direction === 'outbound'), 30_000);
+    await until('a ready outbound connection to monerod', () => composed.connections.connections().some((c) => c.ready && c.direction === 'outbound'), 30_000);
     timings.connectedMs = Date.now() - t0;
     // our connection makes monerod synchronised, so it mines and its wallet can sign
     txs = await monerod.makeTxs(1);
@@ -79,7 +62,6 @@ describe('RPC → relay engine → p2p → a real regtest monerod (clearnet only
   });
 
   after(async () => {
-    await peers?.stop();
     await node?.stop();
     await monerod.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -98,7 +80,7 @@ describe('RPC → relay engine → p2p → a real regtest monerod (clearnet only
     timings.inMonerodPoolMs = Date.now() - t0;
   });
 
-  it('get_info and get_connections describe the real connection to monerod', async () => {
+  it('get_info, get_connections and get_peer_list describe the real connection to monerod', async () => {
     const info = ((await post(rpc, '/json_rpc', { jsonrpc: '2.0', id: 1, method: 'get_info' })).result ?? {}) as Record<string, unknown>;
     expect(info).to.include({ status: 'OK', nettype: 'fakechain', restricted: false });
     expect(info.outgoing_connections_count as number).to.be.greaterThan(0);
@@ -106,6 +88,9 @@ describe('RPC → relay engine → p2p → a real regtest monerod (clearnet only
     const toMonerod = connections.find((c) => c.address === `127.0.0.1:${monerod.p2pPort}`);
     expect(toMonerod).to.include({ incoming: false, state: 'normal', host: '127.0.0.1', port: String(monerod.p2pPort), address_type: 1, localhost: true, zone: 'clearnet' });
     expect(toMonerod?.peer_id).to.match(/^[0-9a-f]{16}$/);
+    // the handshake put monerod in the clearnet book's white list
+    const book = await post(rpc, '/get_peer_list', {});
+    expect((book.white_list as { host: string; port: number }[]).some((p) => p.host === '127.0.0.1' && p.port === monerod.p2pPort)).to.equal(true);
     // monerod's own view names our connection too
     expect((await monerod.getConnections()).length).to.be.greaterThan(0);
   });
