@@ -91,6 +91,8 @@ export interface RpcMethodOptions {
 export interface RpcRequestInfo {
   /** The RPC listener the request arrived on (`clearnet` or an anonymity zone). */
   readonly zone: string;
+  /** The listener serves only methods safe for untrusted clients (--restricted-rpc, every zone listener). */
+  readonly restricted: boolean;
 }
 
 /** JSON-RPC error a handler can throw to answer with a specific code. */

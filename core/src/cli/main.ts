@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { ConfigError, VeilnodeError } from '../api/errors';
 import { parseCommandLine, type CommandLine } from '../config/command-line';
 import { createLogger } from '../logging/create-logger';
 import { composeNode } from '../node/compose-node';
+import { coreVersion } from '../node/core-version';
 import { prepareNode } from '../node/prepare-node';
 import { findPluginCommand, pluginCommandContext } from './plugin-command';
 import { formatPlugins, formatSummary } from './report';
@@ -15,11 +14,6 @@ import { usage } from './usage';
 interface Io {
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
-}
-
-function coreVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 /** Runs a veilnode command; resolves with the process exit code. */

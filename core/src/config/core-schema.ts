@@ -1,5 +1,6 @@
 import { CONFIG_FORMATS } from '../api/config-formats';
 import type { NetworkName } from '../api/transport';
+import type { RawRpcZoneListener } from './rpc-zones';
 import type { RawZoneSettings } from './zone-settings';
 
 export const NETWORKS: readonly NetworkName[] = ['mainnet', 'testnet', 'stagenet', 'regtest'];
@@ -22,6 +23,8 @@ export interface NodeConfig {
     readonly login: string | null;
     readonly restricted: boolean;
     readonly maxBodyBytes: number;
+    /** Hidden-service RPC listeners by anonymity zone (always restricted). */
+    readonly zones: Readonly<Record<string, RawRpcZoneListener>>;
   };
   readonly zones: Readonly<Record<string, RawZoneSettings>>;
   readonly [plugin: string]: unknown;
@@ -60,6 +63,12 @@ export function coreSchema(): Record<string, unknown> {
       },
       restricted: { doc: 'Serve only methods marked safe for untrusted clients', format: Boolean, default: false, env: 'VEILNODE_RPC_RESTRICTED' },
       maxBodyBytes: { doc: 'Largest request body accepted (bytes)', format: positiveInt, default: DEFAULT_RPC_MAX_BODY_BYTES },
+      zones: {
+        doc: 'Hidden-service RPC: rpc.zones.<zone> = {address, bind}, a restricted RPC listener on BIND for wallets reaching ADDRESS through Tor/I2P',
+        // An open-ended object like `zones`: rpc-zones.ts checks each entry (build-config.ts).
+        format: Object,
+        default: {},
+      },
     },
     zones: { doc: 'Per-zone settings, zones.<name> (see ZoneConfig)', format: Object, default: {} },
   };

@@ -3,22 +3,30 @@ import type { DependencyContainer } from 'tsyringe';
 import { instanceCachingFactory } from 'tsyringe';
 import type { Logger } from '../api/logger';
 import type { NodeConfig } from '../config/core-schema';
+import { rpcZoneListeners } from '../config/rpc-zones';
 import { createRootContainer } from '../di/root-container';
 import { CONFIG, CONNECTION_HANDLER, LOGGER, NODE, PLUGIN_REGISTRY, RELAY_QUEUE, RPC_METHODS, RPC_SERVER } from '../di/tokens';
 import type { PluginRegistry } from '../plugins/plugin-registry';
 import { registerGetZones } from '../rpc/get-zones-method';
 import type { RpcMethodRegistry } from '../rpc/rpc-method-registry';
-import { RpcServer } from '../rpc/rpc-server';
+import { RpcListeners } from '../rpc/rpc-listeners';
 import { HoldingConnectionHandler, type ConnectionHandler } from './connection-handler';
+import { attachNodeRpc, createRelayService, type NodeRpcSources } from './monerod-rpc-wiring';
 import { Node } from './node';
 import type { PreparedNode } from './prepare-node';
-import { EmptyRelayQueue, type RelayQueue } from './relay-queue';
+import type { RelayQueue } from './relay-queue';
+import type { RelayService } from './relay-service';
 
 export interface ComposeOptions {
   /** The peer layer's handler; the holding handler when absent. */
   readonly connectionHandler?: ConnectionHandler;
-  /** The relay engine's queue view; nothing queued when absent. */
-  readonly relayQueue?: RelayQueue;
+  /**
+   * The relay engine service, built with the peer layer's port (createRelayService); when
+   * absent one without a peer layer is built: local txs then wait in the journal.
+   */
+  readonly relay?: RelayService;
+  /** The peer layer's views for get_info / get_connections / get_peer_list; empty when absent. */
+  readonly rpcSources?: Partial<NodeRpcSources>;
   /** Per-zone start deadline (default ZONE_START_TIMEOUT_MS). */
   readonly zoneStartTimeoutMs?: number;
 }
@@ -27,22 +35,19 @@ export interface ComposeOptions {
  * The composition root: core services go into one root container; the Node later gives each
  * enabled zone a child container of it. This is the only place core services are wired.
  */
-export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}): { node: Node; container: DependencyContainer } {
+export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}): { node: Node; container: DependencyContainer; relay: RelayService } {
   const root = createRootContainer();
   root.register(CONFIG, { useValue: prepared.config });
   root.register(LOGGER, { useValue: prepared.logger });
   root.register(PLUGIN_REGISTRY, { useValue: prepared.registry });
   root.register(RPC_METHODS, { useValue: prepared.rpcMethods });
   root.register(CONNECTION_HANDLER, { useValue: options.connectionHandler ?? new HoldingConnectionHandler(prepared.logger) });
-  root.register(RELAY_QUEUE, { useValue: options.relayQueue ?? new EmptyRelayQueue() });
+  const relay = options.relay ?? createRelayService(prepared, undefined);
+  root.register(RELAY_QUEUE, { useValue: relay });
   root.register(RPC_SERVER, {
     useFactory: instanceCachingFactory((c) => {
-      const config = c.resolve<NodeConfig>(CONFIG);
-      return new RpcServer(
-        { ...config.rpc, zone: 'clearnet' },
-        c.resolve<RpcMethodRegistry>(RPC_METHODS),
-        c.resolve<Logger>(LOGGER).child({ component: 'rpc' }),
-      );
+      const { zones, ...main } = c.resolve<NodeConfig>(CONFIG).rpc;
+      return new RpcListeners(main, rpcZoneListeners(zones), c.resolve<RpcMethodRegistry>(RPC_METHODS), c.resolve<Logger>(LOGGER));
     }),
   });
   root.register(NODE, {
@@ -54,9 +59,10 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}
           dataDir: prepared.dataDir,
           zones: prepared.zones,
           registry: c.resolve<PluginRegistry>(PLUGIN_REGISTRY),
-          rpc: c.resolve<RpcServer>(RPC_SERVER),
+          rpc: c.resolve<RpcListeners>(RPC_SERVER),
           handler: c.resolve<ConnectionHandler>(CONNECTION_HANDLER),
           relayQueue: c.resolve<RelayQueue>(RELAY_QUEUE),
+          services: [{ name: 'relay', start: () => relay.start(), stop: () => relay.stop() }],
           stopHooks: prepared.stopHooks,
           pluginRuntime: prepared.pluginRuntime,
           logger: c.resolve<Logger>(LOGGER),
@@ -66,5 +72,6 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}
   });
   const node = root.resolve<Node>(NODE);
   registerGetZones(prepared.rpcMethods, node);
-  return { node, container: root };
+  attachNodeRpc(prepared, root.resolve<RpcListeners>(RPC_SERVER), relay, options.rpcSources);
+  return { node, container: root, relay };
 }

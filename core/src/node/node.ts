@@ -27,8 +27,14 @@ export interface NodeParts {
   /** Resolved settings of the enabled zones, in config order. */
   readonly zones: readonly ZoneConfig[];
   readonly registry: PluginRegistry;
-  readonly rpc: RpcServer;
+  /** The RPC listeners (clearnet and hidden-service ones). */
+  readonly rpc: Pick<RpcServer, 'start' | 'stop' | 'address'>;
   readonly handler: ConnectionHandler;
+  /**
+   * Core services with a lifecycle (the relay engine and its journal): started once the node
+   * holds the data-dir lock, before zones and RPC; stopped after them, in reverse order.
+   */
+  readonly services?: readonly NodeService[];
   readonly relayQueue: RelayQueue;
   readonly stopHooks: readonly StopHook[];
   readonly logger: Logger;
@@ -39,6 +45,12 @@ export interface NodeParts {
 }
 
 export const ZONE_START_TIMEOUT_MS = 30_000;
+
+export interface NodeService {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 /** What the node reports once started (the CLI prints it). */
 export interface NodeSummary {
@@ -68,6 +80,7 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
   async start(): Promise<NodeSummary> {
     this.lock.acquire();
     try {
+      for (const service of this.parts.services ?? []) await service.start();
       for (const zone of this.parts.zones) await this.startZone(zone);
       await this.parts.rpc.start();
     } catch (error) {
@@ -216,6 +229,7 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
     await attempt('rpc', () => rpc.stop());
     for (const runtime of [...this.runtimes].reverse()) await attempt(`zone ${runtime.name}`, () => runtime.stop());
     this.runtimes = [];
+    for (const service of [...(this.parts.services ?? [])].reverse()) await attempt(service.name, () => service.stop());
     for (const { plugin, hook } of [...stopHooks].reverse()) await attempt(`plugin ${plugin}`, hook);
     this.lock.release();
     logger.info({}, 'node stopped');

@@ -14,6 +14,7 @@ import type { PluginRegistry } from '../plugins/plugin-registry';
 import { PluginRuntime } from '../plugins/plugin-runtime';
 import { registerPlugins } from '../plugins/register-plugins';
 import { GET_ZONES } from '../rpc/get-zones-method';
+import { MONEROD_JSON_RPC_METHODS } from '../rpc/monerod/attach-monerod-rpc';
 import { RpcMethodRegistry } from '../rpc/rpc-method-registry';
 
 export interface PrepareInputs {
@@ -62,7 +63,7 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
   });
   const logger = inputs.createLogger(config);
   const rpcMethods = new RpcMethodRegistry();
-  rpcMethods.reserve(GET_ZONES);
+  for (const name of [GET_ZONES, ...MONEROD_JSON_RPC_METHODS]) rpcMethods.reserve(name);
   const dataDir = resolveDataDir(config.dataDir, inputs.cwd);
   const pluginRuntime = new PluginRuntime(dataDir);
   const { registry, stopHooks } = await registerPlugins(plugins, config, rpcMethods, logger, pluginRuntime);

@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RpcMethodError } from '../api/plugin';
+import { RpcMethodError, type RpcRequestInfo } from '../api/plugin';
 import { VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import { DigestAuth } from './digest-auth';
 import { JsonRpcErrorCode, jsonRpcError, jsonRpcResult, parseJsonRpcCall, salvageId, type JsonRpcId } from './json-rpc';
+import { isLoopbackIp } from './loopback';
 import type { RpcMethodRegistry } from './rpc-method-registry';
 
 export interface RpcServerOptions {
@@ -24,15 +25,30 @@ export interface EndpointReply {
   readonly body?: unknown;
 }
 
-/** A POST endpoint: `/json_rpc` now; monerod's plain endpoints (`/get_info`, ...) later. */
-export type Endpoint = (body: Buffer, request: IncomingMessage) => Promise<EndpointReply>;
+/** An HTTP endpoint: `/json_rpc`, or one of monerod's plain endpoints (`/send_raw_transaction`, ...). */
+export type Endpoint = (body: Buffer, info: RpcRequestInfo, request: IncomingMessage) => Promise<EndpointReply>;
+
+export interface EndpointOptions {
+  /** HTTP methods accepted (default POST only; monerod also answers `GET /get_info`). */
+  readonly methods?: readonly string[];
+  /** Served on a restricted listener too (default false, as for JSON-RPC methods). */
+  readonly restricted?: boolean;
+}
+
+interface EndpointEntry {
+  readonly endpoint: Endpoint;
+  readonly methods: readonly string[];
+  readonly restricted: boolean;
+}
+
+const JSON_RPC_PATH = '/json_rpc';
 
 /**
  * The node's HTTP RPC server (node:http). Every request gets a JSON answer: malformed JSON,
  * unknown methods, oversize bodies and throwing handlers become JSON-RPC errors, never a crash.
  */
 export class RpcServer {
-  private readonly endpoints = new Map<string, Endpoint>();
+  private readonly endpoints = new Map<string, EndpointEntry>();
   private server: Server | undefined;
   private readonly auth: DigestAuth | undefined;
 
@@ -41,14 +57,19 @@ export class RpcServer {
     private readonly methods: RpcMethodRegistry,
     private readonly logger: Logger,
   ) {
-    this.endpoints.set('/json_rpc', (body) => this.jsonRpc(body));
+    this.endpoints.set(JSON_RPC_PATH, { endpoint: (body, info) => this.jsonRpc(body, info), methods: ['POST'], restricted: true });
     this.auth = options.login === null ? undefined : new DigestAuth(options.login);
   }
 
   /** Add a plain endpoint (monerod's `/send_raw_transaction` style). */
-  addEndpoint(path: string, endpoint: Endpoint): void {
+  addEndpoint(path: string, endpoint: Endpoint, options: EndpointOptions = {}): void {
     if (this.endpoints.has(path)) throw new VeilnodeError('RPC_ENDPOINT_DUPLICATE', `RPC endpoint ${path} already exists`, { path });
-    this.endpoints.set(path, endpoint);
+    this.endpoints.set(path, { endpoint, methods: options.methods ?? ['POST'], restricted: options.restricted ?? false });
+  }
+
+  /** The zone this listener serves and whether it is restricted (what handlers see). */
+  get requestInfo(): RpcRequestInfo {
+    return { zone: this.options.zone, restricted: this.options.restricted };
   }
 
   /** The bound address (`IP:PORT`), once started. */
@@ -81,6 +102,16 @@ export class RpcServer {
     });
     server.on('error', (error) => this.logger.error({ err: error.message }, 'RPC server error'));
     this.server = server;
+    this.warnIfExposed();
+  }
+
+  /** Anyone who can reach a non-loopback bind can use an RPC without login: say so at start. */
+  private warnIfExposed(): void {
+    const { bindIp, bindPort, login, zone, restricted } = this.options;
+    if (login !== null || isLoopbackIp(bindIp)) return;
+    // A zone listener's log lines must not carry a clearnet address; the clearnet one names its bind.
+    const where = zone === 'clearnet' ? { bindIp, bindPort } : {};
+    this.logger.warn({ ...where, zone, restricted, event: 'rpc_unauthenticated_exposed' }, 'RPC server is bound to a non-loopback address without --rpc-login: anyone who can reach it may use it');
   }
 
   async stop(): Promise<void> {
@@ -94,25 +125,26 @@ export class RpcServer {
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0];
-    const endpoint = this.endpoints.get(path);
-    if (endpoint === undefined) return this.reply(response, { status: 404, body: jsonRpcError(null, JsonRpcErrorCode.MethodNotFound, `no endpoint ${path}`) });
-    if (request.method !== 'POST') {
-      response.setHeader('Allow', 'POST');
-      return this.reply(response, { status: 405, body: jsonRpcError(null, JsonRpcErrorCode.InvalidRequest, `${path} accepts POST only`) });
+    const entry = this.endpoints.get(path);
+    // Errors before the endpoint runs keep its shape: JSON-RPC errors on /json_rpc, monerod's {status, reason} elsewhere.
+    const fail = (status: number, code: number, message: string): void =>
+      this.reply(response, { status, body: entry === undefined || path === JSON_RPC_PATH ? jsonRpcError(null, code, message) : { status: 'Failed', reason: message } });
+    if (entry === undefined) return fail(404, JsonRpcErrorCode.MethodNotFound, `no endpoint ${path}`);
+    if (this.options.restricted && !entry.restricted) return fail(404, JsonRpcErrorCode.MethodNotFound, `${path} is not available on a restricted RPC server`);
+    if (!entry.methods.includes(request.method ?? '')) {
+      response.setHeader('Allow', entry.methods.join(', '));
+      return fail(405, JsonRpcErrorCode.InvalidRequest, `${path} accepts ${entry.methods.join(' or ')} only`);
     }
-    if (this.auth !== undefined && !this.auth.verify(request.method, request.url ?? '/', request.headers.authorization)) {
+    if (this.auth !== undefined && !this.auth.verify(request.method ?? '', request.url ?? '/', request.headers.authorization)) {
       response.setHeader('WWW-Authenticate', this.auth.challenge());
-      return this.reply(response, { status: 401, body: jsonRpcError(null, JsonRpcErrorCode.InvalidRequest, 'authentication required') });
+      return fail(401, JsonRpcErrorCode.InvalidRequest, 'authentication required');
     }
     const body = await this.readBody(request);
     if (body === undefined) {
       response.setHeader('Connection', 'close');
-      return this.reply(response, {
-        status: 413,
-        body: jsonRpcError(null, JsonRpcErrorCode.InvalidRequest, `request body exceeds ${this.options.maxBodyBytes} bytes`),
-      });
+      return fail(413, JsonRpcErrorCode.InvalidRequest, `request body exceeds ${this.options.maxBodyBytes} bytes`);
     }
-    this.reply(response, await endpoint(body, request));
+    this.reply(response, await entry.endpoint(body, this.requestInfo, request));
   }
 
   /** The body, or undefined when it exceeds the limit (reading stops there). */
@@ -141,7 +173,7 @@ export class RpcServer {
     });
   }
 
-  private async jsonRpc(body: Buffer): Promise<EndpointReply> {
+  private async jsonRpc(body: Buffer, info: RpcRequestInfo): Promise<EndpointReply> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -158,7 +190,7 @@ export class RpcServer {
     }
     let result: unknown;
     try {
-      result = await method.handler(call.params, { zone: this.options.zone });
+      result = await method.handler(call.params, info);
     } catch (error) {
       if (error instanceof RpcMethodError) return { status: 200, body: jsonRpcError(id, error.rpcCode, error.message) };
       this.logger.error({ method: call.method, owner: method.owner, err: (error as Error).message }, 'RPC method threw');

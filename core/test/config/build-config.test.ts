@@ -93,6 +93,19 @@ describe('config: convict schema, layers and validation', () => {
     ]);
   });
 
+  it('reads hidden-service RPC listeners (rpc.zones) and reports each bad entry with its path', () => {
+    const zones = { tor: { address: 'abc.onion:18089', bind: '127.0.0.1:18089' } };
+    expect(buildConfig(inputs({ files: { rpc: { zones } } })).rpc.zones).to.deep.equal(zones);
+    expect(buildConfig(inputs({})).rpc.zones).to.deep.equal({});
+    expect(problemsOf({ files: { rpc: { zones: { tor: { address: '', bind: 'x', extra: 1 }, Bad: 5 } } } })).to.have.members([
+      'rpc.zones.tor.extra: unknown key (known: address, bind)',
+      'rpc.zones.tor.address: must be our address in zone tor',
+      'rpc.zones.tor.bind: expected IP:PORT ([IPV6]:PORT for IPv6)',
+      'rpc.zones.Bad: zone names are lower-case letters, digits and -',
+      'rpc.zones.Bad: must be {address, bind}',
+    ]);
+  });
+
   it('never shows the RPC password in a validation error', () => {
     const problems = problemsOf({ files: { rpc: { login: 'only-a-secret' } } });
     expect(problems.join('\n')).not.to.contain('only-a-secret');

@@ -61,9 +61,9 @@ describe('plugin loader', () => {
     it('validates plugin fragments with the core config and hands each plugin its settings', async () => {
       const greet = await prepareFromConfig({ plugins: [ESM], 'esm-rpc': { greeting: 'hi' } });
       const echo = greet.rpcMethods.get('fixture_echo');
-      expect(await echo?.handler({ x: 1 }, { zone: 'clearnet' })).to.deep.equal({ greeting: 'hi', params: { x: 1 } });
+      expect(await echo?.handler({ x: 1 }, { zone: 'clearnet', restricted: false })).to.deep.equal({ greeting: 'hi', params: { x: 1 } });
       const fromEnv = await prepareFromConfig({ plugins: [ESM] }, { env: { ESM_RPC_GREETING: 'from env' } });
-      expect(await fromEnv.rpcMethods.get('fixture_echo')?.handler({}, { zone: 'clearnet' })).to.deep.include({ greeting: 'from env' });
+      expect(await fromEnv.rpcMethods.get('fixture_echo')?.handler({}, { zone: 'clearnet', restricted: false })).to.deep.include({ greeting: 'from env' });
       const error = await prepareError({ plugins: [ESM], 'esm-rpc': { greeting: 5, volume: 11 } });
       expect(error).to.be.instanceOf(ConfigError);
       expect(error.context.problems).to.have.members([

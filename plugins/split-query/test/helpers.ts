@@ -47,7 +47,7 @@ export function rpcHost(methods: ReadonlyMap<string, { handler: RpcMethodHandler
     const method = methods.get(call.method);
     if (path !== '/json_rpc' || method === undefined) return { status: 200, body: { jsonrpc: '2.0', id: call.id, error: { code: -32601, message: 'method not found' } } };
     try {
-      return { status: 200, body: { jsonrpc: '2.0', id: call.id, result: await method.handler(call.params, { zone: 'clearnet' }) } };
+      return { status: 200, body: { jsonrpc: '2.0', id: call.id, result: await method.handler(call.params, { zone: 'clearnet', restricted: false }) } };
     } catch (error) {
       const code = error instanceof RpcMethodError ? error.rpcCode : -32603;
       return { status: 200, body: { jsonrpc: '2.0', id: call.id, error: { code, message: (error as Error).message } } };

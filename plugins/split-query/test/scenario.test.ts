@@ -220,7 +220,7 @@ describe('split-query scenario: six servers, two relays, one client (in process,
     }
 
     async function rpcError(node: ServerNode, params: unknown): Promise<number> {
-      const error = await Promise.resolve(node.ctx.rpcMethods.get(ANSWER_METHOD)?.handler(params, { zone: 'clearnet' })).then(
+      const error = await Promise.resolve(node.ctx.rpcMethods.get(ANSWER_METHOD)?.handler(params, { zone: 'clearnet', restricted: false })).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -232,7 +232,7 @@ describe('split-query scenario: six servers, two relays, one client (in process,
       const node = servers[0];
       const { params, open } = sealedCall(node, { method: 'is_key_image_spent', params: { key_images: [KI_SPENT] } });
       const handler = node.ctx.rpcMethods.get(ANSWER_METHOD)?.handler;
-      const answer = (await handler?.(params, { zone: 'clearnet' })) as { sealed: string };
+      const answer = (await handler?.(params, { zone: 'clearnet', restricted: false })) as { sealed: string };
       expect(open(answer.sealed)).to.include.keys('result');
       expect(await rpcError(node, params)).to.equal(-32004);
       expect(await rpcError(node, sealedCall(node, { method: 'get_transaction_pool_hashes' }, Date.now() - 10 * 60_000).params)).to.equal(-32004);
@@ -242,7 +242,7 @@ describe('split-query scenario: six servers, two relays, one client (in process,
     it('rate-limits per relay: a relay past its burst is refused, another relay is not, until all relays together reach the total', async () => {
       const node = await startServer(20, { rateLimit: { burst: 2, perMinute: 1, totalBurst: 3, totalPerMinute: 1 } });
       const handler = node.ctx.rpcMethods.get(ANSWER_METHOD)?.handler;
-      for (let i = 0; i < 2; i++) await handler?.(sealedCall(node, { method: 'get_transaction_pool_hashes' }).params, { zone: 'clearnet' });
+      for (let i = 0; i < 2; i++) await handler?.(sealedCall(node, { method: 'get_transaction_pool_hashes' }).params, { zone: 'clearnet', restricted: false });
       expect(await rpcError(node, sealedCall(node, { method: 'get_transaction_pool_hashes' }).params)).to.equal(-32002);
       const viaRelay = (relay: ServerKeys): Record<string, unknown> => {
         const envelope = { v: 1, nonce: toHex(randomBytes(16)), time: Date.now(), call: { method: 'get_transaction_pool_hashes' } };
@@ -250,7 +250,7 @@ describe('split-query scenario: six servers, two relays, one client (in process,
         return { sealed: Buffer.from(sealed).toString('base64'), relay: stampForward(relay, sealed, Date.now()) };
       };
       const other = ServerKeys.generate(Math.floor(Date.now() / 1000), 86_400);
-      expect(await handler?.(viaRelay(other), { zone: 'clearnet' })).to.have.property('sealed');
+      expect(await handler?.(viaRelay(other), { zone: 'clearnet', restricted: false })).to.have.property('sealed');
       const third = ServerKeys.generate(Math.floor(Date.now() / 1000), 86_400);
       expect(await rpcError(node, viaRelay(third)), 'a fresh relay key past the total').to.equal(-32002);
     });
@@ -261,7 +261,7 @@ describe('split-query scenario: six servers, two relays, one client (in process,
       const stamp = params.relay as { signature: string };
       expect(await rpcError(node, { ...params, relay: { ...stamp, signature: stamp.signature.replace(/^./, (c) => (c === '0' ? '1' : '0')) } })).to.equal(-32003);
       const refused = sealedCall(node, { method: 'get_block', params: { height: 1 } });
-      const answer = (await node.ctx.rpcMethods.get(ANSWER_METHOD)?.handler(refused.params, { zone: 'clearnet' })) as { sealed: string };
+      const answer = (await node.ctx.rpcMethods.get(ANSWER_METHOD)?.handler(refused.params, { zone: 'clearnet', restricted: false })) as { sealed: string };
       expect(refused.open(answer.sealed)).to.have.nested.property('error.code', 'SPLIT_QUERY_LOOKUP_INVALID');
       expect(node.backend.calls).to.deep.equal([]);
     });

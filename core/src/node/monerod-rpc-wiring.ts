@@ -1,0 +1,64 @@
+import { ConfigError } from '../api/errors';
+import type { RelayOutboundPort } from '../relay/relay-outbound-port';
+import type { RelayZoneConfig } from '../relay/relay-engine-config';
+import { attachMonerodRpc } from '../rpc/monerod/attach-monerod-rpc';
+import type { ChainInfoSource, ConnectionInfoSource, PeerListSource } from '../rpc/monerod/sources';
+import type { RpcListeners } from '../rpc/rpc-listeners';
+import { coreVersion } from './core-version';
+import type { PreparedNode } from './prepare-node';
+import { RelayService } from './relay-service';
+
+/** The peer layer's views the monerod RPC reads (the lead wires the real ones). */
+export interface NodeRpcSources {
+  readonly chain: ChainInfoSource;
+  readonly connections: ConnectionInfoSource;
+  readonly peers: PeerListSource;
+}
+
+/** Until the peer layer provides them: no chain top learnt, no connection, no peer known. */
+const NOTHING_KNOWN: NodeRpcSources = {
+  chain: { chainTop: () => undefined },
+  connections: { connections: () => [] },
+  peers: { peerList: () => [] },
+};
+
+/** The relay engine over the enabled zones, with its journal in `<dataDir>/txqueue`. */
+export function createRelayService(prepared: PreparedNode, port: RelayOutboundPort | undefined): RelayService {
+  const zones: RelayZoneConfig[] = prepared.zones.map((zone) => ({
+    name: zone.name,
+    anonymity: prepared.registry.zone(zone.name)?.definition.policy.anonymity ?? false,
+    noise: zone.noise,
+    targetOutbound: zone.maxOutbound,
+  }));
+  return new RelayService({ dataDir: prepared.dataDir, zones, port, logger: prepared.logger });
+}
+
+/**
+ * Adds the monerod wallet RPC to every listener. A hidden-service listener must belong to a
+ * registered anonymity zone: on the public zone it would be a second clearnet RPC that claims
+ * to be hidden.
+ */
+export function attachNodeRpc(prepared: PreparedNode, listeners: RpcListeners, relay: RelayService, sources: Partial<NodeRpcSources> = {}): void {
+  for (const zone of Object.keys(prepared.config.rpc.zones)) {
+    const registered = prepared.registry.zone(zone);
+    if (registered === undefined) throw new ConfigError(`rpc.zones.${zone}: no zone ${zone} is registered (is its plugin loaded?)`, { path: `rpc.zones.${zone}` });
+    if (!registered.definition.policy.anonymity) {
+      throw new ConfigError(`rpc.zones.${zone}: ${zone} is not an anonymity zone; a hidden-service RPC needs one`, { path: `rpc.zones.${zone}` });
+    }
+  }
+  const publicZone = prepared.zones.find((z) => prepared.registry.zone(z.name)?.definition.policy.anonymity === false)?.name ?? 'clearnet';
+  attachMonerodRpc(
+    listeners.servers,
+    prepared.rpcMethods,
+    {
+      ...NOTHING_KNOWN,
+      ...sources,
+      txs: relay,
+      network: prepared.config.network,
+      publicZone,
+      version: coreVersion(),
+      startTime: Date.now(),
+    },
+    prepared.logger,
+  );
+}

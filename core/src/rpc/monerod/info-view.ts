@@ -1,0 +1,109 @@
+import type { RpcRequestInfo } from '../../api/plugin';
+import type { NetworkName } from '../../api/transport';
+import type { HeldTxPool } from './held-tx-pool';
+import { accessResponseBase } from './monerod-response';
+import type { MonerodRpcSources } from './sources';
+
+/** DIFFICULTY_TARGET_V2: seconds per block. */
+const DIFFICULTY_TARGET_SECONDS = 120;
+/**
+ * Free space: veilnode stores no chain. monerod answers u64 max ("not telling") on a restricted
+ * RPC; a JSON number from JavaScript cannot carry that exactly, so this is the largest one it can.
+ */
+const FREE_SPACE_UNKNOWN = Number.MAX_SAFE_INTEGER;
+
+/** monerod's nettype text; its regtest is a fakechain. */
+const NETTYPE: Record<NetworkName, string> = { mainnet: 'mainnet', testnet: 'testnet', stagenet: 'stagenet', regtest: 'fakechain' };
+
+/**
+ * `get_info` (JSON-RPC, plain `/get_info` and `/getinfo`, GET or POST) with monerod's fields.
+ *
+ * Restricted listeners (--restricted-rpc, every zone listener) follow monerod's restricted
+ * answer — no connection or peer-list counts, no version, no start time — and go further: the
+ * chain top is the one learnt on the listener's own zone only (a peer on another zone could
+ * have planted a unique top id there to recognise us), no clock reading is given, and the
+ * veilnode extras are left out (a count of waiting local txs would reveal that txs start here).
+ * Unrestricted clients get the best chain top over all zones, the public zone's counts (monerod's
+ * "public" counts), and `veilnode`: local txs waiting and why, in flight, pool states, held txs.
+ */
+export class InfoView {
+  constructor(
+    private readonly sources: MonerodRpcSources,
+    private readonly held: HeldTxPool,
+  ) {}
+
+  getInfo(info: RpcRequestInfo): object {
+    const { chain, txs, network, publicZone } = this.sources;
+    const restricted = info.restricted;
+    const top = chain.chainTop(restricted ? info.zone : undefined);
+    const height = top?.height ?? 0;
+    const targetHeight = top?.targetHeight ?? 0;
+    const counts = restricted ? { in: 0, out: 0, white: 0, gray: 0 } : this.publicCounts(publicZone);
+    const now = this.sources.now ?? Date.now;
+    const base = {
+      ...accessResponseBase(),
+      height,
+      target_height: targetHeight,
+      difficulty: 0,
+      wide_difficulty: '0x0',
+      difficulty_top64: 0,
+      target: DIFFICULTY_TARGET_SECONDS,
+      tx_count: 0,
+      tx_pool_size: txs.publicTransactions().length,
+      alt_blocks_count: 0,
+      outgoing_connections_count: counts.out,
+      incoming_connections_count: counts.in,
+      rpc_connections_count: 0,
+      white_peerlist_size: counts.white,
+      grey_peerlist_size: counts.gray,
+      mainnet: network === 'mainnet',
+      testnet: network === 'testnet',
+      stagenet: network === 'stagenet',
+      nettype: NETTYPE[network],
+      top_block_hash: top?.topBlockHash ?? '',
+      cumulative_difficulty: 0,
+      wide_cumulative_difficulty: '0x0',
+      cumulative_difficulty_top64: 0,
+      block_size_limit: 0,
+      block_weight_limit: 0,
+      block_size_median: 0,
+      block_weight_median: 0,
+      adjusted_time: restricted ? 0 : Math.floor(now() / 1000),
+      start_time: restricted ? 0 : Math.floor(this.sources.startTime / 1000),
+      free_space: FREE_SPACE_UNKNOWN,
+      offline: false,
+      bootstrap_daemon_address: '',
+      height_without_bootstrap: restricted ? 0 : height,
+      was_bootstrap_ever_used: false,
+      database_size: 0,
+      update_available: false,
+      busy_syncing: false,
+      version: restricted ? '' : this.sources.version,
+      synchronized: top !== undefined && (targetHeight === 0 || targetHeight <= height),
+      restricted,
+    };
+    if (restricted) return base;
+    const status = txs.status();
+    return {
+      ...base,
+      veilnode: {
+        local_txs_waiting: status.localWaiting,
+        wait_reason: status.waitReason,
+        local_txs_in_flight: status.localInFlight,
+        pool: status.pool,
+        held_txs: this.held.entries().length,
+      },
+    };
+  }
+
+  private publicCounts(zone: string): { in: number; out: number; white: number; gray: number } {
+    const connections = this.sources.connections.connections().filter((c) => c.zone === zone);
+    const peers = this.sources.peers.peerList().filter((p) => p.zone === zone);
+    return {
+      in: connections.filter((c) => c.direction === 'inbound').length,
+      out: connections.filter((c) => c.direction === 'outbound').length,
+      white: peers.filter((p) => p.list === 'white').length,
+      gray: peers.filter((p) => p.list === 'gray').length,
+    };
+  }
+}

@@ -1,0 +1,56 @@
+import type { PoolEntry } from '../../relay/tx-pool-view';
+import type { HeldTxPool } from './held-tx-pool';
+import { accessResponseBase, responseBase } from './monerod-response';
+import type { TxSubmitter } from './sources';
+
+/**
+ * The pool listings. Public ones (`/get_transaction_pool`, `/get_transaction_pool_hashes`) show
+ * only broadcast txs on every listener, restricted or not (mempool hiding: a tx we originated or
+ * hold in a stem appears only once it was seen coming back over clearnet or fluffed, so asking
+ * the node never reveals it). `get_relay_pool` is the operator's private view.
+ */
+export class TransactionPoolViews {
+  constructor(
+    private readonly txs: TxSubmitter,
+    private readonly held: HeldTxPool,
+  ) {}
+
+  /** monerod's get_transaction_pool answer. veilnode computes no fee and no key images: those stay 0/empty. */
+  transactionPool(): object {
+    return { ...accessResponseBase(), transactions: this.txs.publicTransactions().map(txInfo), spent_key_images: [] };
+  }
+
+  transactionPoolHashes(): object {
+    return { ...accessResponseBase(), tx_hashes: this.txs.publicTransactions().map((tx) => tx.id) };
+  }
+
+  /** Every tx the node knows with its relay state, plus the `do_not_relay` ones (state `held`). */
+  relayPool(): object {
+    const known = this.txs.transactions().map((tx) => ({ id_hash: tx.id, state: tx.state, blob_size: tx.blob.length }));
+    const held = this.held.entries().map((tx) => ({ id_hash: tx.id, state: 'held', blob_size: tx.blob.length }));
+    return { ...responseBase(), transactions: [...known, ...held] };
+  }
+}
+
+/** monerod's tx_info for a broadcast tx; fields veilnode cannot know (no chain) keep monerod's zero values. */
+function txInfo(tx: PoolEntry): object {
+  return {
+    id_hash: tx.id,
+    tx_json: '',
+    blob_size: tx.blob.length,
+    weight: tx.blob.length,
+    fee: 0,
+    max_used_block_id_hash: '',
+    max_used_block_height: 0,
+    kept_by_block: false,
+    last_failed_height: 0,
+    last_failed_id_hash: '',
+    // No receive or relay times: a timestamp would tell a stranger when the tx reached us.
+    receive_time: 0,
+    relayed: true,
+    last_relayed_time: 0,
+    do_not_relay: false,
+    double_spend_seen: false,
+    tx_blob: Buffer.from(tx.blob).toString('hex'),
+  };
+}
