@@ -9,3 +9,8 @@ export * from './wire';
 export * from './tx';
 export * from './peerstore';
 export * from './peer';
+// Relay engine and its parts: core-internal, exported for the node, the RPC and the simulator.
+export * from './time';
+export * from './dandelion';
+export * from './noise';
+export * from './relay';

@@ -139,7 +139,8 @@ describe('veilnode CLI (the real bin, spawned)', function () {
   });
 
   it('a second signal exits at once while a stop hangs', async () => {
-    const run = start({ plugins: [pluginFixture('hanging-stop.cjs')] });
+    // Only the fixture is loaded, so the default clearnet zone has no plugin: switch it off.
+    const run = start({ plugins: [pluginFixture('hanging-stop.cjs')], zones: { clearnet: { enabled: false } } });
     await waitFor(run, /SIGINT\/SIGTERM/);
     run.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));

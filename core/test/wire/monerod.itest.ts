@@ -14,6 +14,7 @@ import {
   packForNoise,
   Ping,
   SupportFlags,
+  TimedSync,
   type LevinMessage,
 } from '../../src';
 import { monerodAvailable, monerodRpc, RegtestMonerod } from './monerod-process';
@@ -199,9 +200,12 @@ describe('wire codec against a real monerod 0.18 (regtest, loopback)', function 
     expect(m.body.length).to.equal(0);
   });
 
+  let dialer: LevinProbe | null = null;
+
   it('dials us, and accepts our handshake response (connection reaches state normal)', async () => {
     const socket = await (dialedIn as Promise<Socket>);
     const peer = new LevinProbe(socket);
+    dialer = peer;
     const m = await peer.next((x) => x.expectsResponse && x.command === Handshake.command, 30_000);
     const req = Handshake.request.decode(m.body);
     expect(req.node_data.network_id.equals(networkId('regtest'))).to.equal(true);
@@ -218,5 +222,17 @@ describe('wire codec against a real monerod 0.18 (regtest, loopback)', function 
       state = connections?.find((c) => c.peer_id === ourId && !c.incoming)?.state ?? '';
     }
     expect(state).to.equal('normal');
+  });
+
+  it('sends us a timed sync and accepts our response (connection stays)', async function () {
+    this.timeout(150_000);
+    const peer = dialer as LevinProbe;
+    expect(peer).to.not.equal(null);
+    const m = await peer.next((x) => x.expectsResponse && x.command === TimedSync.command, 120_000);
+    expect(TimedSync.request.decode(m.body).payload_data.top_id.equals(genesisHash('regtest'))).to.equal(true);
+    peer.send(encodeResponseMessage(TimedSync, { payload_data: genesisClaim, local_peerlist_new: [] }));
+    await new Promise((r) => setTimeout(r, 2000));
+    const { connections } = (await monerodRpc((daemon as RegtestMonerod).rpcPort, 'get_connections')) as { connections?: { incoming: boolean; state: string }[] };
+    expect(connections?.filter((c) => !c.incoming).map((c) => c.state)).to.deep.equal(['normal']);
   });
 });
