@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { BenchError } from './bench-error';
+import type { BenchTarget } from './bench-target';
+import type { ClaimedChain } from './load-protocol';
+
+const run = promisify(execFile);
+/** The project's monerod harness scripts (up.sh, make-txs.sh, down.sh). */
+const SCRIPTS = resolve(__dirname, '../../../../test/harness/monerod');
+
+export interface SignedTx {
+  readonly id: string;
+  readonly blobHex: string;
+}
+
+/**
+ * A regtest monerod 0.18 on loopback from test/harness/monerod: one data dir for the whole run
+ * (the chain with the wallet's coins survives restarts), restarted for each peer count so every
+ * measurement starts from a fresh process. Inbound limits raised for the load.
+ */
+export class MonerodTarget implements BenchTarget {
+  readonly name = 'monerod';
+  readonly host = '127.0.0.1';
+  private dir?: string;
+  private pidValue?: number;
+
+  constructor(
+    private readonly basePort: number,
+    private readonly maxConnections: number,
+  ) {}
+
+  get port(): number {
+    return this.basePort;
+  }
+
+  get pid(): number {
+    if (this.pidValue === undefined) throw new BenchError('BENCH_NOT_STARTED', 'monerod is not running');
+    return this.pidValue;
+  }
+
+  async start(): Promise<void> {
+    this.dir ??= await mkdtemp(join(tmpdir(), 'veilnode-bench-monerod-'));
+    const env = {
+      ...process.env,
+      MONERO_BASE_PORT: String(this.basePort),
+      MONERO_NODES: '1',
+      MONERO_LOG_LEVEL: process.env.MONERO_LOG_LEVEL ?? '0',
+      MONERO_MAX_CONN_PER_IP: String(this.maxConnections),
+      // --keep-fakechain: a regtest chain is wiped at start otherwise (we restart for every peer count)
+      MONEROD_ARGS_0: `--in-peers ${this.maxConnections} --out-peers 0 --keep-fakechain`,
+    };
+    try {
+      await run(join(SCRIPTS, 'up.sh'), [this.dir], { env });
+    } catch (err) {
+      await this.dispose();
+      throw new BenchError('BENCH_TARGET_START', `monerod did not start: ${((err as { stderr?: string }).stderr ?? String(err)).trim()}`);
+    }
+    this.pidValue = Number((await readFile(join(this.dir, 'node0', 'monerod.pid'), 'utf8')).trim());
+  }
+
+  /** Stops the daemon (and the wallet RPC make-txs started), keeping the data dir for the next start. */
+  async stop(): Promise<void> {
+    this.pidValue = undefined;
+    if (this.dir) await run(join(SCRIPTS, 'down.sh'), ['--keep', this.dir]);
+  }
+
+  /** Stops everything and removes the data dir. */
+  async dispose(): Promise<void> {
+    this.pidValue = undefined;
+    const dir = this.dir;
+    this.dir = undefined;
+    if (dir) await run(join(SCRIPTS, 'down.sh'), [dir]).catch(() => rm(dir, { recursive: true, force: true }));
+  }
+
+  /** N valid signed, not relayed txs (make-txs.sh; monerod must have a synchronised peer). */
+  async makeTxs(n: number): Promise<SignedTx[]> {
+    if (!this.dir) throw new BenchError('BENCH_NOT_STARTED', 'monerod is not running');
+    const out = join(this.dir, 'bench-txs.txt');
+    try {
+      await run(join(SCRIPTS, 'make-txs.sh'), [this.dir, String(n), out], { env: { ...process.env, MONERO_BASE_PORT: String(this.basePort) } });
+    } catch (err) {
+      throw new BenchError('BENCH_TXS', `make-txs.sh failed: ${((err as { stderr?: string }).stderr ?? String(err)).trim().slice(-2000)}`);
+    }
+    return (await readFile(out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [id, blobHex] = line.split(' ');
+        return { id, blobHex };
+      });
+  }
+
+  /** The chain top peers should claim so monerod treats them as synchronised. */
+  async chainTop(): Promise<ClaimedChain> {
+    const res = await fetch(`http://127.0.0.1:${this.basePort + 1}/json_rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'get_last_block_header' }),
+    });
+    const body = (await res.json()) as { result?: { block_header: { height: number; hash: string; cumulative_difficulty: number; major_version: number } } };
+    const header = body.result?.block_header;
+    if (!header) throw new BenchError('BENCH_RPC', `monerod get_last_block_header failed: ${JSON.stringify(body)}`);
+    return { height: String(header.height + 1), cumulativeDifficulty: String(header.cumulative_difficulty), topId: header.hash, topVersion: header.major_version };
+  }
+}
