@@ -88,6 +88,7 @@ async function main(): Promise<number> {
           chain,
           txs: levelTxs,
           settleMs: 2000,
+          warmUpPeers: 20,
           handshakeTimeoutMs: 60_000,
           fanOutTimeoutMs: 60_000,
         });

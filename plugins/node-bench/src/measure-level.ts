@@ -1,3 +1,4 @@
+import { BenchError } from './bench-error';
 import type { BenchTarget } from './bench-target';
 import type { LoadClient } from './load-client';
 import type { ClaimedChain } from './load-protocol';
@@ -28,6 +29,8 @@ export interface LevelPlan {
   readonly chain: ClaimedChain;
   readonly txs: readonly string[];
   readonly settleMs: number;
+  /** Connections opened, synced and closed before measuring (warms up a JIT; the same for every target). */
+  readonly warmUpPeers: number;
   readonly handshakeTimeoutMs: number;
   readonly fanOutTimeoutMs: number;
 }
@@ -41,11 +44,18 @@ function summarise(failures: readonly string[], what: string): string[] {
   return [`${failures.length} ${what} failed: ${[...counts].map(([f, n]) => `${n}× ${f}`).join('; ')}`];
 }
 
-/** Starts the target fresh, bursts `peers` handshakes at it, holds them with a timed sync, pushes the txs, stops it. */
+/** Starts the target fresh, warms it up, bursts `peers` handshakes at it, holds them with a timed sync, pushes the txs, stops it. */
 export async function measureLevel(target: BenchTarget, load: LoadClient, plan: LevelPlan): Promise<LevelResult> {
   await target.start();
   try {
     await sleep(plan.settleMs);
+    if (plan.warmUpPeers > 0) {
+      const warmUp = await load.request({ op: 'connect', host: target.host, port: target.port, count: plan.warmUpPeers, chain: plan.chain, timeoutMs: plan.handshakeTimeoutMs });
+      if (warmUp.failures.length > 0) throw new BenchError('BENCH_WARM_UP', `${target.name}: ${summarise(warmUp.failures, 'warm-up handshakes').join('')}`);
+      await load.request({ op: 'sync', timeoutMs: plan.handshakeTimeoutMs });
+      await load.request({ op: 'close' });
+      await sleep(plan.settleMs);
+    }
     const pid = target.pid;
     const rssBeforeBytes = residentBytes(pid);
     const cpu0 = cpuMs(pid);
