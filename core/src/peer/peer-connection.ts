@@ -242,10 +242,13 @@ export class PeerConnection {
     const wasReady = this.stateValue === 'ready';
     this.stateValue = 'closed';
     for (const timer of [this.handshakeTimer, this.idleTimer, this.syncTimer]) if (timer) clearTimeout(timer);
-    const closedError = new PeerError('PEER_CLOSED', `connection closed: ${reason}`, { reason });
-    for (const p of this.pending.splice(0)) {
-      clearTimeout(p.timer);
-      p.reject(closedError);
+    // built only when an invoke waits for it: an Error captures a stack, and most closes have none pending
+    if (this.pending.length > 0) {
+      const closedError = new PeerError('PEER_CLOSED', `connection closed: ${reason}`, { reason });
+      for (const p of this.pending.splice(0)) {
+        clearTimeout(p.timer);
+        p.reject(closedError);
+      }
     }
     if (!wasReady) {
       this.rejectReady(
@@ -586,7 +589,11 @@ export class PeerConnection {
   }
 
   private armIdleTimer(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    // every received chunk re-arms it: refresh() reuses the timer instead of allocating a new one
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
     this.idleTimer = setTimeout(
       () => this.close('idle timeout', new PeerError('PEER_IDLE_TIMEOUT', `nothing received for ${this.timeouts.idleMs} ms`)),
       this.timeouts.idleMs,
