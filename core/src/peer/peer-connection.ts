@@ -3,6 +3,7 @@ import { ProtocolError, VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import type { NetworkName } from '../api/transport';
 import { Command, policyAllows, type ZonePolicy } from '../api/zone';
+import { BoundLogger } from '../logging/bound-logger';
 import { encodeFrame, LevinFlags, LevinReturnCode, LevinStreamDecoder, type LevinMessage } from '../levin';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import type { ReceivedPeerEntry } from '../peerstore/peer-entry';
@@ -139,7 +140,7 @@ export class PeerConnection {
     this.zone = options.zone;
     this.direction = options.direction;
     this.timeouts = { ...DEFAULT_PEER_TIMEOUTS, ...options.timeouts };
-    this.logger = options.logger.child({
+    this.logger = new BoundLogger(options.logger, {
       component: 'peer',
       zone: options.zone,
       conn: options.id,
