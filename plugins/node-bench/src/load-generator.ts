@@ -43,6 +43,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'>
 async function connectAll(command: Extract<LoadCommand, { op: 'connect' }>): Promise<ConnectResult> {
   const syncData = syncDataOf(command.chain);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const batch: LoadPeer[] = [];
   for (let i = 0; i < command.count; i++) {
     batch.push(new LoadPeer(command.host, command.port, SOURCE_ADDRESSES[(peers.length + i) % SOURCE_ADDRESSES.length], syncData, onTxs));
@@ -62,7 +63,8 @@ async function connectAll(command: Extract<LoadCommand, { op: 'connect' }>): Pro
     }
   });
   peers.push(...batch.filter((p) => p.open));
-  return { op: 'connect', handshakeMs, wallMs: last - started, failures };
+  const used = process.cpuUsage(cpu);
+  return { op: 'connect', handshakeMs, wallMs: last - started, failures, loadCpuMs: (used.user + used.system) / 1000 };
 }
 
 async function syncAll(timeoutMs: number): Promise<SyncResult> {

@@ -22,6 +22,8 @@ export interface ConnectResult {
   readonly wallMs: number;
   /** One line per failed connection (error code or reason). */
   readonly failures: string[];
+  /** The load generator's own CPU (user + system) over the burst. */
+  readonly loadCpuMs: number;
 }
 
 export interface SyncResult {

@@ -11,7 +11,7 @@ import { MonerodTarget } from './monerod-target';
 import { formatTable } from './report';
 import { VeilnodeTarget } from './veilnode-target';
 
-const USAGE = `usage: npm run bench:node -- [--peers 100,500,1000] [--txs 3] [--base-port 19600] [--only veilnode|monerod] [--veilnode-node-args "--cpu-prof ..."]`;
+const USAGE = `usage: npm run bench:node -- [--peers 100,500,1000] [--txs 3] [--warm-up 20] [--base-port 19600] [--only veilnode|monerod] [--veilnode-node-args "--cpu-prof ..."]`;
 
 /** What a peer claims before monerod has any blocks: the genesis block (enough to let it mine). */
 const GENESIS_CHAIN: ClaimedChain = { height: '1', cumulativeDifficulty: '1', topId: genesisHash('regtest').toString('hex'), topVersion: 1 };
@@ -35,6 +35,7 @@ async function main(): Promise<number> {
     options: {
       peers: { type: 'string', default: '100,500,1000' },
       txs: { type: 'string', default: '3' },
+      'warm-up': { type: 'string', default: '20' },
       'base-port': { type: 'string', default: '19600' },
       only: { type: 'string' },
       'veilnode-node-args': { type: 'string', default: '' },
@@ -48,8 +49,9 @@ async function main(): Promise<number> {
   const levels = values.peers.split(',').map(Number);
   const txsPerLevel = Number(values.txs);
   const basePort = Number(values['base-port']);
-  if (levels.some((n) => !Number.isInteger(n) || n < 2) || !Number.isInteger(txsPerLevel) || txsPerLevel < 1 || !Number.isInteger(basePort)) {
-    throw new BenchError('BENCH_USAGE', `bad arguments (peers ≥ 2 each, txs ≥ 1, integer base port)\n${USAGE}`);
+  const warmUpPeers = Number(values['warm-up']);
+  if (levels.some((n) => !Number.isInteger(n) || n < 2) || !Number.isInteger(txsPerLevel) || txsPerLevel < 1 || !Number.isInteger(basePort) || !Number.isInteger(warmUpPeers) || warmUpPeers < 0) {
+    throw new BenchError('BENCH_USAGE', `bad arguments (peers ≥ 2 each, txs ≥ 1, warm-up ≥ 0, integer base port)\n${USAGE}`);
   }
   const maxPeers = Math.max(...levels);
   const names = values.only ? [values.only] : ['veilnode', 'monerod'];
@@ -58,7 +60,7 @@ async function main(): Promise<number> {
   if (!monerodInstalled()) throw new BenchError('BENCH_NO_MONEROD', 'monerod and monero-wallet-rpc are needed (Debian package monero)');
 
   const head = `veilnode vs monerod 0.18, Levin load from a separate process over 127.0.0.2–254 · ${machine()}`;
-  process.stdout.write(`${head}\npeers ${levels.join(' / ')}, ${txsPerLevel} tx(s) per peer count\n`);
+  process.stdout.write(`${head}\npeers ${levels.join(' / ')}, ${txsPerLevel} tx(s) per peer count, warm-up ${warmUpPeers} connections\n`);
   const monerod = new MonerodTarget(basePort, maxPeers + 100);
   const veilnode = new VeilnodeTarget(basePort + 20, maxPeers + 100, values['veilnode-node-args'].split(' ').filter(Boolean));
   const load = new LoadClient();
@@ -88,7 +90,7 @@ async function main(): Promise<number> {
           chain,
           txs: levelTxs,
           settleMs: 2000,
-          warmUpPeers: 20,
+          warmUpPeers,
           handshakeTimeoutMs: 60_000,
           fanOutTimeoutMs: 60_000,
         });

@@ -5,17 +5,27 @@ import type { ClaimedChain } from './load-protocol';
 import { percentile } from './percentile';
 import { cpuMs, residentBytes } from './process-usage';
 
-/** What one target did at one peer count. NaN where nothing could be measured. */
-export interface LevelResult {
-  readonly peers: number;
+/** One burst of N simultaneous dials. NaN where nothing could be measured. */
+export interface BurstFigures {
   readonly handshakeP50Ms: number;
   readonly handshakeP99Ms: number;
   /** Handshakes completed per second of the burst (first dial → last response). */
-  readonly burstRate: number;
+  readonly rate: number;
   readonly cpuPerHandshakeMs: number;
+  /** The load generator's own CPU per handshake (it shares the machine with the node). */
+  readonly loadCpuPerHandshakeMs: number;
+}
+
+/** What one target did at one peer count. NaN where nothing could be measured. */
+export interface LevelResult {
+  readonly peers: number;
+  /** The first burst on a fresh process (after the small warm-up). */
+  readonly first: BurstFigures;
+  /** The same burst again once those connections were closed: a node that has run a while. */
+  readonly repeat: BurstFigures;
   readonly rssBeforeBytes: number;
   readonly rssAfterBytes: number;
-  /** (RSS with every connection handshaken and synced − RSS before) / connections. */
+  /** (RSS with every connection of the first burst handshaken and synced − RSS before) / connections. */
   readonly rssPerConnectionBytes: number;
   readonly cpuPerTxMs: number;
   /** Receipt (our send) → the last other connection received the tx, median over the txs. */
@@ -29,7 +39,7 @@ export interface LevelPlan {
   readonly chain: ClaimedChain;
   readonly txs: readonly string[];
   readonly settleMs: number;
-  /** Connections opened, synced and closed before measuring (warms up a JIT; the same for every target). */
+  /** Connections opened, synced and closed before measuring (the same for every target). */
   readonly warmUpPeers: number;
   readonly handshakeTimeoutMs: number;
   readonly fanOutTimeoutMs: number;
@@ -44,7 +54,27 @@ function summarise(failures: readonly string[], what: string): string[] {
   return [`${failures.length} ${what} failed: ${[...counts].map(([f, n]) => `${n}× ${f}`).join('; ')}`];
 }
 
-/** Starts the target fresh, warms it up, bursts `peers` handshakes at it, holds them with a timed sync, pushes the txs, stops it. */
+/** Dials `plan.peers` connections at once; the node's CPU is read around the burst. */
+async function burst(target: BenchTarget, load: LoadClient, plan: LevelPlan, problems: string[], what: string): Promise<BurstFigures & { held: number }> {
+  const cpu0 = cpuMs(target.pid);
+  const connect = await load.request({ op: 'connect', host: target.host, port: target.port, count: plan.peers, chain: plan.chain, timeoutMs: plan.handshakeTimeoutMs });
+  const cpu1 = cpuMs(target.pid);
+  problems.push(...summarise(connect.failures, what));
+  const held = connect.handshakeMs.length;
+  return {
+    held,
+    handshakeP50Ms: percentile(connect.handshakeMs, 0.5),
+    handshakeP99Ms: percentile(connect.handshakeMs, 0.99),
+    rate: held > 0 ? held / (connect.wallMs / 1000) : Number.NaN,
+    cpuPerHandshakeMs: held > 0 ? (cpu1 - cpu0) / held : Number.NaN,
+    loadCpuPerHandshakeMs: held > 0 ? connect.loadCpuMs / held : Number.NaN,
+  };
+}
+
+/**
+ * Starts the target fresh, warms it up, bursts `peers` handshakes at it, holds them with a timed
+ * sync (RSS), pushes the txs, closes them, bursts again, stops it.
+ */
 export async function measureLevel(target: BenchTarget, load: LoadClient, plan: LevelPlan): Promise<LevelResult> {
   await target.start();
   try {
@@ -57,12 +87,9 @@ export async function measureLevel(target: BenchTarget, load: LoadClient, plan: 
       await sleep(plan.settleMs);
     }
     const pid = target.pid;
+    const problems: string[] = [];
     const rssBeforeBytes = residentBytes(pid);
-    const cpu0 = cpuMs(pid);
-    const connect = await load.request({ op: 'connect', host: target.host, port: target.port, count: plan.peers, chain: plan.chain, timeoutMs: plan.handshakeTimeoutMs });
-    const cpu1 = cpuMs(pid);
-    const problems = summarise(connect.failures, 'handshakes');
-    const held = connect.handshakeMs.length;
+    const first = await burst(target, load, plan, problems, 'handshakes');
 
     const sync = await load.request({ op: 'sync', timeoutMs: plan.handshakeTimeoutMs });
     problems.push(...summarise(sync.failures, 'timed syncs'));
@@ -79,15 +106,16 @@ export async function measureLevel(target: BenchTarget, load: LoadClient, plan: 
       else fanOuts.push(Math.max(0, ...tx.arrivalsMs));
     }
     await load.request({ op: 'close' });
+    await sleep(plan.settleMs);
+    const repeat = await burst(target, load, plan, problems, 'repeat-burst handshakes');
+    await load.request({ op: 'close' });
     return {
       peers: plan.peers,
-      handshakeP50Ms: percentile(connect.handshakeMs, 0.5),
-      handshakeP99Ms: percentile(connect.handshakeMs, 0.99),
-      burstRate: held > 0 ? held / (connect.wallMs / 1000) : Number.NaN,
-      cpuPerHandshakeMs: held > 0 ? (cpu1 - cpu0) / held : Number.NaN,
+      first,
+      repeat,
       rssBeforeBytes,
       rssAfterBytes,
-      rssPerConnectionBytes: held > 0 ? (rssAfterBytes - rssBeforeBytes) / held : Number.NaN,
+      rssPerConnectionBytes: first.held > 0 ? (rssAfterBytes - rssBeforeBytes) / first.held : Number.NaN,
       cpuPerTxMs: plan.txs.length > 0 ? txCpu / plan.txs.length : Number.NaN,
       fanOutMs: percentile(fanOuts, 0.5),
       problems,
