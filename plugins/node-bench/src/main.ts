@@ -65,11 +65,18 @@ async function main(): Promise<number> {
   const veilnode = new VeilnodeTarget(basePort + 20, maxPeers + 100, values['veilnode-node-args'].split(' ').filter(Boolean));
   const load = new LoadClient();
   const results = new Map<string, LevelResult[]>(names.map((n) => [n, []]));
-  const stopAll = (): void => {
-    void monerod.dispose();
-    void veilnode.stop();
+  // whatever ends the run, the daemons it started go with it
+  const killAll = (): void => {
+    veilnode.killSync();
+    monerod.disposeSync();
   };
-  process.once('SIGINT', stopAll);
+  const interrupted = (): void => {
+    process.stderr.write('bench:node interrupted: stopping the nodes it started\n');
+    void Promise.allSettled([load.stop(), monerod.dispose(), veilnode.stop()]).then(() => process.exit(130));
+  };
+  process.once('exit', killAll);
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     // monerod mines coins and signs the txs; it answers BUSY until a peer synchronised it
     const t0 = Date.now();
@@ -99,7 +106,8 @@ async function main(): Promise<number> {
       }
     }
   } finally {
-    process.off('SIGINT', stopAll);
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await load.stop();
     await monerod.dispose();
     await veilnode.stop();

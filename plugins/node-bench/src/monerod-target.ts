@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -75,14 +75,29 @@ export class MonerodTarget implements BenchTarget {
     if (dir) await run(join(SCRIPTS, 'down.sh'), [dir]).catch(() => rm(dir, { recursive: true, force: true }));
   }
 
+  /** Last resort at process exit: stops the recorded PIDs synchronously. */
+  disposeSync(): void {
+    const dir = this.dir;
+    this.dir = undefined;
+    if (!dir) return;
+    try {
+      execFileSync(join(SCRIPTS, 'down.sh'), [dir], { stdio: 'ignore' });
+    } catch {
+      // best effort while exiting
+    }
+  }
+
   /** N valid signed, not relayed txs (make-txs.sh; monerod must have a synchronised peer). */
   async makeTxs(n: number): Promise<SignedTx[]> {
-    if (!this.dir) throw new BenchError('BENCH_NOT_STARTED', 'monerod is not running');
-    const out = join(this.dir, 'bench-txs.txt');
+    const dir = this.dir;
+    if (!dir) throw new BenchError('BENCH_NOT_STARTED', 'monerod is not running');
+    const out = join(dir, 'bench-txs.txt');
     try {
-      await run(join(SCRIPTS, 'make-txs.sh'), [this.dir, String(n), out], { env: { ...process.env, MONERO_BASE_PORT: String(this.basePort) } });
+      await run(join(SCRIPTS, 'make-txs.sh'), [dir, String(n), out], { env: { ...process.env, MONERO_BASE_PORT: String(this.basePort) } });
     } catch (err) {
-      throw new BenchError('BENCH_TXS', `make-txs.sh failed: ${((err as { stderr?: string }).stderr ?? String(err)).trim().slice(-2000)}`);
+      const stderr = ((err as { stderr?: string }).stderr ?? '').trim();
+      const walletLog = await readFile(join(dir, 'wallet', 'stdout.log'), 'utf8').catch(() => '');
+      throw new BenchError('BENCH_TXS', `make-txs.sh failed (${(err as Error).message.split('\n')[0]}): ${stderr.slice(-1500)} ${walletLog.trim().slice(-500)}`);
     }
     return (await readFile(out, 'utf8'))
       .trim()

@@ -58,6 +58,11 @@ export class VeilnodeTarget implements BenchTarget {
     }
   }
 
+  /** Last resort at process exit: kills the node (its temp dir stays). */
+  killSync(): void {
+    if (this.child?.exitCode === null) this.child.kill('SIGKILL');
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
