@@ -92,12 +92,19 @@ export class MonerodTarget implements BenchTarget {
     const dir = this.dir;
     if (!dir) throw new BenchError('BENCH_NOT_STARTED', 'monerod is not running');
     const out = join(dir, 'bench-txs.txt');
-    try {
-      await run(join(SCRIPTS, 'make-txs.sh'), [dir, String(n), out], { env: { ...process.env, MONERO_BASE_PORT: String(this.basePort) } });
-    } catch (err) {
-      const stderr = ((err as { stderr?: string }).stderr ?? '').trim();
-      const walletLog = await readFile(join(dir, 'wallet', 'stdout.log'), 'utf8').catch(() => '');
-      throw new BenchError('BENCH_TXS', `make-txs.sh failed (${(err as Error).message.split('\n')[0]}): ${stderr.slice(-1500)} ${walletLog.trim().slice(-500)}`);
+    // under CPU load a wallet call make-txs.sh does not retry can fail without a word; each
+    // attempt uses a fresh wallet, so a second one is safe
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await run(join(SCRIPTS, 'make-txs.sh'), [dir, String(n), out], { env: { ...process.env, MONERO_BASE_PORT: String(this.basePort) } });
+        break;
+      } catch (err) {
+        const stderr = ((err as { stderr?: string }).stderr ?? '').trim();
+        const walletLog = await readFile(join(dir, 'wallet', 'stdout.log'), 'utf8').catch(() => '');
+        const failure = `make-txs.sh failed (${(err as Error).message.split('\n')[0]}): ${stderr.slice(-1500)} ${walletLog.trim().slice(-500)}`;
+        if (attempt >= 2) throw new BenchError('BENCH_TXS', failure);
+        process.stderr.write(`${failure}\nretrying once\n`);
+      }
     }
     return (await readFile(out, 'utf8'))
       .trim()
