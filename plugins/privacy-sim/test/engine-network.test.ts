@@ -2,11 +2,17 @@ import { expect } from 'chai';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { VirtualNetwork } from './virtual-network';
-import { blob } from './engine-harness';
-import { DurableTxQueue } from '../../src/relay/durable-tx-queue';
-import type { RelayEngineConfig } from '../../src/relay/relay-engine-config';
-import { VirtualClock } from '../../src/time';
+import { DurableTxQueue, VirtualClock, type RelayEngineConfig } from '@veilnode/core';
+import { EngineNetwork, type Delivery } from '../src/engine-network';
+
+const blob = (tag: string, size = 200) => new Uint8Array(Buffer.alloc(size, tag));
+
+/** An EngineNetwork (100 ms links) that records every delivery with node names. */
+function recordingNetwork() {
+  const deliveries: Array<Omit<Delivery, 'from' | 'to'> & { from: string; to: string }> = [];
+  const net = new EngineNetwork(new VirtualClock(), { onDelivery: (d) => deliveries.push({ ...d, from: d.from.name, to: d.to.name }) });
+  return Object.assign(net, { deliveries });
+}
 
 const TOR_NODE: RelayEngineConfig = {
   zones: [
@@ -19,7 +25,7 @@ const CLEARNET_NODE: RelayEngineConfig = { zones: [{ name: 'public', anonymity: 
 
 /** A (origin, Tor), B (Tor hidden service + clearnet), observers C and D on clearnet only. */
 function network(seed: number) {
-  const net = new VirtualNetwork(new VirtualClock());
+  const net = recordingNetwork();
   const a = net.node('A', TOR_NODE, seed);
   const b = net.node('B', TOR_NODE, seed + 1);
   const c = net.node('C', CLEARNET_NODE, seed + 2);
