@@ -7,3 +7,7 @@ export * from './estimators';
 export * from './metrics';
 export * from './simulator';
 export * from './sim-report';
+export * from './noise-capture';
+export * from './traffic-features';
+export * from './stump-classifier';
+export * from './noise-bench';
