@@ -9,36 +9,38 @@ export interface NoiseBenchParams {
   readonly folds: number;
   readonly seed: number;
   readonly txBytes: number;
+  /** Background rates (relayed txs per minute) to test; each is run with noise on and off. */
+  readonly relayedPerMinute: readonly number[];
 }
 
-export const DEFAULT_NOISE_BENCH: NoiseBenchParams = Object.freeze({ windows: 2_000, windowMs: 60_000, folds: 10, seed: 7, txBytes: 1_500 });
+export const DEFAULT_NOISE_BENCH: NoiseBenchParams = Object.freeze({ windows: 2_000, windowMs: 60_000, folds: 10, seed: 7, txBytes: 1_500, relayedPerMinute: Object.freeze([0, 2]) });
+
+export interface NoiseCondition {
+  readonly noise: boolean;
+  readonly relayedPerMinute: number;
+  readonly cv: CrossValidation;
+  /** Bytes per second on the observed link (Tor cells). */
+  readonly linkBytesPerSecond: number;
+}
 
 export interface NoiseBenchResult {
   readonly params: NoiseBenchParams;
-  readonly noiseOn: CrossValidation;
-  readonly noiseOff: CrossValidation;
-  /** Measured on the observed link with noise on (Tor cells), and monerod's nominal figure. */
-  readonly linkBytesPerSecond: number;
+  readonly conditions: NoiseCondition[];
+  /** monerod's nominal noise rate of one channel: 3072 bytes per mean tick. */
   readonly nominalChannelBytesPerSecond: number;
 }
 
-async function classify(noise: boolean, params: NoiseBenchParams): Promise<{ cv: CrossValidation; linkBytesPerSecond: number }> {
-  const capture: CaptureParams = { noise, windows: params.windows, windowMs: params.windowMs, seed: params.seed, txBytes: params.txBytes };
+async function classify(noise: boolean, relayedPerMinute: number, params: NoiseBenchParams): Promise<NoiseCondition> {
+  const capture: CaptureParams = { noise, relayedPerMinute, windows: params.windows, windowMs: params.windowMs, seed: params.seed, txBytes: params.txBytes };
   const { windows, linkBytesPerSecond } = await captureAnonymityLink(capture);
   const samples = windows.map((w) => ({ x: features(w), y: w.txSent }));
-  return { cv: crossValidate(samples, params.folds, params.seed), linkBytesPerSecond };
+  return { noise, relayedPerMinute, cv: crossValidate(samples, params.folds, params.seed), linkBytesPerSecond };
 }
 
 /** Captures a noisy and a quiet anonymity link and measures how well a stump finds the tx windows. */
 export async function noiseBench(params: NoiseBenchParams = DEFAULT_NOISE_BENCH): Promise<NoiseBenchResult> {
-  const on = await classify(true, params);
-  const off = await classify(false, params);
+  const conditions: NoiseCondition[] = [];
+  for (const rate of params.relayedPerMinute) for (const noise of [true, false]) conditions.push(await classify(noise, rate, params));
   const meanTickMs = DEFAULT_NOISE.tickMinMs + DEFAULT_NOISE.tickRangeMs / 2;
-  return {
-    params,
-    noiseOn: on.cv,
-    noiseOff: off.cv,
-    linkBytesPerSecond: on.linkBytesPerSecond,
-    nominalChannelBytesPerSecond: 3072 / (meanTickMs / 1000),
-  };
+  return { params, conditions, nominalChannelBytesPerSecond: 3072 / (meanTickMs / 1000) };
 }

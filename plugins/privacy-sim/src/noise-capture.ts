@@ -22,6 +22,11 @@ export interface CaptureParams {
   readonly windowMs: number;
   readonly seed: number;
   readonly txBytes: number;
+  /**
+   * Txs per minute A receives from a public peer and relays (after its cross-zone delay) over its
+   * anonymity links too: background traffic the observer must tell A's own tx from. 0 = none.
+   */
+  readonly relayedPerMinute: number;
 }
 
 export const TOR_CELL_BYTES = 514;
@@ -42,6 +47,7 @@ export interface CaptureResult {
  * virtual time and records the A→B link as a passive observer of the encrypted stream would:
  * frame arrival times and cell-rounded sizes. Every window, with probability ½, A's wallet
  * submits a tx at a uniform time in the window's first two thirds (the rest lets it leave).
+ * Optionally A also relays txs it hears from a public peer P.
  */
 export async function captureAnonymityLink(params: CaptureParams): Promise<CaptureResult> {
   const clock = new VirtualClock();
@@ -60,13 +66,28 @@ export async function captureAnonymityLink(params: CaptureParams): Promise<Captu
     rotation: false,
   };
   const [a, b, c] = ['A', 'B', 'C'].map((name, i) => network.node(name, config, params.seed * 31 + i));
-  for (const node of [a, b, c]) node.boot();
+  const p = network.node('P', { zones: [config.zones[0]] }, params.seed * 31 + 3);
+  for (const node of [a, b, c, p]) node.boot();
   network.connect('tor', a, b);
   network.connect('tor', a, c);
+  network.connect('public', a, p);
   const start = 60_000;
   clock.runUntil(start);
   // The coin flips and send times come from their own generator, independent of the engines'.
   const draw = new SeededRng(params.seed ^ 0x5eed);
+  if (params.relayedPerMinute > 0) {
+    const relayed = new SeededRng(params.seed ^ 0xbac6);
+    let n = 0;
+    const next = () => {
+      // Poisson arrivals: exponential gaps.
+      clock.setTimer(-Math.log(1 - relayed.float()) * (60_000 / params.relayedPerMinute), () => {
+        const blob = txBlob(params.seed + 1, n++, params.txBytes);
+        a.engine.receive({ zone: 'public', connectionId: 'public>P', txs: [{ id: network.txIds.of(blob), blob }], fluff: true });
+        next();
+      });
+    };
+    next();
+  }
   const truth: boolean[] = [];
   for (let w = 0; w < params.windows; w++) {
     const windowStart = start + w * params.windowMs;
@@ -78,7 +99,7 @@ export async function captureAnonymityLink(params: CaptureParams): Promise<Captu
     }
     clock.runUntil(windowStart + params.windowMs);
   }
-  for (const node of [a, b, c]) node.engine.stop();
+  for (const node of [a, b, c, p]) node.engine.stop();
   const windows: CaptureWindow[] = truth.map((txSent) => ({ txSent, frames: [] as CapturedFrame[] }));
   for (const f of observed) {
     const w = Math.floor((f.at - start) / params.windowMs);
