@@ -55,9 +55,14 @@ export function wilson(correct: number, n: number, z = 1.96): { low: number; hig
   return { low: centre - half, high: centre + half };
 }
 
-/** k-fold cross-validation: every sample is classified by a stump that never saw it. */
+/**
+ * Stratified k-fold cross-validation: every sample is classified by a stump that never saw it,
+ * and every fold has the same share of tx windows (unstratified folds bias a signal-free
+ * classifier below 50 %: the training majority is the test minority).
+ */
 export function crossValidate(samples: readonly Sample[], folds: number, seed: number): CrossValidation {
-  const order = pickDistinct(new SeededRng(seed), samples.map((_, i) => i), samples.length);
+  const shuffled = pickDistinct(new SeededRng(seed), samples.map((_, i) => i), samples.length);
+  const order = [...shuffled.filter((i) => samples[i].y), ...shuffled.filter((i) => !samples[i].y)];
   let correct = 0;
   for (let f = 0; f < folds; f++) {
     const test = order.filter((_, k) => k % folds === f);

