@@ -15,6 +15,11 @@ import {
 } from '@veilnode/core';
 import { LinkPipe, type LinkModel } from '@veilnode/memory';
 
+/** Bytes of epee's length varint (2 low bits select 1, 2, 4 or 8 bytes). */
+function epeeVarintBytes(n: number): number {
+  return n < 64 ? 1 : n < 16_384 ? 2 : n < 1_073_741_824 ? 4 : 8;
+}
+
 /** One message arriving over a link, as the receiving node's socket sees it. */
 export interface Delivery {
   readonly at: number;
@@ -113,7 +118,7 @@ export class EngineNetwork {
   readonly slotBuilder = new LevinCovertSlotBuilder();
   /** Bytes put on all links so far. */
   bytesSent = 0;
-  private readonly encodedSizes = new Map<string, number>();
+  private readonly encodedSizes = new Map<number, number>();
 
   constructor(
     readonly clock: VirtualClock,
@@ -170,14 +175,19 @@ export class EngineNetwork {
     for (const n of notify) to.engine.onTransactionsReceived(payload.zone, link.peerConnection, n.txs, n.dandelionpp_fluff);
   }
 
-  /** Size of the NOTIFY_NEW_TRANSACTIONS frame carrying `txs` (encoded once per shape). */
+  /**
+   * Size of the NOTIFY_NEW_TRANSACTIONS frame carrying `txs`: the frame of as many empty blobs
+   * (encoded once per count and flag) plus each blob's bytes and the growth of its length varint.
+   */
   private encodedSize(txs: readonly Uint8Array[], fluff: boolean): number {
-    const key = `${fluff ? 1 : 0}:${txs.map((t) => t.length).join(',')}`;
-    let size = this.encodedSizes.get(key);
-    if (size === undefined) {
-      size = encodeNotifyMessage(NewTransactions, { txs: txs.map((t) => Buffer.from(t.buffer, t.byteOffset, t.length)), _: Buffer.alloc(0), dandelionpp_fluff: fluff }).length;
-      this.encodedSizes.set(key, size);
+    const key = txs.length * 2 + (fluff ? 1 : 0);
+    let base = this.encodedSizes.get(key);
+    if (base === undefined) {
+      base = encodeNotifyMessage(NewTransactions, { txs: txs.map(() => Buffer.alloc(0)), _: Buffer.alloc(0), dandelionpp_fluff: fluff }).length;
+      this.encodedSizes.set(key, base);
     }
+    let size = base;
+    for (const tx of txs) size += tx.length + epeeVarintBytes(tx.length) - 1;
     return size;
   }
 }

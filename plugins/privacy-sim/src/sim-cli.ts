@@ -39,7 +39,10 @@ async function main(): Promise<void> {
     seed: integer('seed', values.seed) ?? base.seed,
   };
   console.log(`privacy simulator: ${params.nodes} nodes × ${params.txs} txs, seed ${params.seed}, spy shares ${params.spyShares.join('/')}`);
-  const report = await simulate(params, { workers: integer('workers', values.workers) });
+  const report = await simulate(params, {
+    workers: integer('workers', values.workers),
+    onModeDone: (run) => console.error(`  ${run.mode}: ${(run.wallMs / 1000).toFixed(1)} s, ${run.deliveries} deliveries`),
+  });
   console.log(toTable(report));
   const seconds = Object.entries(report.wallMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ');
   console.log(`\nwall time: ${seconds}; deliveries: ${Object.entries(report.deliveries).map(([k, v]) => `${k} ${v}`).join(', ')}`);

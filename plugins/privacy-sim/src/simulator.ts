@@ -40,16 +40,24 @@ function runInWorker(mode: Mode, params: SimParams): Promise<ModeRun> {
   });
 }
 
-async function runModes(params: SimParams, topology: Topology, workers: number): Promise<ModeRun[]> {
+async function runModes(params: SimParams, topology: Topology, workers: number, onModeDone: (run: ModeRun) => void): Promise<ModeRun[]> {
   if (workers <= 1) {
     const runs: ModeRun[] = [];
-    for (const mode of MODES) runs.push(await runMode(mode, params, topology));
+    for (const mode of MODES) {
+      const run = await runMode(mode, params, topology);
+      onModeDone(run);
+      runs.push(run);
+    }
     return runs;
   }
   const runs = new Map<Mode, ModeRun>();
   const queue = [...MODES];
   const lane = async () => {
-    for (let mode = queue.shift(); mode !== undefined; mode = queue.shift()) runs.set(mode, await runInWorker(mode, params));
+    for (let mode = queue.shift(); mode !== undefined; mode = queue.shift()) {
+      const run = await runInWorker(mode, params);
+      onModeDone(run);
+      runs.set(mode, run);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(workers, MODES.length) }, lane));
   return MODES.map((m) => runs.get(m) as ModeRun);
@@ -76,12 +84,12 @@ export function evaluate(run: ModeRun, params: SimParams, topology: Topology): R
 }
 
 /** The whole experiment: one topology, the three modes, every estimator at every spy share. */
-export async function simulate(params: SimParams, options: { workers?: number } = {}): Promise<SimReport> {
+export async function simulate(params: SimParams, options: { workers?: number; onModeDone?: (run: ModeRun) => void } = {}): Promise<SimReport> {
   const started = performance.now();
   checkParams(params);
   const topology = buildTopology(params);
   const workers = options.workers ?? Math.min(2, availableParallelism());
-  const runs = await runModes(params, topology, workers);
+  const runs = await runModes(params, topology, workers, options.onModeDone ?? (() => undefined));
   const wallMs: Record<string, number> = {};
   const deliveries: Record<string, number> = {};
   for (const run of runs) {

@@ -95,3 +95,22 @@ describe('relay engines in a virtual network', () => {
     }
   });
 });
+
+describe('EngineNetwork byte accounting', () => {
+  it('counts a tx message at its Levin-encoded size', async () => {
+    const { encodeNotifyMessage, NewTransactions } = await import('@veilnode/core');
+    const net = recordingNetwork();
+    const config: RelayEngineConfig = { zones: [{ name: 'public', anonymity: false, noise: false, targetOutbound: 8 }] };
+    const a = net.node('A', config, 1);
+    const b = net.node('B', config, 2);
+    a.boot();
+    b.boot();
+    net.connect('public', a, b);
+    const txs = [blob('x', 50), blob('y', 300), blob('z', 20_000)];
+    a.engine.receive({ zone: 'public', connectionId: 'wallet', txs: txs.map((t) => ({ id: net.txIds.of(t), blob: t })), fluff: true });
+    net.clock.advance(60_000);
+    const expected = encodeNotifyMessage(NewTransactions, { txs: [...txs].sort((p, q) => (net.txIds.of(p) < net.txIds.of(q) ? -1 : 1)).map((t) => Buffer.from(t)), _: Buffer.alloc(0), dandelionpp_fluff: true }).length;
+    expect(net.deliveries.map((d) => d.bytes)).to.deep.equal([expected]);
+    expect(net.bytesSent).to.equal(expected);
+  });
+});
