@@ -88,7 +88,9 @@ export async function simulate(params: SimParams, options: { workers?: number; o
   const started = performance.now();
   checkParams(params);
   const topology = buildTopology(params);
-  const workers = options.workers ?? Math.min(2, availableParallelism());
+  // One thread per mode even on 2 cores: the OS shares them, so the run takes about the total
+  // CPU time / cores instead of two modes back to back on one core.
+  const workers = options.workers ?? (availableParallelism() > 1 ? MODES.length : 1);
   const runs = await runModes(params, topology, workers, options.onModeDone ?? (() => undefined));
   const wallMs: Record<string, number> = {};
   const deliveries: Record<string, number> = {};
