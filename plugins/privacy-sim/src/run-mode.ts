@@ -36,10 +36,14 @@ function linkModels(seed: number): (zone: string, from: EngineNode, to: EngineNo
 }
 
 function engineConfig(mode: Mode, anonymous: boolean, params: SimParams): RelayEngineConfig {
-  if (mode !== 'veilnode' || !anonymous) return { zones: [PUBLIC] };
+  // A tx is mined (every node forgets it) this long after the node first saw it: it keeps the
+  // engines' state, and the garbage collector's work, bounded by the txs still spreading.
+  const poolLifetimeMs = params.minedAfterMs;
+  if (mode !== 'veilnode' || !anonymous) return { zones: [PUBLIC], poolLifetimeMs };
   return {
     zones: [PUBLIC, { name: ANONYMITY_ZONE, anonymity: true, noise: true, targetOutbound: params.anonymityOutbound }],
     rotation: false,
+    poolLifetimeMs,
   };
 }
 

@@ -22,6 +22,11 @@ export interface SimParams {
   /** Virtual time simulated after the last submission (stems, embargoes, crossings). */
   readonly drainMs: number;
   readonly txBytes: number;
+  /**
+   * Every node forgets a tx this long after it first saw it, as when the tx is mined (Monero's
+   * block time is 2 min). Propagation slower than this counts as never reaching 90 %.
+   */
+  readonly minedAfterMs: number;
 }
 
 export const DEFAULT_PARAMS: SimParams = Object.freeze({
@@ -36,6 +41,7 @@ export const DEFAULT_PARAMS: SimParams = Object.freeze({
   warmupMs: 60_000,
   drainMs: 10 * 60_000,
   txBytes: 1_500,
+  minedAfterMs: 5 * 60_000,
 });
 
 /** Small enough for a unit test, large enough for the diffusion/Dandelion++ gap to show. */
