@@ -97,11 +97,6 @@ export class EngineNode {
     this.engine.start();
     for (const [id, link] of this.links) this.engine.onConnectionUp(link.zone, id, link.direction);
   }
-
-  /** Zones this node's engine runs. */
-  get zones(): readonly string[] {
-    return this.config.zones.map((z) => z.name);
-  }
 }
 
 type Payload = { kind: 'txs'; zone: string; txs: readonly Uint8Array[]; fluff: boolean } | { kind: 'frame'; zone: string; frame: Uint8Array };

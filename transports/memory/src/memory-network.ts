@@ -45,10 +45,6 @@ export class MemoryNetwork {
     return network;
   }
 
-  link(from: string, to: string): LinkModel {
-    return this.linkOf(from, to);
-  }
-
   /** Returns false when the endpoint is already taken. */
   listen(endpoint: string, accept: MemoryAcceptor): boolean {
     if (this.listeners.has(endpoint)) return false;
