@@ -53,7 +53,7 @@ export function toSvg(report: SimReport): string {
     parts.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${m.left - 8}" y="${y(v) + 4}" text-anchor="end">${v}</text>`);
   }
   for (const p of shares) parts.push(`<line x1="${x(p)}" x2="${x(p)}" y1="${m.top}" y2="${H - m.bottom}" stroke="#eee"/><text x="${x(p)}" y="${H - m.bottom + 18}" text-anchor="middle">${p}</text>`);
-  parts.push(`<text x="${(m.left + W - m.right) / 2}" y="${H - 15}" text-anchor="middle">p (log scale)</text>`);
+  parts.push(`<text x="${(m.left + W - m.right) / 2}" y="${H - 15}" text-anchor="middle">p (log scale); a precision of 0 is drawn at ${floor}</text>`);
   parts.push(`<text transform="translate(18 ${(m.top + H - m.bottom) / 2}) rotate(-90)" text-anchor="middle">precision (log scale)</text>`);
   const series: { label: string; color: string; dash: string; points: [number, number][] }[] = [];
   const grid = Array.from({ length: 40 }, (_, i) => pMin * (pMax / pMin) ** (i / 39));
