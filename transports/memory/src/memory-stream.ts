@@ -19,6 +19,10 @@ export class MemoryStream extends Duplex {
   private peerFull = false;
   private heldWrite: ((error?: Error | null) => void) | undefined;
   private readonly timers = new Set<TimerHandle>();
+  /** Deliveries in send order; a due timer runs every earlier one first (real timers may reorder). */
+  private readonly outbox: (() => void)[] = [];
+  private sentCount = 0;
+  private deliveredCount = 0;
 
   private constructor(
     private readonly clock: Clock,
@@ -64,6 +68,7 @@ export class MemoryStream extends Duplex {
     }
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
+    this.outbox.length = 0;
     if (!this.peer.destroyed) {
       // A reset travels like any other signal on the link.
       const peer = this.peer;
@@ -94,12 +99,21 @@ export class MemoryStream extends Duplex {
     callback();
   }
 
-  /** Runs `fn` when `bytes` sent now arrive at the peer; cancelled if this end is destroyed. */
+  /**
+   * Runs `fn` when `bytes` sent now arrive at the peer, never before what was sent earlier
+   * (Node rounds timer delays to whole milliseconds, which can reorder close deadlines);
+   * cancelled if this end is reset.
+   */
   private after(bytes: number, fn: () => void): void {
+    const sequence = this.sentCount++;
+    this.outbox.push(fn);
     const now = this.clock.now();
     const timer = this.clock.setTimer(this.outgoing.schedule(bytes, now) - now, () => {
       this.timers.delete(timer);
-      fn();
+      while (this.deliveredCount <= sequence && this.outbox.length > 0) {
+        this.deliveredCount++;
+        (this.outbox.shift() as () => void)();
+      }
     });
     this.timers.add(timer);
   }

@@ -3,6 +3,7 @@ import { RecordingLogger } from '@veilnode/compliance';
 import { TimeoutError, VirtualClock } from '@veilnode/core';
 import { LinkPipe } from '../src/link-model';
 import { MemoryNetwork } from '../src/memory-network';
+import { MemoryStream } from '../src/memory-stream';
 import { MemoryTransport } from '../src/memory-transport';
 
 function pair(link: { latencyMs: number; bytesPerSecond: number }) {
@@ -67,6 +68,25 @@ describe('memory network in virtual time', () => {
     await settle();
     expect(closedAt).to.equal(150);
     await b.stop();
+  });
+
+  it('keeps byte order even when the clock fires delivery timers out of order (real timers round delays)', async () => {
+    // A clock that fires every pending timer newest-first, the worst reordering real timers could do.
+    const due: Array<() => void> = [];
+    const clock = { now: () => 0, setTimer: (_ms: number, fn: () => void) => (due.push(fn), { cancel: () => undefined }) };
+    const fireNewestFirst = () => {
+      while (due.length > 0) (due.pop() as () => void)();
+    };
+    const [a, b] = MemoryStream.pair(clock, new LinkPipe({ latencyMs: 1, bytesPerSecond: 0 }), new LinkPipe({ latencyMs: 1, bytesPerSecond: 0 }));
+    const received: Buffer[] = [];
+    b.on('data', (chunk: Buffer) => received.push(chunk));
+    for (let i = 0; i < 50; i++) a.write(Buffer.from([i]));
+    await settle();
+    fireNewestFirst();
+    await settle();
+    expect([...Buffer.concat(received)]).to.deep.equal(Array.from({ length: 50 }, (_, i) => i));
+    a.destroy();
+    b.destroy();
   });
 
   it('LinkPipe never lets a later message overtake an earlier one', () => {
