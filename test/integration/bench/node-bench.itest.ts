@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { monerodAvailable } from '../../src/harness/monerod';
 
 /** The built bench:node entry point (root `tsc -b` builds it before the integration suites). */
-const BENCH = resolve(__dirname, '../../../../plugins/node-bench/dist/src/main.js');
+const BENCH = resolve(__dirname, '../../../../tools/node-bench/dist/src/main.js');
 const BASE_PORT = Number(process.env.VEILNODE_BENCH_ITEST_PORT ?? 24600);
 
 const FIGURES = [
