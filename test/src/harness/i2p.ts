@@ -74,7 +74,7 @@ export class I2pNetwork {
     } catch (error) {
       // up.sh stopped what it started and kept the dir; show where the logs are
       const stderr = (error as { stderr?: string }).stderr ?? '';
-      throw new Error(`i2p test network did not come up (logs in ${dir}):\n${stderr.split('\n').slice(-15).join('\n')}`);
+      throw new Error(`i2p test network did not come up (logs in ${dir}):\n${stderr.split('\n').slice(-15).join('\n')}`, { cause: error });
     }
   }
 
