@@ -15,6 +15,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS plugin fixtures: plain Node modules, as third-party plugin authors write them.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', globalThis: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/test/**/*.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-unused-expressions': 'off' },
   },

@@ -52,8 +52,31 @@ export class TransportUnavailableError extends TransportError {
   }
 }
 
-/** A dial failed. `code` distinguishes refused/timeout/unreachable/proxy failures. */
+/** A dial failed. `code` distinguishes refused/timeout/unreachable/proxy failures (DialErrorCode). */
 export class DialError extends TransportError {}
+
+/**
+ * Codes of DialError shared by every transport, so core can react to a failed dial (back off,
+ * drop the address, blame the proxy) without parsing messages. Transports may add their own.
+ */
+export const DialErrorCode = {
+  /** The remote (or, through a proxy, the destination) actively refused the connection. */
+  ConnectionRefused: 'CONNECTION_REFUSED',
+  ConnectionReset: 'CONNECTION_RESET',
+  NetworkUnreachable: 'NETWORK_UNREACHABLE',
+  HostUnreachable: 'HOST_UNREACHABLE',
+  /** The OS gave up connecting (kernel SYN retries) before our own deadline. */
+  ConnectTimedOut: 'CONNECT_TIMED_OUT',
+  /** The address is not one this transport can dial (malformed host or port). */
+  AddressInvalid: 'ADDRESS_INVALID',
+  /** The address belongs to another zone: dialing it would leak traffic across zones. */
+  ZoneMismatch: 'ZONE_MISMATCH',
+  /** Any other failure; the message and `cause` say more. */
+  DialFailed: 'DIAL_FAILED',
+} as const;
+
+/** A listener could not be opened (address in use, not available, bad bind address). */
+export class ListenError extends TransportError {}
 
 /** A dial or handshake did not finish in time. */
 export class TimeoutError extends TransportError {

@@ -5,6 +5,12 @@
 export * from './errors';
 export * from './logger';
 export * from './address';
+export * from './port';
 export * from './transport';
+export * from './dialer';
 export * from './zone';
 export * from './plugin';
+export * from './config-formats';
+// The SOCKS client lives in core because several transports need it and transports cannot
+// import each other.
+export * from '../net';

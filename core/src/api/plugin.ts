@@ -34,6 +34,11 @@ export interface PluginContext {
   registerTransport(transport: TransportDefinition): void;
   /** Add a JSON-RPC method to the node's RPC server (`POST /json_rpc`). */
   registerRpcMethod(name: string, handler: RpcMethodHandler, options?: RpcMethodOptions): void;
+  /**
+   * Run `hook` when the node stops (after transports stopped), to flush plugin state. Hooks run
+   * in reverse registration order within the node's shutdown deadline; a throwing hook is logged.
+   */
+  onStop(hook: () => void | Promise<void>): void;
 }
 
 export type RpcMethodHandler = (params: unknown, request: RpcRequestInfo) => Promise<unknown> | unknown;

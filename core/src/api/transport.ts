@@ -13,7 +13,11 @@ import type { ZoneConfig } from './zone';
  *   (DialError with a specific code, TimeoutError, AbortedError, TransportUnavailableError);
  * - a rejected or aborted dial leaves no socket or handle open;
  * - listen() calls `onConnection` for every accepted inbound stream until the Listener closes;
- * - stop() closes listeners and every stream the transport still owns.
+ * - stop() closes listeners and every stream the transport still owns; afterwards dial() and
+ *   listen() reject with TransportUnavailableError;
+ * - a dial of an address of another zone rejects with DialError `ZONE_MISMATCH` and sends nothing;
+ * - DialOptions.signal / ListenOptions.signal govern the dial / the listen call only: aborting
+ *   it later does not touch an established stream, and no listener stays on the signal.
  */
 export interface Transport {
   /** Transport name as used in config (`clearnet`, `tor`, `i2p-sam`, ...). */
@@ -34,6 +38,12 @@ export interface Transport {
 export interface TransportCapabilities {
   readonly dial: boolean;
   readonly listen: boolean;
+  /**
+   * Whether one side may end() its writing half and still receive (TCP half-close). Default
+   * true. Tor streams cannot: an EOF from either side ends the stream both ways (RELAY_END), so
+   * data still in flight towards the side that ended is dropped. Levin never half-closes.
+   */
+  readonly halfClose?: boolean;
 }
 
 export interface TransportStatus {
@@ -50,6 +60,18 @@ export interface DialOptions {
 
 export interface ListenOptions {
   readonly signal?: AbortSignal;
+  /**
+   * Local address to bind. Clearnet: the p2p bind address (`--p2p-bind-ip`/`--p2p-bind-port`);
+   * anonymity zones: the local end their daemon forwards inbound streams to (the BIND-IP:PORT
+   * of `--anonymous-inbound`). `host` is an IP literal, never a name; port 0 picks a free port.
+   * When absent the transport picks a safe default (clearnet: 127.0.0.1, port 0).
+   */
+  readonly bind?: ListenBind;
+}
+
+export interface ListenBind {
+  readonly host: string;
+  readonly port: number;
 }
 
 export interface TransportConnection {
@@ -66,6 +88,7 @@ export interface TransportConnection {
 export interface Listener {
   /** Own addresses peers can reach us at, in the zone's text form (shown in get_zones `inbound`). */
   readonly addresses: readonly string[];
+  /** Stop accepting; established streams stay open (stop() or their owner ends them). Idempotent. */
   close(): Promise<void>;
 }
 

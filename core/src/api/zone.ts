@@ -107,6 +107,11 @@ export interface ZoneDefinition {
   readonly name: string;
   readonly codec: AddressCodec;
   readonly policy: ZonePolicy;
+  /**
+   * Built-in seed addresses (zone text form) for the node's network, dialled only when the zone
+   * knows no peers; peers learned from them stay in this zone. Config `zones.<name>.seeds` wins.
+   */
+  readonly seeds?: readonly string[];
 }
 
 /** A zone's validated settings from config (`zones.<name>`), as transports and core see them. */
@@ -121,7 +126,13 @@ export interface ZoneConfig {
   readonly maxInbound: number;
   /** White noise on anonymity links (false when `disable_noise`). */
   readonly noise: boolean;
-  /** `--anonymous-inbound`: our address in this zone and the local bind for the hidden service. */
+  /**
+   * Where the transport listens and the address peers reach us at. Anonymity zones: from
+   * `--anonymous-inbound` (our .onion/.b32.i2p address and the local bind the daemon forwards
+   * to), null = outbound only. The public (non-anonymity) zone: core fills it from
+   * `p2p.bindIp`/`p2p.bindPort` unless the zone config sets it. A transport that can listen
+   * binds `inbound.bind` (port 0 = ephemeral) and reports the real address in Listener.addresses.
+   */
   readonly inbound: { readonly address: string; readonly bind: string; readonly max: number } | null;
   /** Peers to dial (`--add-peer`), exclusive peers (`--add-exclusive-node`), seeds. Zone text form. */
   readonly peers: readonly string[];

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, VeilnodeError } from '../api/errors';
+import { parseCommandLine, type CommandLine } from '../config/command-line';
+import { createLogger } from '../logging/create-logger';
+import { composeNode } from '../node/compose-node';
+import { prepareNode } from '../node/prepare-node';
+import { formatPlugins, formatSummary } from './report';
+import { stopOnSignal } from './stop-on-signal';
+import { usage } from './usage';
+
+interface Io {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+}
+
+function coreVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Runs a veilnode command; resolves with the process exit code. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  let commandLine: CommandLine;
+  try {
+    commandLine = parseCommandLine(argv);
+  } catch (error) {
+    io.stderr.write(`veilnode: ${(error as Error).message}\n(veilnode --help lists every option)\n`);
+    return 2;
+  }
+  if (commandLine.command === 'help') {
+    io.stdout.write(usage());
+    return 0;
+  }
+  try {
+    const prepared = await prepareNode({
+      commandLine,
+      env,
+      cwd: process.cwd(),
+      createLogger: (config) =>
+        createLogger({ level: commandLine.command === 'plugins' ? 'warn' : config.log.level, pretty: io.stdout.isTTY === true }),
+    });
+    if (commandLine.command === 'plugins') {
+      io.stdout.write(formatPlugins(prepared.registry.plugins()));
+      return 0;
+    }
+    const { node } = composeNode(prepared);
+    const stopped = stopOnSignal({
+      signals: process,
+      stop: () => node.stop(),
+      logger: prepared.logger,
+      forceExit: (signal) => {
+        io.stderr.write(`veilnode: second ${signal}, exiting now\n`);
+        process.exit(130);
+      },
+    });
+    const summary = await node.start();
+    io.stdout.write(formatSummary(coreVersion(), summary));
+    return await stopped;
+  } catch (error) {
+    io.stderr.write(`veilnode: ${describe(error)}\n`);
+    return error instanceof ConfigError ? 2 : 1;
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof VeilnodeError) return error.message;
+  return error instanceof Error ? `unexpected error: ${error.stack ?? error.message}` : String(error);
+}
+
+/** The process entry point (bin launcher and `node core/dist/src/cli/main.js`). */
+export function run(): void {
+  main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr }).then((code) => process.exit(code));
+}
+
+if (require.main === module) run();

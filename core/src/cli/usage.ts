@@ -1,0 +1,21 @@
+import { FLAGS } from '../config/command-line';
+
+/** `veilnode --help`: generated from the flag table, so it lists exactly what the parser accepts. */
+export function usage(): string {
+  const rows = FLAGS.map((f) => [f.value === undefined ? f.name : `${f.name} ${f.value}`, f.help + (f.repeatable ? ' (repeatable)' : '')]);
+  const width = Math.min(48, Math.max(...rows.map(([left]) => left.length)));
+  const lines = rows.map(([left, right]) => (left.length > width ? `  ${left}\n  ${' '.repeat(width)}  ${right}` : `  ${left.padEnd(width)}  ${right}`));
+  return [
+    'usage: veilnode [options]          start the node',
+    '       veilnode plugins [options]  list the plugins the config loads and what each registers',
+    '       veilnode --help             print this help',
+    '',
+    'options (monerod-compatible where monerod has them):',
+    ...lines,
+    '',
+    'Config layers, later wins: embedded default (config/default.json5) < --config FILE < environment',
+    '(VEILNODE_NETWORK, VEILNODE_DATA_DIR, VEILNODE_LOG_LEVEL, VEILNODE_P2P_BIND_IP, VEILNODE_P2P_BIND_PORT,',
+    'VEILNODE_RPC_BIND_IP, VEILNODE_RPC_BIND_PORT, VEILNODE_RPC_LOGIN, VEILNODE_RPC_RESTRICTED) < options.',
+    '',
+  ].join('\n');
+}

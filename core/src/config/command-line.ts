@@ -1,0 +1,287 @@
+import { ConfigError } from '../api/errors';
+import { LOG_LEVELS, NETWORKS } from './core-schema';
+import { bindRule, endpointRule, ipRule, loginRule, parsePort, parsePositiveInt, proxyRule, type Rule } from './host-port';
+import { ZONE_NAME_PATTERN } from './zone-settings';
+
+/**
+ * veilnode's command line: monerod's flags with monerod's grammar, translated into config
+ * settings. Nothing here reads process.argv; callers pass the arguments in.
+ */
+
+/** One config value a flag sets, with the flag that set it (so validation errors can name it). */
+export interface FlagSetting {
+  readonly path: string;
+  readonly value: unknown;
+  readonly flag: string;
+}
+
+export type Command = 'run' | 'plugins' | 'help';
+
+export interface CommandLine {
+  readonly command: Command;
+  readonly configFile: string | undefined;
+  readonly settings: readonly FlagSetting[];
+}
+
+interface FlagSpec {
+  readonly name: string;
+  /** Metavariable shown in --help; absent for switches. */
+  readonly value?: string;
+  readonly repeatable?: boolean;
+  readonly help: string;
+}
+
+/** Every flag, in --help order. The parser below handles exactly these. */
+export const FLAGS: readonly FlagSpec[] = [
+  { name: '--config', value: 'FILE', help: 'JSON5 config file (relative plugin paths resolve from its directory)' },
+  { name: '--data-dir', value: 'DIR', help: 'data directory (default ~/.veilnode)' },
+  { name: '--network', value: NETWORKS.join('|'), help: 'Monero network (default mainnet)' },
+  { name: '--log-level', value: LOG_LEVELS.join('|'), help: 'log level (default info)' },
+  { name: '--p2p-bind-ip', value: 'IP', help: 'clearnet p2p listen IP (default 127.0.0.1)' },
+  { name: '--p2p-bind-port', value: 'PORT', help: 'clearnet p2p listen port (default 18080; 0 = ephemeral)' },
+  { name: '--rpc-bind-ip', value: 'IP', help: 'RPC listen IP (default 127.0.0.1)' },
+  { name: '--rpc-bind-port', value: 'PORT', help: 'RPC listen port (default 18081; 0 = ephemeral)' },
+  { name: '--rpc-login', value: 'USER:PASS', help: 'require HTTP basic auth on the RPC server' },
+  { name: '--restricted-rpc', help: 'serve only RPC methods safe for untrusted clients' },
+  {
+    name: '--tx-proxy',
+    value: 'NETWORK,PROXY[,MAX][,disable_noise]',
+    repeatable: true,
+    help: 'send transactions over NETWORK (tor, i2p, ...) through SOCKS PROXY ([socks4a|socks5://][user[:pass]@]IP:PORT); once per network',
+  },
+  {
+    name: '--proxy',
+    value: 'IP:PORT | NETWORK,PROXY[,MAX][,disable_noise]',
+    repeatable: true,
+    help: 'without NETWORK: route all clearnet p2p through the SOCKS proxy; with NETWORK: same as --tx-proxy',
+  },
+  { name: '--i2p-sam', value: 'IP:PORT', help: 'serve the i2p zone with the SAM v3 bridge at IP:PORT (transport i2p-sam)' },
+  {
+    name: '--anonymous-inbound',
+    value: 'ADDRESS,[BIND-IP:]PORT[,MAX]',
+    repeatable: true,
+    help: 'accept peers at our .onion/.b32.i2p ADDRESS, forwarded by the daemon to BIND-IP:PORT; once per network',
+  },
+  { name: '--add-peer', value: 'ADDRESS', repeatable: true, help: 'dial this peer (zone chosen by the address: .onion, .i2p, or clearnet)' },
+  { name: '--add-exclusive-node', value: 'ADDRESS', repeatable: true, help: 'dial only these peers in the address\'s zone' },
+  { name: '--help', help: 'print this help' },
+];
+
+/** Transports `--tx-proxy NETWORK,...` selects; other networks use the transport named like the zone. */
+const TX_PROXY_TRANSPORT: Readonly<Record<string, string>> = { tor: 'tor', i2p: 'i2p-socks' };
+
+/** Flags that set one config key after checking the value against a rule. */
+const SIMPLE: Readonly<Record<string, { path: string; rule: Rule; convert?: (v: string) => unknown }>> = {
+  '--data-dir': { path: 'dataDir', rule: (v) => (v.length > 0 ? undefined : 'must not be empty') },
+  '--network': { path: 'network', rule: oneOf(NETWORKS) },
+  '--log-level': { path: 'log.level', rule: oneOf(LOG_LEVELS) },
+  '--p2p-bind-ip': { path: 'p2p.bindIp', rule: ipRule },
+  '--p2p-bind-port': { path: 'p2p.bindPort', rule: portRule, convert: Number },
+  '--rpc-bind-ip': { path: 'rpc.bindIp', rule: ipRule },
+  '--rpc-bind-port': { path: 'rpc.bindPort', rule: portRule, convert: Number },
+  '--rpc-login': { path: 'rpc.login', rule: loginRule },
+};
+
+function oneOf(values: readonly string[]): Rule {
+  return (v) => (values.includes(v) ? undefined : `must be one of ${values.join(', ')}`);
+}
+
+function portRule(v: string): string | undefined {
+  return parsePort(v) === undefined ? 'must be an integer in 0..65535' : undefined;
+}
+
+export function flagError(flag: string, value: string, rule: string): ConfigError {
+  // rpc-login values are passwords: name the flag and the rule, never echo the value.
+  const shown = flag === '--rpc-login' ? '<hidden>' : JSON.stringify(value);
+  return new ConfigError(`${flag} ${shown}: ${rule}`, { flag, value: flag === '--rpc-login' ? undefined : value, rule });
+}
+
+/** The zone an address text belongs to, by its suffix (monerod's rule). */
+export function zoneOfAddress(address: string): string {
+  const host = address.replace(/:\d+$/, '').toLowerCase();
+  if (host.endsWith('.onion')) return 'tor';
+  if (host.endsWith('.i2p')) return 'i2p';
+  return 'clearnet';
+}
+
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const state = new CommandLineState();
+  const known = new Map(FLAGS.map((f) => [f.name, f]));
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h') {
+      state.command = 'help';
+      continue;
+    }
+    if (!arg.startsWith('--')) {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const spec = known.get(name);
+    if (spec === undefined) throw new ConfigError(`unknown option ${name} (veilnode --help lists every option)`, { flag: name });
+    let value: string | undefined;
+    if (spec.value === undefined) {
+      if (eq !== -1) throw flagError(name, arg.slice(eq + 1), 'takes no value');
+    } else if (eq !== -1) {
+      value = arg.slice(eq + 1);
+    } else {
+      value = argv[++i];
+      if (value === undefined) throw new ConfigError(`${name} needs a value: ${name} ${spec.value}`, { flag: name, rule: spec.value });
+    }
+    if (!spec.repeatable && state.seen.has(name)) throw new ConfigError(`${name} is given more than once`, { flag: name });
+    state.seen.add(name);
+    state.apply(name, value);
+  }
+  if (positionals.length > 1) throw new ConfigError(`unexpected argument ${JSON.stringify(positionals[1])}`, { argument: positionals[1] });
+  if (positionals.length === 1) {
+    const cmd = positionals[0];
+    if (cmd !== 'plugins' && cmd !== 'help') throw new ConfigError(`unknown command ${JSON.stringify(cmd)} (commands: plugins, help)`, { argument: cmd });
+    if (state.command !== 'help') state.command = cmd;
+  }
+  return { command: state.command, configFile: state.configFile, settings: state.settings };
+}
+
+class CommandLineState {
+  command: Command = 'run';
+  configFile: string | undefined;
+  readonly settings: FlagSetting[] = [];
+  readonly seen = new Set<string>();
+  private readonly proxiedZones = new Set<string>();
+  private readonly inboundZones = new Set<string>();
+  private readonly peers = new Map<string, string[]>();
+
+  apply(flag: string, value: string | undefined): void {
+    if (flag === '--help') {
+      this.command = 'help';
+      return;
+    }
+    if (flag === '--restricted-rpc') {
+      this.set('rpc.restricted', true, flag);
+      return;
+    }
+    const text = value as string;
+    const simple = SIMPLE[flag];
+    if (simple !== undefined) {
+      const problem = simple.rule(text);
+      if (problem !== undefined) throw flagError(flag, text, problem);
+      this.set(simple.path, simple.convert ? simple.convert(text) : text, flag);
+      return;
+    }
+    switch (flag) {
+      case '--config':
+        if (text.length === 0) throw flagError(flag, text, 'must name a file');
+        this.configFile = text;
+        return;
+      case '--tx-proxy':
+        this.txProxy(flag, text);
+        return;
+      case '--proxy':
+        if (text.includes(',')) this.txProxy(flag, text);
+        else this.clearnetProxy(flag, text);
+        return;
+      case '--i2p-sam':
+        this.i2pSam(flag, text);
+        return;
+      case '--anonymous-inbound':
+        this.anonymousInbound(flag, text);
+        return;
+      case '--add-peer':
+        this.addPeer(flag, text, 'peers');
+        return;
+      case '--add-exclusive-node':
+        this.addPeer(flag, text, 'exclusivePeers');
+        return;
+    }
+  }
+
+  private set(path: string, value: unknown, flag: string): void {
+    this.settings.push({ path, value, flag });
+  }
+
+  /** NETWORK,PROXY[,MAX][,disable_noise] — the two optional tokens in either order. */
+  private txProxy(flag: string, text: string): void {
+    const parts = text.split(',');
+    if (parts.length < 2 || parts.length > 4) throw flagError(flag, text, 'expected NETWORK,PROXY[,MAX][,disable_noise]');
+    const [zone, proxy, ...options] = parts;
+    if (!ZONE_NAME_PATTERN.test(zone) || zone === 'clearnet' || zone === 'public') {
+      throw flagError(flag, text, `NETWORK ${JSON.stringify(zone)} must be an anonymity network such as tor or i2p`);
+    }
+    if (this.proxiedZones.has(zone)) throw flagError(flag, text, `network ${zone} is already given a proxy (once per network)`);
+    if (zone === 'i2p' && this.seen.has('--i2p-sam')) throw flagError(flag, text, '--i2p-sam already chose the i2p transport; use one of them');
+    const problem = proxyRule(proxy);
+    if (problem !== undefined) throw flagError(flag, text, `PROXY ${JSON.stringify(proxy)}: ${problem}`);
+    let max: number | undefined;
+    let disableNoise = false;
+    for (const option of options) {
+      if (option === 'disable_noise') {
+        if (disableNoise) throw flagError(flag, text, 'disable_noise is given twice');
+        disableNoise = true;
+        continue;
+      }
+      const n = parsePositiveInt(option);
+      if (n === undefined) throw flagError(flag, text, `${JSON.stringify(option)} is neither MAX (a positive integer) nor disable_noise`);
+      if (max !== undefined) throw flagError(flag, text, 'MAX is given twice');
+      max = n;
+    }
+    this.proxiedZones.add(zone);
+    this.set(`zones.${zone}.enabled`, true, flag);
+    this.set(`zones.${zone}.transport`, TX_PROXY_TRANSPORT[zone] ?? zone, flag);
+    this.set(`zones.${zone}.proxy`, proxy, flag);
+    if (max !== undefined) this.set(`zones.${zone}.maxOutbound`, max, flag);
+    if (disableNoise) this.set(`zones.${zone}.noise`, false, flag);
+  }
+
+  /** --proxy IP:PORT: every clearnet p2p connection goes through this SOCKS proxy. */
+  private clearnetProxy(flag: string, text: string): void {
+    const problem = proxyRule(text);
+    if (problem !== undefined) throw flagError(flag, text, problem);
+    if (this.proxiedZones.has('clearnet')) throw flagError(flag, text, 'the clearnet proxy is already set');
+    this.proxiedZones.add('clearnet');
+    this.set('zones.clearnet.proxy', text, flag);
+  }
+
+  private i2pSam(flag: string, text: string): void {
+    const problem = endpointRule(text);
+    if (problem !== undefined) throw flagError(flag, text, problem);
+    if (this.proxiedZones.has('i2p')) throw flagError(flag, text, '--tx-proxy i2p already chose the i2p transport; use one of them');
+    this.set('zones.i2p.enabled', true, flag);
+    this.set('zones.i2p.transport', 'i2p-sam', flag);
+    this.set('i2p-sam.sam', text, flag);
+  }
+
+  /** ADDRESS,[BIND-IP:]PORT[,MAX]; the zone comes from the address suffix. */
+  private anonymousInbound(flag: string, text: string): void {
+    const parts = text.split(',');
+    if (parts.length < 2 || parts.length > 3) throw flagError(flag, text, 'expected ADDRESS,[BIND-IP:]PORT[,MAX]');
+    const [address, bindText, maxText] = parts;
+    const zone = zoneOfAddress(address);
+    if (zone === 'clearnet') throw flagError(flag, text, `ADDRESS ${JSON.stringify(address)} must end in .onion or .i2p`);
+    if (this.inboundZones.has(zone)) throw flagError(flag, text, `network ${zone} already has an inbound address (once per network)`);
+    const bind = /^\d+$/.test(bindText) ? `127.0.0.1:${bindText}` : bindText;
+    const problem = bindRule(bind);
+    if (problem !== undefined) throw flagError(flag, text, `[BIND-IP:]PORT ${JSON.stringify(bindText)}: ${problem}`);
+    let max: number | undefined;
+    if (maxText !== undefined) {
+      max = parsePositiveInt(maxText);
+      if (max === undefined) throw flagError(flag, text, `MAX ${JSON.stringify(maxText)} must be a positive integer`);
+    }
+    this.inboundZones.add(zone);
+    this.set(`zones.${zone}.inbound`, max === undefined ? { address, bind } : { address, bind, max }, flag);
+  }
+
+  private addPeer(flag: string, text: string, field: 'peers' | 'exclusivePeers'): void {
+    if (text.length === 0 || text.includes(',')) throw flagError(flag, text, 'expected one ADDRESS (repeat the flag for more)');
+    const zone = zoneOfAddress(text);
+    const key = `zones.${zone}.${field}`;
+    const list = this.peers.get(key) ?? [];
+    list.push(text);
+    this.peers.set(key, list);
+    // Repeated flags accumulate: drop the earlier setting of this list and push the longer one.
+    const i = this.settings.findIndex((s) => s.path === key);
+    if (i !== -1) this.settings.splice(i, 1);
+    this.set(key, [...list], flag);
+  }
+}

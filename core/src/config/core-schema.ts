@@ -1,0 +1,77 @@
+import { CONFIG_FORMATS } from '../api/config-formats';
+import type { NetworkName } from '../api/transport';
+import type { RawZoneSettings } from './zone-settings';
+
+export const NETWORKS: readonly NetworkName[] = ['mainnet', 'testnet', 'stagenet', 'regtest'];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Largest JSON-RPC request body the RPC server reads (bytes). */
+export const DEFAULT_RPC_MAX_BODY_BYTES = 1024 * 1024;
+
+/** The validated configuration core reads. Plugin settings sit beside it under each plugin's name. */
+export interface NodeConfig {
+  readonly plugins: readonly string[];
+  readonly network: NetworkName;
+  readonly dataDir: string;
+  readonly log: { readonly level: LogLevel };
+  readonly p2p: { readonly bindIp: string; readonly bindPort: number };
+  readonly rpc: {
+    readonly bindIp: string;
+    readonly bindPort: number;
+    readonly login: string | null;
+    readonly restricted: boolean;
+    readonly maxBodyBytes: number;
+  };
+  readonly zones: Readonly<Record<string, RawZoneSettings>>;
+  readonly [plugin: string]: unknown;
+}
+
+/**
+ * The core convict schema. `zones` is open-ended (plugins add zones), so convict only checks it
+ * is an object; zone-settings.ts validates each entry field by field.
+ */
+export function coreSchema(): Record<string, unknown> {
+  return {
+    plugins: {
+      doc: 'Plugin modules to load, in order: package names or paths relative to the config file',
+      format: CONFIG_FORMATS.stringList,
+      default: [],
+    },
+    network: { doc: 'Monero network', format: [...NETWORKS], default: 'mainnet', env: 'VEILNODE_NETWORK' },
+    dataDir: { doc: 'Data directory (~ expands to the home directory)', format: nonEmptyString, default: '~/.veilnode', env: 'VEILNODE_DATA_DIR' },
+    log: {
+      level: { doc: 'Log level', format: [...LOG_LEVELS], default: 'info', env: 'VEILNODE_LOG_LEVEL' },
+    },
+    p2p: {
+      bindIp: { doc: 'IP the clearnet p2p listener binds', format: CONFIG_FORMATS.ip, default: '127.0.0.1', env: 'VEILNODE_P2P_BIND_IP' },
+      bindPort: { doc: 'Port of the clearnet p2p listener (0 = ephemeral)', format: 'port', default: 18080, env: 'VEILNODE_P2P_BIND_PORT' },
+    },
+    rpc: {
+      bindIp: { doc: 'IP the RPC server binds', format: CONFIG_FORMATS.ip, default: '127.0.0.1', env: 'VEILNODE_RPC_BIND_IP' },
+      bindPort: { doc: 'Port of the RPC server (0 = ephemeral)', format: 'port', default: 18081, env: 'VEILNODE_RPC_BIND_PORT' },
+      login: {
+        doc: 'USER:PASSWORD required from RPC clients (HTTP basic auth); null = none',
+        format: CONFIG_FORMATS.login,
+        default: null,
+        nullable: true,
+        sensitive: true,
+        env: 'VEILNODE_RPC_LOGIN',
+      },
+      restricted: { doc: 'Serve only methods marked safe for untrusted clients', format: Boolean, default: false, env: 'VEILNODE_RPC_RESTRICTED' },
+      maxBodyBytes: { doc: 'Largest request body accepted (bytes)', format: positiveInt, default: DEFAULT_RPC_MAX_BODY_BYTES },
+    },
+    zones: { doc: 'Per-zone settings, zones.<name> (see ZoneConfig)', format: Object, default: {} },
+  };
+}
+
+/** Top-level keys of the core schema: a plugin may not take one of these names. */
+export const CORE_CONFIG_KEYS: readonly string[] = Object.keys(coreSchema());
+
+function nonEmptyString(value: unknown): void {
+  if (typeof value !== 'string' || value.length === 0) throw new Error('must be a non-empty string');
+}
+
+function positiveInt(value: unknown): void {
+  if (!Number.isSafeInteger(value) || (value as number) <= 0) throw new Error('must be a positive integer');
+}

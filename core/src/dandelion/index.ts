@@ -1,0 +1,2 @@
+export * from './dandelion-router';
+export * from './stem-pool';

@@ -1,0 +1,224 @@
+import { LevinError } from './errors';
+import { commandSizeCap, LEVIN_HEADER_SIZE, LEVIN_INITIAL_MAX_PACKET_SIZE, LEVIN_DEFAULT_MAX_PACKET_SIZE, LevinFlags, LEVIN_SIGNATURE } from './constants';
+import { isSpecialFrame, readLevinHeader, type LevinHeader } from './header';
+import { toLevinMessage, type LevinMessage } from './message';
+
+const EMPTY = Buffer.alloc(0);
+
+export interface LevinStreamDecoderOptions {
+  /** Packet limit to start with; defaults to the 256 KiB pre-handshake limit. */
+  readonly maxPacketSize?: number;
+}
+
+/**
+ * Incremental Levin parser for one connection, mirroring monerod's receive path: push chunks as
+ * they arrive, get back every message they complete.
+ *
+ * - The signature is checked as soon as 8 header bytes are buffered.
+ * - A header's cb is checked against min(packet limit, per-command cap) before any body byte is kept.
+ * - Buffered bytes + reassembly buffer + the new chunk must stay within the packet limit.
+ * - Noise (BEGIN|END) is skipped; BEGIN/…/END fragments are reassembled and the inner message
+ *   (its cb ≤ reassembled length − 33, trailing padding ignored, inner command cap applied) is
+ *   emitted like any other.
+ *
+ * Bodies are views into the pushed chunks whenever a body lies within one chunk. After the first
+ * error the decoder is dead: buffers are released and every later push throws the same error.
+ */
+export class LevinStreamDecoder {
+  private maxPacket: number;
+  private readonly chunks: Buffer[] = [];
+  private head = 0; // index of the first unconsumed chunk
+  private headOffset = 0; // consumed bytes of chunks[head]
+  private buffered = 0;
+  private header: LevinHeader | null = null;
+  private signatureChecked = false;
+  private fragments: Buffer[] = [];
+  private fragmentBytes = 0;
+  private failure: LevinError | null = null;
+
+  constructor(options: LevinStreamDecoderOptions = {}) {
+    this.maxPacket = LevinStreamDecoder.checkLimit(options.maxPacketSize ?? LEVIN_INITIAL_MAX_PACKET_SIZE);
+  }
+
+  private static checkLimit(n: number): number {
+    if (!(n > 0)) throw new LevinError('LEVIN_BAD_ARGUMENT', `packet limit must be positive, got ${n}`, { maxPacketSize: n });
+    return n;
+  }
+
+  /** Current packet limit. */
+  get maxPacketSize(): number {
+    return this.maxPacket;
+  }
+
+  /** Changes the packet limit (e.g. to the 100 MB post-handshake limit). */
+  setMaxPacketSize(n: number): void {
+    this.maxPacket = LevinStreamDecoder.checkLimit(n);
+  }
+
+  /** Switches to monerod's post-handshake limit (100,000,000 bytes). */
+  useHandshakeCompleteLimit(): void {
+    this.setMaxPacketSize(LEVIN_DEFAULT_MAX_PACKET_SIZE);
+  }
+
+  /** Bytes held: unparsed stream bytes plus the fragment reassembly buffer. */
+  get bufferedBytes(): number {
+    return this.buffered + this.fragmentBytes;
+  }
+
+  /** The error that killed this decoder, if any. */
+  get error(): LevinError | null {
+    return this.failure;
+  }
+
+  /** Feeds received bytes; returns the messages they complete (possibly none). Throws LevinError. */
+  push(chunk: Buffer): LevinMessage[] {
+    if (this.failure !== null) throw this.failure;
+    const out: LevinMessage[] = [];
+    if (chunk.length === 0) return out;
+    try {
+      if (this.buffered + this.fragmentBytes + chunk.length > this.maxPacket) {
+        throw new LevinError('LEVIN_BUFFER_LIMIT', `buffered bytes would exceed the ${this.maxPacket}-byte packet limit`, {
+          buffered: this.buffered,
+          reassembly: this.fragmentBytes,
+          incoming: chunk.length,
+          maxPacketSize: this.maxPacket,
+        });
+      }
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+      this.drain(out);
+      return out;
+    } catch (e) {
+      this.failure = e instanceof LevinError ? e : new LevinError('LEVIN_DECODER_FAILED', 'unexpected decoder failure', {}, { cause: e });
+      this.release();
+      throw this.failure;
+    }
+  }
+
+  private release(): void {
+    this.chunks.length = 0;
+    this.head = 0;
+    this.headOffset = 0;
+    this.buffered = 0;
+    this.fragments = [];
+    this.fragmentBytes = 0;
+    this.header = null;
+  }
+
+  private drain(out: LevinMessage[]): void {
+    for (;;) {
+      if (this.header === null) {
+        if (!this.signatureChecked && this.buffered >= 8) {
+          this.checkSignature();
+          this.signatureChecked = true;
+        }
+        if (this.buffered < LEVIN_HEADER_SIZE) return;
+        const h = readLevinHeader(this.take(LEVIN_HEADER_SIZE));
+        this.checkBodySize(h, 'cb');
+        this.header = h;
+      }
+      const h = this.header;
+      if (this.buffered < h.cb) return;
+      const body = this.take(h.cb);
+      this.header = null;
+      this.signatureChecked = false;
+      this.dispatch(h, body, out);
+    }
+  }
+
+  private checkSignature(): void {
+    let c = this.head;
+    let o = this.headOffset;
+    for (let i = 0; i < 8; i++) {
+      while (o >= this.chunks[c].length) {
+        c++;
+        o = 0;
+      }
+      if (this.chunks[c][o] !== LEVIN_SIGNATURE[i]) {
+        throw new LevinError('LEVIN_BAD_SIGNATURE', 'bad bucket signature', { byte: i });
+      }
+      o++;
+    }
+  }
+
+  private checkBodySize(h: LevinHeader, what: string): void {
+    const limit = Math.min(this.maxPacket, commandSizeCap(h.command));
+    if (h.cb > limit) {
+      throw new LevinError('LEVIN_TOO_BIG', `${what} ${h.cb} of command ${h.command} exceeds the limit ${limit}`, {
+        command: h.command,
+        cb: h.cb,
+        limit,
+      });
+    }
+  }
+
+  /** Removes `n` buffered bytes: a view when they lie in one chunk, else one copy. */
+  private take(n: number): Buffer {
+    if (n === 0) return EMPTY;
+    const first = this.chunks[this.head];
+    let result: Buffer;
+    if (first.length - this.headOffset >= n) {
+      result = first.subarray(this.headOffset, this.headOffset + n);
+      this.headOffset += n;
+    } else {
+      result = Buffer.allocUnsafe(n);
+      let filled = 0;
+      while (filled < n) {
+        const c = this.chunks[this.head];
+        const k = Math.min(c.length - this.headOffset, n - filled);
+        c.copy(result, filled, this.headOffset, this.headOffset + k);
+        filled += k;
+        this.headOffset += k;
+        if (this.headOffset === c.length && filled < n) this.advance();
+      }
+    }
+    this.buffered -= n;
+    if (this.headOffset === this.chunks[this.head].length) this.advance();
+    return result;
+  }
+
+  private advance(): void {
+    this.head++;
+    this.headOffset = 0;
+    if (this.head === this.chunks.length) {
+      this.chunks.length = 0;
+      this.head = 0;
+    } else if (this.head > 64) {
+      this.chunks.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  private dispatch(h: LevinHeader, body: Buffer, out: LevinMessage[]): void {
+    if (!isSpecialFrame(h.flags)) {
+      out.push(toLevinMessage(h, body, false));
+      return;
+    }
+    const begin = (h.flags & LevinFlags.Begin) !== 0;
+    const end = (h.flags & LevinFlags.End) !== 0;
+    if (begin && end) return; // dummy noise
+    if (begin) {
+      this.fragments = [];
+      this.fragmentBytes = 0;
+    }
+    // Copied: a view would pin the whole received chunk while only cb bytes are accounted for.
+    this.fragments.push(Buffer.from(body));
+    this.fragmentBytes += body.length;
+    if (!end) return;
+    const assembled = this.fragments.length === 1 ? this.fragments[0] : Buffer.concat(this.fragments, this.fragmentBytes);
+    this.fragments = [];
+    this.fragmentBytes = 0;
+    if (assembled.length < LEVIN_HEADER_SIZE) {
+      throw new LevinError('LEVIN_BAD_FRAGMENT', `reassembled message of ${assembled.length} bytes is shorter than a header`, { length: assembled.length });
+    }
+    const inner = readLevinHeader(assembled);
+    if (inner.cb > assembled.length - LEVIN_HEADER_SIZE) {
+      throw new LevinError('LEVIN_BAD_FRAGMENT', `inner cb ${inner.cb} exceeds the ${assembled.length - LEVIN_HEADER_SIZE} reassembled bytes`, {
+        cb: inner.cb,
+        length: assembled.length,
+      });
+    }
+    this.checkBodySize(inner, 'inner cb');
+    out.push(toLevinMessage(inner, assembled.subarray(LEVIN_HEADER_SIZE, LEVIN_HEADER_SIZE + inner.cb), true));
+  }
+}

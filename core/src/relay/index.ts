@@ -1,0 +1,12 @@
+// The anonymity relay engine (core-internal, not part of the plugin API contract).
+export * from './types';
+export * from './relay-engine';
+export * from './relay-engine-config';
+export * from './relay-outbound-port';
+export * from './relay-errors';
+export * from './local-tx-store';
+export * from './durable-tx-queue';
+export * from './tx-pool-view';
+export * from './fluff-scheduler';
+export * from './outbound-selection';
+export * from './connection-rotator';

@@ -1,0 +1,12 @@
+/**
+ * Vocabulary shared by the relay engine's parts. Connection ids are opaque strings chosen by
+ * the peer layer; they must not embed addresses, because the engine logs them on anonymity zones.
+ */
+export type ConnectionId = string;
+export type Direction = 'inbound' | 'outbound';
+
+/** A transaction as the engine moves it: the id is computed once by the injected `txId`. */
+export interface RelayTx {
+  readonly id: string;
+  readonly blob: Uint8Array;
+}

@@ -1,0 +1,13 @@
+import type { ZoneStatusSource } from '../node/zone-status';
+import type { RpcMethodRegistry } from './rpc-method-registry';
+
+/**
+ * `get_zones`: every registered zone with its transport, whether it is enabled, our inbound
+ * addresses, open connections per direction and queued transactions. Not served on a
+ * restricted RPC server: it links our clearnet node to our onion/I2P addresses.
+ */
+export const GET_ZONES = 'get_zones';
+
+export function registerGetZones(methods: RpcMethodRegistry, source: ZoneStatusSource): void {
+  methods.add(GET_ZONES, () => ({ zones: source.zoneStatuses() }), { restricted: false });
+}

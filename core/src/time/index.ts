@@ -1,0 +1,4 @@
+export * from './clock';
+export * from './virtual-clock';
+export * from './rng';
+export * from './distributions';

@@ -1,0 +1,30 @@
+import { writeStorage, storageSize, type ObjectCodec } from '../epee';
+import { LEVIN_HEADER_SIZE, LevinFlags, LevinReturnCode, writeLevinHeader } from '../levin';
+import type { InvokeDefinition, NotifyDefinition } from './messages';
+
+function frame<T extends object>(codec: ObjectCodec<T>, value: T, command: number, flags: number, expectsResponse: boolean, returnCode: number): Buffer {
+  const bodySize = storageSize(codec, value);
+  const out = Buffer.allocUnsafe(LEVIN_HEADER_SIZE + bodySize);
+  writeLevinHeader({ command, cb: bodySize, flags, expectsResponse, returnCode }, out, 0);
+  writeStorage(codec, value, out, LEVIN_HEADER_SIZE);
+  return out;
+}
+
+/** A complete invoke frame (header + body, one allocation). */
+export function encodeInvokeMessage<Req extends object, Res extends object>(def: InvokeDefinition<Req, Res>, request: Req): Buffer {
+  return frame(def.request, request, def.command, LevinFlags.Request, true, LevinReturnCode.Ok);
+}
+
+/** A complete response frame; return code 1 unless told otherwise (monerod treats ≤ 0 as failure). */
+export function encodeResponseMessage<Req extends object, Res extends object>(
+  def: InvokeDefinition<Req, Res>,
+  response: Res,
+  returnCode: number = LevinReturnCode.Success,
+): Buffer {
+  return frame(def.response, response, def.command, LevinFlags.Response, false, returnCode);
+}
+
+/** A complete notification frame. */
+export function encodeNotifyMessage<T extends object>(def: NotifyDefinition<T>, body: T): Buffer {
+  return frame(def.body, body, def.command, LevinFlags.Request, false, LevinReturnCode.Ok);
+}

@@ -1,0 +1,7 @@
+export * from './network';
+export * from './network-address';
+export * from './peerlist';
+export * from './node-data';
+export * from './sync-data';
+export * from './messages';
+export * from './frames';

@@ -1,0 +1,36 @@
+/** Monero networks. Regtest (FAKECHAIN) uses mainnet's network id and ports (shared spec 3.11). */
+export type MoneroNetwork = 'mainnet' | 'testnet' | 'stagenet' | 'regtest';
+
+const NETWORK_ID_HEX: Readonly<Record<MoneroNetwork, string>> = Object.freeze({
+  mainnet: '1230f171610441611731008216a1a110',
+  testnet: '1230f171610441611731008216a1a111',
+  stagenet: '1230f171610441611731008216a1a112',
+  regtest: '1230f171610441611731008216a1a110',
+});
+
+const GENESIS_HASH_HEX: Readonly<Record<Exclude<MoneroNetwork, 'regtest'>, string>> = Object.freeze({
+  mainnet: '418015bb9ae982a1975da7d79277c2705727a56894ba0fb246adaabb1f4632e3',
+  testnet: '48ca7cd3c8de5b6a4d53d2861fbdaedca141553559f9be9520068053cda8430b',
+  stagenet: '76ee3cc98646292206cd3e86f74d88b4dcc1d937088645e9b0cbca84b7ce74eb',
+});
+
+/** Default P2P ports. */
+export const DEFAULT_P2P_PORTS: Readonly<Record<MoneroNetwork, number>> = Object.freeze({
+  mainnet: 18080,
+  testnet: 28080,
+  stagenet: 38080,
+  regtest: 18080,
+});
+
+/** The 16-byte network_id sent in node_data (a fresh copy). */
+export function networkId(network: MoneroNetwork): Buffer {
+  return Buffer.from(NETWORK_ID_HEX[network], 'hex');
+}
+
+/**
+ * Genesis block hash (a fresh copy). Regtest builds its own chain, whose genesis is mainnet's
+ * genesis transaction, hence mainnet's hash.
+ */
+export function genesisHash(network: MoneroNetwork): Buffer {
+  return Buffer.from(GENESIS_HASH_HEX[network === 'regtest' ? 'mainnet' : network], 'hex');
+}

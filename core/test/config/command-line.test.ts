@@ -1,0 +1,143 @@
+import { expect } from 'chai';
+import { ConfigError } from '../../src/api/errors';
+import { FLAGS, parseCommandLine, type FlagSetting } from '../../src/config/command-line';
+import { usage } from '../../src/cli/usage';
+
+function settings(argv: string[]): Record<string, unknown> {
+  return Object.fromEntries(parseCommandLine(argv).settings.map((s: FlagSetting) => [s.path, s.value]));
+}
+
+function grammarError(argv: string[]): ConfigError {
+  try {
+    parseCommandLine(argv);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected ${argv.join(' ')} to be rejected`);
+}
+
+describe('command line (monerod flags)', () => {
+  it('defaults to running the node; `plugins` and --help select the other commands', () => {
+    expect(parseCommandLine([]).command).to.equal('run');
+    expect(parseCommandLine(['plugins', '--config', 'x.json5'])).to.include({ command: 'plugins', configFile: 'x.json5' });
+    expect(parseCommandLine(['--help']).command).to.equal('help');
+    expect(parseCommandLine(['-h', 'plugins']).command).to.equal('help');
+  });
+
+  it('translates the simple flags into config paths (both --flag value and --flag=value)', () => {
+    expect(
+      settings([
+        '--data-dir', '/tmp/x', '--network=testnet', '--log-level', 'debug', '--p2p-bind-ip', '::1', '--p2p-bind-port', '0',
+        '--rpc-bind-ip', '127.0.0.2', '--rpc-bind-port=18089', '--rpc-login', 'alice:secret', '--restricted-rpc',
+      ]),
+    ).to.deep.equal({
+      dataDir: '/tmp/x',
+      network: 'testnet',
+      'log.level': 'debug',
+      'p2p.bindIp': '::1',
+      'p2p.bindPort': 0,
+      'rpc.bindIp': '127.0.0.2',
+      'rpc.bindPort': 18089,
+      'rpc.login': 'alice:secret',
+      'rpc.restricted': true,
+    });
+  });
+
+  it('--tx-proxy: tor selects transport tor, i2p selects i2p-socks; MAX and disable_noise in either order', () => {
+    expect(settings(['--tx-proxy', 'tor,127.0.0.1:9050,16,disable_noise', '--tx-proxy', 'i2p,127.0.0.1:4447,disable_noise,8'])).to.deep.equal({
+      'zones.tor.enabled': true,
+      'zones.tor.transport': 'tor',
+      'zones.tor.proxy': '127.0.0.1:9050',
+      'zones.tor.maxOutbound': 16,
+      'zones.tor.noise': false,
+      'zones.i2p.enabled': true,
+      'zones.i2p.transport': 'i2p-socks',
+      'zones.i2p.proxy': '127.0.0.1:4447',
+      'zones.i2p.maxOutbound': 8,
+      'zones.i2p.noise': false,
+    });
+    expect(settings(['--tx-proxy', 'tor,socks5://u:p@127.0.0.1:9050'])).to.include({ 'zones.tor.proxy': 'socks5://u:p@127.0.0.1:9050' });
+    expect(settings(['--proxy', 'tor,127.0.0.1:9050'])).to.include({ 'zones.tor.transport': 'tor' });
+  });
+
+  it('--proxy IP:PORT proxies all clearnet traffic', () => {
+    expect(settings(['--proxy', '127.0.0.1:9050'])).to.deep.equal({ 'zones.clearnet.proxy': '127.0.0.1:9050' });
+  });
+
+  it('--i2p-sam selects the SAM transport for zone i2p and sets i2p-sam.sam', () => {
+    expect(settings(['--i2p-sam', '127.0.0.1:7656'])).to.deep.equal({
+      'zones.i2p.enabled': true,
+      'zones.i2p.transport': 'i2p-sam',
+      'i2p-sam.sam': '127.0.0.1:7656',
+    });
+  });
+
+  it('--anonymous-inbound picks the zone from the address suffix; BIND-IP defaults to 127.0.0.1', () => {
+    const onion = 'zpv4fa3szgel7vf6jdjeugizdclq2vzkelscs2bhbgnlldzzggcen3ad.onion';
+    const b32 = 'xmrto2bturnore26xmrto2bturnore26xmrto2bturnore26xmr2.b32.i2p';
+    expect(settings(['--anonymous-inbound', `${onion},18083,25`, '--anonymous-inbound', `${b32},127.0.0.1:18084`])).to.deep.equal({
+      'zones.tor.inbound': { address: onion, bind: '127.0.0.1:18083', max: 25 },
+      'zones.i2p.inbound': { address: b32, bind: '127.0.0.1:18084' },
+    });
+  });
+
+  it('--add-peer and --add-exclusive-node accumulate per zone', () => {
+    const onion = 'zpv4fa3szgel7vf6jdjeugizdclq2vzkelscs2bhbgnlldzzggcen3ad.onion:18083';
+    expect(settings(['--add-peer', '127.0.0.1:18080', '--add-peer', onion, '--add-peer', '127.0.0.2:18080', '--add-exclusive-node', '10.0.0.1:18080'])).to.deep.equal({
+      'zones.clearnet.peers': ['127.0.0.1:18080', '127.0.0.2:18080'],
+      'zones.tor.peers': [onion],
+      'zones.clearnet.exclusivePeers': ['10.0.0.1:18080'],
+    });
+  });
+
+  describe('grammar errors name the flag, the value and the rule', () => {
+    const cases: [string[], string][] = [
+      [['--tx-proxy', 'tor'], '--tx-proxy "tor": expected NETWORK,PROXY[,MAX][,disable_noise]'],
+      [['--tx-proxy', 'tor,127.0.0.1:9050,1,disable_noise,x'], '--tx-proxy "tor,127.0.0.1:9050,1,disable_noise,x": expected NETWORK,PROXY[,MAX][,disable_noise]'],
+      [['--tx-proxy', 'tor,127.0.0.1:9050,0'], '--tx-proxy "tor,127.0.0.1:9050,0": "0" is neither MAX (a positive integer) nor disable_noise'],
+      [['--tx-proxy', 'tor,127.0.0.1:9050,5,6'], '--tx-proxy "tor,127.0.0.1:9050,5,6": MAX is given twice'],
+      [['--tx-proxy', 'tor,127.0.0.1:9050,disable_noise,disable_noise'], 'disable_noise is given twice'],
+      [['--tx-proxy', 'tor,localhost:9050'], '--tx-proxy "tor,localhost:9050": PROXY "localhost:9050": "localhost" is not a literal IPv4 or IPv6 address'],
+      [['--tx-proxy', 'tor,127.0.0.1:0'], 'PROXY "127.0.0.1:0": port must not be 0'],
+      [['--tx-proxy', 'tor,socks4a://u:p@127.0.0.1:9050'], 'user:pass is only allowed with socks5://'],
+      [['--tx-proxy', 'clearnet,127.0.0.1:9050'], 'NETWORK "clearnet" must be an anonymity network such as tor or i2p'],
+      [['--tx-proxy', 'tor,127.0.0.1:9050', '--tx-proxy', 'tor,127.0.0.1:9051'], 'network tor is already given a proxy (once per network)'],
+      [['--i2p-sam', '127.0.0.1:7656', '--tx-proxy', 'i2p,127.0.0.1:4447'], '--i2p-sam already chose the i2p transport; use one of them'],
+      [['--proxy', '127.0.0.1:99999'], '--proxy "127.0.0.1:99999": port "99999" is not an integer in 0..65535'],
+      [['--proxy', '::1:9050'], 'IPv6 addresses must be written in brackets'],
+      [['--anonymous-inbound', 'example.com,18083'], 'ADDRESS "example.com" must end in .onion or .i2p'],
+      [['--anonymous-inbound', 'abc.onion,18083,0'], 'MAX "0" must be a positive integer'],
+      [['--anonymous-inbound', 'abc.onion'], 'expected ADDRESS,[BIND-IP:]PORT[,MAX]'],
+      [['--anonymous-inbound', 'abc.onion,host:1'], '[BIND-IP:]PORT "host:1": "host" is not a literal IPv4 or IPv6 address'],
+      [['--anonymous-inbound', 'a.onion,1', '--anonymous-inbound', 'b.onion,2'], 'network tor already has an inbound address (once per network)'],
+      [['--add-peer', 'a:1,b:2'], '--add-peer "a:1,b:2": expected one ADDRESS (repeat the flag for more)'],
+      [['--p2p-bind-port', '65536'], '--p2p-bind-port "65536": must be an integer in 0..65535'],
+      [['--rpc-bind-ip', 'localhost'], '--rpc-bind-ip "localhost": must be a literal IPv4 or IPv6 address'],
+      [['--network', 'moon'], '--network "moon": must be one of mainnet, testnet, stagenet, regtest'],
+      [['--log-level', 'loud'], '--log-level "loud": must be one of fatal, error, warn, info, debug, trace, silent'],
+      [['--rpc-login', 'nopassword'], '--rpc-login <hidden>: must be USER:PASSWORD'],
+      [['--restricted-rpc=yes'], '--restricted-rpc "yes": takes no value'],
+      [['--p2p-bind-port', '1', '--p2p-bind-port', '2'], '--p2p-bind-port is given more than once'],
+      [['--data-dir'], '--data-dir needs a value: --data-dir DIR'],
+      [['--out-peers', '8'], 'unknown option --out-peers'],
+      [['start'], 'unknown command "start" (commands: plugins, help)'],
+    ];
+    for (const [argv, message] of cases) {
+      it(argv.join(' '), () => {
+        expect(grammarError(argv).message).to.contain(message);
+      });
+    }
+  });
+
+  it('never echoes an RPC password in an error', () => {
+    const error = grammarError(['--rpc-login', 'secretvalue']);
+    expect(error.message).not.to.contain('secretvalue');
+    expect(JSON.stringify(error.toJSON())).not.to.contain('secretvalue');
+  });
+
+  it('--help lists every flag', () => {
+    const text = usage();
+    for (const flag of FLAGS) expect(text).to.contain(flag.name);
+  });
+});

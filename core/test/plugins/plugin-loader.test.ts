@@ -1,0 +1,266 @@
+import { expect } from 'chai';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, PluginError } from '../../src/api/errors';
+import { parseCommandLine } from '../../src/config/command-line';
+import { prepareNode } from '../../src/node/prepare-node';
+import { EMPTY_DEFAULT_CONFIG, pluginFixture, tempDir, writeConfig } from '../helpers/fixtures';
+import { prepareError, prepareFromConfig } from '../helpers/prepare';
+import { RecordingLogger } from '../helpers/recording-logger';
+
+const TCP = pluginFixture('tcp-zone.cjs');
+const ESM = pluginFixture('esm-rpc.mjs');
+const tcpZone = { clearnet: { transport: 'fixture-tcp' } };
+
+describe('plugin loader', () => {
+  describe('loading', () => {
+    it('loads CommonJS and ES modules (named and default exports) in config order, recording where from', async () => {
+      const prepared = await prepareFromConfig({ plugins: [TCP, ESM, pluginFixture('esm-default.mjs')], zones: tcpZone });
+      expect(prepared.registry.plugins().map((p) => [p.name, p.version, p.source])).to.deep.equal([
+        ['fixture-tcp', '1.2.3', TCP],
+        ['esm-rpc', '0.3.0', ESM],
+        ['esm-default', '1.0.0', pluginFixture('esm-default.mjs')],
+      ]);
+      const [tcp, esm] = prepared.registry.plugins();
+      expect(tcp).to.deep.include({ zones: ['clearnet'], transports: ['fixture-tcp'], rpcMethods: [] });
+      expect(esm).to.deep.include({ zones: [], transports: [], rpcMethods: ['fixture_echo'] });
+      expect(prepared.zones.map((z) => [z.name, z.transport, z.inbound?.bind])).to.deep.equal([['clearnet', 'fixture-tcp', '127.0.0.1:18080']]);
+    });
+
+    it('resolves relative paths from the config file directory, and package names like require', async () => {
+      const { dir, cleanup } = tempDir();
+      try {
+        const pkg = path.join(dir, 'node_modules', 'fixture-pkg');
+        mkdirSync(pkg, { recursive: true });
+        writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'fixture-pkg', main: 'main.js' }));
+        writeFileSync(path.join(pkg, 'main.js'), "module.exports = { name: 'fixture-pkg', version: '2.0.0', coreApi: '^1.0.0', register() {} };\n");
+        // TypeScript's CommonJS output: exports.default inside an __esModule object.
+        mkdirSync(path.join(dir, 'conf', 'local'), { recursive: true });
+        writeFileSync(
+          path.join(dir, 'conf', 'local', 'ts-output.js'),
+          "Object.defineProperty(exports, '__esModule', { value: true });\nexports.default = { name: 'ts-output', version: '1.0.0', coreApi: '^1.0.0', register() {} };\n",
+        );
+        const file = writeConfig(path.join(dir, 'conf'), { plugins: ['./local/ts-output.js', 'fixture-pkg'], dataDir: path.join(dir, 'data') });
+        // cwd elsewhere: resolution must follow the config file, not the working directory.
+        const prepared = await prepareNode({
+          commandLine: parseCommandLine(['--config', file]),
+          env: {},
+          cwd: '/',
+          defaultConfigFile: EMPTY_DEFAULT_CONFIG,
+          createLogger: () => new RecordingLogger(),
+        });
+        expect(prepared.registry.plugins().map((p) => [p.name, p.specifier, p.source])).to.deep.equal([
+          ['ts-output', './local/ts-output.js', path.join(dir, 'conf', 'local', 'ts-output.js')],
+          ['fixture-pkg', 'fixture-pkg', path.join(pkg, 'main.js')],
+        ]);
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('validates plugin fragments with the core config and hands each plugin its settings', async () => {
+      const greet = await prepareFromConfig({ plugins: [ESM], 'esm-rpc': { greeting: 'hi' } });
+      const echo = greet.rpcMethods.get('fixture_echo');
+      expect(await echo?.handler({ x: 1 }, { zone: 'clearnet' })).to.deep.equal({ greeting: 'hi', params: { x: 1 } });
+      const fromEnv = await prepareFromConfig({ plugins: [ESM] }, { env: { ESM_RPC_GREETING: 'from env' } });
+      expect(await fromEnv.rpcMethods.get('fixture_echo')?.handler({}, { zone: 'clearnet' })).to.deep.include({ greeting: 'from env' });
+      const error = await prepareError({ plugins: [ESM], 'esm-rpc': { greeting: 5, volume: 11 } });
+      expect(error).to.be.instanceOf(ConfigError);
+      expect(error.context.problems).to.have.members([
+        'esm-rpc.greeting: must be of type String: value was 5',
+        "esm-rpc.volume: unknown key (not in the core schema or any loaded plugin's schema)",
+      ]);
+    });
+
+    it('gives register() the resolved settings of a zone, defaults from the zone policy', async () => {
+      const { dir, cleanup } = tempDir();
+      try {
+        const file = path.join(dir, 'peek.cjs');
+        writeFileSync(file, "module.exports = { name: 'peek', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { globalThis.peeked = [ctx.zoneConfig('clearnet'), ctx.zoneConfig('tor'), ctx.network]; } };\n");
+        await prepareFromConfig({ plugins: [TCP, file], network: 'regtest', p2p: { bindIp: '::1', bindPort: 28080 }, zones: { clearnet: { transport: 'fixture-tcp', maxOutbound: 3 } } });
+        expect((globalThis as unknown as { peeked: unknown[] }).peeked).to.deep.equal([
+          {
+            name: 'clearnet',
+            enabled: true,
+            transport: 'fixture-tcp',
+            proxy: null,
+            maxOutbound: 3,
+            maxInbound: 64,
+            noise: false,
+            inbound: { address: '[::1]:28080', bind: '[::1]:28080', max: 64 },
+            peers: [],
+            exclusivePeers: [],
+            seeds: [],
+          },
+          undefined,
+          'regtest',
+        ]);
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('accepts the same zone definition object registered by two plugins', async () => {
+      const prepared = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs'), pluginFixture('shared-zone-b.cjs')] });
+      expect([...prepared.registry.zones().keys()]).to.deep.equal(['shared']);
+      expect(prepared.registry.plugins().map((p) => p.zones)).to.deep.equal([['shared'], ['shared']]);
+    });
+  });
+
+  describe('rejections (each names the plugin)', () => {
+    it('a missing module (path)', async () => {
+      const error = await prepareError({ plugins: ['./nowhere/plugin.js'] });
+      expect(error).to.be.instanceOf(PluginError).and.include({ code: 'PLUGIN_NOT_FOUND' });
+      expect(error.message).to.match(/^plugin module \.\/nowhere\/plugin\.js not found: file .*\/nowhere\/plugin\.js does not exist$/);
+    });
+
+    it('a missing module (package name)', async () => {
+      const error = await prepareError({ plugins: ['@veilnode/no-such-plugin'] });
+      expect(error.code).to.equal('PLUGIN_NOT_FOUND');
+      expect(error.message).to.match(/^plugin module @veilnode\/no-such-plugin not found: no package @veilnode\/no-such-plugin is installed \(looked from .*\)$/);
+    });
+
+    it('a module that throws while loading', async () => {
+      const { dir, cleanup } = tempDir();
+      try {
+        const file = path.join(dir, 'broken.cjs');
+        writeFileSync(file, "throw new Error('boom at import');\n");
+        const error = await prepareError({ plugins: [file] });
+        expect(error.code).to.equal('PLUGIN_LOAD_FAILED');
+        expect(error.message).to.equal(`plugin module ${file} (${file}) failed to load: boom at import`);
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('a module that is not a plugin, saying which fields are missing or wrong', async () => {
+      const file = pluginFixture('not-a-plugin.cjs');
+      const error = await prepareError({ plugins: [file] });
+      expect(error.code).to.equal('PLUGIN_INVALID');
+      expect(error.message).to.equal(
+        `module ${file} (${file}) is not a veilnode plugin: version is missing; coreApi is missing (a semver range such as ^1.0.0); register must be a function`,
+      );
+    });
+
+    it('a module without a plugin export', async () => {
+      const { dir, cleanup } = tempDir();
+      try {
+        const file = path.join(dir, 'number.mjs');
+        writeFileSync(file, 'export default 42;\n');
+        const error = await prepareError({ plugins: [file] });
+        expect(error.code).to.equal('PLUGIN_INVALID');
+        expect(error.message).to.equal(`module ${file} (${file}) is not a veilnode plugin: it has neither a default nor a named \`plugin\` export that is an object`);
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('an incompatible coreApi range', async () => {
+      const file = pluginFixture('future-api.cjs');
+      const error = await prepareError({ plugins: [file] });
+      expect(error.code).to.equal('PLUGIN_API_INCOMPATIBLE');
+      expect(error.message).to.equal(`plugin future-api@9.0.0 (${file}) targets core API ^2.0.0, but this core implements 1.0.0`);
+    });
+
+    it('a duplicate plugin name', async () => {
+      const error = await prepareError({ plugins: [ESM, ESM] });
+      expect(error.code).to.equal('PLUGIN_DUPLICATE');
+      expect(error.message).to.equal(`plugin name esm-rpc is used twice: by ${ESM} (${ESM}) and by ${ESM} (${ESM})`);
+    });
+
+    it('a plugin named like a core config key', async () => {
+      const error = await prepareError({ plugins: [pluginFixture('reserved-name.cjs')] });
+      expect(error.code).to.equal('PLUGIN_NAME_RESERVED');
+      expect(error.message).to.contain('is named "rpc", which is a core config key (reserved: plugins, network, dataDir, log, p2p, rpc, zones)');
+    });
+
+    it('a duplicate transport name', async () => {
+      const error = await prepareError({ plugins: [TCP, pluginFixture('duplicate-transport.cjs')], zones: tcpZone });
+      expect(error.code).to.equal('TRANSPORT_DUPLICATE');
+      expect(error.message).to.equal('plugin duplicate-transport registers transport fixture-tcp, which plugin fixture-tcp already registered');
+    });
+
+    it('a conflicting zone definition', async () => {
+      const error = await prepareError({ plugins: [TCP, pluginFixture('conflicting-zone.cjs')], zones: tcpZone });
+      expect(error.code).to.equal('ZONE_CONFLICT');
+      expect(error.message).to.equal('plugin conflicting-zone registers zone clearnet, which plugin fixture-tcp already registered with a different definition');
+    });
+
+    it('a plugin whose register throws: start-up stops and says which plugin failed', async () => {
+      const file = pluginFixture('throws-on-register.cjs');
+      const error = await prepareError({ plugins: [ESM, file] });
+      expect(error.code).to.equal('PLUGIN_REGISTER_FAILED');
+      expect(error.context.plugin).to.equal('throws-on-register');
+      expect(error.message).to.equal(`plugin throws-on-register (${file}) failed to register: the SAM bridge is not configured`);
+    });
+
+    it('a plugin taking an RPC method name core owns', async () => {
+      const { dir, cleanup } = tempDir();
+      try {
+        const file = path.join(dir, 'rpc-thief.cjs');
+        writeFileSync(file, "module.exports = { name: 'rpc-thief', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { ctx.registerRpcMethod('get_zones', () => 1); } };\n");
+        const error = await prepareError({ plugins: [file] });
+        expect(error.code).to.equal('RPC_METHOD_DUPLICATE');
+        expect(error.message).to.equal('plugin rpc-thief: RPC method get_zones is already registered by core');
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('a context used after register() returned', async () => {
+      const { dir, cleanup } = tempDir();
+      try {
+        const file = path.join(dir, 'late.cjs');
+        writeFileSync(file, "module.exports = { name: 'late', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { globalThis.lateContext = ctx; } };\n");
+        await prepareFromConfig({ plugins: [file] });
+        const late = (globalThis as unknown as { lateContext: { registerRpcMethod(n: string, h: () => void): void } }).lateContext;
+        expect(() => late.registerRpcMethod('late_method', () => undefined)).to.throw('plugin late called registerRpcMethod after register() returned');
+      } finally {
+        cleanup();
+      }
+    });
+  });
+
+  describe('zones against what the plugins registered', () => {
+    it('rejects enabled zones nobody registered, unknown transports, wrong-zone transports and bad peers, all at once', async () => {
+      const error = await prepareError({
+        plugins: [TCP, pluginFixture('shared-zone-a.cjs')],
+        zones: { tor: {}, clearnet: { transport: 'clearnet', peers: ['127.0.0.1:1'] }, shared: { transport: 'fixture-tcp' } },
+      });
+      expect(error).to.be.instanceOf(ConfigError);
+      expect(error.context.problems).to.deep.equal([
+        'zones.tor: unknown zone tor (zones registered by the loaded plugins: clearnet, shared)',
+        'zones.clearnet.transport: no transport named clearnet is registered (transports serving zone clearnet: fixture-tcp)',
+        'zones.shared.transport: transport fixture-tcp serves zone clearnet, not shared',
+      ]);
+      const peers = await prepareError({ plugins: [TCP], zones: { clearnet: { transport: 'fixture-tcp', peers: ['127.0.0.1:1', 'seed.example:18080'] } } });
+      expect(peers.context.problems).to.deep.equal(['zones.clearnet.peers[1]: invalid address "seed.example:18080": expected IPV4:PORT']);
+    });
+
+    it('takes the only transport serving a zone when config names none, and refuses to guess between several', async () => {
+      const single = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs')], zones: { shared: {} } });
+      expect(single.zones.map((z) => [z.name, z.transport])).to.deep.equal([['shared', 'shared-a']]);
+      const { dir, cleanup } = tempDir();
+      try {
+        const file = path.join(dir, 'second-transport.cjs');
+        writeFileSync(file, "module.exports = { name: 'second-transport', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { ctx.registerTransport({ name: 'shared-c', zone: 'shared', create: () => undefined }); } };\n");
+        const error = await prepareError({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: {} } });
+        expect(error.context.problems).to.deep.equal(['zones.shared.transport: transports shared-a, shared-c all serve zone shared; choose one']);
+        const chosen = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: { transport: 'shared-c' } } });
+        expect(chosen.zones[0].transport).to.equal('shared-c');
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('ignores a disabled entry for a zone no plugin provides', async () => {
+      const prepared = await prepareFromConfig({ plugins: [TCP], zones: { ...tcpZone, kovri: { enabled: false } } });
+      expect(prepared.zones.map((z) => z.name)).to.deep.equal(['clearnet']);
+    });
+
+    it('a --tx-proxy for a zone without its plugin is reported with the flag', async () => {
+      const error = await prepareError({ plugins: [TCP], zones: tcpZone }, { argv: ['--tx-proxy', 'tor,127.0.0.1:9050'] });
+      expect(error.context.problems).to.deep.equal(['zones.tor: unknown zone tor (zones registered by the loaded plugins: clearnet)']);
+    });
+  });
+});

@@ -1,0 +1,186 @@
+import { expect } from 'chai';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { RpcMethodError } from '../../src/api/plugin';
+import { registerGetZones } from '../../src/rpc/get-zones-method';
+import { RpcMethodRegistry } from '../../src/rpc/rpc-method-registry';
+import { RpcServer, type RpcServerOptions } from '../../src/rpc/rpc-server';
+import type { ZoneStatus } from '../../src/node/zone-status';
+import { RecordingLogger } from '../helpers/recording-logger';
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function post(address: string, path: string, body: string | Buffer[], headers: Record<string, string> = {}, method = 'POST'): Promise<Reply> {
+  const [host, port] = address.split(':');
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port: Number(port), path, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    if (typeof body === 'string') req.end(body);
+    else {
+      for (const chunk of body) req.write(chunk);
+      req.end();
+    }
+  });
+}
+
+const ZONES: ZoneStatus[] = [
+  { name: 'clearnet', transport: 'clearnet', enabled: true, inbound: ['127.0.0.1:18080'], connections: { in: 2, out: 1 }, queued: 0 },
+  { name: 'tor', transport: 'tor', enabled: false, inbound: [], connections: { in: 0, out: 0 }, queued: 0 },
+];
+
+describe('RPC server', () => {
+  let server: RpcServer;
+  let methods: RpcMethodRegistry;
+  let logger: RecordingLogger;
+
+  async function startServer(options: Partial<RpcServerOptions> = {}): Promise<string> {
+    methods = new RpcMethodRegistry();
+    logger = new RecordingLogger();
+    registerGetZones(methods, { zoneStatuses: () => ZONES });
+    methods.add('boom', () => {
+      throw new Error('secret internals');
+    }, {}, 'fixture');
+    methods.add('teapot', () => {
+      throw new RpcMethodError(-4, 'no tea');
+    }, { restricted: true }, 'fixture');
+    methods.add('echo', (params) => params, { restricted: true }, 'fixture');
+    server = new RpcServer({ bindIp: '127.0.0.1', bindPort: 0, maxBodyBytes: 1024, restricted: false, login: null, zone: 'clearnet', ...options }, methods, logger);
+    await server.start();
+    return server.address as string;
+  }
+
+  afterEach(async () => server.stop());
+
+  it('answers get_zones with every zone', async () => {
+    const address = await startServer();
+    const reply = await post(address, '/json_rpc', JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'get_zones' }));
+    expect(reply.status).to.equal(200);
+    expect(reply.headers['content-type']).to.equal('application/json');
+    expect(JSON.parse(reply.body)).to.deep.equal({ jsonrpc: '2.0', id: 7, result: { zones: ZONES } });
+  });
+
+  it('binds where configured (ephemeral port reported)', async () => {
+    const address = await startServer();
+    expect(address).to.match(/^127\.0\.0\.1:\d+$/);
+    expect(address).not.to.equal('127.0.0.1:0');
+  });
+
+  const malformed: [string, string, object][] = [
+    ['not JSON', '{"jsonrpc":', { id: null, error: { code: -32700, message: 'parse error: the body is not valid JSON' } }],
+    ['empty body', '', { id: null, error: { code: -32700, message: 'parse error: the body is not valid JSON' } }],
+    ['a JSON string', '"get_zones"', { id: null, error: { code: -32600, message: 'invalid request: the request must be a JSON object' } }],
+    ['a batch', '[{"jsonrpc":"2.0","id":1,"method":"get_zones"}]', { id: null, error: { code: -32600, message: 'invalid request: batch requests are not supported' } }],
+    ['no jsonrpc member', '{"id":3,"method":"get_zones"}', { id: 3, error: { code: -32600, message: 'invalid request: jsonrpc must be "2.0"' } }],
+    ['method not a string', '{"jsonrpc":"2.0","id":"a","method":5}', { id: 'a', error: { code: -32600, message: 'invalid request: method must be a non-empty string' } }],
+    ['params a string', '{"jsonrpc":"2.0","id":4,"method":"echo","params":"x"}', { id: 4, error: { code: -32600, message: 'invalid request: params must be an object or an array' } }],
+    ['id an object', '{"jsonrpc":"2.0","id":{},"method":"echo"}', { id: null, error: { code: -32600, message: 'invalid request: id must be a string, a number or null' } }],
+    ['unknown method', '{"jsonrpc":"2.0","id":5,"method":"get_info"}', { id: 5, error: { code: -32601, message: 'method not found: get_info' } }],
+  ];
+  for (const [what, body, expected] of malformed) {
+    it(`answers ${what} with a JSON-RPC error`, async () => {
+      const address = await startServer();
+      const reply = await post(address, '/json_rpc', body);
+      expect(reply.status).to.equal(200);
+      expect(JSON.parse(reply.body)).to.deep.equal({ jsonrpc: '2.0', ...expected });
+    });
+  }
+
+  it('turns a throwing handler into an internal error without leaking its message, and keeps serving', async () => {
+    const address = await startServer();
+    const reply = await post(address, '/json_rpc', '{"jsonrpc":"2.0","id":1,"method":"boom"}');
+    expect(JSON.parse(reply.body)).to.deep.equal({ jsonrpc: '2.0', id: 1, error: { code: -32603, message: 'internal error in boom' } });
+    expect(logger.entries.some((e) => e.msg === 'RPC method threw' && JSON.stringify(e.obj).includes('secret internals'))).to.equal(true);
+    const next = await post(address, '/json_rpc', '{"jsonrpc":"2.0","id":2,"method":"echo","params":{"a":1}}');
+    expect(JSON.parse(next.body)).to.deep.equal({ jsonrpc: '2.0', id: 2, result: { a: 1 } });
+  });
+
+  it('answers with the code of an RpcMethodError', async () => {
+    const address = await startServer();
+    const reply = await post(address, '/json_rpc', '{"jsonrpc":"2.0","id":1,"method":"teapot"}');
+    expect(JSON.parse(reply.body)).to.deep.equal({ jsonrpc: '2.0', id: 1, error: { code: -4, message: 'no tea' } });
+  });
+
+  it('answers a notification (no id) with 204 and no body', async () => {
+    const address = await startServer();
+    const reply = await post(address, '/json_rpc', '{"jsonrpc":"2.0","method":"echo"}');
+    expect(reply.status).to.equal(204);
+    expect(reply.body).to.equal('');
+  });
+
+  it('refuses an oversize body, declared or streamed, with 413 and a JSON-RPC error', async () => {
+    const address = await startServer();
+    const expected = { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'request body exceeds 1024 bytes' } };
+    const declared = await post(address, '/json_rpc', 'x'.repeat(2000));
+    expect(declared.status).to.equal(413);
+    expect(JSON.parse(declared.body)).to.deep.equal(expected);
+    const streamed = await post(address, '/json_rpc', [Buffer.alloc(600, 0x20), Buffer.alloc(600, 0x20)], { 'Transfer-Encoding': 'chunked' });
+    expect(streamed.status).to.equal(413);
+    expect(JSON.parse(streamed.body)).to.deep.equal(expected);
+    const after = await post(address, '/json_rpc', '{"jsonrpc":"2.0","id":9,"method":"get_zones"}');
+    expect(after.status).to.equal(200);
+  });
+
+  it('answers unknown paths with 404 and non-POST with 405', async () => {
+    const address = await startServer();
+    const missing = await post(address, '/get_info', '{}');
+    expect(missing.status).to.equal(404);
+    expect(JSON.parse(missing.body).error).to.deep.equal({ code: -32601, message: 'no endpoint /get_info' });
+    const get = await post(address, '/json_rpc', '', {}, 'GET');
+    expect(get.status).to.equal(405);
+    expect(get.headers.allow).to.equal('POST');
+  });
+
+  it('serves plain endpoints added later (monerod style)', async () => {
+    const address = await startServer();
+    server.addEndpoint('/get_height', async () => ({ status: 200, body: { height: 1, status: 'OK' } }));
+    const reply = await post(address, '/get_height', '');
+    expect(JSON.parse(reply.body)).to.deep.equal({ height: 1, status: 'OK' });
+    expect(() => server.addEndpoint('/json_rpc', async () => ({ status: 200 }))).to.throw('RPC endpoint /json_rpc already exists');
+  });
+
+  it('in restricted mode serves only methods marked restricted (get_zones is not: it links our addresses)', async () => {
+    const address = await startServer({ restricted: true });
+    const zones = await post(address, '/json_rpc', '{"jsonrpc":"2.0","id":1,"method":"get_zones"}');
+    expect(JSON.parse(zones.body).error).to.deep.equal({ code: -32601, message: 'method get_zones is not available on a restricted RPC server' });
+    const echo = await post(address, '/json_rpc', '{"jsonrpc":"2.0","id":2,"method":"echo","params":[1]}');
+    expect(JSON.parse(echo.body).result).to.deep.equal([1]);
+  });
+
+  it('requires the login when rpc.login is set', async () => {
+    const address = await startServer({ login: 'alice:s3cret' });
+    const body = '{"jsonrpc":"2.0","id":1,"method":"get_zones"}';
+    const anonymous = await post(address, '/json_rpc', body);
+    expect(anonymous.status).to.equal(401);
+    expect(anonymous.headers['www-authenticate']).to.equal('Basic realm="veilnode"');
+    const wrong = await post(address, '/json_rpc', body, { Authorization: `Basic ${Buffer.from('alice:nope').toString('base64')}` });
+    expect(wrong.status).to.equal(401);
+    const right = await post(address, '/json_rpc', body, { Authorization: `Basic ${Buffer.from('alice:s3cret').toString('base64')}` });
+    expect(right.status).to.equal(200);
+  });
+
+  it('releases its port on stop, even with a keep-alive client connected', async () => {
+    const address = await startServer();
+    const [host, port] = address.split(':');
+    const idle = connect(Number(port), host);
+    await new Promise((resolve) => idle.once('connect', resolve));
+    await server.stop();
+    const refused = await new Promise<string>((resolve) => {
+      const probe = connect(Number(port), host);
+      probe.once('connect', () => {
+        probe.destroy();
+        resolve('connected');
+      });
+      probe.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+    });
+    idle.destroy();
+    expect(refused).to.equal('ECONNREFUSED');
+  });
+});

@@ -1,0 +1,79 @@
+import type { DialOptions, Listener, PeerAddress, Transport, TransportConnection } from '@veilnode/core';
+import { ConnectionInbox } from './connection-inbox';
+import type { TransportTestbed } from './transport-testbed';
+
+export interface ConnectedPair {
+  readonly address: PeerAddress;
+  readonly outbound: TransportConnection;
+  readonly inbound: TransportConnection;
+}
+
+/**
+ * One test's view of a testbed: starts and stops its transports, remembers every stream it
+ * saw so nothing survives the test, and opens connected stream pairs.
+ */
+export class TransportSession {
+  readonly inbox = new ConnectionInbox();
+  readonly outbound: TransportConnection[] = [];
+  readonly dialTimeoutMs: number;
+  readonly ioTimeoutMs: number;
+  private listener?: Listener;
+
+  constructor(readonly bed: TransportTestbed) {
+    this.dialTimeoutMs = bed.dialTimeoutMs ?? 5000;
+    this.ioTimeoutMs = bed.ioTimeoutMs ?? 10000;
+  }
+
+  get transport(): Transport {
+    return this.bed.transport;
+  }
+
+  get dialer(): Transport {
+    return this.bed.dialer ?? this.bed.transport;
+  }
+
+  /** True when the testbed can open a connection to itself. */
+  get connectable(): boolean {
+    return this.dialer.capabilities.dial && this.transport.capabilities.listen;
+  }
+
+  async start(): Promise<void> {
+    await this.transport.start?.();
+    if (this.dialer !== this.transport) await this.dialer.start?.();
+  }
+
+  async listen(): Promise<Listener> {
+    this.listener ??= await this.transport.listen(this.inbox.accept, this.bed.listenOptions);
+    return this.listener;
+  }
+
+  addressOf(listener: Listener): PeerAddress {
+    if (!this.bed.addressOf) throw new Error('the testbed lists no addressOf(listener) although its transport can listen');
+    return this.bed.addressOf(listener);
+  }
+
+  async dial(address: PeerAddress, options: DialOptions = {}): Promise<TransportConnection> {
+    const connection = await this.dialer.dial(address, { timeoutMs: this.dialTimeoutMs, ...options });
+    this.outbound.push(connection);
+    return connection;
+  }
+
+  async openPair(): Promise<ConnectedPair> {
+    const address = this.addressOf(await this.listen());
+    const outbound = await this.dial(address);
+    const inbound = await this.inbox.next(this.ioTimeoutMs);
+    return { address, outbound, inbound };
+  }
+
+  /** Stop everything (idempotent), then destroy any stream the transports failed to close. */
+  async stop(): Promise<void> {
+    try {
+      await this.listener?.close();
+      await this.transport.stop();
+      if (this.dialer !== this.transport) await this.dialer.stop();
+    } finally {
+      for (const connection of this.outbound) connection.stream.destroy();
+      this.inbox.destroyAll();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { ConfigError, SocksDialer, parseSocksProxy, type Dialer, type ListenBind, type Logger, type Plugin, type ZoneConfig } from '@veilnode/core';
+import { CLEARNET_TRANSPORT, ClearnetTransport, DEFAULT_DIAL_TIMEOUT_MS } from './clearnet-transport';
+import { clearnetZone } from './clearnet-zone';
+
+export interface ClearnetPluginConfig {
+  readonly dialTimeoutMs: number;
+}
+
+/** Registers the clearnet zone and the TCP transport that serves it. */
+export const clearnetPlugin: Plugin = {
+  name: 'clearnet',
+  version: '0.1.0',
+  coreApi: '^1.0.0',
+  configSchema: {
+    dialTimeoutMs: {
+      doc: 'Deadline of one outgoing TCP connect, in milliseconds.',
+      format: 'nat',
+      default: DEFAULT_DIAL_TIMEOUT_MS,
+    },
+  },
+  register(context) {
+    const { dialTimeoutMs } = context.config<ClearnetPluginConfig>();
+    context.registerZone(clearnetZone);
+    context.registerTransport({
+      name: CLEARNET_TRANSPORT,
+      zone: clearnetZone.name,
+      create: ({ logger, zone }) => new ClearnetTransport({ logger, dialTimeoutMs, bind: bindOf(zone), dialer: proxyDialerOf(zone, logger) }),
+    });
+  },
+};
+
+/**
+ * `--proxy IP:PORT` (all-traffic mode, `zones.clearnet.proxy`): every dial goes through the SOCKS
+ * proxy, with fresh isolation credentials per connection unless the proxy has its own, so no
+ * direct socket is opened and no name is resolved locally.
+ */
+function proxyDialerOf(zone: ZoneConfig, logger: Logger): Dialer | undefined {
+  if (zone.proxy === null) return undefined;
+  return new SocksDialer({ proxy: parseSocksProxy(zone.proxy, `zones.${zone.name}.proxy`), logger });
+}
+
+/** The zone's `inbound.bind` (`IP:PORT`, `[IPv6]:PORT`; core fills it from --p2p-bind-ip/port). */
+function bindOf(zone: ZoneConfig): ListenBind | undefined {
+  if (!zone.inbound) return undefined;
+  try {
+    const { host, port } = clearnetZone.codec.parse(zone.inbound.bind);
+    return { host, port };
+  } catch (err) {
+    throw new ConfigError(`zones.${zone.name}.inbound.bind: ${(err as Error).message}`, { path: `zones.${zone.name}.inbound.bind` }, { cause: err });
+  }
+}
