@@ -4,3 +4,4 @@ export { B32Codec, I2P_DEFAULT_PORT } from './b32-codec';
 export { b32LabelOf, destinationLength, i2pBase64Decode, i2pBase64Encode, parseDestination } from './destination';
 export { i2pZone, i2pZonePolicy } from './zone';
 export { parseHostPort } from './host-port';
+export { i2pDialTarget } from './dial-target';

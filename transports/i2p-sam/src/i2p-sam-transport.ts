@@ -1,7 +1,6 @@
 import type { Duplex } from 'node:stream';
 import {
   AbortedError,
-  InvalidAddressError,
   TransportUnavailableError,
   ZONE_I2P,
   type DialOptions,
@@ -13,7 +12,7 @@ import {
   type TransportConnection,
   type TransportStatus,
 } from '@veilnode/core';
-import { i2pZone } from '@veilnode/i2p-zone';
+import { i2pDialTarget } from '@veilnode/i2p-zone';
 import { i2cpOptions, PLUGIN_NAME, type SamTransportConfig } from './config';
 import { DestinationKeys } from './destination-keys';
 import { loadOrCreateKeys } from './key-store';
@@ -48,8 +47,7 @@ export class I2pSamTransport implements Transport {
 
   async dial(address: PeerAddress, options: DialOptions = {}): Promise<TransportConnection> {
     if (this.stopped) throw new TransportUnavailableError(this.name, 'stopped');
-    if (address.zone !== ZONE_I2P) throw new InvalidAddressError(address.host, `belongs to zone ${address.zone}, ${this.name} dials only ${ZONE_I2P}`);
-    const host = i2pZone.codec.parse(address.host).host; // validates the b32 name
+    const { host } = i2pDialTarget(address, this.name);
     if (options.signal?.aborted) throw new AbortedError(`dial ${host}`);
     const call = { signal: options.signal, timeoutMs: options.timeoutMs ?? this.deps.config.dialTimeoutMs };
     const started = Date.now();
@@ -72,6 +70,7 @@ export class I2pSamTransport implements Transport {
 
   async listen(onConnection: (connection: TransportConnection) => void, options: ListenOptions = {}): Promise<Listener> {
     if (this.stopped) throw new TransportUnavailableError(this.name, 'stopped');
+    if (options.signal?.aborted) throw new AbortedError('i2p-sam listen');
     if (this.onInbound) throw new TransportUnavailableError(this.name, 'already listening');
     this.onInbound = onConnection;
     try {
@@ -80,11 +79,12 @@ export class I2pSamTransport implements Transport {
       let closed = false;
       return {
         addresses: [persistent.b32],
+        // Stops handing over inbound streams; the session stays until stop(), because closing
+        // it would cut the streams already open (SAM ends a session's streams with it).
         close: async () => {
           if (closed) return;
           closed = true;
-          this.onInbound = undefined;
-          if (this.deps.config.outbound === 'transient') await this.closePersistent();
+          if (this.onInbound === onConnection) this.onInbound = undefined;
         },
       };
     } catch (error) {

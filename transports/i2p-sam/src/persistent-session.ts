@@ -36,7 +36,8 @@ export class PersistentSession {
   private server?: Server;
   private readonly waiters = new Set<{ resolve: (s: SamSession) => void; reject: (e: Error) => void; failFast: boolean }>();
   private retryTimer?: NodeJS.Timeout;
-  private readonly inbound = new Set<Socket>();
+  /** Forwarded sockets still waiting for their destination line (handed-over ones belong to the transport). */
+  private readonly pendingInbound = new Set<Socket>();
   private readonly codec: B32Codec = i2pZone.codec as B32Codec;
 
   constructor(private readonly o: PersistentSessionOptions) {}
@@ -100,7 +101,7 @@ export class PersistentSession {
     if (previous.kind === 'up') previous.session.close();
     for (const w of this.waiters) w.reject(new TransportUnavailableError('i2p-sam', 'stopped'));
     this.waiters.clear();
-    for (const socket of this.inbound) socket.destroy();
+    for (const socket of this.pendingInbound) socket.destroy();
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -153,12 +154,13 @@ export class PersistentSession {
   }
 
   private accept(socket: Socket): void {
-    this.inbound.add(socket);
-    socket.once('close', () => this.inbound.delete(socket));
+    this.pendingInbound.add(socket);
+    socket.once('close', () => this.pendingInbound.delete(socket));
     socket.on('error', () => undefined); // the consumer attaches its own; this one only prevents a crash meanwhile
     void (async () => {
       try {
         const remote = this.codec.fromDestination(await readDestinationLine(socket, DESTINATION_LINE_TIMEOUT_MS));
+        this.pendingInbound.delete(socket);
         this.o.onInbound({ stream: socket, direction: 'inbound', remote });
       } catch (error) {
         this.o.logger.debug({ err: error }, 'dropped a forwarded stream without a valid destination line');

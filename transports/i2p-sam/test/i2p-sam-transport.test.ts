@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { InvalidAddressError, TransportUnavailableError, type TransportConnection } from '@veilnode/core';
+import { DialError, TransportUnavailableError, type TransportConnection } from '@veilnode/core';
 import { i2pZone } from '@veilnode/i2p-zone';
 import { DEFAULT_SAM_CONFIG, DestinationKeys, DivaSamClient, I2pSamTransport, PRIVATE_KEY_FILE, SamBridgeError, type SamTransportConfig } from '../src';
 import { FakeSamBridge } from './fake-sam-bridge';
@@ -114,7 +114,9 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
 
   it('rejects other zones and dials after stop with typed errors', async () => {
     const t = make();
-    expect(await rejectionOf(t.dial({ zone: 'tor', host: 'x.onion', port: 1 }))).to.be.instanceOf(InvalidAddressError);
+    expect(await rejectionOf(t.dial({ zone: 'tor', host: 'x.onion', port: 1 }))).to.be.instanceOf(DialError).with.property('code', 'ZONE_MISMATCH');
+    expect(await rejectionOf(t.dial({ zone: 'i2p', host: 'short.b32.i2p', port: 1 }))).to.be.instanceOf(DialError).with.property('code', 'ADDRESS_INVALID');
+    expect(bridge.commands).to.deep.equal([]);
     await t.stop();
     expect(await rejectionOf(t.dial(PEER))).to.be.instanceOf(TransportUnavailableError);
   });
