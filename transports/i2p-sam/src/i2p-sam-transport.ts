@@ -105,9 +105,9 @@ export class I2pSamTransport implements Transport {
     if (this.stopped) return;
     this.stopped = true;
     this.onInbound = undefined;
-    await this.closePersistent();
     for (const stream of this.streams) stream.destroy();
     this.streams.clear();
+    await this.closePersistent();
   }
 
   private ensurePersistent(): Promise<PersistentSession> {

@@ -102,8 +102,8 @@ export class PersistentSession {
     for (const w of this.waiters) w.reject(new TransportUnavailableError('i2p-sam', 'stopped'));
     this.waiters.clear();
     for (const socket of this.pendingInbound) socket.destroy();
-    const server = this.server;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    // stop accepting now; streams already handed over belong to the transport, not to us
+    this.server?.close();
   }
 
   private async createLoop(delayMs: number): Promise<void> {
