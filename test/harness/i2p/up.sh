@@ -23,6 +23,8 @@
 #   I2P_NET_TIMEOUT     seconds to wait for readiness (default 180)
 #   I2P_NET_LOGLEVEL    i2pd loglevel (default warn)
 #   I2PD                i2pd binary (default: i2pd on PATH, else /usr/sbin/i2pd)
+#   I2P_NET_OWNER_PID   when set, a watchdog stops the network (down.sh) once that
+#                       process is gone, so a killed test run leaves no routers behind
 # Prints KEY=VALUE lines (also saved in DIR/net.env). Exit 0 when ready; on failure the
 # routers it started are stopped (by PID) and DIR is kept for its logs.
 set -euo pipefail
@@ -234,6 +236,12 @@ while :; do
   log "waiting:$status"
   sleep 3
 done
+
+if [[ -n "${I2P_NET_OWNER_PID:-}" ]]; then
+  # detached watchdog: its own session, no inherited stdout (the caller waits for EOF on it)
+  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [[ -f "$2/pids" ]]; do sleep 2; done; [[ -f "$2/pids" ]] && "$3/down.sh" "$2"' \
+    watchdog "$I2P_NET_OWNER_PID" "$DIR" "$HERE" </dev/null >/dev/null 2>&1 &
+fi
 
 T1=$(date +%s.%N)
 SECS=$(awk -v a="$T0" -v b="$T1" 'BEGIN{printf "%.1f", b-a}')

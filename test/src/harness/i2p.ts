@@ -67,6 +67,8 @@ export class I2pNetwork {
           I2P_NET_BASE_PORT: String(basePort),
           I2P_NET_ROUTERS: String(options.routers ?? 5),
           I2P_NET_SERVER_TUNNELS: tunnels,
+          // routers go down by themselves if this test process dies without after() hooks
+          I2P_NET_OWNER_PID: String(process.pid),
         },
         maxBuffer: 1 << 20,
       });
