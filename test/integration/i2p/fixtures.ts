@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -9,6 +9,7 @@ import { I2pNetwork, i2pUnavailableReason } from '../../src/harness/i2p';
 export const SERVER_TUNNEL = { router: 1, name: 'veilin', portOffset: 90 } as const;
 
 let network: Promise<I2pNetwork> | undefined;
+const tempDirs: string[] = [];
 
 /**
  * One private I2P network for every I2P integration file (bring-up costs ~25 s): started on
@@ -28,6 +29,7 @@ export function sharedNetwork(): Promise<I2pNetwork> {
 after(async function () {
   this.timeout(60_000);
   if (network) await (await network).down().catch(() => undefined);
+  for (const dir of tempDirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
 /** Skips the suite with a clear message when the harness cannot run (i2pd missing, no netns). */
@@ -39,8 +41,11 @@ export function skipUnlessI2p(suite: Mocha.Context): void {
   }
 }
 
-export function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `veilnode-${prefix}-`));
+/** A temp dir removed by the root after() hook. */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `veilnode-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /** A Logger that keeps every line, so tests can assert what was (not) logged. */

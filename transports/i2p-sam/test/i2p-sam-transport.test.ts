@@ -1,5 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -35,6 +34,7 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
   afterEach(async () => {
     for (const t of transports.splice(0)) await t.stop();
     await bridge.close();
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('listens on a persistent destination whose key file (0600) survives restarts', async () => {
