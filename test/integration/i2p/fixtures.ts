@@ -1,8 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
-import type { Logger } from '@veilnode/core';
 import { I2pNetwork, i2pUnavailableReason } from '../../src/harness/i2p';
 
 /** Socks tunnel target and SOCKS-inbound listener port: above the routers' port range. */
@@ -46,48 +44,6 @@ export async function tempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `veilnode-${prefix}-`));
   tempDirs.push(dir);
   return dir;
-}
-
-/** A Logger that keeps every line, so tests can assert what was (not) logged. */
-export class CapturingLogger implements Logger {
-  constructor(readonly lines: string[] = [], private readonly bindings: Record<string, unknown> = {}) {}
-  trace(obj: object, msg?: string): void { this.add('trace', obj, msg); }
-  debug(obj: object, msg?: string): void { this.add('debug', obj, msg); }
-  info(obj: object, msg?: string): void { this.add('info', obj, msg); }
-  warn(obj: object, msg?: string): void { this.add('warn', obj, msg); }
-  error(obj: object, msg?: string): void { this.add('error', obj, msg); }
-  child(bindings: Record<string, unknown>): Logger {
-    return new CapturingLogger(this.lines, { ...this.bindings, ...bindings });
-  }
-  private add(level: string, obj: object, msg?: string): void {
-    const line = JSON.stringify({ level, ...this.bindings, ...obj, msg });
-    this.lines.push(line);
-    if (process.env.VEILNODE_TEST_LOG) console.log(line);
-  }
-}
-
-/** Reads until `length` bytes arrived or the stream ends. */
-export function readBytes(stream: Duplex, length: number, timeoutMs = 60_000): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let got = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error(`read ${got.length}/${length} bytes in ${timeoutMs} ms`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      got = Buffer.concat([got, chunk]);
-      if (got.length >= length) finish();
-    };
-    const onEnd = () => finish(new Error(`stream ended after ${got.length}/${length} bytes`));
-    const finish = (error?: Error) => {
-      clearTimeout(timer);
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', finish);
-      if (error) reject(error);
-      else resolve(got);
-    };
-    stream.on('data', onData);
-    stream.once('end', onEnd);
-    stream.once('error', finish);
-  });
 }
 
 /** Retries `attempt` until it resolves or `deadlineMs` passes (lease sets take a while to spread). */

@@ -14,7 +14,8 @@ import {
   type SamTransportConfig,
 } from '@veilnode/i2p-sam';
 import type { I2pNetwork } from '../../src/harness/i2p';
-import { CapturingLogger, readBytes, retryUntil, sharedNetwork, skipUnlessI2p, tempDir } from './fixtures';
+import { RecordingLogger, readExactly } from '@veilnode/compliance';
+import { retryUntil, sharedNetwork, skipUnlessI2p, tempDir } from './fixtures';
 
 /**
  * The private network has 5 routers: 1-hop tunnels build fast there. Five inbound tunnels on
@@ -25,7 +26,7 @@ import { CapturingLogger, readBytes, retryUntil, sharedNetwork, skipUnlessI2p, t
  */
 const TEST_TUNNELS = { inboundLength: 1, outboundLength: 1, inboundQuantity: 5, outboundQuantity: 2 };
 
-function samTransport(net: I2pNetwork, router: number, dataDir: string, logger: CapturingLogger, overrides: Partial<SamTransportConfig> = {}): I2pSamTransport {
+function samTransport(net: I2pNetwork, router: number, dataDir: string, logger: RecordingLogger, overrides: Partial<SamTransportConfig> = {}): I2pSamTransport {
   const config: SamTransportConfig = {
     ...DEFAULT_SAM_CONFIG,
     sam: { host: '127.0.0.1', port: net.samPort(router) },
@@ -53,7 +54,7 @@ async function roundTrip(transport: I2pSamTransport, target: string): Promise<nu
   try {
     const payload = randomBytes(64 * 1024);
     connection.stream.write(payload);
-    const echoed = await readBytes(connection.stream, payload.length, 90_000);
+    const echoed = await readExactly(connection.stream, payload.length, 90_000);
     expect(echoed.equals(payload.subarray(0, echoed.length)) && echoed.length === payload.length, 'echo matches').to.equal(true);
     return Date.now() - started;
   } finally {
@@ -64,7 +65,7 @@ async function roundTrip(transport: I2pSamTransport, target: string): Promise<nu
 describe('i2p-sam transport on a private I2P network', function () {
   this.timeout(600_000);
   let net: I2pNetwork;
-  const logger = new CapturingLogger();
+  const logger = new RecordingLogger();
   const transports: I2pSamTransport[] = [];
   let serverDir: string;
   let server: I2pSamTransport;
@@ -175,7 +176,8 @@ describe('i2p-sam transport on a private I2P network', function () {
   it('never logged a private key', async () => {
     const key = (await readFile(join(serverDir, PRIVATE_KEY_FILE), 'utf8')).trim();
     const privatePart = key.slice(-120); // past the public destination
-    expect(logger.lines.length).to.be.greaterThan(0);
-    expect(logger.lines.filter((l) => l.includes(privatePart))).to.deep.equal([]);
+    const lines = logger.entries.map((e) => JSON.stringify(e));
+    expect(lines.length).to.be.greaterThan(0);
+    expect(lines.filter((l) => l.includes(privatePart))).to.deep.equal([]);
   });
 });

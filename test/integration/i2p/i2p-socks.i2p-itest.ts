@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { TransportConnection } from '@veilnode/core';
-import { createTestTransportContext, readExactly, transportCompliance } from '@veilnode/compliance';
+import { createTestTransportContext, readExactly, RecordingLogger, transportCompliance } from '@veilnode/compliance';
 import { i2pZone } from '@veilnode/i2p-zone';
 import { I2pSocksTransport } from '@veilnode/i2p-socks';
 import { DEFAULT_SAM_CONFIG, DivaSamClient, I2pSamTransport } from '@veilnode/i2p-sam';
 import type { I2pNetwork } from '../../src/harness/i2p';
-import { CapturingLogger, retryUntil, SERVER_TUNNEL, sharedNetwork, skipUnlessI2p, tempDir } from './fixtures';
+import { retryUntil, SERVER_TUNNEL, sharedNetwork, skipUnlessI2p, tempDir } from './fixtures';
 
 /** A b32 nobody publishes in the private network. */
 const NOWHERE = i2pZone.codec.parse('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b32.i2p');
@@ -61,7 +61,7 @@ describe('i2p-socks transport on a private I2P network', function () {
 
   it('dials the SOCKS side\'s server tunnel from a SAM transient destination (the two transports interoperate)', async () => {
     const listener = socksTransport(net, 1, true);
-    const logger = new CapturingLogger();
+    const logger = new RecordingLogger();
     const config = {
       ...DEFAULT_SAM_CONFIG,
       sam: { host: '127.0.0.1', port: net.samPort(0) },

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { AbortedError, TimeoutError } from '@veilnode/core';
 import { DestinationKeys, DivaSamClient, i2cpOptions, SamBridgeError, SamPeerUnreachableError, DEFAULT_SAM_CONFIG } from '../src';
 import { FakeSamBridge } from './fake-sam-bridge';
-import { CapturingLogger, readBytes, rejectionOf, until } from './helpers';
+import { RecordingLogger, readExactly } from '@veilnode/compliance';
+import { rejectionOf, until } from './helpers';
 
 const PEER = 'ukeu3k5oycgaauneqgtnvselmt4yemvoilkln7jpvamvfx7dnkdq.b32.i2p';
 const options = i2cpOptions(DEFAULT_SAM_CONFIG.transientTunnels);
@@ -10,13 +11,13 @@ const options = i2cpOptions(DEFAULT_SAM_CONFIG.transientTunnels);
 describe('DivaSamClient against a fake SAM v3.1 bridge', () => {
   let bridge: FakeSamBridge;
   let client: DivaSamClient;
-  let logger: CapturingLogger;
+  let logger: RecordingLogger;
   const keys = DestinationKeys.generate();
 
   beforeEach(async () => {
     bridge = new FakeSamBridge();
     await bridge.listen();
-    logger = new CapturingLogger();
+    logger = new RecordingLogger();
     client = new DivaSamClient({ host: '127.0.0.1', port: bridge.port }, logger);
   });
   afterEach(() => bridge.close());
@@ -27,7 +28,7 @@ describe('DivaSamClient against a fake SAM v3.1 bridge', () => {
   it('says HELLO 3.1, creates the session with our Ed25519 keys and I2CP options, then connects', async () => {
     const stream = await connect();
     stream.write('ping');
-    expect((await readBytes(stream, 4)).toString()).to.equal('ping');
+    expect((await readExactly(stream, 4, 5000)).toString()).to.equal('ping');
     stream.destroy();
     expect(bridge.commands[0]).to.equal('HELLO VERSION MIN=3.1 MAX=3.1');
     const create = bridge.commands.find((c) => c.startsWith('SESSION CREATE')) ?? '';
@@ -42,14 +43,14 @@ describe('DivaSamClient against a fake SAM v3.1 bridge', () => {
     bridge.script = { trickle: true };
     const stream = await connect();
     stream.write('x');
-    expect((await readBytes(stream, 1)).toString()).to.equal('x');
+    expect((await readExactly(stream, 1, 5000)).toString()).to.equal('x');
     stream.destroy();
   });
 
   it('keeps peer bytes that arrive in the same chunk as STREAM STATUS RESULT=OK', async () => {
     bridge.script = { streamConnect: (socket) => socket.write('STREAM STATUS RESULT=OK\nearly bytes') };
     const stream = await connect();
-    expect((await readBytes(stream, 11)).toString()).to.equal('early bytes');
+    expect((await readExactly(stream, 11, 5000)).toString()).to.equal('early bytes');
     stream.destroy();
   });
 
@@ -160,7 +161,7 @@ describe('DivaSamClient against a fake SAM v3.1 bridge', () => {
     const session = await client.createForwardingSession({ keys, options, forwardTo: { host: '127.0.0.1', port: 1234 }, timeoutMs: 5000 });
     const stream = await client.connect(session, PEER, { timeoutMs: 5000 });
     stream.write('via session');
-    expect((await readBytes(stream, 11)).toString()).to.equal('via session');
+    expect((await readExactly(stream, 11, 5000)).toString()).to.equal('via session');
     expect(bridge.commands.filter((c) => c.startsWith('SESSION CREATE'))).to.have.length(1);
     expect(bridge.commands.find((c) => c.startsWith('STREAM CONNECT'))).to.include(`ID=${session.id}`);
     expect(bridge.forwards).to.deep.equal([{ id: session.id, host: '127.0.0.1', port: 1234 }]);
@@ -181,7 +182,7 @@ describe('DivaSamClient against a fake SAM v3.1 bridge', () => {
     await connect().catch(() => undefined);
     bridge.script = {};
     (await connect()).destroy();
-    const everything = [...logger.lines, error.message, JSON.stringify((error as SamBridgeError).toJSON())].join('\n');
+    const everything = [...logger.entries.map((e) => JSON.stringify(e)), error.message, JSON.stringify((error as SamBridgeError).toJSON())].join('\n');
     expect(everything).to.not.include(keys.revealPrivate().slice(-100));
   });
 });

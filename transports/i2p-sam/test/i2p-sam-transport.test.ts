@@ -6,7 +6,8 @@ import { DialError, TransportUnavailableError, type TransportConnection } from '
 import { i2pZone } from '@veilnode/i2p-zone';
 import { DEFAULT_SAM_CONFIG, DestinationKeys, DivaSamClient, I2pSamTransport, PRIVATE_KEY_FILE, SamBridgeError, type SamTransportConfig } from '../src';
 import { FakeSamBridge } from './fake-sam-bridge';
-import { CapturingLogger, readBytes, rejectionOf, until } from './helpers';
+import { RecordingLogger, readExactly } from '@veilnode/compliance';
+import { rejectionOf, until } from './helpers';
 
 const PEER = i2pZone.codec.parse('ukeu3k5oycgaauneqgtnvselmt4yemvoilkln7jpvamvfx7dnkdq.b32.i2p');
 
@@ -14,7 +15,7 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
   let bridge: FakeSamBridge;
   let dataDir: string;
   const transports: I2pSamTransport[] = [];
-  const logger = new CapturingLogger();
+  const logger = new RecordingLogger();
 
   const make = (overrides: Partial<SamTransportConfig> = {}, port = bridge.port) => {
     const config = { ...DEFAULT_SAM_CONFIG, sam: { host: '127.0.0.1', port }, sessionTimeoutMs: 5000, dialTimeoutMs: 5000, ...overrides };
@@ -57,9 +58,9 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
     await until(() => accepted.length === 1);
     expect(accepted[0].direction).to.equal('inbound');
     expect(accepted[0].remote).to.deep.equal({ zone: 'i2p', host: peer.b32, port: 1 });
-    expect((await readBytes(accepted[0].stream, 11)).toString()).to.equal('first bytes');
+    expect((await readExactly(accepted[0].stream, 11, 5000)).toString()).to.equal('first bytes');
     accepted[0].stream.write('reply');
-    expect((await readBytes(router, 5)).toString()).to.equal('reply');
+    expect((await readExactly(router, 5, 5000)).toString()).to.equal('reply');
     router.destroy();
   });
 
@@ -103,7 +104,7 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
     const t = make({ outbound: 'persistent' });
     const c = await t.dial(PEER);
     c.stream.write('abc');
-    expect((await readBytes(c.stream, 3)).toString()).to.equal('abc');
+    expect((await readExactly(c.stream, 3, 5000)).toString()).to.equal('abc');
     const creates = sessionCreates();
     expect(creates).to.have.length(1);
     expect(creates[0]).to.include('inbound.quantity=3');
