@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import { AbortedError, TimeoutError, type Logger, type TransportError } from '@veilnode/core';
+import { AbortedError, TimeoutError, VeilnodeError, type Logger, type TransportError } from '@veilnode/core';
 import type { SamCall, SamClient, SamSession, SessionRequest } from './sam-client';
 import { SamBridgeError, samReplyError } from './sam-errors';
 import { MAX_SAM_LINE, parseSamReply, type SamReply } from './sam-reply';
@@ -263,19 +263,23 @@ function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress) {
   };
 }
 
-/** Races `work` against the call's deadline and abort signal; on either, `cancel` closes the sockets. */
+/**
+ * Races `work` against the call's deadline and abort signal (rejecting with the signal's reason,
+ * as core's Dialer contract asks); on either, `cancel` closes the sockets.
+ */
 async function withDeadline<T>(work: Promise<T>, call: SamCall, what: string, cancel: () => void): Promise<T> {
   const { signal, timeoutMs } = call;
+  const abortReason = (): Error => (signal?.reason instanceof VeilnodeError ? signal.reason : new AbortedError(`SAM ${what}`));
   if (signal?.aborted) {
     cancel();
     work.catch(() => undefined);
-    throw new AbortedError(`SAM ${what}`);
+    throw abortReason();
   }
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const stop = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new TimeoutError(`SAM ${what}`, timeoutMs)), timeoutMs);
-    onAbort = () => reject(new AbortedError(`SAM ${what}`));
+    onAbort = () => reject(abortReason());
     signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {

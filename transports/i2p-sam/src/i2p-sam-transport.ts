@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import {
   AbortedError,
+  dialWithDeadline,
   TransportUnavailableError,
   ZONE_I2P,
   type DialOptions,
@@ -42,28 +43,34 @@ export class I2pSamTransport implements Transport {
   private onInbound?: (connection: TransportConnection) => void;
   private readonly streams = new Set<Duplex>();
   private stopped = false;
+  /** Aborted by stop(): cancels dials in flight. */
+  private readonly lifetime = new AbortController();
 
   constructor(private readonly deps: I2pSamTransportDeps) {}
 
   async dial(address: PeerAddress, options: DialOptions = {}): Promise<TransportConnection> {
     if (this.stopped) throw new TransportUnavailableError(this.name, 'stopped');
     const { host } = i2pDialTarget(address, this.name);
-    if (options.signal?.aborted) throw new AbortedError(`dial ${host}`);
-    const call = { signal: options.signal, timeoutMs: options.timeoutMs ?? this.deps.config.dialTimeoutMs };
     const started = Date.now();
-    let stream: Duplex;
-    if (this.deps.config.outbound === 'transient') {
-      stream = await this.deps.client.connectWithNewSession({
-        ...call,
-        keys: DestinationKeys.generate(),
-        options: i2cpOptions(this.deps.config.transientTunnels),
-        destination: host,
-      });
-    } else {
-      const persistent = await this.ensurePersistent();
-      const session = await persistent.ready(call.signal);
-      stream = await this.deps.client.connect(session, host, call);
-    }
+    // one signal for the caller's abort, the deadline (which covers waiting for the persistent
+    // session too) and stop(); the SAM calls reject with its reason
+    const stream = await dialWithDeadline(
+      { what: `dial ${host}`, options, defaultTimeoutMs: this.deps.config.dialTimeoutMs, lifetime: this.lifetime.signal, context: { peer: host } },
+      async (signal) => {
+        const call = { signal, timeoutMs: options.timeoutMs ?? this.deps.config.dialTimeoutMs };
+        if (this.deps.config.outbound === 'transient') {
+          return this.deps.client.connectWithNewSession({
+            ...call,
+            keys: DestinationKeys.generate(),
+            options: i2cpOptions(this.deps.config.transientTunnels),
+            destination: host,
+          });
+        }
+        const persistent = await this.ensurePersistent();
+        const session = await persistent.ready(signal);
+        return this.deps.client.connect(session, host, call);
+      },
+    );
     this.deps.logger.debug({ peer: host, outbound: this.deps.config.outbound, ms: Date.now() - started }, 'I2P stream open');
     return { stream: this.track(stream), direction: 'outbound', remote: address };
   }
@@ -104,6 +111,7 @@ export class I2pSamTransport implements Transport {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.lifetime.abort(new TransportUnavailableError(this.name, 'stopped'));
     this.onInbound = undefined;
     for (const stream of this.streams) stream.destroy();
     this.streams.clear();

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { AbortedError, TransportUnavailableError, type Logger, type TransportConnection } from '@veilnode/core';
+import { AbortedError, TransportUnavailableError, VeilnodeError, type Logger, type TransportConnection } from '@veilnode/core';
 import { i2pZone, type B32Codec } from '@veilnode/i2p-zone';
 import type { DestinationKeys } from './destination-keys';
 import { readDestinationLine } from './destination-line';
@@ -78,11 +78,12 @@ export class PersistentSession {
   ready(signal?: AbortSignal, failFast = false): Promise<SamSession> {
     if (this.state.kind === 'up') return Promise.resolve(this.state.session);
     if (this.state.kind === 'stopped') return Promise.reject(new TransportUnavailableError('i2p-sam', 'stopped'));
-    if (signal?.aborted) return Promise.reject(new AbortedError('waiting for the SAM session'));
+    const abortReason = (): Error => (signal?.reason instanceof VeilnodeError ? signal.reason : new AbortedError('waiting for the SAM session'));
+    if (signal?.aborted) return Promise.reject(abortReason());
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         this.waiters.delete(waiter);
-        reject(new AbortedError('waiting for the SAM session'));
+        reject(abortReason());
       };
       const waiter = {
         resolve: (s: SamSession) => { signal?.removeEventListener('abort', onAbort); resolve(s); },
