@@ -61,7 +61,7 @@ export class DivaSamClient implements SamClient {
     }, 'STREAM FORWARD');
     const closed = new Promise<Error>((resolve) => stream.whenDead(resolve));
     this.logger.debug({ sessionId: id, b32: request.keys.b32 }, 'SAM forwarding session created');
-    return { id, closed, close: () => stream.shutdown() };
+    return { id, closed, stopForwarding: () => stream.stopForwarding(), close: () => stream.shutdown() };
   }
 
   async connectWithNewSession(request: SessionRequest & { destination: string }): Promise<Duplex> {
@@ -112,6 +112,7 @@ export class DivaSamClient implements SamClient {
 
 interface FixedSamStream {
   establish(lastStep: string): Promise<void>;
+  stopForwarding(): void;
   whenDead(listener: (reason: Error) => void): void;
   toDuplex(): Duplex;
   shutdown(): void;
@@ -126,12 +127,17 @@ function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress) {
     private lastReply?: SamReply;
     private step = 'HELLO';
     private death?: Error;
+    private forwardingStopped = false;
     private readonly deathListeners: Array<(reason: Error) => void> = [];
 
     constructor(c: DivaConfiguration, private readonly mode: 'session' | 'attach') {
       super(c);
       this.on('error', (error: Error) => this.die(new SamBridgeError('SAM_BRIDGE_ERROR', `SAM bridge socket failed during ${this.step}: ${error.message}`, { step: this.step, bridge: bridgeText })));
-      this.on('close', () => this.die(new SamBridgeError('SAM_BRIDGE_CLOSED', `SAM bridge closed the connection during ${this.step}`, { step: this.step, bridge: bridgeText })));
+      this.on('close', () => {
+        // our own cancelled FORWARD socket closing is not the session dying
+        if (this.forwardingStopped && !this.internals.socketControl.destroyed) return;
+        this.die(new SamBridgeError('SAM_BRIDGE_CLOSED', `SAM bridge closed the connection during ${this.step}`, { step: this.step, bridge: bridgeText }));
+      });
     }
 
     private get internals(): DivaInternals {
@@ -179,6 +185,12 @@ function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress) {
     whenDead(listener: (reason: Error) => void): void {
       if (this.death) listener(this.death);
       else this.deathListeners.push(listener);
+    }
+
+    /** SAM 3.1 cancels a STREAM FORWARD by closing the socket it was sent on. */
+    stopForwarding(): void {
+      this.forwardingStopped = true;
+      this.internals.socketStream.destroy();
     }
 
     shutdown(): void {

@@ -36,7 +36,8 @@ export interface I2pSamTransportDeps {
 export class I2pSamTransport implements Transport {
   readonly name = PLUGIN_NAME;
   readonly zone = ZONE_I2P;
-  readonly capabilities = { dial: true, listen: true } as const;
+  /** i2pd ends a SAM stream both ways on the first EOF (like Tor): no half-close. */
+  readonly capabilities = { dial: true, listen: true, halfClose: false } as const;
 
   private persistent?: Promise<PersistentSession>;
   private session?: PersistentSession;
@@ -82,16 +83,19 @@ export class I2pSamTransport implements Transport {
     this.onInbound = onConnection;
     try {
       const persistent = await this.ensurePersistent();
+      persistent.startAccepting();
       await persistent.ready(options.signal, true);
       let closed = false;
       return {
         addresses: [persistent.b32],
-        // Stops handing over inbound streams; the session stays until stop(), because closing
-        // it would cut the streams already open (SAM ends a session's streams with it).
+        // Cancels the FORWARD only: closing the session would cut the streams already open
+        // (SAM ends a session's streams with it); it stays until stop().
         close: async () => {
           if (closed) return;
           closed = true;
-          if (this.onInbound === onConnection) this.onInbound = undefined;
+          if (this.onInbound !== onConnection) return;
+          this.onInbound = undefined;
+          persistent.stopAccepting();
         },
       };
     } catch (error) {

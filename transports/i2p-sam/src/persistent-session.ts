@@ -39,6 +39,8 @@ export class PersistentSession {
   /** Forwarded sockets still waiting for their destination line (handed-over ones belong to the transport). */
   private readonly pendingInbound = new Set<Socket>();
   private readonly codec: B32Codec = i2pZone.codec as B32Codec;
+  /** False after stopAccepting(): sessions then exist for outbound only, without STREAM FORWARD. */
+  private accepting = true;
 
   constructor(private readonly o: PersistentSessionOptions) {}
 
@@ -95,6 +97,19 @@ export class PersistentSession {
     });
   }
 
+  /** Refuses new inbound streams (cancels STREAM FORWARD) and keeps the session and open streams. */
+  stopAccepting(): void {
+    this.accepting = false;
+    if (this.state.kind === 'up') this.state.session.stopForwarding();
+  }
+
+  /** Accepts inbound again; a session whose FORWARD was cancelled is replaced (SAM cannot resume it). */
+  startAccepting(): void {
+    if (this.accepting) return;
+    this.accepting = true;
+    if (this.state.kind === 'up') this.state.session.close();
+  }
+
   async stop(): Promise<void> {
     const previous = this.state;
     this.state = { kind: 'stopped' };
@@ -124,6 +139,7 @@ export class PersistentSession {
         return;
       }
       this.state = { kind: 'up', session };
+      if (!this.accepting) session.stopForwarding();
       this.o.logger.info({ b32: this.b32, sessionId: session.id, ms: Date.now() - started }, 'I2P SAM session up');
       for (const w of this.waiters) w.resolve(session);
       this.waiters.clear();

@@ -37,5 +37,7 @@ export interface SamSession {
   readonly id: string;
   /** Resolves once, with the reason, when the session is gone. */
   readonly closed: Promise<Error>;
+  /** Cancels STREAM FORWARD (new inbound streams are refused); the session and its open streams stay. */
+  stopForwarding(): void;
   close(): void;
 }

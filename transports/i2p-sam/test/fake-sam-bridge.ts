@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { DestinationKeys } from '../src';
 
 /** What the fake bridge answers to one command; a function may script anything on the socket. */
 export type Reply = string | ((socket: Socket, line: string) => void);
@@ -10,6 +11,12 @@ export interface FakeSamScript {
   streamForward?: Reply;
   /** Write replies in 7-byte pieces 1 ms apart, to prove replies are parsed per line, not per chunk. */
   trickle?: boolean;
+  /**
+   * Act as a router between its own sessions: STREAM CONNECT to the b32 of a forwarding session
+   * reaches its forward target (destination line first); other b32s get CANT_REACH_PEER, and
+   * b32s in `unresponsive` never get an answer.
+   */
+  routing?: { readonly unresponsive?: ReadonlySet<string> };
 }
 
 /**
@@ -23,10 +30,12 @@ export class FakeSamBridge {
   /** Control sockets by session id (closing one kills that session, as in a real bridge). */
   readonly sessions = new Map<string, Socket>();
   forwards: Array<{ id: string; host: string; port: number }> = [];
+  /** Public side of each session's keys, by session id. */
+  private readonly identities = new Map<string, DestinationKeys>();
   private server: Server;
 
   constructor(public script: FakeSamScript = {}) {
-    this.server = createServer((socket) => this.serve(socket));
+    this.server = createServer({ allowHalfOpen: true }, (socket) => this.serve(socket));
   }
 
   async listen(): Promise<number> {
@@ -63,15 +72,26 @@ export class FakeSamBridge {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
+    let routed = false;
+    // half-open is only for routed streams (the pipe forwards the end); others end with their client
+    socket.on('end', () => {
+      if (!routed) socket.end();
+    });
     let buffer = '';
     const onData = (data: Buffer) => {
       buffer += data.toString('latin1');
       for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
-        if (this.command(socket, line) === 'stream') {
+        const mode = this.command(socket, line);
+        if (mode === 'stream') {
           socket.off('data', onData);
           socket.on('data', (d) => socket.write(d)); // an echoing peer
+          return;
+        }
+        if (mode === 'routed') {
+          routed = true;
+          socket.off('data', onData);
           return;
         }
       }
@@ -79,7 +99,7 @@ export class FakeSamBridge {
     socket.on('data', onData);
   }
 
-  private command(socket: Socket, line: string): 'stream' | undefined {
+  private command(socket: Socket, line: string): 'stream' | 'routed' | undefined {
     this.commands.push(line);
     const id = /\bID=(\S+)/.exec(line)?.[1] ?? '';
     if (line.startsWith('HELLO VERSION')) {
@@ -88,19 +108,52 @@ export class FakeSamBridge {
       const destination = /DESTINATION=(\S+)/.exec(line)?.[1] ?? '';
       if (this.sessions.has(id)) return this.reply(socket, line, 'SESSION STATUS RESULT=DUPLICATED_ID');
       this.sessions.set(id, socket);
-      socket.once('close', () => this.sessions.delete(id));
+      this.identities.set(id, DestinationKeys.fromPrivate(destination));
+      socket.once('close', () => {
+        this.sessions.delete(id);
+        this.forwards = this.forwards.filter((f) => f.id !== id);
+      });
       this.reply(socket, line, this.script.sessionCreate ?? `SESSION STATUS RESULT=OK DESTINATION=${destination}`);
     } else if (line.startsWith('STREAM CONNECT')) {
       if (!this.sessions.has(id)) return this.reply(socket, line, 'STREAM STATUS RESULT=INVALID_ID');
+      if (this.script.routing) return this.route(socket, id, /DESTINATION=(\S+)/.exec(line)?.[1] ?? '', this.script.routing.unresponsive);
       const reply = this.script.streamConnect ?? 'STREAM STATUS RESULT=OK';
       this.reply(socket, line, reply);
       return typeof reply === 'string' && reply.includes('RESULT=OK') ? 'stream' : undefined;
     } else if (line.startsWith('STREAM FORWARD')) {
       if (!this.sessions.has(id)) return this.reply(socket, line, 'STREAM STATUS RESULT=INVALID_ID');
-      this.forwards.push({ id, host: /HOST=(\S+)/.exec(line)?.[1] ?? '', port: Number(/PORT=(\d+)/.exec(line)?.[1]) });
+      const forward = { id, host: /HOST=(\S+)/.exec(line)?.[1] ?? '', port: Number(/PORT=(\d+)/.exec(line)?.[1]) };
+      this.forwards.push(forward);
+      // closing the socket a FORWARD was sent on cancels it (SAM 3.1)
+      socket.once('close', () => {
+        this.forwards = this.forwards.filter((f) => f !== forward);
+      });
       this.reply(socket, line, this.script.streamForward ?? 'STREAM STATUS RESULT=OK');
     }
     return undefined;
+  }
+
+  /** Connects a client's stream to the forward target of the session that owns `b32`. */
+  private route(client: Socket, fromId: string, b32: string, unresponsive?: ReadonlySet<string>): 'routed' | undefined {
+    if (unresponsive?.has(b32)) return undefined;
+    const targetId = [...this.identities].find(([, keys]) => keys.b32 === b32)?.[0];
+    const forward = this.forwards.find((f) => f.id === targetId);
+    if (!forward) {
+      client.write('STREAM STATUS RESULT=CANT_REACH_PEER MESSAGE="no lease set"\n');
+      return undefined;
+    }
+    const from = this.identities.get(fromId) as DestinationKeys;
+    client.pause(); // nothing may flow before the pipe exists
+    const upstream = connect({ host: forward.host, port: forward.port, allowHalfOpen: true }, () => {
+      client.write('STREAM STATUS RESULT=OK\n');
+      upstream.write(`${from.publicDestination}\n`);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    upstream.on('error', () => client.destroy());
+    upstream.on('close', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    return 'routed';
   }
 
   private reply(socket: Socket, line: string, reply: Reply): undefined {

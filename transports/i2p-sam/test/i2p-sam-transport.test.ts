@@ -6,7 +6,7 @@ import { DialError, TransportUnavailableError, type TransportConnection } from '
 import { i2pZone } from '@veilnode/i2p-zone';
 import { DEFAULT_SAM_CONFIG, DestinationKeys, DivaSamClient, I2pSamTransport, PRIVATE_KEY_FILE, SamBridgeError, type SamTransportConfig } from '../src';
 import { FakeSamBridge } from './fake-sam-bridge';
-import { RecordingLogger, readExactly } from '@veilnode/compliance';
+import { RecordingLogger, readExactly, transportCompliance } from '@veilnode/compliance';
 import { rejectionOf, until } from './helpers';
 
 const PEER = i2pZone.codec.parse('ukeu3k5oycgaauneqgtnvselmt4yemvoilkln7jpvamvfx7dnkdq.b32.i2p');
@@ -141,5 +141,40 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
     await until(() => accepted.length === 1);
     await t.stop();
     expect(accepted[0].stream.destroyed).to.equal(true);
+  });
+});
+
+describe('I2pSamTransport compliance against a routing fake SAM bridge', () => {
+  const UNRESPONSIVE = `${'c'.repeat(51)}a.b32.i2p`;
+  let bridge: FakeSamBridge;
+  const dirs: string[] = [];
+  before(async () => {
+    bridge = new FakeSamBridge({ routing: { unresponsive: new Set([UNRESPONSIVE]) } });
+    await bridge.listen();
+  });
+  after(async () => {
+    await bridge.close();
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  });
+
+  const make = async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'veilnode-i2p-sam-'));
+    dirs.push(dataDir);
+    const config = { ...DEFAULT_SAM_CONFIG, sam: { host: '127.0.0.1', port: bridge.port }, sessionTimeoutMs: 5000, dialTimeoutMs: 5000 };
+    const logger = new RecordingLogger();
+    return new I2pSamTransport({ config, client: new DivaSamClient(config.sam, logger), dataDir, logger });
+  };
+
+  transportCompliance('i2p-sam (fake routing bridge)', {
+    async setup() {
+      return {
+        transport: await make(),
+        dialer: await make(),
+        anonymous: true,
+        deadAddress: PEER,
+        unresponsiveAddress: i2pZone.codec.parse(UNRESPONSIVE),
+        addressOf: (listener) => i2pZone.codec.parse(listener.addresses[0]),
+      };
+    },
   });
 });
