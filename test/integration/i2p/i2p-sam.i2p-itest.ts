@@ -14,7 +14,7 @@ import {
   type SamTransportConfig,
 } from '@veilnode/i2p-sam';
 import type { I2pNetwork } from '../../src/harness/i2p';
-import { RecordingLogger, readExactly } from '@veilnode/compliance';
+import { RecordingLogger, readExactly, transportCompliance } from '@veilnode/compliance';
 import { retryUntil, sharedNetwork, skipUnlessI2p, tempDir } from './fixtures';
 
 /**
@@ -179,5 +179,32 @@ describe('i2p-sam transport on a private I2P network', function () {
     const lines = logger.entries.map((e) => JSON.stringify(e));
     expect(lines.length).to.be.greaterThan(0);
     expect(lines.filter((l) => l.includes(privatePart))).to.deep.equal([]);
+  });
+});
+
+/**
+ * The shared compliance suite over the real router: a fresh persistent destination on r0 per
+ * test, dialed from fresh transient destinations on r1. Each test pays two SESSION CREATEs
+ * (≥ 20 s each on i2pd 2.45.1), so the whole suite takes several minutes.
+ */
+describe('i2p-sam on a private I2P network', function () {
+  before(function () {
+    skipUnlessI2p(this);
+  });
+  transportCompliance('i2p-sam (i2pd 2.45.1, r1 transient → r0 persistent)', {
+    testTimeoutMs: 400_000,
+    async setup() {
+      const net = await sharedNetwork();
+      const logger = new RecordingLogger();
+      return {
+        transport: samTransport(net, 0, await tempDir('sam-compliance'), logger),
+        dialer: samTransport(net, 1, await tempDir('sam-compliance'), logger),
+        anonymous: true,
+        deadAddress: i2pZone.codec.parse('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b32.i2p'),
+        addressOf: (listener) => i2pZone.codec.parse(listener.addresses[0]),
+        dialTimeoutMs: 150_000,
+        ioTimeoutMs: 60_000,
+      };
+    },
   });
 });

@@ -116,7 +116,6 @@ describe('i2p-socks on a private I2P network', function () {
         addressOf: (listener) => i2pZone.codec.parse(listener.addresses[0]),
         dialTimeoutMs: 60_000,
         ioTimeoutMs: 60_000,
-        largePayloadBytes: 2 * 1024 * 1024,
       };
     },
   });

@@ -56,7 +56,8 @@ export class I2pSocksTransport implements Transport {
     // isolation credentials mean nothing to an I2P router (no circuits to separate)
     this.dialer = new SocksDialer({ proxy, isolation: false, timeoutMs: this.config.dialTimeoutMs, logger: this.logger });
     this.inbound = readInbound(context);
-    this.capabilities = Object.freeze({ dial: true, listen: this.inbound !== undefined });
+    // i2pd's tunnels end an I2P stream both ways on the first EOF: no half-close (seen on 2.45.1)
+    this.capabilities = Object.freeze({ dial: true, listen: this.inbound !== undefined, halfClose: false });
   }
 
   /** Checks the proxy once; a dead proxy is reported by status(), not fatal. */
