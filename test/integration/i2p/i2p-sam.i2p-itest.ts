@@ -204,6 +204,8 @@ describe('i2p-sam on a private I2P network', function () {
         addressOf: (listener) => i2pZone.codec.parse(listener.addresses[0]),
         dialTimeoutMs: 150_000,
         ioTimeoutMs: 60_000,
+        // i2pd grants STREAM CONNECT for a destination whose session still lingers after close
+        routerAcceptsForClosedListener: true,
       };
     },
   });

@@ -116,6 +116,8 @@ describe('i2p-socks on a private I2P network', function () {
         addressOf: (listener) => i2pZone.codec.parse(listener.addresses[0]),
         dialTimeoutMs: 60_000,
         ioTimeoutMs: 60_000,
+        // i2pd's SOCKS proxy grants CONNECT before the server tunnel reaches our closed listener
+        routerAcceptsForClosedListener: true,
       };
     },
   });
