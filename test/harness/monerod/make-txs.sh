@@ -20,7 +20,7 @@ WPORT=$((MONERO_BASE_PORT + 5))
 W=http://127.0.0.1:$WPORT/json_rpc
 D=http://127.0.0.1:$NODE0_RPC/json_rpc
 now() { date +%s.%N; }
-rpc() { curl -sf "$1" -H 'Content-Type: application/json' \
+rpc() { curl -sSf "$1" -H 'Content-Type: application/json' \
   -d "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"$2\",\"params\":${3:-{\}}}"; }
 # jget EXPR: evaluate a JS expression over the JSON document on stdin (bound to r)
 jget() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);if(r.error){console.error(JSON.stringify(r.error));process.exit(1)}const v=eval(process.argv[1]);console.log(Array.isArray(v)?v.join("\n"):v)})' "$1"; }
