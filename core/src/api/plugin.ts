@@ -1,5 +1,6 @@
+import type { Duplex, Writable } from 'node:stream';
 import type { Logger } from './logger';
-import type { NetworkName, TransportDefinition } from './transport';
+import type { DialOptions, NetworkName, TransportDefinition } from './transport';
 import type { ZoneConfig, ZoneDefinition } from './zone';
 
 /** The plugin API version this core implements; plugins declare a semver range in `coreApi`. */
@@ -20,6 +21,29 @@ export interface Plugin {
   readonly configSchema?: Record<string, unknown>;
   /** Contribute zones, transports and RPC methods. Throwing here stops the node from starting. */
   register(context: PluginContext): void | Promise<void>;
+  /** Command-line subcommands, run as `veilnode <name> [args...]` instead of starting the node. */
+  readonly commands?: readonly PluginCommand[];
+}
+
+/** A `veilnode <name>` subcommand a plugin adds (e.g. split-query's `directory` and `query`). */
+export interface PluginCommand {
+  /** Lower-case letters, digits and `-`; must not clash with core's commands or another plugin's. */
+  readonly name: string;
+  /** One line for `veilnode --help`. */
+  readonly summary: string;
+  /** Runs the command with the arguments after its name; resolves with the process exit code. */
+  run(argv: readonly string[], context: PluginCommandContext): Promise<number>;
+}
+
+/** What a plugin command gets: output streams, the validated config and its private data dir. */
+export interface PluginCommandContext {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly network: NetworkName;
+  /** The plugin's validated settings (the fragment under its name). */
+  config<T = Record<string, unknown>>(): T;
+  /** The plugin's private directory in the node's data dir (created on first call, mode 0700). */
+  dataDir(): string;
 }
 
 export interface PluginContext {
@@ -39,6 +63,22 @@ export interface PluginContext {
    * in reverse registration order within the node's shutdown deadline; a throwing hook is logged.
    */
   onStop(hook: () => void | Promise<void>): void;
+  /**
+   * A directory private to this plugin inside the node's data dir (`plugins/<name>`), created
+   * on first call with mode 0700. Callable after register() returns.
+   */
+  dataDir(): string;
+  /**
+   * Open a raw byte stream to `address` (a zone's text form: `ip:port`, `<56>.onion:port`,
+   * `<52>.b32.i2p`) through the transport of the running zone whose codec claims it, so an
+   * onion address is always reached over Tor. The stream is the plugin's, not the p2p layer's;
+   * the node destroys it when it stops. Only works while the node runs (from RPC handlers,
+   * not during register()): otherwise rejects with a VeilnodeError `NODE_NOT_RUNNING`; an
+   * address no running zone claims rejects with `DialError` `ADDRESS_INVALID`.
+   */
+  dial(address: string, options?: DialOptions): Promise<Duplex>;
+  /** Transactions the node holds queued for relay, per running zone (for status answers). */
+  queuedTransactions(): readonly { readonly zone: string; readonly queued: number }[];
 }
 
 export type RpcMethodHandler = (params: unknown, request: RpcRequestInfo) => Promise<unknown> | unknown;

@@ -38,6 +38,12 @@ export interface Transport {
 export interface TransportCapabilities {
   readonly dial: boolean;
   readonly listen: boolean;
+  /**
+   * Whether one side may end() its writing half and still receive (TCP half-close). Default
+   * true. Tor streams cannot: an EOF from either side ends the stream both ways (RELAY_END), so
+   * data still in flight towards the side that ended is dropped. Levin never half-closes.
+   */
+  readonly halfClose?: boolean;
 }
 
 export interface TransportStatus {

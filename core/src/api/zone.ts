@@ -107,6 +107,11 @@ export interface ZoneDefinition {
   readonly name: string;
   readonly codec: AddressCodec;
   readonly policy: ZonePolicy;
+  /**
+   * Built-in seed addresses (zone text form) for the node's network, dialled only when the zone
+   * knows no peers; peers learned from them stay in this zone. Config `zones.<name>.seeds` wins.
+   */
+  readonly seeds?: readonly string[];
 }
 
 /** A zone's validated settings from config (`zones.<name>`), as transports and core see them. */

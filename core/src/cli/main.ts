@@ -6,6 +6,7 @@ import { createLogger } from '../logging/create-logger';
 import { composeVeilnode } from '../node/compose-veilnode';
 import { coreVersion } from '../node/core-version';
 import { prepareNode } from '../node/prepare-node';
+import { findPluginCommand, pluginCommandContext } from './plugin-command';
 import { formatPlugins, formatSummary } from './report';
 import { stopOnSignal } from './stop-on-signal';
 import { usage } from './usage';
@@ -34,11 +35,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
       env,
       cwd: process.cwd(),
       createLogger: (config) =>
-        createLogger({ level: commandLine.command === 'plugins' ? 'warn' : config.log.level, pretty: io.stdout.isTTY === true }),
+        createLogger({ level: commandLine.command === 'run' ? config.log.level : 'warn', pretty: io.stdout.isTTY === true }),
     });
     if (commandLine.command === 'plugins') {
       io.stdout.write(formatPlugins(prepared.registry.plugins()));
       return 0;
+    }
+    if (commandLine.pluginCommand !== undefined) {
+      const { command, plugin } = findPluginCommand(prepared, commandLine.pluginCommand.name);
+      return await command.run(commandLine.pluginCommand.argv, pluginCommandContext(prepared, plugin, io));
     }
     const veilnode = composeVeilnode(prepared);
     const stopped = stopOnSignal({

@@ -33,6 +33,7 @@ export function formatPlugins(records: readonly PluginRecord[]): string {
           `  zones        ${list(r.zones)}`,
           `  transports   ${list(r.transports)}`,
           `  rpc methods  ${list(r.rpcMethods)}`,
+          ...(r.commands.length > 0 ? [`  commands     ${list(r.commands)}`] : []),
         ].join('\n'),
       )
       .join('\n\n') + '\n'

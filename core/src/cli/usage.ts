@@ -8,6 +8,7 @@ export function usage(): string {
   return [
     'usage: veilnode [options]          start the node',
     '       veilnode plugins [options]  list the plugins the config loads and what each registers',
+    '       veilnode [options] COMMAND [args...]  run a plugin\'s command (veilnode plugins lists them)',
     '       veilnode --help             print this help',
     '',
     'options (monerod-compatible where monerod has them):',

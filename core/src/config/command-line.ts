@@ -15,12 +15,17 @@ export interface FlagSetting {
   readonly flag: string;
 }
 
-export type Command = 'run' | 'plugins' | 'help';
+export type Command = 'run' | 'plugins' | 'help' | 'plugin-command';
+
+/** Commands core itself knows; any other first word names a plugin's command. */
+export const CORE_COMMANDS: readonly string[] = ['plugins', 'help'];
 
 export interface CommandLine {
   readonly command: Command;
   readonly configFile: string | undefined;
   readonly settings: readonly FlagSetting[];
+  /** For `plugin-command`: the command's name and every argument after it (parsed by the plugin). */
+  readonly pluginCommand?: { readonly name: string; readonly argv: readonly string[] };
 }
 
 interface FlagSpec {
@@ -64,6 +69,7 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   { name: '--add-peer', value: 'ADDRESS', repeatable: true, help: 'dial this peer (zone chosen by the address: .onion, .i2p, or clearnet)' },
   { name: '--add-exclusive-node', value: 'ADDRESS', repeatable: true, help: 'dial only these peers in the address\'s zone' },
+  { name: '--query-backend', value: 'URL', help: 'split-query plugin: answer sealed lookups from the monerod RPC at URL (http://IP:PORT)' },
   { name: '--help', help: 'print this help' },
 ];
 
@@ -80,7 +86,12 @@ const SIMPLE: Readonly<Record<string, { path: string; rule: Rule; convert?: (v: 
   '--rpc-bind-ip': { path: 'rpc.bindIp', rule: ipRule },
   '--rpc-bind-port': { path: 'rpc.bindPort', rule: portRule, convert: Number },
   '--rpc-login': { path: 'rpc.login', rule: loginRule },
+  '--query-backend': { path: 'split-query.backend', rule: httpUrlRule },
 };
+
+function httpUrlRule(v: string): string | undefined {
+  return /^http:\/\/[^/\s]+(\/[^\s]*)?$/.test(v) ? undefined : 'must be an http:// URL such as http://127.0.0.1:18081';
+}
 
 function oneOf(values: readonly string[]): Rule {
   return (v) => (values.includes(v) ? undefined : `must be one of ${values.join(', ')}`);
@@ -115,6 +126,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       continue;
     }
     if (!arg.startsWith('--')) {
+      if (!CORE_COMMANDS.includes(arg) && positionals.length === 0) {
+        // A plugin's command: core options before it, the command's own arguments after it.
+        return { command: state.command === 'help' ? 'help' : 'plugin-command', configFile: state.configFile, settings: state.settings, pluginCommand: { name: arg, argv: argv.slice(i + 1) } };
+      }
       positionals.push(arg);
       continue;
     }
@@ -138,8 +153,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (positionals.length > 1) throw new ConfigError(`unexpected argument ${JSON.stringify(positionals[1])}`, { argument: positionals[1] });
   if (positionals.length === 1) {
     const cmd = positionals[0];
-    if (cmd !== 'plugins' && cmd !== 'help') throw new ConfigError(`unknown command ${JSON.stringify(cmd)} (commands: plugins, help)`, { argument: cmd });
-    if (state.command !== 'help') state.command = cmd;
+    if (state.command !== 'help') state.command = cmd as Command;
   }
   return { command: state.command, configFile: state.configFile, settings: state.settings };
 }

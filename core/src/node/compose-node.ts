@@ -66,6 +66,7 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}
           relayQueue: c.resolve<RelayQueue>(RELAY_QUEUE),
           services: [{ name: 'relay', start: () => relay.start(), stop: () => relay.stop() }, ...(options.services ?? [])],
           stopHooks: prepared.stopHooks,
+          pluginRuntime: prepared.pluginRuntime,
           logger: c.resolve<Logger>(LOGGER),
           zoneStartTimeoutMs: options.zoneStartTimeoutMs,
         }),

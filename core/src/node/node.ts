@@ -1,13 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { DependencyContainer } from 'tsyringe';
-import { TimeoutError, VeilnodeError } from '../api/errors';
+import { DialError, DialErrorCode, TimeoutError, VeilnodeError } from '../api/errors';
+import type { DialOptions } from '../api/transport';
 import type { Logger } from '../api/logger';
 import type { ZoneConfig } from '../api/zone';
 import type { NodeConfig } from '../config/core-schema';
 import { createZoneContainer } from '../di/zone-container';
 import type { StopHook } from '../plugins/plugin-context';
 import type { PluginRegistry } from '../plugins/plugin-registry';
+import type { PluginNodeServices, PluginRuntime } from '../plugins/plugin-runtime';
 import type { RpcServer } from '../rpc/rpc-server';
 import type { ConnectionHandler } from './connection-handler';
 import { DataDirLock } from './data-dir-lock';
@@ -35,6 +38,8 @@ export interface NodeParts {
   readonly relayQueue: RelayQueue;
   readonly stopHooks: readonly StopHook[];
   readonly logger: Logger;
+  /** Plugins' run-time access (PluginContext.dial); attached while the node runs. */
+  readonly pluginRuntime?: PluginRuntime;
   /** Deadline for one zone's transport start and listen (a dead SAM bridge must not hang start-up). */
   readonly zoneStartTimeoutMs?: number;
 }
@@ -60,8 +65,10 @@ export interface NodeSummary {
  * and listeners, hands every connection to the ConnectionHandler, serves RPC, and stops all
  * of it in order.
  */
-export class Node implements ZoneStatusSource {
+export class Node implements ZoneStatusSource, PluginNodeServices {
   private runtimes: ZoneRuntime[] = [];
+  /** Streams plugins opened with PluginContext.dial: theirs to use, ours to destroy on stop. */
+  private readonly pluginStreams = new Set<Duplex>();
   private readonly abort = new AbortController();
   private readonly lock: DataDirLock;
   private stopping: Promise<void> | undefined;
@@ -80,6 +87,7 @@ export class Node implements ZoneStatusSource {
       await this.stop();
       throw error;
     }
+    this.parts.pluginRuntime?.attach(this);
     const summary = this.summary();
     this.parts.logger.info({ ...summary }, 'node started');
     return summary;
@@ -117,6 +125,31 @@ export class Node implements ZoneStatusSource {
     const runtime = this.runtimes.find((r) => r.name === zone);
     if (runtime === undefined) throw new VeilnodeError('ZONE_NOT_RUNNING', `zone ${zone} is not running`, { zone });
     await runtime.dial(address, signal === undefined ? this.abort.signal : AbortSignal.any([this.abort.signal, signal]));
+  }
+
+  /**
+   * A raw stream for a plugin: the running zone whose codec claims the address dials it with
+   * its own transport. The p2p layer never sees the stream.
+   */
+  async openStream(address: string, options: DialOptions = {}): Promise<Duplex> {
+    const runtime = this.runtimes.find((r) => r.codec.claims(address));
+    if (runtime === undefined) {
+      const zone = [...this.parts.registry.zones().values()].find((z) => z.definition.codec.claims(address))?.definition.name;
+      const reason = zone === undefined ? 'no zone claims this address' : `its zone ${zone} is not running`;
+      throw new DialError(DialErrorCode.AddressInvalid, `cannot dial ${JSON.stringify(address)}: ${reason}`, { zone });
+    }
+    const connection = await runtime.transport.dial(runtime.codec.parse(address), {
+      signal: options.signal === undefined ? this.abort.signal : AbortSignal.any([options.signal, this.abort.signal]),
+      timeoutMs: options.timeoutMs,
+    });
+    const stream = connection.stream;
+    this.pluginStreams.add(stream);
+    stream.once('close', () => this.pluginStreams.delete(stream));
+    return stream;
+  }
+
+  queuedTransactions(): { zone: string; queued: number }[] {
+    return this.runtimes.map((r) => ({ zone: r.name, queued: this.parts.relayQueue.queued(r.name) }));
   }
 
   private async startZone(zone: ZoneConfig): Promise<void> {
@@ -176,6 +209,9 @@ export class Node implements ZoneStatusSource {
   private async stopAll(): Promise<void> {
     const { logger, rpc, stopHooks } = this.parts;
     this.abort.abort();
+    this.parts.pluginRuntime?.detach();
+    for (const stream of this.pluginStreams) stream.destroy();
+    this.pluginStreams.clear();
     const attempt = async (what: string, action: () => unknown): Promise<void> => {
       try {
         await action();

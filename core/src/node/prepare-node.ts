@@ -11,6 +11,7 @@ import { bindZones } from '../config/zone-bindings';
 import type { StopHook } from '../plugins/plugin-context';
 import { loadPluginModules, type LoadedPlugin } from '../plugins/plugin-loader';
 import type { PluginRegistry } from '../plugins/plugin-registry';
+import { PluginRuntime } from '../plugins/plugin-runtime';
 import { registerPlugins } from '../plugins/register-plugins';
 import { GET_ZONES } from '../rpc/get-zones-method';
 import { MONEROD_JSON_RPC_METHODS } from '../rpc/monerod/attach-monerod-rpc';
@@ -36,6 +37,8 @@ export interface PreparedNode {
   readonly registry: PluginRegistry;
   readonly stopHooks: readonly StopHook[];
   readonly rpcMethods: RpcMethodRegistry;
+  /** What plugins reach at run time (the Node attaches to it when it starts). */
+  readonly pluginRuntime: PluginRuntime;
   readonly zones: readonly ZoneConfig[];
   readonly logger: Logger;
 }
@@ -61,9 +64,11 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
   const logger = inputs.createLogger(config);
   const rpcMethods = new RpcMethodRegistry();
   for (const name of [GET_ZONES, ...MONEROD_JSON_RPC_METHODS]) rpcMethods.reserve(name);
-  const { registry, stopHooks } = await registerPlugins(plugins, config, rpcMethods, logger);
+  const dataDir = resolveDataDir(config.dataDir, inputs.cwd);
+  const pluginRuntime = new PluginRuntime(dataDir);
+  const { registry, stopHooks } = await registerPlugins(plugins, config, rpcMethods, logger, pluginRuntime);
   const zones = bindZones(config, registry);
-  return { config, files, dataDir: resolveDataDir(config.dataDir, inputs.cwd), plugins, registry, stopHooks, rpcMethods, zones, logger };
+  return { config, files, dataDir, plugins, registry, stopHooks, rpcMethods, pluginRuntime, zones, logger };
 }
 
 /** `~` and `~/...` expand to the home directory; relative paths resolve from the working directory. */

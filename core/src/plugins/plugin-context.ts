@@ -1,13 +1,15 @@
 import { PluginError, VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
+import type { Duplex } from 'node:stream';
 import type { PluginContext, RpcMethodHandler, RpcMethodOptions } from '../api/plugin';
-import type { NetworkName, TransportDefinition } from '../api/transport';
+import type { DialOptions, NetworkName, TransportDefinition } from '../api/transport';
 import type { ZoneConfig, ZoneDefinition } from '../api/zone';
 import type { NodeConfig } from '../config/core-schema';
 import { resolveZoneConfig } from '../config/zone-settings';
 import type { RpcMethodRegistry } from '../rpc/rpc-method-registry';
 import { PluginErrorCode } from './plugin-errors';
 import type { PluginRegistry } from './plugin-registry';
+import type { PluginRuntime } from './plugin-runtime';
 
 export type StopHook = { readonly plugin: string; readonly hook: () => void | Promise<void> };
 
@@ -26,6 +28,7 @@ export class PluginContextImpl implements PluginContext {
     private readonly rpcMethods: RpcMethodRegistry,
     private readonly stopHooks: StopHook[],
     readonly logger: Logger,
+    private readonly runtime: PluginRuntime,
   ) {}
 
   get network(): NetworkName {
@@ -70,6 +73,19 @@ export class PluginContextImpl implements PluginContext {
   onStop(hook: () => void | Promise<void>): void {
     this.assertOpen('onStop');
     this.stopHooks.push({ plugin: this.pluginName, hook });
+  }
+
+  dataDir(): string {
+    return this.runtime.pluginDir(this.pluginName);
+  }
+
+  // dial and queuedTransactions are for run time (RPC handlers), so sealing does not apply.
+  dial(address: string, options?: DialOptions): Promise<Duplex> {
+    return this.runtime.dial(this.pluginName, address, options);
+  }
+
+  queuedTransactions(): readonly { readonly zone: string; readonly queued: number }[] {
+    return this.runtime.queuedTransactions();
   }
 
   private assertOpen(what: string): void {

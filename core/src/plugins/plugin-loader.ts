@@ -108,6 +108,18 @@ function pickExport(namespace: Record<string, unknown>): unknown {
   return def;
 }
 
+function commandProblems(commands: unknown): string[] {
+  if (!Array.isArray(commands)) return ['commands must be an array of { name, summary, run }'];
+  return commands.flatMap((c: unknown, i) => {
+    const command = (typeof c === 'object' && c !== null ? c : {}) as Record<string, unknown>;
+    const problems: string[] = [];
+    if (typeof command.name !== 'string' || !PLUGIN_NAME_PATTERN.test(command.name)) problems.push(`commands[${i}].name must be lower-case letters, digits and -`);
+    if (typeof command.summary !== 'string') problems.push(`commands[${i}].summary must be a string`);
+    if (typeof command.run !== 'function') problems.push(`commands[${i}].run must be a function`);
+    return problems;
+  });
+}
+
 function checkPluginShape(namespace: Record<string, unknown>, specifier: string, source: string): Plugin {
   const candidate = pickExport(namespace);
   const problems: string[] = [];
@@ -126,6 +138,7 @@ function checkPluginShape(namespace: Record<string, unknown>, specifier: string,
     if (p.configSchema !== undefined && (typeof p.configSchema !== 'object' || p.configSchema === null || Array.isArray(p.configSchema))) {
       problems.push('configSchema must be an object (a convict schema fragment)');
     }
+    if (p.commands !== undefined) problems.push(...commandProblems(p.commands));
   }
   if (problems.length > 0) {
     throw new PluginError(PluginErrorCode.NotAPlugin, `module ${specifier} (${source}) is not a veilnode plugin: ${problems.join('; ')}`, {

@@ -14,6 +14,8 @@ export interface PluginRecord {
   readonly zones: string[];
   readonly transports: string[];
   readonly rpcMethods: string[];
+  /** `veilnode <command>` subcommands the plugin adds. */
+  readonly commands: string[];
 }
 
 export interface Registered<T> {
@@ -35,7 +37,7 @@ export class PluginRegistry {
 
   addPlugin(loaded: LoadedPlugin): PluginRecord {
     const { plugin, specifier, source } = loaded;
-    const record: PluginRecord = { name: plugin.name, version: plugin.version, coreApi: plugin.coreApi, specifier, source, zones: [], transports: [], rpcMethods: [] };
+    const record: PluginRecord = { name: plugin.name, version: plugin.version, coreApi: plugin.coreApi, specifier, source, zones: [], transports: [], rpcMethods: [], commands: (plugin.commands ?? []).map((c) => c.name) };
     this.records.set(plugin.name, record);
     return record;
   }

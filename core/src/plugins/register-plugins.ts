@@ -6,6 +6,7 @@ import { PluginContextImpl, type StopHook } from './plugin-context';
 import { PluginErrorCode } from './plugin-errors';
 import type { LoadedPlugin } from './plugin-loader';
 import { PluginRegistry } from './plugin-registry';
+import type { PluginRuntime } from './plugin-runtime';
 
 export interface RegisteredPlugins {
   readonly registry: PluginRegistry;
@@ -21,13 +22,14 @@ export async function registerPlugins(
   config: NodeConfig,
   rpcMethods: RpcMethodRegistry,
   logger: Logger,
+  runtime: PluginRuntime,
 ): Promise<RegisteredPlugins> {
   const registry = new PluginRegistry();
   const stopHooks: StopHook[] = [];
   for (const loaded of plugins) {
     const name = loaded.plugin.name;
     registry.addPlugin(loaded);
-    const context = new PluginContextImpl(name, config, registry, rpcMethods, stopHooks, logger.child({ plugin: name }));
+    const context = new PluginContextImpl(name, config, registry, rpcMethods, stopHooks, logger.child({ plugin: name }), runtime);
     try {
       await loaded.plugin.register(context);
     } catch (error) {

@@ -79,6 +79,24 @@ describe('veilnode CLI (the real bin, spawned)', function () {
     expect(run.stderr()).to.contain('veilnode: --tx-proxy "tor,127.0.0.1:9050,0": "0" is neither MAX (a positive integer) nor disable_noise');
   });
 
+  it('`veilnode <command>` runs a plugin\'s command with its arguments, settings and data dir; an unknown one lists the commands', async () => {
+    // Only the fixture is loaded, so the default clearnet zone has no plugin: switch it off.
+    const file = writeConfig(tmp.dir, {
+      plugins: [pluginFixture('dial-and-command.cjs')],
+      'dial-and-command': { greeting: 'hi' },
+      dataDir: path.join(tmp.dir, 'data'),
+      zones: { clearnet: { enabled: false } },
+    });
+    const ok = runCli(['--config', file, '--network', 'regtest', 'echo-args', 'one', '--two'], tmp.dir);
+    expect((await ok.exited).code, ok.stderr()).to.equal(0);
+    expect(JSON.parse(ok.stdout())).to.deep.equal({ argv: ['one', '--two'], network: 'regtest', greeting: 'hi', dataDir: path.join(tmp.dir, 'data', 'plugins', 'dial-and-command') });
+    const failing = runCli(['--config', file, 'echo-args', 'fail'], tmp.dir);
+    expect((await failing.exited).code).to.equal(3);
+    const unknown = runCli(['--config', file, 'start'], tmp.dir);
+    expect((await unknown.exited).code).to.equal(2);
+    expect(unknown.stderr()).to.include('unknown command "start" (commands: plugins, help, echo-args)');
+  });
+
   it('`veilnode plugins` lists plugins, versions, contributions and where they were loaded from', async () => {
     const file = writeConfig(tmp.dir, { plugins: [TCP, pluginFixture('esm-rpc.mjs')], zones: { clearnet: { transport: 'fixture-tcp' } } });
     const run = runCli(['plugins', '--config', file], tmp.dir);

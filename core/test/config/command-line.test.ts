@@ -121,13 +121,28 @@ describe('command line (monerod flags)', () => {
       [['--p2p-bind-port', '1', '--p2p-bind-port', '2'], '--p2p-bind-port is given more than once'],
       [['--data-dir'], '--data-dir needs a value: --data-dir DIR'],
       [['--out-peers', '8'], 'unknown option --out-peers'],
-      [['start'], 'unknown command "start" (commands: plugins, help)'],
     ];
     for (const [argv, message] of cases) {
       it(argv.join(' '), () => {
         expect(grammarError(argv).message).to.contain(message);
       });
     }
+  });
+
+  it('hands a plugin command its own arguments: core options before the name, the rest after it', () => {
+    const line = parseCommandLine(['--config', 'x.json5', '--network', 'regtest', 'query', '--via', 'http://127.0.0.1:1', 'tx', 'ab']);
+    expect(line.command).to.equal('plugin-command');
+    expect(line.configFile).to.equal('x.json5');
+    expect(line.settings).to.deep.equal([{ path: 'network', value: 'regtest', flag: '--network' }]);
+    expect(line.pluginCommand).to.deep.equal({ name: 'query', argv: ['--via', 'http://127.0.0.1:1', 'tx', 'ab'] });
+    expect(parseCommandLine(['plugins']).pluginCommand).to.equal(undefined);
+  });
+
+  it('--query-backend sets split-query.backend and wants an http:// URL', () => {
+    expect(parseCommandLine(['--query-backend', 'http://127.0.0.1:18081']).settings).to.deep.equal([
+      { path: 'split-query.backend', value: 'http://127.0.0.1:18081', flag: '--query-backend' },
+    ]);
+    expect(grammarError(['--query-backend', '127.0.0.1:18081']).message).to.contain('must be an http:// URL');
   });
 
   it('never echoes an RPC password in an error', () => {

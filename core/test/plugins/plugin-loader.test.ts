@@ -142,6 +142,21 @@ describe('plugin loader', () => {
       );
     });
 
+    it('a plugin whose commands are malformed, saying which', async () => {
+      const { dir, cleanup } = tempDir();
+      try {
+        const file = path.join(dir, 'bad-commands.cjs');
+        writeFileSync(file, "module.exports = { name: 'x', version: '1.0.0', coreApi: '^1.0.0', register() {}, commands: [{ name: 'Query', summary: 's', run() {} }, { name: 'ok' }] };\n");
+        const error = await prepareError({ plugins: [file] });
+        expect(error.code).to.equal('PLUGIN_INVALID');
+        expect(error.message).to.equal(
+          `module ${file} (${file}) is not a veilnode plugin: commands[0].name must be lower-case letters, digits and -; commands[1].summary must be a string; commands[1].run must be a function`,
+        );
+      } finally {
+        cleanup();
+      }
+    });
+
     it('a module without a plugin export', async () => {
       const { dir, cleanup } = tempDir();
       try {

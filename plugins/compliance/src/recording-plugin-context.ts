@@ -1,11 +1,15 @@
-import type {
-  NetworkName,
-  PluginContext,
-  RpcMethodHandler,
-  RpcMethodOptions,
-  TransportDefinition,
-  ZoneConfig,
-  ZoneDefinition,
+import { mkdirSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
+import {
+  VeilnodeError,
+  type DialOptions,
+  type NetworkName,
+  type PluginContext,
+  type RpcMethodHandler,
+  type RpcMethodOptions,
+  type TransportDefinition,
+  type ZoneConfig,
+  type ZoneDefinition,
 } from '@veilnode/core';
 import { RecordingLogger } from './recording-logger';
 
@@ -15,6 +19,11 @@ export interface RecordingPluginContextOptions {
   readonly config?: Record<string, unknown>;
   readonly zones?: Record<string, ZoneConfig>;
   readonly network?: NetworkName;
+  /** What dataDir() returns (created on call); dataDir() throws when absent. */
+  readonly dataDir?: string;
+  /** Stands in for the node's zones in dial(); dial() rejects NODE_NOT_RUNNING when absent. */
+  readonly dial?: (address: string, options?: DialOptions) => Promise<Duplex>;
+  readonly queuedTransactions?: readonly { readonly zone: string; readonly queued: number }[];
 }
 
 /**
@@ -57,6 +66,21 @@ export class RecordingPluginContext implements PluginContext {
 
   onStop(hook: () => void | Promise<void>): void {
     this.stopHooks.push(hook);
+  }
+
+  dataDir(): string {
+    if (this.options.dataDir === undefined) throw new Error('RecordingPluginContext: no dataDir option given');
+    mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
+    return this.options.dataDir;
+  }
+
+  dial(address: string, options?: DialOptions): Promise<Duplex> {
+    if (this.options.dial === undefined) return Promise.reject(new VeilnodeError('NODE_NOT_RUNNING', 'no node is running in this test', { plugin: this.pluginName }));
+    return this.options.dial(address, options);
+  }
+
+  queuedTransactions(): readonly { readonly zone: string; readonly queued: number }[] {
+    return this.options.queuedTransactions ?? [];
   }
 
   /** Run the stop hooks the way the node does: in reverse registration order. */

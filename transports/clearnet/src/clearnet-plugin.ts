@@ -1,4 +1,4 @@
-import { ConfigError, type ListenBind, type Plugin, type ZoneConfig } from '@veilnode/core';
+import { ConfigError, SocksDialer, parseSocksProxy, type Dialer, type ListenBind, type Logger, type Plugin, type ZoneConfig } from '@veilnode/core';
 import { CLEARNET_TRANSPORT, ClearnetTransport, DEFAULT_DIAL_TIMEOUT_MS } from './clearnet-transport';
 import { clearnetZone } from './clearnet-zone';
 
@@ -24,10 +24,20 @@ export const clearnetPlugin: Plugin = {
     context.registerTransport({
       name: CLEARNET_TRANSPORT,
       zone: clearnetZone.name,
-      create: ({ logger, zone }) => new ClearnetTransport({ logger, dialTimeoutMs, bind: bindOf(zone) }),
+      create: ({ logger, zone }) => new ClearnetTransport({ logger, dialTimeoutMs, bind: bindOf(zone), dialer: proxyDialerOf(zone, logger) }),
     });
   },
 };
+
+/**
+ * `--proxy IP:PORT` (all-traffic mode, `zones.clearnet.proxy`): every dial goes through the SOCKS
+ * proxy, with fresh isolation credentials per connection unless the proxy has its own, so no
+ * direct socket is opened and no name is resolved locally.
+ */
+function proxyDialerOf(zone: ZoneConfig, logger: Logger): Dialer | undefined {
+  if (zone.proxy === null) return undefined;
+  return new SocksDialer({ proxy: parseSocksProxy(zone.proxy, `zones.${zone.name}.proxy`), logger });
+}
 
 /** The zone's `inbound.bind` (`IP:PORT`, `[IPv6]:PORT`; core fills it from --p2p-bind-ip/port). */
 function bindOf(zone: ZoneConfig): ListenBind | undefined {

@@ -1,0 +1,53 @@
+import {
+  anonymityZonePolicy,
+  ConfigError,
+  InvalidAddressError,
+  ZONE_TOR,
+  type Plugin,
+  type PluginContext,
+  type ZoneConfig,
+  type ZoneDefinition,
+} from '@veilnode/core';
+import { OnionV3Codec } from './onion-v3-codec';
+import { readTorConfig, torConfigSchema } from './tor-config';
+import { TorTransport } from './tor-transport';
+
+/** The Tor zone: onion v3 addresses and monerod's anonymity-zone rules, limits from config. */
+export function torZoneDefinition(zone: ZoneConfig | undefined, seeds: readonly string[]): ZoneDefinition {
+  const limits = zone ? { defaultMaxOutbound: zone.maxOutbound, defaultMaxInbound: zone.inbound?.max ?? zone.maxInbound } : {};
+  return Object.freeze({ name: ZONE_TOR, codec: new OnionV3Codec(), policy: anonymityZonePolicy(ZONE_TOR, limits), seeds: Object.freeze([...seeds]) });
+}
+
+/** Every onion in the zone's config must be valid; the error names the key and the reason. */
+function validateZoneAddresses(zone: ZoneConfig, codec: OnionV3Codec): void {
+  const lists: Array<[string, readonly string[]]> = [
+    ['peers', zone.peers],
+    ['exclusivePeers', zone.exclusivePeers],
+    ['seeds', zone.seeds],
+  ];
+  for (const [key, list] of lists) {
+    list.forEach((text, i) => {
+      try {
+        codec.parse(text);
+      } catch (err) {
+        const reason = err instanceof InvalidAddressError ? String(err.context.reason) : String(err);
+        throw new ConfigError(`zones.${zone.name}.${key}[${i}] ${JSON.stringify(text)}: ${reason}`, { path: `zones.${zone.name}.${key}[${i}]`, reason });
+      }
+    });
+  }
+}
+
+export const torPlugin: Plugin = {
+  name: 'tor',
+  version: '0.1.0',
+  coreApi: '^1.0.0',
+  configSchema: torConfigSchema,
+  register(context: PluginContext): void {
+    const settings = readTorConfig(context.config());
+    const zone = context.zoneConfig(ZONE_TOR);
+    if (zone) validateZoneAddresses(zone, new OnionV3Codec());
+    context.registerZone(torZoneDefinition(zone, settings.seeds[context.network]));
+    context.registerTransport({ name: 'tor', zone: ZONE_TOR, create: (transportContext) => new TorTransport(transportContext) });
+    context.logger.debug({ control: settings.control !== null, isolation: settings.isolation }, 'tor plugin registered');
+  },
+};
