@@ -1,0 +1,141 @@
+import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, LevinStreamDecoder, NewTransactions } from '@veilnode/core';
+import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
+import { TcpGate } from '../../src/harness/tcp-gate';
+import { sharedTorNetwork, torMissingReason, type TorNetwork } from '../../src/harness/tor';
+import { VeilnodeProcess } from '../../src/harness/veilnode-process';
+import { until } from '../../src/until';
+
+/**
+ * Issue 5, "local txs only over anonymity zones", over real processes on loopback: two veilnode
+ * CLIs, a private Tor network and a regtest monerod (the clearnet observer).
+ *
+ *   A (tor + clearnet) ──Tor──▶ B's onion (tor + clearnet) ──clearnet──▶ monerod
+ *   A ───────────────────────────clearnet (gate A)────────────────────────▶ monerod
+ *
+ * A's clearnet link to monerod runs through a recording TCP gate: the test decodes every Levin
+ * frame A sent monerod and checks the tx never left A's clearnet socket, while monerod got it
+ * from B (gate B) after it crossed Tor.
+ *
+ * Ports: MONERO_BASE_PORT (default 18800) + 120: monerod +0/+1/+5, gate A +10, gate B +11,
+ * A p2p/RPC +12/+13, B p2p/RPC +14/+15. Tor: TOR_NET_BASE_PORT (default 15000); B's onion is the
+ * harness's second virtual port, forwarded to its second target port.
+ */
+const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 120;
+
+interface Sent {
+  veilnode?: { tx_hash: string; relay: string };
+  status: string;
+}
+
+/** Tx ids in every NOTIFY_NEW_TRANSACTIONS in a recorded Levin byte stream. */
+function txsIn(stream: Buffer, txId: (blob: Buffer) => string): string[] {
+  const decoder = new LevinStreamDecoder();
+  decoder.useHandshakeCompleteLimit();
+  return decoder
+    .push(stream)
+    .filter((m) => m.command === Command.NewTransactions)
+    .flatMap((m) => NewTransactions.body.decode(m.body).txs.map((t) => txId(Buffer.from(t))));
+}
+
+describe('anonymity first: a local tx leaves over Tor, never from the node’s clearnet socket (2 veilnodes, Tor, monerod)', function () {
+  this.timeout(360_000);
+
+  const monerod = new MonerodHarness({ basePort: BASE });
+  const gateA = new TcpGate(BASE + 10, { host: '127.0.0.1', port: BASE });
+  const gateB = new TcpGate(BASE + 11, { host: '127.0.0.1', port: BASE });
+  let tor: TorNetwork;
+  let dir: string;
+  let nodeA: VeilnodeProcess;
+  let nodeB: VeilnodeProcess;
+  let txs: MonerodTx[];
+  const blobIds = new Map<string, string>();
+  const timings: Record<string, number> = {};
+
+  before(async function () {
+    const torMissing = torMissingReason();
+    if (!monerodAvailable() || torMissing) {
+      console.warn(`    skipped: ${torMissing ?? 'monerod / monero-wallet-rpc not installed'} (CI installs them)`);
+      this.skip();
+    }
+    const t0 = Date.now();
+    dir = await mkdtemp(join(tmpdir(), 'veilnode-anon-itest-'));
+    [tor] = await Promise.all([sharedTorNetwork(), monerod.start()]);
+    timings.torAndMonerodUpMs = Date.now() - t0;
+    await gateA.open();
+    await gateB.open();
+    const onion = `${tor.onionHostname}:${tor.hsVport2}`;
+    const common = { plugins: ['@veilnode/clearnet', '@veilnode/tor'], network: 'regtest', log: { level: 'info' } };
+    nodeB = new VeilnodeProcess({
+      dir,
+      name: 'node-b',
+      rpcPort: BASE + 15,
+      config: {
+        ...common,
+        dataDir: join(dir, 'b'),
+        p2p: { bindIp: '127.0.0.1', bindPort: BASE + 14 },
+        rpc: { bindIp: '127.0.0.1', bindPort: BASE + 15 },
+        zones: {
+          clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: [`127.0.0.1:${gateB.port}`] },
+          tor: { enabled: true, transport: 'tor', proxy: `socks5://127.0.0.1:${tor.socksPort}`, inbound: { address: onion, bind: `127.0.0.1:${tor.hsTargetPort2}` } },
+        },
+      },
+    });
+    nodeA = new VeilnodeProcess({
+      dir,
+      name: 'node-a',
+      rpcPort: BASE + 13,
+      config: {
+        ...common,
+        dataDir: join(dir, 'a'),
+        p2p: { bindIp: '127.0.0.1', bindPort: BASE + 12 },
+        rpc: { bindIp: '127.0.0.1', bindPort: BASE + 13 },
+        zones: {
+          clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: [`127.0.0.1:${gateA.port}`] },
+          tor: { enabled: true, transport: 'tor', proxy: `socks5://127.0.0.1:${tor.socksPort}`, exclusivePeers: [onion] },
+        },
+      },
+    });
+    await nodeB.start();
+    await nodeA.start();
+    const connected = (node: VeilnodeProcess, zone: string) => async () =>
+      (await node.rpc<{ connections: { zone: string; state: string }[] }>('get_connections')).connections.some((c) => c.zone === zone && c.state === 'normal');
+    await until('A’s Tor connection to B’s onion', connected(nodeA, 'tor'), 120_000);
+    timings.torConnectedMs = Date.now() - t0;
+    await until('A and B on monerod over clearnet', async () => (await connected(nodeA, 'clearnet')()) && connected(nodeB, 'clearnet')(), 30_000);
+    txs = await monerod.makeTxs(1);
+    for (const tx of txs) blobIds.set(tx.blob.toString('hex'), tx.id);
+    timings.setupMs = Date.now() - t0;
+    console.log(`    set-up timings: ${JSON.stringify(timings)}`);
+  });
+
+  after(async () => {
+    await nodeA?.stop();
+    await nodeB?.stop();
+    await gateA.close();
+    await gateB.close();
+    await monerod.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('A’s RPC tx crosses Tor to B, which fluffs it to monerod; A’s clearnet socket never carries it', async () => {
+    const [tx] = txs;
+    const idOf = (blob: Buffer): string => blobIds.get(blob.toString('hex')) ?? `unknown:${blob.length}`;
+    const t0 = Date.now();
+    const answer = await nodeA.json<Sent>('/send_raw_transaction', { tx_as_hex: tx.blob.toString('hex') });
+    expect(answer.status).to.equal('OK');
+    expect(answer.veilnode).to.deep.equal({ tx_hash: tx.id, relay: 'sent' });
+    await until('the tx in monerod’s pool', async () => (await monerod.getTransactionPool()).some((p) => p.id_hash === tx.id), 120_000);
+    timings.toPoolMs = Date.now() - t0;
+
+    const fromA = gateA.sentUpstream().flatMap((bytes) => txsIn(bytes, idOf));
+    const fromB = gateB.sentUpstream().flatMap((bytes) => txsIn(bytes, idOf));
+    expect(fromB, 'monerod got it from B').to.include(tx.id);
+    expect(fromA, 'A never sent it on clearnet').not.to.include(tx.id);
+    // B heard it on Tor, so it waited U(0, 30 s) before the clearnet fluff
+    console.log(`    anonymity-first: ${JSON.stringify({ toPoolMs: timings.toPoolMs })}`);
+  });
+});
