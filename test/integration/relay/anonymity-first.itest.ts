@@ -106,7 +106,7 @@ describe('anonymity first: a local tx leaves over Tor, never from the node’s c
     await until('A’s Tor connection to B’s onion', connected(nodeA, 'tor'), 120_000);
     timings.torConnectedMs = Date.now() - t0;
     await until('A and B on monerod over clearnet', async () => (await connected(nodeA, 'clearnet')()) && connected(nodeB, 'clearnet')(), 30_000);
-    txs = await monerod.makeTxs(1);
+    txs = await monerod.makeTxs(2);
     for (const tx of txs) blobIds.set(tx.blob.toString('hex'), tx.id);
     timings.setupMs = Date.now() - t0;
     console.log(`    set-up timings: ${JSON.stringify(timings)}`);
@@ -137,5 +137,36 @@ describe('anonymity first: a local tx leaves over Tor, never from the node’s c
     expect(fromA, 'A never sent it on clearnet').not.to.include(tx.id);
     // B heard it on Tor, so it waited U(0, 30 s) before the clearnet fluff
     console.log(`    anonymity-first: ${JSON.stringify({ toPoolMs: timings.toPoolMs })}`);
+  });
+
+  it('durability: with no anonymity peer a tx waits (never on the live clearnet link), survives SIGKILL and restart, and goes over Tor once B is back', async () => {
+    const tx = txs[1];
+    const idOf = (blob: Buffer): string => blobIds.get(blob.toString('hex')) ?? `unknown:${blob.length}`;
+    await nodeB.stop(); // A's only anonymity peer is gone; A's clearnet link to monerod stays up
+    await until('A to lose its Tor connection', async () => !(await nodeA.rpc<{ connections: { zone: string }[] }>('get_connections')).connections.some((c) => c.zone === 'tor'), 30_000);
+
+    const answer = await nodeA.json<Sent>('/send_raw_transaction', { tx_as_hex: tx.blob.toString('hex') });
+    expect(answer.veilnode).to.deep.equal({ tx_hash: tx.id, relay: 'queued' });
+    const info = async () => (await nodeA.rpc<{ veilnode: { local_txs_waiting: number; wait_reason: string | null } }>('get_info')).veilnode;
+    expect(await info()).to.deep.include({ local_txs_waiting: 1, wait_reason: 'no-anonymity-connection' });
+    const { zones } = await nodeA.rpc<{ zones: { name: string; queued: number }[] }>('get_zones');
+    expect(Object.fromEntries(zones.filter((z) => z.name === 'tor' || z.name === 'clearnet').map((z) => [z.name, z.queued]))).to.deep.equal({ clearnet: 0, tor: 1 });
+
+    await nodeA.kill(); // between the RPC answer and any send
+    await nodeA.start();
+    expect(await info()).to.deep.include({ local_txs_waiting: 1, wait_reason: 'no-anonymity-connection' });
+    await until('A back on monerod over clearnet', async () => (await nodeA.rpc<{ connections: { zone: string }[] }>('get_connections')).connections.some((c) => c.zone === 'clearnet'), 30_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await monerod.getTransactionPool().then((pool) => pool.some((p) => p.id_hash === tx.id)), 'not sent while no anonymity peer').to.equal(false);
+
+    const t0 = Date.now();
+    await nodeB.start();
+    await until('the tx in monerod’s pool', async () => (await monerod.getTransactionPool()).some((p) => p.id_hash === tx.id), 180_000);
+    timings.reconnectToPoolMs = Date.now() - t0;
+    const fromA = gateA.sentUpstream().flatMap((bytes) => txsIn(bytes, idOf));
+    const fromB = gateB.sentUpstream().flatMap((bytes) => txsIn(bytes, idOf));
+    expect(fromB).to.include(tx.id);
+    expect(fromA, 'A never sent it on clearnet, before or after the restart').not.to.include(tx.id);
+    console.log(`    durability over Tor: ${JSON.stringify({ reconnectToPoolMs: timings.reconnectToPoolMs })}`);
   });
 });
