@@ -137,6 +137,15 @@ describe('anonymity first: a local tx leaves over Tor, never from the node’s c
     expect(fromA, 'A never sent it on clearnet').not.to.include(tx.id);
     // B heard it on Tor, so it waited U(0, 30 s) before the clearnet fluff
     console.log(`    anonymity-first: ${JSON.stringify({ toPoolMs: timings.toPoolMs })}`);
+    // delivered: seen back on clearnet (monerod fluffs it to A), or its Tor carrier stayed up 30 s
+    await until(
+      'A to count the tx delivered',
+      async () => {
+        const status = (await nodeA.rpc<{ veilnode: { local_txs_waiting: number; local_txs_in_flight: number } }>('get_info')).veilnode;
+        return status.local_txs_waiting === 0 && status.local_txs_in_flight === 0;
+      },
+      60_000,
+    );
   });
 
   it('durability: with no anonymity peer a tx waits (never on the live clearnet link), survives SIGKILL and restart, and goes over Tor once B is back', async () => {
