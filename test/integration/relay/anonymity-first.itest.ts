@@ -21,8 +21,9 @@ import { until } from '../../src/until';
  * from B (gate B) after it crossed Tor.
  *
  * Ports: MONERO_BASE_PORT (default 18800) + 120: monerod +0/+1/+5, gate A +10, gate B +11,
- * A p2p/RPC +12/+13, B p2p/RPC +14/+15. Tor: TOR_NET_BASE_PORT (default 15000); B's onion is the
- * harness's second virtual port, forwarded to its second target port.
+ * A p2p/RPC +12/+13, B p2p/RPC +14/+15, B's tor inbound +16. Tor: TOR_NET_BASE_PORT (default
+ * 15000); B's onion is the harness's second virtual port, forwarded to its second target port,
+ * where a tap (a TcpGate) records what A sends B over Tor and passes it on to B.
  */
 const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 120;
 
@@ -47,6 +48,8 @@ describe('anonymity first: a local tx leaves over Tor, never from the node’s c
   const monerod = new MonerodHarness({ basePort: BASE });
   const gateA = new TcpGate(BASE + 10, { host: '127.0.0.1', port: BASE });
   const gateB = new TcpGate(BASE + 11, { host: '127.0.0.1', port: BASE });
+  /** Between B's onion (the Tor side) and B's tor inbound: what A sends B over Tor, timed. */
+  let torTap: TcpGate;
   let tor: TorNetwork;
   let dir: string;
   let nodeA: VeilnodeProcess;
@@ -67,6 +70,8 @@ describe('anonymity first: a local tx leaves over Tor, never from the node’s c
     timings.torAndMonerodUpMs = Date.now() - t0;
     await gateA.open();
     await gateB.open();
+    torTap = new TcpGate(tor.hsTargetPort2, { host: '127.0.0.1', port: BASE + 16 });
+    await torTap.open();
     const onion = `${tor.onionHostname}:${tor.hsVport2}`;
     const common = { plugins: ['@veilnode/clearnet', '@veilnode/tor'], network: 'regtest', log: { level: 'info' } };
     nodeB = new VeilnodeProcess({
@@ -80,7 +85,7 @@ describe('anonymity first: a local tx leaves over Tor, never from the node’s c
         rpc: { bindIp: '127.0.0.1', bindPort: BASE + 15 },
         zones: {
           clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: [`127.0.0.1:${gateB.port}`] },
-          tor: { enabled: true, transport: 'tor', proxy: `socks5://127.0.0.1:${tor.socksPort}`, inbound: { address: onion, bind: `127.0.0.1:${tor.hsTargetPort2}` } },
+          tor: { enabled: true, transport: 'tor', proxy: `socks5://127.0.0.1:${tor.socksPort}`, inbound: { address: onion, bind: `127.0.0.1:${BASE + 16}` } },
         },
       },
     });
@@ -106,7 +111,7 @@ describe('anonymity first: a local tx leaves over Tor, never from the node’s c
     await until('A’s Tor connection to B’s onion', connected(nodeA, 'tor'), 120_000);
     timings.torConnectedMs = Date.now() - t0;
     await until('A and B on monerod over clearnet', async () => (await connected(nodeA, 'clearnet')()) && connected(nodeB, 'clearnet')(), 30_000);
-    txs = await monerod.makeTxs(2);
+    txs = await monerod.makeTxs(3);
     for (const tx of txs) blobIds.set(tx.blob.toString('hex'), tx.id);
     timings.setupMs = Date.now() - t0;
     console.log(`    set-up timings: ${JSON.stringify(timings)}`);
@@ -117,6 +122,7 @@ describe('anonymity first: a local tx leaves over Tor, never from the node’s c
     await nodeB?.stop();
     await gateA.close();
     await gateB.close();
+    await torTap?.close();
     await monerod.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -178,4 +184,49 @@ describe('anonymity first: a local tx leaves over Tor, never from the node’s c
     expect(fromA, 'A never sent it on clearnet, before or after the restart').not.to.include(tx.id);
     console.log(`    durability over Tor: ${JSON.stringify({ reconnectToPoolMs: timings.reconnectToPoolMs })}`);
   });
+
+  it('noise: A’s Tor link to B carries only 3072-byte frames every 10–15 s before, while and after it sends a tx', async () => {
+    const tx = txs[2];
+    await until('A’s Tor connection to B', async () => (await nodeA.rpc<{ connections: { zone: string; state: string }[] }>('get_connections')).connections.some((c) => c.zone === 'tor' && c.state === 'normal'), 120_000);
+    const link = torTap.sentUpstreamChunks().length - 1; // A's current connection through the tap
+    const start = Date.now();
+    await new Promise((r) => setTimeout(r, 25_000));
+    const sentAt = Date.now();
+    const answer = await nodeA.json<Sent>('/send_raw_transaction', { tx_as_hex: tx.blob.toString('hex') });
+    expect(answer.veilnode).to.deep.equal({ tx_hash: tx.id, relay: 'sent' });
+    await until('the tx in monerod’s pool', async () => (await monerod.getTransactionPool()).some((p) => p.id_hash === tx.id), 120_000);
+    await new Promise((r) => setTimeout(r, 20_000));
+    const end = Date.now();
+
+    expect(torTap.sentUpstreamChunks().length - 1, 'A kept one Tor connection throughout').to.equal(link);
+    const frames = rawFrames(torTap.sentUpstreamChunks()[link]).filter((f) => f.at >= start && f.at <= end);
+    // p2p invokes (handshake, timed syncs) are not noise; every other frame is one fixed-size slot
+    const slots = frames.filter((f) => f.command !== Command.Handshake && f.command !== Command.TimedSync);
+    expect(slots.map((f) => f.size).filter((size) => size !== 3072), 'frame sizes other than 3072').to.deep.equal([]);
+    const gaps = slots.slice(1).map((f, i) => f.at - slots[i].at);
+    expect(gaps.length, `slots in ${end - start} ms`).to.be.at.least(Math.floor((end - start) / 15_000) - 1);
+    // 10 s + U(0, 5 s) per tick; a little slack for timers on a loaded machine and Tor's buffering
+    for (const gap of gaps) expect(gap, `gaps ${JSON.stringify(gaps)}`).to.be.within(9_000, 16_500);
+    expect(slots.some((f) => f.at < sentAt) && slots.some((f) => f.at > sentAt), 'slots before and after the send').to.equal(true);
+    // and the tx itself rode in those slots
+    const idOf = (blob: Buffer): string => blobIds.get(blob.toString('hex')) ?? `unknown:${blob.length}`;
+    expect(txsIn(torTap.sentUpstream()[link], idOf)).to.include(tx.id);
+    console.log(`    noise: ${slots.length} slots of 3072 bytes, gaps ${JSON.stringify(gaps)} ms`);
+  });
 });
+
+/** Every Levin frame in a recorded stream (header parsed only; no reassembly), with the arrival time of its last byte. */
+function rawFrames(chunks: readonly { at: number; bytes: Buffer }[]): { at: number; size: number; command: number }[] {
+  const frames: { at: number; size: number; command: number }[] = [];
+  let pending = Buffer.alloc(0);
+  for (const { at, bytes } of chunks) {
+    pending = Buffer.concat([pending, bytes]);
+    while (pending.length >= 33) {
+      const size = 33 + Number(pending.readBigUInt64LE(8));
+      if (pending.length < size) break;
+      frames.push({ at, size, command: pending.readUInt32LE(17) });
+      pending = pending.subarray(size);
+    }
+  }
+  return frames;
+}

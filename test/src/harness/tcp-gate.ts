@@ -9,7 +9,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export class TcpGate {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
-  private readonly upstream: Buffer[][] = [];
+  private readonly upstream: { at: number; bytes: Buffer }[][] = [];
 
   constructor(
     readonly port: number,
@@ -27,9 +27,9 @@ export class TcpGate {
       }
       inbound.once('close', () => outbound.destroy());
       outbound.once('close', () => inbound.destroy());
-      const sent: Buffer[] = [];
+      const sent: { at: number; bytes: Buffer }[] = [];
       this.upstream.push(sent);
-      inbound.on('data', (chunk: Buffer) => sent.push(chunk));
+      inbound.on('data', (chunk: Buffer) => sent.push({ at: Date.now(), bytes: chunk }));
       inbound.pipe(outbound);
       outbound.pipe(inbound);
     });
@@ -50,7 +50,12 @@ export class TcpGate {
 
   /** Per connection ever made through the gate, the bytes its dialling side sent (in order). */
   sentUpstream(): Buffer[] {
-    return this.upstream.map((chunks) => Buffer.concat(chunks));
+    return this.upstream.map((chunks) => Buffer.concat(chunks.map((c) => c.bytes)));
+  }
+
+  /** The same as chunks with their arrival time (ms since the epoch), for timing checks. */
+  sentUpstreamChunks(): { at: number; bytes: Buffer }[][] {
+    return this.upstream.map((chunks) => [...chunks]);
   }
 
   /** Connections currently through the gate (both ends counted once). */
