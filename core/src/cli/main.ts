@@ -3,12 +3,9 @@ import 'reflect-metadata';
 import { ConfigError, VeilnodeError } from '../api/errors';
 import { parseCommandLine, type CommandLine } from '../config/command-line';
 import { createLogger } from '../logging/create-logger';
-import { composeNode } from '../node/compose-node';
+import { composeVeilnode } from '../node/compose-veilnode';
 import { coreVersion } from '../node/core-version';
-import type { Node } from '../node/node';
-import { prepareNode, type PreparedNode } from '../node/prepare-node';
-import { PeerService } from '../peer/peer-service';
-import { RelayToAll } from '../peer/relay-to-all';
+import { prepareNode } from '../node/prepare-node';
 import { findPluginCommand, pluginCommandContext } from './plugin-command';
 import { formatPlugins, formatSummary } from './report';
 import { stopOnSignal } from './stop-on-signal';
@@ -48,38 +45,22 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
       const { command, plugin } = findPluginCommand(prepared, commandLine.pluginCommand.name);
       return await command.run(commandLine.pluginCommand.argv, pluginCommandContext(prepared, plugin, io));
     }
-    // the Levin peer layer handles every connection; until the relay engine is wired in, received
-    // txs are fluffed to the zone's other peers (RelayToAll)
-    const peers = new PeerService({ network: prepared.config.network, dataDir: prepared.dataDir, logger: prepared.logger });
-    peers.layer.setTxSink(new RelayToAll(peers.layer, prepared.logger));
-    const { node } = composeNode(prepared, { connectionHandler: peers.layer });
+    const veilnode = composeVeilnode(prepared);
     const stopped = stopOnSignal({
       signals: process,
-      stop: async () => {
-        await peers.stop();
-        await node.stop();
-      },
+      stop: () => veilnode.stop(),
       logger: prepared.logger,
       forceExit: (signal) => {
         io.stderr.write(`veilnode: second ${signal}, exiting now\n`);
         process.exit(130);
       },
     });
-    const summary = await node.start();
-    await startPeerZones(prepared, node, peers);
+    const summary = await veilnode.start();
     io.stdout.write(formatSummary(coreVersion(), summary));
     return await stopped;
   } catch (error) {
     io.stderr.write(`veilnode: ${describe(error)}\n`);
     return error instanceof ConfigError ? 2 : 1;
-  }
-}
-
-async function startPeerZones(prepared: PreparedNode, node: Node, peers: PeerService): Promise<void> {
-  for (const zone of prepared.zones) {
-    const definition = prepared.registry.zone(zone.name)?.definition;
-    if (!definition) continue;
-    await peers.startZone({ config: zone, codec: definition.codec, policy: definition.policy, dial: (address) => node.dial(zone.name, definition.codec.format(address)) });
   }
 }
 

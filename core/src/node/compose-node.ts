@@ -12,7 +12,7 @@ import type { RpcMethodRegistry } from '../rpc/rpc-method-registry';
 import { RpcListeners } from '../rpc/rpc-listeners';
 import { HoldingConnectionHandler, type ConnectionHandler } from './connection-handler';
 import { attachNodeRpc, createRelayService, type NodeRpcSources } from './monerod-rpc-wiring';
-import { Node } from './node';
+import { Node, type NodeService } from './node';
 import type { PreparedNode } from './prepare-node';
 import type { RelayQueue } from './relay-queue';
 import type { RelayService } from './relay-service';
@@ -29,6 +29,8 @@ export interface ComposeOptions {
   readonly rpcSources?: Partial<NodeRpcSources>;
   /** Per-zone start deadline (default ZONE_START_TIMEOUT_MS). */
   readonly zoneStartTimeoutMs?: number;
+  /** More core services with the node's lifecycle, started after the relay engine (before zones) and stopped before it. */
+  readonly services?: readonly NodeService[];
 }
 
 /**
@@ -62,7 +64,7 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}
           rpc: c.resolve<RpcListeners>(RPC_SERVER),
           handler: c.resolve<ConnectionHandler>(CONNECTION_HANDLER),
           relayQueue: c.resolve<RelayQueue>(RELAY_QUEUE),
-          services: [{ name: 'relay', start: () => relay.start(), stop: () => relay.stop() }],
+          services: [{ name: 'relay', start: () => relay.start(), stop: () => relay.stop() }, ...(options.services ?? [])],
           stopHooks: prepared.stopHooks,
           pluginRuntime: prepared.pluginRuntime,
           logger: c.resolve<Logger>(LOGGER),

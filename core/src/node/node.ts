@@ -87,7 +87,6 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
       await this.stop();
       throw error;
     }
-    for (const runtime of this.runtimes) this.dialConfiguredPeers(runtime);
     this.parts.pluginRuntime?.attach(this);
     const summary = this.summary();
     this.parts.logger.info({ ...summary }, 'node started');
@@ -118,11 +117,14 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
     });
   }
 
-  /** Dial a peer in a running zone (the peer layer's entry point for outbound connections). */
-  async dial(zone: string, address: string): Promise<void> {
+  /**
+   * Dial a peer in a running zone (the peer layer's entry point for outbound connections; its
+   * OutboundMaintainer decides whom and when). `signal` aborts this dial; node stop aborts all.
+   */
+  async dial(zone: string, address: string, signal?: AbortSignal): Promise<void> {
     const runtime = this.runtimes.find((r) => r.name === zone);
     if (runtime === undefined) throw new VeilnodeError('ZONE_NOT_RUNNING', `zone ${zone} is not running`, { zone });
-    await runtime.dial(address, this.abort.signal);
+    await runtime.dial(address, signal === undefined ? this.abort.signal : AbortSignal.any([this.abort.signal, signal]));
   }
 
   /**
@@ -201,15 +203,6 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
       ]);
     } finally {
       clearTimeout(timer);
-    }
-  }
-
-  private dialConfiguredPeers(runtime: ZoneRuntime): void {
-    const targets = runtime.config.exclusivePeers.length > 0 ? runtime.config.exclusivePeers : runtime.config.peers;
-    for (const address of targets) {
-      runtime.dial(address, this.abort.signal).catch((error: Error) => {
-        if (!this.abort.signal.aborted) this.parts.logger.warn({ zone: runtime.name, peer: address, err: error.message }, 'dial to configured peer failed');
-      });
     }
   }
 

@@ -2,7 +2,9 @@ import path from 'node:path';
 import type { Logger } from '../api/logger';
 import { LevinCovertSlotBuilder } from '../noise/levin-covert-slot-builder';
 import { DurableTxQueue } from '../relay/durable-tx-queue';
-import { RelayEngine, type IncomingTxBatch, type RelayStatus, type SubmitResult } from '../relay/relay-engine';
+import type { ConnectionObserver } from '../peer/peer-layer';
+import type { IncomingTransactions, TxSink } from '../peer/tx-sink';
+import { RelayEngine, type RelayStatus, type SubmitResult } from '../relay/relay-engine';
 import type { RelayEngineConfig, RelayZoneConfig } from '../relay/relay-engine-config';
 import { RelayError } from '../relay/relay-errors';
 import type { RelayOutboundPort } from '../relay/relay-outbound-port';
@@ -39,10 +41,11 @@ const NO_PEER_LAYER: RelayOutboundPort = { send: () => false, sendNoiseSlot: () 
 /**
  * The relay engine with its durable journal (`<dataDir>/txqueue`), as a node service: opened in
  * start() — after the node holds the data-dir lock, so two processes never share the journal —
- * and closed in stop(), after the RPC stopped taking txs. It is what the RPC submits to and what
- * get_zones asks how many txs wait.
+ * and closed in stop(), after the RPC stopped taking txs. It is what the RPC submits to, what
+ * get_zones asks how many txs wait, and the peer layer's TxSink and ConnectionObserver (zones
+ * start after it and stop before it, so no connection of a running zone is missed).
  */
-export class RelayService implements TxSubmitter, RelayQueue {
+export class RelayService implements TxSubmitter, RelayQueue, TxSink, ConnectionObserver {
   private running: { engine: RelayEngine; store: DurableTxQueue } | undefined;
   private readonly zoneNames: ReadonlySet<string>;
 
@@ -101,19 +104,20 @@ export class RelayService implements TxSubmitter, RelayQueue {
     return this.running?.engine.status() ?? { localWaiting: 0, waitReason: null, localInFlight: 0, pool: { local: 0, forward: 0, stem: 0, fluff: 0 } };
   }
 
-  // The peer layer's events. Connections can outlive the engine by a moment at shutdown (and
-  // an unknown zone is a bug upstream), so they are ignored then rather than thrown.
+  // The peer layer's events (it calls these as its TxSink and ConnectionObserver). Connections
+  // can outlive the engine by a moment at shutdown (and an unknown zone is a bug upstream), so
+  // they are ignored then rather than thrown.
 
-  connectionUp(zone: string, connectionId: string, direction: Direction): void {
+  onConnectionUp(zone: string, connectionId: string, direction: Direction): void {
     if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onConnectionUp(zone, connectionId, direction);
   }
 
-  connectionDown(zone: string, connectionId: string): void {
+  onConnectionDown(zone: string, connectionId: string): void {
     if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onConnectionDown(zone, connectionId);
   }
 
-  /** NOTIFY_NEW_TRANSACTIONS from a peer (the peer layer's TxSink shape). */
-  receive(batch: IncomingTxBatch): void {
+  /** NOTIFY_NEW_TRANSACTIONS from a peer. */
+  receive(batch: IncomingTransactions): void {
     if (this.running !== undefined && this.zoneNames.has(batch.zone)) this.running.engine.receive(batch);
   }
 

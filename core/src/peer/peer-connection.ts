@@ -116,6 +116,8 @@ export class PeerConnection {
   readonly ready: Promise<PeerInfo>;
   /** Resolves (never rejects) when the connection is closed, with why. */
   readonly closed: Promise<PeerCloseInfo>;
+  /** When the connection was handed to us (ms since the epoch; local diagnostics only, never sent). */
+  readonly openedAt = Date.now();
 
   private readonly options: PeerConnectionOptions;
   private readonly timeouts: PeerTimeouts;
@@ -178,6 +180,11 @@ export class PeerConnection {
   /** The peer's identity and sync data from the handshake (undefined before it). */
   get peer(): PeerInfo | undefined {
     return this.info;
+  }
+
+  /** Zone-safe text of the remote (as the node handed it over), undefined when unknown. */
+  get remote(): string | undefined {
+    return this.options.remote;
   }
 
   /** The most recent sync data the peer reported. */

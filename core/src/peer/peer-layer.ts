@@ -8,7 +8,6 @@ import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import { ChainState } from './chain-state';
 import { DEFAULT_PEER_TIMEOUTS, PeerConnection, type PeerTimeouts } from './peer-connection';
 import type { ConnectPeer } from './outbound-maintainer';
-import type { TxBroadcaster } from './relay-to-all';
 import type { TxSink } from './tx-sink';
 
 /** Per-zone state the peer layer needs. */
@@ -46,7 +45,7 @@ interface OutboundWaiter {
  * PeerConnection on each and keeps the ready ones per zone, so the relay can address them by
  * opaque id and the outbound maintainer can wait for the handshake of a connection it dialled.
  */
-export class PeerLayer implements ConnectionHandler, TxBroadcaster {
+export class PeerLayer implements ConnectionHandler {
   readonly localPeerId: bigint;
   private readonly byZone = new Map<string, Map<string, PeerConnection>>();
   private readonly chains = new Map<string, ChainState>();

@@ -33,6 +33,7 @@ export interface PeerZone {
 interface RunningZone extends PeerZoneContext {
   readonly store: ZonePeerStore;
   readonly maintainer: OutboundMaintainer;
+  dialling: boolean;
 }
 
 /**
@@ -58,8 +59,12 @@ export class PeerService {
     return this.zones.get(zone)?.store;
   }
 
-  /** Loads the zone's store and starts keeping its outbound peers. Call once the zone's transport runs. */
-  async startZone(zone: PeerZone): Promise<void> {
+  /**
+   * Loads the zone's store and readies its outbound maintenance without dialling. Call with the
+   * data dir locked and before the zone accepts connections, so its first inbound peers already
+   * get our port and fill the store.
+   */
+  async openZone(zone: PeerZone): Promise<void> {
     const name = zone.config.name;
     const logger = this.options.logger.child({ zone: name });
     const store = new ZonePeerStore({
@@ -78,8 +83,22 @@ export class PeerService {
       logger,
       connect: this.layer.connector(zone.dial),
     });
-    this.zones.set(name, { store, maintainer, listenPort: listenPort(zone.config) });
-    maintainer.start(this.options.maintenanceIntervalMs ?? 2000);
+    this.zones.set(name, { store, maintainer, listenPort: listenPort(zone.config), dialling: false });
+  }
+
+  /** Starts keeping the outbound peers of every opened zone. Call once their transports run. */
+  startDialling(): void {
+    for (const zone of this.zones.values()) {
+      if (zone.dialling) continue;
+      zone.dialling = true;
+      zone.maintainer.start(this.options.maintenanceIntervalMs ?? 2000);
+    }
+  }
+
+  /** openZone, then dial at once (the zone's transport already runs). */
+  async startZone(zone: PeerZone): Promise<void> {
+    await this.openZone(zone);
+    this.startDialling();
   }
 
   /** One more outbound connection on `zone` (the relay engine's rotation); false when none can be dialled. */
@@ -89,7 +108,8 @@ export class PeerService {
 
   /** Stops dialling, keeps the outbound peers as anchors, saves every store, closes connections. */
   async stop(): Promise<void> {
-    for (const zone of this.zones.values()) zone.maintainer.stop();
+    // a zone that never dialled keeps the anchors it loaded (stop() would record none)
+    for (const zone of this.zones.values()) if (zone.dialling) zone.maintainer.stop();
     this.layer.closeAll();
     await Promise.all([...this.zones.values()].map((z) => z.store.save()));
     this.zones.clear();

@@ -83,14 +83,20 @@ describe('Node: zones runtime', () => {
     expect(existsSync(path.join(data.dir, 'veilnode.lock')), 'lock released').to.equal(false);
   });
 
-  it('dials configured peers and hands every connection to the ConnectionHandler', async () => {
+  it('hands every connection, inbound and dialled with Node.dial, to the ConnectionHandler; it dials nobody by itself', async () => {
     const peer = createServer((s) => s.resume());
     servers.push(peer);
+    let accepted = 0;
+    peer.on('connection', () => accepted++);
     await new Promise<void>((r) => peer.listen(0, '127.0.0.1', () => r()));
     const peerAddress = `127.0.0.1:${(peer.address() as { port: number }).port}`;
     const handled: ZoneConnection[] = [];
     const handler: ConnectionHandler = { handle: (c) => void handled.push(c) };
-    const { summary } = await startNode({ zones: { clearnet: { transport: 'fixture-tcp', peers: [peerAddress] } } }, handler);
+    // configured peers are the peer layer's OutboundMaintainer's to dial (with backoff), not the kernel's
+    const { node, summary } = await startNode({ zones: { clearnet: { transport: 'fixture-tcp', peers: [peerAddress] } } }, handler);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(accepted, 'no dial before the peer layer asks').to.equal(0);
+    await node.dial('clearnet', peerAddress);
     const inbound = await tcpConnect(summary.zones[0].listening[0]);
     await until('two connections handled', () => handled.length === 2);
     expect(handled.map((c) => [c.zone, c.connection.direction]).sort()).to.deep.equal([
@@ -101,6 +107,9 @@ describe('Node: zones runtime', () => {
     expect((await getZones(summary))[0].connections).to.deep.equal({ in: 1, out: 1 });
     inbound.destroy();
     await until('the closed connection to be forgotten', async () => (await getZones(summary))[0].connections.in === 0);
+    let error: unknown;
+    await node.dial('tor', peerAddress).catch((e: unknown) => (error = e));
+    expect(error).to.have.property('code', 'ZONE_NOT_RUNNING');
   });
 
   it('refuses inbound connections past maxInbound', async () => {

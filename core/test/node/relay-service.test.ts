@@ -32,7 +32,7 @@ describe('node/RelayService', () => {
     expect((error as RelayError).code).to.equal('RELAY_NOT_RUNNING');
     expect(service.publicTransactions()).to.deep.equal([]);
     expect(service.status().localWaiting).to.equal(0);
-    service.connectionUp('tor', 'tor-1', 'outbound');
+    service.onConnectionUp('tor', 'tor-1', 'outbound');
     service.receive({ zone: 'clearnet', connectionId: 'c-1', txs: [], fluff: true });
     expect(service.queued('tor')).to.equal(0);
   });
@@ -48,7 +48,7 @@ describe('node/RelayService', () => {
     expect(service.transactions().map((t) => [t.id, t.state])).to.deep.equal([[TX.id, 'local']]);
     expect(service.publicTransactions()).to.deep.equal([]);
     // an unknown zone's event (a connection closing after a zone was dropped) is ignored, not thrown
-    service.connectionDown('i2p', 'i2p-1');
+    service.onConnectionDown('i2p', 'i2p-1');
     await service.stop();
     expect(service.publicTransactions()).to.deep.equal([]);
   });

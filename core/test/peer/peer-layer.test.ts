@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, DialError, publicZonePolicy, type PeerAddress } from '../../src/api';
-import { PeerLayer, RelayToAll } from '../../src/peer';
+import { PeerLayer, type IncomingTransactions } from '../../src/peer';
 import { encodeFrame } from '../../src/levin';
 import { encodeInvokeMessage, encodeNotifyMessage, encodeResponseMessage, genesisHash, Handshake, networkId, NewTransactions } from '../../src/wire';
 import { duplexPair } from '../helpers/duplex-pair';
@@ -24,25 +24,27 @@ function inbound(layer: PeerLayer) {
 }
 
 describe('peer/PeerLayer', () => {
-  it('relays a tx received on one connection to the other ready connections of the zone, once', async () => {
+  it('hands received txs to its TxSink with ids and flag, and sends txs to one ready connection by id', async () => {
     const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
-    const relay = new RelayToAll(layer, new RecordingLogger());
-    layer.setTxSink(relay);
+    const batches: IncomingTransactions[] = [];
+    layer.setTxSink({ receive: (batch) => void batches.push(batch) });
     const a = inbound(layer);
     const b = inbound(layer);
     for (const [i, p] of [a, b].entries()) {
       p.fake.send(encodeInvokeMessage(Handshake, { node_data: nodeData(BigInt(10 + i)), payload_data: genesis }));
       await p.peer.ready;
     }
-    expect(layer.connectionIds('clearnet')).to.have.length(2);
-    const notify = encodeNotifyMessage(NewTransactions, { txs: [TX[0].blob], _: Buffer.alloc(0), dandelionpp_fluff: true });
-    a.fake.send(notify);
-    const relayed = await b.fake.next((m) => m.command === Command.NewTransactions);
-    expect(NewTransactions.body.decode(relayed.body).txs[0].equals(TX[0].blob)).to.equal(true);
-    expect(relay.has(TX[0].id)).to.equal(true);
-    b.fake.send(notify); // back from b: already seen, not relayed to a
-    await new Promise((r) => setTimeout(r, 30));
-    expect(a.fake.received.filter((m) => m.command === Command.NewTransactions)).to.have.length(0);
+    expect(layer.connectionIds('clearnet', a.peer.id)).to.deep.equal([b.peer.id]);
+    a.fake.send(encodeNotifyMessage(NewTransactions, { txs: [TX[0].blob, TX[0].blob], _: Buffer.alloc(0), dandelionpp_fluff: false }));
+    for (let i = 0; i < 100 && batches.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(batches.map((x) => ({ zone: x.zone, connectionId: x.connectionId, fluff: x.fluff, ids: x.txs.map((t) => t.id) }))).to.deep.equal([
+      { zone: 'clearnet', connectionId: a.peer.id, fluff: false, ids: [TX[0].id] },
+    ]);
+    expect(layer.sendTransactions('clearnet', b.peer.id, [TX[0].blob], { fluff: false })).to.equal(true);
+    const sent = NewTransactions.body.decode((await b.fake.next((m) => m.command === Command.NewTransactions)).body);
+    expect(sent.txs.map((t) => Buffer.from(t).toString('hex'))).to.deep.equal([TX[0].blob.toString('hex')]);
+    expect(sent.dandelionpp_fluff).to.equal(false);
+    expect(layer.sendTransactions('clearnet', 'clearnet-999', [TX[0].blob], { fluff: true }), 'unknown id').to.equal(false);
     layer.closeAll();
     expect(layer.connectionIds('clearnet')).to.have.length(0);
   });
@@ -65,6 +67,18 @@ describe('peer/PeerLayer', () => {
     await new Promise((r) => setImmediate(r));
     expect(events).to.deep.equal([`up clearnet ${peer.id} inbound`, `down clearnet ${peer.id}`]);
     expect(layer.sendFrame('clearnet', peer.id, noise)).to.equal(false);
+  });
+
+  it('never tells its observer about a connection that closed before its handshake', async () => {
+    const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
+    const events: string[] = [];
+    layer.setConnectionObserver({ onConnectionUp: (_z, id) => events.push(`up ${id}`), onConnectionDown: (_z, id) => events.push(`down ${id}`) });
+    const { peer, fake } = inbound(layer);
+    fake.stream.destroy();
+    await peer.closed;
+    await new Promise((r) => setImmediate(r));
+    expect(events).to.deep.equal([]);
+    expect(layer.connectionIds('clearnet')).to.deep.equal([]);
   });
 
   it('keeps one chain top per zone, so one zone’s peers cannot tag what we claim on another', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, publicZonePolicy, type ZoneConfig } from '../../src/api';
 import { PeerService } from '../../src/peer';
-import { encodeResponseMessage, genesisHash, Handshake, networkId } from '../../src/wire';
+import { encodeInvokeMessage, encodeResponseMessage, genesisHash, Handshake, networkId } from '../../src/wire';
 import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
 import { RecordingLogger } from '../helpers/recording-logger';
@@ -57,6 +57,42 @@ describe('peer/PeerService', () => {
       expect(saved.anchor.map((e: { address: string }) => e.address)).to.deep.equal(['10.0.0.1:18080']);
       expect(saved.white.map((e: { address: string }) => e.address)).to.deep.equal(['10.0.0.1:18080']);
       expect(saved.gray.map((e: { address: string }) => e.address)).to.deep.equal(['10.0.0.2:18080']);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('openZone loads the store and serves inbound peers without dialling; startDialling dials; a zone that never dialled keeps its anchors', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'veilnode-peerservice-'));
+    try {
+      const dials: string[] = [];
+      const open = async (): Promise<PeerService> => {
+        const service = new PeerService({ network: 'regtest', dataDir, logger: new RecordingLogger(), maintenanceIntervalMs: 60_000 });
+        await service.openZone({ config: zoneConfig, codec: testIpv4Codec, policy: publicZonePolicy('clearnet'), dial: async (a) => void dials.push(testIpv4Codec.format(a)) });
+        return service;
+      };
+      const first = await open();
+      first.store('clearnet')?.setAnchors([{ zone: 'clearnet', host: '10.0.0.9', port: 18080 }]);
+      await first.stop();
+      expect(dials, 'no dial before startDialling').to.deep.equal([]);
+
+      const second = await open();
+      expect(second.store('clearnet')?.anchors().map((e) => testIpv4Codec.format(e.address))).to.deep.equal(['10.0.0.9:18080']);
+      // an inbound peer before dialling starts already gets our port
+      const [ours, theirs] = duplexPair();
+      const fake = new FakeLevinPeer(theirs);
+      second.layer.handle({ zone: 'clearnet', policy: publicZonePolicy('clearnet'), codec: testIpv4Codec, connection: { stream: ours, direction: 'inbound' }, remote: undefined });
+      fake.send(
+        encodeInvokeMessage(Handshake, {
+          node_data: { network_id: networkId('mainnet'), peer_id: 7n, my_port: 0, rpc_port: 0, rpc_credits_per_hash: 0, support_flags: 1 },
+          payload_data: { current_height: 1n, cumulative_difficulty: 1n, cumulative_difficulty_top64: 0n, top_id: genesisHash('regtest'), top_version: 1, pruning_seed: 0 },
+        }),
+      );
+      const answer = Handshake.response.decode((await fake.next((m) => m.command === Command.Handshake)).body);
+      expect(answer.node_data.my_port).to.equal(18999);
+      second.startDialling();
+      expect(dials).to.deep.equal(['10.0.0.1:18080']);
+      await second.stop();
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -20,7 +20,7 @@ WPORT=$((MONERO_BASE_PORT + 5))
 W=http://127.0.0.1:$WPORT/json_rpc
 D=http://127.0.0.1:$NODE0_RPC/json_rpc
 now() { date +%s.%N; }
-rpc() { curl -sf "$1" -H 'Content-Type: application/json' \
+rpc() { curl -sSf "$1" -H 'Content-Type: application/json' \
   -d "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"$2\",\"params\":${3:-{\}}}"; }
 # jget EXPR: evaluate a JS expression over the JSON document on stdin (bound to r)
 jget() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);if(r.error){console.error(JSON.stringify(r.error));process.exit(1)}const v=eval(process.argv[1]);console.log(Array.isArray(v)?v.join("\n"):v)})' "$1"; }
@@ -70,8 +70,10 @@ done
 t2=$(now)
 
 wallet_call refresh '{}' 'r.result.blocks_fetched' > /dev/null
+# slice in JS, not with `| head`: head closing the pipe early kills the writer with SIGPIPE,
+# which pipefail turns into a silent exit 141
 KIS=$(wallet_call incoming_transfers '{"transfer_type":"available"}' \
-  'r.result.transfers.filter(t => t.unlocked && !t.frozen).map(t => t.key_image)' | head -n "$N")
+  "r.result.transfers.filter(t => t.unlocked && !t.frozen).map(t => t.key_image).slice(0, $N)")
 have=$(grep -c . <<< "$KIS" || true)
 ((have >= N)) || { echo "only $have unlocked outputs" >&2; exit 1; }
 t3=$(now)

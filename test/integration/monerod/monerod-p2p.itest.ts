@@ -13,7 +13,6 @@ import {
   LevinStreamDecoder,
   networkId,
   PeerLayer,
-  PeerService,
   Ping,
   publicZonePolicy,
   TimedSync,
@@ -29,7 +28,7 @@ import {
 import { RecordingLogger } from '@veilnode/core/dist/test/helpers/recording-logger';
 // kernel internals (not exported from the package index yet): the node as the CLI composes it
 import { parseCommandLine } from '@veilnode/core/dist/src/config/command-line';
-import { composeNode } from '@veilnode/core/dist/src/node/compose-node';
+import { composeVeilnode } from '@veilnode/core/dist/src/node/compose-veilnode';
 import { prepareNode } from '@veilnode/core/dist/src/node/prepare-node';
 import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
 
@@ -203,7 +202,7 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
     expect((await clearnetMonerod.getConnections()).every((c) => c.address.startsWith('127.0.0.1:'))).to.equal(true);
   });
 
-  it('a kernel Node with the PeerService as its ConnectionHandler keeps its exclusive peer and relays a tx to monerod', async () => {
+  it('the node as the CLI composes it (composeVeilnode) keeps its exclusive peer and its peer layer sends a tx to monerod', async () => {
     const dir = join(dataDir, 'node');
     const configFile = join(dataDir, 'node.json5');
     await writeFile(
@@ -220,14 +219,10 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
     );
     const nodeLogger = new RecordingLogger();
     const prepared = await prepareNode({ commandLine: parseCommandLine(['--config', configFile]), env: {}, cwd: dataDir, createLogger: () => nodeLogger });
-    const peers = new PeerService({ network: prepared.config.network, dataDir: prepared.dataDir, logger: nodeLogger, maintenanceIntervalMs: 500 });
-    const { node } = composeNode(prepared, { connectionHandler: peers.layer });
-    await node.start();
+    const veilnode = composeVeilnode(prepared, { peers: { maintenanceIntervalMs: 500 } });
+    const { peers } = veilnode;
+    await veilnode.start();
     try {
-      for (const zone of prepared.zones) {
-        const definition = prepared.registry.zone(zone.name)!.definition;
-        await peers.startZone({ config: zone, codec: definition.codec, policy: definition.policy, dial: (address) => node.dial(zone.name, definition.codec.format(address)) });
-      }
       const peer = await until('the node’s handshake with monerod', () => peers.layer.connections('clearnet')[0], 15_000);
       expect(peer.direction).to.equal('outbound');
       expect(peer.peer?.nodeData.my_port).to.equal(clearnetMonerod.p2pPort);
@@ -235,8 +230,7 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
       expect(peer.sendTransactions([tx.blob], { fluff: true })).to.equal(true);
       await until('the node’s tx in monerod’s pool', async () => (await clearnetMonerod.getTransactionPool()).find((p) => p.id_hash === tx.id), 30_000);
     } finally {
-      await peers.stop();
-      await node.stop();
+      await veilnode.stop();
     }
     // the store was saved with monerod as anchor, for the next start
     const saved = new ZonePeerStore({ zone: 'clearnet', codec, anonymity: false, logger, allowLoopback: true, file: join(dir, 'peers', 'clearnet.json') });

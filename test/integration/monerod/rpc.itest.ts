@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordingLogger } from '@veilnode/core/dist/test/helpers/recording-logger';
-// kernel internals (not exported from the package index): the node as it is composed with the relay engine
+// kernel internals (not exported from the package index): the node as the CLI composes it
 import { parseCommandLine } from '@veilnode/core/dist/src/config/command-line';
-import { composeRelayingNode, type RelayingNode } from '@veilnode/core/dist/src/node/compose-relaying-node';
+import { composeVeilnode, type Veilnode } from '@veilnode/core/dist/src/node/compose-veilnode';
 import { prepareNode } from '@veilnode/core/dist/src/node/prepare-node';
 import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';
@@ -28,7 +28,7 @@ describe('RPC → relay engine → p2p → a real regtest monerod (clearnet only
   const logger = new RecordingLogger();
   const timings: Record<string, number> = {};
   let dataDir: string;
-  let node: RelayingNode | undefined;
+  let node: Veilnode | undefined;
   let rpc: string;
   let txs: MonerodTx[];
 
@@ -50,11 +50,11 @@ describe('RPC → relay engine → p2p → a real regtest monerod (clearnet only
       }),
     );
     const prepared = await prepareNode({ commandLine: parseCommandLine(['--config', configFile]), env: {}, cwd: dataDir, createLogger: () => logger });
-    const composed = composeRelayingNode(prepared, { maintenanceIntervalMs: 500, allowLoopback: true });
-    node = composed;
-    rpc = (await composed.start()).rpc;
+    const veilnode = composeVeilnode(prepared, { peers: { maintenanceIntervalMs: 500, allowLoopback: true } });
+    node = veilnode;
+    rpc = (await veilnode.start()).rpc;
     await monerod.start();
-    await until('a ready outbound connection to monerod', () => composed.connections.connections().some((c) => c.ready && c.direction === 'outbound'), 30_000);
+    await until('a ready outbound connection to monerod', () => veilnode.peers.layer.connections('clearnet').some((c) => c.state === 'ready' && c.direction === 'outbound'), 30_000);
     timings.connectedMs = Date.now() - t0;
     // our connection makes monerod synchronised, so it mines and its wallet can sign
     txs = await monerod.makeTxs(1);

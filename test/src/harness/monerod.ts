@@ -190,7 +190,13 @@ export class MonerodHarness {
     if (!this.dir) throw new Error('monerod harness not started');
     const started = Date.now();
     const out = resolve(this.dir, `txs-${started}.txt`);
-    await run(resolve(SCRIPTS, 'make-txs.sh'), [this.dir, String(n), out], { env: { ...process.env } });
+    try {
+      await run(resolve(SCRIPTS, 'make-txs.sh'), [this.dir, String(n), out], { env: { ...process.env } });
+    } catch (err) {
+      const { stderr = '', code, signal } = err as { stderr?: string; code?: number | string; signal?: string | null };
+      const tail = stderr.trim().split('\n').slice(-5).join('\n');
+      throw new Error(`make-txs.sh failed (exit ${code ?? '?'}, signal ${signal ?? 'none'}): ${tail || 'no output'}`, { cause: err });
+    }
     this.timings.makeTxsMs = Date.now() - started;
     const lines = (await readFile(out, 'utf8')).trim().split('\n');
     return lines.map((l) => {

@@ -16,8 +16,8 @@ import {
   SupportFlags,
   TimedSync,
   type LevinMessage,
-} from '../../src';
-import { monerodAvailable, monerodRpc, RegtestMonerod } from './monerod-process';
+} from '@veilnode/core';
+import { MonerodHarness, monerodAvailable } from '../../src/harness/monerod';
 
 /** A raw Levin connection: our codec only, no peer logic. */
 class LevinProbe {
@@ -103,8 +103,9 @@ const ourNodeData = () => ({
 
 describe('wire codec against a real monerod 0.18 (regtest, loopback)', function () {
   this.timeout(120_000);
-  const port = Number(process.env.VEILNODE_WIRE_ITEST_PORT ?? 23180);
-  let daemon: RegtestMonerod | null = null;
+  // monerod p2p = port, rpc = port + 1; our listener (its only exclusive node) = port + 9
+  const port = Number(process.env.MONERO_BASE_PORT ?? 18800) + 80;
+  let daemon: MonerodHarness | null = null;
   let probe: LevinProbe | null = null;
   // monerod's only exclusive peer is this listener, so it dials us too.
   let listener: Server | null = null;
@@ -114,7 +115,7 @@ describe('wire codec against a real monerod 0.18 (regtest, loopback)', function 
 
   before(async function () {
     if (!monerodAvailable()) {
-      console.log('    monerod binary not found on PATH: skipping (CI installs it with scripts/install-daemons.sh)');
+      console.warn('    skipped: monerod / monero-wallet-rpc not installed (CI installs the Debian monero package)');
       this.skip();
     }
     listener = createServer((s) => inbound.push(s));
@@ -123,13 +124,8 @@ describe('wire codec against a real monerod 0.18 (regtest, loopback)', function 
       listener?.once('error', reject);
       listener?.listen(port + 9, '127.0.0.1', resolve);
     });
-    daemon = new RegtestMonerod(port, port + 9);
-    try {
-      await daemon.start();
-    } catch (e) {
-      await daemon.stop(true);
-      throw e;
-    }
+    daemon = new MonerodHarness({ basePort: port, exclusive: [`127.0.0.1:${port + 9}`] });
+    await daemon.start();
   });
 
   after(async () => {
@@ -218,8 +214,8 @@ describe('wire codec against a real monerod 0.18 (regtest, loopback)', function 
     let state = '';
     for (let i = 0; i < 40 && state !== 'normal'; i++) {
       await new Promise((r) => setTimeout(r, 250));
-      const { connections } = (await monerodRpc((daemon as RegtestMonerod).rpcPort, 'get_connections')) as { connections?: { peer_id: string; incoming: boolean; state: string }[] };
-      state = connections?.find((c) => c.peer_id === ourId && !c.incoming)?.state ?? '';
+      const connections = await (daemon as MonerodHarness).getConnections();
+      state = connections.find((c) => c.peer_id === ourId && !c.incoming)?.state ?? '';
     }
     expect(state).to.equal('normal');
   });
@@ -232,7 +228,7 @@ describe('wire codec against a real monerod 0.18 (regtest, loopback)', function 
     expect(TimedSync.request.decode(m.body).payload_data.top_id.equals(genesisHash('regtest'))).to.equal(true);
     peer.send(encodeResponseMessage(TimedSync, { payload_data: genesisClaim, local_peerlist_new: [] }));
     await new Promise((r) => setTimeout(r, 2000));
-    const { connections } = (await monerodRpc((daemon as RegtestMonerod).rpcPort, 'get_connections')) as { connections?: { incoming: boolean; state: string }[] };
-    expect(connections?.filter((c) => !c.incoming).map((c) => c.state)).to.deep.equal(['normal']);
+    const connections = await (daemon as MonerodHarness).getConnections();
+    expect(connections.filter((c) => !c.incoming).map((c) => c.state)).to.deep.equal(['normal']);
   });
 });

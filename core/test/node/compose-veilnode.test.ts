@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
 import { Command } from '../../src/api';
-import { composeRelayingNode, type RelayingNode } from '../../src/node/compose-relaying-node';
+import { composeVeilnode, type Veilnode } from '../../src/node/compose-veilnode';
 import { encodeResponseMessage, genesisHash, Handshake, networkId, NewTransactions } from '../../src/wire';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
 import { pluginFixture, tempDir } from '../helpers/fixtures';
@@ -36,9 +36,9 @@ async function fakeMonerod(): Promise<{ server: Server; port: number; peers: Fak
   return { server, port: (server.address() as AddressInfo).port, peers };
 }
 
-describe('composeRelayingNode: RPC → relay engine → peer layer → a Levin peer (loopback, no daemon)', () => {
+describe('composeVeilnode: RPC → relay engine → peer layer → a Levin peer (loopback, no daemon)', () => {
   let data: { dir: string; cleanup: () => void };
-  let node: RelayingNode | undefined;
+  let node: Veilnode | undefined;
   let monerod: Awaited<ReturnType<typeof fakeMonerod>>;
 
   beforeEach(async () => {
@@ -61,10 +61,10 @@ describe('composeRelayingNode: RPC → relay engine → peer layer → a Levin p
       rpc: { bindPort: 0 },
       zones: { clearnet: { transport: 'fixture-tcp', exclusivePeers: [`127.0.0.1:${monerod.port}`] } },
     });
-    node = composeRelayingNode(prepared, { allowLoopback: true, maintenanceIntervalMs: 100 });
+    node = composeVeilnode(prepared, { peers: { allowLoopback: true, maintenanceIntervalMs: 100 } });
     const { rpc } = await node.start();
     const composed = node;
-    for (let i = 0; i < 200 && !composed.connections.connections().some((c) => c.ready); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && composed.peers.layer.connections('clearnet').length === 0; i++) await new Promise((r) => setTimeout(r, 10));
 
     const reply = (await (await fetch(`http://${rpc}/send_raw_transaction`, { method: 'POST', body: JSON.stringify({ tx_as_hex: TX.hex }) })).json()) as Record<string, unknown>;
     expect(reply).to.include({ status: 'OK' });

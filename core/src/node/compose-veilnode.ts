@@ -1,0 +1,89 @@
+import type { Logger } from '../api/logger';
+import { PeerRelayPort } from '../peer/peer-relay-port';
+import { PeerService, type PeerServiceOptions } from '../peer/peer-service';
+import { composeNode } from './compose-node';
+import type { Node, NodeSummary } from './node';
+import { createRelayService } from './monerod-rpc-wiring';
+import { PeerRpcSources } from './peer-rpc-sources';
+import type { PreparedNode } from './prepare-node';
+import type { RelayService } from './relay-service';
+
+export interface VeilnodeOptions {
+  /** Per-zone start deadline (default ZONE_START_TIMEOUT_MS). */
+  readonly zoneStartTimeoutMs?: number;
+  /** Peer-layer tuning (tests shorten the outbound refill interval). */
+  readonly peers?: Pick<PeerServiceOptions, 'maintenanceIntervalMs' | 'timeouts' | 'allowLoopback'>;
+}
+
+/**
+ * The running product: the kernel Node (zones, transports, RPC, the relay engine with its
+ * durable journal) with the Levin peer layer as its ConnectionHandler. Start order (Node.start):
+ * data-dir lock, relay engine (journal replayed), peer stores loaded, zones, RPC; then outbound
+ * maintenance (it dials through Node.dial, so the zones must run). Stop: outbound maintenance and
+ * peer connections first (stores saved, the live outbound peers kept as anchors), then the Node
+ * (RPC, zones, relay engine and journal, plugins' hooks).
+ */
+export class Veilnode {
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    readonly node: Node,
+    readonly peers: PeerService,
+    readonly relay: RelayService,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<NodeSummary> {
+    const summary = await this.node.start();
+    this.peers.startDialling();
+    return summary;
+  }
+
+  /** Graceful stop (idempotent). */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  private async stopAll(): Promise<void> {
+    try {
+      await this.peers.stop();
+    } catch (error) {
+      this.logger.error({ what: 'peers', err: (error as Error).message }, 'error while stopping');
+    }
+    await this.node.stop();
+  }
+}
+
+/**
+ * The one place the product is assembled: the peer layer, the relay engine (built once, here)
+ * and the RPC. The engine gets the peer layer as its outbound port;
+ * the peer layer reports received txs and connection changes to it; the RPC submits local txs
+ * to it and reads the peer layer's connections, peer lists and chain tops.
+ */
+export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions = {}): Veilnode {
+  const logger: Logger = prepared.logger.child({ component: 'p2p' });
+  const peers = new PeerService({ network: prepared.config.network, dataDir: prepared.dataDir, logger, ...options.peers });
+  const sources = new PeerRpcSources(
+    peers,
+    prepared.zones.map((zone) => ({ name: zone.name, codec: prepared.registry.zone(zone.name)!.definition.codec })),
+  );
+  const relay = createRelayService(prepared, new PeerRelayPort(peers));
+  // called by node.start(), once `node` is assigned: stores load under the data-dir lock, before any zone accepts
+  const openPeerZones = async (): Promise<void> => {
+    for (const zone of prepared.zones) {
+      const { codec, policy } = prepared.registry.zone(zone.name)!.definition;
+      await peers.openZone({ config: zone, codec, policy, dial: (address, signal) => node.dial(zone.name, codec.format(address), signal) });
+    }
+  };
+  const { node } = composeNode(prepared, {
+    connectionHandler: peers.layer,
+    relay,
+    rpcSources: { chain: sources, connections: sources, peers: sources },
+    services: [{ name: 'peers', start: openPeerZones, stop: () => peers.stop() }],
+    zoneStartTimeoutMs: options.zoneStartTimeoutMs,
+  });
+  peers.layer.setTxSink(relay);
+  peers.layer.setConnectionObserver(relay);
+  return new Veilnode(node, peers, relay, prepared.logger);
+}
