@@ -1,10 +1,11 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import ts from 'typescript';
 import { DialErrorCode } from '@veilnode/core';
+import { VEILNODE_BIN, veilnode } from '../src/veilnode-cli';
 
 /**
  * Keeps PLUGINS.md true: its file-marked code blocks are the real files, its tables list the
@@ -14,8 +15,6 @@ import { DialErrorCode } from '@veilnode/core';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const GUIDE = readFileSync(path.join(ROOT, 'PLUGINS.md'), 'utf8');
-const CORE_PACKAGE = require.resolve('@veilnode/core/package.json');
-const VEILNODE_BIN = path.join(path.dirname(CORE_PACKAGE), (JSON.parse(readFileSync(CORE_PACKAGE, 'utf8')) as { bin: Record<string, string> }).bin.veilnode);
 
 interface CodeBlock {
   readonly lang: string;
@@ -86,20 +85,6 @@ function filesUnder(dir: string, suffix: string): string[] {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return filesUnder(full, suffix);
     return entry.name.endsWith(suffix) ? [full] : [];
-  });
-}
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function veilnode(args: string[], cwd: string): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [VEILNODE_BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '' }, timeout: 20_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
   });
 }
 

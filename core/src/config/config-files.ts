@@ -55,11 +55,13 @@ export interface ConfigFiles {
   readonly pluginBaseDir: string;
   readonly defaultFile: string;
   readonly userFile: string | undefined;
+  /** Zones the user's file names under `zones` (the embedded default's zones are not the user's). */
+  readonly userZones: ReadonlySet<string>;
 }
 
 export function readConfigFiles(userFile: string | undefined, cwd: string, defaultFile = defaultConfigPath()): ConfigFiles {
   const defaults = readConfigFile(defaultFile);
-  if (userFile === undefined) return { merged: defaults, pluginBaseDir: path.dirname(defaultFile), defaultFile, userFile };
+  if (userFile === undefined) return { merged: defaults, pluginBaseDir: path.dirname(defaultFile), defaultFile, userFile, userZones: new Set() };
   const absolute = path.resolve(cwd, userFile);
   const user = readConfigFile(absolute);
   return {
@@ -67,5 +69,6 @@ export function readConfigFiles(userFile: string | undefined, cwd: string, defau
     pluginBaseDir: path.dirname('plugins' in user ? absolute : defaultFile),
     defaultFile,
     userFile: absolute,
+    userZones: new Set(isPlainObject(user.zones) ? Object.keys(user.zones) : []),
   };
 }

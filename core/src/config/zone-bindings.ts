@@ -10,9 +10,12 @@ import { resolveZoneConfig } from './zone-settings';
  * (chosen explicitly in config when several could — never first match), and its peers must
  * parse with the zone's codec. All problems are reported at once.
  *
+ * `userZones` are the zones the user's file or flags name; an entry only the embedded default
+ * enables is skipped when no loaded plugin registers its zone.
+ *
  * Returns the resolved settings of every enabled zone, in config order.
  */
-export function bindZones(config: NodeConfig, registry: PluginRegistry): ZoneConfig[] {
+export function bindZones(config: NodeConfig, registry: PluginRegistry, userZones: ReadonlySet<string> = new Set(Object.keys(config.zones))): ZoneConfig[] {
   const problems: string[] = [];
   const enabled: ZoneConfig[] = [];
   const known = [...registry.zones().keys()];
@@ -22,6 +25,9 @@ export function bindZones(config: NodeConfig, registry: PluginRegistry): ZoneCon
       // A disabled entry for a zone no loaded plugin provides is harmless (e.g. the default
       // config's `kovri: {enabled: false}` when the kovri plugin is not listed).
       if (raw.enabled === false) continue;
+      // The embedded default enables clearnet for `npm start`; a user whose own plugin list leaves
+      // that plugin out has not asked for the zone. A zone the user names must be served.
+      if (!userZones.has(name)) continue;
       problems.push(`zones.${name}: unknown zone ${name} (zones registered by the loaded plugins: ${known.join(', ') || 'none'})`);
       continue;
     }

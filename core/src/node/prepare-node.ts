@@ -67,7 +67,8 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
   const dataDir = resolveDataDir(config.dataDir, inputs.cwd);
   const pluginRuntime = new PluginRuntime(dataDir);
   const { registry, stopHooks } = await registerPlugins(plugins, config, rpcMethods, logger, pluginRuntime);
-  const zones = bindZones(config, registry);
+  const userZones = new Set([...files.userZones, ...inputs.commandLine.settings.filter((s) => s.path.startsWith('zones.')).map((s) => s.path.split('.')[1])]);
+  const zones = bindZones(config, registry, userZones);
   return { config, files, dataDir, plugins, registry, stopHooks, rpcMethods, pluginRuntime, zones, logger };
 }
 

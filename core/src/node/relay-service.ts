@@ -88,7 +88,7 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
     await running.store.close();
   }
 
-  submitLocal(blob: Uint8Array): Promise<SubmitResult> {
+  async submitLocal(blob: Uint8Array): Promise<SubmitResult> {
     return this.engine.submitLocal(blob);
   }
 

@@ -3,6 +3,7 @@ import { ProtocolError, VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import type { NetworkName } from '../api/transport';
 import { Command, policyAllows, type ZonePolicy } from '../api/zone';
+import { BoundLogger } from '../logging/bound-logger';
 import { encodeFrame, LevinFlags, LevinReturnCode, LevinStreamDecoder, type LevinMessage } from '../levin';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import type { ReceivedPeerEntry } from '../peerstore/peer-entry';
@@ -141,7 +142,7 @@ export class PeerConnection {
     this.zone = options.zone;
     this.direction = options.direction;
     this.timeouts = { ...DEFAULT_PEER_TIMEOUTS, ...options.timeouts };
-    this.logger = options.logger.child({
+    this.logger = new BoundLogger(options.logger, {
       component: 'peer',
       zone: options.zone,
       conn: options.id,
@@ -250,10 +251,13 @@ export class PeerConnection {
     const wasReady = this.stateValue === 'ready';
     this.stateValue = 'closed';
     for (const timer of [this.handshakeTimer, this.idleTimer, this.syncTimer]) if (timer) clearTimeout(timer);
-    const closedError = new PeerError('PEER_CLOSED', `connection closed: ${reason}`, { reason });
-    for (const p of this.pending.splice(0)) {
-      clearTimeout(p.timer);
-      p.reject(closedError);
+    // built only when an invoke waits for it: an Error captures a stack, and most closes have none pending
+    if (this.pending.length > 0) {
+      const closedError = new PeerError('PEER_CLOSED', `connection closed: ${reason}`, { reason });
+      for (const p of this.pending.splice(0)) {
+        clearTimeout(p.timer);
+        p.reject(closedError);
+      }
     }
     if (!wasReady) {
       this.rejectReady(
@@ -599,7 +603,11 @@ export class PeerConnection {
   }
 
   private armIdleTimer(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    // every received chunk re-arms it: refresh() reuses the timer instead of allocating a new one
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
     this.idleTimer = setTimeout(
       () => this.close('idle timeout', new PeerError('PEER_IDLE_TIMEOUT', `nothing received for ${this.timeouts.idleMs} ms`)),
       this.timeouts.idleMs,

@@ -80,13 +80,7 @@ describe('veilnode CLI (the real bin, spawned)', function () {
   });
 
   it('`veilnode <command>` runs a plugin\'s command with its arguments, settings and data dir; an unknown one lists the commands', async () => {
-    // Only the fixture is loaded, so the default clearnet zone has no plugin: switch it off.
-    const file = writeConfig(tmp.dir, {
-      plugins: [pluginFixture('dial-and-command.cjs')],
-      'dial-and-command': { greeting: 'hi' },
-      dataDir: path.join(tmp.dir, 'data'),
-      zones: { clearnet: { enabled: false } },
-    });
+    const file = writeConfig(tmp.dir, { plugins: [pluginFixture('dial-and-command.cjs')], 'dial-and-command': { greeting: 'hi' }, dataDir: path.join(tmp.dir, 'data') });
     const ok = runCli(['--config', file, '--network', 'regtest', 'echo-args', 'one', '--two'], tmp.dir);
     expect((await ok.exited).code, ok.stderr()).to.equal(0);
     expect(JSON.parse(ok.stdout())).to.deep.equal({ argv: ['one', '--two'], network: 'regtest', greeting: 'hi', dataDir: path.join(tmp.dir, 'data', 'plugins', 'dial-and-command') });
@@ -157,8 +151,7 @@ describe('veilnode CLI (the real bin, spawned)', function () {
   });
 
   it('a second signal exits at once while a stop hangs', async () => {
-    // Only the fixture is loaded, so the default clearnet zone has no plugin: switch it off.
-    const run = start({ plugins: [pluginFixture('hanging-stop.cjs')], zones: { clearnet: { enabled: false } } });
+    const run = start({ plugins: [pluginFixture('hanging-stop.cjs')] });
     await waitFor(run, /SIGINT\/SIGTERM/);
     run.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));

@@ -80,7 +80,7 @@ describe('Node: monerod RPC composed with the relay engine and a hidden-service 
     expect(hidden).to.match(/^127\.0\.0\.1:\d+$/);
     expect((await rpc(main, 'whoami')).result).to.deep.equal({ zone: 'clearnet', restricted: false });
     expect((await rpc(hidden as string, 'whoami')).result).to.deep.equal({ zone: 'shared', restricted: true });
-    for (const method of ['get_zones', 'get_connections', 'get_peer_list', 'get_relay_pool']) {
+    for (const method of ['get_zones', 'get_connections', 'get_peer_list', 'relay_tx', 'get_relay_pool']) {
       expect((await rpc(hidden as string, method)).error, method).to.deep.include({ code: -32601 });
     }
     const info = (await rpc(hidden as string, 'get_info')).result as Record<string, unknown>;

@@ -69,6 +69,18 @@ describe('peer/PeerLayer', () => {
     expect(layer.sendFrame('clearnet', peer.id, noise)).to.equal(false);
   });
 
+  it('never tells its observer about a connection that closed before its handshake', async () => {
+    const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
+    const events: string[] = [];
+    layer.setConnectionObserver({ onConnectionUp: (_z, id) => events.push(`up ${id}`), onConnectionDown: (_z, id) => events.push(`down ${id}`) });
+    const { peer, fake } = inbound(layer);
+    fake.stream.destroy();
+    await peer.closed;
+    await new Promise((r) => setImmediate(r));
+    expect(events).to.deep.equal([]);
+    expect(layer.connectionIds('clearnet')).to.deep.equal([]);
+  });
+
   it('keeps one chain top per zone, so one zone’s peers cannot tag what we claim on another', async () => {
     const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
     const { peer, fake } = inbound(layer);

@@ -273,6 +273,28 @@ describe('plugin loader', () => {
       expect(prepared.zones.map((z) => z.name)).to.deep.equal(['clearnet']);
     });
 
+    it('skips a zone only the embedded default enables when the user\'s plugin list leaves its plugin out', async () => {
+      // The real embedded default enables clearnet; this user lists only a fixture plugin.
+      const { dir, cleanup } = tempDir();
+      try {
+        const prepare = (config: Record<string, unknown>) =>
+          prepareNode({
+            commandLine: parseCommandLine(['--config', writeConfig(dir, { dataDir: `${dir}/data`, ...config })]),
+            env: {},
+            cwd: dir,
+            createLogger: () => new RecordingLogger(),
+          });
+        const prepared = await prepare({ plugins: [pluginFixture('shared-zone-a.cjs')] });
+        expect(prepared.zones.map((z) => z.name)).to.deep.equal([]);
+        // Named by the user, the same zone must be served.
+        const error = await prepare({ plugins: [pluginFixture('shared-zone-a.cjs')], zones: { clearnet: { enabled: true } } }).catch((e: unknown) => e as ConfigError);
+        expect(error).to.be.instanceOf(ConfigError);
+        expect((error as ConfigError).context.problems).to.deep.equal(['zones.clearnet: unknown zone clearnet (zones registered by the loaded plugins: shared)']);
+      } finally {
+        cleanup();
+      }
+    });
+
     it('a --tx-proxy for a zone without its plugin is reported with the flag', async () => {
       const error = await prepareError({ plugins: [TCP], zones: tcpZone }, { argv: ['--tx-proxy', 'tor,127.0.0.1:9050'] });
       expect(error.context.problems).to.deep.equal(['zones.tor: unknown zone tor (zones registered by the loaded plugins: clearnet)']);

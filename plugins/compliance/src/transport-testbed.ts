@@ -35,6 +35,12 @@ export interface TransportTestbed {
   readonly dialTimeoutMs?: number;
   /** Deadline for one read/close step (default 10000 ms); raise it for slow networks such as Tor. */
   readonly ioTimeoutMs?: number;
+  /**
+   * True when a router in front of the listener answers dials on its behalf (i2pd grants SAM
+   * STREAM CONNECT and SOCKS CONNECT before the far end is involved): a dial after
+   * `listener.close()` may then succeed, but its stream must end without reaching the listener.
+   */
+  readonly routerAcceptsForClosedListener?: boolean;
   /** Size of the large-payload test; must exceed what the path buffers (default 16 MiB). */
   readonly largePayloadBytes?: number;
 }

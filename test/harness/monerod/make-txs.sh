@@ -23,7 +23,7 @@ WPORT=$((MONERO_BASE_PORT + 5))
 W=http://127.0.0.1:$WPORT/json_rpc
 D=http://127.0.0.1:$NODE0_RPC/json_rpc
 now() { date +%s.%N; }
-rpc() { curl -sf "$1" -H 'Content-Type: application/json' \
+rpc() { curl -sSf "$1" -H 'Content-Type: application/json' \
   -d "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"$2\",\"params\":${3:-{\}}}"; }
 # jget EXPR: evaluate a JS expression over the JSON document on stdin (bound to r)
 jget() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);if(r.error){console.error(JSON.stringify(r.error));process.exit(1)}const v=eval(process.argv[1]);console.log(Array.isArray(v)?v.join("\n"):v)})' "$1"; }
@@ -75,10 +75,12 @@ done
 t2=$(now)
 
 wallet_call refresh '{}' 'r.result.blocks_fetched' > /dev/null
-KIS=$(wallet_call incoming_transfers '{"transfer_type":"available"}' \
+# all unlocked key images, then sliced with sed (which reads everything): `| head` on the
+# wallet call would close the pipe early and kill the writer with SIGPIPE, which pipefail turns
+# into a silent exit 141. The first N go to sweep_single, the next BIG to the big tx.
+ALL_KIS=$(wallet_call incoming_transfers '{"transfer_type":"available"}' \
   'r.result.transfers.filter(t => t.unlocked && !t.frozen).map(t => t.key_image)')
-ALL_KIS=$KIS
-KIS=$(head -n "$N" <<< "$ALL_KIS")
+KIS=$(sed -n "1,${N}p" <<< "$ALL_KIS")
 have=$(grep -c . <<< "$ALL_KIS" || true)
 ((have >= N + BIG)) || { echo "only $have unlocked outputs" >&2; exit 1; }
 t3=$(now)

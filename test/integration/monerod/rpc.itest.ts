@@ -7,22 +7,14 @@ import { RecordingLogger } from '@veilnode/core/dist/test/helpers/recording-logg
 import { parseCommandLine } from '@veilnode/core/dist/src/config/command-line';
 import { composeVeilnode, type Veilnode } from '@veilnode/core/dist/src/node/compose-veilnode';
 import { prepareNode } from '@veilnode/core/dist/src/node/prepare-node';
-import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
+import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
+import { skipWithoutMonerod } from '../../src/harness/require-monerod';
+import { until } from '../../src/until';
 
 const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800);
 /** Offsets clear of monerod-p2p.itest.ts (BASE .. BASE+41). */
 const MONEROD_BASE = BASE + 60;
 const OUR_P2P = BASE + 70;
-
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 async function post(address: string, path: string, body: object): Promise<Record<string, unknown>> {
   const response = await fetch(`http://${address}${path}`, { method: 'POST', body: JSON.stringify(body) });
@@ -41,10 +33,7 @@ describe('RPC → relay engine → p2p → a real regtest monerod (clearnet only
   let txs: MonerodTx[];
 
   before(async function () {
-    if (!monerodAvailable()) {
-      console.warn('    skipped: monerod / monero-wallet-rpc not installed (CI installs the Debian monero package)');
-      this.skip();
-    }
+    skipWithoutMonerod(this);
     const t0 = Date.now();
     dataDir = await mkdtemp(join(tmpdir(), 'veilnode-rpc-itest-'));
     const configFile = join(dataDir, 'node.json5');
@@ -91,7 +80,7 @@ describe('RPC → relay engine → p2p → a real regtest monerod (clearnet only
     timings.inMonerodPoolMs = Date.now() - t0;
   });
 
-  it('get_info and get_connections describe the real connection to monerod', async () => {
+  it('get_info, get_connections and get_peer_list describe the real connection to monerod', async () => {
     const info = ((await post(rpc, '/json_rpc', { jsonrpc: '2.0', id: 1, method: 'get_info' })).result ?? {}) as Record<string, unknown>;
     expect(info).to.include({ status: 'OK', nettype: 'fakechain', restricted: false });
     expect(info.outgoing_connections_count as number).to.be.greaterThan(0);
@@ -99,6 +88,9 @@ describe('RPC → relay engine → p2p → a real regtest monerod (clearnet only
     const toMonerod = connections.find((c) => c.address === `127.0.0.1:${monerod.p2pPort}`);
     expect(toMonerod).to.include({ incoming: false, state: 'normal', host: '127.0.0.1', port: String(monerod.p2pPort), address_type: 1, localhost: true, zone: 'clearnet' });
     expect(toMonerod?.peer_id).to.match(/^[0-9a-f]{16}$/);
+    // the handshake put monerod in the clearnet book's white list
+    const book = await post(rpc, '/get_peer_list', {});
+    expect((book.white_list as { host: string; port: number }[]).some((p) => p.host === '127.0.0.1' && p.port === monerod.p2pPort)).to.equal(true);
     // monerod's own view names our connection too
     expect((await monerod.getConnections()).length).to.be.greaterThan(0);
   });

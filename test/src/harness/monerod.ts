@@ -195,8 +195,9 @@ export class MonerodHarness {
     try {
       await run(resolve(SCRIPTS, 'make-txs.sh'), [this.dir, String(n), out], { env: { ...process.env, MAKE_TXS_BIG_INPUTS: String(options.bigInputs ?? 0) } });
     } catch (err) {
-      const stderr = ((err as { stderr?: string }).stderr ?? '').trim();
-      throw new Error(`make-txs.sh failed: ${stderr.slice(-2000) || String(err)}`, { cause: err });
+      const { stderr = '', code, signal } = err as { stderr?: string; code?: number | string; signal?: string | null };
+      const tail = stderr.trim().split('\n').slice(-5).join('\n');
+      throw new Error(`make-txs.sh failed (exit ${code ?? '?'}, signal ${signal ?? 'none'}): ${tail || 'no output'}`, { cause: err });
     }
     this.timings.makeTxsMs = Date.now() - started;
     const lines = (await readFile(out, 'utf8')).trim().split('\n');

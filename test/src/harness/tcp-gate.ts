@@ -3,11 +3,13 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 /**
  * A loopback TCP forwarder a test opens and closes to make a peer reachable or unreachable
  * (closing also cuts the connections through it). It forwards bytes unchanged: the peers on
- * both ends speak to each other, not to the gate.
+ * both ends speak to each other, not to the gate. It keeps what each connection's dialling side
+ * sent, so a test can check what an observer behind the gate received from that source.
  */
 export class TcpGate {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private readonly upstream: { at: number; bytes: Buffer }[][] = [];
 
   constructor(
     readonly port: number,
@@ -25,6 +27,9 @@ export class TcpGate {
       }
       inbound.once('close', () => outbound.destroy());
       outbound.once('close', () => inbound.destroy());
+      const sent: { at: number; bytes: Buffer }[] = [];
+      this.upstream.push(sent);
+      inbound.on('data', (chunk: Buffer) => sent.push({ at: Date.now(), bytes: chunk }));
       inbound.pipe(outbound);
       outbound.pipe(inbound);
     });
@@ -41,6 +46,16 @@ export class TcpGate {
     this.server = undefined;
     for (const s of this.sockets) s.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Per connection ever made through the gate, the bytes its dialling side sent (in order). */
+  sentUpstream(): Buffer[] {
+    return this.upstream.map((chunks) => Buffer.concat(chunks.map((c) => c.bytes)));
+  }
+
+  /** The same as chunks with their arrival time (ms since the epoch), for timing checks. */
+  sentUpstreamChunks(): { at: number; bytes: Buffer }[][] {
+    return this.upstream.map((chunks) => [...chunks]);
   }
 
   /** Connections currently through the gate (both ends counted once). */

@@ -167,6 +167,13 @@ function assertBindable(bind: ListenBind): void {
   }
 }
 
+/**
+ * Accept queue length asked of the kernel (capped by net.core.somaxconn), as monerod asks for
+ * SOMAXCONN: Node's default of 511 overflows when hundreds of peers connect at once, and each
+ * dropped SYN costs that peer a 1 s retransmit.
+ */
+const LISTEN_BACKLOG = 4096;
+
 function listening(server: Server, bind: ListenBind): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -174,7 +181,7 @@ function listening(server: Server, bind: ListenBind): Promise<void> {
       reject(listenErrorFromSocket(err, bind));
     };
     server.once('error', onError);
-    server.listen({ host: bind.host, port: bind.port, exclusive: true }, () => {
+    server.listen({ host: bind.host, port: bind.port, exclusive: true, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', onError);
       resolve();
     });

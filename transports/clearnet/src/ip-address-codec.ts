@@ -87,11 +87,12 @@ export class IpAddressCodec implements AddressCodec {
   }
 
   private validate(address: PeerAddress): IpLiteral {
-    const input = JSON.stringify(address);
-    if (address.zone !== this.zone) throw new InvalidAddressError(input, `belongs to zone ${address.zone}, not ${this.zone}`);
-    if (!isPort(address.port)) throw new InvalidAddressError(input, `port ${address.port} is outside 0..${MAX_PORT}`);
+    // the input is described only for an error: this runs for every accepted connection
+    const invalid = (reason: string): InvalidAddressError => new InvalidAddressError(JSON.stringify(address), reason);
+    if (address.zone !== this.zone) throw invalid(`belongs to zone ${address.zone}, not ${this.zone}`);
+    if (!isPort(address.port)) throw invalid(`port ${address.port} is outside 0..${MAX_PORT}`);
     const ip = literalOf(address.host);
-    if (!ip) throw new InvalidAddressError(input, 'host is not an IP address');
+    if (!ip) throw invalid('host is not an IP address');
     return ip;
   }
 }

@@ -6,6 +6,7 @@ import { HeldTxPool } from './held-tx-pool';
 import { InfoView } from './info-view';
 import { PeerListView } from './peer-list-view';
 import { plainEndpoint } from './plain-endpoint';
+import { RelayTx } from './relay-tx';
 import { SendRawTransaction } from './send-raw-transaction';
 import type { MonerodRpcSources } from './sources';
 import { TransactionPoolViews } from './transaction-pool';
@@ -14,7 +15,7 @@ import { TransactionPoolViews } from './transaction-pool';
  * JSON-RPC methods core adds: reserved before plugins register so none can take them.
  * `get_relay_pool` is veilnode's own (the operator's private pool view).
  */
-export const MONEROD_JSON_RPC_METHODS = ['get_info', 'get_connections', 'get_peer_list', 'get_relay_pool'] as const;
+export const MONEROD_JSON_RPC_METHODS = ['get_info', 'get_connections', 'get_peer_list', 'relay_tx', 'get_relay_pool'] as const;
 
 const READ = ['GET', 'POST'];
 
@@ -22,7 +23,8 @@ const READ = ['GET', 'POST'];
  * Adds monerod's wallet-facing endpoints to every RPC listener (the clearnet one and each
  * zone's hidden-service one) and its JSON-RPC methods to the shared registry. What a listener
  * may answer is decided per request from its RpcRequestInfo (zone, restricted); what is refused
- * on restricted listeners follows monerod's restricted list (get_connections, get_peer_list).
+ * on restricted listeners follows monerod's restricted list (get_connections, get_peer_list,
+ * relay_tx).
  */
 export function attachMonerodRpc(servers: readonly RpcServer[], methods: RpcMethodRegistry, sources: MonerodRpcSources, logger: Logger): void {
   const held = new HeldTxPool();
@@ -31,6 +33,7 @@ export function attachMonerodRpc(servers: readonly RpcServer[], methods: RpcMeth
   const info = new InfoView(sources, held);
   const connections = new ConnectionsView(sources.connections, sources.now ?? Date.now);
   const peers = new PeerListView(sources.peers, sources.publicZone);
+  const relayTx = new RelayTx(sources.txs, held);
 
   for (const server of servers) {
     const sendEndpoint = plainEndpoint((params, request) => send.handle(params, request));
@@ -47,6 +50,7 @@ export function attachMonerodRpc(servers: readonly RpcServer[], methods: RpcMeth
   methods.add('get_info', (_, request) => info.getInfo(request), { restricted: true });
   methods.add('get_connections', () => connections.getConnections(), { restricted: false });
   methods.add('get_peer_list', (params) => peers.getPeerList(asObject(params)), { restricted: false });
+  methods.add('relay_tx', (params) => relayTx.relay(params), { restricted: false });
   methods.add('get_relay_pool', () => pool.relayPool(), { restricted: false });
 }
 

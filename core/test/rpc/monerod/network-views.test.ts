@@ -230,7 +230,7 @@ describe('RPC monerod read endpoints', () => {
 
     it('refuses every method and path that lists connections, peers or the private pool', async () => {
       const address = await start({ zone: 'tor', restricted: true });
-      for (const method of ['get_connections', 'get_peer_list', 'get_relay_pool']) expect((await jsonRpc(address, method)).error, method).to.deep.include({ code: -32601 });
+      for (const method of ['get_connections', 'get_peer_list', 'relay_tx', 'get_relay_pool']) expect((await jsonRpc(address, method)).error, method).to.deep.include({ code: -32601 });
       expect((await http(address, '/get_peer_list')).status).to.equal(404);
     });
   });

@@ -180,6 +180,25 @@ describe('RPC /send_raw_transaction (monerod-compatible)', () => {
     expect(((await jsonRpc(address, 'get_relay_pool')).result as { transactions: unknown[] }).transactions).to.deep.equal([]);
   });
 
+  it('relay_tx relays a held do_not_relay tx through the relay engine; unknown and malformed ids fail like monerod (-5)', async () => {
+    const address = await start();
+    await http(address, '/send_raw_transaction', { tx_as_hex: SPEND.hex, do_not_relay: true });
+    expect(await jsonRpc(address, 'relay_tx', { txids: [SPEND.id.toUpperCase()] })).to.deep.include({ result: { status: 'OK', untrusted: false, credits: 0, top_hash: '' } });
+    expect(txs.submitted.map((b) => transactionIdHex(b))).to.deep.equal([SPEND.id]);
+    expect(((await jsonRpc(address, 'get_relay_pool')).result as { transactions: unknown[] }).transactions).to.deep.equal([]);
+    const failed = await jsonRpc(address, 'relay_tx', { txids: [TRANSFER.id, 'xyz'] });
+    expect(failed.error).to.deep.equal({ code: -5, message: `transaction not found in pool: ${TRANSFER.id}, invalid transaction id: xyz` });
+    expect((await jsonRpc(address, 'relay_tx', { txids: 'all' })).error).to.deep.include({ code: -32602 });
+    expect(txs.submitted).to.have.length(1);
+  });
+
+  it('relay_tx is refused on a restricted listener', async () => {
+    const address = await start({ restricted: true });
+    await http(address, '/send_raw_transaction', { tx_as_hex: SPEND.hex, do_not_relay: true });
+    expect((await jsonRpc(address, 'relay_tx', { txids: [SPEND.id] })).error).to.deep.include({ code: -32601 });
+    expect(txs.submitted).to.have.length(0);
+  });
+
   it('a journal failure answers Failed (never OK for a tx that is not durable) and is logged', async () => {
     const address = await start();
     txs.onSubmit = () => Promise.reject(new JournalError('JOURNAL_WRITE_FAILED', 'disk full', { file: 'x' }));

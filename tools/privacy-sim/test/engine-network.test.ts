@@ -2,11 +2,17 @@ import { expect } from 'chai';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { VirtualNetwork } from './virtual-network';
-import { blob } from './engine-harness';
-import { DurableTxQueue } from '../../src/relay/durable-tx-queue';
-import type { RelayEngineConfig } from '../../src/relay/relay-engine-config';
-import { VirtualClock } from '../../src/time';
+import { DurableTxQueue, VirtualClock, type RelayEngineConfig } from '@veilnode/core';
+import { EngineNetwork, type Delivery } from '../src/engine-network';
+
+const blob = (tag: string, size = 200) => new Uint8Array(Buffer.alloc(size, tag));
+
+/** An EngineNetwork (100 ms links) that records every delivery with node names. */
+function recordingNetwork() {
+  const deliveries: Array<Omit<Delivery, 'from' | 'to'> & { from: string; to: string }> = [];
+  const net = new EngineNetwork(new VirtualClock(), { onDelivery: (d) => deliveries.push({ ...d, from: d.from.name, to: d.to.name }) });
+  return Object.assign(net, { deliveries });
+}
 
 const TOR_NODE: RelayEngineConfig = {
   zones: [
@@ -19,7 +25,7 @@ const CLEARNET_NODE: RelayEngineConfig = { zones: [{ name: 'public', anonymity: 
 
 /** A (origin, Tor), B (Tor hidden service + clearnet), observers C and D on clearnet only. */
 function network(seed: number) {
-  const net = new VirtualNetwork(new VirtualClock());
+  const net = recordingNetwork();
   const a = net.node('A', TOR_NODE, seed);
   const b = net.node('B', TOR_NODE, seed + 1);
   const c = net.node('C', CLEARNET_NODE, seed + 2);
@@ -87,5 +93,24 @@ describe('relay engines in a virtual network', () => {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('EngineNetwork byte accounting', () => {
+  it('counts a tx message at its Levin-encoded size', async () => {
+    const { encodeNotifyMessage, NewTransactions } = await import('@veilnode/core');
+    const net = recordingNetwork();
+    const config: RelayEngineConfig = { zones: [{ name: 'public', anonymity: false, noise: false, targetOutbound: 8 }] };
+    const a = net.node('A', config, 1);
+    const b = net.node('B', config, 2);
+    a.boot();
+    b.boot();
+    net.connect('public', a, b);
+    const txs = [blob('x', 50), blob('y', 300), blob('z', 20_000)];
+    a.engine.receive({ zone: 'public', connectionId: 'wallet', txs: txs.map((t) => ({ id: net.txIds.of(t), blob: t })), fluff: true });
+    net.clock.advance(60_000);
+    const expected = encodeNotifyMessage(NewTransactions, { txs: [...txs].sort((p, q) => (net.txIds.of(p) < net.txIds.of(q) ? -1 : 1)).map((t) => Buffer.from(t)), _: Buffer.alloc(0), dandelionpp_fluff: true }).length;
+    expect(net.deliveries.map((d) => d.bytes)).to.deep.equal([expected]);
+    expect(net.bytesSent).to.equal(expected);
   });
 });

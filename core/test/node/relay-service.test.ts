@@ -1,0 +1,55 @@
+import { expect } from 'chai';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { RelayService, TX_QUEUE_DIR } from '../../src/node/relay-service';
+import { RelayError } from '../../src/relay/relay-errors';
+import { tempDir } from '../helpers/fixtures';
+import { RecordingLogger } from '../helpers/recording-logger';
+
+const TX = JSON.parse(readFileSync(path.resolve(__dirname, '../../../test/fixtures/txs/regtest-txs.json'), 'utf8')).txs[0] as { id: string; hex: string };
+
+describe('node/RelayService', () => {
+  let data: { dir: string; cleanup: () => void };
+  let service: RelayService;
+
+  beforeEach(() => {
+    data = tempDir();
+    const zones = [
+      { name: 'clearnet', anonymity: false, noise: false, targetOutbound: 12 },
+      { name: 'tor', anonymity: true, noise: true, targetOutbound: 12 },
+    ];
+    service = new RelayService({ dataDir: data.dir, zones, logger: new RecordingLogger() });
+  });
+  afterEach(async () => {
+    await service.stop();
+    data.cleanup();
+  });
+
+  it('before start: opens nothing, refuses submissions with a typed error, answers views empty, ignores peer events', async () => {
+    expect(existsSync(path.join(data.dir, TX_QUEUE_DIR))).to.equal(false);
+    const error = await service.submitLocal(Buffer.from(TX.hex, 'hex')).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(RelayError);
+    expect((error as RelayError).code).to.equal('RELAY_NOT_RUNNING');
+    expect(service.publicTransactions()).to.deep.equal([]);
+    expect(service.status().localWaiting).to.equal(0);
+    service.onConnectionUp('tor', 'tor-1', 'outbound');
+    service.receive({ zone: 'clearnet', connectionId: 'c-1', txs: [], fluff: true });
+    expect(service.queued('tor')).to.equal(0);
+  });
+
+  it('after start: the journal lives in <dataDir>/txqueue, local txs wait for an anonymity zone, disabled zones count nothing', async () => {
+    await service.start();
+    expect(existsSync(path.join(data.dir, TX_QUEUE_DIR))).to.equal(true);
+    expect(await service.submitLocal(Buffer.from(TX.hex, 'hex'))).to.deep.equal({ txId: TX.id, status: 'queued' });
+    expect(service.status()).to.deep.include({ localWaiting: 1, waitReason: 'no-anonymity-connection' });
+    expect(service.queued('tor')).to.equal(1);
+    expect(service.queued('clearnet')).to.equal(0);
+    expect(service.queued('i2p')).to.equal(0); // registered but not enabled: not the engine's
+    expect(service.transactions().map((t) => [t.id, t.state])).to.deep.equal([[TX.id, 'local']]);
+    expect(service.publicTransactions()).to.deep.equal([]);
+    // an unknown zone's event (a connection closing after a zone was dropped) is ignored, not thrown
+    service.onConnectionDown('i2p', 'i2p-1');
+    await service.stop();
+    expect(service.publicTransactions()).to.deep.equal([]);
+  });
+});

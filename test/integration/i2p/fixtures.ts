@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { I2pNetwork, i2pUnavailableReason } from '../../src/harness/i2p';
+
+/** Socks tunnel target and SOCKS-inbound listener port: above the routers' port range. */
+export const SERVER_TUNNEL = { router: 1, name: 'veilin', portOffset: 90 } as const;
+
+let network: Promise<I2pNetwork> | undefined;
+const tempDirs: string[] = [];
+
+/**
+ * One private I2P network for every I2P integration file (bring-up costs ~25 s): started on
+ * first use, stopped by the root after() hook below (and by I2pNetwork's exit handler).
+ */
+export function sharedNetwork(): Promise<I2pNetwork> {
+  network ??= (() => {
+    const basePort = Number(process.env.I2P_NET_BASE_PORT ?? 17000);
+    return I2pNetwork.start({
+      basePort,
+      serverTunnels: [{ router: SERVER_TUNNEL.router, name: SERVER_TUNNEL.name, port: basePort + SERVER_TUNNEL.portOffset }],
+    });
+  })();
+  return network;
+}
+
+after(async function () {
+  this.timeout(60_000);
+  if (network) await (await network).down().catch(() => undefined);
+  for (const dir of tempDirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+/** Skips the suite with a clear message when the harness cannot run (i2pd missing, no netns). */
+export function skipUnlessI2p(suite: Mocha.Context): void {
+  const reason = i2pUnavailableReason();
+  if (reason) {
+    console.log(`      skipped: ${reason}`);
+    suite.skip();
+  }
+}
+
+/** A temp dir removed by the root after() hook. */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `veilnode-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Retries `attempt` until it resolves or `deadlineMs` passes (lease sets take a while to spread). */
+export async function retryUntil<T>(deadlineMs: number, attempt: () => Promise<T>, onError?: (e: unknown) => void): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      onError?.(error);
+      if (Date.now() > end) throw error;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}

@@ -1,0 +1,4 @@
+import { VeilnodeError } from '@veilnode/core';
+
+/** A benchmark run that did not complete (a daemon did not start, handshakes or deliveries failed). */
+export class BenchError extends VeilnodeError {}

@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import {
+  Command,
+  LevinCovertSlotBuilder,
+  LevinStreamDecoder,
+  MemoryTxStore,
+  NewTransactions,
+  RelayEngine,
+  SeededRng,
+  encodeNotifyMessage,
+  type LocalTxStore,
+  type RelayEngineConfig,
+  type RelayOutboundPort,
+  type VirtualClock,
+} from '@veilnode/core';
+import { LinkPipe, type LinkModel } from '@veilnode/memory';
+
+/** Bytes of epee's length varint (2 low bits select 1, 2, 4 or 8 bytes). */
+function epeeVarintBytes(n: number): number {
+  return n < 64 ? 1 : n < 16_384 ? 2 : n < 1_073_741_824 ? 4 : 8;
+}
+
+/** One message arriving over a link, as the receiving node's socket sees it. */
+export interface Delivery {
+  readonly at: number;
+  readonly zone: string;
+  readonly from: EngineNode;
+  readonly to: EngineNode;
+  /** Bytes on the wire (the Levin frame). */
+  readonly bytes: number;
+  /** Tx ids carried by a complete 2002 (empty for noise and non-final fragments). */
+  readonly txs: readonly string[];
+  readonly fluff: boolean;
+}
+
+export interface EngineNetworkOptions {
+  /** Link model of each direction of a connection on `zone`. */
+  readonly link?: (zone: string, from: EngineNode, to: EngineNode) => LinkModel;
+  /** Called for every arrival, before the receiving engine sees it. */
+  readonly onDelivery?: (delivery: Delivery) => void;
+}
+
+interface Link {
+  readonly zone: string;
+  readonly peer: EngineNode;
+  /** The id under which the peer knows this connection. */
+  readonly peerConnection: string;
+  readonly direction: 'inbound' | 'outbound';
+  /** This node → peer. */
+  readonly pipe: LinkPipe;
+  /** Reassembles covert frames arriving at the peer over this link (created on first frame). */
+  decoder: LevinStreamDecoder | undefined;
+}
+
+/** Monero tx hash stand-in: sha256 of the blob, cached per blob object (engines pass blobs on unchanged). */
+export class TxIds {
+  private readonly cache = new WeakMap<Uint8Array, string>();
+
+  readonly of = (blob: Uint8Array): string => {
+    let id = this.cache.get(blob);
+    if (id === undefined) {
+      id = createHash('sha256').update(blob).digest('hex');
+      this.cache.set(blob, id);
+    }
+    return id;
+  };
+}
+
+export class EngineNode {
+  engine!: RelayEngine;
+  readonly links = new Map<string, Link>();
+
+  constructor(
+    readonly index: number,
+    readonly name: string,
+    private readonly network: EngineNetwork,
+    private readonly config: RelayEngineConfig,
+    private readonly seed: number,
+  ) {}
+
+  /** (Re)creates the engine, as a process start does, on the given store. */
+  boot(store: LocalTxStore = new MemoryTxStore()): void {
+    const port: RelayOutboundPort = {
+      send: (zone, conn, txs, { fluff }) => this.network.transmit(this, conn, { kind: 'txs', zone, txs, fluff }),
+      sendNoiseSlot: (zone, conn, frame) => this.network.transmit(this, conn, { kind: 'frame', zone, frame }),
+      dial: () => undefined,
+      close: () => undefined,
+    };
+    this.engine = new RelayEngine(this.config, {
+      clock: this.network.clock,
+      rng: new SeededRng(this.seed),
+      port,
+      store,
+      txId: this.network.txIds.of,
+      slotBuilder: this.network.slotBuilder,
+    });
+    this.engine.start();
+    for (const [id, link] of this.links) this.engine.onConnectionUp(link.zone, id, link.direction);
+  }
+}
+
+type Payload = { kind: 'txs'; zone: string; txs: readonly Uint8Array[]; fluff: boolean } | { kind: 'frame'; zone: string; frame: Uint8Array };
+
+/**
+ * Real relay engines wired to each other in one process on one virtual clock. Each direction of
+ * a connection is a LinkPipe (the memory transport's latency/bandwidth model); tx messages are
+ * counted at their Levin-encoded size, covert frames go through the real Levin decoder on the
+ * receiving side. Used by the privacy simulator and by scenario tests.
+ */
+export class EngineNetwork {
+  readonly nodes: EngineNode[] = [];
+  readonly txIds = new TxIds();
+  readonly slotBuilder = new LevinCovertSlotBuilder();
+  /** Bytes put on all links so far. */
+  bytesSent = 0;
+  private readonly encodedSizes = new Map<number, number>();
+
+  constructor(
+    readonly clock: VirtualClock,
+    private readonly options: EngineNetworkOptions = {},
+  ) {}
+
+  node(name: string, config: RelayEngineConfig, seed: number): EngineNode {
+    const node = new EngineNode(this.nodes.length, name, this, config, seed);
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** `dialer` opens an outbound connection to `listener` on `zone`; both engines are told. */
+  connect(zone: string, dialer: EngineNode, listener: EngineNode): void {
+    const out = `${zone}>${listener.name}`;
+    const inn = `${zone}<${dialer.name}`;
+    const model = (from: EngineNode, to: EngineNode) => this.options.link?.(zone, from, to) ?? { latencyMs: 100, bytesPerSecond: 0 };
+    dialer.links.set(out, { zone, peer: listener, peerConnection: inn, direction: 'outbound', pipe: new LinkPipe(model(dialer, listener)), decoder: undefined });
+    listener.links.set(inn, { zone, peer: dialer, peerConnection: out, direction: 'inbound', pipe: new LinkPipe(model(listener, dialer)), decoder: undefined });
+    dialer.engine.onConnectionUp(zone, out, 'outbound');
+    listener.engine.onConnectionUp(zone, inn, 'inbound');
+  }
+
+  transmit(from: EngineNode, connection: string, payload: Payload): boolean {
+    const link = from.links.get(connection);
+    if (link === undefined) return false;
+    const bytes = payload.kind === 'txs' ? this.encodedSize(payload.txs, payload.fluff) : payload.frame.length;
+    this.bytesSent += bytes;
+    const now = this.clock.now();
+    this.clock.setTimer(link.pipe.schedule(bytes, now) - now, () => this.arrive(from, link, payload, bytes));
+    return true;
+  }
+
+  private arrive(from: EngineNode, link: Link, payload: Payload, bytes: number): void {
+    const to = link.peer;
+    if (payload.kind === 'txs') {
+      const txs = payload.txs.map((blob) => ({ id: this.txIds.of(blob), blob }));
+      this.options.onDelivery?.({ at: this.clock.now(), zone: payload.zone, from, to, bytes, txs: txs.map((t) => t.id), fluff: payload.fluff });
+      to.engine.receive({ zone: payload.zone, connectionId: link.peerConnection, txs, fluff: payload.fluff });
+      return;
+    }
+    link.decoder ??= new LevinStreamDecoder();
+    const messages = link.decoder.push(Buffer.from(payload.frame));
+    const notify = messages.filter((m) => m.command === Command.NewTransactions).map((m) => NewTransactions.body.decode(m.body));
+    this.options.onDelivery?.({
+      at: this.clock.now(),
+      zone: payload.zone,
+      from,
+      to,
+      bytes,
+      txs: notify.flatMap((n) => n.txs.map((t) => this.txIds.of(t))),
+      fluff: notify.some((n) => n.dandelionpp_fluff),
+    });
+    for (const n of notify) to.engine.onTransactionsReceived(payload.zone, link.peerConnection, n.txs, n.dandelionpp_fluff);
+  }
+
+  /**
+   * Size of the NOTIFY_NEW_TRANSACTIONS frame carrying `txs`: the frame of as many empty blobs
+   * (encoded once per count and flag) plus each blob's bytes and the growth of its length varint.
+   */
+  private encodedSize(txs: readonly Uint8Array[], fluff: boolean): number {
+    const key = txs.length * 2 + (fluff ? 1 : 0);
+    let base = this.encodedSizes.get(key);
+    if (base === undefined) {
+      base = encodeNotifyMessage(NewTransactions, { txs: txs.map(() => Buffer.alloc(0)), _: Buffer.alloc(0), dandelionpp_fluff: fluff }).length;
+      this.encodedSizes.set(key, base);
+    }
+    let size = base;
+    for (const tx of txs) size += tx.length + epeeVarintBytes(tx.length) - 1;
+    return size;
+  }
+}

@@ -1,0 +1,15 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { runMode } from './run-mode';
+import type { Mode, SimParams } from './sim-params';
+import { buildTopology } from './topology';
+
+/** Worker-thread entry: runs one simulator mode and hands the typed arrays back without copying. */
+async function main(): Promise<void> {
+  const { mode, params } = workerData as { mode: Mode; params: SimParams };
+  const run = await runMode(mode, params, buildTopology(params));
+  const o = run.observations;
+  const buffers = [o.tx, o.spy, o.from, o.at, o.stem, run.firstArrival, run.submittedAt].map((a) => a.buffer as ArrayBuffer);
+  parentPort?.postMessage(run, buffers);
+}
+
+void main();

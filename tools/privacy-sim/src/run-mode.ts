@@ -1,0 +1,111 @@
+import { SeededRng, VirtualClock, type RelayEngineConfig, type RelayZoneConfig } from '@veilnode/core';
+import type { LinkModel } from '@veilnode/memory';
+import { EngineNetwork, type Delivery, type EngineNode } from './engine-network';
+import { ObservationLog, type ObservationColumns } from './observation-log';
+import type { Mode, SimParams } from './sim-params';
+import { spyCount, type Topology } from './topology';
+
+export const PUBLIC_ZONE = 'public';
+export const ANONYMITY_ZONE = 'tor';
+
+const PUBLIC: RelayZoneConfig = { name: PUBLIC_ZONE, anonymity: false, noise: false, targetOutbound: 12 };
+
+/** What one mode produced; plain typed arrays so a worker thread can hand them back. */
+export interface ModeRun {
+  readonly mode: Mode;
+  readonly observations: ObservationColumns;
+  /** First arrival of tx t at node v, at [v * txs + t] (submission time at the origin; Infinity = never). */
+  readonly firstArrival: Float64Array;
+  readonly submittedAt: Float64Array;
+  readonly bytesSent: number;
+  readonly deliveries: number;
+  readonly wallMs: number;
+}
+
+/**
+ * Link models: 10 Mbit/s public links with 20–150 ms one-way latency, 2 Mbit/s anonymity links
+ * with 250–750 ms (a Tor circuit). Drawn per direction from the seed, identical in every mode.
+ */
+function linkModels(seed: number): (zone: string, from: EngineNode, to: EngineNode) => LinkModel {
+  return (zone, from, to) => {
+    const rng = new SeededRng(seed ^ (from.index * 7919 + to.index * 104_729 + (zone === PUBLIC_ZONE ? 0 : 1)));
+    return zone === PUBLIC_ZONE
+      ? { latencyMs: 20 + rng.float() * 130, bytesPerSecond: 1_250_000 }
+      : { latencyMs: 250 + rng.float() * 500, bytesPerSecond: 250_000 };
+  };
+}
+
+function engineConfig(mode: Mode, anonymous: boolean, params: SimParams): RelayEngineConfig {
+  // A tx is mined (every node forgets it) this long after the node first saw it: it keeps the
+  // engines' state, and the garbage collector's work, bounded by the txs still spreading.
+  const poolLifetimeMs = params.minedAfterMs;
+  if (mode !== 'veilnode' || !anonymous) return { zones: [PUBLIC], poolLifetimeMs };
+  return {
+    zones: [PUBLIC, { name: ANONYMITY_ZONE, anonymity: true, noise: true, targetOutbound: params.anonymityOutbound }],
+    rotation: false,
+    poolLifetimeMs,
+  };
+}
+
+/** A distinct tx blob per index (its id is sha256 of the blob). */
+export function txBlob(seed: number, index: number, bytes: number): Uint8Array {
+  const rng = new SeededRng(seed * 1_000_003 + index);
+  return Uint8Array.from({ length: bytes }, () => rng.int(256));
+}
+
+/**
+ * Runs every node's real RelayEngine in one mode on the shared topology, in virtual time:
+ * diffusion (the origin fluffs at once, as before Dandelion++), Dandelion++ as monerod runs it,
+ * or veilnode (origins send through their anonymity zone; anonymity nodes cross txs to the
+ * public zone after their delay). Records what the largest adversary set sees.
+ */
+export async function runMode(mode: Mode, params: SimParams, topology: Topology): Promise<ModeRun> {
+  const started = performance.now();
+  const clock = new VirtualClock();
+  const n = topology.nodes;
+  const t = params.txs;
+  const maxSpies = spyCount(n, Math.max(...params.spyShares));
+  const txIndex = new Map<string, number>();
+  const firstArrival = new Float64Array(n * t).fill(Number.POSITIVE_INFINITY);
+  const observations = new ObservationLog();
+  let deliveries = 0;
+  const onDelivery = (d: Delivery) => {
+    deliveries++;
+    const to = d.to.index;
+    const isSpy = topology.spyRank[to] < maxSpies;
+    for (const id of d.txs) {
+      const tx = txIndex.get(id);
+      if (tx === undefined) continue;
+      const slot = to * t + tx;
+      if (d.at < firstArrival[slot]) firstArrival[slot] = d.at;
+      // A spy sees who handed it the tx on the public zone; an anonymity link hides the sender.
+      if (isSpy && d.zone === PUBLIC_ZONE) observations.add(tx, to, d.from.index, d.at, !d.fluff);
+    }
+  };
+  const network = new EngineNetwork(clock, { link: linkModels(params.seed), onDelivery });
+  const nodes = Array.from({ length: n }, (_, i) => network.node(`n${i}`, engineConfig(mode, topology.anonymous[i], params), params.seed * 100_003 + i));
+  for (const node of nodes) node.boot();
+  for (const e of topology.publicEdges) network.connect(PUBLIC_ZONE, nodes[e.dialer], nodes[e.listener]);
+  if (mode === 'veilnode') for (const e of topology.anonymityEdges) network.connect(ANONYMITY_ZONE, nodes[e.dialer], nodes[e.listener]);
+
+  const submittedAt = new Float64Array(t);
+  for (let i = 0; i < t; i++) {
+    const at = params.warmupMs + i * params.txIntervalMs;
+    clock.runUntil(at);
+    const blob = txBlob(params.seed, i, params.txBytes);
+    const id = network.txIds.of(blob);
+    txIndex.set(id, i);
+    const origin = topology.origins[i];
+    submittedAt[i] = at;
+    firstArrival[origin * t + i] = Math.min(firstArrival[origin * t + i], at);
+    if (mode === 'diffusion') {
+      // Pre-Dandelion++ broadcast: the origin treats its own tx as a fluff it must pass on.
+      nodes[origin].engine.receive({ zone: PUBLIC_ZONE, connectionId: 'wallet', txs: [{ id, blob }], fluff: true });
+    } else {
+      await nodes[origin].engine.submitLocal(blob);
+    }
+  }
+  clock.runUntil(params.warmupMs + t * params.txIntervalMs + params.drainMs);
+  for (const node of nodes) node.engine.stop();
+  return { mode, observations: observations.columns(), firstArrival, submittedAt, bytesSent: network.bytesSent, deliveries, wallMs: performance.now() - started };
+}

@@ -1,0 +1,66 @@
+import { ConfigError } from '@veilnode/core';
+
+export const MODES = ['diffusion', 'dandelion', 'veilnode'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** Everything that defines one simulator run; the same params and seed give the same numbers. */
+export interface SimParams {
+  readonly nodes: number;
+  readonly txs: number;
+  readonly seed: number;
+  /** Public-zone outbound connections per node (monerod: 12); inbound as they fall. */
+  readonly outbound: number;
+  /** Share of all nodes that also run an anonymity zone (honest nodes only; the origins are among them). */
+  readonly anonymityShare: number;
+  /** Anonymity-zone outbound connections per such node. */
+  readonly anonymityOutbound: number;
+  /** Adversary shares to evaluate; the largest set contains the smaller ones. */
+  readonly spyShares: readonly number[];
+  /** Virtual time between two submitted txs. */
+  readonly txIntervalMs: number;
+  readonly warmupMs: number;
+  /** Virtual time simulated after the last submission (stems, embargoes, crossings). */
+  readonly drainMs: number;
+  readonly txBytes: number;
+  /**
+   * Every node forgets a tx this long after it first saw it, as when the tx is mined (Monero's
+   * block time is 2 min). Propagation slower than this counts as never reaching 90 %.
+   */
+  readonly minedAfterMs: number;
+}
+
+export const DEFAULT_PARAMS: SimParams = Object.freeze({
+  nodes: 1000,
+  txs: 500,
+  seed: 1,
+  outbound: 12,
+  anonymityShare: 0.5,
+  anonymityOutbound: 4,
+  spyShares: Object.freeze([0.05, 0.1, 0.2]),
+  txIntervalMs: 2_000,
+  warmupMs: 60_000,
+  drainMs: 10 * 60_000,
+  txBytes: 1_500,
+  minedAfterMs: 5 * 60_000,
+});
+
+/** Small enough for a unit test, large enough for the diffusion/Dandelion++ gap to show. */
+export const QUICK_PARAMS: Partial<SimParams> = Object.freeze({ nodes: 150, txs: 60, drainMs: 5 * 60_000 });
+
+export function checkParams(params: SimParams): SimParams {
+  const positiveInt = (key: keyof SimParams) => {
+    const v = params[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ConfigError(`sim ${key} must be a positive integer, got ${String(v)}`, { path: key });
+  };
+  positiveInt('nodes');
+  positiveInt('txs');
+  positiveInt('outbound');
+  positiveInt('anonymityOutbound');
+  if (params.outbound >= params.nodes) throw new ConfigError(`sim needs more nodes (${params.nodes}) than outbound connections (${params.outbound})`, { path: 'nodes' });
+  if (!(params.anonymityShare > 0 && params.anonymityShare < 1)) throw new ConfigError('sim anonymityShare must be in (0, 1)', { path: 'anonymityShare' });
+  const maxSpy = Math.max(...params.spyShares);
+  if (params.spyShares.length === 0 || params.spyShares.some((p) => !(p > 0 && p < 1))) throw new ConfigError('sim spy shares must be in (0, 1)', { path: 'spyShares' });
+  if (params.anonymityShare + maxSpy > 1) throw new ConfigError('sim anonymityShare + largest spy share must not exceed 1 (anonymity nodes are honest)', { path: 'anonymityShare' });
+  if (Math.floor(params.nodes * params.anonymityShare) < 2) throw new ConfigError('sim needs at least 2 anonymity-zone nodes', { path: 'anonymityShare' });
+  return params;
+}

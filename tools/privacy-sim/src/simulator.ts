@@ -1,0 +1,104 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { byTx, ESTIMATORS, type EstimatorName } from './estimators';
+import { accuracy, percentile, propagationTimes } from './metrics';
+import { runMode, type ModeRun } from './run-mode';
+import { checkParams, MODES, type Mode, type SimParams } from './sim-params';
+import { buildTopology, spyCount, type Topology } from './topology';
+
+export interface ResultRow {
+  readonly mode: Mode;
+  readonly spyShare: number;
+  readonly estimator: EstimatorName;
+  readonly precision: number;
+  readonly recall: number;
+  /** Seconds from submission until 90 % of nodes had the tx: median and 99th percentile over txs. */
+  readonly propagationP50s: number;
+  readonly propagationP99s: number;
+  /** All bytes every node put on its links during the run (noise included), per tx and node. */
+  readonly bytesPerTxPerNode: number;
+}
+
+export interface SimReport {
+  readonly params: SimParams;
+  readonly rows: ResultRow[];
+  /** Wall-clock milliseconds per mode, and in total. */
+  readonly wallMs: Record<string, number>;
+  readonly deliveries: Record<string, number>;
+}
+
+/** Runs one mode in a worker thread (the topology is rebuilt there from the same seed). */
+function runInWorker(mode: Mode, params: SimParams): Promise<ModeRun> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(join(__dirname, 'mode-worker.js'), { workerData: { mode, params } });
+    worker.once('message', (run: ModeRun) => resolve(run));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`simulation worker for ${mode} exited with code ${code}`));
+    });
+  });
+}
+
+async function runModes(params: SimParams, topology: Topology, workers: number, onModeDone: (run: ModeRun) => void): Promise<ModeRun[]> {
+  if (workers <= 1) {
+    const runs: ModeRun[] = [];
+    for (const mode of MODES) {
+      const run = await runMode(mode, params, topology);
+      onModeDone(run);
+      runs.push(run);
+    }
+    return runs;
+  }
+  const runs = new Map<Mode, ModeRun>();
+  const queue = [...MODES];
+  const lane = async () => {
+    for (let mode = queue.shift(); mode !== undefined; mode = queue.shift()) {
+      const run = await runInWorker(mode, params);
+      onModeDone(run);
+      runs.set(mode, run);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(workers, MODES.length) }, lane));
+  return MODES.map((m) => runs.get(m) as ModeRun);
+}
+
+/** Turns one mode's raw run into result rows: every spy share × every estimator. */
+export function evaluate(run: ModeRun, params: SimParams, topology: Topology): ResultRow[] {
+  const groups = byTx(run.observations, params.txs);
+  const times = propagationTimes(run.firstArrival, run.submittedAt, topology.nodes);
+  const common = {
+    mode: run.mode,
+    propagationP50s: percentile(times, 0.5) / 1000,
+    propagationP99s: percentile(times, 0.99) / 1000,
+    bytesPerTxPerNode: run.bytesSent / params.txs / topology.nodes,
+  };
+  const rows: ResultRow[] = [];
+  for (const spyShare of params.spyShares) {
+    const view = { observations: run.observations, topology, txs: params.txs, spies: spyCount(topology.nodes, spyShare) };
+    for (const [estimator, guess] of Object.entries(ESTIMATORS) as [EstimatorName, (typeof ESTIMATORS)[EstimatorName]][]) {
+      rows.push({ ...common, spyShare, estimator, ...accuracy(topology.origins, guess(view, groups)) });
+    }
+  }
+  return rows;
+}
+
+/** The whole experiment: one topology, the three modes, every estimator at every spy share. */
+export async function simulate(params: SimParams, options: { workers?: number; onModeDone?: (run: ModeRun) => void } = {}): Promise<SimReport> {
+  const started = performance.now();
+  checkParams(params);
+  const topology = buildTopology(params);
+  // One thread per mode even on 2 cores: the OS shares them, so the run takes about the total
+  // CPU time / cores instead of two modes back to back on one core.
+  const workers = options.workers ?? (availableParallelism() > 1 ? MODES.length : 1);
+  const runs = await runModes(params, topology, workers, options.onModeDone ?? (() => undefined));
+  const wallMs: Record<string, number> = {};
+  const deliveries: Record<string, number> = {};
+  for (const run of runs) {
+    wallMs[run.mode] = run.wallMs;
+    deliveries[run.mode] = run.deliveries;
+  }
+  const rows = runs.flatMap((run) => evaluate(run, params, topology));
+  wallMs.total = performance.now() - started;
+  return { params, rows, wallMs, deliveries };
+}

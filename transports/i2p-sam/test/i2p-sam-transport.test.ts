@@ -1,0 +1,180 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { DialError, TransportUnavailableError, type TransportConnection } from '@veilnode/core';
+import { i2pZone } from '@veilnode/i2p-zone';
+import { DEFAULT_SAM_CONFIG, DestinationKeys, DivaSamClient, I2pSamTransport, PRIVATE_KEY_FILE, SamBridgeError, type SamTransportConfig } from '../src';
+import { FakeSamBridge } from './fake-sam-bridge';
+import { RecordingLogger, readExactly, transportCompliance } from '@veilnode/compliance';
+import { rejectionOf, until } from './helpers';
+
+const PEER = i2pZone.codec.parse('ukeu3k5oycgaauneqgtnvselmt4yemvoilkln7jpvamvfx7dnkdq.b32.i2p');
+
+describe('I2pSamTransport against a fake SAM bridge', () => {
+  let bridge: FakeSamBridge;
+  let dataDir: string;
+  const transports: I2pSamTransport[] = [];
+  const logger = new RecordingLogger();
+
+  const make = (overrides: Partial<SamTransportConfig> = {}, port = bridge.port) => {
+    const config = { ...DEFAULT_SAM_CONFIG, sam: { host: '127.0.0.1', port }, sessionTimeoutMs: 5000, dialTimeoutMs: 5000, ...overrides };
+    const t = new I2pSamTransport({ config, client: new DivaSamClient(config.sam, logger), dataDir, logger });
+    transports.push(t);
+    return t;
+  };
+  const sessionCreates = () => bridge.commands.filter((c) => c.startsWith('SESSION CREATE'));
+  const idOf = (line: string) => /ID=(\S+)/.exec(line)?.[1] ?? '';
+  const keyOf = (line: string) => /DESTINATION=(\S+)/.exec(line)?.[1] ?? '';
+
+  beforeEach(async () => {
+    bridge = new FakeSamBridge();
+    await bridge.listen();
+    dataDir = await mkdtemp(join(tmpdir(), 'veilnode-i2p-sam-'));
+  });
+  afterEach(async () => {
+    for (const t of transports.splice(0)) await t.stop();
+    await bridge.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('listens on a persistent destination whose key file (0600) survives restarts', async () => {
+    const first = await make().listen(() => undefined);
+    const file = join(dataDir, PRIVATE_KEY_FILE);
+    expect((await stat(file)).mode & 0o777).to.equal(0o600);
+    const keys = DestinationKeys.fromPrivate(await readFile(file, 'utf8'));
+    expect(first.addresses).to.deep.equal([keys.b32]);
+    expect(keyOf(sessionCreates()[0])).to.equal(keys.revealPrivate());
+    await transports[0].stop();
+    const second = await make().listen(() => undefined);
+    expect(second.addresses).to.deep.equal(first.addresses);
+  });
+
+  it('consumes the destination line of a forwarded stream and reports the peer as remote', async () => {
+    const accepted: TransportConnection[] = [];
+    await make().listen((c) => accepted.push(c));
+    const peer = DestinationKeys.generate();
+    const router = bridge.forwardInbound(idOf(sessionCreates()[0]), Buffer.from(`${peer.publicDestination} FROM_PORT=0 TO_PORT=0\nfirst bytes`));
+    await until(() => accepted.length === 1);
+    expect(accepted[0].direction).to.equal('inbound');
+    expect(accepted[0].remote).to.deep.equal({ zone: 'i2p', host: peer.b32, port: 1 });
+    expect((await readExactly(accepted[0].stream, 11, 5000)).toString()).to.equal('first bytes');
+    accepted[0].stream.write('reply');
+    expect((await readExactly(router, 5, 5000)).toString()).to.equal('reply');
+    router.destroy();
+  });
+
+  it('drops forwarded streams that do not start with a destination', async () => {
+    const accepted: TransportConnection[] = [];
+    await make().listen((c) => accepted.push(c));
+    const router = bridge.forwardInbound(idOf(sessionCreates()[0]), Buffer.from('not-a-destination\n'));
+    await new Promise((resolve) => router.once('close', resolve));
+    expect(accepted).to.deep.equal([]);
+  });
+
+  it('goes unhealthy when the bridge drops the session and re-creates it with the same keys', async () => {
+    const t = make();
+    await t.listen(() => undefined);
+    expect(t.status()).to.deep.equal({ healthy: true });
+    bridge.dropAll();
+    await until(() => !t.status().healthy, 1000);
+    expect(t.status().reason).to.match(/SAM session down/);
+    await until(() => t.status().healthy, 5000);
+    const creates = sessionCreates();
+    expect(creates).to.have.length(2);
+    expect(keyOf(creates[1])).to.equal(keyOf(creates[0]));
+    expect(idOf(creates[1])).to.not.equal(idOf(creates[0]));
+  });
+
+  it('dials every outbound connection from a new transient destination by default', async () => {
+    const t = make();
+    for (let i = 0; i < 2; i++) {
+      const c = await t.dial(PEER);
+      expect(c.direction).to.equal('outbound');
+      expect(c.remote).to.deep.equal(PEER);
+      c.stream.destroy();
+    }
+    const creates = sessionCreates();
+    expect(creates).to.have.length(2);
+    expect(keyOf(creates[0])).to.not.equal(keyOf(creates[1]));
+    expect(creates[0]).to.include('inbound.quantity=1');
+  });
+
+  it('dials from the persistent session when outbound is "persistent"', async () => {
+    const t = make({ outbound: 'persistent' });
+    const c = await t.dial(PEER);
+    c.stream.write('abc');
+    expect((await readExactly(c.stream, 3, 5000)).toString()).to.equal('abc');
+    const creates = sessionCreates();
+    expect(creates).to.have.length(1);
+    expect(creates[0]).to.include('inbound.quantity=3');
+    expect(bridge.commands.find((l) => l.startsWith('STREAM CONNECT'))).to.include(`ID=${idOf(creates[0])}`);
+    const keys = DestinationKeys.fromPrivate(await readFile(join(dataDir, PRIVATE_KEY_FILE), 'utf8'));
+    expect(keyOf(creates[0])).to.equal(keys.revealPrivate());
+  });
+
+  it('rejects other zones and dials after stop with typed errors', async () => {
+    const t = make();
+    expect(await rejectionOf(t.dial({ zone: 'tor', host: 'x.onion', port: 1 }))).to.be.instanceOf(DialError).with.property('code', 'ZONE_MISMATCH');
+    expect(await rejectionOf(t.dial({ zone: 'i2p', host: 'short.b32.i2p', port: 1 }))).to.be.instanceOf(DialError).with.property('code', 'ADDRESS_INVALID');
+    expect(bridge.commands).to.deep.equal([]);
+    await t.stop();
+    expect(await rejectionOf(t.dial(PEER))).to.be.instanceOf(TransportUnavailableError);
+  });
+
+  it('fails listen() fast when the bridge is unreachable', async () => {
+    const port = bridge.port;
+    await bridge.close();
+    const started = Date.now();
+    const error = await rejectionOf(make({}, port).listen(() => undefined));
+    expect((error as SamBridgeError).code).to.equal('SAM_BRIDGE_UNREACHABLE');
+    expect(Date.now() - started).to.be.below(1500);
+    bridge = new FakeSamBridge();
+    await bridge.listen();
+  });
+
+  it('stop() closes inbound streams', async () => {
+    const accepted: TransportConnection[] = [];
+    const t = make();
+    await t.listen((c) => accepted.push(c));
+    bridge.forwardInbound(idOf(sessionCreates()[0]), Buffer.from(`${DestinationKeys.generate().publicDestination}\n`));
+    await until(() => accepted.length === 1);
+    await t.stop();
+    expect(accepted[0].stream.destroyed).to.equal(true);
+  });
+});
+
+describe('I2pSamTransport compliance against a routing fake SAM bridge', () => {
+  const UNRESPONSIVE = `${'c'.repeat(51)}a.b32.i2p`;
+  let bridge: FakeSamBridge;
+  const dirs: string[] = [];
+  before(async () => {
+    bridge = new FakeSamBridge({ routing: { unresponsive: new Set([UNRESPONSIVE]) } });
+    await bridge.listen();
+  });
+  after(async () => {
+    await bridge.close();
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  });
+
+  const make = async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'veilnode-i2p-sam-'));
+    dirs.push(dataDir);
+    const config = { ...DEFAULT_SAM_CONFIG, sam: { host: '127.0.0.1', port: bridge.port }, sessionTimeoutMs: 5000, dialTimeoutMs: 5000 };
+    const logger = new RecordingLogger();
+    return new I2pSamTransport({ config, client: new DivaSamClient(config.sam, logger), dataDir, logger });
+  };
+
+  transportCompliance('i2p-sam (fake routing bridge)', {
+    async setup() {
+      return {
+        transport: await make(),
+        dialer: await make(),
+        anonymous: true,
+        deadAddress: PEER,
+        unresponsiveAddress: i2pZone.codec.parse(UNRESPONSIVE),
+        addressOf: (listener) => i2pZone.codec.parse(listener.addresses[0]),
+      };
+    },
+  });
+});
