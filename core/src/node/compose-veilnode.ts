@@ -73,7 +73,13 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
   const openPeerZones = async (): Promise<void> => {
     for (const zone of prepared.zones) {
       const { codec, policy } = prepared.registry.zone(zone.name)!.definition;
-      await peers.openZone({ config: zone, codec, policy, dial: (address, signal) => node.dial(zone.name, codec.format(address), signal) });
+      await peers.openZone({
+        config: zone,
+        codec,
+        policy,
+        dial: (address, signal) => node.dial(zone.name, codec.format(address), signal),
+        healthy: () => node.zoneHealth().find((z) => z.zone === zone.name)?.healthy ?? true,
+      });
     }
   };
   const { node } = composeNode(prepared, {

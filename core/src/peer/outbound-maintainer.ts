@@ -27,6 +27,12 @@ export interface OutboundMaintainerOptions {
   readonly backoffBaseMs?: number;
   /** Upper bound of the retry delay. Default 10 min. */
   readonly backoffMaxMs?: number;
+  /**
+   * The zone's transport health (Tor's SOCKS proxy up...). A dial that fails while it is false
+   * is not the peer's fault: the peer keeps its place in the store and its back-off does not
+   * grow, so the zone reconnects within `backoffBaseMs` once the transport recovers.
+   */
+  readonly transportHealthy?: () => boolean;
 }
 
 interface Backoff {
@@ -162,13 +168,20 @@ export class OutboundMaintainer {
       (err: unknown) => {
         this.pending.delete(key);
         if (this.stopped) return;
+        const code = err instanceof VeilnodeError ? err.code : err instanceof Error ? err.name : typeof err;
+        if (this.options.transportHealthy?.() === false) {
+          const retryInMs = this.options.backoffBaseMs ?? 5000;
+          this.backoff.set(key, { failures: this.backoff.get(key)?.failures ?? 0, until: this.now() + retryInMs });
+          this.logger.debug({ peer: text, retryInMs, error: code }, 'outbound dial failed while the zone transport is unhealthy; the peer is not blamed');
+          return;
+        }
         const previous = this.backoff.get(key)?.failures ?? 0;
         const failures = previous + 1;
         const delay = Math.min((this.options.backoffBaseMs ?? 5000) * 2 ** (failures - 1), this.options.backoffMaxMs ?? 600_000);
         this.backoff.set(key, { failures, until: this.now() + delay });
         this.options.store.markFailed(address);
         this.logger.info(
-          { peer: text, failures, retryInMs: delay, error: err instanceof VeilnodeError ? err.code : err instanceof Error ? err.name : typeof err },
+          { peer: text, failures, retryInMs: delay, error: code },
           'outbound peer failed',
         );
       },

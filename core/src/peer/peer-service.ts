@@ -28,6 +28,8 @@ export interface PeerZone {
   readonly policy: ZonePolicy;
   /** Dials a zone address and hands the connection to the layer (the kernel's Node.dial). */
   readonly dial: (address: PeerAddress, signal: AbortSignal) => Promise<void>;
+  /** The zone transport's health: dials failing while it is false do not count against peers. */
+  readonly healthy?: () => boolean;
 }
 
 interface RunningZone extends PeerZoneContext {
@@ -82,6 +84,7 @@ export class PeerService {
       store,
       logger,
       connect: this.layer.connector(zone.dial),
+      transportHealthy: zone.healthy,
     });
     this.zones.set(name, { store, maintainer, listenPort: listenPort(zone.config), dialling: false });
   }

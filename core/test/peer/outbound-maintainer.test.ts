@@ -12,7 +12,7 @@ interface Dial {
   fail(): void;
 }
 
-function harness(zone: { peers?: string[]; exclusivePeers?: string[]; seeds?: string[]; maxOutbound?: number } = {}) {
+function harness(zone: { peers?: string[]; exclusivePeers?: string[]; seeds?: string[]; maxOutbound?: number } = {}, transportHealthy?: () => boolean) {
   let time = 0;
   const dials: Dial[] = [];
   const logger = new RecordingLogger();
@@ -26,6 +26,7 @@ function harness(zone: { peers?: string[]; exclusivePeers?: string[]; seeds?: st
     random: () => 0,
     backoffBaseMs: 1000,
     backoffMaxMs: 4000,
+    transportHealthy,
     connect: (address: PeerAddress, signal: AbortSignal) =>
       new Promise<OutboundSession>((resolve, reject) => {
         dials.push({
@@ -83,6 +84,31 @@ describe('peer/OutboundMaintainer', () => {
     // the closed peer is now on the white list, which is preferred over the gray one
     expect(h.dials[2].address).to.equal(h.dials[0].address);
     expect(h.dials[2].address).not.to.equal(h.dials[1].address);
+  });
+
+  it('does not blame a peer for dials that fail while the zone transport is unhealthy (Tor proxy down)', async () => {
+    let healthy = true;
+    const h = harness({ peers: ['10.0.0.1:1'], maxOutbound: 1 }, () => healthy);
+    h.store.markConnected({ zone: 'clearnet', host: '10.0.0.1', port: 1 }, 5n);
+    healthy = false;
+    for (let i = 0; i < 4; i++) {
+      h.maintainer.tick();
+      h.dials[i].fail();
+      await settle();
+      h.advance(1000); // the base delay, never more
+    }
+    expect(h.dials).to.have.length(4);
+    expect(h.store.white().map((e) => e.address.host)).to.deep.equal(['10.0.0.1']);
+    healthy = true;
+    h.maintainer.tick();
+    expect(h.dials).to.have.length(5);
+    h.dials[4].fail();
+    await settle();
+    // a failure with a healthy transport counts again: first step of the back-off, peer demoted
+    h.advance(999);
+    h.maintainer.tick();
+    expect(h.dials).to.have.length(5);
+    expect(h.store.white()).to.have.length(0);
   });
 
   it('backs off exponentially from a failing peer', async () => {
