@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import sinon from 'sinon';
 import { STOP_DEADLINE_MS, stopOnSignal } from '../../src/cli/stop-on-signal';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 
 describe('stop on SIGINT/SIGTERM', () => {
   let clock: sinon.SinonFakeTimers;

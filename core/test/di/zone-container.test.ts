@@ -6,7 +6,7 @@ import { resolveZoneConfig } from '../../src/config/zone-settings';
 import { createRootContainer } from '../../src/di/root-container';
 import { CONFIG, ZONE_CODEC, ZONE_CONFIG, ZONE_POLICY, ZONE_TRANSPORT } from '../../src/di/tokens';
 import { assertSingleTransport, createZoneContainer } from '../../src/di/zone-container';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 
 function zone(name: string, anonymity: boolean): { definition: ZoneDefinition; config: ZoneConfig; transport: Transport } {
   const policy = anonymity ? anonymityZonePolicy(name) : publicZonePolicy(name);

@@ -3,7 +3,7 @@ import { VeilnodeError } from '../../src/api/errors';
 import { parseCommandLine } from '../../src/config/command-line';
 import { prepareNode, type PreparedNode } from '../../src/node/prepare-node';
 import { EMPTY_DEFAULT_CONFIG, tempDir, writeConfig } from './fixtures';
-import { RecordingLogger } from './recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 
 export interface PrepareOptions {
   readonly argv?: string[];

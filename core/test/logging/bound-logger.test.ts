@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { BoundLogger } from '../../src/logging/bound-logger';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 
 describe('BoundLogger', () => {
   it('adds its bindings to every record, at the level called, without creating a child', () => {
-    const parent = new RecordingLogger({ service: 'x' });
+    const parent = new RecordingLogger([], { service: 'x' });
     let children = 0;
     const child = parent.child.bind(parent);
     parent.child = (b) => (children++, child(b));
@@ -13,20 +13,20 @@ describe('BoundLogger', () => {
     log.debug({}, 'quiet');
     expect(children).to.equal(0);
     expect(parent.entries).to.deep.equal([
-      { level: 'info', obj: { service: 'x', component: 'peer', conn: 'clearnet-1', reason: 'done' }, msg: 'closed' },
-      { level: 'debug', obj: { service: 'x', component: 'peer', conn: 'clearnet-1' }, msg: 'quiet' },
+      { level: 'info', fields: { service: 'x', component: 'peer', conn: 'clearnet-1', reason: 'done' }, msg: 'closed' },
+      { level: 'debug', fields: { service: 'x', component: 'peer', conn: 'clearnet-1' }, msg: 'quiet' },
     ]);
   });
 
   it('a field of the record wins over a binding of the same name', () => {
     const parent = new RecordingLogger();
     new BoundLogger(parent, { zone: 'tor' }).warn({ zone: 'i2p' });
-    expect(parent.entries[0].obj).to.deep.equal({ zone: 'i2p' });
+    expect(parent.entries[0].fields).to.deep.equal({ zone: 'i2p' });
   });
 
   it('child() passes its bindings and the new ones to the parent’s child', () => {
     const parent = new RecordingLogger();
     new BoundLogger(parent, { zone: 'tor' }).child({ conn: 'tor-2' }).error({ code: 'E' });
-    expect(parent.entries[0]).to.deep.equal({ level: 'error', obj: { zone: 'tor', conn: 'tor-2', code: 'E' }, msg: undefined });
+    expect(parent.entries[0]).to.deep.equal({ level: 'error', fields: { zone: 'tor', conn: 'tor-2', code: 'E' }, msg: undefined });
   });
 });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import { publicZonePolicy } from '../../src/api/zone';
 import { HoldingConnectionHandler, type ZoneConnection } from '../../src/node/connection-handler';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 
 describe('HoldingConnectionHandler (until the peer layer lands)', () => {
   it('keeps the connection open, drains what the peer sends, and counts connections', async () => {

@@ -8,7 +8,7 @@ import { PeerService } from '../../src/peer';
 import { encodeInvokeMessage, Handshake, networkId } from '../../src/wire';
 import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 import { testIpv4Codec } from '../helpers/test-codecs';
 
 const policy = publicZonePolicy('clearnet');

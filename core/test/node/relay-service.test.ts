@@ -4,7 +4,7 @@ import path from 'node:path';
 import { RelayService, TX_QUEUE_DIR } from '../../src/node/relay-service';
 import { RelayError } from '../../src/relay/relay-errors';
 import { tempDir } from '../helpers/fixtures';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 
 const TX = JSON.parse(readFileSync(path.resolve(__dirname, '../../../test/fixtures/txs/regtest-txs.json'), 'utf8')).txs[0] as { id: string; hex: string };
 

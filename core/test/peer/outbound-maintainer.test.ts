@@ -3,7 +3,7 @@ import { ConfigError, DialError, type PeerAddress } from '../../src/api';
 import { OutboundMaintainer, type OutboundSession } from '../../src/peer/outbound-maintainer';
 import { ZonePeerStore } from '../../src/peerstore';
 import { ipv4Wire, testIpv4Codec } from '../helpers/test-codecs';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 
 interface Dial {
   address: string;

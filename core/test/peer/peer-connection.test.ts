@@ -21,7 +21,7 @@ import {
 } from '../../src/wire';
 import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 import { ipv4Wire, testIpv4Codec, testOnionCodec } from '../helpers/test-codecs';
 
 const txFixtures: Array<{ id: string; hex: string }> = JSON.parse(
@@ -216,7 +216,7 @@ describe('peer/PeerConnection', () => {
       s.fake.send(encodeInvokeMessage(TimedSync, { payload_data: sync(1n, 1n) }));
       expect((await s.fake.next((m) => m.command === Command.TimedSync)).returnCode).to.equal(1);
       expect(s.peer.state).to.equal('ready');
-      const filtered = s.logger.entries.filter((e) => e.msg === 'filtered command').map((e) => (e.obj as { command: number }).command);
+      const filtered = s.logger.entries.filter((e) => e.msg === 'filtered command').map((e) => (e.fields as { command: number }).command);
       expect(filtered).to.deep.equal([Command.Ping, Command.NewBlock]);
       s.peer.close('test');
     });

@@ -10,7 +10,7 @@ import type { RelayOutboundPort } from '../../src/relay';
 import { encodeInvokeMessage, encodeNotifyMessage, genesisHash, Handshake, networkId, NewTransactions } from '../../src/wire';
 import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 import { testIpv4Codec } from '../helpers/test-codecs';
 
 const TX = JSON.parse(readFileSync(resolve(__dirname, '../../../test/fixtures/txs/regtest-txs.json'), 'utf8')).txs[0] as { id: string; hex: string };

@@ -7,7 +7,7 @@ import { PeerService } from '../../src/peer';
 import { encodeInvokeMessage, encodeResponseMessage, genesisHash, Handshake, networkId } from '../../src/wire';
 import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 import { ipv4Wire, testIpv4Codec } from '../helpers/test-codecs';
 
 const zoneConfig: ZoneConfig = {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { MAX_PEERLIST_ENTRIES } from '../../src/wire';
 import { PeerListRejectedError, ZonePeerStore, isLoopbackOrUnspecified, type ReceivedPeerEntry } from '../../src/peerstore';
 import { ipv4Wire, testIpv4Codec, testOnionCodec } from '../helpers/test-codecs';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 
 const ONION = 'a'.repeat(56) + '.onion';
 
@@ -42,7 +42,7 @@ describe('peerstore/ZonePeerStore', () => {
     expect(store.ingest(entries, 'timed_sync')).to.deep.equal({ accepted: 1, dropped: 6 });
     expect(store.gray()).to.have.length(1);
     const drops = logger.entries.filter((r) => r.msg === 'peer list entry dropped');
-    expect(drops.map((d) => (d.obj as { reason?: string }).reason)).to.deep.equal([
+    expect(drops.map((d) => (d.fields as { reason?: string }).reason)).to.deep.equal([
       'address type of another zone',
       'malformed address',
       'loopback or unspecified address',
@@ -111,7 +111,7 @@ describe('peerstore/ZonePeerStore', () => {
       await reloaded.load();
       expect(reloaded.sizes).to.deep.equal({ white: 1, gray: 1, anchor: 1 });
       expect(reloaded.white()[0].peerId).to.equal(99n);
-      expect((logger.entries.find((r) => r.msg === 'peer store loaded')?.obj as { skipped?: number } | undefined)?.skipped).to.equal(2);
+      expect((logger.entries.find((r) => r.msg === 'peer store loaded')?.fields as { skipped?: number } | undefined)?.skipped).to.equal(2);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -6,7 +6,7 @@ import { parseCommandLine } from '../../src/config/command-line';
 import { prepareNode } from '../../src/node/prepare-node';
 import { EMPTY_DEFAULT_CONFIG, pluginFixture, tempDir, writeConfig } from '../helpers/fixtures';
 import { prepareError, prepareFromConfig } from '../helpers/prepare';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 
 const TCP = pluginFixture('tcp-zone.cjs');
 const ESM = pluginFixture('esm-rpc.mjs');

@@ -5,7 +5,7 @@ import type { RpcRequestInfo } from '../../src/api/plugin';
 import { isLoopbackIp } from '../../src/rpc/loopback';
 import { RpcListeners, type MainRpcOptions } from '../../src/rpc/rpc-listeners';
 import { RpcMethodRegistry } from '../../src/rpc/rpc-method-registry';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 
 const MAIN: MainRpcOptions = { bindIp: '127.0.0.1', bindPort: 0, maxBodyBytes: 4096, restricted: false, login: null };
 
@@ -36,7 +36,7 @@ describe('RpcListeners (clearnet + hidden-service RPC)', () => {
     expect((await call(main, 'operator_only')).result).to.equal('secret');
     expect((await call(tor, 'operator_only')).error).to.deep.include({ code: -32601 });
     expect(listeners.address).to.equal(main);
-    expect(logger.entries.find((e) => e.msg === 'hidden-service RPC listening (restricted)')?.obj).to.deep.include({ zone: 'tor' });
+    expect(logger.entries.find((e) => e.msg === 'hidden-service RPC listening (restricted)')?.fields).to.deep.include({ zone: 'tor' });
   });
 
   it('if a zone listener cannot bind, start fails with a typed error and the clearnet listener is closed again', async () => {
@@ -58,13 +58,13 @@ describe('RpcListeners (clearnet + hidden-service RPC)', () => {
   });
 
   describe('start-up warning when reachable from other hosts without --rpc-login', () => {
-    const warnings = () => logger.entries.filter((e) => e.level === 'warn' && (e.obj as { event?: string }).event === 'rpc_unauthenticated_exposed');
+    const warnings = () => logger.entries.filter((e) => e.level === 'warn' && (e.fields as { event?: string }).event === 'rpc_unauthenticated_exposed');
 
     it('the clearnet listener on 0.0.0.0 without login warns, naming its bind', async () => {
       listeners = new RpcListeners({ ...MAIN, bindIp: '0.0.0.0' }, [], methods, logger);
       await listeners.start();
       expect(warnings()).to.have.length(1);
-      expect(warnings()[0].obj).to.deep.include({ bindIp: '0.0.0.0', zone: 'clearnet', restricted: false });
+      expect(warnings()[0].fields).to.deep.include({ bindIp: '0.0.0.0', zone: 'clearnet', restricted: false });
     });
 
     it('a login, or a loopback bind, means no warning', async () => {
@@ -77,8 +77,8 @@ describe('RpcListeners (clearnet + hidden-service RPC)', () => {
       listeners = new RpcListeners(MAIN, [{ zone: 'tor', address: 'x.onion:1', bindIp: '0.0.0.0', bindPort: 0 }], methods, logger);
       await listeners.start();
       expect(warnings()).to.have.length(1);
-      expect(warnings()[0].obj).to.deep.include({ zone: 'tor', restricted: true });
-      expect(JSON.stringify(warnings()[0].obj)).not.to.contain('0.0.0.0');
+      expect(warnings()[0].fields).to.deep.include({ zone: 'tor', restricted: true });
+      expect(JSON.stringify(warnings()[0].fields)).not.to.contain('0.0.0.0');
     });
   });
 

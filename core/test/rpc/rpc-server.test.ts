@@ -7,7 +7,7 @@ import { registerGetZones } from '../../src/rpc/get-zones-method';
 import { RpcMethodRegistry } from '../../src/rpc/rpc-method-registry';
 import { RpcServer, type RpcServerOptions } from '../../src/rpc/rpc-server';
 import type { ZoneStatus } from '../../src/node/zone-status';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 
 interface Reply {
   status: number;
@@ -98,7 +98,7 @@ describe('RPC server', () => {
     const address = await startServer();
     const reply = await post(address, '/json_rpc', '{"jsonrpc":"2.0","id":1,"method":"boom"}');
     expect(JSON.parse(reply.body)).to.deep.equal({ jsonrpc: '2.0', id: 1, error: { code: -32603, message: 'internal error in boom' } });
-    expect(logger.entries.some((e) => e.msg === 'RPC method threw' && JSON.stringify(e.obj).includes('secret internals'))).to.equal(true);
+    expect(logger.entries.some((e) => e.msg === 'RPC method threw' && JSON.stringify(e.fields).includes('secret internals'))).to.equal(true);
     const next = await post(address, '/json_rpc', '{"jsonrpc":"2.0","id":2,"method":"echo","params":{"a":1}}');
     expect(JSON.parse(next.body)).to.deep.equal({ jsonrpc: '2.0', id: 2, result: { a: 1 } });
   });

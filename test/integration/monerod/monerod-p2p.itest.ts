@@ -25,7 +25,7 @@ import {
   type PeerConnection,
   type TransportConnection,
 } from '@veilnode/core';
-import { RecordingLogger } from '@veilnode/core/dist/test/helpers/recording-logger';
+import { RecordingLogger } from '@veilnode/core';
 // kernel internals (not exported from the package index yet): the node as the CLI composes it
 import { parseCommandLine } from '@veilnode/core/dist/src/config/command-line';
 import { composeVeilnode } from '@veilnode/core/dist/src/node/compose-veilnode';
@@ -255,7 +255,7 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
       expect(layer.chain('tor').current().current_height).to.equal(1n);
       expect(layer.chain('clearnet').current().current_height > 1n).to.equal(true);
       tor.close('test done');
-      const torLogs = JSON.stringify(logger.entries.filter((e) => (e.obj as { zone?: string }).zone === 'tor'));
+      const torLogs = JSON.stringify(logger.entries.filter((e) => (e.fields as { zone?: string }).zone === 'tor'));
       expect(torLogs).not.to.contain('127.0.0.1');
     });
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RecordingLogger } from '@veilnode/core/dist/test/helpers/recording-logger';
+import { RecordingLogger } from '@veilnode/core';
 // kernel internals (not exported from the package index): the node as the CLI composes it
 import { parseCommandLine } from '@veilnode/core/dist/src/config/command-line';
 import { composeVeilnode, type Veilnode } from '@veilnode/core/dist/src/node/compose-veilnode';

@@ -2,7 +2,7 @@ import { attachMonerodRpc } from '../../../src/rpc/monerod/attach-monerod-rpc';
 import type { MonerodRpcSources } from '../../../src/rpc/monerod/sources';
 import { RpcMethodRegistry } from '../../../src/rpc/rpc-method-registry';
 import { RpcServer, type RpcServerOptions } from '../../../src/rpc/rpc-server';
-import { RecordingLogger } from '../../helpers/recording-logger';
+import { RecordingLogger } from '../../../src/logging/recording-logger';
 import { fakeSources } from './fake-sources';
 
 export interface RpcUnderTest {

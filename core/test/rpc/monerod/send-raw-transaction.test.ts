@@ -205,7 +205,7 @@ describe('RPC /send_raw_transaction (monerod-compatible)', () => {
     const reply = await http(address, '/send_raw_transaction', { tx_as_hex: SPEND.hex });
     expect(reply.json.status).to.equal('Failed');
     expect(reply.json.reason).to.match(/not relayed, try again/);
-    expect(rpc.logger.entries.some((e) => e.level === 'error' && (e.obj as { code?: string }).code === 'JOURNAL_WRITE_FAILED')).to.equal(true);
+    expect(rpc.logger.entries.some((e) => e.level === 'error' && (e.fields as { code?: string }).code === 'JOURNAL_WRITE_FAILED')).to.equal(true);
   });
 
   it('a tx too large for the noise zones’ covert fragments answers too_big', async () => {
