@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ZonePeerStore } from '@veilnode/core';
-import { RecordingLogger } from '@veilnode/core/dist/test/helpers/recording-logger';
+import { RecordingLogger } from '@veilnode/core/dist/src/logging/recording-logger';
 import { DEFAULT_TOR_CONFIG } from '@veilnode/tor/dist/src/tor-config';
 import { OnionV3Codec } from '@veilnode/tor';
 
@@ -27,7 +27,7 @@ describe('tor zone peer store: a received peer list with malformed onions', () =
     );
     expect(result).to.deep.equal({ accepted: 2, dropped: 3 });
     expect(store.gray().map((e) => codec.format(e.address))).to.have.members([codec.format(good), codec.format(other)]);
-    const dropped = logger.entries.filter((e) => e.msg === 'peer list entry dropped').map((e) => e.obj as Record<string, unknown>);
+    const dropped = logger.entries.filter((e) => e.msg === 'peer list entry dropped').map((e) => e.fields);
     expect(dropped.map((d) => [d.index, d.reason])).to.deep.equal([
       [1, 'malformed address'],
       [2, 'malformed address'],

@@ -7,7 +7,7 @@ import type { ZoneConfig, ZonePolicy } from '../../src/api/zone';
 import { ZONE_CODEC, ZONE_CONFIG, ZONE_LOGGER, ZONE_POLICY, ZONE_TRANSPORT } from '../../src/di/tokens';
 import type { ConnectionHandler, ZoneConnection } from '../../src/node/connection-handler';
 import { ZoneRuntime } from '../../src/node/zone-runtime';
-import { RecordingLogger } from '../helpers/recording-logger';
+import { RecordingLogger } from '../../src/logging/recording-logger';
 import { testOnionCodec } from '../helpers/test-codecs';
 
 /** A transport double: records listen() calls, reports whatever health the test sets. */
@@ -105,7 +105,7 @@ describe('ZoneRuntime', () => {
     transport.current = { healthy: true };
     await tick(30);
     const lines = logger.entries.filter((e) => /unhealthy|healthy again/.test(e.msg ?? ''));
-    expect(lines.map((e) => [e.level, e.msg, (e.obj as { reason?: string }).reason])).to.deep.equal([
+    expect(lines.map((e) => [e.level, e.msg, (e.fields as { reason?: string }).reason])).to.deep.equal([
       ['warn', 'zone tor is unhealthy; its transport retries with back-off', 'SOCKS proxy 127.0.0.1:9050 unreachable (ECONNREFUSED)'],
       ['info', 'zone tor is healthy again', undefined],
     ]);
