@@ -21,7 +21,7 @@ is_our_tor() {
 start_tor_node() {
   local d=$1/$2 pid=""
   rm -f "$d/pid"
-  "$TOR" -f "$d/torrc" --quiet > "$d/start.out" 2>&1 || die "tor $2 did not start: $(tail -n 3 "$d/start.out")"
+  "$TOR" -f "$d/torrc" --hush > "$d/start.out" 2>&1 || die "tor $2 did not start: $(tail -n 3 "$d/start.out")"
   for _ in $(seq 50); do [ -s "$d/pid" ] && break; sleep 0.1; done
   pid=$(cat "$d/pid" 2>/dev/null || true)
   [[ "$pid" =~ ^[0-9]+$ ]] || die "tor $2 wrote no pid file"

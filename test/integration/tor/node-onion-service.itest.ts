@@ -46,7 +46,7 @@ describe('veilnode node with its own onion service (CLI, get_zones)', function (
       node.kill('SIGTERM');
       await exited;
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('announces the ADD_ONION address in get_zones and accepts a peer through Tor', async () => {
