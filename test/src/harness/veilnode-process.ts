@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The CLI entry point of the built core package (what `npm start` runs). */
@@ -35,6 +35,25 @@ export class VeilnodeProcess {
   /** stdout + stderr of every run (JSON log lines), appended. */
   get logFile(): string {
     return join(this.options.dir, `${this.name}.log`);
+  }
+
+  /**
+   * The JSON log lines written at or after `sinceMs` (epoch ms), parsed; lines that are not JSON
+   * (a crash trace) are kept as `{ msg }`. For timelines printed by tests and for failure reports.
+   */
+  async logSince(sinceMs = 0): Promise<Array<Record<string, unknown> & { time?: number; msg?: string }>> {
+    const text = await readFile(this.logFile, 'utf8').catch(() => '');
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        try {
+          return JSON.parse(line) as Record<string, unknown> & { time?: number; msg?: string };
+        } catch {
+          return { msg: line };
+        }
+      })
+      .filter((entry) => entry.time === undefined || entry.time >= sinceMs);
   }
 
   get pid(): number | undefined {
