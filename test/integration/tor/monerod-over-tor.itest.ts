@@ -262,7 +262,7 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
     try {
       await until('the tor zone to be healthy again', async () => (await zone()).healthy, 60_000);
       timings['tor back → zone healthy (s)'] = (Date.now() - back) / 1000;
-      await until(`the tx kept during the outage in monerod's pool`, () => inMonerodPool(txs[4].id), 120_000, 1000);
+      await until(`the tx kept during the outage in monerod's pool`, () => inMonerodPool(txs[4].id), 180_000, 1000);
       timings['tor back → queued tx in monerod pool (s)'] = (Date.now() - back) / 1000;
     } finally {
       // what the node did since Tor went away: each dial, its outcome and back-off, and the relay
