@@ -201,11 +201,19 @@ export class RelayEngine {
   async submitLocal(blob: Uint8Array): Promise<SubmitResult> {
     if (blob.length === 0) throw new RelayError('TX_EMPTY', 'transaction blob is empty');
     const id = this.deps.txId(blob);
-    if (this.pool.get(id) !== undefined) return { txId: id, status: 'known' };
+    // Only a tx the world already sees (fluffed) is answered at once. Any other known tx — our
+    // own still on its way, or a stem tx we relay for someone — takes the same durable path as a
+    // new one: a spy holding a stem tx must not learn from the answer's timing that we hold it.
+    if (this.pool.get(id)?.state === 'fluff') return { txId: id, status: 'known' };
     this.checkCovertFit(id, blob);
     const tx: RelayTx = { id, blob };
     await this.deps.store.enqueue(tx);
-    if (this.pool.get(id) !== undefined) return { txId: id, status: 'known' }; // arrived meanwhile
+    if (this.deliveries.has(id)) return { txId: id, status: 'known' };
+    if (this.pool.get(id)?.state === 'fluff') {
+      await this.deps.store.markDelivered(id); // broadcast by others while we wrote it down
+      return { txId: id, status: 'known' };
+    }
+    // a stem tx we were relaying becomes ours to deliver too: someone asked us to broadcast it
     this.remember(tx, 'local');
     this.deliveries.set(id, { tx, phase: 'waiting', carriers: new Set(), timer: undefined });
     this.dispatchLocal();
