@@ -16,7 +16,7 @@ export interface NodeConfig {
   readonly network: NetworkName;
   readonly dataDir: string;
   readonly log: { readonly level: LogLevel };
-  readonly p2p: { readonly bindIp: string; readonly bindPort: number };
+  readonly p2p: { readonly bindIp: string; readonly bindPort: number; readonly padTransactions: boolean };
   readonly rpc: {
     readonly bindIp: string;
     readonly bindPort: number;
@@ -49,6 +49,12 @@ export function coreSchema(): Record<string, unknown> {
     p2p: {
       bindIp: { doc: 'IP the clearnet p2p listener binds', format: CONFIG_FORMATS.ip, default: '127.0.0.1', env: 'VEILNODE_P2P_BIND_IP' },
       bindPort: { doc: 'Port of the clearnet p2p listener (0 = ephemeral)', format: 'port', default: 18080, env: 'VEILNODE_P2P_BIND_PORT' },
+      padTransactions: {
+        doc: "Pad transaction messages to a multiple of 1024 bytes, hiding tx sizes from link observers (monerod's --pad-transactions; noise frames are fixed-size anyway)",
+        format: Boolean,
+        default: false,
+        env: 'VEILNODE_P2P_PAD_TRANSACTIONS',
+      },
     },
     rpc: {
       bindIp: { doc: 'IP the RPC server binds', format: CONFIG_FORMATS.ip, default: '127.0.0.1', env: 'VEILNODE_RPC_BIND_IP' },

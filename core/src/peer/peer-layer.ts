@@ -27,6 +27,8 @@ export interface PeerLayerOptions {
   /** Our clearnet peer_id; random per run by default (anonymity zones use their policy's fixed id). */
   readonly localPeerId?: bigint;
   readonly timeouts?: Partial<PeerTimeouts>;
+  /** Pad every NOTIFY_NEW_TRANSACTIONS to a multiple of 1024 bytes (`--pad-transactions`). */
+  readonly padTransactions?: boolean;
 }
 
 /** Told when a connection becomes ready (handshake done) and when a ready one closes: the relay engine. */
@@ -104,6 +106,7 @@ export class PeerLayer implements ConnectionHandler {
       logger: this.logger,
       remote: info.remote,
       timeouts: this.options.timeouts,
+      padTransactions: this.options.padTransactions,
     });
     const remoteKey = info.connection.direction === 'outbound' && info.connection.remote ? key(info.connection.remote) : undefined;
     const waiter = remoteKey ? this.outboundWaiters.get(remoteKey)?.shift() : undefined;

@@ -202,7 +202,7 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
     expect((await clearnetMonerod.getConnections()).every((c) => c.address.startsWith('127.0.0.1:'))).to.equal(true);
   });
 
-  it('the node as the CLI composes it (composeVeilnode) keeps its exclusive peer and its peer layer sends a tx to monerod', async () => {
+  it('the node as the CLI composes it (composeVeilnode) keeps its exclusive peer and its peer layer sends a padded tx (--pad-transactions) to monerod', async () => {
     const dir = join(dataDir, 'node');
     const configFile = join(dataDir, 'node.json5');
     await writeFile(
@@ -218,7 +218,8 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
       }),
     );
     const nodeLogger = new RecordingLogger();
-    const prepared = await prepareNode({ commandLine: parseCommandLine(['--config', configFile]), env: {}, cwd: dataDir, createLogger: () => nodeLogger });
+    const prepared = await prepareNode({ commandLine: parseCommandLine(['--config', configFile, '--pad-transactions']), env: {}, cwd: dataDir, createLogger: () => nodeLogger });
+    expect(prepared.config.p2p.padTransactions).to.equal(true);
     const veilnode = composeVeilnode(prepared, { peers: { maintenanceIntervalMs: 500 } });
     const { peers } = veilnode;
     await veilnode.start();
