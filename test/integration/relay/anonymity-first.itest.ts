@@ -217,6 +217,10 @@ describe('anonymity first: a local tx leaves over Tor, never from the node’s c
     const idOf = (blob: Buffer): string => blobIds.get(blob.toString('hex')) ?? `unknown:${blob.length}`;
     expect(torTap.sentUpstream().slice(link).flatMap((bytes) => txsIn(bytes, idOf))).to.include(tx.id);
     console.log(`    noise: ${slots.length} slots of 3072 bytes on ${links.length} connection(s), gaps ${JSON.stringify(gaps)} ms`);
+    if (links.length > 1) {
+      const why = await nodeA.timeline(start, (e) => e.component === 'outbound' || e.component === 'relay' || /peer connection|rotat/i.test(String(e.msg)));
+      console.log(`    A's connection events in the window (s after its start):\n${why}`);
+    }
   });
 });
 

@@ -68,15 +68,8 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
   const connections = async (): Promise<Connection[]> => (await (node as VeilnodeProcess).rpc<{ connections?: Connection[] }>('get_connections')).connections ?? [];
   const inMonerodPool = async (id: string): Promise<boolean> => (await (monerod as MonerodHarness).getTransactionPool()).some((p) => p.id_hash === id);
   const nodeLog = async (): Promise<string> => readFile((node as VeilnodeProcess).logFile, 'utf8');
-  const outageTimeline = async (sinceMs: number): Promise<string> =>
-    (await (node as VeilnodeProcess).logSince(sinceMs))
-      .filter((e) => e.component === 'outbound' || e.component === 'relay' || /zone tor|peer|noise|tx/i.test(String(e.msg)))
-      .slice(0, 60)
-      .map((e) => {
-        const fields = Object.fromEntries(Object.entries(e).filter(([key]) => !['time', 'msg', 'level', 'pid', 'hostname'].includes(key)));
-        return `        ${(((e.time ?? sinceMs) - sinceMs) / 1000).toFixed(1)} ${e.msg} ${JSON.stringify(fields)}`;
-      })
-      .join('\n');
+  const outageTimeline = (sinceMs: number): Promise<string> =>
+    (node as VeilnodeProcess).timeline(sinceMs, (e) => e.component === 'outbound' || e.component === 'relay' || /zone tor|peer|noise|tx/i.test(String(e.msg)));
 
   before(async function () {
     if (!monerodAvailable()) {

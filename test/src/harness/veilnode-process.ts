@@ -56,6 +56,21 @@ export class VeilnodeProcess {
       .filter((entry) => entry.time === undefined || entry.time >= sinceMs);
   }
 
+  /**
+   * The log since `sinceMs` as one line per entry, "seconds-since message {fields}", for the
+   * entries `keep` selects (at most `limit`): what a test prints to explain its timing or failure.
+   */
+  async timeline(sinceMs: number, keep: (entry: Record<string, unknown>) => boolean, limit = 60): Promise<string> {
+    return (await this.logSince(sinceMs))
+      .filter(keep)
+      .slice(0, limit)
+      .map((e) => {
+        const fields = Object.fromEntries(Object.entries(e).filter(([key]) => !['time', 'msg', 'level', 'pid', 'hostname', 'service'].includes(key)));
+        return `        ${(((e.time ?? sinceMs) - sinceMs) / 1000).toFixed(1)} ${e.msg} ${JSON.stringify(fields)}`;
+      })
+      .join('\n');
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
