@@ -67,6 +67,8 @@ export interface PeerConnectionOptions {
   /** Receives the peer lists of this zone's handshakes and timed syncs; its white list is what we share. */
   readonly peerStore?: ZonePeerStore;
   readonly txSink?: TxSink;
+  /** Every sync data the peer reports (handshake, timed syncs in either direction), after we learnt it. */
+  readonly onSyncData?: (sync: CoreSyncData) => void;
   readonly logger: Logger;
   /** Zone-safe text of the remote for logs (never a clearnet IP on an anonymity zone). */
   readonly remote?: string;
@@ -459,6 +461,7 @@ export class PeerConnection {
     if (this.options.chain.observe(sync)) {
       this.logger.debug({ height: sync.current_height.toString() }, 'learnt a better chain top');
     }
+    this.options.onSyncData?.(sync);
   }
 
   private onNewTransactions(message: LevinMessage): void {
