@@ -106,7 +106,7 @@ export function sweepCsv(report: SweepReport): string {
       ...[r.phases.noiseWaitS, r.phases.anonymityHopS, r.phases.crossingS, r.phases.publicSpreadS].map((s) => (Number.isNaN(s) ? '' : s.toFixed(2))),
       r.phases.publicStems,
       r.precisionTarget,
-      r.latencyTarget,
+      r.relay === undefined ? '' : r.latencyTarget,
     ].join(','),
   );
   return [header.join(','), ...lines].join('\n') + '\n';
