@@ -32,6 +32,11 @@ export class VeilnodeProcess {
     return this.options.name ?? 'veilnode';
   }
 
+  /** The config file start() writes (for CLI commands run with this node's config). */
+  get configFile(): string {
+    return join(this.options.dir, `${this.name}.json`);
+  }
+
   /** stdout + stderr of every run (JSON log lines), appended. */
   get logFile(): string {
     return join(this.options.dir, `${this.name}.log`);
@@ -78,10 +83,9 @@ export class VeilnodeProcess {
   /** Starts the process and resolves once its RPC answers get_info. */
   async start(timeoutMs = 30_000): Promise<void> {
     if (this.child) throw new Error(`${this.name} already runs (pid ${this.child.pid})`);
-    const configFile = join(this.options.dir, `${this.name}.json`);
-    await writeFile(configFile, JSON.stringify(this.options.config, null, 2));
+    await writeFile(this.configFile, JSON.stringify(this.options.config, null, 2));
     this.log = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [MAIN, '--config', configFile], { env: { PATH: process.env.PATH, HOME: this.options.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, '--config', this.configFile], { env: { PATH: process.env.PATH, HOME: this.options.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });
