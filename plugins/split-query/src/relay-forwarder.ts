@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { RpcMethodError, type DialOptions, type Logger } from '@veilnode/core';
+import { RpcMethodError, VeilnodeError, type DialOptions, type Logger } from '@veilnode/core';
 import { callJsonRpcOverStream } from './json-rpc-over-stream';
 import { stampForward } from './relay-auth';
 import { SEALED_ANSWER_SIZES, SEALED_REQUEST_BYTES } from './sealing';
@@ -56,8 +56,15 @@ export class RelayForwarder {
   private async forward(request: SealedRequestForServer, deadline: AbortSignal): Promise<RelayedAnswer> {
     const sealed = Buffer.from(request.sealed, 'base64');
     const relay = stampForward(this.options.keys(), sealed, this.options.now());
+    let stream: Duplex;
     try {
-      const stream = await this.options.dial(request.address, { signal: deadline });
+      stream = await this.options.dial(request.address, { signal: deadline });
+    } catch (error) {
+      // The client gets the error's code only: a transport's message may name our proxy.
+      const code = error instanceof VeilnodeError ? ` (${error.code})` : '';
+      return this.failed(request, deadline, error, `the relay could not reach the server${code}`);
+    }
+    try {
       const result = await callJsonRpcOverStream(stream, ANSWER_METHOD, { sealed: request.sealed, relay }, { signal: deadline, maxResponseBytes: LARGEST_ANSWER_BASE64 + 1024 });
       const answer = (typeof result === 'object' && result !== null ? result : {}) as { sealed?: unknown };
       if (typeof answer.sealed !== 'string' || !SEALED_ANSWER_SIZES.includes(Buffer.from(answer.sealed, 'base64').length)) {
@@ -65,10 +72,14 @@ export class RelayForwarder {
       }
       return { sealed: answer.sealed };
     } catch (error) {
-      const reason = deadline.aborted ? 'no answer before the deadline' : (error as Error).message;
-      this.options.logger.debug({ server: request.address, reason }, 'forward failed');
-      return { error: reason };
+      return this.failed(request, deadline, error, (error as Error).message);
     }
+  }
+
+  private failed(request: SealedRequestForServer, deadline: AbortSignal, error: unknown, forClient: string): RelayedAnswer {
+    const reason = deadline.aborted ? 'no answer before the deadline' : forClient;
+    this.options.logger.debug({ server: request.address, reason, err: (error as Error).message }, 'forward failed');
+    return { error: reason };
   }
 
   private checkParams(params: unknown): { requests: SealedRequestForServer[]; timeoutMs: number } {

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { ed25519 } from '@noble/curves/ed25519';
 import { utf8ToBytes } from '@noble/hashes/utils';
 import { RecordingPluginContext } from '@veilnode/compliance';
-import { RpcMethodError, type DialOptions } from '@veilnode/core';
+import { DialError, RpcMethodError, type DialOptions } from '@veilnode/core';
 import { createDirectory, signDirectory, verifyDirectory, type DirectoryDocument } from '../src/directory';
 import { toHex } from '../src/hex';
 import type { Lookup } from '../src/lookup';
@@ -180,6 +180,17 @@ describe('split-query scenario: six servers, two relays, one client (in process,
     expect(retried[0].attempts[0]).to.include({ address: dropped, relay: dropping.url, failure: 'no answer: no answer before the deadline' });
     expect(retried[0].attempts[1].relay).to.equal(relays[0].url);
     expect(retried[0].ok && retried[0].result).to.deep.equal(direct(retried[0].lookup));
+  });
+
+  it('tells the client only the code of a failed dial, never the message that names its proxy', async () => {
+    const verified = verifyDirectory(directory(servers), trust, 'regtest', Math.floor(Date.now() / 1000));
+    const failing = await startRelay('relay-proxy-down', () =>
+      Promise.reject(new DialError('PROXY_UNREACHABLE', 'SOCKS proxy socks5://10.9.8.7:9050 is unreachable (ECONNREFUSED)')),
+    );
+    const [result] = await splitQuery(LOOKUPS.slice(0, 1), { servers: verified.usable, relays: [new HttpRelayChannel(failing.url)], maxAttempts: 1 });
+    expect(result.ok).to.equal(false);
+    expect(result.attempts[0].failure).to.equal('no answer: the relay could not reach the server (PROXY_UNREACHABLE)');
+    expect(JSON.stringify(result)).to.not.include('10.9.8.7');
   });
 
   it('never uses an expired or under-signed entry: those servers get no request', async () => {
