@@ -461,7 +461,7 @@ export class PeerConnection {
       return;
     }
     // an undecodable body or a tx that does not parse throws: monerod drops such a connection
-    const body = NewTransactions.body.decode(message.body);
+    const body = NewTransactions.body.decode(message.segments);
     const txs: ReceivedTx[] = [];
     const seen = new Set<string>();
     for (const blob of body.txs) {
@@ -559,7 +559,7 @@ export class PeerConnection {
         if (message.returnCode <= 0) {
           throw new PeerError('PEER_INVOKE_FAILED', `${def.name} answered with return code ${message.returnCode}`, { returnCode: message.returnCode });
         }
-        response = def.response.decode(message.body);
+        response = def.response.decode(message.segments);
       } catch (err) {
         return onError(asVeilnodeError(err));
       }
@@ -572,7 +572,7 @@ export class PeerConnection {
   /** Decodes an invoke's body; an undecodable one is answered with -1 as monerod does (and undefined returned). */
   private decodeRequest<Req extends object, Res extends object>(def: InvokeDefinition<Req, Res>, message: LevinMessage): Req | undefined {
     try {
-      return def.request.decode(message.body);
+      return def.request.decode(message.segments);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       this.logger.info({ command: def.command, error: err.toJSON() }, 'undecodable request');
