@@ -424,8 +424,7 @@ export class PeerConnection {
   }
 
   private checkNodeData(node: BasicNodeData): void {
-    const ours = networkId(this.options.network);
-    if (!ours.equals(node.network_id)) {
+    if (!ourNetworkId(this.options.network).equals(node.network_id)) {
       throw new PeerError('PEER_NETWORK_MISMATCH', `peer is on network ${node.network_id.toString('hex')}, we are on ${this.options.network}`, {
         networkId: node.network_id.toString('hex'),
       });
@@ -438,7 +437,7 @@ export class PeerConnection {
   private ourNodeData(): BasicNodeData {
     const policy = this.options.policy;
     return {
-      network_id: networkId(this.options.network),
+      network_id: ourNetworkId(this.options.network),
       peer_id: this.localPeerId,
       my_port: policy.advertisePort ? (this.options.listenPort ?? 0) : 0,
       rpc_port: 0,
@@ -628,6 +627,15 @@ export class PeerConnection {
       throw new PeerError('PEER_COMMAND_FILTERED', `command ${command} may not be sent on zone ${this.zone}`, { command });
     }
   }
+}
+
+const NETWORK_IDS = new Map<NetworkName, Buffer>();
+
+/** Our network id, made once per network (it is compared and encoded on every handshake, never modified). */
+function ourNetworkId(network: NetworkName): Buffer {
+  let id = NETWORK_IDS.get(network);
+  if (id === undefined) NETWORK_IDS.set(network, (id = networkId(network)));
+  return id;
 }
 
 function asVeilnodeError(err: unknown): VeilnodeError {

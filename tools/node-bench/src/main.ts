@@ -11,6 +11,9 @@ import { MonerodTarget } from './monerod-target';
 import { formatTable } from './report';
 import { VeilnodeTarget } from './veilnode-target';
 
+/** Untimed bursts of the largest peer count against the generator's own responder before measuring. */
+const GENERATOR_WARM_UP_ROUNDS = 3;
+
 const USAGE = `usage: npm run bench:node -- [--peers 100,500,1000] [--txs 3] [--warm-up 20] [--base-port 19600] [--only veilnode|monerod] [--veilnode-node-args "--cpu-prof ..."]`;
 
 /** What a peer claims before monerod has any blocks: the genesis block (enough to let it mine). */
@@ -87,6 +90,8 @@ async function main(): Promise<number> {
     const chain = await monerod.chainTop();
     await monerod.stop();
     process.stdout.write(`${txs.length} signed regtest txs from monerod's wallet in ${((Date.now() - t0) / 1000).toFixed(0)} s; peers claim height ${chain.height}\n`);
+    // the generator's own JIT warm-up, so every node measured faces the same (warm) generator
+    await load.request({ op: 'warm-up', count: maxPeers, rounds: GENERATOR_WARM_UP_ROUNDS, chain });
 
     const targets: Record<string, BenchTarget> = { veilnode, monerod };
     for (const [i, peers] of levels.entries()) {
