@@ -10,6 +10,7 @@ import type { ReceivedPeerEntry } from '../peerstore/peer-entry';
 import { transactionIdHex } from '../tx';
 import {
   encodeInvokeMessage,
+  encodeNotifyMessage,
   encodeNotifyMessageParts,
   MAX_PEERLIST_ENTRIES,
   encodeResponseMessage,
@@ -42,6 +43,9 @@ export interface PeerTimeouts {
   /** Our own TIMED_SYNC cadence. */
   readonly timedSyncIntervalMs: number;
 }
+
+/** Tx batches of at least this many blob bytes are sent gathered (blobs referenced, not copied). */
+export const GATHER_MIN_TX_BYTES = 64 * 1024;
 
 export const DEFAULT_PEER_TIMEOUTS: PeerTimeouts = Object.freeze({
   handshakeMs: 5_000,
@@ -208,14 +212,19 @@ export class PeerConnection {
   sendTransactions(blobs: readonly Uint8Array[], options: { readonly fluff: boolean }): boolean {
     if (this.stateValue !== 'ready') return false;
     this.assertOutbound(Command.NewTransactions);
-    // gathered: the tx blobs are written as they are, not copied into one frame
-    const parts = encodeNotifyMessageParts(NewTransactions, {
+    const body = {
       txs: blobs.map((b) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength))),
       _: Buffer.alloc(0),
       dandelionpp_fluff: options.fluff,
-    });
+    };
+    let bytes = 0;
+    for (const b of blobs) bytes += b.byteLength;
+    // A usual batch (one or a few txs) is copied into one frame: one socket write instead of
+    // two per tx. A large one is gathered: its blobs are written as they are, so a fan-out to
+    // many peers whose sockets back up shares them instead of holding a copy per peer.
+    const frame = bytes < GATHER_MIN_TX_BYTES ? [encodeNotifyMessage(NewTransactions, body)] : encodeNotifyMessageParts(NewTransactions, body);
     this.logger.debug({ txs: blobs.length, fluff: options.fluff }, 'sending transactions');
-    if (!this.write(...parts)) return false;
+    if (!this.write(...frame)) return false;
     this.counters.txsSent += blobs.length;
     return true;
   }
