@@ -1,4 +1,5 @@
 import { bufferView } from './buffer-view';
+import { writeVarint } from './varint';
 import { EpeeWriter } from './writer';
 
 const FIRST_SCRATCH = 1024;
@@ -121,12 +122,27 @@ export class GatherWriter extends EpeeWriter {
     super.latin1(s);
   }
 
+  /** A string value; a long one (a tx blob) costs one length write and one reference. */
+  override string(b: Uint8Array): void {
+    if (b.length < this.minReference) {
+      super.string(b);
+      return;
+    }
+    this.reserve(8);
+    this.pos = writeVarint(this.buf, this.pos, b.length);
+    this.reference(b);
+  }
+
   override bytes(b: Uint8Array): void {
     if (b.length < this.minReference) {
       this.reserve(b.length);
       super.bytes(b);
       return;
     }
+    this.reference(b);
+  }
+
+  private reference(b: Uint8Array): void {
     this.flush();
     this.parts.push(Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length));
   }
