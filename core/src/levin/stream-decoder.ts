@@ -4,6 +4,10 @@ import { commandSizeCap, LEVIN_HEADER_SIZE, LEVIN_INITIAL_MAX_PACKET_SIZE, LEVIN
 import { hasLevinSignature, isSpecialFrame, readLevinHeader, type LevinHeader } from './header';
 import { toLevinMessage, type LevinMessage } from './message';
 
+/** A body in more than this many pieces averaging under MIN_SEGMENT_BYTES is joined into one buffer. */
+const MAX_SMALL_SEGMENTS = 16;
+const MIN_SEGMENT_BYTES = 4096;
+
 export interface LevinStreamDecoderOptions {
   /** Packet limit to start with; defaults to the 256 KiB pre-handshake limit. */
   readonly maxPacketSize?: number;
@@ -20,10 +24,10 @@ export interface LevinStreamDecoderOptions {
  *   (its cb ≤ reassembled length − 33, trailing padding ignored, inner command cap applied) is
  *   emitted like any other.
  *
- * Bodies are never copied out of the pushed chunks: a message's `segments` are views of the
+ * Bodies are not copied out of the pushed chunks: a message's `segments` are views of the
  * chunks its body lies in (so a large message arriving in socket-sized chunks costs no copy;
- * decode it with `codec.decode(message.segments)`). Only a header split between chunks is copied
- * (33 bytes). After the first error the decoder is dead: buffers are released and every later
+ * decode it with `codec.decode(message.segments)`). Copied are only a header split between
+ * chunks (33 bytes) and a body that trickled in as many small chunks (joined into one). After the first error the decoder is dead: buffers are released and every later
  * push throws the same error.
  */
 export class LevinStreamDecoder {
@@ -121,7 +125,9 @@ export class LevinStreamDecoder {
       }
       const h = this.header;
       if (this.buffered < h.cb) return;
-      const body = this.takeViews(h.cb);
+      let body = this.takeViews(h.cb);
+      // a body that trickled in as many small chunks is joined: each view costs more heap than a tiny chunk it shows
+      if (body.length > MAX_SMALL_SEGMENTS && h.cb / body.length < MIN_SEGMENT_BYTES) body = [Buffer.concat(body, h.cb)];
       this.header = null;
       this.signatureChecked = false;
       this.dispatch(h, body, out);

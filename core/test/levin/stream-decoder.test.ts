@@ -64,6 +64,16 @@ describe('LevinStreamDecoder', () => {
     expect(d.bufferedBytes).to.equal(0);
   });
 
+  it('joins a body that trickled in as many small chunks into one buffer', () => {
+    const frame = encodeNotify(2002, body(5000, 9));
+    const d = new LevinStreamDecoder();
+    const out: LevinMessage[] = [];
+    for (let i = 0; i < frame.length; i += 100) out.push(...d.push(frame.subarray(i, i + 100)));
+    expect(out).to.have.length(1);
+    expect(out[0].segments).to.have.length(1);
+    expect(out[0].segments[0].equals(frame.subarray(33))).to.equal(true);
+  });
+
   it('checks the signature as soon as 8 bytes are buffered', () => {
     const bad = encodeInvoke(1001, body(4));
     bad[7] = 0;
