@@ -49,9 +49,9 @@ function rate(fn: () => void, ms = 1000): { cpu: number; wall: number } {
 
 const fmt = (n: number, digits = 1): string => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
-function decodeFrame<T extends object>(frame: Buffer, decodeBody: (b: Buffer) => T): T {
+function decodeFrame<T extends object>(frame: Buffer, decodeBody: (b: readonly Buffer[]) => T): T {
   const [m] = new LevinStreamDecoder({ maxPacketSize: LEVIN_DEFAULT_MAX_PACKET_SIZE }).push(frame);
-  return decodeBody(m.body);
+  return decodeBody(m.segments);
 }
 
 // --- NOTIFY_NEW_TRANSACTIONS: 100 txs of 1.5 KB ---
@@ -78,7 +78,7 @@ const encodeTxReused = rate(() => {
 const notifyChunks = Array.from({ length: Math.ceil(notifyFrame.length / 65536) }, (_, i) => notifyFrame.subarray(i * 65536, (i + 1) * 65536));
 const decodeTxChunked = rate(() => {
   const d = new LevinStreamDecoder({ maxPacketSize: LEVIN_DEFAULT_MAX_PACKET_SIZE });
-  for (const c of notifyChunks) for (const m of d.push(c)) sink += NewTransactions.body.decode(m.body).txs.length;
+  for (const c of notifyChunks) for (const m of d.push(c)) sink += NewTransactions.body.decode(m.segments).txs.length;
 });
 
 // --- TIMED_SYNC request ---
@@ -96,7 +96,7 @@ const syncFrame = encodeInvokeMessage(TimedSync, sync);
 // A connection's long-lived decoder, one message per received chunk (how timed syncs arrive).
 const syncDecoder = new LevinStreamDecoder({ maxPacketSize: LEVIN_DEFAULT_MAX_PACKET_SIZE });
 const decodeSync = rate(() => {
-  for (const m of syncDecoder.push(syncFrame)) sink += TimedSync.request.decode(m.body).payload_data.top_version;
+  for (const m of syncDecoder.push(syncFrame)) sink += TimedSync.request.decode(m.segments).payload_data.top_version;
 });
 const encodeSync = rate(() => {
   sink += encodeInvokeMessage(TimedSync, sync).length;
@@ -106,7 +106,7 @@ const SYNCS_PER_CHUNK = 100;
 const syncStream = Buffer.concat(Array.from({ length: SYNCS_PER_CHUNK }, () => syncFrame));
 const streamDecoder = new LevinStreamDecoder({ maxPacketSize: LEVIN_DEFAULT_MAX_PACKET_SIZE });
 const decodeSyncStream = rate(() => {
-  for (const m of streamDecoder.push(syncStream)) sink += TimedSync.request.decode(m.body).payload_data.top_version;
+  for (const m of streamDecoder.push(syncStream)) sink += TimedSync.request.decode(m.segments).payload_data.top_version;
 });
 
 // --- heap growth per 10,000 decoded messages (results dropped) ---

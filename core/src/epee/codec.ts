@@ -88,7 +88,7 @@ function integerCodec<T extends number | bigint>(
     equals: same,
     read(r, t) {
       if (t === tag) return readExact(r);
-      const at = r.pos;
+      const at = r.offset;
       const v = convert(readAnyInteger(r, t, name));
       if (v < min || v > max) r.fail('EPEE_BAD_VALUE', `${v} does not fit in ${name}`, {}, at);
       return v;
@@ -168,7 +168,7 @@ export function fixedBlob(length: number): EpeeCodec<Buffer> {
     equals: (a, b) => a.equals(b),
     read(r, t) {
       if (t !== EpeeTag.String) badType(r, 'string', t);
-      const at = r.pos;
+      const at = r.offset;
       const v = r.string();
       if (v.length !== length) r.fail('EPEE_BAD_VALUE', `blob of ${length} bytes expected, got ${v.length}`, {}, at);
       return v;

@@ -1,4 +1,5 @@
 import { bufferView } from './buffer-view';
+import { writeVarint } from './varint';
 import { EpeeWriter } from './writer';
 
 const FIRST_SCRATCH = 1024;
@@ -13,6 +14,9 @@ export class GatherWriter extends EpeeWriter {
   private readonly parts: Buffer[] = [];
   private segmentStart = 0;
   private readonly pending: { buf: Buffer; pos: number }[] = [];
+  /** `buf`'s memory, kept apart so that flushing a segment reads no Buffer getters. */
+  private memory: ArrayBufferLike;
+  private memoryOffset: number;
 
   /**
    * @param headroom bytes left zeroed at the start of the first part (e.g. for a Levin header)
@@ -22,20 +26,27 @@ export class GatherWriter extends EpeeWriter {
     headroom = 0,
     private readonly minReference = 256,
   ) {
-    super(Buffer.alloc(Math.max(FIRST_SCRATCH, headroom * 2)), headroom);
+    // from the shared pool when small; only the headroom has to be zero
+    const first = Buffer.allocUnsafe(Math.max(FIRST_SCRATCH, headroom * 2));
+    first.fill(0, 0, headroom);
+    super(first, headroom);
+    this.memory = first.buffer;
+    this.memoryOffset = first.byteOffset;
   }
 
   private reserve(n: number): void {
     if (this.buf.length - this.pos >= n) return;
     this.flush();
     this.buf = Buffer.allocUnsafe(Math.max(n, this.buf.length * 2));
+    this.memory = this.buf.buffer;
+    this.memoryOffset = this.buf.byteOffset;
     this.pos = 0;
     this.segmentStart = 0;
   }
 
   private flush(): void {
     const start = this.segmentStart;
-    if (this.pos > start) this.parts.push(bufferView(this.buf.buffer, this.buf.byteOffset + start, this.pos - start));
+    if (this.pos > start) this.parts.push(bufferView(this.memory, this.memoryOffset + start, this.pos - start));
     this.segmentStart = this.pos;
   }
 
@@ -111,12 +122,27 @@ export class GatherWriter extends EpeeWriter {
     super.latin1(s);
   }
 
+  /** A string value; a long one (a tx blob) costs one length write and one reference. */
+  override string(b: Uint8Array): void {
+    if (b.length < this.minReference) {
+      super.string(b);
+      return;
+    }
+    this.reserve(8);
+    this.pos = writeVarint(this.buf, this.pos, b.length);
+    this.reference(b);
+  }
+
   override bytes(b: Uint8Array): void {
     if (b.length < this.minReference) {
       this.reserve(b.length);
       super.bytes(b);
       return;
     }
+    this.reference(b);
+  }
+
+  private reference(b: Uint8Array): void {
     this.flush();
     this.parts.push(Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length));
   }

@@ -27,7 +27,7 @@ function scalarCodec(tag: number): EpeeCodec<EpeeScalar> | undefined {
 
 function readScalar(r: EpeeReader, tag: number, nest: number): EpeeScalar {
   const codec = scalarCodec(tag);
-  if (codec === undefined) return r.fail('EPEE_BAD_TYPE', `unknown entry type ${tag}`, { tag }, r.pos - 1);
+  if (codec === undefined) return r.fail('EPEE_BAD_TYPE', `unknown entry type ${tag}`, { tag }, r.offset - 1);
   return codec.read(r, tag, nest);
 }
 
@@ -49,7 +49,7 @@ export function readGenericSection(r: EpeeReader, rec: number): EpeeSection {
     const tag = r.entry(rec);
     const nest = r.nest;
     const key = r.keyString();
-    if (out.has(key)) r.fail('EPEE_DUPLICATE_KEY', `duplicate key ${JSON.stringify(key)}`, { key }, r.keyPos - 1);
+    if (out.has(key)) r.fail('EPEE_DUPLICATE_KEY', `duplicate key ${JSON.stringify(key)}`, { key }, r.keyOffset - 1);
     out.set(key, readAnyValue(r, tag, nest));
   }
   return out;

@@ -3,7 +3,7 @@ import { EpeeError } from './errors';
 import { readAnyValue } from './generic';
 import { EPEE_MAX_KEY_LENGTH, EPEE_P2P_LIMITS, type EpeeLimits } from './limits';
 import type { EpeeReader } from './reader';
-import { decodeStorage, encodeStorage } from './storage';
+import { decodeStorage, encodeStorage, type EpeeInput } from './storage';
 import { EpeeTag } from './tags';
 import { varintSize } from './varint';
 import type { EpeeWriter } from './writer';
@@ -80,7 +80,7 @@ export class ObjectCodec<T extends object> implements EpeeCodec<T> {
   }
 
   /** Decodes a whole portable-storage blob (header + this object as root). */
-  decode(storage: Buffer, limits: EpeeLimits = EPEE_P2P_LIMITS): T {
+  decode(storage: EpeeInput, limits: EpeeLimits = EPEE_P2P_LIMITS): T {
     return decodeStorage(this, storage, limits);
   }
 
@@ -120,15 +120,15 @@ export class ObjectCodec<T extends object> implements EpeeCodec<T> {
     for (let i = 0; i < count; i++) {
       const tag = r.entry(rec);
       const nest = r.nest;
-      const f = this.match(r.bytes, r.keyPos, r.keyLen);
+      const f = this.match(r.keyBytes, r.keyPos, r.keyLen);
       if (f !== undefined) {
-        if ((seen & f.bit) !== 0) r.fail('EPEE_DUPLICATE_KEY', `duplicate key ${JSON.stringify(f.name)}`, { key: f.name }, r.keyPos - 1);
+        if ((seen & f.bit) !== 0) r.fail('EPEE_DUPLICATE_KEY', `duplicate key ${JSON.stringify(f.name)}`, { key: f.name }, r.keyOffset - 1);
         seen |= f.bit;
         out[f.name] = f.codec.read(r, tag, nest);
       } else {
         const key = r.keyString();
         unknown ??= new Set();
-        if (unknown.has(key)) r.fail('EPEE_DUPLICATE_KEY', `duplicate key ${JSON.stringify(key)}`, { key }, r.keyPos - 1);
+        if (unknown.has(key)) r.fail('EPEE_DUPLICATE_KEY', `duplicate key ${JSON.stringify(key)}`, { key }, r.keyOffset - 1);
         unknown.add(key);
         readAnyValue(r, tag, nest);
       }

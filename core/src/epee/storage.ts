@@ -11,26 +11,31 @@ export interface EpeeRootCodec<T> extends EpeeCodec<T> {
   readSection(r: EpeeReader, rec: number): T;
 }
 
+/** A storage blob as one buffer, or as the pieces it arrived in (see EpeeReader.fromSegments). */
+export type EpeeInput = Buffer | readonly Buffer[];
+
 /**
  * Decodes a portable-storage blob (9-byte header + root section) with `codec`. Strings come back
- * as views into `buf`; bytes after the root section are ignored (monerod's padding trick).
+ * as views into the input; bytes after the root section are ignored (monerod's padding trick).
  */
-export function decodeStorage<T>(codec: EpeeRootCodec<T>, buf: Buffer, limits: EpeeLimits = EPEE_P2P_LIMITS): T {
-  if (buf.length < EPEE_HEADER_SIZE) {
-    throw new EpeeError('EPEE_TRUNCATED', `storage needs a ${EPEE_HEADER_SIZE}-byte header, got ${buf.length} bytes`, { offset: 0 });
+export function decodeStorage<T>(codec: EpeeRootCodec<T>, input: EpeeInput, limits: EpeeLimits = EPEE_P2P_LIMITS): T {
+  const one = Buffer.isBuffer(input) ? input : input.length === 1 ? input[0] : null;
+  const length = one !== null ? one.length : (input as readonly Buffer[]).reduce((n, s) => n + s.length, 0);
+  if (length < EPEE_HEADER_SIZE) {
+    throw new EpeeError('EPEE_TRUNCATED', `storage needs a ${EPEE_HEADER_SIZE}-byte header, got ${length} bytes`, { offset: 0 });
   }
+  const r = one !== null ? new EpeeReader(one, 0, limits) : EpeeReader.fromSegments(input as readonly Buffer[], 0, limits);
   for (let i = 0; i < EPEE_HEADER_SIZE; i++) {
-    if (buf[i] !== EPEE_HEADER[i]) {
-      throw new EpeeError('EPEE_BAD_HEADER', `bad storage signature/version byte 0x${buf[i].toString(16)}`, { offset: i });
-    }
+    const b = r.u8();
+    if (b !== EPEE_HEADER[i]) throw new EpeeError('EPEE_BAD_HEADER', `bad storage signature/version byte 0x${b.toString(16)}`, { offset: i });
   }
   // monerod's root read(section) runs at recursion counter 1.
-  return codec.readSection(new EpeeReader(buf, EPEE_HEADER_SIZE, limits), 1);
+  return codec.readSection(r, 1);
 }
 
 /** Schema-less decode (for inspection, tests and messages without a schema). */
-export function decodeSection(buf: Buffer, limits: EpeeLimits = EPEE_P2P_LIMITS): EpeeSection {
-  return decodeStorage(anySection, buf, limits);
+export function decodeSection(input: EpeeInput, limits: EpeeLimits = EPEE_P2P_LIMITS): EpeeSection {
+  return decodeStorage(anySection, input, limits);
 }
 
 /** Encoded size of `value` as a storage blob, header included. Validates the value. */

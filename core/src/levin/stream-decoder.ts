@@ -4,7 +4,9 @@ import { commandSizeCap, LEVIN_HEADER_SIZE, LEVIN_INITIAL_MAX_PACKET_SIZE, LEVIN
 import { hasLevinSignature, isSpecialFrame, readLevinHeader, type LevinHeader } from './header';
 import { toLevinMessage, type LevinMessage } from './message';
 
-const EMPTY = Buffer.alloc(0);
+/** A body in more than this many pieces averaging under MIN_SEGMENT_BYTES is joined into one buffer. */
+const MAX_SMALL_SEGMENTS = 16;
+const MIN_SEGMENT_BYTES = 4096;
 
 export interface LevinStreamDecoderOptions {
   /** Packet limit to start with; defaults to the 256 KiB pre-handshake limit. */
@@ -22,8 +24,11 @@ export interface LevinStreamDecoderOptions {
  *   (its cb ≤ reassembled length − 33, trailing padding ignored, inner command cap applied) is
  *   emitted like any other.
  *
- * Bodies are views into the pushed chunks whenever a body lies within one chunk. After the first
- * error the decoder is dead: buffers are released and every later push throws the same error.
+ * Bodies are not copied out of the pushed chunks: a message's `segments` are views of the
+ * chunks its body lies in (so a large message arriving in socket-sized chunks costs no copy;
+ * decode it with `codec.decode(message.segments)`). Copied are only a header split between
+ * chunks (33 bytes) and a body that trickled in as many small chunks (joined into one). After the first error the decoder is dead: buffers are released and every later
+ * push throws the same error.
  */
 export class LevinStreamDecoder {
   private maxPacket: number;
@@ -120,7 +125,9 @@ export class LevinStreamDecoder {
       }
       const h = this.header;
       if (this.buffered < h.cb) return;
-      const body = this.take(h.cb);
+      let body = this.takeViews(h.cb);
+      // a body that trickled in as many small chunks is joined: each view costs more heap than a tiny chunk it shows
+      if (body.length > MAX_SMALL_SEGMENTS && h.cb / body.length < MIN_SEGMENT_BYTES) body = [Buffer.concat(body, h.cb)];
       this.header = null;
       this.signatureChecked = false;
       this.dispatch(h, body, out);
@@ -169,29 +176,28 @@ export class LevinStreamDecoder {
     }
   }
 
-  /** Removes `n` buffered bytes: a view when they lie in one chunk, else one copy. */
+  /** Removes `n` buffered bytes (a split header): a view when they lie in one chunk, else one copy. */
   private take(n: number): Buffer {
-    if (n === 0) return EMPTY;
-    const first = this.chunks[this.head];
-    let result: Buffer;
-    if (first.length - this.headOffset >= n) {
-      result = bufferView(first.buffer, first.byteOffset + this.headOffset, n);
-      this.headOffset += n;
-    } else {
-      result = Buffer.allocUnsafe(n);
-      let filled = 0;
-      while (filled < n) {
-        const c = this.chunks[this.head];
-        const k = Math.min(c.length - this.headOffset, n - filled);
-        c.copy(result, filled, this.headOffset, this.headOffset + k);
-        filled += k;
-        this.headOffset += k;
-        if (this.headOffset === c.length && filled < n) this.advance();
-      }
+    const views = this.takeViews(n);
+    return views.length === 1 ? views[0] : Buffer.concat(views, n);
+  }
+
+  /** Removes `n` buffered bytes as views of the chunks they lie in, in order. */
+  private takeViews(n: number): Buffer[] {
+    if (n === 0) return [];
+    const views: Buffer[] = [];
+    let left = n;
+    for (;;) {
+      const c = this.chunks[this.head];
+      const k = Math.min(c.length - this.headOffset, left);
+      views.push(bufferView(c.buffer, c.byteOffset + this.headOffset, k));
+      this.headOffset += k;
+      left -= k;
+      if (this.headOffset === c.length) this.advance();
+      if (left === 0) break;
     }
     this.buffered -= n;
-    if (this.headOffset === this.chunks[this.head].length) this.advance();
-    return result;
+    return views;
   }
 
   private advance(): void {
@@ -206,7 +212,7 @@ export class LevinStreamDecoder {
     }
   }
 
-  private dispatch(h: LevinHeader, body: Buffer, out: LevinMessage[]): void {
+  private dispatch(h: LevinHeader, body: Buffer[], out: LevinMessage[]): void {
     if (!isSpecialFrame(h.flags)) {
       out.push(toLevinMessage(h, body, false));
       return;
@@ -219,8 +225,8 @@ export class LevinStreamDecoder {
       this.fragmentBytes = 0;
     }
     // Copied: a view would pin the whole received chunk while only cb bytes are accounted for.
-    this.fragments.push(Buffer.from(body));
-    this.fragmentBytes += body.length;
+    this.fragments.push(...body.map((v) => Buffer.from(v)));
+    this.fragmentBytes += h.cb;
     if (!end) return;
     const assembled = this.fragments.length === 1 ? this.fragments[0] : Buffer.concat(this.fragments, this.fragmentBytes);
     this.fragments = [];
@@ -236,6 +242,6 @@ export class LevinStreamDecoder {
       });
     }
     this.checkBodySize(inner, 'inner cb');
-    out.push(toLevinMessage(inner, assembled.subarray(LEVIN_HEADER_SIZE, LEVIN_HEADER_SIZE + inner.cb), true));
+    out.push(toLevinMessage(inner, inner.cb === 0 ? [] : [assembled.subarray(LEVIN_HEADER_SIZE, LEVIN_HEADER_SIZE + inner.cb)], true));
   }
 }

@@ -10,6 +10,7 @@ import type { ReceivedPeerEntry } from '../peerstore/peer-entry';
 import { transactionIdHex } from '../tx';
 import {
   encodeInvokeMessage,
+  encodeNotifyMessage,
   encodeNotifyMessageParts,
   MAX_PEERLIST_ENTRIES,
   encodeResponseMessage,
@@ -43,6 +44,9 @@ export interface PeerTimeouts {
   /** Our own TIMED_SYNC cadence. */
   readonly timedSyncIntervalMs: number;
 }
+
+/** Tx batches of at least this many blob bytes are sent gathered (blobs referenced, not copied). */
+export const GATHER_MIN_TX_BYTES = 64 * 1024;
 
 export const DEFAULT_PEER_TIMEOUTS: PeerTimeouts = Object.freeze({
   handshakeMs: 5_000,
@@ -216,15 +220,23 @@ export class PeerConnection {
   sendTransactions(blobs: readonly Uint8Array[], options: { readonly fluff: boolean }): boolean {
     if (this.stateValue !== 'ready') return false;
     this.assertOutbound(Command.NewTransactions);
-    // gathered: the tx blobs are written as they are, not copied into one frame
     const txs = blobs.map((b) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
-    let parts = encodeNotifyMessageParts(NewTransactions, { txs, _: Buffer.alloc(0), dandelionpp_fluff: options.fluff });
+    let bytes = 0;
+    for (const b of blobs) bytes += b.byteLength;
+    // A usual batch (one or a few txs) is copied into one frame: one socket write instead of
+    // two per tx. A large one is gathered: its blobs are written as they are, so a fan-out to
+    // many peers whose sockets back up shares them instead of holding a copy per peer.
+    const encode = (pad: number): Buffer[] => {
+      const body = { txs, _: pad === 0 ? Buffer.alloc(0) : Buffer.alloc(pad, 0x20), dandelionpp_fluff: options.fluff };
+      return bytes < GATHER_MIN_TX_BYTES ? [encodeNotifyMessage(NewTransactions, body)] : encodeNotifyMessageParts(NewTransactions, body);
+    };
+    let frame = encode(0);
     if (this.options.padTransactions) {
-      const pad = newTransactionsPadding(totalLength(parts) - LEVIN_HEADER_SIZE);
-      if (pad > 0) parts = encodeNotifyMessageParts(NewTransactions, { txs, _: Buffer.alloc(pad, 0x20), dandelionpp_fluff: options.fluff });
+      const pad = newTransactionsPadding(totalLength(frame) - LEVIN_HEADER_SIZE);
+      if (pad > 0) frame = encode(pad);
     }
     this.logger.debug({ txs: blobs.length, fluff: options.fluff }, 'sending transactions');
-    if (!this.write(...parts)) return false;
+    if (!this.write(...frame)) return false;
     this.counters.txsSent += blobs.length;
     return true;
   }
@@ -433,8 +445,7 @@ export class PeerConnection {
   }
 
   private checkNodeData(node: BasicNodeData): void {
-    const ours = networkId(this.options.network);
-    if (!ours.equals(node.network_id)) {
+    if (!ourNetworkId(this.options.network).equals(node.network_id)) {
       throw new PeerError('PEER_NETWORK_MISMATCH', `peer is on network ${node.network_id.toString('hex')}, we are on ${this.options.network}`, {
         networkId: node.network_id.toString('hex'),
       });
@@ -447,7 +458,7 @@ export class PeerConnection {
   private ourNodeData(): BasicNodeData {
     const policy = this.options.policy;
     return {
-      network_id: networkId(this.options.network),
+      network_id: ourNetworkId(this.options.network),
       peer_id: this.localPeerId,
       my_port: policy.advertisePort ? (this.options.listenPort ?? 0) : 0,
       rpc_port: 0,
@@ -471,7 +482,7 @@ export class PeerConnection {
       return;
     }
     // an undecodable body or a tx that does not parse throws: monerod drops such a connection
-    const body = NewTransactions.body.decode(message.body);
+    const body = NewTransactions.body.decode(message.segments);
     const txs: ReceivedTx[] = [];
     const seen = new Set<string>();
     for (const blob of body.txs) {
@@ -569,7 +580,7 @@ export class PeerConnection {
         if (message.returnCode <= 0) {
           throw new PeerError('PEER_INVOKE_FAILED', `${def.name} answered with return code ${message.returnCode}`, { returnCode: message.returnCode });
         }
-        response = def.response.decode(message.body);
+        response = def.response.decode(message.segments);
       } catch (err) {
         return onError(asVeilnodeError(err));
       }
@@ -582,7 +593,7 @@ export class PeerConnection {
   /** Decodes an invoke's body; an undecodable one is answered with -1 as monerod does (and undefined returned). */
   private decodeRequest<Req extends object, Res extends object>(def: InvokeDefinition<Req, Res>, message: LevinMessage): Req | undefined {
     try {
-      return def.request.decode(message.body);
+      return def.request.decode(message.segments);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       this.logger.info({ command: def.command, error: err.toJSON() }, 'undecodable request');
@@ -638,6 +649,15 @@ export class PeerConnection {
       throw new PeerError('PEER_COMMAND_FILTERED', `command ${command} may not be sent on zone ${this.zone}`, { command });
     }
   }
+}
+
+const NETWORK_IDS = new Map<NetworkName, Buffer>();
+
+/** Our network id, made once per network (it is compared and encoded on every handshake, never modified). */
+function ourNetworkId(network: NetworkName): Buffer {
+  let id = NETWORK_IDS.get(network);
+  if (id === undefined) NETWORK_IDS.set(network, (id = networkId(network)));
+  return id;
 }
 
 function asVeilnodeError(err: unknown): VeilnodeError {

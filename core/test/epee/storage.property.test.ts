@@ -82,6 +82,7 @@ describe('epee properties', () => {
         const joined = Buffer.concat(parts);
         expect(joined.length).to.equal(headroom + size);
         expect(joined.subarray(headroom).equals(encodeSection(s))).to.equal(true);
+        expect(joined.subarray(0, headroom).equals(Buffer.alloc(headroom))).to.equal(true); // the headroom is zeroed
         const referenced = new Set<Uint8Array>();
         const collect = (sec: EpeeSection): void => {
           for (const e of sec.values()) {

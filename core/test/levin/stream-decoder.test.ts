@@ -47,6 +47,33 @@ describe('LevinStreamDecoder', () => {
     expect(m.body.byteOffset).to.equal(chunk.byteOffset + 33);
   });
 
+  it('returns a body spread over chunks as views of those chunks, joined only when asked for', () => {
+    const frame = encodeNotify(2002, body(5000));
+    const chunks = [frame.subarray(0, 1000), frame.subarray(1000, 3000), frame.subarray(3000)].map((c) => {
+      const own = Buffer.alloc(c.length); // separate memory per chunk, as a socket delivers it
+      c.copy(own);
+      return own;
+    });
+    const d = new LevinStreamDecoder();
+    expect(d.push(chunks[0])).to.deep.equal([]);
+    expect(d.push(chunks[1])).to.deep.equal([]);
+    const [m] = d.push(chunks[2]);
+    expect(m.segments.map((s) => s.buffer)).to.deep.equal(chunks.map((c) => c.buffer));
+    expect(m.segments.map((s) => s.length)).to.deep.equal([1000 - 33, 2000, frame.length - 3000]);
+    expect(m.body.equals(frame.subarray(33))).to.equal(true);
+    expect(d.bufferedBytes).to.equal(0);
+  });
+
+  it('joins a body that trickled in as many small chunks into one buffer', () => {
+    const frame = encodeNotify(2002, body(5000, 9));
+    const d = new LevinStreamDecoder();
+    const out: LevinMessage[] = [];
+    for (let i = 0; i < frame.length; i += 100) out.push(...d.push(frame.subarray(i, i + 100)));
+    expect(out).to.have.length(1);
+    expect(out[0].segments).to.have.length(1);
+    expect(out[0].segments[0].equals(frame.subarray(33))).to.equal(true);
+  });
+
   it('checks the signature as soon as 8 bytes are buffered', () => {
     const bad = encodeInvoke(1001, body(4));
     bad[7] = 0;

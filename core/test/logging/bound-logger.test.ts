@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import pino from 'pino';
+import { Writable } from 'node:stream';
 import { BoundLogger } from '../../src/logging/bound-logger';
 import { RecordingLogger } from '../../src/logging/recording-logger';
 
@@ -28,5 +30,23 @@ describe('BoundLogger', () => {
     const parent = new RecordingLogger();
     new BoundLogger(parent, { zone: 'tor' }).child({ conn: 'tor-2' }).error({ code: 'E' });
     expect(parent.entries[0]).to.deep.equal({ level: 'error', fields: { zone: 'tor', conn: 'tor-2', code: 'E' }, msg: undefined });
+  });
+
+  it('builds no record for a level the parent (pino) has disabled, and logs the enabled ones with its bindings', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+    const parent = pino({ level: 'warn' }, sink);
+    const log = new BoundLogger(parent, { component: 'peer' });
+    let reads = 0;
+    const record = Object.defineProperty({}, 'height', { enumerable: true, get: () => (reads++, '7') });
+    log.info(record, 'handshake complete');
+    log.debug(record, 'quiet');
+    expect(reads).to.equal(0);
+    log.warn(record, 'loud');
+    expect(reads).to.equal(1);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).map((l) => [l.component, l.height, l.msg])).to.deep.equal([['peer', '7', 'loud']]);
+    parent.level = 'info';
+    log.info(record, 'now on');
+    expect(lines).to.have.length(2);
   });
 });

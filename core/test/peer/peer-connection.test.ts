@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { anonymityZonePolicy, Command, publicZonePolicy, type ZonePolicy } from '../../src/api';
 import { encodeFrame, LevinFlags, LevinReturnCode } from '../../src/levin';
-import { ChainState, PeerConnection, PeerError, type IncomingTransactions, type PeerTimeouts } from '../../src/peer';
+import { ChainState, GATHER_MIN_TX_BYTES, PeerConnection, PeerError, type IncomingTransactions, type PeerTimeouts } from '../../src/peer';
 import { ZonePeerStore } from '../../src/peerstore';
 import {
   encodeInvokeMessage,
@@ -72,7 +72,7 @@ function setup(opts: Setup = {}) {
     timeouts: { handshakeMs: 500, timedSyncIntervalMs: 60_000, idleMs: 60_000, invokeMs: 500, ...opts.timeouts },
     padTransactions: opts.padTransactions,
   });
-  return { peer, fake: new FakeLevinPeer(theirs), store, batches, logger, chain };
+  return { peer, stream: ours, fake: new FakeLevinPeer(theirs), store, batches, logger, chain };
 }
 
 /** Completes an outbound handshake from the fake side. */
@@ -332,6 +332,27 @@ describe('peer/PeerConnection', () => {
       expect(fluff.body.includes(Buffer.from('dandelionpp_fluff'))).to.equal(false);
       s.peer.close('test');
       expect(s.peer.sendTransactions([TX[0].blob], { fluff: true })).to.equal(false);
+    });
+    it('writes a usual tx batch as one frame, and a batch of 64 KiB or more gathered with its blobs referenced', async () => {
+      const s = setup();
+      await acceptHandshake(s);
+      await s.peer.ready;
+      const writes: Uint8Array[] = [];
+      const write = s.stream.write.bind(s.stream) as (chunk: Uint8Array) => boolean;
+      s.stream.write = ((chunk: Uint8Array) => (writes.push(chunk), write(chunk))) as typeof s.stream.write;
+      expect(s.peer.sendTransactions([TX[0].blob, TX[1].blob], { fluff: true })).to.equal(true);
+      expect(writes).to.have.length(1);
+      const small = await s.fake.next((m) => m.command === Command.NewTransactions);
+      expect(NewTransactions.body.decode(small.body).txs).to.deep.equal([TX[0].blob, TX[1].blob]);
+
+      writes.length = 0;
+      const big = [Buffer.alloc(GATHER_MIN_TX_BYTES - 1000, 1), Buffer.alloc(1000, 2)];
+      expect(s.peer.sendTransactions(big, { fluff: true })).to.equal(true);
+      expect(writes).to.include(big[0]);
+      expect(writes).to.include(big[1]);
+      const gathered = await s.fake.next((m) => m.command === Command.NewTransactions);
+      expect(NewTransactions.body.decode(gathered.body).txs).to.deep.equal(big);
+      s.peer.close('test');
     });
   });
 

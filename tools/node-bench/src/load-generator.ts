@@ -1,6 +1,7 @@
 import type { CoreSyncData } from '@veilnode/core';
 import { LoadPeer } from './load-peer';
-import type { ClaimedChain, ConnectResult, LoadCommand, LoadResult, SyncResult, TxResult } from './load-protocol';
+import type { ClaimedChain, ConnectResult, LoadCommand, LoadResult, SyncResult, TxResult, WarmUpResult } from './load-protocol';
+import { WarmUpResponder } from './warm-up-responder';
 
 /**
  * The load generator: a child process of the benchmark driver (so its CPU and memory never count
@@ -48,6 +49,7 @@ async function connectAll(command: Extract<LoadCommand, { op: 'connect' }>): Pro
   for (let i = 0; i < command.count; i++) {
     batch.push(new LoadPeer(command.host, command.port, SOURCE_ADDRESSES[(peers.length + i) % SOURCE_ADDRESSES.length], syncData, onTxs));
   }
+  const dialMs = performance.now() - started;
   const outcomes = await Promise.all(batch.map((p) => withTimeout(p.handshaken.then(() => 'ok' as const, (e: Error) => e.message), command.timeoutMs)));
   const handshakeMs: number[] = [];
   const failures: string[] = [];
@@ -64,7 +66,23 @@ async function connectAll(command: Extract<LoadCommand, { op: 'connect' }>): Pro
   });
   peers.push(...batch.filter((p) => p.open));
   const used = process.cpuUsage(cpu);
-  return { op: 'connect', handshakeMs, wallMs: last - started, failures, loadCpuMs: (used.user + used.system) / 1000 };
+  return { op: 'connect', handshakeMs, wallMs: last - started, dialMs, failures, loadCpuMs: (used.user + used.system) / 1000 };
+}
+
+async function warmUp(command: Extract<LoadCommand, { op: 'warm-up' }>): Promise<WarmUpResult> {
+  const responder = new WarmUpResponder(syncDataOf(command.chain));
+  const port = await responder.listen();
+  try {
+    for (let round = 0; round < command.rounds; round++) {
+      const result = await connectAll({ op: 'connect', host: '127.0.0.1', port, count: command.count, chain: command.chain, timeoutMs: 60_000 });
+      for (const p of peers) p.close();
+      peers = [];
+      if (result.failures.length > 0) throw new Error(`warm-up: ${result.failures.length} handshakes with the generator's own responder failed (${result.failures[0]})`);
+    }
+  } finally {
+    await responder.close();
+  }
+  return { op: 'warm-up' };
 }
 
 async function syncAll(timeoutMs: number): Promise<SyncResult> {
@@ -95,6 +113,8 @@ async function handle(command: LoadCommand): Promise<LoadResult> {
       return syncAll(command.timeoutMs);
     case 'tx':
       return fanOut(command.blobHex, command.timeoutMs);
+    case 'warm-up':
+      return warmUp(command);
     case 'close':
       for (const p of peers) p.close();
       peers = [];

@@ -49,7 +49,7 @@ export class LoadPeer {
     this.syncData = syncData;
     this.onTxs = onTxs;
     this.handshaken = this.expect(Command.Handshake, (m) => {
-      Handshake.response.decode(m.body);
+      Handshake.response.decode(m.segments);
       this.handshakenAt = performance.now();
       this.decoder.useHandshakeCompleteLimit();
     });
@@ -67,7 +67,7 @@ export class LoadPeer {
   /** One TIMED_SYNC round trip (the keep-alive monerod peers send). */
   timedSync(): Promise<void> {
     if (!this.open) return Promise.reject(new Error(this.closedReason));
-    const done = this.expect(Command.TimedSync, (m) => TimedSync.response.decode(m.body));
+    const done = this.expect(Command.TimedSync, (m) => TimedSync.response.decode(m.segments));
     this.socket.write(encodeInvokeMessage(TimedSync, { payload_data: this.syncData }));
     return done;
   }
@@ -138,7 +138,7 @@ export class LoadPeer {
       return;
     }
     if (!m.expectsResponse) {
-      if (m.command === Command.NewTransactions) this.onTxs(this, NewTransactions.body.decode(m.body).txs);
+      if (m.command === Command.NewTransactions) this.onTxs(this, NewTransactions.body.decode(m.segments).txs);
       return;
     }
     switch (m.command) {

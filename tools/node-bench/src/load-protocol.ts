@@ -12,7 +12,9 @@ export type LoadCommand =
   | { readonly op: 'connect'; readonly host: string; readonly port: number; readonly count: number; readonly chain: ClaimedChain; readonly timeoutMs: number }
   | { readonly op: 'sync'; readonly timeoutMs: number }
   | { readonly op: 'tx'; readonly blobHex: string; readonly timeoutMs: number }
-  | { readonly op: 'close' };
+  | { readonly op: 'close' }
+  /** Warms the generator itself: `rounds` untimed bursts of `count` handshakes against its own in-process responder. */
+  | { readonly op: 'warm-up'; readonly count: number; readonly rounds: number; readonly chain: ClaimedChain };
 
 export interface ConnectResult {
   readonly op: 'connect';
@@ -20,6 +22,8 @@ export interface ConnectResult {
   readonly handshakeMs: number[];
   /** First dial → last handshake done. */
   readonly wallMs: number;
+  /** First dial → last dial issued (the generator's synchronous dial loop). */
+  readonly dialMs: number;
   /** One line per failed connection (error code or reason). */
   readonly failures: string[];
   /** The load generator's own CPU (user + system) over the burst. */
@@ -44,4 +48,8 @@ export interface CloseResult {
   readonly op: 'close';
 }
 
-export type LoadResult = ConnectResult | SyncResult | TxResult | CloseResult | { readonly op: 'error'; readonly message: string };
+export interface WarmUpResult {
+  readonly op: 'warm-up';
+}
+
+export type LoadResult = ConnectResult | SyncResult | TxResult | CloseResult | WarmUpResult | { readonly op: 'error'; readonly message: string };

@@ -11,7 +11,7 @@ import { MonerodTarget } from './monerod-target';
 import { formatTable } from './report';
 import { VeilnodeTarget } from './veilnode-target';
 
-const USAGE = `usage: npm run bench:node -- [--peers 100,500,1000] [--txs 3] [--warm-up 20] [--base-port 19600] [--only veilnode|monerod] [--veilnode-node-args "--cpu-prof ..."]`;
+const USAGE = `usage: npm run bench:node -- [--peers 100,500,1000] [--txs 3] [--warm-up 20] [--generator-warm-up 3] [--base-port 19600] [--only veilnode|monerod] [--veilnode-node-args "--cpu-prof ..."]`;
 
 /** What a peer claims before monerod has any blocks: the genesis block (enough to let it mine). */
 const GENESIS_CHAIN: ClaimedChain = { height: '1', cumulativeDifficulty: '1', topId: genesisHash('regtest').toString('hex'), topVersion: 1 };
@@ -36,6 +36,8 @@ async function main(): Promise<number> {
       peers: { type: 'string', default: '100,500,1000' },
       txs: { type: 'string', default: '3' },
       'warm-up': { type: 'string', default: '20' },
+      // untimed bursts of the largest peer count against the generator's own responder, before measuring
+      'generator-warm-up': { type: 'string', default: '3' },
       'base-port': { type: 'string', default: '19600' },
       only: { type: 'string' },
       'veilnode-node-args': { type: 'string', default: '' },
@@ -50,8 +52,9 @@ async function main(): Promise<number> {
   const txsPerLevel = Number(values.txs);
   const basePort = Number(values['base-port']);
   const warmUpPeers = Number(values['warm-up']);
-  if (levels.some((n) => !Number.isInteger(n) || n < 2) || !Number.isInteger(txsPerLevel) || txsPerLevel < 1 || !Number.isInteger(basePort) || !Number.isInteger(warmUpPeers) || warmUpPeers < 0) {
-    throw new BenchError('BENCH_USAGE', `bad arguments (peers ≥ 2 each, txs ≥ 1, warm-up ≥ 0, integer base port)\n${USAGE}`);
+  const generatorWarmUpRounds = Number(values['generator-warm-up']);
+  if (levels.some((n) => !Number.isInteger(n) || n < 2) || !Number.isInteger(txsPerLevel) || txsPerLevel < 1 || !Number.isInteger(basePort) || !Number.isInteger(warmUpPeers) || warmUpPeers < 0 || !Number.isInteger(generatorWarmUpRounds) || generatorWarmUpRounds < 0) {
+    throw new BenchError('BENCH_USAGE', `bad arguments (peers ≥ 2 each, txs ≥ 1, warm-ups ≥ 0, integer base port)\n${USAGE}`);
   }
   const maxPeers = Math.max(...levels);
   const names = values.only ? [values.only] : ['veilnode', 'monerod'];
@@ -60,7 +63,7 @@ async function main(): Promise<number> {
   if (!monerodInstalled()) throw new BenchError('BENCH_NO_MONEROD', 'monerod and monero-wallet-rpc are needed (Debian package monero)');
 
   const head = `veilnode vs monerod 0.18, Levin load from a separate process over 127.0.0.2–254 · ${machine()}`;
-  process.stdout.write(`${head}\npeers ${levels.join(' / ')}, ${txsPerLevel} tx(s) per peer count, warm-up ${warmUpPeers} connections\n`);
+  process.stdout.write(`${head}\npeers ${levels.join(' / ')}, ${txsPerLevel} tx(s) per peer count, warm-up ${warmUpPeers} connections per node, ${generatorWarmUpRounds} generator warm-up bursts\n`);
   const monerod = new MonerodTarget(basePort, maxPeers + 100);
   const veilnode = new VeilnodeTarget(basePort + 20, maxPeers + 100, values['veilnode-node-args'].split(' ').filter(Boolean));
   const load = new LoadClient();
@@ -87,6 +90,8 @@ async function main(): Promise<number> {
     const chain = await monerod.chainTop();
     await monerod.stop();
     process.stdout.write(`${txs.length} signed regtest txs from monerod's wallet in ${((Date.now() - t0) / 1000).toFixed(0)} s; peers claim height ${chain.height}\n`);
+    // the generator's own JIT warm-up, so every node measured faces the same (warm) generator
+    if (generatorWarmUpRounds > 0) await load.request({ op: 'warm-up', count: maxPeers, rounds: generatorWarmUpRounds, chain });
 
     const targets: Record<string, BenchTarget> = { veilnode, monerod };
     for (const [i, peers] of levels.entries()) {

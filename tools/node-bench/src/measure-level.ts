@@ -14,6 +14,10 @@ export interface BurstFigures {
   readonly cpuPerHandshakeMs: number;
   /** The load generator's own CPU per handshake (it shares the machine with the node). */
   readonly loadCpuPerHandshakeMs: number;
+  /** The generator's CPU over the burst ÷ the burst's wall time: near 100 % means it, not the node, set the pace. */
+  readonly loadBusyPercent: number;
+  /** How long the generator's synchronous dial loop took (first dial → last dial issued). */
+  readonly dialMs: number;
 }
 
 /** What one target did at one peer count. NaN where nothing could be measured. */
@@ -68,6 +72,8 @@ async function burst(target: BenchTarget, load: LoadClient, plan: LevelPlan, pro
     rate: held > 0 ? held / (connect.wallMs / 1000) : Number.NaN,
     cpuPerHandshakeMs: held > 0 ? (cpu1 - cpu0) / held : Number.NaN,
     loadCpuPerHandshakeMs: held > 0 ? connect.loadCpuMs / held : Number.NaN,
+    loadBusyPercent: connect.wallMs > 0 ? (100 * connect.loadCpuMs) / connect.wallMs : Number.NaN,
+    dialMs: connect.dialMs,
   };
 }
 
