@@ -3,6 +3,8 @@ import 'reflect-metadata';
 export * from './api';
 // A Logger that records its calls: for core's tests and plugin authors' (re-exported by @veilnode/compliance).
 export * from './logging/recording-logger';
+// The error a promise rejects with: for core's tests and plugin authors' (re-exported by @veilnode/compliance).
+export * from './testing/rejection-of';
 // Wire layer: core-internal (not part of the plugin API contract), exported for core modules and tests.
 export * from './epee';
 export * from './levin';
