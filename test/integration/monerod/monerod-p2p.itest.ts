@@ -31,6 +31,7 @@ import { parseCommandLine } from '@veilnode/core/dist/src/config/command-line';
 import { composeVeilnode } from '@veilnode/core/dist/src/node/compose-veilnode';
 import { prepareNode } from '@veilnode/core/dist/src/node/prepare-node';
 import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
+import { until } from '../../src/until';
 
 const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800);
 const OUR_PORT = BASE + 40;
@@ -41,16 +42,6 @@ const OUR_PORT = BASE + 40;
  */
 const SHARED_PEER = { zone: 'clearnet', host: '203.0.113.7', port: 18080 };
 const MONEROD_KNOWN_PEER = '203.0.113.9:18080';
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('monerod 0.18 over p2p (regtest, loopback)', function () {
   this.timeout(240_000);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
 import { TcpGate } from '../../src/harness/tcp-gate';
 import { VeilnodeProcess } from '../../src/harness/veilnode-process';
+import { until } from '../../src/until';
 
 /**
  * Issue 5, local transactions end to end over real processes on loopback: the veilnode CLI
@@ -31,16 +32,6 @@ interface VeilnodeInfo {
   local_txs_waiting: number;
   wait_reason: string | null;
   local_txs_in_flight: number;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 describe('local tx delivery: veilnode CLI + regtest monerod (real processes, loopback)', function () {
