@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClearnetTransport, IpAddressCodec } from '@veilnode/clearnet';
@@ -26,10 +26,7 @@ import {
   type TransportConnection,
 } from '@veilnode/core';
 import { RecordingLogger } from '@veilnode/core';
-// kernel internals (not exported from the package index yet): the node as the CLI composes it
-import { parseCommandLine } from '@veilnode/core/dist/src/config/command-line';
-import { composeVeilnode } from '@veilnode/core/dist/src/node/compose-veilnode';
-import { prepareNode } from '@veilnode/core/dist/src/node/prepare-node';
+import { composeClearnetNode } from '../../src/clearnet-node';
 import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
 import { until } from '../../src/until';
 
@@ -194,23 +191,13 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
   });
 
   it('the node as the CLI composes it (composeVeilnode) keeps its exclusive peer and its peer layer sends a tx to monerod', async () => {
-    const dir = join(dataDir, 'node');
-    const configFile = join(dataDir, 'node.json5');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        plugins: ['@veilnode/clearnet'],
-        network: 'regtest',
-        dataDir: dir,
-        log: { level: 'warn' },
-        p2p: { bindIp: '127.0.0.1', bindPort: BASE + 41 },
-        rpc: { bindIp: '127.0.0.1', bindPort: 0 },
-        zones: { clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: [`127.0.0.1:${clearnetMonerod.p2pPort}`] } },
-      }),
-    );
-    const nodeLogger = new RecordingLogger();
-    const prepared = await prepareNode({ commandLine: parseCommandLine(['--config', configFile]), env: {}, cwd: dataDir, createLogger: () => nodeLogger });
-    const veilnode = composeVeilnode(prepared, { peers: { maintenanceIntervalMs: 500 } });
+    const veilnode = await composeClearnetNode({
+      dir: dataDir,
+      p2pPort: BASE + 41,
+      exclusivePeer: `127.0.0.1:${clearnetMonerod.p2pPort}`,
+      logger: new RecordingLogger(),
+      compose: { peers: { maintenanceIntervalMs: 500 } },
+    });
     const { peers } = veilnode;
     await veilnode.start();
     try {
@@ -223,8 +210,8 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
     } finally {
       await veilnode.stop();
     }
-    // the store was saved with monerod as anchor, for the next start
-    const saved = new ZonePeerStore({ zone: 'clearnet', codec, anonymity: false, logger, allowLoopback: true, file: join(dir, 'peers', 'clearnet.json') });
+    // the store was saved with monerod as anchor, for the next start (in the node's data dir)
+    const saved = new ZonePeerStore({ zone: 'clearnet', codec, anonymity: false, logger, allowLoopback: true, file: join(dataDir, 'node', 'peers', 'clearnet.json') });
     await saved.load();
     expect(saved.anchors().map((e) => codec.format(e.address))).to.include(`127.0.0.1:${clearnetMonerod.p2pPort}`);
   });
