@@ -10,7 +10,7 @@ import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
 import { RecordingLogger } from '../../src/logging/recording-logger';
 import { testIpv4Codec } from '../helpers/test-codecs';
-import { testZoneConfig } from '../helpers/zone-config';
+import { testZoneConfig } from '../../src/testing/test-zone-config';
 
 const policy = publicZonePolicy('clearnet');
 const zone = testZoneConfig({ name: 'clearnet', maxOutbound: 1, maxInbound: 8 });

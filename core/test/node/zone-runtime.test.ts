@@ -9,7 +9,7 @@ import type { ConnectionHandler, ZoneConnection } from '../../src/node/connectio
 import { ZoneRuntime } from '../../src/node/zone-runtime';
 import { RecordingLogger } from '../../src/logging/recording-logger';
 import { testOnionCodec } from '../helpers/test-codecs';
-import { testZoneConfig } from '../helpers/zone-config';
+import { testZoneConfig } from '../../src/testing/test-zone-config';
 
 /** A transport double: records listen() calls, reports whatever health the test sets. */
 class FakeTransport implements Transport {

@@ -12,7 +12,7 @@ import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
 import { RecordingLogger } from '../../src/logging/recording-logger';
 import { testIpv4Codec } from '../helpers/test-codecs';
-import { testZoneConfig } from '../helpers/zone-config';
+import { testZoneConfig } from '../../src/testing/test-zone-config';
 
 const TX = JSON.parse(readFileSync(resolve(__dirname, '../../../test/fixtures/txs/regtest-txs.json'), 'utf8')).txs[0] as { id: string; hex: string };
 const BLOB = Buffer.from(TX.hex, 'hex');

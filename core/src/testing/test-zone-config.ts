@@ -1,6 +1,9 @@
-import type { ZoneConfig } from '../../src/api';
+import type { ZoneConfig } from '../api/zone';
 
-/** A zone's validated config with nothing configured (its transport named like the zone); tests override what they need. */
+/**
+ * For tests (core's, and plugin authors' through @veilnode/compliance): a zone's validated config
+ * with nothing configured, its transport named like the zone; tests override what they need.
+ */
 export function testZoneConfig(overrides: Partial<ZoneConfig> & Pick<ZoneConfig, 'name'>): ZoneConfig {
   return {
     enabled: true,
