@@ -27,7 +27,8 @@ import {
 } from '@veilnode/core';
 import { RecordingLogger } from '@veilnode/core';
 import { composeClearnetNode } from '../../src/clearnet-node';
-import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
+import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
+import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 import { until } from '../../src/until';
 
 const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800);
@@ -64,10 +65,7 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
     layer.attach({ zone: 'clearnet', policy, codec, connection, remote: connection.remote ? codec.format(connection.remote) : undefined });
 
   before(async function () {
-    if (!monerodAvailable()) {
-      console.warn('    skipped: monerod / monero-wallet-rpc not installed (CI installs the Debian monero package)');
-      this.skip();
-    }
+    skipWithoutMonerod(this);
     const t0 = Date.now();
     dataDir = await mkdtemp(join(tmpdir(), 'veilnode-itest-'));
     store = new ZonePeerStore({ zone: 'clearnet', codec, anonymity: false, logger, file: join(dataDir, 'peers-clearnet.json') });

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
+import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
+import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 import { TcpGate } from '../../src/harness/tcp-gate';
 import { VeilnodeProcess } from '../../src/harness/veilnode-process';
 import { until } from '../../src/until';
@@ -49,10 +50,7 @@ describe('local tx delivery: veilnode CLI + regtest monerod (real processes, loo
   const send = (tx: MonerodTx): Promise<SendAnswer> => nodeA.json<SendAnswer>('/send_raw_transaction', { tx_as_hex: tx.blob.toString('hex') });
 
   before(async function () {
-    if (!monerodAvailable()) {
-      console.warn('    skipped: monerod / monero-wallet-rpc not installed (CI installs the Debian monero package)');
-      this.skip();
-    }
+    skipWithoutMonerod(this);
     const t0 = Date.now();
     dir = await mkdtemp(join(tmpdir(), 'veilnode-relay-itest-'));
     nodeA = new VeilnodeProcess({

@@ -18,7 +18,8 @@ import {
   type LookupResult,
   type RelayChannel,
 } from '@veilnode/split-query';
-import { MonerodHarness, monerodAvailable } from '../../src/harness/monerod';
+import { MonerodHarness } from '../../src/harness/monerod';
+import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 
 /**
  * Split-query end to end: four real veilnode nodes serve lookups from a real regtest monerod,
@@ -131,10 +132,7 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
   let secrets: string[];
 
   before(async function () {
-    if (!monerodAvailable()) {
-      console.log('    skipped: monerod / monero-wallet-rpc not on PATH (scripts/install-daemons.sh installs them)');
-      this.skip();
-    }
+    skipWithoutMonerod(this);
     dir = mkdtempSync(path.join(tmpdir(), 'veilnode-split-query-'));
     writeFileSync(path.join(dir, CLIENT_CONFIG), JSON.stringify({ plugins: ['@veilnode/split-query'], network: 'regtest', dataDir: path.join(dir, 'client') }));
     await monerod.start();
