@@ -48,6 +48,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: '--rpc-bind-port', value: 'PORT', help: 'RPC listen port (default 18081; 0 = ephemeral)' },
   { name: '--rpc-login', value: 'USER:PASS', help: 'require this login on the RPC server (HTTP Digest auth, as monerod)' },
   { name: '--restricted-rpc', help: 'serve only RPC methods safe for untrusted clients' },
+  { name: '--pad-transactions', help: 'pad transaction messages to a multiple of 1024 bytes (as monerod)' },
   {
     name: '--tx-proxy',
     value: 'NETWORK,PROXY[,MAX][,disable_noise][,socks4a|socks5]',
@@ -180,6 +181,10 @@ class CommandLineState {
     }
     if (flag === '--restricted-rpc') {
       this.set('rpc.restricted', true, flag);
+      return;
+    }
+    if (flag === '--pad-transactions') {
+      this.set('p2p.padTransactions', true, flag);
       return;
     }
     const text = value as string;

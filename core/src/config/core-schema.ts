@@ -2,6 +2,7 @@ import { CONFIG_FORMATS } from '../api/config-formats';
 import type { NetworkName } from '../api/transport';
 import type { RawRpcZoneListener } from './rpc-zones';
 import type { RawZoneSettings } from './zone-settings';
+import { DEFAULT_CROSS_ZONE_DELAY } from '../relay/relay-engine-config';
 
 export const NETWORKS: readonly NetworkName[] = ['mainnet', 'testnet', 'stagenet', 'regtest'];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -16,7 +17,7 @@ export interface NodeConfig {
   readonly network: NetworkName;
   readonly dataDir: string;
   readonly log: { readonly level: LogLevel };
-  readonly p2p: { readonly bindIp: string; readonly bindPort: number };
+  readonly p2p: { readonly bindIp: string; readonly bindPort: number; readonly padTransactions: boolean };
   readonly rpc: {
     readonly bindIp: string;
     readonly bindPort: number;
@@ -25,6 +26,10 @@ export interface NodeConfig {
     readonly maxBodyBytes: number;
     /** Hidden-service RPC listeners by anonymity zone (always restricted). */
     readonly zones: Readonly<Record<string, RawRpcZoneListener>>;
+  };
+  readonly relay: {
+    /** A tx crosses from the zone it arrived on to the others after U(0, this) ms (issue 5 rule 4). */
+    readonly crossZoneDelayMaxMs: number;
   };
   readonly zones: Readonly<Record<string, RawZoneSettings>>;
   readonly [plugin: string]: unknown;
@@ -49,6 +54,12 @@ export function coreSchema(): Record<string, unknown> {
     p2p: {
       bindIp: { doc: 'IP the clearnet p2p listener binds', format: CONFIG_FORMATS.ip, default: '127.0.0.1', env: 'VEILNODE_P2P_BIND_IP' },
       bindPort: { doc: 'Port of the clearnet p2p listener (0 = ephemeral)', format: 'port', default: 18080, env: 'VEILNODE_P2P_BIND_PORT' },
+      padTransactions: {
+        doc: "Pad transaction messages to a multiple of 1024 bytes, hiding tx sizes from link observers (monerod's --pad-transactions; noise frames are fixed-size anyway)",
+        format: Boolean,
+        default: false,
+        env: 'VEILNODE_P2P_PAD_TRANSACTIONS',
+      },
     },
     rpc: {
       bindIp: { doc: 'IP the RPC server binds', format: CONFIG_FORMATS.ip, default: '127.0.0.1', env: 'VEILNODE_RPC_BIND_IP' },
@@ -70,6 +81,16 @@ export function coreSchema(): Record<string, unknown> {
         default: {},
       },
     },
+    relay: {
+      crossZoneDelayMaxMs: {
+        doc:
+          'A tx received on one zone reaches the other zones after a uniform random delay of 0 to this many ms ' +
+          '(shorter: faster propagation; longer: harder to tell which zone saw it first). See the README, Measured',
+        format: nonNegativeInt,
+        default: DEFAULT_CROSS_ZONE_DELAY.maxMs,
+        env: 'VEILNODE_RELAY_CROSS_ZONE_DELAY_MAX_MS',
+      },
+    },
     zones: { doc: 'Per-zone settings, zones.<name> (see ZoneConfig)', format: Object, default: {} },
   };
 }
@@ -79,6 +100,10 @@ export const CORE_CONFIG_KEYS: readonly string[] = Object.keys(coreSchema());
 
 function nonEmptyString(value: unknown): void {
   if (typeof value !== 'string' || value.length === 0) throw new Error('must be a non-empty string');
+}
+
+function nonNegativeInt(value: unknown): void {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new Error('must be an integer >= 0');
 }
 
 function positiveInt(value: unknown): void {

@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../time/clock';
 import type { Rng } from '../time/rng';
 import { pickDistinct, uniformDelay } from '../time/distributions';
-import type { ConnectionId, Direction } from '../relay/types';
+import { ALL_ELIGIBLE, type ConnectionEligibility, type ConnectionId, type Direction } from '../relay/types';
 
 /** Dandelion++ parameters (shared spec 1.8, monerod ≥ 0.17.1.5). */
 export interface DandelionConfig {
@@ -37,7 +37,9 @@ export interface DandelionEpoch {
  * outbound connections; each source connection ("local" = null) is mapped for the whole epoch
  * to the least-used stem, which gives Dandelion++'s pseudo-random forwarding graph. A stem
  * that disconnects is replaced by another outbound connection in the same slot, so sources
- * mapped to that slot keep a single successor.
+ * mapped to that slot keep a single successor. Stems are picked only among connections
+ * `eligibility` accepts (the chain-height rule); a stem that stops qualifying stays until the
+ * next epoch, and an empty stem slot is filled once a connection qualifies (`eligibilityChanged`).
  */
 export class DandelionRouter {
   private readonly config: DandelionConfig;
@@ -54,6 +56,7 @@ export class DandelionRouter {
     private readonly rng: Rng,
     config: Partial<DandelionConfig> = {},
     private readonly onEpoch: (epoch: DandelionEpoch) => void = () => undefined,
+    private readonly eligibility: ConnectionEligibility = ALL_ELIGIBLE,
   ) {
     this.config = { ...DEFAULT_DANDELION, ...config };
   }
@@ -88,6 +91,11 @@ export class DandelionRouter {
     }
   }
 
+  /** Some connection's eligibility may have changed: empty stem slots take one that qualifies now. */
+  eligibilityChanged(): void {
+    this.fillEmptySlots();
+  }
+
   /**
    * Routing decision for a stem tx from `source` (null = originated here). Local txs are always
    * stemmed (monerod fix #8627); a stem never goes back to its source; with no usable stem the
@@ -117,7 +125,7 @@ export class DandelionRouter {
   private newEpoch(): void {
     this.epochNumber++;
     this.fluffEpoch = this.rng.float() < this.config.fluffProbability;
-    const picked = pickDistinct(this.rng, [...this.outbound], this.config.stems);
+    const picked = pickDistinct(this.rng, this.candidates(), this.config.stems);
     this.stems = Array.from({ length: this.config.stems }, (_, i) => picked[i] ?? null);
     this.usage = this.stems.map(() => 0);
     this.sourceToSlot = new Map();
@@ -129,9 +137,13 @@ export class DandelionRouter {
     if (this.timer === undefined) return;
     for (let slot = 0; slot < this.stems.length; slot++) {
       if (this.stems[slot] !== null) continue;
-      const free = [...this.outbound].filter((id) => !this.stems.includes(id));
+      const free = this.candidates().filter((id) => !this.stems.includes(id));
       if (free.length === 0) return;
       this.stems[slot] = free[this.rng.int(free.length)];
     }
+  }
+
+  private candidates(): ConnectionId[] {
+    return [...this.outbound].filter((id) => this.eligibility.eligible(id));
   }
 }

@@ -63,7 +63,13 @@ export class Veilnode {
  */
 export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions = {}): Veilnode {
   const logger: Logger = prepared.logger.child({ component: 'p2p' });
-  const peers = new PeerService({ network: prepared.config.network, dataDir: prepared.dataDir, logger, ...options.peers });
+  const peers = new PeerService({
+    network: prepared.config.network,
+    dataDir: prepared.dataDir,
+    logger,
+    padTransactions: prepared.config.p2p.padTransactions,
+    ...options.peers,
+  });
   const sources = new PeerRpcSources(
     peers,
     prepared.zones.map((zone) => ({ name: zone.name, codec: prepared.registry.zone(zone.name)!.definition.codec })),

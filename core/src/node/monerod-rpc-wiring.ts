@@ -32,7 +32,13 @@ export function createRelayService(prepared: PreparedNode, port: RelayOutboundPo
     noise: zone.noise,
     targetOutbound: zone.maxOutbound,
   }));
-  return new RelayService({ dataDir: prepared.dataDir, zones, port, logger: prepared.logger });
+  return new RelayService({
+    dataDir: prepared.dataDir,
+    zones,
+    port,
+    logger: prepared.logger,
+    engine: { crossZoneDelay: { minMs: 0, maxMs: prepared.config.relay.crossZoneDelayMaxMs } },
+  });
 }
 
 /**

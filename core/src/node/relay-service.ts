@@ -108,8 +108,12 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
   // can outlive the engine by a moment at shutdown (and an unknown zone is a bug upstream), so
   // they are ignored then rather than thrown.
 
-  onConnectionUp(zone: string, connectionId: string, direction: Direction): void {
-    if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onConnectionUp(zone, connectionId, direction);
+  onConnectionUp(zone: string, connectionId: string, direction: Direction, height: number): void {
+    if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onConnectionUp(zone, connectionId, direction, height);
+  }
+
+  onConnectionHeight(zone: string, connectionId: string, height: number): void {
+    if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onConnectionHeight(zone, connectionId, height);
   }
 
   onConnectionDown(zone: string, connectionId: string): void {

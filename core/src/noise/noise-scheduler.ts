@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../time/clock';
 import type { Rng } from '../time/rng';
 import { uniformDelay } from '../time/distributions';
 import { OutboundSelection, type SelectionConfig } from '../relay/outbound-selection';
-import type { ConnectionId, Direction } from '../relay/types';
+import { ALL_ELIGIBLE, type ConnectionEligibility, type ConnectionId, type Direction } from '../relay/types';
 import type { CovertSlotBuilder } from './covert-slot-builder';
 
 /** Noise timing of one anonymity zone (shared spec 1.7). */
@@ -77,10 +77,11 @@ export class NoiseScheduler {
     private readonly send: (connectionId: ConnectionId, frame: Uint8Array) => void,
     private readonly events: NoiseEvents,
     config: Partial<NoiseConfig> = {},
+    eligibility: ConnectionEligibility = ALL_ELIGIBLE,
   ) {
     this.config = { ...DEFAULT_NOISE, ...config };
     this.channels = Array.from({ length: this.config.selection.size }, () => ({ connection: null, inFlight: null, queue: [], timer: undefined }));
-    this.selection = new OutboundSelection(clock, rng, (slot, _previous, next) => this.rebind(slot, next), this.config.selection);
+    this.selection = new OutboundSelection(clock, rng, (slot, _previous, next) => this.rebind(slot, next), this.config.selection, eligibility);
   }
 
   start(): void {
@@ -105,6 +106,11 @@ export class NoiseScheduler {
 
   connectionDown(id: ConnectionId): void {
     this.selection.connectionDown(id);
+  }
+
+  /** Some connection's eligibility may have changed: channels without a connection take one that qualifies. */
+  eligibilityChanged(): void {
+    this.selection.eligibilityChanged();
   }
 
   /** Connections currently bound to a channel. */

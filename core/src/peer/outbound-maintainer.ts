@@ -28,9 +28,17 @@ export interface OutboundMaintainerOptions {
   /** Upper bound of the retry delay. Default 10 min. */
   readonly backoffMaxMs?: number;
   /**
+   * Upper bound of the retry delay of the peers the operator named (exclusive and configured
+   * peers). They may be the zone's only route, and a queued tx waits for them, so they are
+   * retried far sooner than store peers (monerod retries its exclusive nodes on every pass of
+   * its connection maker). Default 30 s.
+   */
+  readonly namedBackoffMaxMs?: number;
+  /**
    * The zone's transport health (Tor's SOCKS proxy up...). A dial that fails while it is false
    * is not the peer's fault: the peer keeps its place in the store and its back-off does not
-   * grow, so the zone reconnects within `backoffBaseMs` once the transport recovers.
+   * grow; and when it turns true again every back-off is forgotten (the failures were the dead
+   * path's, not the peers'), so the zone redials at once.
    */
   readonly transportHealthy?: () => boolean;
 }
@@ -57,8 +65,11 @@ export class OutboundMaintainer {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly named: Set<string>;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  /** The transport was seen unhealthy since the last tick that found it healthy. */
+  private sawUnhealthy = false;
 
   constructor(private readonly options: OutboundMaintainerOptions) {
     this.logger = options.logger.child({ component: 'outbound', zone: options.zone.name });
@@ -67,6 +78,7 @@ export class OutboundMaintainer {
     this.exclusive = this.parseAll(options.zone.exclusivePeers, 'exclusivePeers');
     this.configured = this.parseAll(options.zone.peers, 'peers');
     this.seeds = this.parseAll(options.zone.seeds, 'seeds');
+    this.named = new Set([...this.exclusive, ...this.configured].map((a) => this.key(a)));
   }
 
   /** How many outbound peers this zone wants. */
@@ -101,6 +113,7 @@ export class OutboundMaintainer {
   /** Starts as many dials as there are free outbound slots and eligible candidates. */
   tick(): void {
     if (this.stopped) return;
+    this.noteTransportHealth();
     let free = this.target - this.active.size - this.pending.size;
     if (free <= 0) return;
     for (const address of this.candidates()) {
@@ -169,7 +182,7 @@ export class OutboundMaintainer {
         this.pending.delete(key);
         if (this.stopped) return;
         const code = err instanceof VeilnodeError ? err.code : err instanceof Error ? err.name : typeof err;
-        if (this.options.transportHealthy?.() === false) {
+        if (!this.noteTransportHealth()) {
           const retryInMs = this.options.backoffBaseMs ?? 5000;
           this.backoff.set(key, { failures: this.backoff.get(key)?.failures ?? 0, until: this.now() + retryInMs });
           this.logger.debug({ peer: text, retryInMs, error: code }, 'outbound dial failed while the zone transport is unhealthy; the peer is not blamed');
@@ -177,7 +190,8 @@ export class OutboundMaintainer {
         }
         const previous = this.backoff.get(key)?.failures ?? 0;
         const failures = previous + 1;
-        const delay = Math.min((this.options.backoffBaseMs ?? 5000) * 2 ** (failures - 1), this.options.backoffMaxMs ?? 600_000);
+        const maxMs = this.named.has(key) ? (this.options.namedBackoffMaxMs ?? 30_000) : (this.options.backoffMaxMs ?? 600_000);
+        const delay = Math.min((this.options.backoffBaseMs ?? 5000) * 2 ** (failures - 1), maxMs);
         this.backoff.set(key, { failures, until: this.now() + delay });
         this.options.store.markFailed(address);
         this.logger.info(
@@ -186,6 +200,23 @@ export class OutboundMaintainer {
         );
       },
     );
+  }
+
+  /**
+   * Reads the transport's health; on its return after an outage, forgets every back-off (the
+   * dials failed on our dead path, e.g. Tor's circuits being rebuilt after a restart, not on the
+   * peers). Returns whether the transport is healthy.
+   */
+  private noteTransportHealth(): boolean {
+    const healthy = this.options.transportHealthy?.() ?? true;
+    if (!healthy) {
+      this.sawUnhealthy = true;
+    } else if (this.sawUnhealthy) {
+      this.sawUnhealthy = false;
+      if (this.backoff.size > 0) this.logger.info({ peers: this.backoff.size }, 'zone transport is back: every peer is retried now');
+      this.backoff.clear();
+    }
+    return healthy;
   }
 
   private parseAll(list: readonly string[], path: string): PeerAddress[] {

@@ -4,7 +4,7 @@ import type { Logger } from '../api/logger';
 import type { NetworkName } from '../api/transport';
 import { Command, policyAllows, type ZonePolicy } from '../api/zone';
 import { BoundLogger } from '../logging/bound-logger';
-import { encodeFrame, LevinFlags, LevinReturnCode, LevinStreamDecoder, type LevinMessage } from '../levin';
+import { encodeFrame, LEVIN_HEADER_SIZE, LevinFlags, LevinReturnCode, LevinStreamDecoder, type LevinMessage } from '../levin';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import type { ReceivedPeerEntry } from '../peerstore/peer-entry';
 import { transactionIdHex } from '../tx';
@@ -17,6 +17,7 @@ import {
   isInvalidPeerlistEntry,
   networkId,
   NewTransactions,
+  newTransactionsPadding,
   Ping,
   PING_OK,
   SupportFlags,
@@ -66,10 +67,17 @@ export interface PeerConnectionOptions {
   /** Receives the peer lists of this zone's handshakes and timed syncs; its white list is what we share. */
   readonly peerStore?: ZonePeerStore;
   readonly txSink?: TxSink;
+  /** Every sync data the peer reports (handshake, timed syncs in either direction), after we learnt it. */
+  readonly onSyncData?: (sync: CoreSyncData) => void;
   readonly logger: Logger;
   /** Zone-safe text of the remote for logs (never a clearnet IP on an anonymity zone). */
   readonly remote?: string;
   readonly timeouts?: Partial<PeerTimeouts>;
+  /**
+   * monerod's `--pad-transactions`: pad each NOTIFY_NEW_TRANSACTIONS this connection sends to a
+   * multiple of 1024 bytes (noise frames, sent with sendFrame, have their own fixed size).
+   */
+  readonly padTransactions?: boolean;
 }
 
 export interface PeerInfo {
@@ -209,11 +217,12 @@ export class PeerConnection {
     if (this.stateValue !== 'ready') return false;
     this.assertOutbound(Command.NewTransactions);
     // gathered: the tx blobs are written as they are, not copied into one frame
-    const parts = encodeNotifyMessageParts(NewTransactions, {
-      txs: blobs.map((b) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength))),
-      _: Buffer.alloc(0),
-      dandelionpp_fluff: options.fluff,
-    });
+    const txs = blobs.map((b) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
+    let parts = encodeNotifyMessageParts(NewTransactions, { txs, _: Buffer.alloc(0), dandelionpp_fluff: options.fluff });
+    if (this.options.padTransactions) {
+      const pad = newTransactionsPadding(totalLength(parts) - LEVIN_HEADER_SIZE);
+      if (pad > 0) parts = encodeNotifyMessageParts(NewTransactions, { txs, _: Buffer.alloc(pad, 0x20), dandelionpp_fluff: options.fluff });
+    }
     this.logger.debug({ txs: blobs.length, fluff: options.fluff }, 'sending transactions');
     if (!this.write(...parts)) return false;
     this.counters.txsSent += blobs.length;
@@ -452,6 +461,7 @@ export class PeerConnection {
     if (this.options.chain.observe(sync)) {
       this.logger.debug({ height: sync.current_height.toString() }, 'learnt a better chain top');
     }
+    this.options.onSyncData?.(sync);
   }
 
   private onNewTransactions(message: LevinMessage): void {
@@ -633,4 +643,10 @@ export class PeerConnection {
 function asVeilnodeError(err: unknown): VeilnodeError {
   if (err instanceof VeilnodeError) return err;
   return new PeerError('PEER_PROTOCOL_VIOLATION', err instanceof Error ? err.message : String(err), {}, { cause: err });
+}
+
+function totalLength(parts: readonly Buffer[]): number {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  return length;
 }

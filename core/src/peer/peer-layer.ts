@@ -27,11 +27,20 @@ export interface PeerLayerOptions {
   /** Our clearnet peer_id; random per run by default (anonymity zones use their policy's fixed id). */
   readonly localPeerId?: bigint;
   readonly timeouts?: Partial<PeerTimeouts>;
+  /** Pad every NOTIFY_NEW_TRANSACTIONS to a multiple of 1024 bytes (`--pad-transactions`). */
+  readonly padTransactions?: boolean;
 }
 
-/** Told when a connection becomes ready (handshake done) and when a ready one closes: the relay engine. */
+/**
+ * Told when a connection becomes ready (handshake done), when its peer reports another chain
+ * height (timed sync), and when a ready one closes: the relay engine, which picks stems and noise
+ * channels only among peers that are not behind the chain.
+ */
 export interface ConnectionObserver {
-  onConnectionUp(zone: string, connectionId: string, direction: 'inbound' | 'outbound'): void;
+  /** `height`: the chain height the peer reported in its handshake. */
+  onConnectionUp(zone: string, connectionId: string, direction: 'inbound' | 'outbound', height: number): void;
+  /** A ready connection's peer reported a height other than the last one told. */
+  onConnectionHeight(zone: string, connectionId: string, height: number): void;
   onConnectionDown(zone: string, connectionId: string): void;
 }
 
@@ -89,6 +98,8 @@ export class PeerLayer implements ConnectionHandler {
   attach(info: ZoneConnection): PeerConnection {
     const context = this.options.zoneContext?.(info.zone) ?? {};
     const id = `${info.zone}-${++this.counter}`;
+    /** The height last told to the observer; undefined until the connection is up. */
+    let toldHeight: bigint | undefined;
     const peer = new PeerConnection({
       id,
       stream: info.connection.stream,
@@ -101,18 +112,26 @@ export class PeerLayer implements ConnectionHandler {
       listenPort: context.listenPort,
       peerStore: context.store,
       txSink: { receive: (batch) => this.txSink?.receive(batch) },
+      onSyncData: ({ current_height: height }) => {
+        if (toldHeight === undefined || height === toldHeight) return;
+        toldHeight = height;
+        this.observer?.onConnectionHeight(info.zone, id, Number(height));
+      },
       logger: this.logger,
       remote: info.remote,
       timeouts: this.options.timeouts,
+      padTransactions: this.options.padTransactions,
     });
     const remoteKey = info.connection.direction === 'outbound' && info.connection.remote ? key(info.connection.remote) : undefined;
     const waiter = remoteKey ? this.outboundWaiters.get(remoteKey)?.shift() : undefined;
     peer.ready.then(
-      () => {
+      (handshake) => {
         let zone = this.byZone.get(info.zone);
         if (!zone) this.byZone.set(info.zone, (zone = new Map()));
         zone.set(id, peer);
-        this.observer?.onConnectionUp(info.zone, id, peer.direction);
+        // the latest report: a timed sync may have come in before this promise callback ran
+        toldHeight = peer.peerSyncData?.current_height ?? handshake.syncData.current_height;
+        this.observer?.onConnectionUp(info.zone, id, peer.direction, Number(toldHeight));
         waiter?.resolve(peer);
         void peer.closed.then(() => {
           this.byZone.get(info.zone)?.delete(id);

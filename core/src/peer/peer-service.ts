@@ -20,6 +20,8 @@ export interface PeerServiceOptions {
   readonly timeouts?: Partial<PeerTimeouts>;
   /** How often outbound slots are refilled. Default 2 s. */
   readonly maintenanceIntervalMs?: number;
+  /** Pad every NOTIFY_NEW_TRANSACTIONS to a multiple of 1024 bytes (`--pad-transactions`). */
+  readonly padTransactions?: boolean;
 }
 
 export interface PeerZone {
@@ -52,6 +54,7 @@ export class PeerService {
       logger: options.logger,
       txSink: options.txSink,
       timeouts: options.timeouts,
+      padTransactions: options.padTransactions,
       zoneContext: (zone) => this.zones.get(zone),
     });
   }

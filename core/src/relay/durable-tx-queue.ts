@@ -106,11 +106,15 @@ export class DurableTxQueue implements LocalTxStore {
     return this.waiting.size;
   }
 
-  /** Resolves once the tx is on disk. Enqueueing a tx already waiting is a no-op. */
+  /**
+   * Resolves once the tx is on disk. A tx already waiting is written (and fsync'd) again, as a
+   * dead record: a submission then costs the same time whether the tx was known or not, so an
+   * RPC client cannot time which txs this node holds.
+   */
   enqueue(tx: RelayTx): Promise<void> {
     return this.serialise(async () => {
-      if (this.waiting.has(tx.id)) return;
       await this.append({ type: 'enqueue', tx });
+      if (this.waiting.has(tx.id)) this.deadRecords++;
       this.waiting.set(tx.id, tx);
     });
   }

@@ -10,3 +10,4 @@ export * from './tx-pool-view';
 export * from './fluff-scheduler';
 export * from './outbound-selection';
 export * from './connection-rotator';
+export * from './peer-height-filter';

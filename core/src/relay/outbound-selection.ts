@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../time/clock';
 import type { Rng } from '../time/rng';
 import { pickDistinct, uniformDelay } from '../time/distributions';
-import type { ConnectionId, Direction } from './types';
+import { ALL_ELIGIBLE, type ConnectionEligibility, type ConnectionId, type Direction } from './types';
 
 /** How an anonymity zone picks the outbound connections it sends on (shared spec 1.7). */
 export interface SelectionConfig {
@@ -18,8 +18,11 @@ export type SelectionChange = (slot: number, previous: ConnectionId | null, next
 /**
  * A fixed number of slots, each bound to a random *outbound* connection, re-drawn every epoch
  * (5 min + U(0, 30 s)). Inbound connections are never chosen: a spy can open many of them. A
- * slot whose connection closes is refilled at once from the unused outbound connections. Used
- * for stem sends of local txs on anonymity zones and as the noise channels of a zone.
+ * slot whose connection closes is refilled at once from the unused outbound connections. Only
+ * connections `eligibility` accepts are picked (the chain-height rule); one that stops qualifying
+ * keeps its slot until the next re-draw, so a message under way is not cut off, and an empty slot
+ * is filled as soon as a connection qualifies (`eligibilityChanged`). Used for stem sends of local
+ * txs on anonymity zones and as the noise channels of a zone.
  */
 export class OutboundSelection {
   private readonly config: SelectionConfig;
@@ -32,6 +35,7 @@ export class OutboundSelection {
     private readonly rng: Rng,
     private readonly onChange: SelectionChange,
     config: Partial<SelectionConfig> = {},
+    private readonly eligibility: ConnectionEligibility = ALL_ELIGIBLE,
   ) {
     this.config = { ...DEFAULT_SELECTION, ...config };
     this.slots = Array.from({ length: this.config.size }, () => null);
@@ -69,8 +73,13 @@ export class OutboundSelection {
     this.assign(slot, this.timer === undefined ? null : this.randomFree());
   }
 
+  /** Some connection's eligibility may have changed: empty slots take one that qualifies now. */
+  eligibilityChanged(): void {
+    this.fillEmptySlots();
+  }
+
   private redraw(): void {
-    const picked = pickDistinct(this.rng, [...this.outbound], this.config.size);
+    const picked = pickDistinct(this.rng, this.candidates(), this.config.size);
     // A re-picked connection keeps its slot (its channel keeps its queue and in-flight message);
     // the others take the slots that changed.
     const newcomers = picked.filter((id) => !this.slots.includes(id));
@@ -92,8 +101,12 @@ export class OutboundSelection {
     }
   }
 
+  private candidates(): ConnectionId[] {
+    return [...this.outbound].filter((id) => this.eligibility.eligible(id));
+  }
+
   private randomFree(): ConnectionId | null {
-    const free = [...this.outbound].filter((id) => !this.slots.includes(id));
+    const free = this.candidates().filter((id) => !this.slots.includes(id));
     return free.length === 0 ? null : free[this.rng.int(free.length)];
   }
 

@@ -11,6 +11,7 @@ import { ConnectionRotator } from './connection-rotator';
 import { FluffScheduler } from './fluff-scheduler';
 import type { LocalTxStore } from './local-tx-store';
 import { OutboundSelection } from './outbound-selection';
+import { PeerHeightFilter } from './peer-height-filter';
 import { DEFAULT_CROSS_ZONE_DELAY, DEFAULT_DELIVERY_CONFIRM_MS, DEFAULT_POOL_LIFETIME_MS, type RelayEngineConfig, type RelayZoneConfig } from './relay-engine-config';
 import { RelayError } from './relay-errors';
 import type { RelayOutboundPort } from './relay-outbound-port';
@@ -59,6 +60,7 @@ export interface RelayStatus {
 interface PublicZone {
   readonly kind: 'public';
   readonly config: RelayZoneConfig;
+  readonly heights: PeerHeightFilter;
   readonly router: DandelionRouter;
   readonly fluffer: FluffScheduler;
 }
@@ -66,6 +68,7 @@ interface PublicZone {
 interface AnonymityZone {
   readonly kind: 'anonymity';
   readonly config: RelayZoneConfig;
+  readonly heights: PeerHeightFilter;
   /** Noise on: the channels are the zone's stem selection. */
   readonly noise?: NoiseScheduler;
   readonly selection?: OutboundSelection;
@@ -142,10 +145,12 @@ export class RelayEngine {
       if (this.zones.has(zone.name)) throw new ConfigError(`relay zone ${zone.name} is listed twice`, { path: 'zones', zone: zone.name });
       if (!zone.anonymity) {
         if (publicZone !== undefined) throw new ConfigError(`only one public zone is supported (${publicZone.config.name}, ${zone.name})`, { path: 'zones', zone: zone.name });
+        const heights = new PeerHeightFilter();
         publicZone = {
           kind: 'public',
           config: zone,
-          router: new DandelionRouter(clock, rng, config.dandelion),
+          heights,
+          router: new DandelionRouter(clock, rng, config.dandelion, undefined, heights),
           fluffer: new FluffScheduler(clock, rng, (id, txs) => void deps.port.send(zone.name, id, txs, { fluff: true }), config.fluff),
         };
         this.zones.set(zone.name, publicZone);
@@ -201,11 +206,19 @@ export class RelayEngine {
   async submitLocal(blob: Uint8Array): Promise<SubmitResult> {
     if (blob.length === 0) throw new RelayError('TX_EMPTY', 'transaction blob is empty');
     const id = this.deps.txId(blob);
-    if (this.pool.get(id) !== undefined) return { txId: id, status: 'known' };
+    // Only a tx the world already sees (fluffed) is answered at once. Any other known tx — our
+    // own still on its way, or a stem tx we relay for someone — takes the same durable path as a
+    // new one: a spy holding a stem tx must not learn from the answer's timing that we hold it.
+    if (this.pool.get(id)?.state === 'fluff') return { txId: id, status: 'known' };
     this.checkCovertFit(id, blob);
     const tx: RelayTx = { id, blob };
     await this.deps.store.enqueue(tx);
-    if (this.pool.get(id) !== undefined) return { txId: id, status: 'known' }; // arrived meanwhile
+    if (this.deliveries.has(id)) return { txId: id, status: 'known' };
+    if (this.pool.get(id)?.state === 'fluff') {
+      await this.deps.store.markDelivered(id); // broadcast by others while we wrote it down
+      return { txId: id, status: 'known' };
+    }
+    // a stem tx we were relaying becomes ours to deliver too: someone asked us to broadcast it
     this.remember(tx, 'local');
     this.deliveries.set(id, { tx, phase: 'waiting', carriers: new Set(), timer: undefined });
     this.dispatchLocal();
@@ -227,9 +240,13 @@ export class RelayEngine {
     }
   }
 
-  /** A connection finished its handshake and may carry txs. */
-  onConnectionUp(zone: string, connectionId: ConnectionId, direction: Direction): void {
+  /**
+   * A connection finished its handshake and may carry txs. `height` is the chain height its peer
+   * reported (undefined: unknown, the connection is then never held back for its height).
+   */
+  onConnectionUp(zone: string, connectionId: ConnectionId, direction: Direction, height?: number): void {
     const target = this.zone(zone);
+    target.heights.connectionUp(connectionId, direction, height);
     if (target.kind === 'public') {
       target.router.connectionUp(connectionId, direction);
       target.fluffer.connectionUp(connectionId, direction);
@@ -241,8 +258,25 @@ export class RelayEngine {
     this.dispatchLocal();
   }
 
+  /**
+   * A timed sync (or handshake) told a new chain height for a connection. A stem or noise channel
+   * that now lags keeps its place until the next re-draw (a message under way is not cut off);
+   * an empty stem or channel slot takes a connection that qualifies now, and waiting txs go.
+   */
+  onConnectionHeight(zone: string, connectionId: ConnectionId, height: number): void {
+    const target = this.zone(zone);
+    if (!target.heights.update(connectionId, height)) return;
+    if (target.kind === 'public') target.router.eligibilityChanged();
+    else {
+      target.noise?.eligibilityChanged();
+      target.selection?.eligibilityChanged();
+    }
+    this.dispatchLocal();
+  }
+
   onConnectionDown(zone: string, connectionId: ConnectionId): void {
     const target = this.zone(zone);
+    target.heights.connectionDown(connectionId);
     if (target.kind === 'public') {
       target.router.connectionDown(connectionId);
       target.fluffer.connectionDown(connectionId);
@@ -323,8 +357,9 @@ export class RelayEngine {
             { dial: (reason) => port.dial(zone.name, reason), close: (id, reason) => port.close(zone.name, id, reason) },
             config.rotation,
           );
+    const heights = new PeerHeightFilter();
     if (!zone.noise) {
-      return { kind: 'anonymity', config: zone, selection: new OutboundSelection(clock, rng, () => undefined, config.anonymitySelection), rotator };
+      return { kind: 'anonymity', config: zone, heights, selection: new OutboundSelection(clock, rng, () => undefined, config.anonymitySelection, heights), rotator };
     }
     const builder = this.deps.slotBuilder;
     if (builder === undefined) throw new ConfigError(`zone ${zone.name} has noise on but no covert slot builder was provided`, { path: `zones.${zone.name}.noise` });
@@ -338,8 +373,9 @@ export class RelayEngine {
         failed: (key) => this.noiseFailed(key),
       },
       config.noise,
+      heights,
     );
-    return { kind: 'anonymity', config: zone, noise, rotator };
+    return { kind: 'anonymity', config: zone, heights, noise, rotator };
   }
 
   /** Records the tx's relay state; the first time, arms its expiry. */

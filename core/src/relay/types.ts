@@ -10,3 +10,11 @@ export interface RelayTx {
   readonly id: string;
   readonly blob: Uint8Array;
 }
+
+/** Whether a connection may be picked as a stem or noise channel now (see PeerHeightFilter). */
+export interface ConnectionEligibility {
+  eligible(id: ConnectionId): boolean;
+}
+
+/** Every connection is eligible: the default when nobody judges them. */
+export const ALL_ELIGIBLE: ConnectionEligibility = Object.freeze({ eligible: () => true });

@@ -5,3 +5,4 @@ export * from './node-data';
 export * from './sync-data';
 export * from './messages';
 export * from './frames';
+export * from './tx-padding';

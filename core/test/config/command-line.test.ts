@@ -29,7 +29,7 @@ describe('command line (monerod flags)', () => {
     expect(
       settings([
         '--data-dir', '/tmp/x', '--network=testnet', '--log-level', 'debug', '--p2p-bind-ip', '::1', '--p2p-bind-port', '0',
-        '--rpc-bind-ip', '127.0.0.2', '--rpc-bind-port=18089', '--rpc-login', 'alice:secret', '--restricted-rpc',
+        '--rpc-bind-ip', '127.0.0.2', '--rpc-bind-port=18089', '--rpc-login', 'alice:secret', '--restricted-rpc', '--pad-transactions',
       ]),
     ).to.deep.equal({
       dataDir: '/tmp/x',
@@ -41,6 +41,7 @@ describe('command line (monerod flags)', () => {
       'rpc.bindPort': 18089,
       'rpc.login': 'alice:secret',
       'rpc.restricted': true,
+      'p2p.padTransactions': true,
     });
   });
 

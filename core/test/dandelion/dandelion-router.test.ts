@@ -5,8 +5,10 @@ import { SeededRng, VirtualClock } from '../../src/time';
 function router(config: ConstructorParameters<typeof DandelionRouter>[2] = {}, seed = 1) {
   const clock = new VirtualClock();
   const epochs: { at: number; epoch: DandelionEpoch }[] = [];
-  const r = new DandelionRouter(clock, new SeededRng(seed), config, (epoch) => epochs.push({ at: clock.now(), epoch }));
-  return { clock, r, epochs };
+  /** Connections held back (e.g. lagging behind the chain). */
+  const lagging = new Set<string>();
+  const r = new DandelionRouter(clock, new SeededRng(seed), config, (epoch) => epochs.push({ at: clock.now(), epoch }), { eligible: (id) => !lagging.has(id) });
+  return { clock, r, epochs, lagging };
 }
 
 describe('DandelionRouter', () => {
@@ -113,5 +115,45 @@ describe('DandelionRouter', () => {
     r.connectionDown(first.connectionId);
     expect(r.epoch.stems[slot]).to.equal('o3');
     expect(r.route('in-a')).to.deep.equal({ kind: 'stem', connectionId: 'o3' });
+  });
+
+  it('stems only on eligible connections; one that stops qualifying keeps its stem until the next epoch', () => {
+    const { clock, r, lagging } = router({ fluffProbability: 0 }, 6);
+    for (const id of ['o1', 'o2', 'o3', 'o4']) r.connectionUp(id, 'outbound');
+    lagging.add('o4');
+    r.start();
+    for (let i = 0; i < 20; i++) {
+      expect(r.epoch.stems).to.not.include('o4');
+      expect(r.epoch.stems.filter((s) => s !== null)).to.have.length(2);
+      clock.advance(631_000);
+    }
+    const [kept] = r.epoch.stems as string[];
+    const first = r.route(null);
+    lagging.add(kept);
+    r.eligibilityChanged();
+    expect(r.epoch.stems).to.include(kept); // mid-epoch: the mapping and its stem stay
+    expect(r.route(null)).to.deep.equal(first);
+    clock.advance(631_000);
+    expect(r.epoch.stems).to.not.include(kept);
+    lagging.clear();
+    const stemmed = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      clock.advance(631_000);
+      for (const s of r.epoch.stems) if (s !== null) stemmed.add(s);
+    }
+    expect([...stemmed].sort()).to.deep.equal(['o1', 'o2', 'o3', 'o4']); // caught up: drawn again
+  });
+
+  it('fills an empty stem slot as soon as a connection qualifies; with none eligible it fluffs forwarded txs', () => {
+    const { r, lagging } = router({ fluffProbability: 0 }, 2);
+    for (const id of ['o1', 'o2']) r.connectionUp(id, 'outbound');
+    lagging.add('o1').add('o2');
+    r.start();
+    expect(r.epoch.stems).to.deep.equal([null, null]);
+    expect(r.route('in-a')).to.deep.equal({ kind: 'fluff' });
+    lagging.delete('o2');
+    r.eligibilityChanged();
+    expect(r.epoch.stems).to.include('o2');
+    expect(r.route('in-a')).to.deep.equal({ kind: 'stem', connectionId: 'o2' });
   });
 });

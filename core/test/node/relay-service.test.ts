@@ -32,7 +32,8 @@ describe('node/RelayService', () => {
     expect((error as RelayError).code).to.equal('RELAY_NOT_RUNNING');
     expect(service.publicTransactions()).to.deep.equal([]);
     expect(service.status().localWaiting).to.equal(0);
-    service.onConnectionUp('tor', 'tor-1', 'outbound');
+    service.onConnectionUp('tor', 'tor-1', 'outbound', 100);
+    service.onConnectionHeight('tor', 'tor-1', 101);
     service.receive({ zone: 'clearnet', connectionId: 'c-1', txs: [], fluff: true });
     expect(service.queued('tor')).to.equal(0);
   });

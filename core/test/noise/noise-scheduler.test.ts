@@ -26,6 +26,8 @@ function message(tag: number, slots: number, priority: NoiseMessage['priority'] 
 
 function setup(seed = 1, config = {}) {
   const clock = new VirtualClock();
+  /** Connections held back (e.g. lagging behind the chain). */
+  const lagging = new Set<string>();
   const sent: { at: number; conn: string; frame: Uint8Array }[] = [];
   const events: string[] = [];
   const noise = new NoiseScheduler(
@@ -35,8 +37,9 @@ function setup(seed = 1, config = {}) {
     (conn, frame) => sent.push({ at: clock.now(), conn, frame }),
     { delivered: (key, conn) => events.push(`delivered ${key} ${conn}`), failed: (key) => events.push(`failed ${key}`) },
     config,
+    { eligible: (id) => !lagging.has(id) },
   );
-  return { clock, noise, sent, events };
+  return { clock, noise, sent, events, lagging };
 }
 
 const kind = (frame: Uint8Array) => (frame[0] === 0 ? 'dummy' : `m${frame[0]}/${frame[1]}`);
@@ -132,5 +135,46 @@ describe('NoiseScheduler', () => {
     expect(noise.enqueue(message(9, 1, 'local'))).to.equal(1);
     clock.advance(60_000);
     expect(sent.slice(0, 4).map((s) => kind(s.frame))).to.deep.equal(['m9/0', 'm1/0', 'm2/0', 'dummy']);
+  });
+
+  it('binds channels only to eligible connections; one that stops qualifying finishes its message and goes at the re-draw', () => {
+    const { clock, noise, sent, events, lagging } = setup(5, { selection: { size: 1, epochMinMs: 300_000, epochRangeMs: 30_000 } });
+    noise.connectionUp('o1', 'outbound');
+    noise.connectionUp('o2', 'outbound');
+    lagging.add('o2');
+    noise.start();
+    expect(noise.channelConnections()).to.deep.equal(['o1']);
+    clock.advance(250_000);
+    sent.length = 0;
+    noise.enqueue(message(9, 3));
+    clock.advance(15_000); // first fragment out
+    lagging.add('o1'); // o1 falls behind mid-message
+    lagging.delete('o2');
+    noise.eligibilityChanged();
+    clock.advance(30_000);
+    expect(sent.map((s) => `${s.conn}:${kind(s.frame)}`).slice(0, 3)).to.deep.equal(['o1:m9/0', 'o1:m9/1', 'o1:m9/2']);
+    expect(events).to.deep.equal(['delivered m9 o1']);
+    clock.advance(40_000); // past the re-draw (300–330 s)
+    expect(noise.channelConnections()).to.deep.equal(['o2']);
+    const before = sent.length;
+    clock.advance(30_000);
+    const after = sent.slice(before).map((s) => s.conn);
+    expect(after).to.have.length.at.least(2);
+    expect(new Set(after)).to.deep.equal(new Set(['o2']));
+  });
+
+  it('leaves a channel without connection while nothing qualifies, and binds it once one does', () => {
+    const { clock, noise, sent, lagging } = setup(6);
+    lagging.add('o1');
+    noise.connectionUp('o1', 'outbound');
+    noise.start();
+    expect(noise.enqueue(message(3, 1))).to.equal(0);
+    clock.advance(60_000);
+    expect(sent).to.deep.equal([]);
+    lagging.delete('o1');
+    noise.eligibilityChanged();
+    expect(noise.channelConnections()).to.deep.equal(['o1']);
+    clock.advance(15_000);
+    expect(sent.map((s) => s.conn)).to.deep.equal(['o1']);
   });
 });

@@ -12,7 +12,7 @@ interface Dial {
   fail(): void;
 }
 
-function harness(zone: { peers?: string[]; exclusivePeers?: string[]; seeds?: string[]; maxOutbound?: number } = {}, transportHealthy?: () => boolean) {
+function harness(zone: { peers?: string[]; exclusivePeers?: string[]; seeds?: string[]; maxOutbound?: number } = {}, transportHealthy?: () => boolean, namedBackoffMaxMs?: number) {
   let time = 0;
   const dials: Dial[] = [];
   const logger = new RecordingLogger();
@@ -26,6 +26,7 @@ function harness(zone: { peers?: string[]; exclusivePeers?: string[]; seeds?: st
     random: () => 0,
     backoffBaseMs: 1000,
     backoffMaxMs: 4000,
+    namedBackoffMaxMs,
     transportHealthy,
     connect: (address: PeerAddress, signal: AbortSignal) =>
       new Promise<OutboundSession>((resolve, reject) => {
@@ -41,7 +42,7 @@ function harness(zone: { peers?: string[]; exclusivePeers?: string[]; seeds?: st
         });
       }),
   });
-  return { maintainer, store, dials, advance: (ms: number) => (time += ms) };
+  return { maintainer, store, dials, logger, advance: (ms: number) => (time += ms) };
 }
 
 const settle = () => new Promise((r) => setImmediate(r));
@@ -132,6 +133,53 @@ describe('peer/OutboundMaintainer', () => {
     h.advance(1);
     h.maintainer.tick();
     expect(h.dials).to.have.length(3);
+  });
+
+  /** Fails each dial of `address` that `tick()` starts until `rounds` redials were seen; returns the delay before each redial. */
+  async function failRepeatedly(h: ReturnType<typeof harness>, address: string, rounds: number, afterFailure = (): void => undefined): Promise<number[]> {
+    const delays: number[] = [];
+    let waited = 0;
+    while (delays.length < rounds) {
+      const before = h.dials.length;
+      h.maintainer.tick();
+      const dial = h.dials.slice(before).find((d) => d.address === address);
+      if (dial) {
+        if (h.dials.length > 1) delays.push(waited);
+        waited = 0;
+        dial.fail();
+        await settle();
+        afterFailure();
+      }
+      h.advance(100);
+      waited += 100;
+      if (waited > 60_000) throw new Error(`${address} was not redialled within 60 s`);
+    }
+    return delays;
+  }
+
+  it('caps the back-off of the peers the operator named far below that of store peers', async () => {
+    const named = harness({ exclusivePeers: ['10.0.0.1:1'] }, undefined, 2000);
+    expect(await failRepeatedly(named, '10.0.0.1:1', 5)).to.deep.equal([1000, 2000, 2000, 2000, 2000]);
+    const stored = harness({ maxOutbound: 1 }, undefined, 2000);
+    // a failed gray peer leaves the store; peer lists keep announcing it
+    const announce = (): void => void stored.store.ingest([{ adr: ipv4Wire('10.0.0.4', 1), id: 1n }], 'test');
+    announce();
+    expect(await failRepeatedly(stored, '10.0.0.4:1', 5, announce)).to.deep.equal([1000, 2000, 4000, 4000, 4000]);
+  });
+
+  it('forgets every back-off when the zone transport comes back, and redials at once', async () => {
+    let healthy = true;
+    const h = harness({ exclusivePeers: ['10.0.0.1:1'] }, () => healthy);
+    // failures while the transport looked healthy (Tor's SOCKS port up, its circuits not yet): 1, 2, 4 s
+    await failRepeatedly(h, '10.0.0.1:1', 3);
+    h.maintainer.tick();
+    const dialled = h.dials.length;
+    healthy = false;
+    h.maintainer.tick();
+    healthy = true;
+    h.maintainer.tick();
+    expect(h.dials).to.have.length(dialled + 1);
+    expect(h.logger.entries.some((e) => e.msg === 'zone transport is back: every peer is retried now')).to.equal(true);
   });
 
   it('aborts pending dials on stop and records connected peers as anchors', async () => {

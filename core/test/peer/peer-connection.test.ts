@@ -45,6 +45,7 @@ interface Setup {
   policy?: ZonePolicy;
   timeouts?: Partial<PeerTimeouts>;
   chain?: ChainState;
+  padTransactions?: boolean;
 }
 
 function setup(opts: Setup = {}) {
@@ -69,6 +70,7 @@ function setup(opts: Setup = {}) {
     txSink: { receive: (b) => batches.push(b) },
     logger,
     timeouts: { handshakeMs: 500, timedSyncIntervalMs: 60_000, idleMs: 60_000, invokeMs: 500, ...opts.timeouts },
+    padTransactions: opts.padTransactions,
   });
   return { peer, fake: new FakeLevinPeer(theirs), store, batches, logger, chain };
 }
@@ -330,6 +332,36 @@ describe('peer/PeerConnection', () => {
       expect(fluff.body.includes(Buffer.from('dandelionpp_fluff'))).to.equal(false);
       s.peer.close('test');
       expect(s.peer.sendTransactions([TX[0].blob], { fluff: true })).to.equal(false);
+    });
+  });
+
+  describe('--pad-transactions', () => {
+    it('pads each NOTIFY_NEW_TRANSACTIONS body to a multiple of 1024 bytes with spaces, txs intact', async () => {
+      const s = setup({ padTransactions: true });
+      await acceptHandshake(s);
+      await s.peer.ready;
+      const batches = [[TX[0].blob], [TX[0].blob, TX[1].blob], [TX[2].blob.subarray(0, 1)]];
+      for (const [i, batch] of batches.entries()) expect(s.peer.sendTransactions(batch, { fluff: i % 2 === 0 })).to.equal(true);
+      for (const [i, batch] of batches.entries()) {
+        const message = await s.fake.next((m) => m.command === Command.NewTransactions);
+        expect(message.body.length % 1024).to.equal(0);
+        const body = NewTransactions.body.decode(message.body);
+        expect(body.txs.map((t) => t.toString('hex'))).to.deep.equal(batch.map((t) => Buffer.from(t).toString('hex')));
+        expect(body.dandelionpp_fluff).to.equal(i % 2 === 0);
+        expect(body._.length).to.be.greaterThan(0);
+        expect(body._.every((b) => b === 0x20)).to.equal(true);
+      }
+      s.peer.close('test');
+    });
+
+    it('sends unpadded bodies when off (the default)', async () => {
+      const s = setup();
+      await acceptHandshake(s);
+      await s.peer.ready;
+      s.peer.sendTransactions([TX[0].blob], { fluff: true });
+      const body = NewTransactions.body.decode((await s.fake.next((m) => m.command === Command.NewTransactions)).body);
+      expect(body._.length).to.equal(0);
+      s.peer.close('test');
     });
   });
 

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { Command, DialError, publicZonePolicy, type PeerAddress } from '../../src/api';
 import { PeerLayer, type IncomingTransactions } from '../../src/peer';
 import { encodeFrame } from '../../src/levin';
-import { encodeInvokeMessage, encodeNotifyMessage, encodeResponseMessage, genesisHash, Handshake, networkId, NewTransactions } from '../../src/wire';
+import { encodeInvokeMessage, encodeNotifyMessage, encodeResponseMessage, genesisHash, Handshake, networkId, NewTransactions, TimedSync } from '../../src/wire';
 import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
 import { RecordingLogger } from '../../src/logging/recording-logger';
@@ -49,30 +49,39 @@ describe('peer/PeerLayer', () => {
     expect(layer.connectionIds('clearnet')).to.have.length(0);
   });
 
-  it('tells its observer when a connection is up and down, and sends frames or closes by id', async () => {
+  it('tells its observer when a connection is up (with its height), when the height changes, and when it is down', async () => {
     const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
     const events: string[] = [];
     layer.setConnectionObserver({
-      onConnectionUp: (zone, id, direction) => events.push(`up ${zone} ${id} ${direction}`),
+      onConnectionUp: (zone, id, direction, height) => events.push(`up ${zone} ${id} ${direction} ${height}`),
+      onConnectionHeight: (zone, id, height) => events.push(`height ${zone} ${id} ${height}`),
       onConnectionDown: (zone, id) => events.push(`down ${zone} ${id}`),
     });
     const { peer, fake } = inbound(layer);
     expect(layer.sendFrame('clearnet', peer.id, Buffer.from('x'))).to.equal(false); // not ready yet
-    fake.send(encodeInvokeMessage(Handshake, { node_data: nodeData(3n), payload_data: genesis }));
+    fake.send(encodeInvokeMessage(Handshake, { node_data: nodeData(3n), payload_data: { ...genesis, current_height: 40n, cumulative_difficulty: 40n } }));
     await peer.ready;
+    await new Promise((r) => setImmediate(r));
+    for (const height of [40n, 41n, 41n, 39n]) {
+      fake.send(encodeInvokeMessage(TimedSync, { payload_data: { ...genesis, current_height: height, cumulative_difficulty: height } }));
+      await fake.next((m) => m.command === Command.TimedSync && m.isResponse);
+    }
+    // only changes are told, a lower height too (a peer whose chain was reorganised or who lied before)
+    expect(events).to.deep.equal([`up clearnet ${peer.id} inbound 40`, `height clearnet ${peer.id} 41`, `height clearnet ${peer.id} 39`]);
+    events.length = 0;
     const noise = encodeFrame({ command: 0, body: Buffer.alloc(16), flags: 0x0c });
     expect(layer.sendFrame('clearnet', peer.id, noise)).to.equal(true);
     layer.close('clearnet', peer.id, 'rotation');
     await peer.closed;
     await new Promise((r) => setImmediate(r));
-    expect(events).to.deep.equal([`up clearnet ${peer.id} inbound`, `down clearnet ${peer.id}`]);
+    expect(events).to.deep.equal([`down clearnet ${peer.id}`]);
     expect(layer.sendFrame('clearnet', peer.id, noise)).to.equal(false);
   });
 
   it('never tells its observer about a connection that closed before its handshake', async () => {
     const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
     const events: string[] = [];
-    layer.setConnectionObserver({ onConnectionUp: (_z, id) => events.push(`up ${id}`), onConnectionDown: (_z, id) => events.push(`down ${id}`) });
+    layer.setConnectionObserver({ onConnectionUp: (_z, id) => events.push(`up ${id}`), onConnectionHeight: () => undefined, onConnectionDown: (_z, id) => events.push(`down ${id}`) });
     const { peer, fake } = inbound(layer);
     fake.stream.destroy();
     await peer.closed;

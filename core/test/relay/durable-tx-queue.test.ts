@@ -35,13 +35,25 @@ describe('DurableTxQueue', () => {
     await queue.enqueue(tx('a', 1));
     await queue.enqueue(tx('b', 2));
     await queue.enqueue(tx('c', 3));
-    await queue.enqueue(tx('a', 1)); // duplicate submission: no second record
+    await queue.enqueue(tx('a', 1)); // duplicate submission: a dead record, still one tx
     await queue.markDelivered('b');
     await queue.close();
     const reopened = await DurableTxQueue.open({ dir: path.join(dir, 'data') });
     expect(reopened.pending().map((t) => t.id)).to.deep.equal(['a', 'c']);
     expect(Buffer.from(reopened.pending()[1].blob)).to.deep.equal(Buffer.alloc(300, 3));
     await reopened.close();
+  });
+
+  it('writes and fsyncs a duplicate submission like a new one, so its timing tells nothing', async () => {
+    const queue = await DurableTxQueue.open({ dir });
+    const file = path.join(dir, DEFAULT_JOURNAL_FILE);
+    await queue.enqueue(tx('a', 1));
+    const once = (await fs.stat(file)).size;
+    await queue.enqueue(tx('a', 1));
+    expect((await fs.stat(file)).size).to.equal(once + (once - JOURNAL_MAGIC.length));
+    expect(queue.pending().map((t) => t.id)).to.deep.equal(['a']);
+    await queue.close();
+    expect(await pendingIds(dir)).to.deep.equal(['a']);
   });
 
   it('compacts the journal when entries are delivered', async () => {

@@ -64,9 +64,10 @@ export function engineHarness(config: RelayEngineConfig, options: { seed?: numbe
     slotBuilder: fakeSlotBuilder,
     ...options.deps,
   });
-  const up = (zone: string, conn: string, direction: 'inbound' | 'outbound') => {
+  /** `height`: the chain height the peer reported (omitted: unknown). */
+  const up = (zone: string, conn: string, direction: 'inbound' | 'outbound', height?: number) => {
     live.add(`${zone}/${conn}`);
-    engine.onConnectionUp(zone, conn, direction);
+    engine.onConnectionUp(zone, conn, direction, height);
   };
   const down = (zone: string, conn: string) => {
     live.delete(`${zone}/${conn}`);

@@ -3,11 +3,19 @@ import { OutboundSelection } from '../../src/relay/outbound-selection';
 import { SeededRng, VirtualClock } from '../../src/time';
 
 describe('OutboundSelection', () => {
-  function setup(seed = 1) {
+  function setup(seed = 1, size = 2) {
     const clock = new VirtualClock();
     const changes: { at: number; slot: number; previous: string | null; next: string | null }[] = [];
-    const selection = new OutboundSelection(clock, new SeededRng(seed), (slot, previous, next) => changes.push({ at: clock.now(), slot, previous, next }));
-    return { clock, selection, changes };
+    /** Connections held back (e.g. lagging behind the chain). */
+    const lagging = new Set<string>();
+    const selection = new OutboundSelection(
+      clock,
+      new SeededRng(seed),
+      (slot, previous, next) => changes.push({ at: clock.now(), slot, previous, next }),
+      { size },
+      { eligible: (id) => !lagging.has(id) },
+    );
+    return { clock, selection, changes, lagging };
   }
 
   it('binds 2 slots to distinct outbound connections, never inbound ones', () => {
@@ -70,5 +78,64 @@ describe('OutboundSelection', () => {
     selection.connectionDown(selection.connected()[0]);
     expect(selection.connected()).to.have.length(1);
     expect(changes[1].next).to.equal(null);
+  });
+
+  it('picks only eligible connections, and drops one that stops qualifying at the next re-draw, not before', () => {
+    const { clock, selection, changes, lagging } = setup(3);
+    for (const id of ['o1', 'o2', 'o3']) selection.connectionUp(id, 'outbound');
+    lagging.add('o3');
+    selection.start();
+    expect(selection.connected().sort()).to.deep.equal(['o1', 'o2']);
+    selection.connectionUp('o4', 'outbound');
+    lagging.delete('o3');
+    lagging.add('o1');
+    selection.eligibilityChanged(); // no empty slot: nothing moves mid-epoch
+    changes.length = 0;
+    clock.advance(299_999);
+    expect(selection.connected()).to.include('o1');
+    expect(changes).to.deep.equal([]);
+    clock.advance(31_000); // the re-draw
+    expect(selection.connected()).to.not.include('o1');
+    for (let i = 0; i < 30; i++) {
+      clock.advance(331_000);
+      expect(selection.connected()).to.have.length(2);
+      expect(selection.connected()).to.not.include('o1');
+    }
+    lagging.delete('o1'); // caught up: drawn again in some later epoch
+    let seen = false;
+    for (let i = 0; i < 30 && !seen; i++) {
+      clock.advance(331_000);
+      seen = selection.connected().includes('o1');
+    }
+    expect(seen).to.equal(true);
+  });
+
+  it('fills an empty slot as soon as a connection qualifies, and replaces a closed one only with a qualifying one', () => {
+    const { selection, changes, lagging } = setup(4);
+    for (const id of ['o1', 'o2', 'o3']) selection.connectionUp(id, 'outbound');
+    lagging.add('o2').add('o3');
+    selection.start();
+    expect(selection.members).to.deep.equal(['o1', null]);
+    changes.length = 0;
+    selection.eligibilityChanged();
+    expect(changes).to.deep.equal([]);
+    lagging.delete('o3');
+    selection.eligibilityChanged();
+    expect(selection.connected().sort()).to.deep.equal(['o1', 'o3']);
+    selection.connectionDown('o1'); // o2 still lags: the slot stays empty
+    expect(selection.connected()).to.deep.equal(['o3']);
+    expect(changes.at(-1)).to.deep.include({ previous: 'o1', next: null });
+  });
+
+  it('with nothing eligible binds nothing, and binds at once when one qualifies', () => {
+    const { selection, lagging } = setup(5);
+    lagging.add('o1').add('o2');
+    selection.connectionUp('o1', 'outbound');
+    selection.connectionUp('o2', 'outbound');
+    selection.start();
+    expect(selection.members).to.deep.equal([null, null]);
+    lagging.delete('o2');
+    selection.eligibilityChanged();
+    expect(selection.connected()).to.deep.equal(['o2']);
   });
 });

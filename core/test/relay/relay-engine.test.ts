@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { blob, engineHarness, TOR_CLEARNET, txIdOf, type Sent } from './engine-harness';
 import { MemoryTxStore } from '../../src/relay/local-tx-store';
 import { RelayError } from '../../src/relay/relay-errors';
@@ -86,6 +87,30 @@ describe('RelayEngine: local transactions', () => {
     h.up('tor', 't-out1', 'outbound');
     expect(h.txSends(txIdOf(blob('e')))).to.have.length(1);
     expect(await h.engine.submitLocal(blob('e'))).to.deep.equal({ txId: txIdOf(blob('e')), status: 'known' });
+  });
+
+  it('answers a known tx at once only when it is public; our own or a stem tx goes through the journal first', async () => {
+    const h = engineHarness(TOR_CLEARNET);
+    h.engine.start();
+    clearnet(h);
+    h.up('tor', 't-out1', 'outbound');
+    const enqueue = sinon.spy(h.store, 'enqueue');
+    const writes = (): number => enqueue.callCount;
+    // our own, on its way: written again (same cost as a new one), not sent twice
+    const own = await h.engine.submitLocal(blob('k'));
+    expect(await h.engine.submitLocal(blob('k'))).to.deep.equal({ txId: own.txId, status: 'known' });
+    expect(writes()).to.equal(2);
+    expect(h.txSends(own.txId)).to.have.length(1);
+    // a stem tx we relay for a clearnet peer: written down and delivered as ours over Tor
+    h.engine.onTransactionsReceived('public', 'p-in1', [blob('s')], false);
+    const stem = await h.engine.submitLocal(blob('s'));
+    expect(stem.status).to.equal('sent');
+    expect(writes()).to.equal(3);
+    expect(h.txSends(stem.txId).some((s) => s.zone === 'tor')).to.equal(true);
+    // a fluffed tx is public anyway: answered without a write
+    h.engine.onTransactionsReceived('public', 'p-in2', [blob('p')], true);
+    expect(await h.engine.submitLocal(blob('p'))).to.deep.equal({ txId: txIdOf(blob('p')), status: 'known' });
+    expect(writes()).to.equal(3);
   });
 
   it('stems local txs on clearnet when no anonymity zone is enabled, even in fluff epochs', async () => {

@@ -50,6 +50,8 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
   const clearnetMonerod = new MonerodHarness({ basePort: BASE, exclusive: [`127.0.0.1:${OUR_PORT}`], extraArgs: `--add-peer ${MONEROD_KNOWN_PEER}` });
   const anonMonerod = new MonerodHarness({ basePort: BASE + 20, anonymousInbound: true });
   const received: IncomingTransactions[] = [];
+  /** The chain heights the layer told its observer (the relay engine's stem eligibility input), per connection. */
+  const toldHeights = new Map<string, number[]>();
   const timings: Record<string, number> = {};
   let transport: ClearnetTransport;
   let listener: Listener;
@@ -76,6 +78,12 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
       txSink: { receive: (batch) => received.push(batch) },
       zoneContext: (zone) => (zone === 'clearnet' ? { store, listenPort: OUR_PORT } : undefined),
       timeouts: { timedSyncIntervalMs: 10_000 },
+    });
+    const tell = (id: string, height: number): void => void toldHeights.set(id, [...(toldHeights.get(id) ?? []), height]);
+    layer.setConnectionObserver({
+      onConnectionUp: (_zone, id, _direction, height) => tell(id, height),
+      onConnectionHeight: (_zone, id, height) => tell(id, height),
+      onConnectionDown: () => undefined,
     });
     transport = new ClearnetTransport({ logger, bind: { host: '127.0.0.1', port: OUR_PORT } });
     listener = await transport.listen((connection) => {
@@ -150,6 +158,16 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
     expect(claimed.top_id.toString('hex')).to.equal(info.top_block_hash);
   });
 
+  it('tells the relay engine monerod’s height at the handshake and again once a timed sync reports the mined chain', async () => {
+    const info = await clearnetMonerod.getInfo();
+    const heights = toldHeights.get(outbound.id) ?? [];
+    console.log(`    heights told for our outbound connection: ${JSON.stringify(heights)} (monerod: ${info.height})`);
+    expect(heights.length).to.be.at.least(2);
+    expect(heights[0]).to.be.below(info.height); // the handshake came before the blocks makeTxs mined
+    expect(heights.at(-1)).to.equal(info.height);
+    expect(new Set(heights).size, 'only changes are told').to.equal(heights.length);
+  });
+
   it('a tx submitted to monerod’s RPC arrives over p2p with the id monerod reports', async () => {
     const tx = txs[0];
     const t0 = Date.now();
@@ -188,14 +206,16 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
     expect((await clearnetMonerod.getConnections()).every((c) => c.address.startsWith('127.0.0.1:'))).to.equal(true);
   });
 
-  it('the node as the CLI composes it (composeVeilnode) keeps its exclusive peer and its peer layer sends a tx to monerod', async () => {
-    const veilnode = await composeClearnetNode({
+  it('the node as the CLI composes it (composeVeilnode) keeps its exclusive peer and its peer layer sends a padded tx (--pad-transactions) to monerod', async () => {
+    const { prepared, veilnode } = await composeClearnetNode({
       dir: dataDir,
       p2pPort: BASE + 41,
       exclusivePeer: `127.0.0.1:${clearnetMonerod.p2pPort}`,
+      args: ['--pad-transactions'],
       logger: new RecordingLogger(),
       compose: { peers: { maintenanceIntervalMs: 500 } },
     });
+    expect(prepared.config.p2p.padTransactions).to.equal(true);
     const { peers } = veilnode;
     await veilnode.start();
     try {

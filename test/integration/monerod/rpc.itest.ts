@@ -34,7 +34,7 @@ describe('RPC → relay engine → p2p → a real regtest monerod (clearnet only
     skipWithoutMonerod(this);
     const t0 = Date.now();
     dataDir = await mkdtemp(join(tmpdir(), 'veilnode-rpc-itest-'));
-    const veilnode = await composeClearnetNode({
+    const { veilnode } = await composeClearnetNode({
       dir: dataDir,
       p2pPort: OUR_P2P,
       exclusivePeer: `127.0.0.1:${monerod.p2pPort}`,

@@ -1,8 +1,6 @@
 import { expect } from 'chai';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -18,37 +16,27 @@ import {
   type LookupResult,
   type RelayChannel,
 } from '@veilnode/split-query';
-import { MonerodHarness } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';
+import {
+  buildDirectory,
+  CHAIN_MONEROD_RPC,
+  expectEachServerSawOnlyItsOwn,
+  lookupWords,
+  recordingBackend,
+  splitQueryChain,
+  veilnodeCli as veilnode,
+  VEILNODE_BIN,
+  writeClientConfig,
+  type RecordingBackend,
+  type SplitQueryChain,
+} from './fixture';
 
 /**
- * Split-query end to end: four real veilnode nodes serve lookups from a real regtest monerod,
- * a fifth is the relay M, the client is `veilnode query` (and the library, for misbehaving
- * relays). Each server's backend is a recording pass-through to monerod, so the test sees
- * exactly what each server asked.
+ * Split-query end to end: four real veilnode nodes serve lookups from a real regtest monerod
+ * (the suites' shared chain), a fifth is the relay M, the client is `veilnode query` (and the
+ * library, for misbehaving relays). Each server's backend is a recording pass-through to
+ * monerod, so the test sees exactly what each server asked.
  */
-const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 100;
-const CORE_PACKAGE = require.resolve('@veilnode/core/package.json');
-const VEILNODE_BIN = path.join(path.dirname(CORE_PACKAGE), (JSON.parse(readFileSync(CORE_PACKAGE, 'utf8')) as { bin: Record<string, string> }).bin.veilnode);
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** A client's config: the plugin listed (so its commands exist), regtest. */
-const CLIENT_CONFIG = 'client.json5';
-
-/** `veilnode --config client.json5 ARGS` (a later --config in ARGS is refused: give a node's config as `config`). */
-function veilnode(args: string[], cwd: string, config = CLIENT_CONFIG): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [VEILNODE_BIN, '--config', config, ...args], { cwd, env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
 /** A veilnode process: its RPC address once started, and everything it printed. */
 class VeilnodeProcess {
   private child: ChildProcess | undefined;
@@ -98,57 +86,26 @@ class VeilnodeProcess {
   }
 }
 
-/** Forwards to monerod and records what it forwarded: what one server asked. */
-async function recordingBackend(monerodRpc: string): Promise<{ server: Server; url: string; calls: string[] }> {
-  const calls: string[] = [];
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (c: Buffer) => (body += c.toString()));
-    request.on('end', () => {
-      calls.push(`${request.url} ${body}`);
-      fetch(`http://${monerodRpc}${request.url}`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } })
-        .then(async (r) => {
-          response.writeHead(r.status, { 'Content-Type': 'application/json' });
-          response.end(await r.text());
-        })
-        .catch(() => response.destroy());
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls };
-}
-
 describe('split-query with real veilnode nodes and a regtest monerod', function () {
   this.timeout(300_000);
-  const monerod = new MonerodHarness({ basePort: BASE, nodes: 2 });
   let dir: string;
-  const servers: { node: VeilnodeProcess; backend: Awaited<ReturnType<typeof recordingBackend>>; id: string }[] = [];
+  let chain: SplitQueryChain;
+  const servers: { node: VeilnodeProcess; backend: RecordingBackend; id: string; name: string }[] = [];
   let relay: VeilnodeProcess;
   let relayDir: string;
   let directoryFile: string;
   let trust: DirectoryTrust;
   let trustArgs: string[];
-  let lookups: Lookup[];
-  let secrets: string[];
+  let lookups: readonly Lookup[];
+  let secrets: readonly string[];
 
   before(async function () {
     skipWithoutMonerod(this);
     dir = mkdtempSync(path.join(tmpdir(), 'veilnode-split-query-'));
-    writeFileSync(path.join(dir, CLIENT_CONFIG), JSON.stringify({ plugins: ['@veilnode/split-query'], network: 'regtest', dataDir: path.join(dir, 'client') }));
-    await monerod.start();
-    const [tx] = await monerod.makeTxs(1);
-    expect((await monerod.sendRawTransaction(tx.blob)).status).to.equal('OK');
-    const decoded = await monerod.rest<{ txs: { as_json: string }[] }>('get_transactions', { txs_hashes: [tx.id], decode_as_json: true });
-    const keyImage = (JSON.parse(decoded.txs[0].as_json) as { vin: { key: { k_image: string } }[] }).vin[0].key.k_image;
-    const block = await monerod.rpc<{ miner_tx_hash: string }>('get_block', { height: 5 });
-    lookups = [
-      { kind: 'tx', id: block.miner_tx_hash },
-      { kind: 'tx', id: tx.id },
-      { kind: 'keyimage', keyImage },
-    ];
-    secrets = [block.miner_tx_hash, tx.id, keyImage];
+    writeClientConfig(dir);
+    chain = await splitQueryChain();
+    ({ lookups, secrets } = chain);
 
-    const monerodRpc = `127.0.0.1:${monerod.rpcPort}`;
     for (let i = 0; i < 5; i++) {
       const config = path.join(dir, `node${i}.json5`);
       writeFileSync(
@@ -168,37 +125,23 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
         relay = new VeilnodeProcess(config, [], ['--heapsnapshot-signal=SIGUSR2']);
         continue;
       }
-      const backend = await recordingBackend(monerodRpc);
-      servers.push({ node: new VeilnodeProcess(config, ['--query-backend', backend.url]), backend, id: '' });
+      const backend = await recordingBackend(CHAIN_MONEROD_RPC);
+      servers.push({ node: new VeilnodeProcess(config, ['--query-backend', backend.url]), backend, id: '', name: '' });
     }
     for (const s of servers) await s.node.start(dir);
     relayDir = path.join(dir, 'relay-cwd');
     mkdirSync(relayDir);
     await relay.start(relayDir);
 
-    // The directory, built with the CLI: three authorities, entries need two of them.
-    const keys: string[] = [];
-    for (let k = 0; k < 3; k++) {
-      const r = await veilnode(['directory', 'keygen', '--out', path.join(dir, `dirkey${k}.json`)], dir);
-      expect(r.code, r.stderr).to.equal(0);
-      keys.push(r.stdout.trim());
-    }
-    trust = { keys, threshold: 2 };
-    trustArgs = [...keys.flatMap((k) => ['--trust', k]), '--threshold', '2'];
-    const entryFiles: string[] = [];
+    const signed = await buildDirectory(
+      dir,
+      servers.map((s) => ({ config: s.node.config, address: s.node.rpc })),
+    );
     for (const [i, s] of servers.entries()) {
-      const r = await veilnode(['directory', 'entry', '--address', s.node.rpc], dir, s.node.config);
-      expect(r.code, r.stderr).to.equal(0);
-      s.id = (JSON.parse(r.stdout) as { id: string }).id;
-      entryFiles.push(path.join(dir, `entry${i}.json`));
-      writeFileSync(entryFiles[i], r.stdout);
+      s.id = signed.ids[i];
+      s.name = s.node.rpc;
     }
-    directoryFile = path.join(dir, 'directory.json');
-    expect((await veilnode(['directory', 'create', '--out', directoryFile, ...entryFiles], dir)).code).to.equal(0);
-    for (const k of [0, 2]) expect((await veilnode(['directory', 'sign', '--key', path.join(dir, `dirkey${k}.json`), directoryFile], dir)).code).to.equal(0);
-    const verified = await veilnode(['directory', 'verify', ...trustArgs, directoryFile], dir);
-    expect(verified.code, verified.stdout + verified.stderr).to.equal(0);
-    expect(verified.stdout.match(/^usable /gm)).to.have.length(4);
+    ({ file: directoryFile, trust, trustArgs } = signed);
   });
 
   after(async () => {
@@ -207,7 +150,6 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
       s.backend.server.close();
     }
     await relay?.stop();
-    await monerod.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -237,39 +179,19 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
     return parseDirectory(JSON.parse(readFileSync(directoryFile, 'utf8')));
   }
 
-  async function askMonerod(lookup: Lookup): Promise<Record<string, unknown>> {
-    return lookup.kind === 'tx'
-      ? monerod.rest('get_transactions', { txs_hashes: [lookup.id], decode_as_json: false })
-      : monerod.rest('is_key_image_spent', { key_images: [(lookup as { keyImage: string }).keyImage] });
-  }
-
-  /** Each server's backend saw at most one lookup, and exactly the one the client says it answered. */
-  function expectEachServerSawOnlyItsOwn(results: readonly LookupResult[]): void {
-    for (const s of servers) {
-      const answered = results.filter((r) => r.attempts.some((a) => a.server === s.id));
-      const seen = s.backend.calls.join('\n');
-      expect(s.backend.calls.length, `server ${s.node.rpc} backend calls`).to.equal(answered.filter((r) => r.ok && r.server === s.id).length);
-      for (const [i, secret] of secrets.entries()) {
-        const mine = answered.some((r) => r.lookup === lookups[i] || JSON.stringify(r.lookup) === JSON.stringify(lookups[i]));
-        if (!mine) expect(seen, `server ${s.node.rpc} saw lookup ${i}`).to.not.include(secret);
-      }
-    }
-  }
-
   it('veilnode query answers every lookup as monerod does, each from its own server; the relay\'s log and heap never hold a lookup', async () => {
     const args = ['query', '--directory', directoryFile, ...trustArgs, '--via', `http://${relay.rpc}`, '--json'];
-    const words = lookups.flatMap((l) => (l.kind === 'tx' ? ['tx', l.id] : ['keyimage', (l as { keyImage: string }).keyImage]));
-    const r = await veilnode([...args, ...words], dir);
+    const r = await veilnode([...args, ...lookupWords(lookups)], dir);
     expect(r.code, r.stderr).to.equal(0);
     const results = JSON.parse(r.stdout) as LookupResult[];
     expect(results).to.have.length(3);
     for (const [i, result] of results.entries()) {
       if (!result.ok) throw new Error(result.error);
-      expect(result.result, `lookup ${i}`).to.deep.equal(await askMonerod(lookups[i]));
+      expect(result.result, `lookup ${i}`).to.deep.equal(await chain.askMonerod(lookups[i]));
     }
     expect((results[2] as unknown as { result: { spent_status: number[] } }).result.spent_status).to.deep.equal([2]); // spent in the pool
     expect(new Set(results.map((x) => (x.ok ? x.server : ''))).size).to.equal(3);
-    expectEachServerSawOnlyItsOwn(results);
+    expectEachServerSawOnlyItsOwn(servers, results, chain);
     expect(relay.output).to.include('relayed a bundle of sealed lookups');
     for (const secret of secrets) expect(relay.output, 'relay log').to.not.include(secret);
     const heap = await relayHeapSnapshot();
@@ -303,7 +225,7 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
       ],
     ]);
     for (const [i, result] of results.entries()) {
-      expect(result.ok && result.result, `lookup ${i}`).to.deep.equal(await askMonerod(asked[i]));
+      expect(result.ok && result.result, `lookup ${i}`).to.deep.equal(await chain.askMonerod(asked[i]));
       expect(result.attempts[1].server, 'retried at another server').to.not.equal(result.attempts[0].server);
     }
     const droppedAt = servers.find((x) => x.id === results[1].attempts[0].server);

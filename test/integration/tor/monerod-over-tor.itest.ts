@@ -68,6 +68,8 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
   const connections = async (): Promise<Connection[]> => (await (node as VeilnodeProcess).rpc<{ connections?: Connection[] }>('get_connections')).connections ?? [];
   const inMonerodPool = async (id: string): Promise<boolean> => (await (monerod as MonerodHarness).getTransactionPool()).some((p) => p.id_hash === id);
   const nodeLog = async (): Promise<string> => readFile((node as VeilnodeProcess).logFile, 'utf8');
+  const outageTimeline = (sinceMs: number): Promise<string> =>
+    (node as VeilnodeProcess).timeline(sinceMs, (e) => e.component === 'outbound' || e.component === 'relay' || /zone tor|peer|noise|tx/i.test(String(e.msg)));
 
   before(async function () {
     if (!monerodAvailable()) {
@@ -250,10 +252,15 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
       timings['client tor restart (s)'] = await fx.net.startNode('client');
     }
     const back = Date.now();
-    await until('the tor zone to be healthy again', async () => (await zone()).healthy, 60_000);
-    timings['tor back → zone healthy (s)'] = (Date.now() - back) / 1000;
-    await until(`the tx kept during the outage in monerod's pool`, () => inMonerodPool(txs[4].id), 180_000, 1000);
-    timings['tor back → queued tx in monerod pool (s)'] = (Date.now() - back) / 1000;
+    try {
+      await until('the tor zone to be healthy again', async () => (await zone()).healthy, 60_000);
+      timings['tor back → zone healthy (s)'] = (Date.now() - back) / 1000;
+      await until(`the tx kept during the outage in monerod's pool`, () => inMonerodPool(txs[4].id), 180_000, 1000);
+      timings['tor back → queued tx in monerod pool (s)'] = (Date.now() - back) / 1000;
+    } finally {
+      // what the node did since Tor went away: each dial, its outcome and back-off, and the relay
+      console.log(`      recovery timeline (s after tor stopped):\n${await outageTimeline(down)}`);
+    }
     const log = await nodeLog();
     expect(log).to.match(/zone tor is unhealthy; its transport retries with back-off/);
     expect(log).to.match(/zone tor is healthy again/);

@@ -32,7 +32,13 @@ describe('TorTransport creates its own onion service via the control port (ADD_O
 
   it('publishes an onion derived from a key it generated and stored with mode 0600', async () => {
     const started = Date.now();
-    listener = await service.listen((c) => inbound.push(c));
+    // every accepted stream echoes: a dial attempt that failed on the client side after tor had
+    // already connected the service end leaves an extra inbound stream before the one that counts
+    listener = await service.listen((c) => {
+      inbound.push(c);
+      c.stream.on('error', () => undefined);
+      c.stream.pipe(c.stream);
+    });
     await service.whenPublished();
     console.log(`      ADD_ONION published after ${Date.now() - started} ms`);
     const keyFile = join(ctx.dataDir, ONION_KEY_FILE);
@@ -55,11 +61,12 @@ describe('TorTransport creates its own onion service via the control port (ADD_O
       await retryUntil(async () => {
         if (inbound.length === 0) throw new Error('no inbound connection yet');
       }, 10_000, 50);
-      const peer = inbound[0];
-      expect(peer.direction).to.equal('inbound');
-      expect(peer.remote).to.equal(undefined);
-      peer.stream.pipe(peer.stream);
+      for (const peer of inbound) {
+        expect(peer.direction).to.equal('inbound');
+        expect(peer.remote).to.equal(undefined);
+      }
       expect((await echoRoundTrip(conn.stream, Buffer.from('to our own onion'))).toString()).to.equal('to our own onion');
+      console.log(`      inbound streams accepted for this dial and its retries: ${inbound.length}`);
       conn.stream.destroy();
     } finally {
       await dialer.stop();

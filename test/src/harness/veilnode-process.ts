@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The CLI entry point of the built core package (what `npm start` runs). */
@@ -32,9 +32,48 @@ export class VeilnodeProcess {
     return this.options.name ?? 'veilnode';
   }
 
+  /** The config file start() writes (for CLI commands run with this node's config). */
+  get configFile(): string {
+    return join(this.options.dir, `${this.name}.json`);
+  }
+
   /** stdout + stderr of every run (JSON log lines), appended. */
   get logFile(): string {
     return join(this.options.dir, `${this.name}.log`);
+  }
+
+  /**
+   * The JSON log lines written at or after `sinceMs` (epoch ms), parsed; lines that are not JSON
+   * (a crash trace) are kept as `{ msg }`. For timelines printed by tests and for failure reports.
+   */
+  async logSince(sinceMs = 0): Promise<Array<Record<string, unknown> & { time?: number; msg?: string }>> {
+    const text = await readFile(this.logFile, 'utf8').catch(() => '');
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        try {
+          return JSON.parse(line) as Record<string, unknown> & { time?: number; msg?: string };
+        } catch {
+          return { msg: line };
+        }
+      })
+      .filter((entry) => entry.time === undefined || entry.time >= sinceMs);
+  }
+
+  /**
+   * The log since `sinceMs` as one line per entry, "seconds-since message {fields}", for the
+   * entries `keep` selects (at most `limit`): what a test prints to explain its timing or failure.
+   */
+  async timeline(sinceMs: number, keep: (entry: Record<string, unknown>) => boolean, limit = 60): Promise<string> {
+    return (await this.logSince(sinceMs))
+      .filter(keep)
+      .slice(0, limit)
+      .map((e) => {
+        const fields = Object.fromEntries(Object.entries(e).filter(([key]) => !['time', 'msg', 'level', 'pid', 'hostname', 'service'].includes(key)));
+        return `        ${(((e.time ?? sinceMs) - sinceMs) / 1000).toFixed(1)} ${e.msg} ${JSON.stringify(fields)}`;
+      })
+      .join('\n');
   }
 
   get pid(): number | undefined {
@@ -44,10 +83,9 @@ export class VeilnodeProcess {
   /** Starts the process and resolves once its RPC answers get_info. */
   async start(timeoutMs = 30_000): Promise<void> {
     if (this.child) throw new Error(`${this.name} already runs (pid ${this.child.pid})`);
-    const configFile = join(this.options.dir, `${this.name}.json`);
-    await writeFile(configFile, JSON.stringify(this.options.config, null, 2));
+    await writeFile(this.configFile, JSON.stringify(this.options.config, null, 2));
     this.log = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [MAIN, '--config', configFile], { env: { PATH: process.env.PATH, HOME: this.options.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, '--config', this.configFile], { env: { PATH: process.env.PATH, HOME: this.options.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });

@@ -23,6 +23,8 @@ function epeeVarintBytes(n: number): number {
 /** One message arriving over a link, as the receiving node's socket sees it. */
 export interface Delivery {
   readonly at: number;
+  /** When the sender handed it to the link (at − sentAt = queueing + latency + transfer). */
+  readonly sentAt: number;
   readonly zone: string;
   readonly from: EngineNode;
   readonly to: EngineNode;
@@ -143,15 +145,15 @@ export class EngineNetwork {
     const bytes = payload.kind === 'txs' ? this.encodedSize(payload.txs, payload.fluff) : payload.frame.length;
     this.bytesSent += bytes;
     const now = this.clock.now();
-    this.clock.setTimer(link.pipe.schedule(bytes, now) - now, () => this.arrive(from, link, payload, bytes));
+    this.clock.setTimer(link.pipe.schedule(bytes, now) - now, () => this.arrive(from, link, payload, bytes, now));
     return true;
   }
 
-  private arrive(from: EngineNode, link: Link, payload: Payload, bytes: number): void {
+  private arrive(from: EngineNode, link: Link, payload: Payload, bytes: number, sentAt: number): void {
     const to = link.peer;
     if (payload.kind === 'txs') {
       const txs = payload.txs.map((blob) => ({ id: this.txIds.of(blob), blob }));
-      this.options.onDelivery?.({ at: this.clock.now(), zone: payload.zone, from, to, bytes, txs: txs.map((t) => t.id), fluff: payload.fluff });
+      this.options.onDelivery?.({ at: this.clock.now(), sentAt, zone: payload.zone, from, to, bytes, txs: txs.map((t) => t.id), fluff: payload.fluff });
       to.engine.receive({ zone: payload.zone, connectionId: link.peerConnection, txs, fluff: payload.fluff });
       return;
     }
@@ -160,6 +162,7 @@ export class EngineNetwork {
     const notify = messages.filter((m) => m.command === Command.NewTransactions).map((m) => NewTransactions.body.decode(m.body));
     this.options.onDelivery?.({
       at: this.clock.now(),
+      sentAt,
       zone: payload.zone,
       from,
       to,

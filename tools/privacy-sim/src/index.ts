@@ -11,3 +11,5 @@ export * from './noise-capture';
 export * from './traffic-features';
 export * from './stump-classifier';
 export * from './noise-bench';
+export * from './path-phases';
+export * from './sweep';

@@ -8,7 +8,8 @@ async function main(): Promise<void> {
   const { mode, params } = workerData as { mode: Mode; params: SimParams };
   const run = await runMode(mode, params, buildTopology(params));
   const o = run.observations;
-  const buffers = [o.tx, o.spy, o.from, o.at, o.stem, run.firstArrival, run.submittedAt].map((a) => a.buffer as ArrayBuffer);
+  const m = run.milestones;
+  const buffers = [o.tx, o.spy, o.from, o.at, o.stem, run.firstArrival, run.submittedAt, m.anonymitySentAt, m.anonymityArrivedAt, m.publicSentAt].map((a) => a.buffer as ArrayBuffer);
   parentPort?.postMessage(run, buffers);
 }
 

@@ -10,6 +10,18 @@ export const ANONYMITY_ZONE = 'tor';
 
 const PUBLIC: RelayZoneConfig = { name: PUBLIC_ZONE, anonymity: false, noise: false, targetOutbound: 12 };
 
+/**
+ * Per tx, the moments its path passes (Infinity: never): when the origin put it on an anonymity
+ * link (its first copy to arrive) and when that copy arrived, and when any node first sent it
+ * on the public zone. `publicStems` counts public-zone stem messages of the whole run.
+ */
+export interface TxMilestones {
+  readonly anonymitySentAt: Float64Array;
+  readonly anonymityArrivedAt: Float64Array;
+  readonly publicSentAt: Float64Array;
+  publicStems: number;
+}
+
 /** What one mode produced; plain typed arrays so a worker thread can hand them back. */
 export interface ModeRun {
   readonly mode: Mode;
@@ -17,6 +29,7 @@ export interface ModeRun {
   /** First arrival of tx t at node v, at [v * txs + t] (submission time at the origin; Infinity = never). */
   readonly firstArrival: Float64Array;
   readonly submittedAt: Float64Array;
+  readonly milestones: TxMilestones;
   readonly bytesSent: number;
   readonly deliveries: number;
   readonly wallMs: number;
@@ -40,8 +53,10 @@ function engineConfig(mode: Mode, anonymous: boolean, params: SimParams): RelayE
   // engines' state, and the garbage collector's work, bounded by the txs still spreading.
   const poolLifetimeMs = params.minedAfterMs;
   if (mode !== 'veilnode' || !anonymous) return { zones: [PUBLIC], poolLifetimeMs };
+  const { noise, crossZoneDelayMaxMs } = params.veilnodeRelay;
   return {
-    zones: [PUBLIC, { name: ANONYMITY_ZONE, anonymity: true, noise: true, targetOutbound: params.anonymityOutbound }],
+    zones: [PUBLIC, { name: ANONYMITY_ZONE, anonymity: true, noise, targetOutbound: params.anonymityOutbound }],
+    crossZoneDelay: { minMs: 0, maxMs: crossZoneDelayMaxMs },
     rotation: false,
     poolLifetimeMs,
   };
@@ -68,16 +83,24 @@ export async function runMode(mode: Mode, params: SimParams, topology: Topology)
   const txIndex = new Map<string, number>();
   const firstArrival = new Float64Array(n * t).fill(Number.POSITIVE_INFINITY);
   const observations = new ObservationLog();
+  const never = () => new Float64Array(t).fill(Number.POSITIVE_INFINITY);
+  const milestones: TxMilestones = { anonymitySentAt: never(), anonymityArrivedAt: never(), publicSentAt: never(), publicStems: 0 };
   let deliveries = 0;
   const onDelivery = (d: Delivery) => {
     deliveries++;
     const to = d.to.index;
     const isSpy = topology.spyRank[to] < maxSpies;
+    if (d.zone === PUBLIC_ZONE && !d.fluff && d.txs.length > 0) milestones.publicStems++;
     for (const id of d.txs) {
       const tx = txIndex.get(id);
       if (tx === undefined) continue;
       const slot = to * t + tx;
       if (d.at < firstArrival[slot]) firstArrival[slot] = d.at;
+      if (d.zone === PUBLIC_ZONE) milestones.publicSentAt[tx] = Math.min(milestones.publicSentAt[tx], d.sentAt);
+      else if (d.from.index === topology.origins[tx] && d.at < milestones.anonymityArrivedAt[tx]) {
+        milestones.anonymityArrivedAt[tx] = d.at;
+        milestones.anonymitySentAt[tx] = d.sentAt;
+      }
       // A spy sees who handed it the tx on the public zone; an anonymity link hides the sender.
       if (isSpy && d.zone === PUBLIC_ZONE) observations.add(tx, to, d.from.index, d.at, !d.fluff);
     }
@@ -107,5 +130,5 @@ export async function runMode(mode: Mode, params: SimParams, topology: Topology)
   }
   clock.runUntil(params.warmupMs + t * params.txIntervalMs + params.drainMs);
   for (const node of nodes) node.engine.stop();
-  return { mode, observations: observations.columns(), firstArrival, submittedAt, bytesSent: network.bytesSent, deliveries, wallMs: performance.now() - started };
+  return { mode, observations: observations.columns(), firstArrival, submittedAt, milestones, bytesSent: network.bytesSent, deliveries, wallMs: performance.now() - started };
 }

@@ -1,7 +1,19 @@
-import { ConfigError } from '@veilnode/core';
+import { ConfigError, DEFAULT_CROSS_ZONE_DELAY } from '@veilnode/core';
 
 export const MODES = ['diffusion', 'dandelion', 'veilnode'] as const;
 export type Mode = (typeof MODES)[number];
+
+/**
+ * The relay tunables the `veilnode` mode runs with (the other modes ignore them): noise on the
+ * anonymity zone (`disable_noise` turns it off) and the cross-zone delay U(0, max).
+ */
+export interface VeilnodeRelaySettings {
+  readonly noise: boolean;
+  readonly crossZoneDelayMaxMs: number;
+}
+
+/** Issue 5's defaults: noise on, cross-zone delay U(0, 30 s). */
+export const DEFAULT_VEILNODE_RELAY: VeilnodeRelaySettings = Object.freeze({ noise: true, crossZoneDelayMaxMs: DEFAULT_CROSS_ZONE_DELAY.maxMs });
 
 /** Everything that defines one simulator run; the same params and seed give the same numbers. */
 export interface SimParams {
@@ -27,6 +39,7 @@ export interface SimParams {
    * block time is 2 min). Propagation slower than this counts as never reaching 90 %.
    */
   readonly minedAfterMs: number;
+  readonly veilnodeRelay: VeilnodeRelaySettings;
 }
 
 export const DEFAULT_PARAMS: SimParams = Object.freeze({
@@ -42,6 +55,7 @@ export const DEFAULT_PARAMS: SimParams = Object.freeze({
   drainMs: 10 * 60_000,
   txBytes: 1_500,
   minedAfterMs: 5 * 60_000,
+  veilnodeRelay: DEFAULT_VEILNODE_RELAY,
 });
 
 /** Small enough for a unit test, large enough for the diffusion/Dandelion++ gap to show. */
@@ -62,5 +76,7 @@ export function checkParams(params: SimParams): SimParams {
   if (params.spyShares.length === 0 || params.spyShares.some((p) => !(p > 0 && p < 1))) throw new ConfigError('sim spy shares must be in (0, 1)', { path: 'spyShares' });
   if (params.anonymityShare + maxSpy > 1) throw new ConfigError('sim anonymityShare + largest spy share must not exceed 1 (anonymity nodes are honest)', { path: 'anonymityShare' });
   if (Math.floor(params.nodes * params.anonymityShare) < 2) throw new ConfigError('sim needs at least 2 anonymity-zone nodes', { path: 'anonymityShare' });
+  const { crossZoneDelayMaxMs } = params.veilnodeRelay;
+  if (!(crossZoneDelayMaxMs >= 0)) throw new ConfigError(`sim cross-zone delay max must be >= 0 ms, got ${crossZoneDelayMaxMs}`, { path: 'veilnodeRelay.crossZoneDelayMaxMs' });
   return params;
 }

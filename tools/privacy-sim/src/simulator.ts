@@ -28,8 +28,14 @@ export interface SimReport {
   readonly deliveries: Record<string, number>;
 }
 
-/** Runs one mode in a worker thread (the topology is rebuilt there from the same seed). */
-function runInWorker(mode: Mode, params: SimParams): Promise<ModeRun> {
+/** One simulator run to do: a mode with its params (same topology for every job of a batch). */
+export interface SimJob {
+  readonly mode: Mode;
+  readonly params: SimParams;
+}
+
+/** Runs one job in a worker thread (the topology is rebuilt there from the same seed). */
+function runInWorker({ mode, params }: SimJob): Promise<ModeRun> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(join(__dirname, 'mode-worker.js'), { workerData: { mode, params } });
     worker.once('message', (run: ModeRun) => resolve(run));
@@ -40,27 +46,26 @@ function runInWorker(mode: Mode, params: SimParams): Promise<ModeRun> {
   });
 }
 
-async function runModes(params: SimParams, topology: Topology, workers: number, onModeDone: (run: ModeRun) => void): Promise<ModeRun[]> {
-  if (workers <= 1) {
-    const runs: ModeRun[] = [];
-    for (const mode of MODES) {
-      const run = await runMode(mode, params, topology);
-      onModeDone(run);
-      runs.push(run);
-    }
-    return runs;
-  }
-  const runs = new Map<Mode, ModeRun>();
-  const queue = [...MODES];
+/** Runs the jobs on `workers` threads (1: in this thread, one after another); results in job order. */
+export async function runJobs(jobs: readonly SimJob[], topology: Topology, workers: number, onDone: (run: ModeRun, job: SimJob) => void): Promise<ModeRun[]> {
+  const runs: ModeRun[] = new Array<ModeRun>(jobs.length);
+  let next = 0;
   const lane = async () => {
-    for (let mode = queue.shift(); mode !== undefined; mode = queue.shift()) {
-      const run = await runInWorker(mode, params);
-      onModeDone(run);
-      runs.set(mode, run);
+    for (let i = next++; i < jobs.length; i = next++) {
+      const job = jobs[i];
+      runs[i] = workers <= 1 ? await runMode(job.mode, job.params, topology) : await runInWorker(job);
+      onDone(runs[i], job);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(workers, MODES.length) }, lane));
-  return MODES.map((m) => runs.get(m) as ModeRun);
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, jobs.length)) }, lane));
+  return runs;
+}
+
+/** Worker threads when none are asked for: one per job up to `cap`, none on a single core. */
+export function defaultWorkers(cap: number): number {
+  // One thread per job even on 2 cores: the OS shares them, so the run takes about the total
+  // CPU time / cores instead of two jobs back to back on one core.
+  return availableParallelism() > 1 ? cap : 1;
 }
 
 /** Turns one mode's raw run into result rows: every spy share × every estimator. */
@@ -88,10 +93,14 @@ export async function simulate(params: SimParams, options: { workers?: number; o
   const started = performance.now();
   checkParams(params);
   const topology = buildTopology(params);
-  // One thread per mode even on 2 cores: the OS shares them, so the run takes about the total
-  // CPU time / cores instead of two modes back to back on one core.
-  const workers = options.workers ?? (availableParallelism() > 1 ? MODES.length : 1);
-  const runs = await runModes(params, topology, workers, options.onModeDone ?? (() => undefined));
+  const workers = options.workers ?? defaultWorkers(MODES.length);
+  const onDone = options.onModeDone ?? (() => undefined);
+  const runs = await runJobs(
+    MODES.map((mode) => ({ mode, params })),
+    topology,
+    workers,
+    (run) => onDone(run),
+  );
   const wallMs: Record<string, number> = {};
   const deliveries: Record<string, number> = {};
   for (const run of runs) {
