@@ -3,6 +3,9 @@ import 'reflect-metadata';
 export * from './api';
 // A Logger that records its calls: for core's tests and plugin authors' (re-exported by @veilnode/compliance).
 export * from './logging/recording-logger';
+// Test helpers for core's tests and plugin authors' (@veilnode/compliance uses and re-exports them).
+export * from './testing/rejection-of';
+export * from './testing/test-zone-config';
 // Wire layer: core-internal (not part of the plugin API contract), exported for core modules and tests.
 export * from './epee';
 export * from './levin';

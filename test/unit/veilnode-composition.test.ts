@@ -4,19 +4,10 @@ import { dirname, join } from 'node:path';
 import { composeVeilnode, type Veilnode } from '@veilnode/core/dist/src/node/compose-veilnode';
 import { prepareFromConfig } from '@veilnode/core/dist/test/helpers/prepare';
 import { tempDir } from '@veilnode/core/dist/test/helpers/fixtures';
+import { until } from '../src/until';
 
 const CORE = dirname(require.resolve('@veilnode/core/package.json'));
 const TX = (JSON.parse(readFileSync(join(CORE, 'test/fixtures/txs/regtest-txs.json'), 'utf8')) as { txs: { id: string; hex: string }[] }).txs[0];
-
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function post<T>(rpc: string, path: string, body: unknown): Promise<T> {
   return (await (await fetch(`http://${rpc}${path}`, { method: 'POST', body: JSON.stringify(body) })).json()) as T;
@@ -57,7 +48,7 @@ describe('composeVeilnode: peer layer, relay engine and RPC wired together', fun
   it('a tx posted to B’s RPC goes over p2p to A and is relayed by A’s engine; the RPC reads the peer layer', async () => {
     const a = await start({});
     const b = await start({ exclusivePeers: [a.p2p] });
-    await until('B’s handshake with A', () => b.node.peers.layer.connections('clearnet').length === 1 && a.node.peers.layer.connections('clearnet').length === 1);
+    await until('B’s handshake with A', () => b.node.peers.layer.connections('clearnet').length === 1 && a.node.peers.layer.connections('clearnet').length === 1, 5_000, 20);
 
     const answer = await post<{ status: string; veilnode: { tx_hash: string; relay: string } }>(b.rpc, '/send_raw_transaction', { tx_as_hex: TX.hex });
     expect(answer.status).to.equal('OK');
@@ -65,7 +56,7 @@ describe('composeVeilnode: peer layer, relay engine and RPC wired together', fun
 
     // A's engine got it from the wire; with no outbound peer to stem to, A fluffs it (as monerod
     // does), which makes it public at A — while B, its origin, still lists it as its own only
-    const atA = await until('the tx in A’s relay engine', () => a.node.relay.transactions().find((t) => t.id === TX.id));
+    const atA = await until('the tx in A’s relay engine', () => a.node.relay.transactions().find((t) => t.id === TX.id), 5_000, 20);
     expect(atA.state).to.equal('fluff');
     const poolA = await post<{ transactions?: { id_hash: string }[] }>(a.rpc, '/get_transaction_pool', {});
     expect((poolA.transactions ?? []).map((t) => t.id_hash)).to.deep.equal([TX.id]);
@@ -96,11 +87,11 @@ describe('composeVeilnode: peer layer, relay engine and RPC wired together', fun
   it('stop saves the peer store with the outbound peer as anchor, then stops the node', async () => {
     const a = await start({});
     const b = await start({ exclusivePeers: [a.p2p] });
-    await until('B’s handshake with A', () => b.node.peers.layer.connections('clearnet').length === 1);
+    await until('B’s handshake with A', () => b.node.peers.layer.connections('clearnet').length === 1, 5_000, 20);
     await b.node.stop();
     running.splice(running.indexOf(b.node), 1);
     const saved = JSON.parse(readFileSync(join(b.dataDir, 'peers', 'clearnet.json'), 'utf8')) as Record<string, unknown>;
     expect(JSON.stringify(saved)).to.contain(a.p2p.split(':')[1]);
-    await until('A to see B go', () => a.node.peers.layer.connections('clearnet').length === 0);
+    await until('A to see B go', () => a.node.peers.layer.connections('clearnet').length === 0, 5_000, 20);
   });
 });

@@ -3,16 +3,10 @@ import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { dialWithDeadline } from '../../src/api/dialer';
 import { AbortedError, TimeoutError, TransportUnavailableError } from '../../src/api/errors';
+import { rejectionOf } from '../../src/testing/rejection-of';
 
 /** An attempt that ignores its signal and hands over a stream after `ms`. */
 const lateStream = (ms: number) => (): Promise<PassThrough> => new Promise((resolve) => setTimeout(() => resolve(new PassThrough()), ms));
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail('expected a rejection'),
-    (err: unknown) => err,
-  );
-}
 
 describe('dialWithDeadline', function () {
   it('resolves with the stream of an attempt that finishes in time, leaving no listener behind', async function () {
@@ -26,7 +20,7 @@ describe('dialWithDeadline', function () {
 
   it('rejects with TimeoutError at the deadline and destroys a stream that arrives later', async function () {
     let late: PassThrough | undefined;
-    const err = await rejection(
+    const err = await rejectionOf(
       dialWithDeadline({ what: 'dial x', options: { timeoutMs: 20 }, defaultTimeoutMs: 1000, context: { address: 'x' } }, async () => {
         late = await lateStream(60)();
         return late;
@@ -40,7 +34,7 @@ describe('dialWithDeadline', function () {
 
   it("rejects with AbortedError on the caller's abort, before or during the attempt", async function () {
     let attempted = false;
-    const before = await rejection(
+    const before = await rejectionOf(
       dialWithDeadline({ what: 'dial x', options: { signal: AbortSignal.abort() }, defaultTimeoutMs: 1000 }, async () => {
         attempted = true;
         return new PassThrough();
@@ -52,7 +46,7 @@ describe('dialWithDeadline', function () {
     const caller = new AbortController();
     const during = dialWithDeadline({ what: 'dial x', options: { signal: caller.signal }, defaultTimeoutMs: 1000 }, lateStream(30));
     setTimeout(() => caller.abort(), 5);
-    expect(await rejection(during)).to.be.instanceOf(AbortedError);
+    expect(await rejectionOf(during)).to.be.instanceOf(AbortedError);
   });
 
   it("rejects with the lifetime's reason when the transport stops", async function () {
@@ -60,7 +54,7 @@ describe('dialWithDeadline', function () {
     const reason = new TransportUnavailableError('t', 'the transport is stopped');
     const dialing = dialWithDeadline({ what: 'dial x', options: {}, defaultTimeoutMs: 1000, lifetime: lifetime.signal }, lateStream(30));
     lifetime.abort(reason);
-    expect(await rejection(dialing)).to.equal(reason);
-    expect(await rejection(dialWithDeadline({ what: 'dial x', options: {}, defaultTimeoutMs: 1000, lifetime: lifetime.signal }, lateStream(1)))).to.equal(reason);
+    expect(await rejectionOf(dialing)).to.equal(reason);
+    expect(await rejectionOf(dialWithDeadline({ what: 'dial x', options: {}, defaultTimeoutMs: 1000, lifetime: lifetime.signal }, lateStream(1)))).to.equal(reason);
   });
 });

@@ -9,6 +9,7 @@ import { SocksDialer } from '../../src/net/socks-dialer';
 import { SocksError, SocksErrorCode } from '../../src/net/socks-errors';
 import { probeSocksProxy } from '../../src/net/socks-probe';
 import { parseSocksProxy } from '../../src/net/socks-proxy';
+import { rejectionOf } from '../../src/testing/rejection-of';
 import { FakeSocksServer } from './fake-socks-server';
 
 const ONION = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion';
@@ -25,15 +26,6 @@ function roundTrip(socket: Socket, data: Buffer): Promise<Buffer> {
     socket.on('error', reject);
     socket.write(data);
   });
-}
-
-async function dialError(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('dial unexpectedly succeeded');
 }
 
 describe('SocksDialer', () => {
@@ -121,7 +113,7 @@ describe('SocksDialer', () => {
 
   it('maps wrong credentials to ProxyAuthFailed without leaking them', async () => {
     proxy.behaviour = { requireAuth: { username: 'alice', password: 'right' } };
-    const err = await dialError(dialer('socks5://alice:hunter2@127.0.0.1:PORT').dial(ONION, 1));
+    const err = await rejectionOf(dialer('socks5://alice:hunter2@127.0.0.1:PORT').dial(ONION, 1));
     expect(err).to.be.instanceOf(SocksError).with.property('code', SocksErrorCode.ProxyAuthFailed);
     const shown = [err.message, JSON.stringify(err), inspect(err, { depth: 10, showHidden: true }), String((err as Error).stack)].join('\n');
     expect(shown).to.not.include('hunter2');
@@ -130,7 +122,7 @@ describe('SocksDialer', () => {
 
   it('maps "auth required but we offered none" to ProxyAuthFailed', async () => {
     proxy.behaviour = { requireAuth: { username: 'a', password: 'b' } };
-    const err = await dialError(dialer('127.0.0.1:PORT', { isolation: false }).dial(ONION, 1));
+    const err = await rejectionOf(dialer('127.0.0.1:PORT', { isolation: false }).dial(ONION, 1));
     expect(err).to.have.property('code', SocksErrorCode.ProxyAuthFailed);
   });
 
@@ -156,7 +148,7 @@ describe('SocksDialer', () => {
   for (const [reply, host, code] of socks5Replies) {
     it(`maps SOCKS5 reply 0x${reply.toString(16)} for ${host === ONION ? 'an onion' : 'a DNS name'} to ${code}`, async () => {
       proxy.behaviour = { reply };
-      const err = await dialError(dialer('socks5://127.0.0.1:PORT').dial(host, 18083));
+      const err = await rejectionOf(dialer('socks5://127.0.0.1:PORT').dial(host, 18083));
       expect(err).to.be.instanceOf(SocksError);
       expect(err).to.have.property('code', code);
       expect((err as SocksError).context).to.include({ reply, proxy: `socks5://127.0.0.1:${proxy.port}` });
@@ -166,7 +158,7 @@ describe('SocksDialer', () => {
 
   it('maps SOCKS4a reply 0x5b to Socks4Rejected', async () => {
     proxy.behaviour = { reply: 0x5b };
-    const err = await dialError(dialer('socks4a://127.0.0.1:PORT').dial(ONION, 18083));
+    const err = await rejectionOf(dialer('socks4a://127.0.0.1:PORT').dial(ONION, 18083));
     expect(err).to.have.property('code', SocksErrorCode.Socks4Rejected);
   });
 
@@ -175,7 +167,7 @@ describe('SocksDialer', () => {
     await proxy.stop();
     proxy = new FakeSocksServer();
     await proxy.start();
-    const err = await dialError(new SocksDialer({ proxy: `127.0.0.1:${port}` }).dial(ONION, 18083));
+    const err = await rejectionOf(new SocksDialer({ proxy: `127.0.0.1:${port}` }).dial(ONION, 18083));
     expect(err).to.be.instanceOf(SocksError).with.property('code', SocksErrorCode.ProxyUnreachable);
     expect((err as SocksError).isProxyFailure).to.equal(true);
     expect(err.message).to.include('ECONNREFUSED');
@@ -185,7 +177,7 @@ describe('SocksDialer', () => {
     const http = createServer((s) => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     try {
-      const err = await dialError(new SocksDialer({ proxy: `127.0.0.1:${(http.address() as AddressInfo).port}` }).dial(ONION, 1));
+      const err = await rejectionOf(new SocksDialer({ proxy: `127.0.0.1:${(http.address() as AddressInfo).port}` }).dial(ONION, 1));
       expect(err).to.have.property('code', SocksErrorCode.ProxyProtocolError);
     } finally {
       http.close();
@@ -195,7 +187,7 @@ describe('SocksDialer', () => {
   it('times out a proxy that never answers, leaving no socket open', async () => {
     proxy.behaviour = { silent: true };
     const started = Date.now();
-    const err = await dialError(dialer('socks5://127.0.0.1:PORT', { timeoutMs: 200 }).dial(ONION, 1));
+    const err = await rejectionOf(dialer('socks5://127.0.0.1:PORT', { timeoutMs: 200 }).dial(ONION, 1));
     expect(err).to.be.instanceOf(TimeoutError);
     expect(Date.now() - started).to.be.within(150, 2000);
     await new Promise((r) => setTimeout(r, 50));
@@ -207,9 +199,9 @@ describe('SocksDialer', () => {
     const ac = new AbortController();
     const p = dialer('socks5://127.0.0.1:PORT').dial(ONION, 1, { signal: ac.signal });
     setTimeout(() => ac.abort(), 50);
-    expect(await dialError(p)).to.be.instanceOf(AbortedError);
+    expect(await rejectionOf(p)).to.be.instanceOf(AbortedError);
     const before = proxy.requests.length;
-    expect(await dialError(dialer('socks5://127.0.0.1:PORT').dial(ONION, 1, { signal: AbortSignal.abort() }))).to.be.instanceOf(AbortedError);
+    expect(await rejectionOf(dialer('socks5://127.0.0.1:PORT').dial(ONION, 1, { signal: AbortSignal.abort() }))).to.be.instanceOf(AbortedError);
     expect(proxy.requests.length).to.equal(before);
   });
 
@@ -223,7 +215,7 @@ describe('SocksDialer', () => {
     const reason = new Error('caller gave up');
     const pending = d.connect({ host: ONION, port: 18083 }, ac.signal);
     setTimeout(() => ac.abort(reason), 30);
-    expect(await dialError(pending)).to.equal(reason);
+    expect(await rejectionOf(pending)).to.equal(reason);
   });
 
   it('probes a live proxy without asking it to connect anywhere, and reports a dead one', async () => {
@@ -234,7 +226,7 @@ describe('SocksDialer', () => {
     await proxy.stop();
     proxy = new FakeSocksServer();
     await proxy.start();
-    const err = await dialError(probeSocksProxy(parseSocksProxy(`127.0.0.1:${port}`)));
+    const err = await rejectionOf(probeSocksProxy(parseSocksProxy(`127.0.0.1:${port}`)));
     expect(err).to.be.instanceOf(SocksError).with.property('code', SocksErrorCode.ProxyUnreachable);
   });
 
@@ -249,9 +241,9 @@ describe('SocksDialer', () => {
 
   it('rejects impossible targets before touching the proxy', async () => {
     const d = dialer('socks4a://127.0.0.1:PORT');
-    expect(await dialError(d.dial('::1', 80))).to.have.property('code', SocksErrorCode.AddressTypeNotSupported);
-    expect(await dialError(d.dial(ONION, 0))).to.match(/port must be 1\.\.65535/);
-    expect(await dialError(d.dial('bad host', 1))).to.match(/printable ASCII/);
+    expect(await rejectionOf(d.dial('::1', 80))).to.have.property('code', SocksErrorCode.AddressTypeNotSupported);
+    expect(await rejectionOf(d.dial(ONION, 0))).to.match(/port must be 1\.\.65535/);
+    expect(await rejectionOf(d.dial('bad host', 1))).to.match(/printable ASCII/);
     expect(proxy.requests).to.have.length(0);
   });
 

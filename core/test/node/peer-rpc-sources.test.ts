@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { publicZonePolicy, type ZoneConfig } from '../../src/api';
+import { publicZonePolicy } from '../../src/api';
 import { PeerRpcSources } from '../../src/node/peer-rpc-sources';
 import { PeerService } from '../../src/peer';
 import { encodeInvokeMessage, Handshake, networkId } from '../../src/wire';
@@ -10,21 +10,10 @@ import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
 import { RecordingLogger } from '../../src/logging/recording-logger';
 import { testIpv4Codec } from '../helpers/test-codecs';
+import { testZoneConfig } from '../../src/testing/test-zone-config';
 
 const policy = publicZonePolicy('clearnet');
-const zone: ZoneConfig = {
-  name: 'clearnet',
-  enabled: true,
-  transport: 'clearnet',
-  proxy: null,
-  maxOutbound: 1,
-  maxInbound: 8,
-  noise: false,
-  inbound: null,
-  peers: [],
-  exclusivePeers: [],
-  seeds: [],
-};
+const zone = testZoneConfig({ name: 'clearnet', maxOutbound: 1, maxInbound: 8 });
 
 describe('node/PeerRpcSources', () => {
   let dataDir: string;

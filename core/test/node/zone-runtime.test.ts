@@ -9,6 +9,7 @@ import type { ConnectionHandler, ZoneConnection } from '../../src/node/connectio
 import { ZoneRuntime } from '../../src/node/zone-runtime';
 import { RecordingLogger } from '../../src/logging/recording-logger';
 import { testOnionCodec } from '../helpers/test-codecs';
+import { testZoneConfig } from '../../src/testing/test-zone-config';
 
 /** A transport double: records listen() calls, reports whatever health the test sets. */
 class FakeTransport implements Transport {
@@ -34,19 +35,7 @@ class FakeTransport implements Transport {
   }
 }
 
-const ZONE: ZoneConfig = {
-  name: 'tor',
-  enabled: true,
-  transport: 'fake-tor',
-  proxy: null,
-  maxOutbound: 8,
-  maxInbound: 8,
-  noise: true,
-  inbound: null,
-  peers: [],
-  exclusivePeers: [],
-  seeds: [],
-};
+const ZONE = testZoneConfig({ name: 'tor', transport: 'fake-tor', maxOutbound: 8, maxInbound: 8, noise: true });
 
 function runtimeFor(transport: Transport, zone: ZoneConfig, logger: RecordingLogger, pollMs = 5): { runtime: ZoneRuntime; handled: ZoneConnection[] } {
   const child = rootContainer.createChildContainer();

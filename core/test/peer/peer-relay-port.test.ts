@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Command, publicZonePolicy, type ZoneConfig } from '../../src/api';
+import { Command, publicZonePolicy } from '../../src/api';
 import { packForNoise } from '../../src/levin';
 import { PeerRelayPort, PeerService } from '../../src/peer';
 import type { RelayOutboundPort } from '../../src/relay';
@@ -12,23 +12,12 @@ import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
 import { RecordingLogger } from '../../src/logging/recording-logger';
 import { testIpv4Codec } from '../helpers/test-codecs';
+import { testZoneConfig } from '../../src/testing/test-zone-config';
 
 const TX = JSON.parse(readFileSync(resolve(__dirname, '../../../test/fixtures/txs/regtest-txs.json'), 'utf8')).txs[0] as { id: string; hex: string };
 const BLOB = Buffer.from(TX.hex, 'hex');
 const policy = publicZonePolicy('clearnet');
-const zone: ZoneConfig = {
-  name: 'clearnet',
-  enabled: true,
-  transport: 'clearnet',
-  proxy: null,
-  maxOutbound: 1,
-  maxInbound: 8,
-  noise: false,
-  inbound: null,
-  peers: ['10.0.0.1:18080', '10.0.0.2:18080'],
-  exclusivePeers: [],
-  seeds: [],
-};
+const zone = testZoneConfig({ name: 'clearnet', maxOutbound: 1, maxInbound: 8, peers: ['10.0.0.1:18080', '10.0.0.2:18080'] });
 
 describe('peer/PeerRelayPort', () => {
   let dataDir: string;

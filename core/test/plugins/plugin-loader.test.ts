@@ -12,6 +12,18 @@ const TCP = pluginFixture('tcp-zone.cjs');
 const ESM = pluginFixture('esm-rpc.mjs');
 const tcpZone = { clearnet: { transport: 'fixture-tcp' } };
 
+/** Writes `source` as a throwaway plugin module `name`, runs `use` with its path, then removes it. */
+async function withPluginModule(name: string, source: string, use: (file: string) => Promise<void>): Promise<void> {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = path.join(dir, name);
+    writeFileSync(file, source);
+    await use(file);
+  } finally {
+    cleanup();
+  }
+}
+
 describe('plugin loader', () => {
   describe('loading', () => {
     it('loads CommonJS and ES modules (named and default exports) in config order, recording where from', async () => {
@@ -73,10 +85,7 @@ describe('plugin loader', () => {
     });
 
     it('gives register() the resolved settings of a zone, defaults from the zone policy', async () => {
-      const { dir, cleanup } = tempDir();
-      try {
-        const file = path.join(dir, 'peek.cjs');
-        writeFileSync(file, "module.exports = { name: 'peek', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { globalThis.peeked = [ctx.zoneConfig('clearnet'), ctx.zoneConfig('tor'), ctx.network]; } };\n");
+      await withPluginModule('peek.cjs', "module.exports = { name: 'peek', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { globalThis.peeked = [ctx.zoneConfig('clearnet'), ctx.zoneConfig('tor'), ctx.network]; } };\n", async (file) => {
         await prepareFromConfig({ plugins: [TCP, file], network: 'regtest', p2p: { bindIp: '::1', bindPort: 28080 }, zones: { clearnet: { transport: 'fixture-tcp', maxOutbound: 3 } } });
         expect((globalThis as unknown as { peeked: unknown[] }).peeked).to.deep.equal([
           {
@@ -95,9 +104,7 @@ describe('plugin loader', () => {
           undefined,
           'regtest',
         ]);
-      } finally {
-        cleanup();
-      }
+      });
     });
 
     it('accepts the same zone definition object registered by two plugins', async () => {
@@ -121,16 +128,11 @@ describe('plugin loader', () => {
     });
 
     it('a module that throws while loading', async () => {
-      const { dir, cleanup } = tempDir();
-      try {
-        const file = path.join(dir, 'broken.cjs');
-        writeFileSync(file, "throw new Error('boom at import');\n");
+      await withPluginModule('broken.cjs', "throw new Error('boom at import');\n", async (file) => {
         const error = await prepareError({ plugins: [file] });
         expect(error.code).to.equal('PLUGIN_LOAD_FAILED');
         expect(error.message).to.equal(`plugin module ${file} (${file}) failed to load: boom at import`);
-      } finally {
-        cleanup();
-      }
+      });
     });
 
     it('a module that is not a plugin, saying which fields are missing or wrong', async () => {
@@ -143,31 +145,21 @@ describe('plugin loader', () => {
     });
 
     it('a plugin whose commands are malformed, saying which', async () => {
-      const { dir, cleanup } = tempDir();
-      try {
-        const file = path.join(dir, 'bad-commands.cjs');
-        writeFileSync(file, "module.exports = { name: 'x', version: '1.0.0', coreApi: '^1.0.0', register() {}, commands: [{ name: 'Query', summary: 's', run() {} }, { name: 'ok' }] };\n");
+      await withPluginModule('bad-commands.cjs', "module.exports = { name: 'x', version: '1.0.0', coreApi: '^1.0.0', register() {}, commands: [{ name: 'Query', summary: 's', run() {} }, { name: 'ok' }] };\n", async (file) => {
         const error = await prepareError({ plugins: [file] });
         expect(error.code).to.equal('PLUGIN_INVALID');
         expect(error.message).to.equal(
           `module ${file} (${file}) is not a veilnode plugin: commands[0].name must be lower-case letters, digits and -; commands[1].summary must be a string; commands[1].run must be a function`,
         );
-      } finally {
-        cleanup();
-      }
+      });
     });
 
     it('a module without a plugin export', async () => {
-      const { dir, cleanup } = tempDir();
-      try {
-        const file = path.join(dir, 'number.mjs');
-        writeFileSync(file, 'export default 42;\n');
+      await withPluginModule('number.mjs', 'export default 42;\n', async (file) => {
         const error = await prepareError({ plugins: [file] });
         expect(error.code).to.equal('PLUGIN_INVALID');
         expect(error.message).to.equal(`module ${file} (${file}) is not a veilnode plugin: it has neither a default nor a named \`plugin\` export that is an object`);
-      } finally {
-        cleanup();
-      }
+      });
     });
 
     it('an incompatible coreApi range', async () => {
@@ -210,29 +202,19 @@ describe('plugin loader', () => {
     });
 
     it('a plugin taking an RPC method name core owns', async () => {
-      const { dir, cleanup } = tempDir();
-      try {
-        const file = path.join(dir, 'rpc-thief.cjs');
-        writeFileSync(file, "module.exports = { name: 'rpc-thief', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { ctx.registerRpcMethod('get_zones', () => 1); } };\n");
+      await withPluginModule('rpc-thief.cjs', "module.exports = { name: 'rpc-thief', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { ctx.registerRpcMethod('get_zones', () => 1); } };\n", async (file) => {
         const error = await prepareError({ plugins: [file] });
         expect(error.code).to.equal('RPC_METHOD_DUPLICATE');
         expect(error.message).to.equal('plugin rpc-thief: RPC method get_zones is already registered by core');
-      } finally {
-        cleanup();
-      }
+      });
     });
 
     it('a context used after register() returned', async () => {
-      const { dir, cleanup } = tempDir();
-      try {
-        const file = path.join(dir, 'late.cjs');
-        writeFileSync(file, "module.exports = { name: 'late', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { globalThis.lateContext = ctx; } };\n");
+      await withPluginModule('late.cjs', "module.exports = { name: 'late', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { globalThis.lateContext = ctx; } };\n", async (file) => {
         await prepareFromConfig({ plugins: [file] });
         const late = (globalThis as unknown as { lateContext: { registerRpcMethod(n: string, h: () => void): void } }).lateContext;
         expect(() => late.registerRpcMethod('late_method', () => undefined)).to.throw('plugin late called registerRpcMethod after register() returned');
-      } finally {
-        cleanup();
-      }
+      });
     });
   });
 
@@ -255,17 +237,12 @@ describe('plugin loader', () => {
     it('takes the only transport serving a zone when config names none, and refuses to guess between several', async () => {
       const single = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs')], zones: { shared: {} } });
       expect(single.zones.map((z) => [z.name, z.transport])).to.deep.equal([['shared', 'shared-a']]);
-      const { dir, cleanup } = tempDir();
-      try {
-        const file = path.join(dir, 'second-transport.cjs');
-        writeFileSync(file, "module.exports = { name: 'second-transport', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { ctx.registerTransport({ name: 'shared-c', zone: 'shared', create: () => undefined }); } };\n");
+      await withPluginModule('second-transport.cjs', "module.exports = { name: 'second-transport', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { ctx.registerTransport({ name: 'shared-c', zone: 'shared', create: () => undefined }); } };\n", async (file) => {
         const error = await prepareError({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: {} } });
         expect(error.context.problems).to.deep.equal(['zones.shared.transport: transports shared-a, shared-c all serve zone shared; choose one']);
         const chosen = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: { transport: 'shared-c' } } });
         expect(chosen.zones[0].transport).to.equal('shared-c');
-      } finally {
-        cleanup();
-      }
+      });
     });
 
     it('ignores a disabled entry for a zone no plugin provides', async () => {

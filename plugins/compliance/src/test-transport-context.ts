@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger, NetworkName, TransportContext, ZoneConfig } from '@veilnode/core';
+import { testZoneConfig, type Logger, type NetworkName, type TransportContext, type ZoneConfig } from '@veilnode/core';
 import { RecordingLogger } from './recording-logger';
 
 export interface TestTransportContextOptions {
@@ -19,20 +19,7 @@ export interface TestTransportContextOptions {
  * an enabled zone that has no peers: enough to build a transport in a unit or compliance test.
  */
 export function createTestTransportContext(options: TestTransportContextOptions): TransportContext {
-  const zone: ZoneConfig = {
-    name: options.zone,
-    enabled: true,
-    transport: options.transport ?? options.zone,
-    proxy: null,
-    maxOutbound: 12,
-    maxInbound: 64,
-    noise: false,
-    inbound: null,
-    peers: [],
-    exclusivePeers: [],
-    seeds: [],
-    ...options.zoneConfig,
-  };
+  const zone = testZoneConfig({ name: options.zone, transport: options.transport ?? options.zone, ...options.zoneConfig });
   return {
     zone,
     pluginConfig: options.pluginConfig ?? {},

@@ -9,9 +9,9 @@ import {
   DialErrorCode,
   TimeoutError,
   TransportUnavailableError,
+  rejectionOf,
   VeilnodeError,
 } from '@veilnode/core';
-import { rejectionOf } from './rejection';
 import { ResourceSnapshot } from './resource-snapshot';
 import { delay, readExactly, readToEnd, waitForClose, writeRespectingBackpressure } from './stream-helpers';
 import type { TransportFixture } from './transport-testbed';

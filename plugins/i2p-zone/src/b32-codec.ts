@@ -1,4 +1,5 @@
 import {
+  base32Decode,
   InvalidAddressError,
   WIRE_TYPE_I2P,
   ZONE_I2P,
@@ -6,7 +7,6 @@ import {
   type PeerAddress,
   type WireAddress,
 } from '@veilnode/core';
-import { base32Decode } from './base32';
 import { b32LabelOf, parseDestination } from './destination';
 
 const B32_SUFFIX = '.b32.i2p';

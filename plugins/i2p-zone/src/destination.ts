@@ -1,6 +1,5 @@
 import { sha256 } from '@noble/hashes/sha256';
-import { InvalidAddressError } from '@veilnode/core';
-import { base32Encode } from './base32';
+import { base32Encode, InvalidAddressError } from '@veilnode/core';
 
 /**
  * I2P destinations in I2P's base64 alphabet (`-` and `~` instead of `+` and `/`), as SAM sends

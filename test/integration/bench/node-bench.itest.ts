@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { monerodAvailable } from '../../src/harness/monerod';
+import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 
 /** The built bench:node entry point (root `tsc -b` builds it before the integration suites). */
 const BENCH = resolve(__dirname, '../../../../tools/node-bench/dist/src/main.js');
@@ -21,10 +21,7 @@ describe('bench:node smoke run (20 peers, 1 tx) against veilnode and a regtest m
   this.timeout(600_000);
 
   before(function () {
-    if (!monerodAvailable()) {
-      console.log('    skipped: monerod / monero-wallet-rpc not installed (Debian package monero)');
-      this.skip();
-    }
+    skipWithoutMonerod(this);
   });
 
   it('completes (exit 0) and prints every figure for both nodes and their ratio', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClearnetTransport, IpAddressCodec } from '@veilnode/clearnet';
@@ -26,11 +26,10 @@ import {
   type TransportConnection,
 } from '@veilnode/core';
 import { RecordingLogger } from '@veilnode/core';
-// kernel internals (not exported from the package index yet): the node as the CLI composes it
-import { parseCommandLine } from '@veilnode/core/dist/src/config/command-line';
-import { composeVeilnode } from '@veilnode/core/dist/src/node/compose-veilnode';
-import { prepareNode } from '@veilnode/core/dist/src/node/prepare-node';
-import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
+import { composeClearnetNode } from '../../src/clearnet-node';
+import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
+import { skipWithoutMonerod } from '../../src/harness/require-monerod';
+import { until } from '../../src/until';
 
 const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800);
 const OUR_PORT = BASE + 40;
@@ -41,16 +40,6 @@ const OUR_PORT = BASE + 40;
  */
 const SHARED_PEER = { zone: 'clearnet', host: '203.0.113.7', port: 18080 };
 const MONEROD_KNOWN_PEER = '203.0.113.9:18080';
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('monerod 0.18 over p2p (regtest, loopback)', function () {
   this.timeout(240_000);
@@ -78,10 +67,7 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
     layer.attach({ zone: 'clearnet', policy, codec, connection, remote: connection.remote ? codec.format(connection.remote) : undefined });
 
   before(async function () {
-    if (!monerodAvailable()) {
-      console.warn('    skipped: monerod / monero-wallet-rpc not installed (CI installs the Debian monero package)');
-      this.skip();
-    }
+    skipWithoutMonerod(this);
     const t0 = Date.now();
     dataDir = await mkdtemp(join(tmpdir(), 'veilnode-itest-'));
     store = new ZonePeerStore({ zone: 'clearnet', codec, anonymity: false, logger, file: join(dataDir, 'peers-clearnet.json') });
@@ -221,24 +207,15 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
   });
 
   it('the node as the CLI composes it (composeVeilnode) keeps its exclusive peer and its peer layer sends a padded tx (--pad-transactions) to monerod', async () => {
-    const dir = join(dataDir, 'node');
-    const configFile = join(dataDir, 'node.json5');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        plugins: ['@veilnode/clearnet'],
-        network: 'regtest',
-        dataDir: dir,
-        log: { level: 'warn' },
-        p2p: { bindIp: '127.0.0.1', bindPort: BASE + 41 },
-        rpc: { bindIp: '127.0.0.1', bindPort: 0 },
-        zones: { clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: [`127.0.0.1:${clearnetMonerod.p2pPort}`] } },
-      }),
-    );
-    const nodeLogger = new RecordingLogger();
-    const prepared = await prepareNode({ commandLine: parseCommandLine(['--config', configFile, '--pad-transactions']), env: {}, cwd: dataDir, createLogger: () => nodeLogger });
+    const { prepared, veilnode } = await composeClearnetNode({
+      dir: dataDir,
+      p2pPort: BASE + 41,
+      exclusivePeer: `127.0.0.1:${clearnetMonerod.p2pPort}`,
+      args: ['--pad-transactions'],
+      logger: new RecordingLogger(),
+      compose: { peers: { maintenanceIntervalMs: 500 } },
+    });
     expect(prepared.config.p2p.padTransactions).to.equal(true);
-    const veilnode = composeVeilnode(prepared, { peers: { maintenanceIntervalMs: 500 } });
     const { peers } = veilnode;
     await veilnode.start();
     try {
@@ -251,8 +228,8 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
     } finally {
       await veilnode.stop();
     }
-    // the store was saved with monerod as anchor, for the next start
-    const saved = new ZonePeerStore({ zone: 'clearnet', codec, anonymity: false, logger, allowLoopback: true, file: join(dir, 'peers', 'clearnet.json') });
+    // the store was saved with monerod as anchor, for the next start (in the node's data dir)
+    const saved = new ZonePeerStore({ zone: 'clearnet', codec, anonymity: false, logger, allowLoopback: true, file: join(dataDir, 'node', 'peers', 'clearnet.json') });
     await saved.load();
     expect(saved.anchors().map((e) => codec.format(e.address))).to.include(`127.0.0.1:${clearnetMonerod.p2pPort}`);
   });

@@ -17,7 +17,8 @@ import {
   TimedSync,
   type LevinMessage,
 } from '@veilnode/core';
-import { MonerodHarness, monerodAvailable } from '../../src/harness/monerod';
+import { MonerodHarness } from '../../src/harness/monerod';
+import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 
 /** A raw Levin connection: our codec only, no peer logic. */
 class LevinProbe {
@@ -114,10 +115,7 @@ describe('wire codec against a real monerod 0.18 (regtest, loopback)', function 
   let monerodPeerId = 0n;
 
   before(async function () {
-    if (!monerodAvailable()) {
-      console.warn('    skipped: monerod / monero-wallet-rpc not installed (CI installs the Debian monero package)');
-      this.skip();
-    }
+    skipWithoutMonerod(this);
     listener = createServer((s) => inbound.push(s));
     dialedIn = new Promise((resolve) => listener?.once('connection', resolve));
     await new Promise<void>((resolve, reject) => {

@@ -1,12 +1,10 @@
 import { expect } from 'chai';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordingLogger } from '@veilnode/core';
-// kernel internals (not exported from the package index): the node as the CLI composes it
-import { parseCommandLine } from '@veilnode/core/dist/src/config/command-line';
-import { composeVeilnode, type Veilnode } from '@veilnode/core/dist/src/node/compose-veilnode';
-import { prepareNode } from '@veilnode/core/dist/src/node/prepare-node';
+import type { Veilnode } from '@veilnode/core/dist/src/node/compose-veilnode';
+import { composeClearnetNode } from '../../src/clearnet-node';
 import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 import { until } from '../../src/until';
@@ -36,21 +34,13 @@ describe('RPC → relay engine → p2p → a real regtest monerod (clearnet only
     skipWithoutMonerod(this);
     const t0 = Date.now();
     dataDir = await mkdtemp(join(tmpdir(), 'veilnode-rpc-itest-'));
-    const configFile = join(dataDir, 'node.json5');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        plugins: ['@veilnode/clearnet'],
-        network: 'regtest',
-        dataDir: join(dataDir, 'node'),
-        log: { level: 'warn' },
-        p2p: { bindIp: '127.0.0.1', bindPort: OUR_P2P },
-        rpc: { bindIp: '127.0.0.1', bindPort: 0 },
-        zones: { clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: [`127.0.0.1:${monerod.p2pPort}`] } },
-      }),
-    );
-    const prepared = await prepareNode({ commandLine: parseCommandLine(['--config', configFile]), env: {}, cwd: dataDir, createLogger: () => logger });
-    const veilnode = composeVeilnode(prepared, { peers: { maintenanceIntervalMs: 500, allowLoopback: true } });
+    const { veilnode } = await composeClearnetNode({
+      dir: dataDir,
+      p2pPort: OUR_P2P,
+      exclusivePeer: `127.0.0.1:${monerod.p2pPort}`,
+      logger,
+      compose: { peers: { maintenanceIntervalMs: 500, allowLoopback: true } },
+    });
     node = veilnode;
     rpc = (await veilnode.start()).rpc;
     await monerod.start();

@@ -3,9 +3,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
+import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
+import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 import { TcpGate } from '../../src/harness/tcp-gate';
 import { VeilnodeProcess } from '../../src/harness/veilnode-process';
+import { until } from '../../src/until';
 
 /**
  * Issue 5, local transactions end to end over real processes on loopback: the veilnode CLI
@@ -33,16 +35,6 @@ interface VeilnodeInfo {
   local_txs_in_flight: number;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 describe('local tx delivery: veilnode CLI + regtest monerod (real processes, loopback)', function () {
   this.timeout(300_000);
 
@@ -58,10 +50,7 @@ describe('local tx delivery: veilnode CLI + regtest monerod (real processes, loo
   const send = (tx: MonerodTx): Promise<SendAnswer> => nodeA.json<SendAnswer>('/send_raw_transaction', { tx_as_hex: tx.blob.toString('hex') });
 
   before(async function () {
-    if (!monerodAvailable()) {
-      console.warn('    skipped: monerod / monero-wallet-rpc not installed (CI installs the Debian monero package)');
-      this.skip();
-    }
+    skipWithoutMonerod(this);
     const t0 = Date.now();
     dir = await mkdtemp(join(tmpdir(), 'veilnode-relay-itest-'));
     nodeA = new VeilnodeProcess({

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HttpRelayChannel, parseDirectory, splitQuery, verifyDirectory, type LookupResult, type UsableServer } from '@veilnode/split-query';
 import { OnionV3Codec, TorTransport } from '@veilnode/tor';
-import { monerodAvailable } from '../../src/harness/monerod';
+import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 import { TcpGate } from '../../src/harness/tcp-gate';
 import type { HarnessOnion } from '../../src/harness/tor';
 import { VeilnodeProcess } from '../../src/harness/veilnode-process';
@@ -138,10 +138,7 @@ describe('split-query with onion-only servers over the private Tor network (real
   }
 
   before(async function () {
-    if (!monerodAvailable()) {
-      console.log('    skipped: monerod / monero-wallet-rpc not on PATH (scripts/install-daemons.sh installs them)');
-      this.skip();
-    }
+    skipWithoutMonerod(this);
     // The chain (mining, a wallet tx) takes longest: everything else is set up meanwhile.
     const chainReady = splitQueryChain();
     chainReady.catch(() => undefined); // awaited below; no unhandled rejection before that

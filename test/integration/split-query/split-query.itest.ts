@@ -16,7 +16,7 @@ import {
   type LookupResult,
   type RelayChannel,
 } from '@veilnode/split-query';
-import { monerodAvailable } from '../../src/harness/monerod';
+import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 import {
   buildDirectory,
   CHAIN_MONEROD_RPC,
@@ -100,10 +100,7 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
   let secrets: readonly string[];
 
   before(async function () {
-    if (!monerodAvailable()) {
-      console.log('    skipped: monerod / monero-wallet-rpc not on PATH (scripts/install-daemons.sh installs them)');
-      this.skip();
-    }
+    skipWithoutMonerod(this);
     dir = mkdtempSync(path.join(tmpdir(), 'veilnode-split-query-'));
     writeClientConfig(dir);
     chain = await splitQueryChain();

@@ -2,19 +2,10 @@ import { expect } from 'chai';
 import { ed25519 } from '@noble/curves/ed25519';
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
-import { RecordingPluginContext } from '@veilnode/compliance';
+import { RecordingPluginContext, rejectionOf } from '@veilnode/compliance';
 import { ConfigError, SocksDialer, SocksError, SocksErrorCode } from '@veilnode/core';
 import torPlugin, { OnionV3Codec, TorTransport, onionHostFromPublicKey } from '@veilnode/tor';
 import { echoRoundTrip, torFixture, transportContext, zoneConfig, type TorFixture } from './fixture';
-
-async function failure(p: Promise<unknown>): Promise<SocksError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as SocksError;
-  }
-  throw new Error('dial unexpectedly succeeded');
-}
 
 describe('SOCKS errors from real tor map to typed errors', function () {
   this.timeout(240_000);
@@ -28,28 +19,28 @@ describe('SOCKS errors from real tor map to typed errors', function () {
   });
 
   it('unknown onion → OnionServiceNotFound on the ExtendedErrors port (0xF0)', async () => {
-    const err = await failure(new SocksDialer({ proxy: `127.0.0.1:${fx.net.socksPortExt}`, timeoutMs: 120_000 }).dial(unknownOnion, 18083));
+    const err = await rejectionOf<SocksError>(new SocksDialer({ proxy: `127.0.0.1:${fx.net.socksPortExt}`, timeoutMs: 120_000 }).dial(unknownOnion, 18083));
     expect(err).to.be.instanceOf(SocksError);
     expect(err.code).to.equal(SocksErrorCode.OnionServiceNotFound);
     expect(err.context.reply).to.equal(0xf0);
   });
 
   it('unknown onion → OnionServiceUnreachable on a plain SocksPort (0x04)', async () => {
-    const err = await failure(new SocksDialer({ proxy: `127.0.0.1:${fx.net.socksPort}`, timeoutMs: 120_000 }).dial(unknownOnion, 18083));
+    const err = await rejectionOf<SocksError>(new SocksDialer({ proxy: `127.0.0.1:${fx.net.socksPort}`, timeoutMs: 120_000 }).dial(unknownOnion, 18083));
     expect(err.code).to.equal(SocksErrorCode.OnionServiceUnreachable);
   });
 
   it('onion name that is not a valid v3 address → OnionServiceInvalidAddress (0xF6)', async () => {
-    const err = await failure(new SocksDialer({ proxy: `127.0.0.1:${fx.net.socksPortExt}` }).dial(`${'a'.repeat(55)}d.onion`, 80));
+    const err = await rejectionOf<SocksError>(new SocksDialer({ proxy: `127.0.0.1:${fx.net.socksPortExt}` }).dial(`${'a'.repeat(55)}d.onion`, 80));
     expect(err.code).to.equal(SocksErrorCode.OnionServiceInvalidAddress);
   });
 
   it('virtual port the service does not offer → ConnectionRefused (SOCKS5) / Socks4Rejected (SOCKS4a)', async () => {
     const port = fx.net.hsVport + 1;
-    expect((await failure(new SocksDialer({ proxy: `127.0.0.1:${fx.net.socksPortExt}` }).dial(fx.net.onionHostname, port))).code).to.equal(
+    expect((await rejectionOf<SocksError>(new SocksDialer({ proxy: `127.0.0.1:${fx.net.socksPortExt}` }).dial(fx.net.onionHostname, port))).code).to.equal(
       SocksErrorCode.ConnectionRefused,
     );
-    expect((await failure(new SocksDialer({ proxy: `socks4a://127.0.0.1:${fx.net.socksPort}` }).dial(fx.net.onionHostname, port))).code).to.equal(
+    expect((await rejectionOf<SocksError>(new SocksDialer({ proxy: `socks4a://127.0.0.1:${fx.net.socksPort}` }).dial(fx.net.onionHostname, port))).code).to.equal(
       SocksErrorCode.Socks4Rejected,
     );
   });
@@ -61,7 +52,7 @@ describe('SOCKS errors from real tor map to typed errors', function () {
     await new Promise<void>((r) => probe.close(() => r()));
     const t = new TorTransport(transportContext({ proxy: `127.0.0.1:${deadPort}` }, { retryInitialMs: 60_000 }));
     try {
-      const err = await failure(t.dial(codec.parse(`${fx.net.onionHostname}:${fx.net.hsVport}`)));
+      const err = await rejectionOf<SocksError>(t.dial(codec.parse(`${fx.net.onionHostname}:${fx.net.hsVport}`)));
       expect(err.code).to.equal(SocksErrorCode.ProxyUnreachable);
       expect(t.status().healthy).to.equal(false);
       expect(t.status().reason).to.match(/SOCKS proxy socks5:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\)/);
@@ -75,10 +66,10 @@ describe('SOCKS errors from real tor map to typed errors', function () {
     try {
       const good = codec.parse(`${fx.net.onionHostname}:${fx.net.hsVport}`);
       const typo = { ...good, host: `${good.host[0] === 'a' ? 'b' : 'a'}${good.host.slice(1)}` };
-      const err = await failure(t.dial(typo));
+      const err = await rejectionOf<SocksError>(t.dial(typo));
       expect(err).to.have.property('code', 'ADDRESS_INVALID');
       expect(err.message).to.match(/checksum mismatch/);
-      const v2 = await failure(t.dial({ zone: 'tor', host: 'expyuzz4wqqyqhjn.onion', port: 80 }));
+      const v2 = await rejectionOf<SocksError>(t.dial({ zone: 'tor', host: 'expyuzz4wqqyqhjn.onion', port: 80 }));
       expect(v2.message).to.match(/v2 onion services no longer exist/);
       const conn = await t.dial(good);
       expect((await echoRoundTrip(conn.stream, Buffer.from('still fine'))).toString()).to.equal('still fine');

@@ -11,7 +11,7 @@ import {
   type DialTarget,
   type TransportConnection,
 } from '@veilnode/core';
-import { RecordingLogger, readExactly, waitForClose } from '@veilnode/compliance';
+import { RecordingLogger, readExactly, rejectionOf, waitForClose } from '@veilnode/compliance';
 import { ClearnetTransport } from '../src/clearnet-transport';
 import { DirectTcpDialer } from '../src/direct-tcp-dialer';
 import { canBind, freePort } from './loopback-fixture';
@@ -27,15 +27,6 @@ class HangingDialer implements Dialer {
       });
     });
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 function listenOn(server: Server, host: string): Promise<number> {
@@ -60,7 +51,7 @@ describe('ClearnetTransport', function () {
   describe('dial', function () {
     it('maps ECONNREFUSED to DialError CONNECTION_REFUSED naming the address', async function () {
       const port = await freePort('127.0.0.1');
-      const err = await rejection(transport.dial({ zone: 'clearnet', host: '127.0.0.1', port }));
+      const err = await rejectionOf(transport.dial({ zone: 'clearnet', host: '127.0.0.1', port }));
       expect(err).to.be.instanceOf(DialError);
       expect((err as DialError).code).to.equal(DialErrorCode.ConnectionRefused);
       expect(err.message).to.include(`127.0.0.1:${port}`).and.include('ECONNREFUSED');
@@ -71,7 +62,7 @@ describe('ClearnetTransport', function () {
       const dialer = new HangingDialer();
       transport = new ClearnetTransport({ logger, dialer, dialTimeoutMs: 150 });
       const started = Date.now();
-      const err = await rejection(transport.dial({ zone: 'clearnet', host: '127.0.0.1', port: 9 }));
+      const err = await rejectionOf(transport.dial({ zone: 'clearnet', host: '127.0.0.1', port: 9 }));
       expect(err).to.be.instanceOf(TimeoutError);
       expect(err.message).to.equal('dial 127.0.0.1:9 timed out after 150 ms');
       expect(Date.now() - started).to.be.within(140, 1000);
@@ -80,7 +71,7 @@ describe('ClearnetTransport', function () {
 
     it('lets a per-dial timeoutMs override the transport default', async function () {
       transport = new ClearnetTransport({ logger, dialer: new HangingDialer(), dialTimeoutMs: 60_000 });
-      const err = await rejection(transport.dial({ zone: 'clearnet', host: '127.0.0.1', port: 9 }, { timeoutMs: 50 }));
+      const err = await rejectionOf(transport.dial({ zone: 'clearnet', host: '127.0.0.1', port: 9 }, { timeoutMs: 50 }));
       expect(err).to.be.instanceOf(TimeoutError);
       expect((err as TimeoutError).context).to.include({ ms: 50 });
     });
@@ -88,7 +79,7 @@ describe('ClearnetTransport', function () {
     it('cancels a dial in flight with TransportUnavailableError when stopped', async function () {
       const dialer = new HangingDialer();
       transport = new ClearnetTransport({ logger, dialer });
-      const dialing = rejection(transport.dial({ zone: 'clearnet', host: '127.0.0.1', port: 9 }));
+      const dialing = rejectionOf(transport.dial({ zone: 'clearnet', host: '127.0.0.1', port: 9 }));
       await transport.stop();
       const err = await dialing;
       expect(err).to.be.instanceOf(TransportUnavailableError);
@@ -119,11 +110,11 @@ describe('ClearnetTransport', function () {
         { zone: 'clearnet', host: 'localhost', port: 18080 },
         { zone: 'clearnet', host: '127.0.0.1', port: 70000 },
       ]) {
-        const err = await rejection(transport.dial(address));
+        const err = await rejectionOf(transport.dial(address));
         expect(err, JSON.stringify(address)).to.be.instanceOf(DialError);
         expect((err as DialError).code).to.equal(DialErrorCode.AddressInvalid);
       }
-      const direct = await rejection(new DirectTcpDialer().connect({ host: 'localhost', port: 1 }, new AbortController().signal));
+      const direct = await rejectionOf(new DirectTcpDialer().connect({ host: 'localhost', port: 1 }, new AbortController().signal));
       expect((direct as DialError).code).to.equal(DialErrorCode.AddressInvalid);
     });
 
@@ -157,7 +148,7 @@ describe('ClearnetTransport', function () {
       const server = createServer();
       servers.push(server);
       const port = await listenOn(server, '127.0.0.1');
-      const err = await rejection(transport.listen(() => undefined, { bind: { host: '127.0.0.1', port } }));
+      const err = await rejectionOf(transport.listen(() => undefined, { bind: { host: '127.0.0.1', port } }));
       expect(err).to.be.instanceOf(ListenError);
       expect((err as ListenError).code).to.equal('ADDRESS_IN_USE');
       expect(err.message).to.include(`127.0.0.1:${port}`);
@@ -168,7 +159,7 @@ describe('ClearnetTransport', function () {
         { host: 'localhost', port: 1 },
         { host: '127.0.0.1', port: 65536 },
       ]) {
-        const err = await rejection(transport.listen(() => undefined, { bind }));
+        const err = await rejectionOf(transport.listen(() => undefined, { bind }));
         expect(err, JSON.stringify(bind)).to.be.instanceOf(ListenError);
         expect((err as ListenError).code).to.equal('BIND_ADDRESS_INVALID');
       }

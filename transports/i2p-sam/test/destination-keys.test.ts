@@ -1,7 +1,8 @@
 import { createHash, getDiffieHellman } from 'node:crypto';
 import { expect } from 'chai';
 import { ed25519 } from '@noble/curves/ed25519';
-import { base32Encode, i2pBase64Decode } from '@veilnode/i2p-zone';
+import { base32Encode } from '@veilnode/core';
+import { i2pBase64Decode } from '@veilnode/i2p-zone';
 import { DestinationKeys, SamBridgeError } from '../src';
 
 describe('DestinationKeys', () => {

@@ -1,7 +1,8 @@
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import {
   AbortedError,
   ConfigError,
+  listenHiddenServiceInbound,
   parseSocksProxy,
   probeSocksProxy,
   SocksDialer,
@@ -9,6 +10,7 @@ import {
   TransportUnavailableError,
   ZONE_I2P,
   type DialOptions,
+  type HiddenServiceInboundSettings,
   type Listener,
   type ListenOptions,
   type Logger,
@@ -22,12 +24,9 @@ import {
 import { i2pDialTarget, i2pZone, parseHostPort } from '@veilnode/i2p-zone';
 import { DEFAULT_I2P_PROXY, parseI2pSocksConfig, PLUGIN_NAME, type I2pSocksConfig } from './config';
 
-interface InboundSettings {
+interface InboundSettings extends HiddenServiceInboundSettings {
   /** Our b32 address: the server tunnel the operator configured in the router. */
   readonly address: PeerAddress;
-  readonly bindHost: string;
-  readonly bindPort: number;
-  readonly max: number;
 }
 
 /**
@@ -102,29 +101,12 @@ export class I2pSocksTransport implements Transport {
       throw new TransportUnavailableError(this.name, 'no inbound configured: set zones.i2p.inbound (--anonymous-inbound <b32>,<ip>:<port>) and a server tunnel in the router');
     }
     if (options.signal?.aborted) throw new AbortedError('i2p-socks listen');
-    const inbound = options.bind ? { ...this.inbound, bindHost: options.bind.host, bindPort: options.bind.port } : this.inbound;
-    let open = 0;
-    const server = createServer({ allowHalfOpen: true }, (socket) => {
-      if (this.stopped || open >= inbound.max) {
-        socket.destroy();
-        return;
-      }
-      open++;
-      socket.once('close', () => open--);
-      this.track(socket);
-      // the 127.0.0.1 peer is the router's tunnel endpoint, not the I2P peer
-      onConnection({ stream: socket, direction: 'inbound', remote: undefined });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(new TransportUnavailableError(this.name, `cannot listen on ${inbound.bindHost}:${inbound.bindPort} (${error.code})`)),
-      );
-      server.listen(inbound.bindPort, inbound.bindHost, () => resolve());
-    });
-    server.on('error', (error: NodeJS.ErrnoException) => this.logger.error({ code: error.code }, 'I2P inbound listener failed'));
+    const inbound = options.bind ? { ...this.inbound, bind: options.bind } : this.inbound;
+    const owner = { transport: this.name, logger: this.logger, what: 'I2P inbound listener', stopped: () => this.stopped, track: (socket: Socket) => this.track(socket) };
+    const { server, port } = await listenHiddenServiceInbound(inbound, owner, onConnection);
     this.servers.add(server);
     const address = i2pZone.codec.format(inbound.address);
-    this.logger.info({ address, bind: `${inbound.bindHost}:${(server.address() as AddressInfo).port}` }, 'I2P inbound listening');
+    this.logger.info({ address, bind: `${inbound.bind.host}:${port}` }, 'I2P inbound listening');
     let closed = false;
     return {
       addresses: Object.freeze([address]),
@@ -164,5 +146,5 @@ function readInbound(context: TransportContext): InboundSettings | undefined {
     throw new ConfigError(`${path}.address must be our .b32.i2p address: ${(error as Error).message}`, { path: `${path}.address` });
   }
   const bind = parseHostPort(inbound.bind, `${path}.bind`, { allowPortZero: true });
-  return { address, bindHost: bind.host, bindPort: bind.port, max: inbound.max > 0 ? inbound.max : Number.MAX_SAFE_INTEGER };
+  return { address, bind, max: inbound.max > 0 ? inbound.max : Number.MAX_SAFE_INTEGER };
 }

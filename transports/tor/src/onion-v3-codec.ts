@@ -1,6 +1,8 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import { sha3_256 } from '@noble/hashes/sha3';
 import {
+  base32Decode,
+  base32Encode,
   InvalidAddressError,
   WIRE_TYPE_TOR,
   ZONE_TOR,
@@ -8,7 +10,6 @@ import {
   type PeerAddress,
   type WireAddress,
 } from '@veilnode/core';
-import { base32Decode, base32Encode } from './base32';
 
 const ONION_VERSION = 3;
 const LABEL_LENGTH = 56;

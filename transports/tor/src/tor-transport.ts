@@ -1,4 +1,4 @@
-import { createServer, isIPv4, type AddressInfo, type Server, type Socket } from 'node:net';
+import { isIPv4, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import {
@@ -7,6 +7,7 @@ import {
   DialError,
   DialErrorCode,
   InvalidAddressError,
+  listenHiddenServiceInbound,
   parseSocksProxy,
   probeSocksProxy,
   SocksDialer,
@@ -15,6 +16,7 @@ import {
   dialWithDeadline,
   ZONE_TOR,
   type DialOptions,
+  type HiddenServiceInboundSettings,
   type Listener,
   type ListenOptions,
   type Logger,
@@ -36,12 +38,9 @@ export const DEFAULT_TOR_PROXY = 'socks5://127.0.0.1:9050';
 /** File in the transport's data dir holding our onion service key. */
 export const ONION_KEY_FILE = 'onion_v3_private_key';
 
-interface InboundSettings {
+interface InboundSettings extends HiddenServiceInboundSettings {
   /** Configured onion (`--anonymous-inbound`), when there is one. */
   readonly address?: PeerAddress;
-  readonly bindHost: string;
-  readonly bindPort: number;
-  readonly max: number;
   readonly virtualPort: number;
 }
 
@@ -142,33 +141,15 @@ export class TorTransport implements Transport {
       throw new TransportUnavailableError(this.name, 'no inbound configured: set zones.tor.inbound (--anonymous-inbound) or tor.control');
     }
     if (options.signal?.aborted) throw new AbortedError('tor listen');
-    const inbound: InboundSettings = options.bind ? { ...this.inbound, bindHost: options.bind.host, bindPort: options.bind.port } : this.inbound;
+    const inbound: InboundSettings = options.bind ? { ...this.inbound, bind: options.bind } : this.inbound;
     const key = this.settings.control ? await this.loadKey() : undefined;
-    let open = 0;
-    const server = createServer({ allowHalfOpen: true }, (socket) => {
-      if (this.stopped || open >= inbound.max) {
-        socket.destroy();
-        return;
-      }
-      open++;
-      socket.once('close', () => open--);
-      this.track(socket);
-      // The peer is somewhere behind Tor; the socket's 127.0.0.1 says nothing about it.
-      onConnection({ stream: socket, direction: 'inbound', remote: undefined });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new TransportUnavailableError(this.name, `cannot listen on ${inbound.bindHost}:${inbound.bindPort} (${err.code})`)),
-      );
-      server.listen(inbound.bindPort, inbound.bindHost, () => resolve());
-    });
-    server.on('error', (err: NodeJS.ErrnoException) => this.logger.error({ code: err.code }, 'Tor inbound listener failed'));
-    const boundPort = (server.address() as AddressInfo).port;
+    const owner = { transport: this.name, logger: this.logger, what: 'Tor inbound listener', stopped: () => this.stopped, track: (socket: Socket) => this.track(socket) };
+    const { server, port: boundPort } = await listenHiddenServiceInbound(inbound, owner, onConnection);
     const addresses = key ? [`${key.host}:${inbound.virtualPort}`] : [this.codec.format(inbound.address as PeerAddress)];
     if (key) await this.publish(key, inbound, boundPort);
     const listener = this.makeListener(server, addresses);
     options.signal?.addEventListener('abort', () => void listener.close(), { once: true });
-    this.logger.info({ onion: addresses[0], bind: `${inbound.bindHost}:${boundPort}` }, 'Tor inbound listening');
+    this.logger.info({ onion: addresses[0], bind: `${inbound.bind.host}:${boundPort}` }, 'Tor inbound listening');
     return listener;
   }
 
@@ -208,7 +189,7 @@ export class TorTransport implements Transport {
       password: this.settings.controlPassword ?? undefined,
       key,
       virtualPort: inbound.virtualPort,
-      target: `${inbound.bindHost}:${boundPort}`,
+      target: `${inbound.bind.host}:${boundPort}`,
       logger: this.logger,
       retryInitialMs: this.settings.retryInitialMs,
       retryMaxMs: this.settings.retryMaxMs,
@@ -253,8 +234,7 @@ export class TorTransport implements Transport {
     }
     return {
       address,
-      bindHost: m[1],
-      bindPort: Number(m[2]),
+      bind: { host: m[1], port: Number(m[2]) },
       max: configured?.max ?? zone.maxInbound,
       virtualPort: address?.port ?? this.settings.onionPort,
     };

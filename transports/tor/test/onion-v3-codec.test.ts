@@ -1,9 +1,8 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import { sha3_256 } from '@noble/hashes/sha3';
-import { InvalidAddressError, WIRE_TYPE_TOR } from '@veilnode/core';
+import { base32Encode, InvalidAddressError, WIRE_TYPE_TOR } from '@veilnode/core';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { base32Encode } from '../src/base32';
 import { OnionV3Codec, onionHostFromPublicKey } from '../src/onion-v3-codec';
 
 const codec = new OnionV3Codec();

@@ -1,18 +1,10 @@
 import { expect } from 'chai';
 import { createServer, type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
+import { rejectionOf } from '@veilnode/compliance';
 import { TorControlClient } from '../src/tor-control-client';
 import { TorControlError, TorControlErrorCode } from '../src/tor-control-errors';
 import { FakeTorControl } from './fake-tor-control';
-
-async function rejection(p: Promise<unknown>): Promise<TorControlError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as TorControlError;
-  }
-  throw new Error('unexpectedly succeeded');
-}
 
 describe('TorControlClient', () => {
   let tor: FakeTorControl;
@@ -42,7 +34,7 @@ describe('TorControlClient', () => {
 
   it('refuses a server that does not know the cookie (SERVERHASH mismatch)', async () => {
     const c = await connect({ lieInServerHash: true });
-    const err = await rejection(c.authenticate());
+    const err = await rejectionOf<TorControlError>(c.authenticate());
     expect(err.code).to.equal(TorControlErrorCode.AuthFailed);
     expect(err.message).to.match(/SERVERHASH mismatch/);
     expect(tor.received.filter((l) => l.startsWith('AUTHENTICATE'))).to.have.length(0);
@@ -60,14 +52,14 @@ describe('TorControlClient', () => {
     expect(tor.received[1]).to.equal('AUTHENTICATE "p\\"a\\\\ss"');
     await c.close();
     const d = (client = await TorControlClient.connect('127.0.0.1', tor.port));
-    const err = await rejection(d.authenticate({ password: 'hunter2-secret' }));
+    const err = await rejectionOf<TorControlError>(d.authenticate({ password: 'hunter2-secret' }));
     expect(err.code).to.equal(TorControlErrorCode.AuthFailed);
     expect(`${err.message} ${JSON.stringify(err)} ${inspect(err, { depth: 9 })}`).to.not.include('hunter2-secret');
   });
 
   it('names the missing method when tor offers nothing usable', async () => {
     const c = await connect({ methods: ['HASHEDPASSWORD'] });
-    expect((await rejection(c.authenticate())).message).to.match(/no usable method offered \(HASHEDPASSWORD\); set tor\.controlPassword/);
+    expect((await rejectionOf<TorControlError>(c.authenticate())).message).to.match(/no usable method offered \(HASHEDPASSWORD\); set tor\.controlPassword/);
   });
 
   it('reads data blocks, dot-unstuffing lines, and emits async events', async () => {
@@ -84,7 +76,7 @@ describe('TorControlClient', () => {
   it('turns an error status into CommandFailed naming the command', async () => {
     const c = await connect();
     await c.authenticate();
-    const err = await rejection(c.getInfo('no-such-key'));
+    const err = await rejectionOf<TorControlError>(c.getInfo('no-such-key'));
     expect(err).to.be.instanceOf(TorControlError);
     expect(err.code).to.equal(TorControlErrorCode.CommandFailed);
     expect(err.context).to.include({ command: 'GETINFO', status: 552 });
@@ -94,7 +86,7 @@ describe('TorControlClient', () => {
     const c = await connect();
     await c.authenticate();
     tor.options.serviceIdFor = () => 'not-a-service-id';
-    const err = await rejection(c.addOnion('ED25519-V3:SECRETKEYMATERIAL', 18083, '127.0.0.1:1'));
+    const err = await rejectionOf<TorControlError>(c.addOnion('ED25519-V3:SECRETKEYMATERIAL', 18083, '127.0.0.1:1'));
     expect(err.message).to.match(/ADD_ONION reply has no ServiceID/);
     expect(`${err.message} ${JSON.stringify(err)}`).to.not.include('SECRETKEYMATERIAL');
   });
@@ -106,10 +98,10 @@ describe('TorControlClient', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     tor.dropClients();
     await closed;
-    expect((await rejection(c.getInfo('version'))).code).to.equal(TorControlErrorCode.ConnectionLost);
+    expect((await rejectionOf<TorControlError>(c.getInfo('version'))).code).to.equal(TorControlErrorCode.ConnectionLost);
     const port = (silent.address() as AddressInfo).port;
     await new Promise<void>((r) => silent.close(() => r()));
-    const err = await rejection(TorControlClient.connect('127.0.0.1', port));
+    const err = await rejectionOf<TorControlError>(TorControlClient.connect('127.0.0.1', port));
     expect(err.code).to.equal(TorControlErrorCode.Unreachable);
     expect(err.message).to.match(/ECONNREFUSED/);
   });

@@ -1,6 +1,7 @@
 /**
- * RFC 4648 base32, lower-case and unpadded: the form of `.b32.i2p` labels. Hand-written because
- * it is a few lines and the only base32 dependency around (rfc4648) is not ours to rely on.
+ * RFC 4648 base32, lower-case and unpadded: the form of onion and `.b32.i2p` names, shared by
+ * both zones' codecs. Hand-written because it is a few lines and the only base32 dependency
+ * around (rfc4648) is not ours to rely on.
  */
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 const VALUE: ReadonlyMap<string, number> = new Map([...ALPHABET].map((c, i) => [c, i]));

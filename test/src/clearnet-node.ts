@@ -1,0 +1,42 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '@veilnode/core';
+// kernel internals (not exported from the package index): the node as the CLI composes it
+import { parseCommandLine } from '@veilnode/core/dist/src/config/command-line';
+import { composeVeilnode, type Veilnode, type VeilnodeOptions } from '@veilnode/core/dist/src/node/compose-veilnode';
+import { prepareNode, type PreparedNode } from '@veilnode/core/dist/src/node/prepare-node';
+
+export interface ClearnetNodeOptions {
+  /** Working dir: the config file `node.json5` and the data dir `node/` go in it. */
+  readonly dir: string;
+  readonly p2pPort: number;
+  /** `host:port` of the node's one peer (a monerod). */
+  readonly exclusivePeer: string;
+  /** More command-line flags after `--config <file>`. */
+  readonly args?: readonly string[];
+  readonly logger: Logger;
+  readonly compose?: VeilnodeOptions;
+}
+
+/**
+ * A veilnode composed as the CLI composes it from a config file (not started): clearnet only,
+ * with one exclusive peer, p2p on loopback, RPC on a free loopback port, warn-level logs.
+ */
+export async function composeClearnetNode(options: ClearnetNodeOptions): Promise<{ prepared: PreparedNode; veilnode: Veilnode }> {
+  const configFile = join(options.dir, 'node.json5');
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      plugins: ['@veilnode/clearnet'],
+      network: 'regtest',
+      dataDir: join(options.dir, 'node'),
+      log: { level: 'warn' },
+      p2p: { bindIp: '127.0.0.1', bindPort: options.p2pPort },
+      rpc: { bindIp: '127.0.0.1', bindPort: 0 },
+      zones: { clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: [options.exclusivePeer] } },
+    }),
+  );
+  const commandLine = parseCommandLine(['--config', configFile, ...(options.args ?? [])]);
+  const prepared = await prepareNode({ commandLine, env: {}, cwd: options.dir, createLogger: () => options.logger });
+  return { prepared, veilnode: composeVeilnode(prepared, options.compose) };
+}
