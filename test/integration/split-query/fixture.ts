@@ -123,8 +123,8 @@ export interface SplitQueryChain {
   askMonerod(lookup: Lookup): Promise<Record<string, unknown>>;
 }
 
-/** The chain's monerod: ports MONERO_BASE_PORT (default 18800) + 160..171. */
-const CHAIN_BASE_PORT = Number(process.env.MONERO_BASE_PORT ?? 18800) + 160;
+/** The chain's monerod: ports MONERO_BASE_PORT (default 18800) + 200..211 (test/README.md has the port map). */
+const CHAIN_BASE_PORT = Number(process.env.MONERO_BASE_PORT ?? 18800) + 200;
 /** Its RPC, known before it runs: servers can be set up while it mines. */
 export const CHAIN_MONEROD_RPC = `127.0.0.1:${CHAIN_BASE_PORT + 1}`;
 

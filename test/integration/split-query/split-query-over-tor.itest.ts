@@ -32,10 +32,10 @@ import {
  * harness tor's SocksPort behind a tap that records what M sent to Tor. The client is
  * `veilnode query` (and the library, to pick which server is down).
  *
- * Ports from MONERO_BASE_PORT (default 18800) + 180: server i's RPC +i (i < 3), the relay's RPC
- * +5, the SOCKS tap +6; the chain's monerod +160 (./fixture.ts). Tor: the shared network.
+ * Ports from MONERO_BASE_PORT (default 18800) + 220: server i's RPC +i (i < 3), the relay's RPC
+ * +5, the SOCKS tap +6; the chain's monerod +200 (./fixture.ts). Tor: the shared network.
  */
-const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 180;
+const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 220;
 const SERVERS = 3;
 const RELAY_RPC = BASE + 5;
 const SOCKS_TAP = BASE + 6;

@@ -99,7 +99,12 @@ export class VeilnodeProcess {
     );
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode} during start, see ${this.logFile}`);
+      if (child.exitCode !== null) {
+        // the log dir is usually removed by the test's cleanup: say why here (after the pipe drained)
+        await new Promise((r) => setTimeout(r, 200));
+        const tail = (await readFile(this.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-15).join('\n');
+        throw new Error(`${this.name} exited with ${child.exitCode} during start; the end of its log:\n${tail}`);
+      }
       try {
         await this.json('/get_info', {});
         return;
