@@ -109,6 +109,29 @@ export class I2pNetwork {
     await waitForSam(this.samPort(i), timeoutMs);
   }
 
+  /** Routers whose recorded PID no longer runs (i2pd died by itself), with the end of their log. */
+  deadRouters(): { router: number; logTail: string }[] {
+    const dead: { router: number; logTail: string }[] = [];
+    for (const line of readFileSync(join(this.dir, 'pids'), 'utf8').split('\n')) {
+      const m = /^(\d+) r(\d+)$/.exec(line.trim());
+      if (!m) continue;
+      try {
+        process.kill(Number(m[1]), 0);
+      } catch {
+        const router = Number(m[2]);
+        const log = (() => {
+          try {
+            return this.routerLog(router);
+          } catch {
+            return '';
+          }
+        })();
+        dead.push({ router, logTail: log.split('\n').slice(-15).join('\n') });
+      }
+    }
+    return dead;
+  }
+
   async down(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
