@@ -188,6 +188,11 @@ describe('i2p-sam transport on a private I2P network', function () {
  * (≥ 20 s each on i2pd 2.45.1), so the whole suite takes several minutes.
  */
 describe('i2p-sam on a private I2P network', function () {
+  // i2pd 2.45.1's SAM thread segfaults now and then (kernel log: `SAM[pid]: segfault at 20 ...
+  // in i2pd`, the same instruction each time; it took r0 down once in each of two full runs,
+  // failing the test in flight and, before routers were restarted, every later one). The
+  // crashed router is restarted by sharedNetwork() (which prints its log) before the retry.
+  this.retries(1);
   before(function () {
     skipUnlessI2p(this);
   });

@@ -109,25 +109,24 @@ export class I2pNetwork {
     await waitForSam(this.samPort(i), timeoutMs);
   }
 
-  /** Routers whose recorded PID no longer runs (i2pd died by itself), with the end of their log. */
-  deadRouters(): { router: number; logTail: string }[] {
+  /**
+   * Routers that died by themselves, with the end of their log: the recorded PID is gone, or its
+   * SAM port refuses connections (a segfaulted i2pd can linger while the kernel dumps it).
+   */
+  async deadRouters(): Promise<{ router: number; logTail: string }[]> {
     const dead: { router: number; logTail: string }[] = [];
     for (const line of readFileSync(join(this.dir, 'pids'), 'utf8').split('\n')) {
       const m = /^(\d+) r(\d+)$/.exec(line.trim());
       if (!m) continue;
+      const router = Number(m[2]);
+      if (isRunning(Number(m[1])) && (await acceptsConnections(this.samPort(router)))) continue;
+      let log = '';
       try {
-        process.kill(Number(m[1]), 0);
+        log = this.routerLog(router);
       } catch {
-        const router = Number(m[2]);
-        const log = (() => {
-          try {
-            return this.routerLog(router);
-          } catch {
-            return '';
-          }
-        })();
-        dead.push({ router, logTail: log.split('\n').slice(-15).join('\n') });
+        // no log yet
       }
+      dead.push({ router, logTail: log.split('\n').slice(-15).join('\n') });
     }
     return dead;
   }
@@ -156,6 +155,31 @@ export class I2pNetwork {
   routerLog(i: number): string {
     return readFileSync(join(this.dir, `r${i}`, 'i2pd.log'), 'utf8');
   }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function acceptsConnections(port: number): Promise<boolean> {
+  const { connect } = await import('node:net');
+  return new Promise((done) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(2000, () => {
+      socket.destroy();
+      done(false);
+    });
+    socket.once('error', () => done(false));
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+  });
 }
 
 function parseEnv(text: string): Record<string, string> {
