@@ -46,6 +46,14 @@ after(async function () {
   for (const dir of tempDirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
+// The compliance suites allow one retry (see i2p-sam.i2p-itest.ts); the spec reporter shows only
+// the final attempt, so a retried test says so here. (currentRetry() is public at run time;
+// mocha's typings mark it protected.)
+beforeEach(function () {
+  const test = this.currentTest as unknown as { title: string; currentRetry(): number } | undefined;
+  if (test && test.currentRetry() > 0) console.warn(`      retry ${test.currentRetry()} of "${test.title}"`);
+});
+
 /** Skips the suite with a clear message when the harness cannot run (i2pd missing, no netns). */
 export function skipUnlessI2p(suite: Mocha.Context): void {
   const reason = i2pUnavailableReason();
