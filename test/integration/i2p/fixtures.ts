@@ -32,8 +32,8 @@ export function sharedNetwork(): Promise<I2pNetwork> {
  * reported with its log and started again, so one crash costs one retried test.
  */
 async function restartDeadRouters(net: I2pNetwork): Promise<I2pNetwork> {
-  for (const { router, logTail } of await net.deadRouters()) {
-    console.warn(`      i2pd r${router} died; restarting it. End of its log:\n${logTail}`);
+  for (const { router, why, logTail } of await net.deadRouters()) {
+    console.warn(`      i2pd r${router} is dead (${why}); restarting it. End of its log:\n${logTail}`);
     await net.stopRouter(router); // drops the stale PID
     await net.startRouter(router, 60_000);
   }

@@ -113,20 +113,22 @@ export class I2pNetwork {
    * Routers that died by themselves, with the end of their log: the recorded PID is gone, or its
    * SAM port refuses connections (a segfaulted i2pd can linger while the kernel dumps it).
    */
-  async deadRouters(): Promise<{ router: number; logTail: string }[]> {
-    const dead: { router: number; logTail: string }[] = [];
+  async deadRouters(): Promise<{ router: number; why: string; logTail: string }[]> {
+    const dead: { router: number; why: string; logTail: string }[] = [];
     for (const line of readFileSync(join(this.dir, 'pids'), 'utf8').split('\n')) {
       const m = /^(\d+) r(\d+)$/.exec(line.trim());
       if (!m) continue;
       const router = Number(m[2]);
-      if (isRunning(Number(m[1])) && (await acceptsConnections(this.samPort(router)))) continue;
+      const running = isRunning(Number(m[1]));
+      if (running && (await acceptsConnections(this.samPort(router)))) continue;
+      const why = running ? `pid ${m[1]} runs but its SAM port did not accept within 2 s` : `pid ${m[1]} is gone`;
       let log = '';
       try {
         log = this.routerLog(router);
       } catch {
         // no log yet
       }
-      dead.push({ router, logTail: log.split('\n').slice(-15).join('\n') });
+      dead.push({ router, why, logTail: log.split('\n').slice(-15).join('\n') });
     }
     return dead;
   }
