@@ -7,8 +7,6 @@ import type { ZoneConfig, ZonePolicy } from '../api/zone';
 import { ZONE_CODEC, ZONE_CONFIG, ZONE_LOGGER, ZONE_POLICY, ZONE_TRANSPORT } from '../di/tokens';
 import type { ConnectionHandler } from './connection-handler';
 
-/** Default deadline for an outbound dial the node makes itself. */
-const DIAL_TIMEOUT_MS = 10_000;
 /** How often the transport's health is read, so a lost proxy or control port is logged promptly. */
 export const HEALTH_POLL_MS = 1_000;
 const HEALTHY: TransportStatus = Object.freeze({ healthy: true });
@@ -75,7 +73,9 @@ export class ZoneRuntime {
         zone: this.name,
       });
     }
-    const connection = await this.transport.dial(this.codec.parse(address), { signal, timeoutMs: DIAL_TIMEOUT_MS });
+    // no deadline of our own: each transport's configured one applies (a transient I2P dial
+    // alone needs a ~20 s SAM SESSION CREATE; clearnet's default stays 10 s)
+    const connection = await this.transport.dial(this.codec.parse(address), { signal });
     this.adopt(connection);
   }
 

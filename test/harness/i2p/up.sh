@@ -162,7 +162,10 @@ EOF
     IFS=: read -r tr tname tport <<<"$spec"
     ((tr == i)) || continue
     printf '[%s]\ntype = server\nhost = 127.0.0.1\nport = %s\nkeys = %s.dat\nsignaturetype = 7\n' "$tname" "$tport" "$tname" >>"$R/tunnels.conf"
-    printf 'inbound.length = 1\noutbound.length = 1\ninbound.quantity = 2\noutbound.quantity = 2\n\n' >>"$R/tunnels.conf"
+    # 5 inbound tunnels: 2.45.1 publishes a lease set only when its inbound tunnels change and
+    # gives up while no outbound tunnel is ready ("Can't publish LeaseSet. Destination is not
+    # ready"); with 2 the tunnel's b32 stayed unreachable for minutes after bring-up
+    printf 'inbound.length = 1\noutbound.length = 1\ninbound.quantity = 5\noutbound.quantity = 2\n\n' >>"$R/tunnels.conf"
   done
 done
 

@@ -5,6 +5,8 @@ import { I2pNetwork, i2pUnavailableReason } from '../../src/harness/i2p';
 
 /** Socks tunnel target and SOCKS-inbound listener port: above the routers' port range. */
 export const SERVER_TUNNEL = { router: 1, name: 'veilin', portOffset: 90 } as const;
+/** The server tunnel to monerod's `--anonymous-inbound` port (monerod, like i2p-socks, cannot make its own). */
+export const MONEROD_TUNNEL = { router: 1, name: 'monerodin', portOffset: 91 } as const;
 
 let network: Promise<I2pNetwork> | undefined;
 const tempDirs: string[] = [];
@@ -18,16 +20,38 @@ export function sharedNetwork(): Promise<I2pNetwork> {
     const basePort = Number(process.env.I2P_NET_BASE_PORT ?? 17000);
     return I2pNetwork.start({
       basePort,
-      serverTunnels: [{ router: SERVER_TUNNEL.router, name: SERVER_TUNNEL.name, port: basePort + SERVER_TUNNEL.portOffset }],
+      serverTunnels: [SERVER_TUNNEL, MONEROD_TUNNEL].map((t) => ({ router: t.router, name: t.name, port: basePort + t.portOffset })),
     });
   })();
-  return network;
+  return network.then(restartDeadRouters);
+}
+
+/**
+ * A router that died by itself (i2pd 2.45.1's SAM thread segfaults now and then, see
+ * i2p-sam.i2p-itest.ts; before this, every later dial through the dead router was refused) is
+ * reported with its log and started again, so one crash costs one retried test.
+ */
+async function restartDeadRouters(net: I2pNetwork): Promise<I2pNetwork> {
+  for (const { router, why, logTail } of await net.deadRouters()) {
+    console.warn(`      i2pd r${router} is dead (${why}); restarting it. End of its log:\n${logTail}`);
+    await net.stopRouter(router); // drops the stale PID
+    await net.startRouter(router, 60_000);
+  }
+  return net;
 }
 
 after(async function () {
   this.timeout(60_000);
   if (network) await (await network).down().catch(() => undefined);
   for (const dir of tempDirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+// The compliance suites allow one retry (see i2p-sam.i2p-itest.ts); the spec reporter shows only
+// the final attempt, so a retried test says so here. (currentRetry() is public at run time;
+// mocha's typings mark it protected.)
+beforeEach(function () {
+  const test = this.currentTest as unknown as { title: string; currentRetry(): number } | undefined;
+  if (test && test.currentRetry() > 0) console.warn(`      retry ${test.currentRetry()} of "${test.title}"`);
 });
 
 /** Skips the suite with a clear message when the harness cannot run (i2pd missing, no netns). */

@@ -188,6 +188,11 @@ describe('i2p-sam transport on a private I2P network', function () {
  * (≥ 20 s each on i2pd 2.45.1), so the whole suite takes several minutes.
  */
 describe('i2p-sam on a private I2P network', function () {
+  // i2pd 2.45.1's SAM thread segfaults now and then (kernel log: `SAM[pid]: segfault at 20 ...
+  // in i2pd`, the same instruction each time; it took r0 down once in each of two full runs,
+  // failing the test in flight and, before routers were restarted, every later one). The
+  // crashed router is restarted by sharedNetwork() (which prints its log) before the retry.
+  this.retries(1);
   before(function () {
     skipUnlessI2p(this);
   });
@@ -206,6 +211,12 @@ describe('i2p-sam on a private I2P network', function () {
         ioTimeoutMs: 60_000,
         // i2pd grants STREAM CONNECT for a destination whose session still lingers after close
         routerAcceptsForClosedListener: true,
+        // i2pd acknowledges every streaming packet as it arrives and queues it in memory when the
+        // local reader (here our forwarded socket) stops reading: measured on this network,
+        // 128 MiB written into a SAM stream whose far end read nothing were all accepted in 64 s
+        // with no 'drain' stall, the receiving router's RSS grew from 12 to 318 MiB, and the
+        // kernel queues held only ~4 MB on each side. No payload size makes the writer stall.
+        pathBuffersUnboundedly: true,
       };
     },
   });

@@ -100,6 +100,11 @@ describe('i2p-socks transport on a private I2P network', function () {
  * tunnel, so only the first dial waits for the lease set.
  */
 describe('i2p-socks on a private I2P network', function () {
+  // i2pd 2.45.1's SAM thread segfaults now and then (kernel log: `SAM[pid]: segfault at 20 ...
+  // in i2pd`, the same instruction each time; it took r0 down once in each of two full runs,
+  // failing the test in flight and, before routers were restarted, every later one). The
+  // crashed router is restarted by sharedNetwork() (which prints its log) before the retry.
+  this.retries(1);
   before(function () {
     skipUnlessI2p(this);
   });
@@ -118,6 +123,10 @@ describe('i2p-socks on a private I2P network', function () {
         ioTimeoutMs: 60_000,
         // i2pd's SOCKS proxy grants CONNECT before the server tunnel reaches our closed listener
         routerAcceptsForClosedListener: true,
+        // as over SAM (see i2p-sam.i2p-itest.ts): with our listener reading nothing, 128 MiB
+        // went through r0's SOCKS port in 33 s without a stall while r1 (the server tunnel's
+        // router) grew from 11 to 293 MiB RSS; i2pd queues a stream without bound.
+        pathBuffersUnboundedly: true,
       };
     },
   });

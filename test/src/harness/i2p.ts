@@ -109,6 +109,30 @@ export class I2pNetwork {
     await waitForSam(this.samPort(i), timeoutMs);
   }
 
+  /**
+   * Routers that died by themselves, with the end of their log: the recorded PID is gone, or its
+   * SAM port refuses connections (a segfaulted i2pd can linger while the kernel dumps it).
+   */
+  async deadRouters(): Promise<{ router: number; why: string; logTail: string }[]> {
+    const dead: { router: number; why: string; logTail: string }[] = [];
+    for (const line of readFileSync(join(this.dir, 'pids'), 'utf8').split('\n')) {
+      const m = /^(\d+) r(\d+)$/.exec(line.trim());
+      if (!m) continue;
+      const router = Number(m[2]);
+      const running = isRunning(Number(m[1]));
+      if (running && (await acceptsConnections(this.samPort(router)))) continue;
+      const why = running ? `pid ${m[1]} runs but its SAM port did not accept within 2 s` : `pid ${m[1]} is gone`;
+      let log = '';
+      try {
+        log = this.routerLog(router);
+      } catch {
+        // no log yet
+      }
+      dead.push({ router, why, logTail: log.split('\n').slice(-15).join('\n') });
+    }
+    return dead;
+  }
+
   async down(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -133,6 +157,31 @@ export class I2pNetwork {
   routerLog(i: number): string {
     return readFileSync(join(this.dir, `r${i}`, 'i2pd.log'), 'utf8');
   }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function acceptsConnections(port: number): Promise<boolean> {
+  const { connect } = await import('node:net');
+  return new Promise((done) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(2000, () => {
+      socket.destroy();
+      done(false);
+    });
+    socket.once('error', () => done(false));
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+  });
 }
 
 function parseEnv(text: string): Record<string, string> {

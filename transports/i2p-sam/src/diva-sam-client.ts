@@ -244,6 +244,9 @@ function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress) {
     toDuplex(): Duplex {
       const socket = this.internals.socketStream;
       const duplex = new Duplex({
+        // no half-close over i2pd: like a net.Socket, the end of the peer's data ends ours too,
+        // so a stream the far end (or its router) closed emits 'close' even if nobody reads it
+        allowHalfOpen: false,
         read: () => {
           socket.resume();
         },
@@ -264,7 +267,11 @@ function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress) {
       this.on('data', (chunk: Buffer) => {
         if (!duplex.push(chunk)) socket.pause();
       });
-      socket.once('end', () => duplex.push(null));
+      socket.once('end', () => {
+        duplex.push(null);
+        // as net.Socket does on EOF: emits 'end' at once when nothing is left unread
+        duplex.read(0);
+      });
       this.whenDead((reason) => {
         if (reason instanceof SamBridgeError && reason.code === 'SAM_SESSION_CLOSED') return;
         if (socket.readableEnded) duplex.end();

@@ -36,8 +36,11 @@ export interface I2pSamTransportDeps {
 export class I2pSamTransport implements Transport {
   readonly name = PLUGIN_NAME;
   readonly zone = ZONE_I2P;
-  /** i2pd ends a SAM stream both ways on the first EOF (like Tor): no half-close. */
-  readonly capabilities = { dial: true, listen: true, halfClose: false } as const;
+  /**
+   * i2pd ends a SAM stream both ways on the first EOF (like Tor): no half-close. The persistent
+   * destination is our own inbound address, so the zone listens without `zones.i2p.inbound`.
+   */
+  readonly capabilities = { dial: true, listen: true, halfClose: false, ownInbound: true } as const;
 
   private persistent?: Promise<PersistentSession>;
   private session?: PersistentSession;

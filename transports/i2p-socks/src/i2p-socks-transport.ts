@@ -132,6 +132,10 @@ export class I2pSocksTransport implements Transport {
   private track(socket: Socket): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
+    // no half-close over i2pd: the router's EOF means the I2P stream is gone both ways (seen when
+    // a server tunnel cannot reach its target: 'end' at once, then nothing), so end ours too and
+    // let the socket close instead of lingering half-open
+    socket.once('end', () => socket.end());
   }
 }
 

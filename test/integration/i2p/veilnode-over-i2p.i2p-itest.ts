@@ -1,0 +1,266 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { RecordingLogger } from '@veilnode/compliance';
+import { DEFAULT_SAM_CONFIG, DivaSamClient, I2pSamTransport, loadOrCreateKeys } from '@veilnode/i2p-sam';
+import { i2pZone } from '@veilnode/i2p-zone';
+import type { I2pNetwork } from '../../src/harness/i2p';
+import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
+import { VeilnodeProcess } from '../../src/harness/veilnode-process';
+import { until } from '../../src/until';
+import { MONEROD_TUNNEL, retryUntil, sharedNetwork, skipUnlessI2p, tempDir } from './fixtures';
+
+/**
+ * Issue #4's Levin-level scenarios over the private I2P network, with real processes (the
+ * veilnode CLI and a regtest monerod 0.18), I2P only (no clearnet zone):
+ *
+ * a. node A (SAM on r0, transient outbound) sends a tx to node B (SAM on r1, inbound through its
+ *    persistent destination); then A's config changes in one line (`"transport": "i2p-sam"` →
+ *    `"i2p-socks"`), A restarts and sends the next tx through r0's SOCKS proxy;
+ * b. monerod `--tx-proxy i2p,<r1 SOCKS> --anonymous-inbound <b32>,127.0.0.1:<port>` (a server
+ *    tunnel on r1 to that port) and node C (SAM on r0): handshakes and txs both ways;
+ * c. r0 is stopped under C: the zone reports it, a tx sent meanwhile waits, and once r0 is
+ *    back C re-creates its session by itself and the tx reaches monerod's pool.
+ *
+ * Ports (inside the private netns): MONERO_BASE_PORT (default 18800) + 200: monerod node0 p2p
+ * +0, rpc +1, wallet +5, node1 +10/+11; veilnode RPCs A +20, B +21, C +22. monerod's anonymous
+ * inbound is the I2P harness's port base+91 (the `monerodin` server tunnel's target).
+ */
+const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 200;
+/** 1-hop tunnels on the 5-router network; 5 inbound on the persistent session (see i2p-sam.i2p-itest.ts). */
+const TUNNELS = { inboundLength: 1, outboundLength: 1, inboundQuantity: 5, outboundQuantity: 2 };
+const TRANSIENT_TUNNELS = { inboundLength: 1, outboundLength: 1, inboundQuantity: 1, outboundQuantity: 1 };
+
+interface Connection {
+  zone: string;
+  incoming: boolean;
+  peer_id: string;
+  support_flags: number;
+  state: string;
+}
+interface Zone {
+  name: string;
+  transport: string | null;
+  inbound: string[];
+  healthy: boolean;
+  problem?: string;
+  queued: number;
+}
+
+/** `until` from the shared helpers, with RPC failures (a node restarting) read as "not yet". */
+function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
+  return until(what, () => probe().catch(() => undefined), timeoutMs);
+}
+
+const connections = async (node: VeilnodeProcess): Promise<Connection[]> => (await node.rpc<{ connections?: Connection[] }>('get_connections')).connections ?? [];
+const i2pZoneOf = async (node: VeilnodeProcess): Promise<Zone> => (await node.rpc<{ zones: Zone[] }>('get_zones')).zones.find((z) => z.name === 'i2p') as Zone;
+const inRelayPool = async (node: VeilnodeProcess, id: string): Promise<boolean> =>
+  (await node.rpc<{ transactions?: { id_hash: string }[] }>('get_relay_pool')).transactions?.some((t) => t.id_hash === id) ?? false;
+const send = (node: VeilnodeProcess, tx: MonerodTx) => node.json<{ status: string; veilnode?: { relay: string } }>('/send_raw_transaction', { tx_as_hex: tx.blob.toString('hex') });
+
+/** The b32 a node's i2p-sam transport will listen on: its key file, made before the node runs. */
+async function persistentB32(dataDir: string): Promise<string> {
+  const transportDir = join(dataDir, 'transports', 'i2p-sam');
+  await mkdir(transportDir, { recursive: true });
+  return (await loadOrCreateKeys(transportDir)).keys.b32;
+}
+
+/** A veilnode config served by I2P only; `transport` is the one line an operator changes. */
+function i2pOnlyConfig(net: I2pNetwork, o: { dataDir: string; rpcPort: number; router: number; transport: 'i2p-sam' | 'i2p-socks'; peers?: string[] }): Record<string, unknown> {
+  return {
+    plugins: ['@veilnode/i2p-sam', '@veilnode/i2p-socks'],
+    network: 'regtest',
+    dataDir: o.dataDir,
+    log: { level: 'debug' },
+    rpc: { bindIp: '127.0.0.1', bindPort: o.rpcPort },
+    zones: {
+      clearnet: { enabled: false },
+      i2p: {
+        enabled: true,
+        transport: o.transport,
+        // read by i2p-socks only; i2p-sam talks to the same router's SAM bridge below
+        proxy: `socks4a://127.0.0.1:${net.socksPort(o.router)}`,
+        ...(o.peers ? { exclusivePeers: o.peers } : {}),
+      },
+    },
+    'i2p-sam': { sam: `127.0.0.1:${net.samPort(o.router)}`, tunnels: TUNNELS, transientTunnels: TRANSIENT_TUNNELS },
+  };
+}
+
+describe('veilnode over a private I2P network (real processes: veilnode CLI, monerod 0.18)', function () {
+  this.timeout(600_000);
+  const timings: Record<string, number> = {};
+  let t0 = Date.now();
+  const mark = (name: string): void => {
+    timings[name] = (Date.now() - t0) / 1000;
+  };
+  let net: I2pNetwork;
+  let dir: string;
+  let monerod: MonerodHarness | undefined;
+  let txs: MonerodTx[];
+  let nodeA: VeilnodeProcess | undefined;
+  let nodeB: VeilnodeProcess | undefined;
+  let nodeC: VeilnodeProcess | undefined;
+  let b32B: string;
+  let b32C: string;
+  let monerodB32: string;
+  let configA: Record<string, unknown>;
+
+  before(async function () {
+    t0 = Date.now();
+    skipUnlessI2p(this);
+    if (!monerodAvailable()) {
+      console.warn('    skipped: monerod / monero-wallet-rpc not installed (CI installs the Debian monero package)');
+      this.skip();
+    }
+    net = await sharedNetwork();
+    mark('i2p network up (shared: 0 when an earlier file started it)');
+    dir = await tempDir('i2p-nodes');
+    b32B = await persistentB32(join(dir, 'b'));
+    b32C = await persistentB32(join(dir, 'c'));
+    monerodB32 = net.tunnelB32(MONEROD_TUNNEL.name);
+    monerod = new MonerodHarness({
+      basePort: BASE,
+      nodes: 2,
+      // exclusive nodes are global in monerod: C's address must be one, or monerod never dials it
+      exclusive: [`${b32C}:1`],
+      extraArgs: `--tx-proxy i2p,127.0.0.1:${net.socksPort(MONEROD_TUNNEL.router)},8 --anonymous-inbound ${monerodB32},127.0.0.1:${net.basePort + MONEROD_TUNNEL.portOffset}`,
+    });
+    nodeB = new VeilnodeProcess({ dir, name: 'node-b', rpcPort: BASE + 21, config: i2pOnlyConfig(net, { dataDir: join(dir, 'b'), rpcPort: BASE + 21, router: 1, transport: 'i2p-sam' }) });
+    // B's lease set takes a while to spread: probe it from r0 (as A will dial it) while monerod
+    // mines and makes the txs, so A's first dials do not grow its back-off meanwhile
+    const logger = new RecordingLogger();
+    const probeConfig = { ...DEFAULT_SAM_CONFIG, sam: { host: '127.0.0.1', port: net.samPort(0) }, transientTunnels: TRANSIENT_TUNNELS, dialTimeoutMs: 90_000 };
+    const probe = new I2pSamTransport({ config: probeConfig, client: new DivaSamClient(probeConfig.sam, logger), dataDir: await tempDir('i2p-probe'), logger });
+    const bReachable = (async () => {
+      await nodeB?.start(180_000);
+      mark('node B up (persistent session created)');
+      await retryUntil(240_000, async () => (await probe.dial(i2pZone.codec.parse(b32B))).stream.destroy());
+      mark("B's destination reachable from r0");
+    })().finally(() => probe.stop());
+    const made = (async () => {
+      await monerod?.start();
+      mark('monerod up');
+      return monerod?.makeTxs(6);
+    })();
+    [txs] = (await Promise.all([made, bReachable])) as [MonerodTx[], void];
+    mark('txs made');
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    console.log(`      timings (s since suite start): ${JSON.stringify(timings)}`);
+    await nodeA?.stop();
+    await nodeB?.stop();
+    await nodeC?.stop();
+    await monerod?.stop();
+  });
+
+  it('a. A (SAM, transient) → B (SAM, persistent destination): the tx crosses I2P; B lists its b32 as inbound', async () => {
+    expect((await i2pZoneOf(nodeB as VeilnodeProcess)).inbound).to.deep.equal([b32B]);
+    configA = i2pOnlyConfig(net, { dataDir: join(dir, 'a'), rpcPort: BASE + 20, router: 0, transport: 'i2p-sam', peers: [b32B] });
+    nodeA = new VeilnodeProcess({ dir, name: 'node-a', rpcPort: BASE + 20, config: configA });
+    await nodeA.start(180_000);
+    mark('node A up');
+    await eventually('A → B over I2P (SAM)', async () => (await connections(nodeA as VeilnodeProcess)).some((c) => c.zone === 'i2p' && !c.incoming && c.state === 'normal'), 240_000);
+    mark('A → B connected (SAM)');
+    expect((await connections(nodeB as VeilnodeProcess)).filter((c) => c.zone === 'i2p' && c.incoming)).to.have.length.above(0);
+    const before = Date.now();
+    expect((await send(nodeA, txs[0])).status).to.equal('OK');
+    await eventually("A's tx in B's relay pool", () => inRelayPool(nodeB as VeilnodeProcess, txs[0].id), 180_000);
+    timings['tx A → B over SAM (s)'] = (Date.now() - before) / 1000;
+  });
+
+  it('a. one config line later (`"transport": "i2p-socks"`) and a restart, A reaches B through the SOCKS proxy', async () => {
+    await nodeA?.stop();
+    const swapped = JSON.parse(JSON.stringify(configA)) as { zones: { i2p: { transport: string } } };
+    swapped.zones.i2p.transport = 'i2p-socks';
+    // the operator's whole change: exactly one line of the config file differs
+    const lines = (c: unknown): string[] => JSON.stringify(c, null, 2).split('\n');
+    const changed = lines(swapped).filter((line, i) => line !== lines(configA)[i]);
+    expect(changed).to.deep.equal(['      "transport": "i2p-socks",']);
+    nodeA = new VeilnodeProcess({ dir, name: 'node-a', rpcPort: BASE + 20, config: swapped });
+    await nodeA.start(60_000);
+    expect((await i2pZoneOf(nodeA)).transport).to.equal('i2p-socks');
+    await eventually('A → B over I2P (SOCKS)', async () => (await connections(nodeA as VeilnodeProcess)).some((c) => c.zone === 'i2p' && !c.incoming && c.state === 'normal'), 180_000);
+    mark('A → B connected (SOCKS)');
+    const before = Date.now();
+    expect((await send(nodeA, txs[1])).status).to.equal('OK');
+    await eventually("A's second tx in B's relay pool", () => inRelayPool(nodeB as VeilnodeProcess, txs[1].id), 180_000);
+    timings['tx A → B over SOCKS (s)'] = (Date.now() - before) / 1000;
+    // A is done: free r0 for scenario c
+    await nodeA.stop();
+    nodeA = undefined;
+  });
+
+  it("b. C (SAM) ⇄ monerod (--tx-proxy i2p + --anonymous-inbound behind a server tunnel): handshakes and txs both ways", async () => {
+    nodeC = new VeilnodeProcess({
+      dir,
+      name: 'node-c',
+      rpcPort: BASE + 22,
+      config: i2pOnlyConfig(net, { dataDir: join(dir, 'c'), rpcPort: BASE + 22, router: 0, transport: 'i2p-sam', peers: [monerodB32] }),
+    });
+    await nodeC.start(180_000);
+    mark('node C up');
+    const c = nodeC;
+    const out = await eventually('C → monerod handshake over I2P', async () => (await connections(c)).find((x) => x.zone === 'i2p' && !x.incoming && x.state === 'normal'), 240_000);
+    mark('C → monerod handshake');
+    // monerod answers in an anonymity zone with no peer id and no support flags
+    expect(out.peer_id).to.equal('0000000000000001');
+    expect(out.support_flags).to.equal(0);
+    let before = Date.now();
+    expect((await send(c, txs[2])).status).to.equal('OK');
+    await eventually("C's tx in monerod's pool", async () => (await (monerod as MonerodHarness).getTransactionPool()).some((p) => p.id_hash === txs[2].id), 180_000);
+    timings['tx C → monerod pool (s)'] = (Date.now() - before) / 1000;
+
+    await eventually("monerod → C's persistent destination", async () => (await connections(c)).some((x) => x.zone === 'i2p' && x.incoming && x.state === 'normal'), 300_000);
+    mark('monerod → C handshake');
+    before = Date.now();
+    expect((await (monerod as MonerodHarness).sendRawTransaction(txs[3].blob)).status).to.equal('OK');
+    await eventually("monerod's tx in C's relay pool", () => inRelayPool(c, txs[3].id), 180_000);
+    timings['tx monerod → C (s)'] = (Date.now() - before) / 1000;
+  });
+
+  it('c. r0 restarted under C: the zone reports it, recovers by itself, and the tx queued meanwhile reaches monerod', async () => {
+    const c = nodeC as VeilnodeProcess;
+    expect((await i2pZoneOf(c)).healthy).to.equal(true);
+    let started = false;
+    // restart.sh returns once i2pd has exited (it shuts down gracefully, up to ~10 s)
+    await net.stopRouter(0);
+    const down = Date.now();
+    try {
+      const unhealthy = await eventually('the i2p zone to report the lost router', async () => {
+        const z = await i2pZoneOf(c);
+        return z.healthy ? undefined : z;
+      }, 30_000);
+      timings['router exited → zone unhealthy (s)'] = (Date.now() - down) / 1000;
+      expect(unhealthy.problem).to.match(/SAM/);
+      expect((await send(c, txs[4])).status).to.equal('OK');
+      await new Promise((r) => setTimeout(r, 3000));
+      expect((await (monerod as MonerodHarness).getTransactionPool()).some((p) => p.id_hash === txs[4].id), 'delivered while the router was down').to.equal(false);
+      expect((await i2pZoneOf(c)).queued).to.be.above(0);
+      await net.startRouter(0, 60_000);
+      started = true;
+    } finally {
+      if (!started) await net.startRouter(0, 60_000).catch(() => undefined);
+    }
+    const back = Date.now();
+    await eventually('the i2p zone healthy again', async () => (await i2pZoneOf(c)).healthy, 240_000);
+    timings['router back → zone healthy (s)'] = (Date.now() - back) / 1000;
+    await eventually('the queued tx in monerod’s pool', async () => (await (monerod as MonerodHarness).getTransactionPool()).some((p) => p.id_hash === txs[4].id), 300_000);
+    timings['router back → queued tx in monerod pool (s)'] = (Date.now() - back) / 1000;
+    const log = await readFile(c.logFile, 'utf8');
+    expect(log).to.match(/zone i2p is unhealthy/);
+    expect(log).to.match(/zone i2p is healthy again/);
+  });
+
+  it('logs no I2P private key', async () => {
+    for (const node of ['b', 'c']) {
+      const key = (await readFile(join(dir, node, 'transports', 'i2p-sam', 'i2p_private_key'), 'utf8')).trim();
+      for (const name of ['node-a', 'node-b', 'node-c']) {
+        const log = await readFile(join(dir, `${name}.log`), 'utf8').catch(() => '');
+        expect(log.includes(key.slice(-120)), `${name}'s log holds ${node}'s private key`).to.equal(false);
+      }
+    }
+  });
+});
