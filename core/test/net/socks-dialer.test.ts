@@ -163,10 +163,12 @@ describe('SocksDialer', () => {
   });
 
   it('reports ProxyUnreachable when nothing listens on the proxy port', async () => {
-    const port = proxy.port;
-    await proxy.stop();
+    // the next test's proxy starts before this one stops: it cannot be given the freed port
+    const dead = proxy;
     proxy = new FakeSocksServer();
     await proxy.start();
+    const port = dead.port;
+    await dead.stop();
     const err = await rejectionOf(new SocksDialer({ proxy: `127.0.0.1:${port}` }).dial(ONION, 18083));
     expect(err).to.be.instanceOf(SocksError).with.property('code', SocksErrorCode.ProxyUnreachable);
     expect((err as SocksError).isProxyFailure).to.equal(true);
@@ -222,10 +224,12 @@ describe('SocksDialer', () => {
     await probeSocksProxy(parseSocksProxy(`127.0.0.1:${proxy.port}`));
     await probeSocksProxy(parseSocksProxy(`socks4a://127.0.0.1:${proxy.port}`));
     expect(proxy.requests).to.have.length(0);
-    const port = proxy.port;
-    await proxy.stop();
+    // the next test's proxy starts before this one stops: it cannot be given the freed port
+    const dead = proxy;
     proxy = new FakeSocksServer();
     await proxy.start();
+    const port = dead.port;
+    await dead.stop();
     const err = await rejectionOf(probeSocksProxy(parseSocksProxy(`127.0.0.1:${port}`)));
     expect(err).to.be.instanceOf(SocksError).with.property('code', SocksErrorCode.ProxyUnreachable);
   });
