@@ -42,9 +42,24 @@ export class TransportSession {
     if (this.dialer !== this.transport) await this.dialer.start?.();
   }
 
+  /**
+   * The transport's listener, once its transport reports healthy: a listener may resolve before
+   * its daemon accepts for it (an I2P destination whose SAM session is still being created).
+   */
   async listen(): Promise<Listener> {
-    this.listener ??= await this.transport.listen(this.inbox.accept, this.bed.listenOptions);
+    if (this.listener === undefined) {
+      this.listener = await this.transport.listen(this.inbox.accept, this.bed.listenOptions);
+      await this.healthy(this.transport);
+    }
     return this.listener;
+  }
+
+  private async healthy(transport: Transport): Promise<void> {
+    const deadline = Date.now() + this.dialTimeoutMs;
+    for (let status = transport.status?.(); status !== undefined && !status.healthy; status = transport.status?.()) {
+      if (Date.now() > deadline) throw new Error(`the listening transport stayed unhealthy for ${this.dialTimeoutMs} ms: ${status.reason ?? 'no reason given'}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   addressOf(listener: Listener): PeerAddress {

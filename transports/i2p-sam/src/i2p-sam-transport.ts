@@ -79,6 +79,11 @@ export class I2pSamTransport implements Transport {
     return { stream: this.track(stream), direction: 'outbound', remote: address };
   }
 
+  /**
+   * Resolves as soon as the persistent destination's keys are loaded: its address is fixed by
+   * them, so a slow or dead SAM bridge does not hold up (or fail) the zone's start. Until the
+   * session is up, status() says why; the session is created, and re-created, in the background.
+   */
   async listen(onConnection: (connection: TransportConnection) => void, options: ListenOptions = {}): Promise<Listener> {
     if (this.stopped) throw new TransportUnavailableError(this.name, 'stopped');
     if (options.signal?.aborted) throw new AbortedError('i2p-sam listen');
@@ -87,7 +92,6 @@ export class I2pSamTransport implements Transport {
     try {
       const persistent = await this.ensurePersistent();
       persistent.startAccepting();
-      await persistent.ready(options.signal, true);
       let closed = false;
       return {
         addresses: [persistent.b32],

@@ -34,7 +34,7 @@ type State =
 export class PersistentSession {
   private state: State = { kind: 'starting' };
   private server?: Server;
-  private readonly waiters = new Set<{ resolve: (s: SamSession) => void; reject: (e: Error) => void; failFast: boolean }>();
+  private readonly waiters = new Set<{ resolve: (s: SamSession) => void; reject: (e: Error) => void }>();
   private retryTimer?: NodeJS.Timeout;
   /** Forwarded sockets still waiting for their destination line (handed-over ones belong to the transport). */
   private readonly pendingInbound = new Set<Socket>();
@@ -73,11 +73,8 @@ export class PersistentSession {
     void this.createLoop(RETRY_MIN_MS);
   }
 
-  /**
-   * The live session, waiting for it if it is being (re-)created. With `failFast`, the first
-   * failed creation attempt rejects instead of waiting for the retries.
-   */
-  ready(signal?: AbortSignal, failFast = false): Promise<SamSession> {
+  /** The live session, waiting (until `signal` aborts) while it is being (re-)created. */
+  ready(signal?: AbortSignal): Promise<SamSession> {
     if (this.state.kind === 'up') return Promise.resolve(this.state.session);
     if (this.state.kind === 'stopped') return Promise.reject(new TransportUnavailableError('i2p-sam', 'stopped'));
     const abortReason = (): Error => (signal?.reason instanceof VeilnodeError ? signal.reason : new AbortedError('waiting for the SAM session'));
@@ -90,7 +87,6 @@ export class PersistentSession {
       const waiter = {
         resolve: (s: SamSession) => { signal?.removeEventListener('abort', onAbort); resolve(s); },
         reject: (e: Error) => { signal?.removeEventListener('abort', onAbort); reject(e); },
-        failFast,
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.add(waiter);
@@ -153,10 +149,6 @@ export class PersistentSession {
       const reason = error as Error;
       this.state = { kind: 'down', reason };
       this.o.logger.warn({ b32: this.b32, err: reason, retryInMs: delayMs }, 'I2P SAM session could not be created');
-      for (const w of [...this.waiters].filter((x) => x.failFast)) {
-        this.waiters.delete(w);
-        w.reject(reason);
-      }
       this.scheduleRetry(delayMs);
     }
   }

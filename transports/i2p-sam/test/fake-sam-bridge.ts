@@ -38,8 +38,9 @@ export class FakeSamBridge {
     this.server = createServer({ allowHalfOpen: true }, (socket) => this.serve(socket));
   }
 
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+  /** `port` 0 takes a free one; a fixed one plays a bridge that comes up where the node expects it. */
+  async listen(port = 0): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', () => resolve()));
     return this.port;
   }
 

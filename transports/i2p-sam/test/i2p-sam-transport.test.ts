@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { DialError, TransportUnavailableError, type TransportConnection } from '@veilnode/core';
 import { i2pZone } from '@veilnode/i2p-zone';
-import { DEFAULT_SAM_CONFIG, DestinationKeys, DivaSamClient, I2pSamTransport, PRIVATE_KEY_FILE, SamBridgeError, type SamTransportConfig } from '../src';
+import { DEFAULT_SAM_CONFIG, DestinationKeys, DivaSamClient, I2pSamTransport, PRIVATE_KEY_FILE, type SamTransportConfig } from '../src';
 import { FakeSamBridge } from './fake-sam-bridge';
 import { RecordingLogger, readExactly, transportCompliance } from '@veilnode/compliance';
 import { rejectionOf, until } from './helpers';
@@ -23,6 +23,12 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
     transports.push(t);
     return t;
   };
+  /** listen() resolves before the session exists; inbound needs the session up. */
+  const listening = async (t: I2pSamTransport, onConnection: (c: TransportConnection) => void = () => undefined) => {
+    const listener = await t.listen(onConnection);
+    await until(() => t.status().healthy);
+    return listener;
+  };
   const sessionCreates = () => bridge.commands.filter((c) => c.startsWith('SESSION CREATE'));
   const idOf = (line: string) => /ID=(\S+)/.exec(line)?.[1] ?? '';
   const keyOf = (line: string) => /DESTINATION=(\S+)/.exec(line)?.[1] ?? '';
@@ -39,20 +45,20 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
   });
 
   it('listens on a persistent destination whose key file (0600) survives restarts', async () => {
-    const first = await make().listen(() => undefined);
+    const first = await listening(make());
     const file = join(dataDir, PRIVATE_KEY_FILE);
     expect((await stat(file)).mode & 0o777).to.equal(0o600);
     const keys = DestinationKeys.fromPrivate(await readFile(file, 'utf8'));
     expect(first.addresses).to.deep.equal([keys.b32]);
     expect(keyOf(sessionCreates()[0])).to.equal(keys.revealPrivate());
     await transports[0].stop();
-    const second = await make().listen(() => undefined);
+    const second = await listening(make());
     expect(second.addresses).to.deep.equal(first.addresses);
   });
 
   it('consumes the destination line of a forwarded stream and reports the peer as remote', async () => {
     const accepted: TransportConnection[] = [];
-    await make().listen((c) => accepted.push(c));
+    await listening(make(), (c) => accepted.push(c));
     const peer = DestinationKeys.generate();
     const router = bridge.forwardInbound(idOf(sessionCreates()[0]), Buffer.from(`${peer.publicDestination} FROM_PORT=0 TO_PORT=0\nfirst bytes`));
     await until(() => accepted.length === 1);
@@ -66,7 +72,7 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
 
   it('drops forwarded streams that do not start with a destination', async () => {
     const accepted: TransportConnection[] = [];
-    await make().listen((c) => accepted.push(c));
+    await listening(make(), (c) => accepted.push(c));
     const router = bridge.forwardInbound(idOf(sessionCreates()[0]), Buffer.from('not-a-destination\n'));
     await new Promise((resolve) => router.once('close', resolve));
     expect(accepted).to.deep.equal([]);
@@ -74,8 +80,7 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
 
   it('goes unhealthy when the bridge drops the session and re-creates it with the same keys', async () => {
     const t = make();
-    await t.listen(() => undefined);
-    expect(t.status()).to.deep.equal({ healthy: true });
+    await listening(t);
     bridge.dropAll();
     await until(() => !t.status().healthy, 1000);
     expect(t.status().reason).to.match(/SAM session down/);
@@ -122,21 +127,31 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
     expect(await rejectionOf(t.dial(PEER))).to.be.instanceOf(TransportUnavailableError);
   });
 
-  it('fails listen() fast when the bridge is unreachable', async () => {
+  it('listens at once while the bridge is down, says why it cannot accept yet, and accepts once the bridge is up', async () => {
     const port = bridge.port;
     await bridge.close();
+    const accepted: TransportConnection[] = [];
+    const t = make({}, port);
     const started = Date.now();
-    const error = await rejectionOf(make({}, port).listen(() => undefined));
-    expect((error as SamBridgeError).code).to.equal('SAM_BRIDGE_UNREACHABLE');
-    expect(Date.now() - started).to.be.below(1500);
+    const listener = await t.listen((c) => accepted.push(c));
+    expect(Date.now() - started, 'listen() does not wait for the bridge').to.be.below(1500);
+    const keys = DestinationKeys.fromPrivate(await readFile(join(dataDir, PRIVATE_KEY_FILE), 'utf8'));
+    expect(listener.addresses).to.deep.equal([keys.b32]);
+    await until(() => /unreachable/.test(t.status().reason ?? ''), 3000);
+    expect(t.status()).to.deep.include({ healthy: false });
+    expect(t.status().reason).to.include(`127.0.0.1:${port}`);
+
     bridge = new FakeSamBridge();
-    await bridge.listen();
+    await bridge.listen(port);
+    await until(() => t.status().healthy, 5000);
+    bridge.forwardInbound(idOf(sessionCreates()[0]), Buffer.from(`${DestinationKeys.generate().publicDestination}\n`));
+    await until(() => accepted.length === 1);
   });
 
   it('stop() closes inbound streams', async () => {
     const accepted: TransportConnection[] = [];
     const t = make();
-    await t.listen((c) => accepted.push(c));
+    await listening(t, (c) => accepted.push(c));
     bridge.forwardInbound(idOf(sessionCreates()[0]), Buffer.from(`${DestinationKeys.generate().publicDestination}\n`));
     await until(() => accepted.length === 1);
     await t.stop();
