@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SocksDialer } from '@veilnode/core';
 import { I2pNetwork, i2pUnavailableReason } from '../../src/harness/i2p';
 
 /** Socks tunnel target and SOCKS-inbound listener port: above the routers' port range. */
@@ -29,13 +30,23 @@ export function sharedNetwork(): Promise<I2pNetwork> {
 /**
  * A router that died by itself (i2pd 2.45.1's SAM thread segfaults now and then, see
  * i2p-sam.i2p-itest.ts; before this, every later dial through the dead router was refused) is
- * reported with its log and started again, so one crash costs one retried test.
+ * reported with its log and started again, so one crash costs one retried test. A restarted
+ * router answers SAM long before it has tunnels again: its SOCKS proxy refused the server
+ * tunnel (reply 0x5b) for the next tests, so we wait until r0's SOCKS reaches it once more.
  */
 async function restartDeadRouters(net: I2pNetwork): Promise<I2pNetwork> {
-  for (const { router, why, logTail } of await net.deadRouters()) {
+  const dead = await net.deadRouters();
+  for (const { router, why, logTail } of dead) {
     console.warn(`      i2pd r${router} is dead (${why}); restarting it. End of its log:\n${logTail}`);
     await net.stopRouter(router); // drops the stale PID
     await net.startRouter(router, 60_000);
+  }
+  if (dead.length > 0) {
+    const started = Date.now();
+    const socks = new SocksDialer({ proxy: `socks4a://127.0.0.1:${net.socksPort(0)}`, isolation: false, timeoutMs: 60_000 });
+    const socket = await retryUntil(300_000, () => socks.dial(net.tunnelB32(SERVER_TUNNEL.name), 0));
+    socket.destroy();
+    console.warn(`      r0's SOCKS proxy reaches the ${SERVER_TUNNEL.name} tunnel again ${Date.now() - started} ms after the restart`);
   }
   return net;
 }

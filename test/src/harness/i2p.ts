@@ -111,17 +111,18 @@ export class I2pNetwork {
 
   /**
    * Routers that died by themselves, with the end of their log: the recorded PID is gone, or its
-   * SAM port refuses connections (a segfaulted i2pd can linger while the kernel dumps it).
+   * SAM port has refused connections for `patienceMs` (a segfaulted i2pd can linger while the
+   * kernel dumps it). A router busy with a large stream is slow, not dead: once a 2 s probe
+   * during a 16 MiB SOCKS transfer took a live r0 for dead, and its restart failed every later test.
    */
-  async deadRouters(): Promise<{ router: number; why: string; logTail: string }[]> {
+  async deadRouters(patienceMs = 30_000): Promise<{ router: number; why: string; logTail: string }[]> {
     const dead: { router: number; why: string; logTail: string }[] = [];
     for (const line of readFileSync(join(this.dir, 'pids'), 'utf8').split('\n')) {
       const m = /^(\d+) r(\d+)$/.exec(line.trim());
       if (!m) continue;
-      const router = Number(m[2]);
-      const running = isRunning(Number(m[1]));
-      if (running && (await acceptsConnections(this.samPort(router)))) continue;
-      const why = running ? `pid ${m[1]} runs but its SAM port did not accept within 2 s` : `pid ${m[1]} is gone`;
+      const [pid, router] = [Number(m[1]), Number(m[2])];
+      const why = await this.whyDead(pid, this.samPort(router), patienceMs);
+      if (why === undefined) continue;
       let log = '';
       try {
         log = this.routerLog(router);
@@ -131,6 +132,17 @@ export class I2pNetwork {
       dead.push({ router, why, logTail: log.split('\n').slice(-15).join('\n') });
     }
     return dead;
+  }
+
+  private async whyDead(pid: number, samPort: number, patienceMs: number): Promise<string | undefined> {
+    const since = Date.now();
+    for (;;) {
+      if (!isRunning(pid)) return `pid ${pid} is gone`;
+      const failure = await connectFailure(samPort);
+      if (failure === undefined) return undefined;
+      if (Date.now() - since > patienceMs) return `pid ${pid} runs but its SAM port has failed connections for ${patienceMs} ms (last: ${failure})`;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 
   async down(): Promise<void> {
@@ -168,18 +180,19 @@ function isRunning(pid: number): boolean {
   }
 }
 
-async function acceptsConnections(port: number): Promise<boolean> {
+/** Why a TCP connect to the port failed (error code, or a 2 s timeout), or undefined if it succeeded. */
+async function connectFailure(port: number): Promise<string | undefined> {
   const { connect } = await import('node:net');
   return new Promise((done) => {
     const socket = connect({ host: '127.0.0.1', port });
     socket.setTimeout(2000, () => {
       socket.destroy();
-      done(false);
+      done('no answer in 2 s');
     });
-    socket.once('error', () => done(false));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
     socket.once('connect', () => {
       socket.destroy();
-      done(true);
+      done(undefined);
     });
   });
 }
