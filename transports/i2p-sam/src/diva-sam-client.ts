@@ -28,6 +28,16 @@ export interface SamBridgeAddress {
 }
 
 /**
+ * How long a closed session outlives the stream socket it carried. Tearing an i2pd destination
+ * down while its streams are still closing can crash the router (PurpleI2P/i2pd#2183; our
+ * i2pd 2.45.1 test routers segfaulted in their SAM thread while sessions were being closed with
+ * live streams), so streams go first and the session follows, as in Bitcoin Core, where a
+ * transient session dies with its connection. i2pd itself keeps a closed session's
+ * destination for 5 s before it deletes it.
+ */
+export const SESSION_LINGER_MS = 5000;
+
+/**
  * SamClient on @diva.exchange/i2p-sam 5.5.2. The library's known defects are fixed here, in a
  * subclass, so nothing above this file sees them:
  * - replies were parsed per TCP chunk (a reply split over two chunks was never seen, two replies
@@ -47,11 +57,18 @@ export interface SamBridgeAddress {
  */
 export class DivaSamClient implements SamClient {
   private streamClass?: Promise<new (c: DivaConfiguration, mode: 'session' | 'attach') => FixedSamStream>;
+  /** Sessions closing in order (stream first, session after the linger). */
+  private readonly closing = new Set<Promise<void>>();
 
   constructor(
     private readonly bridge: SamBridgeAddress,
     private readonly logger: Logger,
+    private readonly sessionLingerMs = SESSION_LINGER_MS,
   ) {}
+
+  async drain(): Promise<void> {
+    while (this.closing.size > 0) await Promise.all([...this.closing]);
+  }
 
   async createForwardingSession(request: SessionRequest & { forwardTo: { host: string; port: number } }): Promise<SamSession> {
     const id = newSessionId();
@@ -99,13 +116,18 @@ export class DivaSamClient implements SamClient {
         timeout: Math.min(600, Math.max(1, Math.ceil(call.timeoutMs / 1000))),
       },
     }, mode);
-    await withDeadline(stream.establish(lastStep), call, lastStep, () => stream.shutdown());
+    await withDeadline(stream.establish(lastStep), call, lastStep, () => void stream.shutdown());
     return stream;
   }
 
   private loadStreamClass(): Promise<new (c: DivaConfiguration, mode: 'session' | 'attach') => FixedSamStream> {
     // the library is ESM-only; this package is CommonJS, so it is loaded with import()
-    this.streamClass ??= import('@diva.exchange/i2p-sam').then((lib) => defineFixedStream(lib, this.bridge));
+    this.streamClass ??= import('@diva.exchange/i2p-sam').then((lib) =>
+      defineFixedStream(lib, this.bridge, this.sessionLingerMs, (closing) => {
+        this.closing.add(closing);
+        void closing.finally(() => this.closing.delete(closing));
+      }),
+    );
     return this.streamClass;
   }
 }
@@ -115,10 +137,11 @@ interface FixedSamStream {
   stopForwarding(): void;
   whenDead(listener: (reason: Error) => void): void;
   toDuplex(): Duplex;
-  shutdown(): void;
+  /** Closes the stream socket, then (after the linger, for an established session of its own) the session. */
+  shutdown(): Promise<void>;
 }
 
-function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress) {
+function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress, lingerMs: number, track: (closing: Promise<void>) => void) {
   const bridgeText = `${bridge.host}:${bridge.port}`;
 
   return class FixedStream extends lib.I2pSamStream implements FixedSamStream {
@@ -128,6 +151,7 @@ function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress) {
     private step = 'HELLO';
     private death?: Error;
     private forwardingStopped = false;
+    private closing?: Promise<void>;
     private readonly deathListeners: Array<(reason: Error) => void> = [];
 
     constructor(c: DivaConfiguration, private readonly mode: 'session' | 'attach') {
@@ -193,8 +217,29 @@ function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress) {
       this.internals.socketStream.destroy();
     }
 
-    shutdown(): void {
+    shutdown(): Promise<void> {
+      if (this.closing === undefined) {
+        this.closing = this.closeInOrder();
+        track(this.closing);
+      }
+      return this.closing;
+    }
+
+    private async closeInOrder(): Promise<void> {
+      const established = this.step === 'STREAM';
       this.die(new SamBridgeError('SAM_SESSION_CLOSED', 'SAM session closed locally', { bridge: bridgeText }));
+      const control = this.internals.socketControl;
+      // attach mode borrows another socket's session; a session never established has no streams
+      if (established && this.mode === 'session' && !control.destroyed) {
+        this.internals.socketStream.destroy();
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, lingerMs);
+          control.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
       this.close();
     }
 
@@ -258,7 +303,7 @@ function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress) {
           callback();
         },
         destroy: (error, callback) => {
-          this.shutdown();
+          void this.shutdown();
           callback(error);
         },
       });

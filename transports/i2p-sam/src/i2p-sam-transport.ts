@@ -127,6 +127,8 @@ export class I2pSamTransport implements Transport {
     for (const stream of this.streams) stream.destroy();
     this.streams.clear();
     await this.closePersistent();
+    // the transient sessions of the streams just destroyed close after them (DivaSamClient)
+    await this.deps.client.drain();
   }
 
   private ensurePersistent(): Promise<PersistentSession> {

@@ -41,6 +41,8 @@ export class PersistentSession {
   private readonly codec: B32Codec = i2pZone.codec as B32Codec;
   /** False after stopAccepting(): sessions then exist for outbound only, without STREAM FORWARD. */
   private accepting = true;
+  /** A session we closed to replace it: the next one, under the same keys, waits until it is gone. */
+  private replaced?: Promise<void>;
 
   constructor(private readonly o: PersistentSessionOptions) {}
 
@@ -103,22 +105,24 @@ export class PersistentSession {
   startAccepting(): void {
     if (this.accepting) return;
     this.accepting = true;
-    if (this.state.kind === 'up') this.state.session.close();
+    if (this.state.kind === 'up') this.replaced = this.state.session.close();
   }
 
   async stop(): Promise<void> {
     const previous = this.state;
     this.state = { kind: 'stopped' };
     clearTimeout(this.retryTimer);
-    if (previous.kind === 'up') previous.session.close();
     for (const w of this.waiters) w.reject(new TransportUnavailableError('i2p-sam', 'stopped'));
     this.waiters.clear();
     for (const socket of this.pendingInbound) socket.destroy();
     // stop accepting now; streams already handed over belong to the transport, not to us
     this.server?.close();
+    if (previous.kind === 'up') await previous.session.close();
   }
 
   private async createLoop(delayMs: number): Promise<void> {
+    await this.replaced;
+    this.replaced = undefined;
     if (this.state.kind === 'stopped' || !this.server) return;
     const address = this.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
@@ -131,7 +135,7 @@ export class PersistentSession {
         timeoutMs: this.o.sessionTimeoutMs,
       });
       if (this.isStopped()) {
-        session.close();
+        await session.close();
         return;
       }
       this.state = { kind: 'up', session };

@@ -18,6 +18,8 @@ export interface SamClient {
   connectWithNewSession(request: SessionRequest & { readonly destination: string }): Promise<Duplex>;
   /** Opens a stream to `destination` on an existing session. */
   connect(session: SamSession, destination: string, call: SamCall): Promise<Duplex>;
+  /** Resolves once every session closed so far has let go of the bridge (they close stream first, session after). */
+  drain(): Promise<void>;
 }
 
 export interface SamCall {
@@ -39,5 +41,6 @@ export interface SamSession {
   readonly closed: Promise<Error>;
   /** Cancels STREAM FORWARD (new inbound streams are refused); the session and its open streams stay. */
   stopForwarding(): void;
-  close(): void;
+  /** Resolves once the session's sockets are closed (its streams' first, the session's after a linger). */
+  close(): Promise<void>;
 }

@@ -7,6 +7,8 @@ import { rejectionOf, until } from './helpers';
 
 const PEER = 'ukeu3k5oycgaauneqgtnvselmt4yemvoilkln7jpvamvfx7dnkdq.b32.i2p';
 const options = i2cpOptions(DEFAULT_SAM_CONFIG.transientTunnels);
+/** Shorter than the product's SESSION_LINGER_MS, long enough to see the order. */
+const LINGER_MS = 300;
 
 describe('DivaSamClient against a fake SAM v3.1 bridge', () => {
   let bridge: FakeSamBridge;
@@ -18,7 +20,7 @@ describe('DivaSamClient against a fake SAM v3.1 bridge', () => {
     bridge = new FakeSamBridge();
     await bridge.listen();
     logger = new RecordingLogger();
-    client = new DivaSamClient({ host: '127.0.0.1', port: bridge.port }, logger);
+    client = new DivaSamClient({ host: '127.0.0.1', port: bridge.port }, logger, LINGER_MS);
   });
   afterEach(() => bridge.close());
 
@@ -166,7 +168,7 @@ describe('DivaSamClient against a fake SAM v3.1 bridge', () => {
     expect(bridge.commands.find((c) => c.startsWith('STREAM CONNECT'))).to.include(`ID=${session.id}`);
     expect(bridge.forwards).to.deep.equal([{ id: session.id, host: '127.0.0.1', port: 1234 }]);
     stream.destroy();
-    session.close();
+    await session.close();
   });
 
   it('resolves a forwarding session\'s `closed` when its control socket drops', async () => {
@@ -174,6 +176,25 @@ describe('DivaSamClient against a fake SAM v3.1 bridge', () => {
     bridge.sessions.get(session.id)?.destroy();
     const reason = await session.closed;
     expect((reason as SamBridgeError).code).to.equal('SAM_BRIDGE_CLOSED');
+  });
+
+  it('closes a transient stream first and its session only after the linger (i2pd must not lose a destination with live streams)', async () => {
+    const stream = await connect();
+    const [id] = [...bridge.sessions.keys()];
+    stream.destroy();
+    await until(() => bridge.closes.length > 0);
+    expect(bridge.closes).to.deep.equal([`stream ${id}`]);
+    expect(bridge.sessions.has(id), 'the session outlives its stream').to.equal(true);
+    await client.drain();
+    await until(() => bridge.closes.length === 2);
+    expect(bridge.closes).to.deep.equal([`stream ${id}`, `session ${id}`]);
+  });
+
+  it('closes a session that never got its stream at once', async () => {
+    bridge.script = { streamConnect: 'STREAM STATUS RESULT=CANT_REACH_PEER' };
+    await rejectionOf(connect());
+    await until(() => bridge.sessions.size === 0, 100);
+    await client.drain();
   });
 
   it('never logs the private key', async () => {

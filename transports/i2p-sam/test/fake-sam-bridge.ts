@@ -30,6 +30,8 @@ export class FakeSamBridge {
   /** Control sockets by session id (closing one kills that session, as in a real bridge). */
   readonly sessions = new Map<string, Socket>();
   forwards: Array<{ id: string; host: string; port: number }> = [];
+  /** `session <id>` / `stream <id>` as a session's control socket or a stream socket closes, in order. */
+  readonly closes: string[] = [];
   /** Public side of each session's keys, by session id. */
   private readonly identities = new Map<string, DestinationKeys>();
   private server: Server;
@@ -111,12 +113,14 @@ export class FakeSamBridge {
       this.sessions.set(id, socket);
       this.identities.set(id, DestinationKeys.fromPrivate(destination));
       socket.once('close', () => {
+        this.closes.push(`session ${id}`);
         this.sessions.delete(id);
         this.forwards = this.forwards.filter((f) => f.id !== id);
       });
       this.reply(socket, line, this.script.sessionCreate ?? `SESSION STATUS RESULT=OK DESTINATION=${destination}`);
     } else if (line.startsWith('STREAM CONNECT')) {
       if (!this.sessions.has(id)) return this.reply(socket, line, 'STREAM STATUS RESULT=INVALID_ID');
+      socket.once('close', () => this.closes.push(`stream ${id}`));
       if (this.script.routing) return this.route(socket, id, /DESTINATION=(\S+)/.exec(line)?.[1] ?? '', this.script.routing.unresponsive);
       const reply = this.script.streamConnect ?? 'STREAM STATUS RESULT=OK';
       this.reply(socket, line, reply);

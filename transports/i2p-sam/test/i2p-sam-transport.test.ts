@@ -19,7 +19,7 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
 
   const make = (overrides: Partial<SamTransportConfig> = {}, port = bridge.port) => {
     const config = { ...DEFAULT_SAM_CONFIG, sam: { host: '127.0.0.1', port }, sessionTimeoutMs: 5000, dialTimeoutMs: 5000, ...overrides };
-    const t = new I2pSamTransport({ config, client: new DivaSamClient(config.sam, logger), dataDir, logger });
+    const t = new I2pSamTransport({ config, client: new DivaSamClient(config.sam, logger, 20), dataDir, logger });
     transports.push(t);
     return t;
   };
@@ -177,7 +177,7 @@ describe('I2pSamTransport compliance against a routing fake SAM bridge', () => {
     dirs.push(dataDir);
     const config = { ...DEFAULT_SAM_CONFIG, sam: { host: '127.0.0.1', port: bridge.port }, sessionTimeoutMs: 5000, dialTimeoutMs: 5000 };
     const logger = new RecordingLogger();
-    return new I2pSamTransport({ config, client: new DivaSamClient(config.sam, logger), dataDir, logger });
+    return new I2pSamTransport({ config, client: new DivaSamClient(config.sam, logger, 20), dataDir, logger });
   };
 
   transportCompliance('i2p-sam (fake routing bridge)', {
