@@ -18,6 +18,7 @@ import { i2cpOptions, PLUGIN_NAME, type SamTransportConfig } from './config';
 import { DestinationKeys } from './destination-keys';
 import { loadOrCreateKeys } from './key-store';
 import { PersistentSession } from './persistent-session';
+import { SameKeysCooldown } from './same-keys-cooldown';
 import type { SamClient } from './sam-client';
 
 export interface I2pSamTransportDeps {
@@ -26,6 +27,8 @@ export interface I2pSamTransportDeps {
   /** Private directory for the persistent destination's key file. */
   readonly dataDir: string;
   readonly logger: Logger;
+  /** Pause between sessions on the persistent keys (default SAME_KEYS_COOLDOWN_MS; tests shorten it). */
+  readonly sameKeysCooldownMs?: number;
 }
 
 /**
@@ -135,7 +138,10 @@ export class I2pSamTransport implements Transport {
     this.persistent ??= (async () => {
       const { keys, created } = await loadOrCreateKeys(this.deps.dataDir);
       this.deps.logger.info({ b32: keys.b32, created }, 'I2P persistent destination');
+      const cooldown = new SameKeysCooldown(this.deps.dataDir, this.deps.sameKeysCooldownMs);
+      await cooldown.load();
       const session = new PersistentSession({
+        cooldown,
         client: this.deps.client,
         keys,
         options: i2cpOptions(this.deps.config.tunnels),

@@ -4,6 +4,7 @@ import { i2pZone, type B32Codec } from '@veilnode/i2p-zone';
 import type { DestinationKeys } from './destination-keys';
 import { readDestinationLine } from './destination-line';
 import type { SamClient, SamSession } from './sam-client';
+import type { SameKeysCooldown } from './same-keys-cooldown';
 
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 30_000;
@@ -14,6 +15,8 @@ export interface PersistentSessionOptions {
   readonly keys: DestinationKeys;
   readonly options: Readonly<Record<string, string>>;
   readonly sessionTimeoutMs: number;
+  /** Spaces out sessions on these keys (i2pd would delete a re-created session's destination). */
+  readonly cooldown: SameKeysCooldown;
   readonly logger: Logger;
   /** Gets every inbound stream, destination line consumed, with the peer's b32 as `remote`. */
   readonly onInbound: (connection: TransportConnection) => void;
@@ -105,7 +108,7 @@ export class PersistentSession {
   startAccepting(): void {
     if (this.accepting) return;
     this.accepting = true;
-    if (this.state.kind === 'up') this.replaced = this.state.session.close();
+    if (this.state.kind === 'up') this.replaced = this.state.session.close().then(() => this.o.cooldown.sessionClosed());
   }
 
   async stop(): Promise<void> {
@@ -117,13 +120,22 @@ export class PersistentSession {
     for (const socket of this.pendingInbound) socket.destroy();
     // stop accepting now; streams already handed over belong to the transport, not to us
     this.server?.close();
-    if (previous.kind === 'up') await previous.session.close();
+    if (previous.kind === 'up') {
+      await previous.session.close();
+      await this.o.cooldown.sessionClosed();
+    }
   }
 
   private async createLoop(delayMs: number): Promise<void> {
     await this.replaced;
     this.replaced = undefined;
     if (this.state.kind === 'stopped' || !this.server) return;
+    const coolingMs = this.o.cooldown.remainingMs();
+    if (coolingMs > 0) {
+      this.o.logger.info({ b32: this.b32, waitMs: coolingMs }, 'waiting until i2pd has let go of our last session before a new one on the same keys');
+      this.retryTimer = setTimeout(() => void this.createLoop(delayMs), coolingMs);
+      return;
+    }
     const address = this.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     const started = Date.now();
@@ -136,15 +148,18 @@ export class PersistentSession {
       });
       if (this.isStopped()) {
         await session.close();
+        await this.o.cooldown.sessionClosed();
         return;
       }
       this.state = { kind: 'up', session };
+      await this.o.cooldown.sessionUp();
       if (!this.accepting) session.stopForwarding();
       this.o.logger.info({ b32: this.b32, sessionId: session.id, ms: Date.now() - started }, 'I2P SAM session up');
       for (const w of this.waiters) w.resolve(session);
       this.waiters.clear();
       const reason = await session.closed;
       if (this.isStopped()) return;
+      await this.o.cooldown.sessionClosed();
       this.state = { kind: 'down', reason };
       this.o.logger.warn({ b32: this.b32, err: reason }, 'I2P SAM session lost; re-creating');
       this.scheduleRetry(RETRY_MIN_MS);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { DialError, TransportUnavailableError, type TransportConnection } from '@veilnode/core';
 import { i2pZone } from '@veilnode/i2p-zone';
-import { DEFAULT_SAM_CONFIG, DestinationKeys, DivaSamClient, I2pSamTransport, PRIVATE_KEY_FILE, type SamTransportConfig } from '../src';
+import { DEFAULT_SAM_CONFIG, DestinationKeys, DivaSamClient, I2pSamTransport, PRIVATE_KEY_FILE, SESSION_STATE_FILE, type SamTransportConfig } from '../src';
 import { FakeSamBridge } from './fake-sam-bridge';
 import { RecordingLogger, readExactly, transportCompliance } from '@veilnode/compliance';
 import { rejectionOf, until } from './helpers';
@@ -19,7 +19,7 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
 
   const make = (overrides: Partial<SamTransportConfig> = {}, port = bridge.port) => {
     const config = { ...DEFAULT_SAM_CONFIG, sam: { host: '127.0.0.1', port }, sessionTimeoutMs: 5000, dialTimeoutMs: 5000, ...overrides };
-    const t = new I2pSamTransport({ config, client: new DivaSamClient(config.sam, logger, 20), dataDir, logger });
+    const t = new I2pSamTransport({ config, client: new DivaSamClient(config.sam, logger, 20), dataDir, logger, sameKeysCooldownMs: 300 });
     transports.push(t);
     return t;
   };
@@ -54,6 +54,25 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
     await transports[0].stop();
     const second = await listening(make());
     expect(second.addresses).to.deep.equal(first.addresses);
+  });
+
+  it('re-creates the session on the same keys only after the cooldown, also across a restart or a crash', async () => {
+    await listening(make());
+    await transports[0].stop();
+    const creates = sessionCreates().length;
+    const restarted = make();
+    await restarted.listen(() => undefined);
+    expect(sessionCreates(), 'no SESSION CREATE while i2pd may still hold the old destination').to.have.length(creates);
+    expect(restarted.status().healthy).to.equal(false);
+    await until(() => restarted.status().healthy);
+    expect(sessionCreates()).to.have.length(creates + 1);
+    // a process that died with its session up left the state file saying so: the full cooldown applies
+    expect(JSON.parse(await readFile(join(dataDir, SESSION_STATE_FILE), 'utf8'))).to.deep.equal({ state: 'up' });
+    const afterCrash = make();
+    await afterCrash.listen(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sessionCreates()).to.have.length(creates + 1);
+    await until(() => afterCrash.status().healthy);
   });
 
   it('consumes the destination line of a forwarded stream and reports the peer as remote', async () => {
