@@ -5,7 +5,7 @@
 #
 # Env:
 #   I2P_NET_BASE_PORT   first port (default 17000). Router i (0-based) uses
-#                       BASE+10*i+0 transport (NTCP2 tcp + SSU2 udp),
+#                       BASE+10*i+0 transport (NTCP2 tcp, SSU2 udp if enabled),
 #                       +1 web console, +2 SOCKS proxy, +4 SAM tcp (i2pd also
 #                       binds SAM udp on SAM port - 1 = +3).
 #   I2P_NET_ROUTERS     number of routers (default 5)
@@ -22,6 +22,13 @@
 #                       built, inbound and outbound (default 1; 0 = don't wait)
 #   I2P_NET_TIMEOUT     seconds to wait for readiness (default 180)
 #   I2P_NET_LOGLEVEL    i2pd loglevel (default warn)
+#   I2P_NET_SSU2        true to enable SSU2 beside NTCP2 (default false). With SSU2 the
+#                       peers of a restarted router keep their old SSU2 session to its
+#                       address (same identity, new keys) until they time it out, and what
+#                       they send on it is garbage to the new process (a restarted r0 logged
+#                       "SSU2: Unexpected message type" 170 times); over NTCP2 the old TCP
+#                       connections die with the process. Measured: r0's SOCKS reached a
+#                       server tunnel again 8 s after r0's restart NTCP2-only, 17 s with SSU2.
 #   I2PD                i2pd binary (default: i2pd on PATH, else /usr/sbin/i2pd)
 #   I2P_NET_OWNER_PID   when set, a watchdog stops the network (down.sh) once that
 #                       process is gone, so a killed test run leaves no routers behind
@@ -37,6 +44,7 @@ read -r -a HOSTS <<<"${I2P_NET_HOSTS:-127.0.0.1}"
 MIN_EXPL=${I2P_NET_MIN_EXPL:-1}
 TIMEOUT=${I2P_NET_TIMEOUT:-180}
 LOGLEVEL=${I2P_NET_LOGLEVEL:-warn}
+SSU2=${I2P_NET_SSU2:-false}
 I2PD=${I2PD:-$(command -v i2pd || echo /usr/sbin/i2pd)}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 read -r -a SERVER_TUNNELS <<<"${I2P_NET_SERVER_TUNNELS:-}"
@@ -110,8 +118,8 @@ published = true
 port = $(port_of "$i" 0)
 
 [ssu2]
-enabled = true
-published = true
+enabled = $SSU2
+published = $SSU2
 port = $(port_of "$i" 0)
 
 [reseed]
