@@ -23,6 +23,8 @@ type SavedState = { readonly state: 'up' } | { readonly state: 'closed'; readonl
  */
 export class SameKeysCooldown {
   private closedAt?: number;
+  /** Writes land in call order: a stop racing a session coming up must leave `closed` on disk. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly dataDir: string,
@@ -60,8 +62,9 @@ export class SameKeysCooldown {
     await this.save({ state: 'closed', at: this.closedAt });
   }
 
-  private async save(state: SavedState): Promise<void> {
+  private save(state: SavedState): Promise<void> {
     // the key file lives in the same dir; should this write fail anyway, it costs one skipped cooldown, not the session
-    await writeFile(this.file, JSON.stringify(state), { mode: 0o600 }).catch(() => undefined);
+    this.writing = this.writing.then(() => writeFile(this.file, JSON.stringify(state), { mode: 0o600 }).catch(() => undefined));
+    return this.writing;
   }
 }

@@ -43,6 +43,15 @@ describe('SameKeysCooldown', () => {
     expect(next.remainingMs()).to.equal(10_000);
   });
 
+  it('leaves the last call on disk when writes overlap', async () => {
+    const cooldown = new SameKeysCooldown(dir, 10_000, clock);
+    // unchained, 50 overlapping writeFile calls on one file ended with a wrong state 20 times in 20
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 25; i++) writes.push(cooldown.sessionUp(), cooldown.sessionClosed());
+    await Promise.all(writes);
+    expect(JSON.parse(await readFile(join(dir, SESSION_STATE_FILE), 'utf8'))).to.deep.equal({ state: 'closed', at: now });
+  });
+
   it('ignores a corrupt state file and a close time in the future', async () => {
     await writeFile(join(dir, SESSION_STATE_FILE), '{not json');
     const corrupt = new SameKeysCooldown(dir, 10_000, clock);
