@@ -104,13 +104,7 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
     // more than a 3072-byte slot, so it goes out as fragments). Meanwhile: wait until monerod's
     // onion answers through Tor (a new onion's descriptor takes seconds to minutes to spread;
     // veilnode's re-dial back-off would otherwise grow while it does)
-    const probe = new TorTransport(transportContext({ proxy: `socks5://127.0.0.1:${fx.net.socksPort}` }, { socksTimeoutMs: 20_000 }));
-    const reachable = retryUntil(
-      async () => (await probe.dial(new OnionV3Codec().parse(`${monerodOnion?.hostname}:${ONION_PORT}`))).stream.destroy(),
-      150_000,
-      1000,
-    ).finally(() => probe.stop());
-    [txs] = await Promise.all([monerod.makeTxs(5, { bigInputs: 4 }), reachable.then(() => mark("monerod's onion reachable"))]);
+    [txs] = await Promise.all([monerod.makeTxs(5, { bigInputs: 4 }), untilMonerodOnionAnswers(150_000).then(() => mark("monerod's onion reachable"))]);
     timings['tx sizes (bytes)'] = txs.map((t) => t.blob.length).join(',');
     mark('txs made');
 
@@ -228,7 +222,19 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
     expect(log).to.not.include(CORRUPTED_ONION.split('.')[0]);
   });
 
-  it('Tor going away: the zone reports it, keeps the queued tx, and delivers it by itself once Tor is back', async () => {
+  /** Resolves once monerod's onion answers through the client tor: Tor's own reachability, no veilnode involved. */
+  async function untilMonerodOnionAnswers(timeoutMs: number): Promise<void> {
+    const probe = new TorTransport(transportContext({ proxy: `socks5://127.0.0.1:${fx.net.socksPort}` }, { socksTimeoutMs: 20_000 }));
+    try {
+      await retryUntil(async () => (await probe.dial(new OnionV3Codec().parse(`${monerodOnion?.hostname}:${ONION_PORT}`))).stream.destroy(), timeoutMs, 1000);
+    } finally {
+      await probe.stop();
+    }
+  }
+
+  it('Tor going away: the zone reports it, keeps the queued tx, and delivers it by itself once Tor is back', async function () {
+    // Tor's own recovery (up to 5 min, see below) plus veilnode's (up to 150 s)
+    this.timeout(600_000);
     const zone = async (): Promise<{ healthy: boolean; problem?: string }> =>
       ((await (node as VeilnodeProcess).rpc<{ zones: { name: string; healthy: boolean; problem?: string }[] }>('get_zones')).zones.find((z) => z.name === 'tor') as { healthy: boolean; problem?: string });
     expect((await zone()).healthy).to.equal(true);
@@ -255,7 +261,15 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
     try {
       await until('the tor zone to be healthy again', async () => (await zone()).healthy, 60_000);
       timings['tor back → zone healthy (s)'] = (Date.now() - back) / 1000;
-      await until(`the tx kept during the outage in monerod's pool`, () => inMonerodPool(txs[4].id), 180_000, 1000);
+      // "Tor is back" means Tor reaches the onion again, which is not veilnode's doing: in one CI
+      // run the restarted client tor answered every dial to monerod's onion with "unreachable"
+      // (SOCKS 0x04) for more than 3 minutes, in others it took 0.5-40 s. So Tor's recovery is
+      // measured apart, and veilnode is held to delivering within 150 s of it.
+      await untilMonerodOnionAnswers(300_000);
+      timings['tor back → monerod onion answers through tor (s)'] = (Date.now() - back) / 1000;
+      const reachable = Date.now();
+      await until(`the tx kept during the outage in monerod's pool`, () => inMonerodPool(txs[4].id), 150_000, 1000);
+      timings['onion answers → queued tx in monerod pool (s)'] = (Date.now() - reachable) / 1000;
       timings['tor back → queued tx in monerod pool (s)'] = (Date.now() - back) / 1000;
     } finally {
       // what the node did since Tor went away: each dial, its outcome and back-off, and the relay
