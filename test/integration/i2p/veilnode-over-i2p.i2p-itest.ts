@@ -172,7 +172,9 @@ describe('veilnode over a private I2P network (real processes: veilnode CLI, mon
   });
 
   it('a. one config line later (`"transport": "i2p-socks"`) and a restart, A reaches B through the SOCKS proxy', async () => {
-    await nodeA?.stop();
+    // A has SAM sessions with live streams: they close stream first, session after a pause,
+    // and all of it within the CLI's graceful-stop deadline (exit code 0, not 1)
+    expect(await nodeA?.stop(), "A's exit code on SIGTERM").to.equal(0);
     const swapped = JSON.parse(JSON.stringify(configA)) as { zones: { i2p: { transport: string } } };
     swapped.zones.i2p.transport = 'i2p-socks';
     // the operator's whole change: exactly one line of the config file differs

@@ -32,10 +32,11 @@ export interface SamBridgeAddress {
  * down while its streams are still closing can crash the router (PurpleI2P/i2pd#2183; our
  * i2pd 2.45.1 test routers segfaulted in their SAM thread while sessions were being closed with
  * live streams), so streams go first and the session follows, as in Bitcoin Core, where a
- * transient session dies with its connection. i2pd itself keeps a closed session's
- * destination for 5 s before it deletes it.
+ * transient session dies with its connection. i2pd handles the stream's close within
+ * milliseconds of our socket closing; the pause stays well inside the CLI's 5 s graceful stop,
+ * which waits for it.
  */
-export const SESSION_LINGER_MS = 5000;
+export const SESSION_LINGER_MS = 1500;
 
 /**
  * SamClient on @diva.exchange/i2p-sam 5.5.2. The library's known defects are fixed here, in a
