@@ -20,7 +20,7 @@
 #
 # Env: TOR_NET_BASE_PORT (15000), TOR_NET_RELAYS (3..5, default 4), TOR_NET_TIMEOUT (150 s),
 #      TOR_NET_HS_VPORT (80), TOR_NET_HS_TARGET_PORT (B+40), TOR_NET_HS_VPORT_2 (18083),
-#      TOR_NET_HS_TARGET_PORT_2 (B+41), TOR_NET_VOTING_INTERVAL (12 s),
+#      TOR_NET_HS_TARGET_PORT_2 (B+41), TOR_NET_VOTING_INTERVAL (30 s),
 #      TOR_NET_OWNER_PID (each tor exits when that process dies), TOR, TOR_GENCERT (binaries).
 set -euo pipefail
 
@@ -39,7 +39,10 @@ HS_VPORT=${TOR_NET_HS_VPORT:-80}
 HS_TARGET_PORT=${TOR_NET_HS_TARGET_PORT:-$((B + 40))}
 HS_VPORT_2=${TOR_NET_HS_VPORT_2:-18083}
 HS_TARGET_PORT_2=${TOR_NET_HS_TARGET_PORT_2:-$((B + 41))}
-VOTING=${TOR_NET_VOTING_INTERVAL:-12}
+# 30 s, not less: in a TestingTorNetwork the onion-service time period is one shared-random run
+# (24 voting rounds), so 12 s rounds rotated every onion's descriptors and HSDirs every 4 min,
+# and CI runs met stretches of minutes in which onions answered "unreachable" (SOCKS 0x04).
+VOTING=${TOR_NET_VOTING_INTERVAL:-30}
 OWNER_PID=${TOR_NET_OWNER_PID:-}
 [[ "$B" =~ ^[0-9]+$ ]] && [ "$B" -ge 1024 ] && [ "$B" -le 65000 ] || die "TOR_NET_BASE_PORT must be 1024..65000"
 [[ "$NRELAYS" =~ ^[3-5]$ ]] || die "TOR_NET_RELAYS must be 3..5"
