@@ -44,6 +44,7 @@ async function restartDeadRouters(net: I2pNetwork): Promise<I2pNetwork> {
   if (dead.length > 0) {
     const started = Date.now();
     const socks = new SocksDialer({ proxy: `socks4a://127.0.0.1:${net.socksPort(0)}`, isolation: false, timeoutMs: 60_000 });
+    // I2P port 1, as monerod writes it: a dial to port 0 never succeeds, so the wait could not end
     const socket = await retryUntil(180_000, () => socks.dial(net.tunnelB32(SERVER_TUNNEL.name), 1));
     socket.destroy();
     console.warn(`      r0's SOCKS proxy reaches the ${SERVER_TUNNEL.name} tunnel again ${Date.now() - started} ms after the restart`);
