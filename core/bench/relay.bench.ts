@@ -20,7 +20,7 @@ async function journalLatency(count: number): Promise<void> {
     const samples: number[] = [];
     for (let i = 0; i < count; i++) {
       const start = process.hrtime.bigint();
-      await queue.enqueue({ id: `tx${i}`, blob: Buffer.alloc(2500, i & 255) });
+      await queue.enqueue({ id: `tx${i}`, blob: Buffer.alloc(2500, i & 255) }, 0);
       samples.push(Number(process.hrtime.bigint() - start) / 1e6);
     }
     await queue.close();

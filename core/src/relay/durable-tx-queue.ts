@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Logger } from '../api/logger';
 import { JournalError } from './relay-errors';
 import { JOURNAL_MAGIC, encodeRecord, parseJournal, type JournalRecord } from './journal-record';
-import type { LocalTxStore } from './local-tx-store';
+import { MAX_REJECTED_TXS, type LocalTxStore, type QueuedTx, type RejectedTx } from './local-tx-store';
 import type { RelayTx } from './types';
 
 export const DEFAULT_JOURNAL_FILE = 'local-txs.journal';
@@ -38,7 +38,9 @@ function isMissing(error: unknown): boolean {
  * (write temp, fsync, rename, fsync directory).
  */
 export class DurableTxQueue implements LocalTxStore {
-  private readonly waiting = new Map<string, RelayTx>();
+  private readonly waiting = new Map<string, QueuedTx>();
+  // Not yet journaled: kept for this process only (the journal format gains a record for it next).
+  private readonly refused: RejectedTx[] = [];
   private deadRecords = 0;
   private writes: Promise<void> = Promise.resolve();
 
@@ -98,8 +100,12 @@ export class DurableTxQueue implements LocalTxStore {
     return queue;
   }
 
-  pending(): RelayTx[] {
+  pending(): QueuedTx[] {
     return [...this.waiting.values()];
+  }
+
+  rejected(): RejectedTx[] {
+    return [...this.refused];
   }
 
   get waitingCount(): number {
@@ -111,33 +117,57 @@ export class DurableTxQueue implements LocalTxStore {
    * dead record: a submission then costs the same time whether the tx was known or not, so an
    * RPC client cannot time which txs this node holds.
    */
-  enqueue(tx: RelayTx): Promise<void> {
+  enqueue(tx: RelayTx, now: number): Promise<void> {
     return this.serialise(async () => {
       await this.append({ type: 'enqueue', tx });
-      if (this.waiting.has(tx.id)) this.deadRecords++;
-      this.waiting.set(tx.id, tx);
+      const known = this.waiting.get(tx.id);
+      if (known) this.deadRecords++;
+      else this.waiting.set(tx.id, { id: tx.id, blob: tx.blob, queuedAt: now });
     });
   }
 
   markDelivered(id: string): Promise<void> {
     return this.serialise(async () => {
-      if (!this.waiting.has(id)) return;
-      await this.append({ type: 'delivered', id });
-      this.waiting.delete(id);
-      this.deadRecords += 2;
-      if (this.waiting.size === 0 || this.deadRecords >= this.compactAfter) await this.compact();
+      await this.remove(id);
     });
+  }
+
+  markRejected(id: string, reason: string, now: number): Promise<void> {
+    return this.serialise(async () => {
+      if (!(await this.remove(id))) return;
+      this.refused.push({ id, reason, at: now });
+      if (this.refused.length > MAX_REJECTED_TXS) this.refused.shift();
+    });
+  }
+
+  drop(ids?: readonly string[]): Promise<string[]> {
+    const dropped: string[] = [];
+    return this.serialise(async () => {
+      for (const id of ids ?? [...this.waiting.keys()]) if (await this.remove(id)) dropped.push(id);
+    }).then(() => dropped);
   }
 
   close(): Promise<void> {
     return this.serialise(() => this.handle.close());
   }
 
+  /** Journals that `id` no longer waits; false when it did not. Runs inside `serialise`. */
+  private async remove(id: string): Promise<boolean> {
+    if (!this.waiting.has(id)) return false;
+    await this.append({ type: 'delivered', id });
+    this.waiting.delete(id);
+    this.deadRecords += 2;
+    if (this.waiting.size === 0 || this.deadRecords >= this.compactAfter) await this.compact();
+    return true;
+  }
+
   private replay(records: JournalRecord[]): void {
+    // The format does not record enqueue times yet: a replayed tx counts from the replay.
+    const now = Date.now();
     for (const record of records) {
       if (record.type === 'enqueue') {
         if (this.waiting.has(record.tx.id)) this.deadRecords++;
-        this.waiting.set(record.tx.id, record.tx);
+        else this.waiting.set(record.tx.id, { ...record.tx, queuedAt: now });
       } else if (this.waiting.delete(record.id)) {
         this.deadRecords += 2;
       }

@@ -212,7 +212,7 @@ export class RelayEngine {
     if (this.pool.get(id)?.state === 'fluff') return { txId: id, status: 'known' };
     this.checkCovertFit(id, blob);
     const tx: RelayTx = { id, blob };
-    await this.deps.store.enqueue(tx);
+    await this.deps.store.enqueue(tx, Date.now()); // wall time: the store keeps it across restarts
     if (this.deliveries.has(id)) return { txId: id, status: 'known' };
     if (this.pool.get(id)?.state === 'fluff') {
       await this.deps.store.markDelivered(id); // broadcast by others while we wrote it down

@@ -32,10 +32,10 @@ describe('DurableTxQueue', () => {
 
   it('replays enqueued and not yet delivered txs after reopening', async () => {
     const queue = await DurableTxQueue.open({ dir: path.join(dir, 'data') });
-    await queue.enqueue(tx('a', 1));
-    await queue.enqueue(tx('b', 2));
-    await queue.enqueue(tx('c', 3));
-    await queue.enqueue(tx('a', 1)); // duplicate submission: a dead record, still one tx
+    await queue.enqueue(tx('a', 1), 0);
+    await queue.enqueue(tx('b', 2), 0);
+    await queue.enqueue(tx('c', 3), 0);
+    await queue.enqueue(tx('a', 1), 0); // duplicate submission: a dead record, still one tx
     await queue.markDelivered('b');
     await queue.close();
     const reopened = await DurableTxQueue.open({ dir: path.join(dir, 'data') });
@@ -47,9 +47,9 @@ describe('DurableTxQueue', () => {
   it('writes and fsyncs a duplicate submission like a new one, so its timing tells nothing', async () => {
     const queue = await DurableTxQueue.open({ dir });
     const file = path.join(dir, DEFAULT_JOURNAL_FILE);
-    await queue.enqueue(tx('a', 1));
+    await queue.enqueue(tx('a', 1), 0);
     const once = (await fs.stat(file)).size;
-    await queue.enqueue(tx('a', 1));
+    await queue.enqueue(tx('a', 1), 0);
     expect((await fs.stat(file)).size).to.equal(once + (once - JOURNAL_MAGIC.length));
     expect(queue.pending().map((t) => t.id)).to.deep.equal(['a']);
     await queue.close();
@@ -59,7 +59,7 @@ describe('DurableTxQueue', () => {
   it('compacts the journal when entries are delivered', async () => {
     const queue = await DurableTxQueue.open({ dir, compactAfter: 4 });
     const file = path.join(dir, DEFAULT_JOURNAL_FILE);
-    for (const id of ['a', 'b', 'c']) await queue.enqueue(tx(id, 7, 1000));
+    for (const id of ['a', 'b', 'c']) await queue.enqueue(tx(id, 7, 1000), 0);
     const full = (await fs.stat(file)).size;
     await queue.markDelivered('a');
     await queue.markDelivered('b'); // 4 dead records: rewritten with c only
@@ -68,15 +68,15 @@ describe('DurableTxQueue', () => {
     expect(parseJournal(await fs.readFile(file)).records.map((r) => r.type)).to.deep.equal(['enqueue']);
     await queue.markDelivered('c');
     expect((await fs.stat(file)).size).to.equal(JOURNAL_MAGIC.length);
-    await queue.enqueue(tx('d', 9)); // appends still go to the live file after compaction
+    await queue.enqueue(tx('d', 9), 0); // appends still go to the live file after compaction
     await queue.close();
     expect(await pendingIds(dir)).to.deep.equal(['d']);
   });
 
   it('drops a torn last record with a log line and keeps every record before it', async () => {
     const queue = await DurableTxQueue.open({ dir });
-    await queue.enqueue(tx('a', 1));
-    await queue.enqueue(tx('b', 2));
+    await queue.enqueue(tx('a', 1), 0);
+    await queue.enqueue(tx('b', 2), 0);
     await queue.close();
     const file = path.join(dir, DEFAULT_JOURNAL_FILE);
     const torn = encodeRecord({ type: 'enqueue', tx: tx('c', 3) }).subarray(0, 150);
@@ -87,7 +87,7 @@ describe('DurableTxQueue', () => {
     expect(lines.filter((l) => l.level === 'warn')).to.have.length(1);
     expect(lines[0].obj).to.include({ reason: 'torn record at end of journal' });
     // The torn bytes were cut: new appends are readable.
-    await reopened.enqueue(tx('d', 4));
+    await reopened.enqueue(tx('d', 4), 0);
     await reopened.close();
     expect(await pendingIds(dir)).to.deep.equal(['a', 'b', 'd']);
   });

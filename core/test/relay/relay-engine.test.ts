@@ -80,7 +80,7 @@ describe('RelayEngine: local transactions', () => {
 
   it('replays the store on start and delivers what a previous run left', async () => {
     const store = new MemoryTxStore();
-    await store.enqueue({ id: txIdOf(blob('e')), blob: blob('e') });
+    await store.enqueue({ id: txIdOf(blob('e')), blob: blob('e') }, 0);
     const h = engineHarness(TOR_CLEARNET, { store });
     h.engine.start();
     expect(h.engine.status().localWaiting).to.equal(1);
