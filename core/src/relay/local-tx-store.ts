@@ -25,7 +25,10 @@ export interface LocalTxStore {
   pending(): QueuedTx[];
   /** Txs moved out of the queue by `markRejected`, oldest first; bounded by the implementation. */
   rejected(): RejectedTx[];
-  /** `now` (ms since the epoch) becomes `queuedAt` unless the tx already waits. */
+  /**
+   * `now` (ms since the epoch) becomes `queuedAt` unless the tx already waits. A bounded store
+   * refuses with a typed error when full (`JournalError` `JOURNAL_FULL` from `DurableTxQueue`).
+   */
   enqueue(tx: RelayTx, now: number): Promise<void>;
   markDelivered(id: string): Promise<void>;
   /** Moves a waiting tx to the rejected list; a tx not waiting is ignored. */
