@@ -219,6 +219,24 @@ describe('DurableTxQueue', () => {
     }
   });
 
+  it('leaves no journal or a valid one when the power fails at any point of its creation', async () => {
+    const journal = '/data/local-txs.journal';
+    for (let failAt = 1; ; failAt++) {
+      const disk = new PowerLossFileSystem();
+      disk.powerFailAt(failAt);
+      const created = await DurableTxQueue.open({ dir: '/data', fileSystem: disk }).catch(() => undefined);
+      for (const keep of [0, 1]) {
+        const rebooted = disk.crash((n) => (keep === 1 ? n - 1 : 0));
+        const left = rebooted.contents(journal);
+        if (left !== undefined) expect(left, `power lost at call ${failAt}`).to.deep.equal(JOURNAL_MAGIC);
+        const queue = await DurableTxQueue.open({ dir: '/data', fileSystem: rebooted });
+        expect(queue.pending()).to.deep.equal([]);
+        await queue.close();
+      }
+      if (created !== undefined) return void (await created.close());
+    }
+  });
+
   it('refuses a file that is not a journal with a typed error', async () => {
     await fs.writeFile(file, 'hello, not a journal');
     const error = await DurableTxQueue.open({ dir }).catch((e: unknown) => e);
