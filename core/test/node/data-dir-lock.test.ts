@@ -4,8 +4,10 @@ import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataDirLock } from '../../src/node/data-dir-lock';
+import { pluginFixture, writeConfig } from '../helpers/fixtures';
 
 const CHILD = path.join(__dirname, 'fixtures', 'lock-child.js');
+const MAIN = path.resolve(__dirname, '..', '..', 'src', 'cli', 'main.js');
 const BOOT = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 const startOf = (pid: number) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -23,6 +25,22 @@ function lockInChild(dataDir: string): Promise<{ child: ChildProcess; answer: st
     });
     child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`lock child exited ${code} before answering`)));
+  });
+}
+
+/** A real veilnode on `dataDir`; resolves once it printed its summary, or with its exit code. */
+function startNode(home: string, dataDir: string): Promise<{ child: ChildProcess; started: boolean; stderr: string }> {
+  const config = writeConfig(home, { plugins: [pluginFixture('tcp-zone.cjs')], dataDir, p2p: { bindPort: 0 }, rpc: { bindPort: 0 }, zones: { clearnet: { transport: 'fixture-tcp' } } });
+  const child = spawn(process.execPath, [MAIN, '--config', config, '--log-level', 'warn'], { env: { PATH: process.env.PATH, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('SIGINT/SIGTERM')) resolve({ child, started: true, stderr });
+    });
+    child.once('close', () => resolve({ child, started: false, stderr }));
   });
 }
 
@@ -111,5 +129,27 @@ describe('DataDirLock', () => {
     await fs.writeFile(file, other);
     lock.release();
     expect(await fs.readFile(file, 'utf8')).to.equal(other);
+  });
+
+  it('two real veilnode processes never share a data dir, and a kill -9 leaves no lock that blocks the next', async function () {
+    this.timeout(30_000);
+    const dataDir = path.join(dir, 'data');
+    const first = await startNode(dir, dataDir);
+    children.push(first.child);
+    expect(first.started, first.stderr).to.equal(true);
+    const second = await startNode(dir, dataDir);
+    children.push(second.child);
+    expect(second.started).to.equal(false);
+    expect(second.child.exitCode).to.equal(1);
+    expect(second.stderr).to.contain(`is in use by another veilnode (pid ${first.child.pid})`);
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    const third = await startNode(dir, dataDir);
+    children.push(third.child);
+    expect(third.started, third.stderr).to.equal(true);
+    third.child.kill('SIGTERM');
+    await exited(third.child);
+    expect(third.child.exitCode).to.equal(0);
+    expect(existsSync(path.join(dataDir, 'veilnode.lock'))).to.equal(false);
   });
 });
