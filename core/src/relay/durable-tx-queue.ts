@@ -253,6 +253,8 @@ export class DurableTxQueue implements LocalTxStore {
     if (damaged.length === 0 && torn === 0 && !v1) {
       this.handle = reader;
       this.size = this.base = data.length;
+      // A process killed right after a rewrite's rename may have left its name in the cache only.
+      await this.syncDirectory();
     } else {
       await reader.close();
       const movedAsideTo = damaged.length > 0 ? await this.keepDamagedCopy() : null;

@@ -39,43 +39,76 @@ type DirOp = (names: Map<string, Inode>) => void;
 /** A random source for `crash`: an integer in [0, n). */
 export type PickInt = (n: number) => number;
 
+/** Thrown by every call of a process view after it was killed (the disk itself lives on). */
+export class ProcessKilledError extends Error {
+  constructor() {
+    super('simulated kill -9');
+  }
+}
+
+/** What a disk holds, shared by every process that uses it. */
+class Disk {
+  names = new Map<string, Inode>();
+  durableNames = new Map<string, Inode>();
+  pendingDirOps: DirOp[] = [];
+  readonly dirs = new Set<string>();
+  clock = 0;
+  mutations = 0;
+  failAt = Infinity;
+  powerLost = false;
+}
+
 /**
  * An in-memory file system that keeps, besides what a reader sees now, what would survive a
  * power loss: file content as of its last `sync`, and names as of the last `syncDirectory`.
  * `powerFailAt(n)` kills it at the n-th mutating call (that call and every later one throws);
  * `crash` then builds the disk a reboot finds: the durable state plus, for each file and for
  * the directory, a random prefix of the changes made since (the last one possibly torn), as a
- * journaling file system that writes in order may leave.
+ * journaling file system that writes in order may leave. `killProcessAt(n)` instead kills only
+ * this process's view: `restart` gives a new process the same disk, page cache and all.
  */
 export class PowerLossFileSystem implements JournalFileSystem {
-  private names = new Map<string, Inode>();
-  private durableNames = new Map<string, Inode>();
-  private pendingDirOps: DirOp[] = [];
-  private readonly dirs = new Set<string>();
-  private clock = 0;
-  private mutations = 0;
-  private failAt = Infinity;
-  private dead = false;
-  /** Mutating calls made so far: the range for `powerFailAt`. */
+  private killAt = Infinity;
+  private killed = false;
+
+  constructor(private readonly disk: Disk = new Disk()) {}
+
+  /** Mutating calls made so far on this disk. */
   get mutationCount(): number {
-    return this.mutations;
+    return this.disk.mutations;
   }
 
   powerFailAt(mutation: number): void {
-    this.failAt = mutation;
+    this.disk.failAt = mutation;
   }
 
+  killProcessAt(mutation: number): void {
+    this.killAt = mutation;
+  }
+
+  /** The power is off, or this process was killed. */
   get failed(): boolean {
-    return this.dead;
+    return this.disk.powerLost || this.killed;
+  }
+
+  get processKilled(): boolean {
+    return this.killed && !this.disk.powerLost;
+  }
+
+  /** A new process on the same disk; this one is dead from now on. */
+  restart(): PowerLossFileSystem {
+    this.killed = true;
+    return new PowerLossFileSystem(this.disk);
   }
 
   /** The disk after the power came back. */
   crash(pick: PickInt): PowerLossFileSystem {
-    const next = new PowerLossFileSystem();
-    for (const dir of this.dirs) next.dirs.add(dir);
-    const names = new Map(this.durableNames);
-    const keptDirOps = pick(this.pendingDirOps.length + 1);
-    for (const op of this.pendingDirOps.slice(0, keptDirOps)) op(names);
+    const disk = this.disk;
+    const next = new Disk();
+    for (const dir of disk.dirs) next.dirs.add(dir);
+    const names = new Map(disk.durableNames);
+    const keptDirOps = pick(disk.pendingDirOps.length + 1);
+    for (const op of disk.pendingDirOps.slice(0, keptDirOps)) op(names);
     const copies = new Map<Inode, Inode>();
     for (const [name, inode] of names) {
       let copy = copies.get(inode);
@@ -91,30 +124,35 @@ export class PowerLossFileSystem implements JournalFileSystem {
       next.names.set(name, copy);
       next.durableNames.set(name, copy);
     }
-    return next;
+    return new PowerLossFileSystem(next);
   }
 
   /** Whatever a reader sees now (for tests that damage files by hand). */
   contents(file: string): Buffer | undefined {
-    return this.names.get(file)?.data;
+    return this.disk.names.get(file)?.data;
   }
 
   private mutate(): void {
     this.alive();
-    this.mutations++;
-    if (this.mutations >= this.failAt) {
-      this.dead = true;
+    this.disk.mutations++;
+    if (this.disk.mutations >= this.disk.failAt) {
+      this.disk.powerLost = true;
       throw new PowerLossError();
+    }
+    if (this.disk.mutations >= this.killAt) {
+      this.killed = true;
+      throw new ProcessKilledError();
     }
   }
 
   private alive(): void {
-    if (this.dead) throw new PowerLossError();
+    if (this.disk.powerLost) throw new PowerLossError();
+    if (this.killed) throw new ProcessKilledError();
   }
 
   private dirOp(op: DirOp): void {
-    op(this.names);
-    this.pendingDirOps.push(op);
+    op(this.disk.names);
+    this.disk.pendingDirOps.push(op);
   }
 
   private enoent(file: string): Error {
@@ -123,21 +161,21 @@ export class PowerLossFileSystem implements JournalFileSystem {
 
   async mkdir(dir: string): Promise<void> {
     this.alive();
-    this.dirs.add(dir);
+    this.disk.dirs.add(dir);
   }
 
   async openExisting(file: string): Promise<JournalFile | undefined> {
     this.alive();
-    const inode = this.names.get(file);
+    const inode = this.disk.names.get(file);
     return inode === undefined ? undefined : this.handle(inode);
   }
 
   async create(file: string, mode: number): Promise<JournalFile> {
     this.mutate();
-    if (!this.dirs.has(path.dirname(file))) throw this.enoent(file);
-    let inode = this.names.get(file);
+    if (!this.disk.dirs.has(path.dirname(file))) throw this.enoent(file);
+    let inode = this.disk.names.get(file);
     if (inode === undefined) {
-      const created = new Inode(mode, ++this.clock);
+      const created = new Inode(mode, ++this.disk.clock);
       inode = created;
       this.dirOp((names) => names.set(file, created));
     } else {
@@ -150,20 +188,20 @@ export class PowerLossFileSystem implements JournalFileSystem {
 
   async stat(file: string): Promise<JournalFileStat | undefined> {
     this.alive();
-    const inode = this.names.get(file);
+    const inode = this.disk.names.get(file);
     return inode && { size: inode.data.length, mode: inode.mode, mtimeMs: inode.mtime };
   }
 
   async chmod(file: string, mode: number): Promise<void> {
     this.mutate();
-    const inode = this.names.get(file);
+    const inode = this.disk.names.get(file);
     if (inode === undefined) throw this.enoent(file);
     inode.mode = mode;
   }
 
   async rename(from: string, to: string): Promise<void> {
     this.mutate();
-    const inode = this.names.get(from);
+    const inode = this.disk.names.get(from);
     if (inode === undefined) throw this.enoent(from);
     this.dirOp((names) => {
       names.set(to, inode);
@@ -173,21 +211,21 @@ export class PowerLossFileSystem implements JournalFileSystem {
 
   async link(from: string, to: string): Promise<void> {
     this.mutate();
-    const inode = this.names.get(from);
+    const inode = this.disk.names.get(from);
     if (inode === undefined) throw this.enoent(from);
-    if (this.names.has(to)) throw Object.assign(new Error(`EEXIST: ${to}`), { code: 'EEXIST' });
+    if (this.disk.names.has(to)) throw Object.assign(new Error(`EEXIST: ${to}`), { code: 'EEXIST' });
     this.dirOp((names) => names.set(to, inode));
   }
 
   async unlink(file: string): Promise<void> {
     this.mutate();
-    if (this.names.has(file)) this.dirOp((names) => names.delete(file));
+    if (this.disk.names.has(file)) this.dirOp((names) => names.delete(file));
   }
 
   async syncDirectory(): Promise<void> {
     this.mutate();
-    for (const op of this.pendingDirOps) op(this.durableNames);
-    this.pendingDirOps = [];
+    for (const op of this.disk.pendingDirOps) op(this.disk.durableNames);
+    this.disk.pendingDirOps = [];
   }
 
   private handle(inode: Inode): JournalFile {
@@ -207,7 +245,7 @@ export class PowerLossFileSystem implements JournalFileSystem {
         const op: DataOp = { kind: 'write', data: Buffer.from(data), position };
         inode.data = applyData(inode.data, op);
         inode.pending.push(op);
-        inode.mtime = ++this.clock;
+        inode.mtime = ++this.disk.clock;
       },
       truncate: async (length) => {
         this.mutate();
