@@ -70,6 +70,7 @@ function neverHeldARecord(data: Buffer): boolean {
   return JOURNAL_MAGIC.subarray(0, data.length).equals(data) || JOURNAL_V1_MAGIC.subarray(0, data.length).equals(data) || data.every((b) => b === 0);
 }
 
+/** A record of either format: a format-1 enqueue has no queue time. */
 type ReplayRecord = JournalRecord | { readonly type: 'enqueue'; readonly tx: RelayTx; readonly queuedAt?: undefined };
 
 /**
