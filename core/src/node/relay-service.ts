@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from '../api/logger';
 import { LevinCovertSlotBuilder } from '../noise/levin-covert-slot-builder';
-import { DurableTxQueue } from '../relay/durable-tx-queue';
+import { DurableTxQueue, type JournalRecovery } from '../relay/durable-tx-queue';
 import type { ConnectionObserver } from '../peer/peer-layer';
 import type { IncomingTransactions, TxSink } from '../peer/tx-sink';
 import { RelayEngine, type RelayStatus, type SubmitResult } from '../relay/relay-engine';
@@ -123,6 +123,11 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
   /** NOTIFY_NEW_TRANSACTIONS from a peer. */
   receive(batch: IncomingTransactions): void {
     if (this.running !== undefined && this.zoneNames.has(batch.zone)) this.running.engine.receive(batch);
+  }
+
+  /** What opening the local-tx journal found damaged and kept aside, for the node's status. */
+  journalRecovery(): JournalRecovery {
+    return this.running?.store.recovery() ?? { damagedRecords: 0, unreadableBytes: 0, movedAsideTo: null };
   }
 
   /** get_zones asks about every registered zone; a disabled one carries nothing. */

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RelayService, TX_QUEUE_DIR } from '../../src/node/relay-service';
+import { DEFAULT_JOURNAL_FILE, DurableTxQueue } from '../../src/relay/durable-tx-queue';
 import { RelayError } from '../../src/relay/relay-errors';
 import { tempDir } from '../helpers/fixtures';
 import { RecordingLogger } from '../../src/logging/recording-logger';
@@ -52,5 +53,20 @@ describe('node/RelayService', () => {
     service.onConnectionDown('i2p', 'i2p-1');
     await service.stop();
     expect(service.publicTransactions()).to.deep.equal([]);
+  });
+
+  it('reports what opening the journal found damaged and kept aside', async () => {
+    const dir = path.join(data.dir, TX_QUEUE_DIR);
+    const journal = await DurableTxQueue.open({ dir });
+    for (const id of ['a', 'b', 'c']) await journal.enqueue({ id, blob: new Uint8Array(100) }, 0);
+    await journal.close();
+    const file = path.join(dir, DEFAULT_JOURNAL_FILE);
+    const bytes = readFileSync(file);
+    bytes[40] ^= 0xff; // inside the first record
+    writeFileSync(file, bytes);
+    expect(service.journalRecovery().damagedRecords).to.equal(0);
+    await service.start();
+    expect(service.journalRecovery()).to.deep.include({ damagedRecords: 1, movedAsideTo: `${file}.damaged-1` });
+    expect(service.status().localWaiting).to.equal(2);
   });
 });
