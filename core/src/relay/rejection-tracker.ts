@@ -66,8 +66,9 @@ export class RejectionTracker {
   /** Starts watching a local tx first queued at `queuedAt` (wall ms) as of wall time `wallNow`. */
   track(txId: string, queuedAt: number, wallNow: number): void {
     if (this.tracked.has(txId)) return;
-    const hours = Math.round((this.rules.maxAgeMs / 3600_000) * 100) / 100;
-    const expiry = this.clock.setTimer(queuedAt + this.rules.maxAgeMs - wallNow, () => this.rejected(txId, `not delivered within ${hours} h`));
+    const ms = this.rules.maxAgeMs;
+    const age = ms >= 3600_000 ? `${Math.round((ms / 3600_000) * 100) / 100} h` : `${Math.round(ms / 1000)} s`;
+    const expiry = this.clock.setTimer(queuedAt + ms - wallNow, () => this.rejected(txId, `not delivered within ${age}`));
     this.tracked.set(txId, { peers: new Set(), expiry });
   }
 

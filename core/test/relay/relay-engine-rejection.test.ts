@@ -150,7 +150,7 @@ describe('relay/RelayEngine: a local tx the network rejects', () => {
     await h.engine.submitLocal(blob('w'));
     h.clock.advance(60_000);
     await Promise.resolve();
-    expect(h.store.rejected().map((r) => r.reason)).to.deep.equal(['not delivered within 0.02 h']);
+    expect(h.store.rejected().map((r) => r.reason)).to.deep.equal(['not delivered within 60 s']);
   });
 });
 

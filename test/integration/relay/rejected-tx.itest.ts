@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clearnetNodeConfig } from '../../src/harness/clearnet-node-config';
 import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 import { TcpGate } from '../../src/harness/tcp-gate';
@@ -42,15 +43,7 @@ describe('rejected local tx: veilnode CLI (restricted RPC) + regtest monerod (re
       dir,
       name,
       rpcPort: A_RPC,
-      config: {
-        plugins: ['@veilnode/clearnet'],
-        network: 'regtest',
-        dataDir: join(dir, 'a'),
-        log: { level: 'info' },
-        p2p: { bindIp: '127.0.0.1', bindPort: A_P2P },
-        rpc: { bindIp: '127.0.0.1', bindPort: A_RPC, restricted },
-        zones: { clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: GATES.map((p) => `127.0.0.1:${p}`) } },
-      },
+      config: clearnetNodeConfig({ dataDir: join(dir, 'a'), p2pPort: A_P2P, rpcPort: A_RPC, exclusivePeers: GATES.map((p) => `127.0.0.1:${p}`), restricted }),
     });
   let restrictedNode: VeilnodeProcess;
   let operatorNode: VeilnodeProcess | undefined;

@@ -3,8 +3,7 @@ import { JsonRpcErrorCode } from '../json-rpc';
 import type { HeldTxPool } from './held-tx-pool';
 import { responseBase } from './monerod-response';
 import type { TxSubmitter } from './sources';
-
-const TX_ID = /^[0-9a-f]{64}$/;
+import { TX_ID, txidsParam } from './txids-param';
 
 /**
  * JSON-RPC `flush_txpool` (`{txids?: [...]}`), unrestricted only as in monerod: drops the given
@@ -19,11 +18,7 @@ export class FlushTxpool {
   ) {}
 
   async flush(params: unknown): Promise<object> {
-    const txids = (params as { txids?: unknown } | null)?.txids;
-    if (txids !== undefined && (!Array.isArray(txids) || txids.some((t) => typeof t !== 'string'))) {
-      throw new RpcMethodError(JsonRpcErrorCode.InvalidParams, 'txids must be an array of transaction ids (hex)');
-    }
-    const ids = (txids as string[] | undefined)?.map((t) => t.toLowerCase());
+    const ids = txidsParam(params)?.map((t) => t.toLowerCase());
     if (ids?.some((id) => !TX_ID.test(id))) throw new RpcMethodError(JsonRpcErrorCode.InvalidParams, 'Failed to parse some of the txids');
     // monerod flushes everything for an absent or empty list
     const targets = ids === undefined || ids.length === 0 ? undefined : ids;
