@@ -235,7 +235,8 @@ export class RelayEngine {
     // a stem tx we were relaying becomes ours to deliver too: someone asked us to broadcast it
     this.remember(tx, 'local');
     this.deliveries.set(id, { tx, phase: 'waiting', carriers: new Set(), timer: undefined });
-    this.rejections.track(id, this.deps.store.pending().find((queued) => queued.id === id)?.queuedAt ?? now, now);
+    // not delivering it before this call means the store did not hold it either: queued now
+    this.rejections.track(id, now, now);
     this.dispatchLocal();
     return { txId: id, status: this.deliveries.get(id)?.phase === 'waiting' ? 'queued' : 'sent' };
   }
