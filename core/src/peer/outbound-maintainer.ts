@@ -52,6 +52,8 @@ export interface OutboundMaintainerOptions {
    * path's, not the peers'), so the zone redials at once.
    */
   readonly transportHealthy?: () => boolean;
+  /** An anonymity zone (Tor, I2P): peers are logged without their address. */
+  readonly anonymity?: boolean;
 }
 
 interface Backoff {
@@ -189,7 +191,8 @@ export class OutboundMaintainer {
     const key = this.key(address);
     const controller = new AbortController();
     this.pending.set(key, controller);
-    const text = this.options.codec.format(address);
+    // an anonymity zone's peer addresses never reach the logs
+    const text = this.options.anonymity === true ? undefined : this.options.codec.format(address);
     this.logger.debug({ peer: text }, 'dialling outbound peer');
     const now = this.now();
     const entry = this.backoff.get(key);

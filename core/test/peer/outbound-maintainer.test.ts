@@ -271,6 +271,25 @@ describe('peer/OutboundMaintainer', () => {
     expect(delays).to.deep.equal([1000, 1100, 2100, 4100]); // steps 1, 2, 4, 8 s × ~0.5, floor 1 s, 100 ms grain
   });
 
+  it('logs no peer address on an anonymity zone', async () => {
+    const logger = new RecordingLogger();
+    const store = new ZonePeerStore({ zone: 'clearnet', codec: testIpv4Codec, anonymity: true, logger });
+    const maintainer = new OutboundMaintainer({
+      zone: { name: 'clearnet', maxOutbound: 1, peers: [], exclusivePeers: ['10.7.7.7:1'], seeds: [] },
+      codec: testIpv4Codec,
+      store,
+      logger,
+      anonymity: true,
+      connect: async () => {
+        throw new DialError('DIAL_REFUSED', 'refused');
+      },
+    });
+    maintainer.tick();
+    await settle();
+    expect(logger.entries.some((e) => e.msg === 'outbound peer failed')).to.equal(true);
+    expect(JSON.stringify(logger.entries)).not.to.include('10.7.7.7');
+  });
+
   it('aborts pending dials on stop and records connected peers as anchors', async () => {
     const h = harness({ exclusivePeers: ['10.0.0.1:1', '10.0.0.2:1'] });
     h.maintainer.tick();
