@@ -3,6 +3,7 @@ import type { NetworkName } from '../api/transport';
 import type { RawRpcZoneListener } from './rpc-zones';
 import type { RawZoneSettings } from './zone-settings';
 import { DEFAULT_CROSS_ZONE_DELAY } from '../relay/relay-engine-config';
+import { DEFAULT_LOCAL_TX_MAX_AGE_MS } from '../relay/rejection-tracker';
 
 export const NETWORKS: readonly NetworkName[] = ['mainnet', 'testnet', 'stagenet', 'regtest'];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -30,6 +31,8 @@ export interface NodeConfig {
   readonly relay: {
     /** A tx crosses from the zone it arrived on to the others after U(0, this) ms (issue 5 rule 4). */
     readonly crossZoneDelayMaxMs: number;
+    /** A local tx not delivered this many hours after it was queued is given up (moved to `rejected`). */
+    readonly localTxMaxAgeHours: number;
   };
   readonly zones: Readonly<Record<string, RawZoneSettings>>;
   readonly [plugin: string]: unknown;
@@ -90,6 +93,13 @@ export function coreSchema(): Record<string, unknown> {
         default: DEFAULT_CROSS_ZONE_DELAY.maxMs,
         env: 'VEILNODE_RELAY_CROSS_ZONE_DELAY_MAX_MS',
       },
+      localTxMaxAgeHours: {
+        doc:
+          'A local tx still undelivered this many hours after it was first queued is given up and listed as rejected ' +
+          "(default 72: monerod's MEMPOOL_TX_LIVETIME, after which the network forgets an unmined tx anyway)",
+        format: positiveHours,
+        default: DEFAULT_LOCAL_TX_MAX_AGE_MS / 3600_000,
+      },
     },
     zones: { doc: 'Per-zone settings, zones.<name> (see ZoneConfig)', format: Object, default: {} },
   };
@@ -104,6 +114,11 @@ function nonEmptyString(value: unknown): void {
 
 function nonNegativeInt(value: unknown): void {
   if (!Number.isSafeInteger(value) || (value as number) < 0) throw new Error('must be an integer >= 0');
+}
+
+/** Hours up to a year; fractions allowed (tests and impatient operators). */
+function positiveHours(value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 24 * 366) throw new Error('must be a number of hours > 0 and <= 8784');
 }
 
 function positiveInt(value: unknown): void {

@@ -37,7 +37,10 @@ export function createRelayService(prepared: PreparedNode, port: RelayOutboundPo
     zones,
     port,
     logger: prepared.logger,
-    engine: { crossZoneDelay: { minMs: 0, maxMs: prepared.config.relay.crossZoneDelayMaxMs } },
+    engine: {
+      crossZoneDelay: { minMs: 0, maxMs: prepared.config.relay.crossZoneDelayMaxMs },
+      rejection: { maxAgeMs: prepared.config.relay.localTxMaxAgeHours * 3600_000 },
+    },
   });
 }
 

@@ -2,11 +2,13 @@ import path from 'node:path';
 import type { Logger } from '../api/logger';
 import { LevinCovertSlotBuilder } from '../noise/levin-covert-slot-builder';
 import { DurableTxQueue, type JournalRecovery } from '../relay/durable-tx-queue';
+import type { RejectedTx } from '../relay/local-tx-store';
 import type { ConnectionObserver } from '../peer/peer-layer';
 import type { IncomingTransactions, TxSink } from '../peer/tx-sink';
 import { RelayEngine, type RelayStatus, type SubmitResult } from '../relay/relay-engine';
 import type { RelayEngineConfig, RelayZoneConfig } from '../relay/relay-engine-config';
 import { RelayError } from '../relay/relay-errors';
+import type { ConnectionClose } from '../relay/rejection-tracker';
 import type { RelayOutboundPort } from '../relay/relay-outbound-port';
 import type { PoolEntry } from '../relay/tx-pool-view';
 import type { Direction } from '../relay/types';
@@ -100,6 +102,14 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
     return this.running?.engine.transactions() ?? [];
   }
 
+  rejected(): readonly RejectedTx[] {
+    return this.running?.engine.rejected() ?? [];
+  }
+
+  async flush(ids?: readonly string[]): Promise<string[]> {
+    return this.engine.flush(ids);
+  }
+
   status(): RelayStatus {
     return this.running?.engine.status() ?? { localWaiting: 0, waitReason: null, localInFlight: 0, pool: { local: 0, forward: 0, stem: 0, fluff: 0 } };
   }
@@ -116,8 +126,8 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
     if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onConnectionHeight(zone, connectionId, height);
   }
 
-  onConnectionDown(zone: string, connectionId: string): void {
-    if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onConnectionDown(zone, connectionId);
+  onConnectionDown(zone: string, connectionId: string, close?: ConnectionClose): void {
+    if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onConnectionDown(zone, connectionId, close);
   }
 
   /** NOTIFY_NEW_TRANSACTIONS from a peer. */

@@ -25,6 +25,17 @@ export interface OutboundMaintainerOptions {
   readonly random?: () => number;
   /** First retry delay after a failure; doubles per consecutive failure. Default 5 s. */
   readonly backoffBaseMs?: number;
+  /**
+   * Floor between two dials of one peer, whatever happened in between (it also bounds the
+   * redials after a transport outage). Default 1 s.
+   */
+  readonly minDialIntervalMs?: number;
+  /**
+   * A connection that ends sooner than this after its handshake counts as a failure of the
+   * peer (it hung up, rejected our tx, broke the protocol): only a connection that lasted this
+   * long resets the peer's back-off. Default 60 s.
+   */
+  readonly stableAfterMs?: number;
   /** Upper bound of the retry delay. Default 10 min. */
   readonly backoffMaxMs?: number;
   /**
@@ -41,19 +52,30 @@ export interface OutboundMaintainerOptions {
    * path's, not the peers'), so the zone redials at once.
    */
   readonly transportHealthy?: () => boolean;
+  /** An anonymity zone (Tor, I2P): peers are logged without their address. */
+  readonly anonymity?: boolean;
 }
 
 interface Backoff {
+  /** Consecutive failures (failed dials and short-lived connections). */
   failures: number;
+  /** No dial of this peer before this time. */
   until: number;
+  /** When it was last dialled: the 1-per-interval floor survives every reset. */
+  lastDialAt: number;
 }
+
+/** Jitter keeps this share of a back-off step and draws the rest: delay ∈ (½, 1] × step. */
+const JITTER_SHARE = 0.5;
 
 /**
  * Keeps a zone's configured number of outbound peers, like monerod's connection maker:
  * `exclusivePeers` (--add-exclusive-node) are the only peers ever dialled when set; otherwise
  * configured `peers` (--add-peer) come first, then anchors, white and gray peers of the zone's
- * store, and the zone's seeds only while the store is empty. A peer that fails waits an
- * exponentially growing delay before it is tried again.
+ * store, and the zone's seeds only while the store is empty. A peer that fails — its dial
+ * fails, or its connection ends within `stableAfterMs` of the handshake, whoever closed it —
+ * waits an exponentially growing, jittered delay before it is tried again, and no peer is ever
+ * dialled twice within `minDialIntervalMs`: nothing a peer does can make us dial it faster.
  */
 export class OutboundMaintainer {
   private readonly active = new Map<string, PeerAddress>();
@@ -114,6 +136,7 @@ export class OutboundMaintainer {
   tick(): void {
     if (this.stopped) return;
     this.noteTransportHealth();
+    this.pruneBackoff();
     let free = this.target - this.active.size - this.pending.size;
     if (free <= 0) return;
     for (const address of this.candidates()) {
@@ -133,6 +156,12 @@ export class OutboundMaintainer {
     if (!next) return false;
     this.dial(next);
     return true;
+  }
+
+  /** Entries with nothing left to remember go, so the map stays as small as the failing set. */
+  private pruneBackoff(): void {
+    const now = this.now();
+    for (const [key, entry] of this.backoff) if (entry.failures === 0 && entry.until <= now) this.backoff.delete(key);
   }
 
   private candidates(): PeerAddress[] {
@@ -162,19 +191,31 @@ export class OutboundMaintainer {
     const key = this.key(address);
     const controller = new AbortController();
     this.pending.set(key, controller);
-    const text = this.options.codec.format(address);
+    // an anonymity zone's peer addresses never reach the logs
+    const text = this.options.anonymity === true ? undefined : this.options.codec.format(address);
     this.logger.debug({ peer: text }, 'dialling outbound peer');
+    const now = this.now();
+    const entry = this.backoff.get(key);
+    const floor = now + (this.options.minDialIntervalMs ?? 1000);
+    this.backoff.set(key, { failures: entry?.failures ?? 0, until: Math.max(entry?.until ?? 0, floor), lastDialAt: now });
     this.options.connect(address, controller.signal).then(
       (session) => {
         this.pending.delete(key);
         if (this.stopped) return;
-        this.backoff.delete(key);
+        const connectedAt = this.now();
         this.active.set(key, address);
         this.options.store.markConnected(address, session.peerId);
         this.logger.info({ peer: text, outbound: this.active.size, target: this.target }, 'outbound peer connected');
         void session.closed.finally(() => {
           this.active.delete(key);
-          this.logger.info({ peer: text, outbound: this.active.size }, 'outbound peer disconnected');
+          const livedMs = this.now() - connectedAt;
+          if (livedMs >= (this.options.stableAfterMs ?? 60_000)) {
+            this.backoff.delete(key);
+            this.logger.info({ peer: text, outbound: this.active.size }, 'outbound peer disconnected');
+          } else {
+            const retryInMs = this.failed(key);
+            this.logger.info({ peer: text, outbound: this.active.size, livedMs, retryInMs }, 'outbound peer disconnected soon after its handshake; it is redialled after a back-off');
+          }
           this.tick();
         });
       },
@@ -184,22 +225,36 @@ export class OutboundMaintainer {
         const code = err instanceof VeilnodeError ? err.code : err instanceof Error ? err.name : typeof err;
         if (!this.noteTransportHealth()) {
           const retryInMs = this.options.backoffBaseMs ?? 5000;
-          this.backoff.set(key, { failures: this.backoff.get(key)?.failures ?? 0, until: this.now() + retryInMs });
+          const entry = this.backoff.get(key);
+          this.backoff.set(key, { failures: entry?.failures ?? 0, until: this.now() + retryInMs, lastDialAt: entry?.lastDialAt ?? this.now() });
           this.logger.debug({ peer: text, retryInMs, error: code }, 'outbound dial failed while the zone transport is unhealthy; the peer is not blamed');
           return;
         }
-        const previous = this.backoff.get(key)?.failures ?? 0;
-        const failures = previous + 1;
-        const maxMs = this.named.has(key) ? (this.options.namedBackoffMaxMs ?? 30_000) : (this.options.backoffMaxMs ?? 600_000);
-        const delay = Math.min((this.options.backoffBaseMs ?? 5000) * 2 ** (failures - 1), maxMs);
-        this.backoff.set(key, { failures, until: this.now() + delay });
+        const retryInMs = this.failed(key);
         this.options.store.markFailed(address);
         this.logger.info(
-          { peer: text, failures, retryInMs: delay, error: code },
+          { peer: text, failures: this.backoff.get(key)?.failures, retryInMs, error: code },
           'outbound peer failed',
         );
       },
     );
+  }
+
+  /**
+   * Counts one more failure of the peer and sets its next dial time: base × 2^(failures−1),
+   * capped (named peers lower), jittered down to half, never sooner than the dial-interval floor
+   * after its last dial. Returns the delay from now.
+   */
+  private failed(key: string): number {
+    const now = this.now();
+    const entry = this.backoff.get(key);
+    const failures = (entry?.failures ?? 0) + 1;
+    const maxMs = this.named.has(key) ? (this.options.namedBackoffMaxMs ?? 30_000) : (this.options.backoffMaxMs ?? 600_000);
+    const step = Math.min((this.options.backoffBaseMs ?? 5000) * 2 ** (failures - 1), maxMs);
+    const lastDialAt = entry?.lastDialAt ?? now;
+    const until = Math.max(now + step * (1 - JITTER_SHARE * this.random()), lastDialAt + (this.options.minDialIntervalMs ?? 1000));
+    this.backoff.set(key, { failures, until, lastDialAt });
+    return until - now;
   }
 
   /**
@@ -214,7 +269,12 @@ export class OutboundMaintainer {
     } else if (this.sawUnhealthy) {
       this.sawUnhealthy = false;
       if (this.backoff.size > 0) this.logger.info({ peers: this.backoff.size }, 'zone transport is back: every peer is retried now');
-      this.backoff.clear();
+      // forget the failures, not the dial-interval floor
+      const floor = this.options.minDialIntervalMs ?? 1000;
+      for (const entry of this.backoff.values()) {
+        entry.failures = 0;
+        entry.until = entry.lastDialAt + floor;
+      }
     }
     return healthy;
   }

@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { PeerAddress } from '../api/address';
 import { AbortedError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import type { NetworkName } from '../api/transport';
 import type { ConnectionHandler, ZoneConnection } from '../node/connection-handler';
+import type { ConnectionClose } from '../relay/rejection-tracker';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import { ChainState } from './chain-state';
 import { DEFAULT_PEER_TIMEOUTS, PeerConnection, type PeerTimeouts } from './peer-connection';
@@ -41,8 +42,12 @@ export interface ConnectionObserver {
   onConnectionUp(zone: string, connectionId: string, direction: 'inbound' | 'outbound', height: number): void;
   /** A ready connection's peer reported a height other than the last one told. */
   onConnectionHeight(zone: string, connectionId: string, height: number): void;
-  onConnectionDown(zone: string, connectionId: string): void;
+  /** `close`: whether the peer ended it, and for outbound ones an opaque key of the peer. */
+  onConnectionDown(zone: string, connectionId: string, close: ConnectionClose): void;
 }
+
+/** PeerConnection's close reasons when the far end closed or reset the stream. */
+const CLOSED_BY_PEER: ReadonlySet<string> = new Set(['remote closed', 'remote ended', 'stream error']);
 
 interface OutboundWaiter {
   resolve(peer: PeerConnection): void;
@@ -133,9 +138,9 @@ export class PeerLayer implements ConnectionHandler {
         toldHeight = peer.peerSyncData?.current_height ?? handshake.syncData.current_height;
         this.observer?.onConnectionUp(info.zone, id, peer.direction, Number(toldHeight));
         waiter?.resolve(peer);
-        void peer.closed.then(() => {
+        void peer.closed.then(({ reason }) => {
           this.byZone.get(info.zone)?.delete(id);
-          this.observer?.onConnectionDown(info.zone, id);
+          this.observer?.onConnectionDown(info.zone, id, { byPeer: CLOSED_BY_PEER.has(reason), peer: remoteKey === undefined ? undefined : opaquePeerKey(remoteKey) });
         });
       },
       (err: unknown) => waiter?.reject(err),
@@ -229,6 +234,11 @@ export class PeerLayer implements ConnectionHandler {
     for (const zone of this.byZone.values()) for (const peer of zone.values()) peer.close(reason);
     this.byZone.clear();
   }
+}
+
+/** Tells outbound peers apart without handing their address on (the relay engine logs what it gets). */
+function opaquePeerKey(remoteKey: string): string {
+  return createHash('sha256').update(remoteKey).digest('hex').slice(0, 16);
 }
 
 function key(address: PeerAddress): string {

@@ -88,6 +88,7 @@ export class PeerService {
       logger,
       connect: this.layer.connector(zone.dial),
       transportHealthy: zone.healthy,
+      anonymity: zone.policy.anonymity,
     });
     this.zones.set(name, { store, maintainer, listenPort: listenPort(zone.config), dialling: false });
   }

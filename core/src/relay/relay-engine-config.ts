@@ -3,6 +3,7 @@ import type { NoiseConfig } from '../noise/noise-scheduler';
 import type { RotationConfig } from './connection-rotator';
 import type { FluffConfig } from './fluff-scheduler';
 import type { SelectionConfig } from './outbound-selection';
+import type { RejectionRules } from './rejection-tracker';
 
 /** One enabled zone as the relay engine sees it. */
 export interface RelayZoneConfig {
@@ -38,6 +39,8 @@ export interface RelayEngineConfig {
   readonly deliveryConfirmMs?: number;
   /** How long a tx is remembered (pool view, senders, dedup) if nobody calls `forget` first. */
   readonly poolLifetimeMs?: number;
+  /** When a local tx counts as refused by the network (verdict window, peers, max age). */
+  readonly rejection?: Partial<RejectionRules>;
 }
 
 export const DEFAULT_CROSS_ZONE_DELAY = Object.freeze({ minMs: 0, maxMs: 30_000 });

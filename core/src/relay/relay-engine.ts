@@ -9,11 +9,12 @@ import { uniformDelay } from '../time/distributions';
 import type { Rng } from '../time/rng';
 import { ConnectionRotator } from './connection-rotator';
 import { FluffScheduler } from './fluff-scheduler';
-import type { LocalTxStore } from './local-tx-store';
+import type { LocalTxStore, RejectedTx } from './local-tx-store';
 import { OutboundSelection } from './outbound-selection';
 import { PeerHeightFilter } from './peer-height-filter';
 import { DEFAULT_CROSS_ZONE_DELAY, DEFAULT_DELIVERY_CONFIRM_MS, DEFAULT_POOL_LIFETIME_MS, type RelayEngineConfig, type RelayZoneConfig } from './relay-engine-config';
 import { RelayError } from './relay-errors';
+import { RejectionTracker, type ConnectionClose } from './rejection-tracker';
 import type { RelayOutboundPort } from './relay-outbound-port';
 import { TxPoolView, type PoolEntry, type RelayState } from './tx-pool-view';
 import type { ConnectionId, Direction, RelayTx } from './types';
@@ -29,6 +30,8 @@ export interface RelayEngineDeps {
   /** Required when a zone has noise on. */
   readonly slotBuilder?: CovertSlotBuilder;
   readonly logger?: Logger;
+  /** Wall clock (ms since the epoch) for the local txs' age; default Date.now. */
+  readonly wallClock?: () => number;
 }
 
 /** `sent`: handed to a zone now; `queued`: durable, waiting for a connection; `known`: already here. */
@@ -79,7 +82,8 @@ type Zone = PublicZone | AnonymityZone;
 
 interface LocalDelivery {
   readonly tx: RelayTx;
-  phase: 'waiting' | 'sending' | 'confirming';
+  /** `paced`: waits for its connection's verdict window on the previous local tx. */
+  phase: 'waiting' | 'paced' | 'sending' | 'confirming';
   /** `zone␀connection` of the connections that carried it, while confirming. */
   readonly carriers: Set<string>;
   timer: TimerHandle | undefined;
@@ -125,6 +129,9 @@ export class RelayEngine {
   /** Per tx in the pool view, the timer that forgets it after `poolLifetimeMs`. */
   private readonly expiries = new Map<string, TimerHandle>();
   private dispatchTimer: TimerHandle | undefined;
+  private pacedTimer: TimerHandle | undefined;
+  private readonly rejections: RejectionTracker;
+  private readonly wallClock: () => number;
   private reportedWaiting = 0;
   private running = false;
 
@@ -139,6 +146,8 @@ export class RelayEngine {
       throw new ConfigError('relay cross-zone delay must satisfy 0 <= minMs <= maxMs', { path: 'relay.crossZoneDelay', ...this.crossDelay });
     }
     const { clock, rng } = deps;
+    this.wallClock = deps.wallClock ?? Date.now;
+    this.rejections = new RejectionTracker(clock, config.rejection, (id, reason) => this.reject(id, reason), deps.logger);
     this.stemPool = new StemPool(clock, rng, (id) => this.embargoExpired(id), config.embargoMeanMs);
     let publicZone: PublicZone | undefined;
     for (const zone of config.zones) {
@@ -151,7 +160,7 @@ export class RelayEngine {
           config: zone,
           heights,
           router: new DandelionRouter(clock, rng, config.dandelion, undefined, heights),
-          fluffer: new FluffScheduler(clock, rng, (id, txs) => void deps.port.send(zone.name, id, txs, { fluff: true }), config.fluff),
+          fluffer: new FluffScheduler(clock, rng, (id, txs) => void this.send(zone.name, id, txs, true), config.fluff),
         };
         this.zones.set(zone.name, publicZone);
         continue;
@@ -175,6 +184,7 @@ export class RelayEngine {
       if (this.deliveries.has(tx.id)) continue;
       this.remember(tx, 'local');
       this.deliveries.set(tx.id, { tx, phase: 'waiting', carriers: new Set(), timer: undefined });
+      this.rejections.track(tx.id, tx.queuedAt, this.wallClock());
     }
     this.dispatchLocal();
   }
@@ -197,6 +207,9 @@ export class RelayEngine {
     this.expiries.clear();
     this.dispatchTimer?.cancel();
     this.dispatchTimer = undefined;
+    this.pacedTimer?.cancel();
+    this.pacedTimer = undefined;
+    this.rejections.stop();
   }
 
   /**
@@ -212,7 +225,8 @@ export class RelayEngine {
     if (this.pool.get(id)?.state === 'fluff') return { txId: id, status: 'known' };
     this.checkCovertFit(id, blob);
     const tx: RelayTx = { id, blob };
-    await this.deps.store.enqueue(tx, Date.now()); // wall time: the store keeps it across restarts
+    const now = this.wallClock(); // wall time: the store keeps it across restarts
+    await this.deps.store.enqueue(tx, now);
     if (this.deliveries.has(id)) return { txId: id, status: 'known' };
     if (this.pool.get(id)?.state === 'fluff') {
       await this.deps.store.markDelivered(id); // broadcast by others while we wrote it down
@@ -221,6 +235,8 @@ export class RelayEngine {
     // a stem tx we were relaying becomes ours to deliver too: someone asked us to broadcast it
     this.remember(tx, 'local');
     this.deliveries.set(id, { tx, phase: 'waiting', carriers: new Set(), timer: undefined });
+    // not delivering it before this call means the store did not hold it either: queued now
+    this.rejections.track(id, now, now);
     this.dispatchLocal();
     return { txId: id, status: this.deliveries.get(id)?.phase === 'waiting' ? 'queued' : 'sent' };
   }
@@ -274,8 +290,10 @@ export class RelayEngine {
     this.dispatchLocal();
   }
 
-  onConnectionDown(zone: string, connectionId: ConnectionId): void {
+  /** `close`: how it ended, when the peer layer knows (a close by the peer may be a rejection). */
+  onConnectionDown(zone: string, connectionId: ConnectionId, close?: ConnectionClose): void {
     const target = this.zone(zone);
+    this.rejections.closed(carrier(zone, connectionId), close);
     target.heights.connectionDown(connectionId);
     if (target.kind === 'public') {
       target.router.connectionDown(connectionId);
@@ -312,6 +330,48 @@ export class RelayEngine {
    */
   forget(txId: string): void {
     if (this.deliveries.has(txId)) this.delivered(txId);
+    this.discard(txId);
+  }
+
+  /**
+   * monerod's flush_txpool: drops queued local txs (all when `ids` is omitted) durably and stops
+   * their delivery. Copies already handed to a noise channel still go out (cutting one would
+   * leave a torn message on the link). Resolves with the ids dropped.
+   */
+  async flush(ids?: readonly string[]): Promise<string[]> {
+    const dropped = await this.deps.store.drop(ids);
+    for (const id of dropped) {
+      this.abandon(id);
+      this.deps.logger?.info({ txId: id }, 'local tx flushed: it will not be sent any more');
+    }
+    this.reportWaiting();
+    return dropped;
+  }
+
+  /** Local txs the network refused (or that expired), with why; bounded by the store. */
+  rejected(): RejectedTx[] {
+    return this.deps.store.rejected();
+  }
+
+  /** Stops delivering a local tx the network refused and records it as rejected, durably. */
+  private reject(id: string, reason: string): void {
+    if (!this.deliveries.has(id)) return;
+    this.abandon(id);
+    this.deps.logger?.warn({ txId: id, reason }, 'local tx given up as rejected: it will not be sent again');
+    this.deps.store.markRejected(id, reason, this.wallClock()).catch((err: Error) => this.deps.logger?.error({ txId: id, err: err.message }, 'could not record a local tx as rejected; it will be sent again after restart'));
+    this.reportWaiting();
+  }
+
+  /** Forgets a local tx that leaves the queue without being delivered. */
+  private abandon(id: string): void {
+    const delivery = this.deliveries.get(id);
+    delivery?.timer?.cancel();
+    this.deliveries.delete(id);
+    this.rejections.untrack(id);
+    this.discard(id);
+  }
+
+  private discard(txId: string): void {
     this.expiries.get(txId)?.cancel();
     this.expiries.delete(txId);
     this.pool.remove(txId);
@@ -442,39 +502,54 @@ export class RelayEngine {
 
   private dispatchLocal(): void {
     if (!this.running) return;
+    let paced = false;
     for (const delivery of this.deliveries.values()) {
-      if (delivery.phase !== 'waiting') continue;
+      if (delivery.phase !== 'waiting' && delivery.phase !== 'paced') continue;
       const outcome = this.sendLocal(delivery.tx);
       if (outcome === 'sending') delivery.phase = 'sending';
+      else if (outcome === 'paced') delivery.phase = 'paced';
       else if (outcome.length > 0) this.confirm(delivery, outcome);
+      else delivery.phase = 'waiting';
+      paced ||= outcome === 'paced';
+    }
+    if (paced && this.pacedTimer === undefined) {
+      this.pacedTimer = this.deps.clock.setTimer(this.rejections.verdictWindowMs, () => {
+        this.pacedTimer = undefined;
+        this.dispatchLocal();
+      });
     }
     this.reportWaiting();
   }
 
-  /** 'sending' when queued on noise channels, else the carriers it was sent on (empty: none). */
-  private sendLocal(tx: RelayTx): 'sending' | string[] {
+  /**
+   * 'sending' when queued on noise channels, 'paced' when its connections still await a verdict
+   * on the previous local tx, else the carriers it was sent on (empty: none).
+   */
+  private sendLocal(tx: RelayTx): 'sending' | 'paced' | string[] {
     if (this.anonymityZones.length === 0) return this.sendLocalPublic(tx);
     const full = (z: AnonymityZone) => (z.noise?.channelConnections() ?? z.selection?.connected() ?? []).length >= 2;
     const candidates = [...this.anonymityZones.filter(full), ...this.anonymityZones.filter((z) => !full(z))];
     for (const zone of candidates) {
       const outcome = this.sendAnonymous(zone, tx, 'local');
-      if (outcome === 'sending' || outcome.length > 0) return outcome;
+      if (outcome === 'sending' || outcome === 'paced' || outcome.length > 0) return outcome;
     }
     return [];
   }
 
   /** No anonymity zone enabled: Dandelion++ stem on the public zone (local txs always stem). */
-  private sendLocalPublic(tx: RelayTx): string[] {
+  private sendLocalPublic(tx: RelayTx): 'paced' | string[] {
     const zone = this.publicZone;
     if (zone === undefined) return [];
     const route = zone.router.route(null);
-    if (route.kind === 'stem' && this.deps.port.send(zone.config.name, route.connectionId, [tx.blob], { fluff: false })) {
+    if (route.kind === 'stem' && this.busy(zone.config.name, route.connectionId)) return 'paced';
+    if (route.kind === 'stem' && this.send(zone.config.name, route.connectionId, [tx.blob], false, tx.id)) {
       // A re-send after a lost carrier keeps the running embargo (a second receiveStem would read as a loop).
       if (!this.stemPool.has(tx.id)) this.stemPool.receiveStem(tx.id);
       return [carrier(zone.config.name, route.connectionId)];
     }
     const targets = zone.fluffer.connections();
     if (targets.length === 0) return [];
+    if (targets.some((id) => this.busy(zone.config.name, id))) return 'paced';
     this.fluffPublic(zone, tx);
     return targets.map((id) => carrier(zone.config.name, id));
   }
@@ -492,11 +567,14 @@ export class RelayEngine {
     if (delivery === undefined) return;
     delivery.timer?.cancel();
     this.deliveries.delete(id);
+    this.rejections.untrack(id);
     this.deps.store.markDelivered(id).catch((err: Error) => this.deps.logger?.error({ txId: id, err: err.message }, 'could not mark a local tx delivered; it will be sent again after restart'));
     this.reportWaiting();
   }
 
   private noiseDelivered(zone: string, key: string, connectionId: ConnectionId): void {
+    // the message's last fragment went out: that is when the peer judges it
+    this.rejections.sent(carrier(zone, connectionId), key.startsWith(LOCAL_KEY) ? key.slice(LOCAL_KEY.length) : undefined);
     if (!key.startsWith(LOCAL_KEY)) return;
     const delivery = this.deliveries.get(key.slice(LOCAL_KEY.length));
     if (delivery?.phase === 'sending') this.confirm(delivery, [carrier(zone, connectionId)]);
@@ -536,7 +614,7 @@ export class RelayEngine {
       return;
     }
     const route = zone.router.route(source);
-    if (route.kind === 'stem' && this.deps.port.send(zone.config.name, route.connectionId, [tx.blob], { fluff: false })) {
+    if (route.kind === 'stem' && this.send(zone.config.name, route.connectionId, [tx.blob], false)) {
       this.remember(tx, 'stem');
       return;
     }
@@ -573,7 +651,7 @@ export class RelayEngine {
   }
 
   /** Stem on the zone's selected outbound connections, or covertly on its noise channels. */
-  private sendAnonymous(zone: AnonymityZone, tx: RelayTx, priority: 'local' | 'forward'): 'sending' | string[] {
+  private sendAnonymous(zone: AnonymityZone, tx: RelayTx, priority: 'local' | 'forward'): 'sending' | 'paced' | string[] {
     const name = zone.config.name;
     const exclude = this.senders(tx.id, name);
     if (zone.noise !== undefined) {
@@ -587,8 +665,23 @@ export class RelayEngine {
       const key = (priority === 'local' ? LOCAL_KEY : FORWARD_KEY) + tx.id;
       return zone.noise.enqueue({ key, slots, priority }, exclude) > 0 ? 'sending' : [];
     }
-    const targets = (zone.selection?.connected() ?? []).filter((id) => !exclude.has(id));
-    return targets.filter((id) => this.deps.port.send(name, id, [tx.blob], { fluff: false })).map((id) => carrier(name, id));
+    const selected = (zone.selection?.connected() ?? []).filter((id) => !exclude.has(id));
+    const localId = priority === 'local' ? tx.id : undefined;
+    const targets = localId === undefined ? selected : selected.filter((id) => !this.busy(name, id));
+    if (targets.length === 0 && selected.length > 0) return 'paced';
+    return targets.filter((id) => this.send(name, id, [tx.blob], false, localId)).map((id) => carrier(name, id));
+  }
+
+  /** One tx message on a connection, noted for the rejection rule (`localId` when it is ours). */
+  private send(zone: string, connectionId: ConnectionId, txs: readonly Uint8Array[], fluff: boolean, localId?: string): boolean {
+    if (!this.deps.port.send(zone, connectionId, txs, { fluff })) return false;
+    this.rejections.sent(carrier(zone, connectionId), localId);
+    return true;
+  }
+
+  /** A local tx went on this connection too recently for the peer's verdict on it to be in. */
+  private busy(zone: string, connectionId: ConnectionId): boolean {
+    return this.rejections.busyUntil(carrier(zone, connectionId)) > this.deps.clock.now();
   }
 
   /** Schedules, once per tx, its crossing into every other zone after an independent delay. */

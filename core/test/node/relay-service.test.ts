@@ -69,4 +69,15 @@ describe('node/RelayService', () => {
     expect(service.journalRecovery()).to.deep.include({ damagedRecords: 1, movedAsideTo: `${file}.damaged-1` });
     expect(service.status().localWaiting).to.equal(2);
   });
+
+  it('flush (flush_txpool) drops a waiting tx from the journal: a restart on the same data dir does not bring it back', async () => {
+    await service.start();
+    await service.submitLocal(Buffer.from(TX.hex, 'hex'));
+    expect(await service.flush([TX.id])).to.deep.equal([TX.id]);
+    expect(service.status().localWaiting).to.equal(0);
+    await service.stop();
+    await service.start();
+    expect(service.status()).to.deep.include({ localWaiting: 0, localInFlight: 0 });
+    expect(service.transactions()).to.deep.equal([]);
+  });
 });

@@ -12,7 +12,12 @@ interface Dial {
   fail(): void;
 }
 
-function harness(zone: { peers?: string[]; exclusivePeers?: string[]; seeds?: string[]; maxOutbound?: number } = {}, transportHealthy?: () => boolean, namedBackoffMaxMs?: number) {
+function harness(
+  zone: { peers?: string[]; exclusivePeers?: string[]; seeds?: string[]; maxOutbound?: number } = {},
+  transportHealthy?: () => boolean,
+  namedBackoffMaxMs?: number,
+  random: () => number = () => 0,
+) {
   let time = 0;
   const dials: Dial[] = [];
   const logger = new RecordingLogger();
@@ -23,8 +28,9 @@ function harness(zone: { peers?: string[]; exclusivePeers?: string[]; seeds?: st
     store,
     logger,
     now: () => time,
-    random: () => 0,
+    random,
     backoffBaseMs: 1000,
+    stableAfterMs: 10_000,
     backoffMaxMs: 4000,
     namedBackoffMaxMs,
     transportHealthy,
@@ -79,6 +85,7 @@ describe('peer/OutboundMaintainer', () => {
     expect(h.dials).to.have.length(2);
     expect(h.maintainer.connected()).to.have.length(2);
     expect(h.store.white().map((e) => e.peerId)).to.include(42n);
+    h.advance(10_000); // a connection that lasted: no back-off
     close();
     await settle();
     expect(h.dials).to.have.length(3);
@@ -172,6 +179,7 @@ describe('peer/OutboundMaintainer', () => {
     const h = harness({ exclusivePeers: ['10.0.0.1:1'] }, () => healthy);
     // failures while the transport looked healthy (Tor's SOCKS port up, its circuits not yet): 1, 2, 4 s
     await failRepeatedly(h, '10.0.0.1:1', 3);
+    h.advance(1000); // the 4 s back-off runs, the 1 s dial floor has passed
     h.maintainer.tick();
     const dialled = h.dials.length;
     healthy = false;
@@ -180,6 +188,106 @@ describe('peer/OutboundMaintainer', () => {
     h.maintainer.tick();
     expect(h.dials).to.have.length(dialled + 1);
     expect(h.logger.entries.some((e) => e.msg === 'zone transport is back: every peer is retried now')).to.equal(true);
+  });
+
+  /** Lets every dial of `address` handshake and hang up `livedMs` later, for `forMs` of fake time; returns the dial times. */
+  async function hangUpRepeatedly(h: ReturnType<typeof harness>, address: string, forMs: number, livedMs: number, everyTick = (): void => undefined): Promise<number[]> {
+    const dialTimes: number[] = [];
+    for (let t = 0; t < forMs; t += 10) {
+      everyTick();
+      const before = h.dials.length;
+      h.maintainer.tick();
+      const dial = h.dials.slice(before).find((d) => d.address === address);
+      if (dial) {
+        dialTimes.push(t);
+        const close = dial.succeed();
+        await settle();
+        h.advance(livedMs);
+        t += livedMs;
+        close();
+        await settle(); // the close itself ticks: a redial now would be counted by the next slice
+        const again = h.dials.slice(before + 1).filter((d) => d.address === address);
+        for (const d of again) {
+          dialTimes.push(t);
+          d.fail();
+        }
+        await settle();
+      }
+      h.advance(10);
+    }
+    return dialTimes;
+  }
+
+  it('backs off from a peer that hangs up right after the handshake, and dials it at most once a second', async () => {
+    const h = harness({ exclusivePeers: ['10.0.0.1:1'] }, undefined, 8000);
+    const times = await hangUpRepeatedly(h, '10.0.0.1:1', 20_000, 5);
+    // before: a redial on every close (740 in 20 s against a real peer); now 1, 2, 4, 8, 8 s apart
+    expect(times.length).to.be.within(4, 6);
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    expect(Math.min(...gaps)).to.be.at.least(1000);
+    expect(gaps.slice(0, 4)).to.deep.equal([1005, 2005, 4005, 8005]); // each step after a 5 ms connection
+  });
+
+  it('keeps the one-dial-per-second floor while the transport flaps between unhealthy and healthy', async () => {
+    let healthy = true;
+    const h = harness({ exclusivePeers: ['10.0.0.1:1'] }, () => healthy, 8000);
+    let flips = 0;
+    // every flip back to healthy forgets the failures, never the floor
+    const times = await hangUpRepeatedly(h, '10.0.0.1:1', 10_000, 5, () => {
+      healthy = flips++ % 2 === 0 ? false : true;
+    });
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    expect(times.length).to.be.at.least(5);
+    expect(Math.min(...gaps)).to.be.at.least(1000);
+  });
+
+  it('resets the back-off only after a connection that lasted', async () => {
+    const h = harness({ exclusivePeers: ['10.0.0.1:1'] }, undefined, 8000);
+    await failRepeatedly(h, '10.0.0.1:1', 3); // back-off now 4 s
+    h.advance(10_000);
+    h.maintainer.tick();
+    const close = h.dials[h.dials.length - 1].succeed();
+    await settle();
+    h.advance(9_999); // not long enough: the failure count still grows (8 s)
+    close();
+    await settle();
+    h.advance(7_999);
+    h.maintainer.tick();
+    const dialled = h.dials.length;
+    h.advance(1);
+    h.maintainer.tick();
+    expect(h.dials).to.have.length(dialled + 1);
+    const closeStable = h.dials[dialled].succeed();
+    await settle();
+    h.advance(10_000);
+    closeStable();
+    await settle(); // a stable connection: redialled at once
+    expect(h.dials).to.have.length(dialled + 2);
+  });
+
+  it('jitters each back-off step down to no less than half of it', async () => {
+    const late = harness({ exclusivePeers: ['10.0.0.1:1'] }, undefined, 8000, () => 0.999);
+    const delays = await failRepeatedly(late, '10.0.0.1:1', 4);
+    expect(delays).to.deep.equal([1000, 1100, 2100, 4100]); // steps 1, 2, 4, 8 s × ~0.5, floor 1 s, 100 ms grain
+  });
+
+  it('logs no peer address on an anonymity zone', async () => {
+    const logger = new RecordingLogger();
+    const store = new ZonePeerStore({ zone: 'clearnet', codec: testIpv4Codec, anonymity: true, logger });
+    const maintainer = new OutboundMaintainer({
+      zone: { name: 'clearnet', maxOutbound: 1, peers: [], exclusivePeers: ['10.7.7.7:1'], seeds: [] },
+      codec: testIpv4Codec,
+      store,
+      logger,
+      anonymity: true,
+      connect: async () => {
+        throw new DialError('DIAL_REFUSED', 'refused');
+      },
+    });
+    maintainer.tick();
+    await settle();
+    expect(logger.entries.some((e) => e.msg === 'outbound peer failed')).to.equal(true);
+    expect(JSON.stringify(logger.entries)).not.to.include('10.7.7.7');
   });
 
   it('aborts pending dials on stop and records connected peers as anchors', async () => {

@@ -55,7 +55,7 @@ describe('peer/PeerLayer', () => {
     layer.setConnectionObserver({
       onConnectionUp: (zone, id, direction, height) => events.push(`up ${zone} ${id} ${direction} ${height}`),
       onConnectionHeight: (zone, id, height) => events.push(`height ${zone} ${id} ${height}`),
-      onConnectionDown: (zone, id) => events.push(`down ${zone} ${id}`),
+      onConnectionDown: (zone, id, close) => events.push(`down ${zone} ${id} ${JSON.stringify(close)}`),
     });
     const { peer, fake } = inbound(layer);
     expect(layer.sendFrame('clearnet', peer.id, Buffer.from('x'))).to.equal(false); // not ready yet
@@ -74,7 +74,7 @@ describe('peer/PeerLayer', () => {
     layer.close('clearnet', peer.id, 'rotation');
     await peer.closed;
     await new Promise((r) => setImmediate(r));
-    expect(events).to.deep.equal([`down clearnet ${peer.id}`]);
+    expect(events).to.deep.equal([`down clearnet ${peer.id} {"byPeer":false}`]); // we closed it; inbound: no peer key
     expect(layer.sendFrame('clearnet', peer.id, noise)).to.equal(false);
   });
 
@@ -116,6 +116,33 @@ describe('peer/PeerLayer', () => {
     fake!.send(encodeResponseMessage(Handshake, { node_data: nodeData(77n), payload_data: genesis, local_peerlist_new: [] }));
     expect((await session).peerId).to.equal(77n);
     layer.closeAll();
+  });
+
+  it('tells its observer that an outbound peer hung up, with an opaque key that is the same for each connection to that peer', async () => {
+    const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
+    const closes: unknown[] = [];
+    layer.setConnectionObserver({ onConnectionUp: () => undefined, onConnectionHeight: () => undefined, onConnectionDown: (_z, _id, close) => void closes.push(close) });
+    let fake: FakeLevinPeer | undefined;
+    const connect = layer.connector(async (dialled) => {
+      const [ours, theirs] = duplexPair();
+      fake = new FakeLevinPeer(theirs);
+      layer.handle({ zone: 'clearnet', policy, codec: testIpv4Codec, connection: { stream: ours, direction: 'outbound', remote: dialled }, remote: '10.1.2.3:18080' });
+    });
+    for (const host of ['10.1.2.3', '10.1.2.3', '10.9.9.9']) {
+      const session = connect({ zone: 'clearnet', host, port: 18080 }, new AbortController().signal);
+      await new Promise((r) => setImmediate(r));
+      await fake!.next((m) => m.command === Command.Handshake);
+      fake!.send(encodeResponseMessage(Handshake, { node_data: nodeData(77n), payload_data: genesis, local_peerlist_new: [] }));
+      const { closed } = await session;
+      fake!.stream.end(); // the peer hangs up
+      await closed;
+      await new Promise((r) => setImmediate(r));
+    }
+    const [first, again, other] = closes as { byPeer: boolean; peer: string }[];
+    expect([first.byPeer, again.byPeer, other.byPeer]).to.deep.equal([true, true, true]);
+    expect(again.peer).to.equal(first.peer);
+    expect(other.peer).not.to.equal(first.peer);
+    expect(JSON.stringify(closes)).not.to.include('10.1.2.3');
   });
 
   it('connector rejects with the dial error and leaves no waiter behind', async () => {

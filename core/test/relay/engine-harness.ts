@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { RelayEngine, type RelayEngineDeps } from '../../src/relay/relay-engine';
 import type { RelayEngineConfig } from '../../src/relay/relay-engine-config';
 import type { RelayOutboundPort } from '../../src/relay/relay-outbound-port';
+import type { ConnectionClose } from '../../src/relay/rejection-tracker';
 import { MemoryTxStore, type LocalTxStore } from '../../src/relay/local-tx-store';
 import type { CovertSlotBuilder } from '../../src/noise/covert-slot-builder';
 import { SeededRng, VirtualClock } from '../../src/time';
@@ -69,9 +70,9 @@ export function engineHarness(config: RelayEngineConfig, options: { seed?: numbe
     live.add(`${zone}/${conn}`);
     engine.onConnectionUp(zone, conn, direction, height);
   };
-  const down = (zone: string, conn: string) => {
+  const down = (zone: string, conn: string, close?: ConnectionClose) => {
     live.delete(`${zone}/${conn}`);
-    engine.onConnectionDown(zone, conn);
+    engine.onConnectionDown(zone, conn, close);
   };
   /** Sends of real txs (not noise dummies) of one tx id. */
   const txSends = (id: string) => sent.filter((s): s is Extract<Sent, { kind: 'txs' }> => s.kind === 'txs' && s.txs.includes(id));

@@ -35,7 +35,7 @@ describe('RelayEngine: peers behind the chain get no stems and no noise', () => 
     for (const id of ['t-out1', 't-out2', 't-out3', 't-out4']) h.up('tor', id, 'outbound', 2000);
     const [laggard] = await stemTargets(h, 'b0');
     h.engine.onConnectionHeight('tor', laggard, 1900);
-    h.clock.advance(1_000);
+    h.clock.advance(5_000); // one local tx per connection per verdict window
     expect(await stemTargets(h, 'b1'), 'same epoch: not cut off mid-epoch').to.include(laggard);
     for (let i = 0; i < 20; i++) {
       h.clock.advance(EPOCH);

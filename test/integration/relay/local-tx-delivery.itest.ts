@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clearnetNodeConfig } from '../../src/harness/clearnet-node-config';
 import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 import { TcpGate } from '../../src/harness/tcp-gate';
@@ -57,15 +58,7 @@ describe('local tx delivery: veilnode CLI + regtest monerod (real processes, loo
       dir,
       name: 'node-a',
       rpcPort: A_RPC,
-      config: {
-        plugins: ['@veilnode/clearnet'],
-        network: 'regtest',
-        dataDir: join(dir, 'a'),
-        log: { level: 'info' },
-        p2p: { bindIp: '127.0.0.1', bindPort: A_P2P },
-        rpc: { bindIp: '127.0.0.1', bindPort: A_RPC },
-        zones: { clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: [`127.0.0.1:${GATE}`] } },
-      },
+      config: clearnetNodeConfig({ dataDir: join(dir, 'a'), p2pPort: A_P2P, rpcPort: A_RPC, exclusivePeers: [`127.0.0.1:${GATE}`] }),
     });
     await monerod.start();
     await gate.open();

@@ -2,6 +2,7 @@ import type { Logger } from '../../api/logger';
 import type { RpcMethodRegistry } from '../rpc-method-registry';
 import type { RpcServer } from '../rpc-server';
 import { ConnectionsView } from './connections-view';
+import { FlushTxpool } from './flush-txpool';
 import { HeldTxPool } from './held-tx-pool';
 import { InfoView } from './info-view';
 import { PeerListView } from './peer-list-view';
@@ -15,7 +16,7 @@ import { TransactionPoolViews } from './transaction-pool';
  * JSON-RPC methods core adds: reserved before plugins register so none can take them.
  * `get_relay_pool` is veilnode's own (the operator's private pool view).
  */
-export const MONEROD_JSON_RPC_METHODS = ['get_info', 'get_connections', 'get_peer_list', 'relay_tx', 'get_relay_pool'] as const;
+export const MONEROD_JSON_RPC_METHODS = ['get_info', 'get_connections', 'get_peer_list', 'relay_tx', 'flush_txpool', 'get_relay_pool'] as const;
 
 const READ = ['GET', 'POST'];
 
@@ -24,7 +25,7 @@ const READ = ['GET', 'POST'];
  * zone's hidden-service one) and its JSON-RPC methods to the shared registry. What a listener
  * may answer is decided per request from its RpcRequestInfo (zone, restricted); what is refused
  * on restricted listeners follows monerod's restricted list (get_connections, get_peer_list,
- * relay_tx).
+ * relay_tx, flush_txpool).
  */
 export function attachMonerodRpc(servers: readonly RpcServer[], methods: RpcMethodRegistry, sources: MonerodRpcSources, logger: Logger): void {
   const held = new HeldTxPool();
@@ -34,6 +35,7 @@ export function attachMonerodRpc(servers: readonly RpcServer[], methods: RpcMeth
   const connections = new ConnectionsView(sources.connections, sources.now ?? Date.now);
   const peers = new PeerListView(sources.peers, sources.publicZone);
   const relayTx = new RelayTx(sources.txs, held);
+  const flushTxpool = new FlushTxpool(sources.txs, held);
 
   for (const server of servers) {
     const sendEndpoint = plainEndpoint((params, request) => send.handle(params, request));
@@ -51,6 +53,7 @@ export function attachMonerodRpc(servers: readonly RpcServer[], methods: RpcMeth
   methods.add('get_connections', () => connections.getConnections(), { restricted: false });
   methods.add('get_peer_list', (params) => peers.getPeerList(asObject(params)), { restricted: false });
   methods.add('relay_tx', (params) => relayTx.relay(params), { restricted: false });
+  methods.add('flush_txpool', (params) => flushTxpool.flush(params), { restricted: false });
   methods.add('get_relay_pool', () => pool.relayPool(), { restricted: false });
 }
 

@@ -1,12 +1,11 @@
 import { RpcMethodError } from '../../api/plugin';
-import { JsonRpcErrorCode } from '../json-rpc';
 import type { HeldTxPool } from './held-tx-pool';
 import { accessResponseBase } from './monerod-response';
 import type { TxSubmitter } from './sources';
+import { TX_ID, txidsParam } from './txids-param';
 
 /** monerod's CORE_RPC_ERROR_CODE_INTERNAL_ERROR, what its relay_tx fails with. */
 const CORE_RPC_ERROR_INTERNAL = -5;
-const TX_ID = /^[0-9a-f]{64}$/;
 
 /**
  * JSON-RPC `relay_tx` (`{txids: [...]}`), unrestricted only as in monerod: relays txs held with
@@ -20,10 +19,8 @@ export class RelayTx {
   ) {}
 
   async relay(params: unknown): Promise<object> {
-    const txids = (params as { txids?: unknown } | null)?.txids;
-    if (!Array.isArray(txids) || txids.some((t) => typeof t !== 'string')) throw new RpcMethodError(JsonRpcErrorCode.InvalidParams, 'txids must be an array of transaction ids (hex)');
     const problems: string[] = [];
-    for (const text of txids as string[]) {
+    for (const text of txidsParam(params, true)) {
       const id = text.toLowerCase();
       if (!TX_ID.test(id)) {
         problems.push(`invalid transaction id: ${text}`);

@@ -1,5 +1,6 @@
 import type { NetworkName } from '../../api/transport';
 import type { RelayStatus, SubmitResult } from '../../relay/relay-engine';
+import type { RejectedTx } from '../../relay/local-tx-store';
 import type { PoolEntry } from '../../relay/tx-pool-view';
 
 /**
@@ -16,6 +17,10 @@ export interface TxSubmitter {
   /** Every tx with its relay state, for the operator (never on a restricted listener). */
   transactions(): readonly PoolEntry[];
   status(): RelayStatus;
+  /** Local txs the network refused or that expired, with why (operator view). */
+  rejected(): readonly RejectedTx[];
+  /** Drops queued local txs durably (all when `ids` is omitted); resolves with the ids dropped. */
+  flush(ids?: readonly string[]): Promise<string[]>;
 }
 
 /** The chain top claimed on a zone (veilnode keeps no chain: it mirrors what its peers report). */

@@ -24,11 +24,15 @@ export class TransactionPoolViews {
     return { ...accessResponseBase(), tx_hashes: this.txs.publicTransactions().map((tx) => tx.id) };
   }
 
-  /** Every tx the node knows with its relay state, plus the `do_not_relay` ones (state `held`). */
+  /**
+   * Every tx the node knows with its relay state, plus the `do_not_relay` ones (state `held`),
+   * and the local txs given up (`rejected`: id, reason, when in seconds since the epoch).
+   */
   relayPool(): object {
     const known = this.txs.transactions().map((tx) => ({ id_hash: tx.id, state: tx.state, blob_size: tx.blob.length }));
     const held = this.held.entries().map((tx) => ({ id_hash: tx.id, state: 'held', blob_size: tx.blob.length }));
-    return { ...responseBase(), transactions: [...known, ...held] };
+    const rejected = this.txs.rejected().map((tx) => ({ id_hash: tx.id, reason: tx.reason, rejected_time: Math.floor(tx.at / 1000) }));
+    return { ...responseBase(), transactions: [...known, ...held], rejected };
   }
 }
 

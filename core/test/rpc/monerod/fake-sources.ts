@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RelayStatus, SubmitResult } from '../../../src/relay/relay-engine';
+import type { RejectedTx } from '../../../src/relay/local-tx-store';
 import type { PoolEntry } from '../../../src/relay/tx-pool-view';
 import type {
   ChainInfoSource,
@@ -45,6 +46,17 @@ export class FakeTxSubmitter implements TxSubmitter {
   }
   status(): RelayStatus {
     return this.relayStatus;
+  }
+  refused: RejectedTx[] = [];
+  /** Ids a flush drops, in the order asked; the fake's queue is `queued`. */
+  queued: string[] = [];
+  rejected(): readonly RejectedTx[] {
+    return this.refused;
+  }
+  async flush(ids?: readonly string[]): Promise<string[]> {
+    const dropped = this.queued.filter((id) => ids === undefined || ids.includes(id));
+    this.queued = this.queued.filter((id) => !dropped.includes(id));
+    return dropped;
   }
 }
 
