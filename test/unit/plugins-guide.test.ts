@@ -120,11 +120,12 @@ describe('PLUGINS.md', function () {
     }
   });
 
-  it('lists exactly the members of Plugin, PluginContext and TransportTestbed in its tables', function () {
+  it('lists exactly the members of Plugin, PluginContext, AddressCodec and TransportTestbed in its tables', function () {
     const [pluginTable, testbedTable] = tableNames('field');
-    const [contextTable] = tableNames('member');
+    const [contextTable, codecTable] = tableNames('member');
     expect([...pluginTable].sort()).to.deep.equal(interfaceMembers('core/src/api/plugin.ts', 'Plugin').sort());
     expect([...contextTable].sort()).to.deep.equal(interfaceMembers('core/src/api/plugin.ts', 'PluginContext').sort());
+    expect([...codecTable].sort()).to.deep.equal(interfaceMembers('core/src/api/address.ts', 'AddressCodec').sort());
     expect([...testbedTable].sort()).to.deep.equal(interfaceMembers('plugins/compliance/src/transport-testbed.ts', 'TransportTestbed').sort());
   });
 
