@@ -1,5 +1,5 @@
 import { connect, type NetConnectOpts } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import { expect } from 'chai';
 import Mocha from 'mocha';
 import type { Dialer, DialOptions, Listener, ListenOptions, PeerAddress, Transport, TransportConnection } from '@veilnode/core';
@@ -18,6 +18,8 @@ const MOCHA_GLOBALS = ['before', 'after', 'beforeEach', 'afterEach', 'run', 'con
 interface SuiteOutcome {
   readonly passed: string[];
   readonly failed: string[];
+  /** The failures' messages, in the order of `failed`. */
+  readonly reasons: string[];
 }
 
 /** Registers the suite in a fresh mocha instance (restoring our own globals after) and runs the tests matching `grep`. */
@@ -32,10 +34,13 @@ function runCompliance(fixture: TransportFixture, grep: RegExp): Promise<SuiteOu
   }
   mocha.grep(grep);
   return new Promise((resolve) => {
-    const outcome: SuiteOutcome = { passed: [], failed: [] };
+    const outcome: SuiteOutcome = { passed: [], failed: [], reasons: [] };
     const runner = mocha.run(() => resolve(outcome));
     runner.on(Mocha.Runner.constants.EVENT_TEST_PASS, (test) => outcome.passed.push(test.title));
-    runner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, (test) => outcome.failed.push(test.title));
+    runner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, (test, error: Error) => {
+      outcome.failed.push(test.title);
+      outcome.reasons.push(error.message);
+    });
   });
 }
 
@@ -151,5 +156,38 @@ describe('the transport compliance suite, run against broken transports', functi
     } finally {
       strayTimers.forEach(clearTimeout);
     }
+  });
+  it('turns a stream that calls a callback twice (a half-close bug) into one failed test, not a mocha crash', async function () {
+    class DoubleCallback extends TransportWrapper {
+      override async dial(address: PeerAddress, options?: DialOptions): Promise<TransportConnection> {
+        const connection = await this.inner.dial(address, options);
+        const socket = connection.stream;
+        // The bug: end() reaches final(), which reports done twice (ERR_MULTIPLE_CALLBACK).
+        const broken = new Duplex({
+          allowHalfOpen: true,
+          read: () => undefined,
+          write: (chunk, encoding, callback) => void socket.write(chunk, encoding, callback),
+          final: (callback) => {
+            socket.end();
+            callback();
+            callback();
+          },
+          destroy: (error, callback) => {
+            socket.destroy(error ?? undefined);
+            callback(error);
+          },
+        });
+        socket.on('data', (chunk) => broken.push(chunk));
+        socket.on('end', () => broken.push(null));
+        return { ...connection, stream: broken };
+      }
+    }
+    // Without the suite's guard the error escapes as an uncaught exception and fails (or, in a
+    // plugin's own run, crashes) whatever mocha runs at that moment; here it must fail only the
+    // half-close test, with its cause, and leave the test before it alone.
+    const outcome = await runCompliance(fixture((t) => new DoubleCallback(t)), /half-close|round-trips/);
+    expect(outcome.passed).to.deep.equal(['round-trips bytes between a dialed and an accepted stream']);
+    expect(outcome.failed).to.deep.equal(['supports half-close both ways: after seeing end, the other side still writes back']);
+    expect(outcome.reasons[0]).to.include("the dialed stream emitted an 'error' nobody handles").and.include('ERR_MULTIPLE_CALLBACK');
   });
 });

@@ -120,20 +120,22 @@ describe('PLUGINS.md', function () {
     }
   });
 
-  it('lists exactly the members of Plugin, PluginContext and TransportTestbed in its tables', function () {
+  it('lists exactly the members of Plugin, PluginContext, AddressCodec and TransportTestbed in its tables', function () {
     const [pluginTable, testbedTable] = tableNames('field');
-    const [contextTable] = tableNames('member');
+    const [contextTable, codecTable] = tableNames('member');
     expect([...pluginTable].sort()).to.deep.equal(interfaceMembers('core/src/api/plugin.ts', 'Plugin').sort());
     expect([...contextTable].sort()).to.deep.equal(interfaceMembers('core/src/api/plugin.ts', 'PluginContext').sort());
+    expect([...codecTable].sort()).to.deep.equal(interfaceMembers('core/src/api/address.ts', 'AddressCodec').sort());
     expect([...testbedTable].sort()).to.deep.equal(interfaceMembers('plugins/compliance/src/transport-testbed.ts', 'TransportTestbed').sort());
   });
 
-  it('cites only names that @veilnode/core or @veilnode/compliance export, or members of the interfaces it documents', function () {
+  it('cites only names that @veilnode/core, @veilnode/compliance or @veilnode/socks-transport export, or members of the interfaces it documents', function () {
     const apiFiles = readdirSync(path.join(ROOT, 'core/src/api')).filter((f) => f.endsWith('.ts'));
     const exported = new Set([
       ...apiFiles.flatMap((f) => exportedNames(`core/src/api/${f}`)),
       ...reExportedNames('core/src/api/index.ts'),
       ...exportedNames('plugins/compliance/src/index.ts'),
+      ...exportedNames('transports/socks-base/src/index.ts'),
     ]);
     const members = new Set([
       ...['Plugin', 'PluginContext'].flatMap((i) => interfaceMembers('core/src/api/plugin.ts', i)),
@@ -231,7 +233,11 @@ describe('PLUGINS.md', function () {
     const packages = ['transports', 'plugins'].flatMap((group) =>
       readdirSync(path.join(ROOT, group)).map((name) => ({ name, dir: path.join(ROOT, group, name, 'src') })),
     );
-    const sharedLibraries: Record<string, string[]> = { 'i2p-sam': ['@veilnode/i2p-zone'], 'i2p-socks': ['@veilnode/i2p-zone'] };
+    const sharedLibraries: Record<string, string[]> = {
+      'i2p-sam': ['@veilnode/i2p-zone'],
+      'i2p-socks': ['@veilnode/i2p-zone', '@veilnode/socks-transport'],
+      tor: ['@veilnode/socks-transport'],
+    };
     const violations: string[] = [];
     let checked = 0;
     for (const { name, dir: src } of packages) {

@@ -18,7 +18,7 @@ export interface PeerAddress {
 }
 
 /**
- * Monero peer-list address forms (epee `network_address`, see shared spec 3.3).
+ * Monero peer-list address forms (epee `network_address`, see docs/commands.md).
  * type 1 IPv4: `ip` is monerod's m_ip (octets a.b.c.d stored as a + b<<8 + c<<16 + d<<24).
  */
 export type WireAddress =

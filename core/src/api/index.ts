@@ -13,6 +13,5 @@ export * from './plugin';
 export * from './config-formats';
 // The alphabet of onion and .b32.i2p names: one implementation for the Tor and I2P codecs.
 export * from '../encoding/base32';
-// The SOCKS client and the hidden-service inbound listener live in core because several
-// transports need them and transports cannot import each other.
+// The SOCKS client lives in core because core dials through it too (all-traffic `--proxy`).
 export * from '../net';

@@ -33,7 +33,7 @@ export interface ZonePolicy {
   readonly noiseByDefault: boolean;
 }
 
-/** P2P command ids (shared spec 1.5). */
+/** P2P command ids (docs/commands.md). */
 export const Command = {
   Handshake: 1001,
   TimedSync: 1002,
@@ -52,7 +52,7 @@ export const Command = {
 
 const ANONYMITY_COMMANDS: ReadonlySet<number> = new Set([Command.Handshake, Command.TimedSync, Command.NewTransactions]);
 
-/** monerod's anonymity-zone rules (shared spec 3.13), for Tor, I2P and third-party zones alike. */
+/** monerod's anonymity-zone rules (docs/anonymity-zones.md), for Tor, I2P and third-party zones alike. */
 export function anonymityZonePolicy(zone: string, overrides: Partial<Omit<ZonePolicy, 'zone'>> = {}): ZonePolicy {
   return Object.freeze({
     zone,

@@ -3,7 +3,7 @@ import type { Rng } from '../time/rng';
 import { pickDistinct, uniformDelay } from '../time/distributions';
 import { ALL_ELIGIBLE, type ConnectionEligibility, type ConnectionId, type Direction } from '../relay/types';
 
-/** Dandelion++ parameters (shared spec 1.8, monerod ≥ 0.17.1.5). */
+/** Dandelion++ parameters (docs/dandelion.md, monerod ≥ 0.17.1.5). */
 export interface DandelionConfig {
   /** Outbound stem connections per epoch. */
   readonly stems: number;

@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../time/clock';
 import type { Rng } from '../time/rng';
 import { exponentialDelay } from '../time/distributions';
 
-/** Mean embargo before we fluff a stem tx ourselves (shared spec 1.8). */
+/** Mean embargo before we fluff a stem tx ourselves (docs/dandelion.md). */
 export const DEFAULT_EMBARGO_MEAN_MS = 39_000;
 
 /** What receiving a stem copy of a tx means for the pool. */

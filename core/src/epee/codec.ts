@@ -16,7 +16,7 @@ export interface EpeeCodec<T> {
   zero(): T;
   /** zero() returns a fresh mutable value (array, object) that must not be shared between results. */
   readonly mutableZero?: boolean;
-  /** True for an empty container, which writers omit (shared spec 2.5). */
+  /** True for an empty container, which writers omit (docs/epee.md). */
   isEmpty(value: T): boolean;
   equals(a: T, b: T): boolean;
   /**
@@ -158,7 +158,7 @@ export const blob: EpeeCodec<Buffer> = {
   write: (w, v) => w.string(v),
 };
 
-/** A fixed-size POD sent as a string of exactly `length` bytes (hashes, UUIDs; shared spec 2.6). */
+/** A fixed-size POD sent as a string of exactly `length` bytes (hashes, UUIDs; docs/epee.md). */
 export function fixedBlob(length: number): EpeeCodec<Buffer> {
   const zero = Buffer.alloc(length);
   return {

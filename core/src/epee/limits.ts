@@ -1,4 +1,4 @@
-/** monerod's portable-storage parse limits for P2P messages (shared spec 2.8). */
+/** monerod's portable-storage parse limits for P2P messages (docs/epee.md). */
 export interface EpeeLimits {
   /** Nested sections (objects), counted over the whole blob; the root is not counted. */
   readonly maxObjects: number;
@@ -22,6 +22,6 @@ export const EPEE_MAX_KEY_LENGTH = 254;
 /** Largest value a varint can carry (2^62 − 1). */
 export const EPEE_MAX_VARINT = 2 ** 62 - 1;
 
-/** Signature A, signature B, format version 1 (shared spec 2.1). */
+/** Signature A, signature B, format version 1 (docs/epee.md). */
 export const EPEE_HEADER: Buffer = Buffer.from([0x01, 0x11, 0x01, 0x01, 0x01, 0x01, 0x02, 0x01, 0x01]);
 export const EPEE_HEADER_SIZE = 9;

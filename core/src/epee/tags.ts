@@ -1,4 +1,4 @@
-/** Portable-storage type tags (shared spec 2.3). */
+/** Portable-storage type tags (docs/epee.md). */
 export const EpeeTag = {
   Int64: 1,
   Int32: 2,

@@ -1,7 +1,7 @@
 import { EpeeError } from './errors';
 import { EPEE_MAX_VARINT } from './limits';
 
-/** Bytes the minimal varint encoding of `n` takes (shared spec 2.2). */
+/** Bytes the minimal varint encoding of `n` takes (docs/epee.md). */
 export function varintSize(n: number): number {
   if (n <= 63) return 1;
   if (n <= 16383) return 2;

@@ -1,6 +1,6 @@
 import { Command } from '../api/zone';
 
-/** Bucket header size in bytes (shared spec 1.1). */
+/** Bucket header size in bytes (docs/levin.md). */
 export const LEVIN_HEADER_SIZE = 33;
 
 /** Signature 0x0101010101012101 as it appears on the wire (little-endian). */
@@ -8,7 +8,7 @@ export const LEVIN_SIGNATURE: Buffer = Buffer.from([0x01, 0x21, 0x01, 0x01, 0x01
 
 export const LEVIN_PROTOCOL_VERSION = 1;
 
-/** Header flag bits (shared spec 1.2). */
+/** Header flag bits (docs/levin.md). */
 export const LevinFlags = {
   Request: 0x01,
   Response: 0x02,
@@ -42,7 +42,7 @@ export const MAX_NOISE_FRAGMENTS = 20;
 
 const MiB = 1024 * 1024;
 
-/** Per-command body caps (cryptonote_connection_context::get_max_bytes, shared spec 1.4). */
+/** Per-command body caps (cryptonote_connection_context::get_max_bytes, docs/levin.md). */
 const COMMAND_CAPS: ReadonlyMap<number, number> = new Map([
   [Command.Handshake, 65536],
   [Command.TimedSync, 65536],

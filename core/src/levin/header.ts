@@ -89,7 +89,7 @@ export function encodeLevinHeader(h: LevinHeaderInit): Buffer {
   return out;
 }
 
-/** Noise or fragment: neither REQUEST nor RESPONSE is set (shared spec 1.2). */
+/** Noise or fragment: neither REQUEST nor RESPONSE is set (docs/levin.md). */
 export function isSpecialFrame(flags: number): boolean {
   return (flags & (LevinFlags.Request | LevinFlags.Response)) === 0;
 }

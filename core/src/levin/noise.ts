@@ -8,7 +8,7 @@ function checkSlotSize(size: number): void {
   }
 }
 
-/** monerod's dummy noise message: command 0, flags BEGIN|END, `size − 33` zero bytes (shared spec 1.6). */
+/** monerod's dummy noise message: command 0, flags BEGIN|END, `size − 33` zero bytes (docs/levin.md). */
 export function makeNoiseFrame(size: number = NOISE_FRAME_SIZE): Buffer {
   checkSlotSize(size);
   const out = Buffer.alloc(size);

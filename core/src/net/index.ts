@@ -1,9 +1,8 @@
 /**
- * Networking shared by transports: the SOCKS client (Tor, I2P SOCKS, proxied clearnet) and the
- * local listener a hidden service forwards inbound streams to (Tor, I2P SOCKS).
+ * The SOCKS client, shared by core (proxied clearnet) and the SOCKS transports (Tor, I2P SOCKS;
+ * their common skeleton is `@veilnode/socks-transport`).
  */
 export * from './socks-proxy';
 export * from './socks-errors';
 export * from './socks-dialer';
 export * from './socks-probe';
-export * from './hidden-service-inbound';

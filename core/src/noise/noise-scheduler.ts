@@ -5,7 +5,7 @@ import { OutboundSelection, type SelectionConfig } from '../relay/outbound-selec
 import { ALL_ELIGIBLE, type ConnectionEligibility, type ConnectionId, type Direction } from '../relay/types';
 import type { CovertSlotBuilder } from './covert-slot-builder';
 
-/** Noise timing of one anonymity zone (shared spec 1.7). */
+/** Noise timing of one anonymity zone (docs/anonymity-zones.md). */
 export interface NoiseConfig {
   /** Noise channels (each bound to one outbound connection) and their re-pick epoch. */
   readonly selection: SelectionConfig;

@@ -33,7 +33,7 @@ import type { ChainState } from './chain-state';
 import { PeerError } from './peer-error';
 import type { ReceivedTx, TxSink } from './tx-sink';
 
-/** monerod's timers (shared spec 1.9). */
+/** monerod's timers (docs/commands.md). */
 export interface PeerTimeouts {
   /** Handshake response (outbound) or first handshake request (inbound). */
   readonly handshakeMs: number;

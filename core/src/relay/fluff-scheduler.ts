@@ -3,7 +3,7 @@ import type { Rng } from '../time/rng';
 import { poissonDelay } from '../time/distributions';
 import type { ConnectionId, Direction, RelayTx } from './types';
 
-/** Fluff flush delays (shared spec 1.8). */
+/** Fluff flush delays (docs/dandelion.md). */
 export interface FluffConfig {
   /** Poisson mean of the flush delay on inbound connections. */
   readonly inboundMeanMs: number;

@@ -3,7 +3,7 @@ import type { Rng } from '../time/rng';
 import { pickDistinct, uniformDelay } from '../time/distributions';
 import { ALL_ELIGIBLE, type ConnectionEligibility, type ConnectionId, type Direction } from './types';
 
-/** How an anonymity zone picks the outbound connections it sends on (shared spec 1.7). */
+/** How an anonymity zone picks the outbound connections it sends on (docs/anonymity-zones.md). */
 export interface SelectionConfig {
   readonly size: number;
   readonly epochMinMs: number;

@@ -23,7 +23,7 @@ export interface NotifyDefinition<T extends object> {
 export type EmptyRequest = Record<string, never>;
 const emptyObject = epeeObject<EmptyRequest>({});
 
-/** COMMAND_HANDSHAKE request (shared spec 3.5). */
+/** COMMAND_HANDSHAKE request (docs/commands.md). */
 export interface HandshakeRequest {
   node_data: BasicNodeData;
   payload_data: CoreSyncData;
@@ -45,7 +45,7 @@ export const Handshake: InvokeDefinition<HandshakeRequest, HandshakeResponse> = 
   }),
 };
 
-/** COMMAND_TIMED_SYNC request (shared spec 3.6). */
+/** COMMAND_TIMED_SYNC request (docs/commands.md). */
 export interface TimedSyncRequest {
   payload_data: CoreSyncData;
 }
@@ -61,7 +61,7 @@ export const TimedSync: InvokeDefinition<TimedSyncRequest, TimedSyncResponse> = 
   response: epeeObject<TimedSyncResponse>({ payload_data: field(coreSyncData), local_peerlist_new: field(peerlist) }),
 };
 
-/** COMMAND_PING response (shared spec 3.7): status "OK" and the responder's peer id. */
+/** COMMAND_PING response (docs/commands.md): status "OK" and the responder's peer id. */
 export interface PingResponse {
   status: string;
   peer_id: bigint;
@@ -76,7 +76,7 @@ export const Ping: InvokeDefinition<EmptyRequest, PingResponse> = {
   response: epeeObject<PingResponse>({ status: field(text), peer_id: field(uint64) }),
 };
 
-/** COMMAND_REQUEST_SUPPORT_FLAGS response (shared spec 3.8). */
+/** COMMAND_REQUEST_SUPPORT_FLAGS response (docs/commands.md). */
 export interface SupportFlagsResponse {
   support_flags: number;
 }
@@ -88,7 +88,7 @@ export const SupportFlags: InvokeDefinition<EmptyRequest, SupportFlagsResponse> 
   response: epeeObject<SupportFlagsResponse>({ support_flags: field(uint32) }),
 };
 
-/** NOTIFY_NEW_TRANSACTIONS (shared spec 3.9). */
+/** NOTIFY_NEW_TRANSACTIONS (docs/tx-relay.md). */
 export interface NewTransactionsNotify {
   /** Raw serialized transactions (views into the message when decoded). */
   txs: Buffer[];

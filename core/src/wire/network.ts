@@ -1,4 +1,4 @@
-/** Monero networks. Regtest (FAKECHAIN) uses mainnet's network id and ports (shared spec 3.11). */
+/** Monero networks. Regtest (FAKECHAIN) uses mainnet's network id and ports (docs/commands.md). */
 export type MoneroNetwork = 'mainnet' | 'testnet' | 'stagenet' | 'regtest';
 
 /** network_id per network, hex (see networkId() for a Buffer). */

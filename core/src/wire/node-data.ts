@@ -1,6 +1,6 @@
 import { epeeObject, field, fixedBlob, optional, uint16, uint32, uint64 } from '../epee';
 
-/** `basic_node_data` (shared spec 3.1). */
+/** `basic_node_data` (docs/commands.md). */
 export interface BasicNodeData {
   /** 16-byte network UUID (see networkId()). */
   network_id: Buffer;

@@ -2,7 +2,7 @@ import type { WireAddress } from '../api/address';
 import { arrayOf, EpeeError, EpeeTag, epeeObject, field, int64, optional, uint16, uint32, uint64, type EpeeCodec } from '../epee';
 import { networkAddress, WireAddressError } from './network-address';
 
-/** `peerlist_entry` (shared spec 3.4). */
+/** `peerlist_entry` (docs/commands.md). */
 export interface PeerlistEntry {
   adr: WireAddress;
   id: bigint;

@@ -1,6 +1,6 @@
 import { epeeObject, field, fixedBlob, optional, uint32, uint64, uint8 } from '../epee';
 
-/** `CORE_SYNC_DATA`, key `payload_data` (shared spec 3.2). */
+/** `CORE_SYNC_DATA`, key `payload_data` (docs/commands.md). */
 export interface CoreSyncData {
   /** Chain height = top block height + 1. */
   current_height: bigint;

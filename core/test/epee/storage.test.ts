@@ -38,7 +38,7 @@ const HEADER = '011101010101020101';
 const epeeError = (fn: () => unknown, code: string): EpeeError => expectTypedError(fn, EpeeError, code);
 
 describe('epee portable storage', () => {
-  describe('worked examples (shared spec 2.9)', () => {
+  describe('worked examples (docs/epee.md)', () => {
     it('empty object: PING and SUPPORT_FLAGS requests', () => {
       expect(Ping.request.encode({}).toString('hex')).to.equal(`${HEADER}00`);
       expect(SupportFlags.request.encode({}).toString('hex')).to.equal(`${HEADER}00`);

@@ -11,7 +11,7 @@ function encode(n: number): string {
 }
 
 describe('epee varint', () => {
-  it('writes the minimal width (shared spec 2.2 examples)', () => {
+  it('writes the minimal width (docs/epee.md examples)', () => {
     expect(encode(0)).to.equal('00');
     expect(encode(63)).to.equal('fc');
     expect(encode(64)).to.equal('0101');

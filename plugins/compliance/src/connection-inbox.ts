@@ -10,9 +10,13 @@ export class ConnectionInbox {
   private readonly queued: TransportConnection[] = [];
   private waiter?: (connection: TransportConnection) => void;
 
+  /** `onArrival` sees every connection first (the session watches its stream for faults). */
+  constructor(private readonly onArrival: (connection: TransportConnection) => void = () => undefined) {}
+
   /** Pass this as the `onConnection` callback of Transport.listen(). */
   readonly accept = (connection: TransportConnection): void => {
     this.received.push(connection);
+    this.onArrival(connection);
     if (this.waiter) {
       const deliver = this.waiter;
       this.waiter = undefined;

@@ -49,12 +49,19 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
         await fixture.teardown?.(session.bed);
       });
 
+      /** `it`, failing also on an 'error' a stream of the test emits and nobody handles (StreamFaults). */
+      function check(title: string, body: (this: Mocha.Context) => Promise<void>): void {
+        it(title, async function () {
+          await session.faults.guard(() => body.call(this));
+        });
+      }
+
       function requireConnectable(test: Mocha.Context): void {
         if (!session.connectable) test.skip();
       }
 
       describe('dial and listen', function () {
-        it('listens and reports its own addresses', async function () {
+        check('listens and reports its own addresses', async function () {
           requireConnectable(this);
           const listener = await session.listen();
           expect(listener.addresses, 'listener.addresses').to.be.an('array').with.length.above(0);
@@ -62,7 +69,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           expect(session.addressOf(listener).zone).to.equal(session.transport.zone);
         });
 
-        it('round-trips bytes between a dialed and an accepted stream', async function () {
+        check('round-trips bytes between a dialed and an accepted stream', async function () {
           requireConnectable(this);
           const { address, outbound, inbound } = await session.openPair();
           expect(outbound.direction).to.equal('outbound');
@@ -77,7 +84,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           expect((await readExactly(outbound.stream, pong.length, session.ioTimeoutMs)).equals(pong)).to.equal(true);
         });
 
-        it('reports an inbound remote only as an address of its own zone', async function () {
+        check('reports an inbound remote only as an address of its own zone', async function () {
           requireConnectable(this);
           const { inbound } = await session.openPair();
           if (inbound.remote === undefined) return;
@@ -87,7 +94,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           }
         });
 
-        it('carries a large payload intact while the reader keeps up', async function () {
+        check('carries a large payload intact while the reader keeps up', async function () {
           requireConnectable(this);
           const payload = randomBytes(session.bed.largePayloadBytes ?? DEFAULT_LARGE_PAYLOAD);
           const { outbound, inbound } = await session.openPair();
@@ -102,7 +109,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           expect(sha256(received), 'payload integrity').to.equal(sha256(payload));
         });
 
-        it('a paused reader stops the writer (backpressure)', async function () {
+        check('a paused reader stops the writer (backpressure)', async function () {
           requireConnectable(this);
           if (session.bed.pathBuffersUnboundedly) this.skip();
           const payload = randomBytes(session.bed.largePayloadBytes ?? DEFAULT_LARGE_PAYLOAD);
@@ -129,7 +136,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           expect(sha256(received), 'payload integrity').to.equal(sha256(payload));
         });
 
-        it('keeps content and order across many small writes in both directions', async function () {
+        check('keeps content and order across many small writes in both directions', async function () {
           requireConnectable(this);
           const { outbound, inbound } = await session.openPair();
           const pieces = (count: number): Buffer[] =>
@@ -155,7 +162,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           expect((await readingDown).equals(Buffer.concat(down)), 'listener → dialer bytes').to.equal(true);
         });
 
-        it('supports half-close both ways: after seeing end, the other side still writes back', async function () {
+        check('supports half-close both ways: after seeing end, the other side still writes back', async function () {
           requireConnectable(this);
           if (session.transport.capabilities.halfClose === false) this.skip();
           const halfClose = async (first: Duplex, second: Duplex, label: string): Promise<void> => {
@@ -176,7 +183,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
       });
 
       describe('dial failures', function () {
-        it('rejects a dial to an address where nothing listens with a DialError or TimeoutError, in time', async function () {
+        check('rejects a dial to an address where nothing listens with a DialError or TimeoutError, in time', async function () {
           if (!session.dialer.capabilities.dial) this.skip();
           const baseline = await ResourceSnapshot.take();
           const started = Date.now();
@@ -189,7 +196,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           await ResourceSnapshot.expectReleased(baseline, 2000, 'a failed dial');
         });
 
-        it('rejects with TimeoutError when the dial never completes', async function () {
+        check('rejects with TimeoutError when the dial never completes', async function () {
           const address = session.bed.unresponsiveAddress;
           if (!session.dialer.capabilities.dial || !address) this.skip();
           const baseline = await ResourceSnapshot.take();
@@ -203,7 +210,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           await ResourceSnapshot.expectReleased(baseline, 2000, 'a timed-out dial');
         });
 
-        it("rejects a dial of another zone's address with ZONE_MISMATCH and sends nothing", async function () {
+        check("rejects a dial of another zone's address with ZONE_MISMATCH and sends nothing", async function () {
           requireConnectable(this);
           const address = session.addressOf(await session.listen());
           const foreign = { ...address, zone: `${address.zone}-foreign` };
@@ -217,7 +224,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
       });
 
       describe('abort', function () {
-        it('rejects with AbortedError when the signal is already aborted, opening nothing', async function () {
+        check('rejects with AbortedError when the signal is already aborted, opening nothing', async function () {
           requireConnectable(this);
           const address = session.addressOf(await session.listen());
           const baseline = await ResourceSnapshot.take();
@@ -229,7 +236,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           await ResourceSnapshot.expectReleased(baseline, 2000, 'an aborted dial');
         });
 
-        it('rejects with AbortedError when aborted while dialing, leaving nothing open', async function () {
+        check('rejects with AbortedError when aborted while dialing, leaving nothing open', async function () {
           requireConnectable(this);
           const address = session.bed.unresponsiveAddress ?? session.addressOf(await session.listen());
           const baseline = await ResourceSnapshot.take();
@@ -246,7 +253,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           await ResourceSnapshot.expectReleased(baseline, 2000, 'an aborted dial');
         });
 
-        it('leaves no listener on the AbortSignal once a dial settles', async function () {
+        check('leaves no listener on the AbortSignal once a dial settles', async function () {
           requireConnectable(this);
           const controller = new AbortController();
           const address = session.addressOf(await session.listen());
@@ -260,7 +267,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           expect(outbound.stream.destroyed, 'a late abort destroyed an established stream').to.equal(false);
         });
 
-        it('rejects listen() with AbortedError when its signal is already aborted', async function () {
+        check('rejects listen() with AbortedError when its signal is already aborted', async function () {
           if (!session.transport.capabilities.listen) this.skip();
           const baseline = await ResourceSnapshot.take();
           const err = await rejectionOf(
@@ -273,7 +280,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
       });
 
       describe('close', function () {
-        it('listener.close() stops accepting without waiting for, or cutting, open streams', async function () {
+        check('listener.close() stops accepting without waiting for, or cutting, open streams', async function () {
           requireConnectable(this);
           const listener = await session.listen();
           const { address, outbound, inbound } = await session.openPair();
@@ -306,7 +313,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           expect(err, String(err)).to.satisfy((e: unknown) => e instanceof DialError || e instanceof TimeoutError);
         });
 
-        it('stop() closes every stream on both sides, is idempotent, and disables the transport', async function () {
+        check('stop() closes every stream on both sides, is idempotent, and disables the transport', async function () {
           requireConnectable(this);
           const { address, outbound, inbound } = await session.openPair();
           await session.transport.stop();
@@ -323,7 +330,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
       });
 
       describe('unavailable capabilities', function () {
-        it('rejects every dial with TransportUnavailableError when it cannot dial', async function () {
+        check('rejects every dial with TransportUnavailableError when it cannot dial', async function () {
           if (session.dialer.capabilities.dial) this.skip();
           const baseline = await ResourceSnapshot.take();
           const err = await rejectionOf(session.dialer.dial(session.bed.deadAddress), 'dial without the dial capability');
@@ -332,7 +339,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           await ResourceSnapshot.expectReleased(baseline, 2000, 'a refused dial');
         });
 
-        it('rejects listen() with TransportUnavailableError when it cannot listen', async function () {
+        check('rejects listen() with TransportUnavailableError when it cannot listen', async function () {
           if (session.transport.capabilities.listen) this.skip();
           const baseline = await ResourceSnapshot.take();
           const err = await rejectionOf(session.transport.listen(session.inbox.accept, session.bed.listenOptions), 'listen without the listen capability');
@@ -341,7 +348,7 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           await ResourceSnapshot.expectReleased(baseline, 2000, 'a refused listen');
         });
 
-        it('resolves stop() more than once', async function () {
+        check('resolves stop() more than once', async function () {
           await session.transport.stop();
           await session.transport.stop();
         });
@@ -354,19 +361,21 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
         const session = new TransportSession(await fixture.setup());
         let tornDown = false;
         try {
-          await session.start();
-          if (session.connectable) {
-            const { outbound, inbound } = await session.openPair();
-            outbound.stream.write('some bytes');
-            await readExactly(inbound.stream, 10, session.ioTimeoutMs);
-            await rejectionOf(session.dial(session.bed.deadAddress), 'dial to a dead address');
-          }
-          // No stream is closed by the test: stop() alone must release them.
-          await session.transport.stop();
-          await session.dialer.stop();
-          tornDown = true;
-          await fixture.teardown?.(session.bed);
-          await ResourceSnapshot.expectReleased(baseline, 3000, `${name} after stop()`);
+          await session.faults.guard(async () => {
+            await session.start();
+            if (session.connectable) {
+              const { outbound, inbound } = await session.openPair();
+              outbound.stream.write('some bytes');
+              await readExactly(inbound.stream, 10, session.ioTimeoutMs);
+              await rejectionOf(session.dial(session.bed.deadAddress), 'dial to a dead address');
+            }
+            // No stream is closed by the test: stop() alone must release them.
+            await session.transport.stop();
+            await session.dialer.stop();
+            tornDown = true;
+            await fixture.teardown?.(session.bed);
+            await ResourceSnapshot.expectReleased(baseline, 3000, `${name} after stop()`);
+          });
         } finally {
           await session.stop();
           if (!tornDown) await fixture.teardown?.(session.bed);

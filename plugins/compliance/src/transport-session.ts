@@ -1,5 +1,6 @@
 import type { DialOptions, Listener, PeerAddress, Transport, TransportConnection } from '@veilnode/core';
 import { ConnectionInbox } from './connection-inbox';
+import { StreamFaults } from './stream-faults';
 import type { TransportTestbed } from './transport-testbed';
 
 export interface ConnectedPair {
@@ -13,7 +14,9 @@ export interface ConnectedPair {
  * saw so nothing survives the test, and opens connected stream pairs.
  */
 export class TransportSession {
-  readonly inbox = new ConnectionInbox();
+  /** Unhandled stream errors; run test bodies with `faults.guard()`. */
+  readonly faults = new StreamFaults();
+  readonly inbox = new ConnectionInbox((connection) => this.faults.watch(connection.stream, 'accepted'));
   readonly outbound: TransportConnection[] = [];
   readonly dialTimeoutMs: number;
   readonly ioTimeoutMs: number;
@@ -69,6 +72,7 @@ export class TransportSession {
 
   async dial(address: PeerAddress, options: DialOptions = {}): Promise<TransportConnection> {
     const connection = await this.dialer.dial(address, { timeoutMs: this.dialTimeoutMs, ...options });
+    this.faults.watch(connection.stream, 'dialed');
     this.outbound.push(connection);
     return connection;
   }

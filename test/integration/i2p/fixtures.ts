@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SocksDialer } from '@veilnode/core';
+import { skipOrFailWithout } from '../../src/harness/daemon-requirement';
 import { I2pNetwork, i2pUnavailableReason } from '../../src/harness/i2p';
 
 /** Socks tunnel target and SOCKS-inbound listener port: above the routers' port range. */
@@ -66,13 +67,9 @@ beforeEach(function () {
   if (test && test.currentRetry() > 0) console.warn(`      retry ${test.currentRetry()} of "${test.title}"`);
 });
 
-/** Skips the suite with a clear message when the harness cannot run (i2pd missing, no netns). */
+/** Skips the suite with a clear message when the harness cannot run (i2pd missing, no netns); fails it under CI=true. */
 export function skipUnlessI2p(suite: Mocha.Context): void {
-  const reason = i2pUnavailableReason();
-  if (reason) {
-    console.log(`      skipped: ${reason}`);
-    suite.skip();
-  }
+  skipOrFailWithout(suite, i2pUnavailableReason());
 }
 
 /** A temp dir removed by the root after() hook. */

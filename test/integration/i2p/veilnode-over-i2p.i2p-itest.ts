@@ -5,7 +5,8 @@ import { RecordingLogger } from '@veilnode/compliance';
 import { DEFAULT_SAM_CONFIG, DivaSamClient, I2pSamTransport, loadOrCreateKeys } from '@veilnode/i2p-sam';
 import { i2pZone } from '@veilnode/i2p-zone';
 import type { I2pNetwork } from '../../src/harness/i2p';
-import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
+import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
+import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 import { VeilnodeProcess } from '../../src/harness/veilnode-process';
 import { until } from '../../src/until';
 import { MONEROD_TUNNEL, retryUntil, sharedNetwork, skipUnlessI2p, tempDir } from './fixtures';
@@ -109,10 +110,7 @@ describe('veilnode over a private I2P network (real processes: veilnode CLI, mon
   before(async function () {
     t0 = Date.now();
     skipUnlessI2p(this);
-    if (!monerodAvailable()) {
-      console.warn('    skipped: monerod / monero-wallet-rpc not installed (CI installs the Debian monero package)');
-      this.skip();
-    }
+    skipWithoutMonerod(this);
     net = await sharedNetwork();
     mark('i2p network up (shared: 0 when an earlier file started it)');
     dir = await tempDir('i2p-nodes');

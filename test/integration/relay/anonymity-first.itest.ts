@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, LevinStreamDecoder, NewTransactions } from '@veilnode/core';
-import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
+import { skipOrFailWithout } from '../../src/harness/daemon-requirement';
+import { MonerodHarness, monerodMissingReason, type MonerodTx } from '../../src/harness/monerod';
 import { TcpGate } from '../../src/harness/tcp-gate';
 import { sharedTorNetwork, torMissingReason, type TorNetwork } from '../../src/harness/tor';
 import { VeilnodeProcess } from '../../src/harness/veilnode-process';
@@ -59,11 +60,7 @@ describe('anonymity first: a local tx leaves over Tor, never from the node’s c
   const timings: Record<string, number> = {};
 
   before(async function () {
-    const torMissing = torMissingReason();
-    if (!monerodAvailable() || torMissing) {
-      console.warn(`    skipped: ${torMissing ?? 'monerod / monero-wallet-rpc not installed'} (CI installs them)`);
-      this.skip();
-    }
+    skipOrFailWithout(this, torMissingReason() ?? monerodMissingReason());
     const t0 = Date.now();
     dir = await mkdtemp(join(tmpdir(), 'veilnode-anon-itest-'));
     [tor] = await Promise.all([sharedTorNetwork(), monerod.start()]);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, TransportContext, ZoneConfig } from '@veilnode/core';
+import { skipOrFailWithout } from '../../src/harness/daemon-requirement';
 import { sharedTorNetwork, torMissingReason, type TorNetwork } from '../../src/harness/tor';
 
 export interface TorFixture {
@@ -29,15 +30,11 @@ function startEcho(port: number): Promise<{ server: Server; count: () => number 
 }
 
 /**
- * The shared private Tor network plus the echo server behind its onion. Calls `this.skip()` with a
- * clear message when tor is not installed. Use in a `before` hook with a long timeout.
+ * The shared private Tor network plus the echo server behind its onion. Skips with a clear message when
+ * tor is not installed (fails under CI=true). Use in a `before` hook with a long timeout.
  */
 export async function torFixture(ctx: Mocha.Context): Promise<TorFixture> {
-  const missing = torMissingReason();
-  if (missing) {
-    console.log(`      skipping Tor integration tests: ${missing}`);
-    ctx.skip();
-  }
+  skipOrFailWithout(ctx, torMissingReason());
   fixture ??= (async () => {
     const net = await sharedTorNetwork();
     console.log(

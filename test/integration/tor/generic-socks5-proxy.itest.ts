@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import dns from 'node:dns';
-import { accessSync, constants } from 'node:fs';
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import sinon from 'sinon';
 import { RecordingLogger, RecordingPluginContext, createTestTransportContext } from '@veilnode/compliance';
 import { SocksDialer, SocksErrorCode } from '@veilnode/core';
 import { clearnetPlugin } from '@veilnode/clearnet';
+import { executableMissingReason, skipOrFailWithout } from '../../src/harness/daemon-requirement';
 import { echoRoundTrip, retryUntil } from './fixture';
 
 const MICROSOCKS = process.env.MICROSOCKS ?? '/usr/bin/microsocks';
@@ -24,15 +24,10 @@ interface ProxyBed {
 
 /**
  * Starts microsocks on 127.0.0.1:`port` requiring `user`/`password`, its outgoing connections
- * bound to PROXY_EGRESS, and an echo target on 127.0.0.1. Skips the suite if microsocks is missing.
+ * bound to PROXY_EGRESS, and an echo target on 127.0.0.1. Skips the suite if microsocks is missing (fails under CI=true).
  */
 async function startProxyBed(ctx: Mocha.Context, port: number, user: string, password: string): Promise<ProxyBed> {
-  try {
-    accessSync(MICROSOCKS, constants.X_OK);
-  } catch {
-    console.log(`      skipping: ${MICROSOCKS} is not installed (apt-get install microsocks)`);
-    ctx.skip();
-  }
+  skipOrFailWithout(ctx, executableMissingReason(MICROSOCKS, 'microsocks'));
   const seen: string[] = [];
   const target: Server = createServer((s) => {
     seen.push(s.remoteAddress ?? '?');

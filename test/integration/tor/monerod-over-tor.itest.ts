@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_TOR_CONFIG, OnionServiceKey, OnionV3Codec, ONION_KEY_FILE, TorTransport } from '@veilnode/tor';
-import { MonerodHarness, monerodAvailable, type MonerodTx } from '../../src/harness/monerod';
+import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
+import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 import type { HarnessOnion } from '../../src/harness/tor';
 import { VeilnodeProcess } from '../../src/harness/veilnode-process';
 import { retryUntil, torFixture, transportContext, type TorFixture } from './fixture';
@@ -72,10 +73,7 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
     (node as VeilnodeProcess).timeline(sinceMs, (e) => e.component === 'outbound' || e.component === 'relay' || /zone tor|peer|noise|tx/i.test(String(e.msg)));
 
   before(async function () {
-    if (!monerodAvailable()) {
-      console.warn('    skipped: monerod / monero-wallet-rpc not installed (CI installs the Debian monero package)');
-      this.skip();
-    }
+    skipWithoutMonerod(this);
     fx = await torFixture(this);
     mark('tor up');
     dir = await mkdtemp(join(tmpdir(), 'veilnode-tor-monerod-'));

@@ -47,13 +47,13 @@ export interface MonerodPeer {
   readonly id: number;
 }
 
-/** True when the monerod and monero-wallet-rpc binaries are on PATH. */
-export function monerodAvailable(): boolean {
+/** Null when the monerod and monero-wallet-rpc binaries are on PATH, else what is missing. */
+export function monerodMissingReason(): string | null {
   try {
     execFileSync('sh', ['-c', 'command -v monerod && command -v monero-wallet-rpc'], { stdio: 'ignore' });
-    return true;
+    return null;
   } catch {
-    return false;
+    return 'monerod / monero-wallet-rpc not installed (apt-get install monero; CI installs the Debian package)';
   }
 }
 

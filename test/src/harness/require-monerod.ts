@@ -1,8 +1,7 @@
-import { monerodAvailable } from './monerod';
+import { skipOrFailWithout } from './daemon-requirement';
+import { monerodMissingReason } from './monerod';
 
-/** In a mocha `before`: skips the suite with a clear message when the monero binaries are missing (CI installs them). */
+/** In a mocha `before`: skips the suite when the monero binaries are missing, or fails it under CI=true. */
 export function skipWithoutMonerod(context: Mocha.Context): void {
-  if (monerodAvailable()) return;
-  console.warn('    skipped: monerod / monero-wallet-rpc not installed (CI installs the Debian monero package)');
-  context.skip();
+  skipOrFailWithout(context, monerodMissingReason());
 }

@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
+import { executableMissingReason } from './daemon-requirement';
 import { OnionServiceKey, TorControlClient } from '@veilnode/tor';
 
 /** Where the bash harness lives (test/harness/tor), from test/dist/src/harness. */
@@ -69,14 +69,7 @@ export interface TorNetworkOptions {
 
 /** Null when tor and tor-gencert are installed, else the reason to skip. */
 export function torMissingReason(): string | null {
-  for (const bin of [process.env.TOR ?? '/usr/sbin/tor', process.env.TOR_GENCERT ?? '/usr/bin/tor-gencert']) {
-    try {
-      accessSync(bin, constants.X_OK);
-    } catch {
-      return `${bin} is not installed (apt-get install tor)`;
-    }
-  }
-  return null;
+  return executableMissingReason(process.env.TOR ?? '/usr/sbin/tor', 'tor') ?? executableMissingReason(process.env.TOR_GENCERT ?? '/usr/bin/tor-gencert', 'tor');
 }
 
 function run(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {

@@ -10,16 +10,16 @@ type DivaModule = typeof import('@diva.exchange/i2p-sam', { with: { 'resolution-
 type DivaConfiguration = import('@diva.exchange/i2p-sam', { with: { 'resolution-mode': 'import' } }).Configuration;
 type DivaSam = import('@diva.exchange/i2p-sam', { with: { 'resolution-mode': 'import' } }).I2pSam;
 
-/** Members of I2pSamStream that its typings mark private/protected but the wrapper must reach. */
-interface DivaInternals {
-  socketControl: Socket;
+/**
+ * The two private members of I2pSamStream this wrapper still reaches, because the library's
+ * public API has no equivalent (README, "What the SAM library cannot do"): the stream socket
+ * (backpressure, half-close, closing it alone) and the STREAM CONNECT/FORWARD step on its own
+ * (a stream on an existing session; knowing which step failed). Everything else it uses is
+ * public or protected, reached as a subclass.
+ */
+interface DivaPrivateMembers {
   socketStream: Socket;
-  hasStream: boolean;
-  internalEventEmitter: import('node:events').EventEmitter;
-  open(): Promise<unknown>;
-  initSession(type: string): Promise<unknown>;
   connect(): Promise<void>;
-  close(): void;
 }
 
 export interface SamBridgeAddress {
@@ -160,25 +160,28 @@ function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress, lingerMs: 
       this.on('error', (error: Error) => this.die(new SamBridgeError('SAM_BRIDGE_ERROR', `SAM bridge socket failed during ${this.step}: ${error.message}`, { step: this.step, bridge: bridgeText })));
       this.on('close', () => {
         // our own cancelled FORWARD socket closing is not the session dying
-        if (this.forwardingStopped && !this.internals.socketControl.destroyed) return;
+        if (this.forwardingStopped && !this.socketControl.destroyed) return;
         this.die(new SamBridgeError('SAM_BRIDGE_CLOSED', `SAM bridge closed the connection during ${this.step}`, { step: this.step, bridge: bridgeText }));
       });
     }
 
-    private get internals(): DivaInternals {
-      return this as unknown as DivaInternals;
+    /** Set when the bridge answers the last step with `STREAM STATUS RESULT=OK`. */
+    private streamUp = false;
+
+    private get privateMembers(): DivaPrivateMembers {
+      return this as unknown as DivaPrivateMembers;
     }
 
     async establish(lastStep: string): Promise<void> {
       try {
         this.step = 'HELLO';
-        await this.internals.open();
+        await this.open();
         if (this.mode === 'session') {
           this.step = 'SESSION CREATE';
-          await this.internals.initSession('STREAM');
+          await this.initSession('STREAM');
         }
         this.step = lastStep;
-        await this.internals.connect();
+        await this.privateMembers.connect();
         this.step = 'STREAM';
       } catch (error) {
         throw this.explain(error);
@@ -203,7 +206,7 @@ function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress, lingerMs: 
       if (this.death) return;
       this.death = reason;
       // reject the call in flight now instead of letting it wait for a reply that never comes
-      if (this.internals.internalEventEmitter.listenerCount('error') > 0) this.internals.internalEventEmitter.emit('error', reason);
+      if (this.internalEventEmitter.listenerCount('error') > 0) this.internalEventEmitter.emit('error', reason);
       for (const listener of this.deathListeners.splice(0)) listener(reason);
     }
 
@@ -215,7 +218,7 @@ function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress, lingerMs: 
     /** SAM 3.1 cancels a STREAM FORWARD by closing the socket it was sent on. */
     stopForwarding(): void {
       this.forwardingStopped = true;
-      this.internals.socketStream.destroy();
+      this.privateMembers.socketStream.destroy();
     }
 
     shutdown(): Promise<void> {
@@ -229,10 +232,10 @@ function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress, lingerMs: 
     private async closeInOrder(): Promise<void> {
       const established = this.step === 'STREAM';
       this.die(new SamBridgeError('SAM_SESSION_CLOSED', 'SAM session closed locally', { bridge: bridgeText }));
-      const control = this.internals.socketControl;
+      const control = this.socketControl;
       // attach mode borrows another socket's session; a session never established has no streams
       if (established && this.mode === 'session' && !control.destroyed) {
-        this.internals.socketStream.destroy();
+        this.privateMembers.socketStream.destroy();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, lingerMs);
           control.once('close', () => {
@@ -256,20 +259,21 @@ function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress, lingerMs: 
     }
 
     protected override parseReply(data: Buffer): boolean | undefined {
-      if (this.internals.hasStream) {
+      if (this.streamUp) {
         // stream data never comes here once the stream is up, so this is the control socket:
         // SAM 3.1 only speaks there to say the session broke
         this.scanControlLines(data);
         return undefined;
       }
       this.pending = Buffer.concat([this.pending, data]);
-      for (let nl = this.pending.indexOf(0x0a); nl >= 0 && !this.internals.hasStream; nl = this.pending.indexOf(0x0a)) {
+      for (let nl = this.pending.indexOf(0x0a); nl >= 0 && !this.streamUp; nl = this.pending.indexOf(0x0a)) {
         const line = this.pending.subarray(0, nl);
         this.pending = this.pending.subarray(nl + 1);
         this.lastReply = parseSamReply(line.toString('utf8'));
+        this.streamUp = this.lastReply.topic === 'STREAM STATUS' && this.lastReply.values.RESULT === 'OK';
         super.parseReply(line);
       }
-      if (this.internals.hasStream) {
+      if (this.streamUp) {
         this.early = this.pending;
         this.pending = Buffer.alloc(0);
       } else if (this.pending.length > MAX_SAM_LINE) {
@@ -288,7 +292,7 @@ function defineFixedStream(lib: DivaModule, bridge: SamBridgeAddress, lingerMs: 
     }
 
     toDuplex(): Duplex {
-      const socket = this.internals.socketStream;
+      const socket = this.privateMembers.socketStream;
       const duplex = new Duplex({
         // no half-close over i2pd: like a net.Socket, the end of the peer's data ends ours too,
         // so a stream the far end (or its router) closed emits 'close' even if nobody reads it

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@veilnode/core';
-import { Backoff } from './backoff';
+import { Backoff } from '@veilnode/socks-transport';
 import type { OnionServiceKey } from './onion-service-key';
 import { TorControlClient } from './tor-control-client';
 import { TorControlError } from './tor-control-errors';

@@ -1,7 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { TransportUnavailableError } from '../api/errors';
-import type { Logger } from '../api/logger';
-import type { ListenBind, TransportConnection } from '../api/transport';
+import { TransportUnavailableError, type ListenBind, type Logger, type TransportConnection } from '@veilnode/core';
 
 /** Where a hidden service's inbound streams arrive, from `--anonymous-inbound`. */
 export interface HiddenServiceInboundSettings {

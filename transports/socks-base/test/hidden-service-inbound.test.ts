@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { listenHiddenServiceInbound, RecordingLogger, TransportUnavailableError, type TransportConnection } from '../../src';
+import { RecordingLogger, TransportUnavailableError, type TransportConnection } from '@veilnode/core';
+import { listenHiddenServiceInbound } from '../src/hidden-service-inbound';
 
 describe('listenHiddenServiceInbound', () => {
   const servers: Server[] = [];
