@@ -31,6 +31,7 @@ import {
 } from '../wire';
 import type { ChainState } from './chain-state';
 import { PeerError } from './peer-error';
+import { PEER_RECEIVE_LIMITS } from './receive-limits';
 import type { ReceivedTx, TxSink } from './tx-sink';
 
 /** monerod's timers (shared spec 1.9). */
@@ -134,7 +135,7 @@ export class PeerConnection {
   private readonly options: PeerConnectionOptions;
   private readonly timeouts: PeerTimeouts;
   private readonly logger: Logger;
-  private readonly decoder = new LevinStreamDecoder();
+  private readonly decoder = new LevinStreamDecoder(PEER_RECEIVE_LIMITS);
   private readonly pending: PendingInvoke[] = [];
   private readonly sharedPeers = new Set<string>();
   private stateValue: PeerState = 'handshaking';
@@ -202,6 +203,11 @@ export class PeerConnection {
   /** The most recent sync data the peer reported. */
   get peerSyncData(): CoreSyncData | undefined {
     return this.lastSync;
+  }
+
+  /** Received bytes held for messages not complete yet (0 once closed). */
+  get receiveBufferedBytes(): number {
+    return this.decoder.bufferedBytes;
   }
 
   get stats(): Readonly<PeerStats> {
@@ -286,6 +292,9 @@ export class PeerConnection {
       );
     }
     this.options.stream.destroy();
+    // nothing received stays reachable from a closed connection (a half-received body can be megabytes)
+    this.decoder.dispose();
+    this.sharedPeers.clear();
     const log = error ? { reason, error: error.toJSON() } : { reason };
     this.logger.info(log, 'peer connection closed');
     this.resolveClosed({ reason, error });
