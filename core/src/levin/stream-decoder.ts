@@ -3,6 +3,7 @@ import { LevinError } from './errors';
 import { commandSizeCap, LEVIN_HEADER_SIZE, LEVIN_INITIAL_MAX_PACKET_SIZE, LEVIN_DEFAULT_MAX_PACKET_SIZE, LevinFlags, LEVIN_SIGNATURE } from './constants';
 import { hasLevinSignature, isSpecialFrame, readLevinHeader, type LevinHeader } from './header';
 import { toLevinMessage, type LevinMessage } from './message';
+import type { ReceiveBudget } from './receive-budget';
 
 /** A body in more than this many pieces averaging under MIN_SEGMENT_BYTES is joined into one buffer. */
 const MAX_SMALL_SEGMENTS = 16;
@@ -20,6 +21,8 @@ export interface LevinStreamDecoderOptions {
   readonly discardBody?: (command: number) => boolean;
   /** Most bytes of BEGIN…END fragments held for reassembly; default the packet limit. */
   readonly maxReassembly?: number;
+  /** Shared by all connections: a large body is refused (LEVIN_RECEIVE_BUDGET) when it does not fit. */
+  readonly budget?: ReceiveBudget;
 }
 
 /**
@@ -52,6 +55,9 @@ export class LevinStreamDecoder {
   private fragmentBytes = 0;
   /** Body bytes of the current (discarded) message still to drop. */
   private discardLeft = 0;
+  /** Bytes of the budget the current message holds. */
+  private reserved = 0;
+  private readonly budget: ReceiveBudget | undefined;
   private failure: LevinError | null = null;
   private readonly maxBody: (command: number) => number;
   private readonly discardBody: (command: number) => boolean;
@@ -62,6 +68,7 @@ export class LevinStreamDecoder {
     this.maxBody = options.maxBody ?? commandSizeCap;
     this.discardBody = options.discardBody ?? (() => false);
     this.maxReassembly = options.maxReassembly;
+    this.budget = options.budget;
   }
 
   private static checkLimit(n: number): number {
@@ -129,6 +136,7 @@ export class LevinStreamDecoder {
   }
 
   private release(): void {
+    this.releaseBudget();
     this.discardLeft = 0;
     this.chunks = [];
     this.head = 0;
@@ -151,6 +159,7 @@ export class LevinStreamDecoder {
         this.checkBodySize(h, 'cb');
         this.header = h;
         if (!isSpecialFrame(h.flags) && this.discardBody(h.command)) this.discardLeft = h.cb;
+        else this.reserveBudget(h);
       }
       const h = this.header;
       if (this.discardLeft > 0) {
@@ -165,12 +174,33 @@ export class LevinStreamDecoder {
       }
       if (this.buffered < h.cb) return;
       let body = this.takeViews(h.cb);
+      this.releaseBudget();
       // a body that trickled in as many small chunks is joined: each view costs more heap than a tiny chunk it shows
       if (body.length > MAX_SMALL_SEGMENTS && h.cb / body.length < MIN_SEGMENT_BYTES) body = [Buffer.concat(body, h.cb)];
       this.header = null;
       this.signatureChecked = false;
       this.dispatch(h, body, out);
     }
+  }
+
+  private reserveBudget(h: LevinHeader): void {
+    const budget = this.budget;
+    if (budget === undefined || h.cb <= budget.freeBytes) return;
+    if (!budget.tryReserve(h.cb)) {
+      throw new LevinError('LEVIN_RECEIVE_BUDGET', `a ${h.cb}-byte body does not fit the node's receive budget now`, {
+        command: h.command,
+        cb: h.cb,
+        used: budget.usedBytes,
+        capacity: budget.capacityBytes,
+      });
+    }
+    this.reserved = h.cb;
+  }
+
+  private releaseBudget(): void {
+    if (this.reserved === 0) return;
+    this.budget?.release(this.reserved);
+    this.reserved = 0;
   }
 
   private checkSignature(): void {

@@ -4,7 +4,7 @@ import type { Logger } from '../api/logger';
 import type { NetworkName } from '../api/transport';
 import { Command, policyAllows, type ZonePolicy } from '../api/zone';
 import { BoundLogger } from '../logging/bound-logger';
-import { encodeFrame, LEVIN_HEADER_SIZE, LevinFlags, LevinReturnCode, LevinStreamDecoder, type LevinMessage } from '../levin';
+import { encodeFrame, LEVIN_HEADER_SIZE, LevinFlags, LevinReturnCode, LevinStreamDecoder, type LevinMessage, type ReceiveBudget } from '../levin';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import type { ReceivedPeerEntry } from '../peerstore/peer-entry';
 import { transactionIdHex } from '../tx';
@@ -83,6 +83,8 @@ export interface PeerConnectionOptions {
    * multiple of 1024 bytes (noise frames, sent with sendFrame, have their own fixed size).
    */
   readonly padTransactions?: boolean;
+  /** The node's receive budget, shared by all its connections (large bodies still arriving). */
+  readonly receiveBudget?: ReceiveBudget;
 }
 
 export interface PeerInfo {
@@ -135,7 +137,7 @@ export class PeerConnection {
   private readonly options: PeerConnectionOptions;
   private readonly timeouts: PeerTimeouts;
   private readonly logger: Logger;
-  private readonly decoder = new LevinStreamDecoder(PEER_RECEIVE_LIMITS);
+  private readonly decoder: LevinStreamDecoder;
   private readonly pending: PendingInvoke[] = [];
   private readonly sharedPeers = new Set<string>();
   private stateValue: PeerState = 'handshaking';
@@ -155,6 +157,7 @@ export class PeerConnection {
     this.zone = options.zone;
     this.direction = options.direction;
     this.timeouts = { ...DEFAULT_PEER_TIMEOUTS, ...options.timeouts };
+    this.decoder = new LevinStreamDecoder({ ...PEER_RECEIVE_LIMITS, budget: options.receiveBudget });
     this.logger = new BoundLogger(options.logger, {
       component: 'peer',
       zone: options.zone,

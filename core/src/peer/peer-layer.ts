@@ -4,10 +4,12 @@ import { AbortedError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import type { NetworkName } from '../api/transport';
 import type { ConnectionHandler, ZoneConnection } from '../node/connection-handler';
+import { ReceiveBudget } from '../levin';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import { ChainState } from './chain-state';
 import { DEFAULT_PEER_TIMEOUTS, PeerConnection, type PeerTimeouts } from './peer-connection';
 import type { ConnectPeer } from './outbound-maintainer';
+import { NODE_RECEIVE_BUDGET_BYTES } from './receive-limits';
 import type { TxSink } from './tx-sink';
 
 /** Per-zone state the peer layer needs. */
@@ -29,6 +31,8 @@ export interface PeerLayerOptions {
   readonly timeouts?: Partial<PeerTimeouts>;
   /** Pad every NOTIFY_NEW_TRANSACTIONS to a multiple of 1024 bytes (`--pad-transactions`). */
   readonly padTransactions?: boolean;
+  /** Bytes all connections together may hold for large bodies still arriving; default NODE_RECEIVE_BUDGET_BYTES. */
+  readonly receiveBudgetBytes?: number;
 }
 
 /**
@@ -56,6 +60,8 @@ interface OutboundWaiter {
  */
 export class PeerLayer implements ConnectionHandler {
   readonly localPeerId: bigint;
+  /** Shared by every connection of every zone. */
+  readonly receiveBudget: ReceiveBudget;
   private readonly byZone = new Map<string, Map<string, PeerConnection>>();
   private readonly chains = new Map<string, ChainState>();
   private readonly outboundWaiters = new Map<string, OutboundWaiter[]>();
@@ -66,6 +72,7 @@ export class PeerLayer implements ConnectionHandler {
 
   constructor(private readonly options: PeerLayerOptions) {
     this.localPeerId = options.localPeerId ?? randomBytes(8).readBigUInt64LE(0);
+    this.receiveBudget = new ReceiveBudget(options.receiveBudgetBytes ?? NODE_RECEIVE_BUDGET_BYTES);
     this.logger = options.logger;
     this.txSink = options.txSink;
   }
@@ -121,6 +128,7 @@ export class PeerLayer implements ConnectionHandler {
       remote: info.remote,
       timeouts: this.options.timeouts,
       padTransactions: this.options.padTransactions,
+      receiveBudget: this.receiveBudget,
     });
     const remoteKey = info.connection.direction === 'outbound' && info.connection.remote ? key(info.connection.remote) : undefined;
     const waiter = remoteKey ? this.outboundWaiters.get(remoteKey)?.shift() : undefined;

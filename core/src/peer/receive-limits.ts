@@ -34,3 +34,11 @@ export const PEER_RECEIVE_LIMITS: Required<Pick<LevinStreamDecoderOptions, 'maxB
   discardBody: (command: number) => !READ_COMMANDS.has(command),
   maxReassembly: MAX_NOISE_FRAGMENTS * NOISE_FRAME_SIZE,
 });
+
+/**
+ * What all peer connections of a node together may hold for large bodies still arriving (more
+ * than 64 KiB each): 64 MiB, eight maximal tx messages at once. Peers with many addresses could
+ * otherwise make the node hold 8 MiB per connection; past the budget a large message closes its
+ * connection (LEVIN_RECEIVE_BUDGET) until the others complete.
+ */
+export const NODE_RECEIVE_BUDGET_BYTES = 64 * 1024 * 1024;

@@ -12,6 +12,7 @@ import {
   LevinStreamDecoder,
   makeNoiseFrame,
   packForNoise,
+  ReceiveBudget,
   type LevinMessage,
 } from '../../src';
 import { expectTypedError } from '../fixtures/typed-error';
@@ -214,6 +215,26 @@ describe('LevinStreamDecoder', () => {
       expect(d.push(fragment(LevinFlags.Begin, body(3000)))).to.deep.equal([]);
       levinError(() => d.push(fragment(0, body(2001))), 'LEVIN_TOO_BIG');
       expect(d.bufferedBytes).to.equal(0);
+    });
+
+    it('shares a receive budget for large bodies: one that does not fit fails, completed and failed ones give theirs back', () => {
+      const budget = new ReceiveBudget(1_000_000, 1000);
+      const a = new LevinStreamDecoder({ maxPacketSize: LEVIN_DEFAULT_MAX_PACKET_SIZE, budget });
+      const b = new LevinStreamDecoder({ maxPacketSize: LEVIN_DEFAULT_MAX_PACKET_SIZE, budget });
+      const big = encodeNotify(2002, body(600_000));
+      a.push(Buffer.from(big.subarray(0, 100)));
+      expect(budget.usedBytes).to.equal(600_000);
+      const e = levinError(() => b.push(Buffer.from(big.subarray(0, 100))), 'LEVIN_RECEIVE_BUDGET');
+      expect(e.context).to.deep.include({ cb: 600_000, used: 600_000, capacity: 1_000_000 });
+      expect(budget.usedBytes, 'the refused one took nothing').to.equal(600_000);
+      const small = new LevinStreamDecoder({ budget });
+      expect(small.push(encodeNotify(2002, body(1000))), 'a small body is not counted').to.have.length(1);
+      expect(a.push(Buffer.from(big.subarray(100)))).to.have.length(1);
+      expect(budget.usedBytes, 'a completed body gives its share back').to.equal(0);
+      const c = new LevinStreamDecoder({ maxPacketSize: LEVIN_DEFAULT_MAX_PACKET_SIZE, budget });
+      c.push(Buffer.from(big.subarray(0, 100)));
+      c.dispose();
+      expect(budget.usedBytes, 'so does a disposed decoder').to.equal(0);
     });
 
     it('dispose() drops every buffered byte and ends the decoder', () => {

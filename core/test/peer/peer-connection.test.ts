@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { anonymityZonePolicy, Command, publicZonePolicy, type ZonePolicy } from '../../src/api';
-import { encodeFrame, encodeLevinHeader, LevinFlags, LevinReturnCode } from '../../src/levin';
+import { encodeFrame, encodeLevinHeader, LevinFlags, LevinReturnCode, ReceiveBudget } from '../../src/levin';
 import { MAX_NEW_TRANSACTIONS_BYTES } from '../../src/peer/receive-limits';
 import { ChainState, GATHER_MIN_TX_BYTES, PeerConnection, PeerError, type IncomingTransactions, type PeerTimeouts } from '../../src/peer';
 import { ZonePeerStore } from '../../src/peerstore';
@@ -49,6 +49,7 @@ interface Setup {
   timeouts?: Partial<PeerTimeouts>;
   chain?: ChainState;
   padTransactions?: boolean;
+  receiveBudget?: ReceiveBudget;
 }
 
 function setup(opts: Setup = {}) {
@@ -74,6 +75,7 @@ function setup(opts: Setup = {}) {
     logger,
     timeouts: { handshakeMs: 500, timedSyncIntervalMs: 60_000, idleMs: 60_000, invokeMs: 500, ...opts.timeouts },
     padTransactions: opts.padTransactions,
+    receiveBudget: opts.receiveBudget,
   });
   return { peer, stream: ours, fake: new FakeLevinPeer(theirs), store, batches, logger, chain };
 }
@@ -322,6 +324,23 @@ describe('peer/PeerConnection', () => {
       const retained = process.memoryUsage().arrayBuffers - before;
       expect(retained, `${(retained / 1048576).toFixed(1)} MiB of 80 MiB received still held`).to.be.below(8 * 1024 * 1024);
       expect(held).to.have.length(20);
+    });
+
+    it('shares the node receive budget: a large tx message that does not fit closes its connection; a closed one gives its share back', async () => {
+      const budget = new ReceiveBudget(10 * 1024 * 1024);
+      const header = encodeLevinHeader({ command: Command.NewTransactions, cb: 6 * 1024 * 1024, expectsResponse: false, returnCode: 0, flags: LevinFlags.Request });
+      const first = setup({ direction: 'inbound', receiveBudget: budget });
+      const second = setup({ direction: 'inbound', receiveBudget: budget });
+      await offerHandshake(first);
+      await offerHandshake(second);
+      first.fake.send(header);
+      await new Promise((r) => setImmediate(r));
+      expect(budget.usedBytes).to.equal(6 * 1024 * 1024);
+      second.fake.send(header);
+      await second.fake.waitClosed();
+      expect((await second.peer.closed).error?.code).to.equal('LEVIN_RECEIVE_BUDGET');
+      first.peer.close('test');
+      expect(budget.usedBytes).to.equal(0);
     });
 
     it('closes with a typed error on bytes that are not Levin', async () => {
