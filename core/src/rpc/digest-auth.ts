@@ -79,10 +79,13 @@ export class DigestAuth {
     if ((p.algorithm ?? 'MD5').toUpperCase() !== 'MD5') return 'fail';
     let count = Infinity;
     if (p.qop !== undefined) {
-      if (p.qop !== 'auth' || p.nc === undefined || !/^[0-9a-fA-F]{8}$/.test(p.nc) || !p.cnonce) return 'fail';
+      if (p.qop !== 'auth' || p.nc === undefined || !/^[0-9a-fA-F]{8}$/.test(p.nc)) return 'fail';
       count = parseInt(p.nc, 16);
     }
-    const expected = digestResponse(this.ha1, { method, uri, nonce: p.nonce, nc: p.nc, cnonce: p.cnonce, qop: p.qop });
+    // epee's client before 2026 (every monero wallet 0.18.x) sends qop=auth and nc without a
+    // cnonce and hashes it as empty; epee's server reads a missing cnonce as empty too
+    const cnonce = p.qop === undefined ? undefined : (p.cnonce ?? '');
+    const expected = digestResponse(this.ha1, { method, uri, nonce: p.nonce, nc: p.nc, cnonce, qop: p.qop });
     if (!safeEqual(p.response, expected)) return 'fail';
     // the password is right: from here on a refusal is about the nonce, never the login
     const state = this.nonces.get(p.nonce);

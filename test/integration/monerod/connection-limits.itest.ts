@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { RecordingLogger } from '@veilnode/core';
 import type { Veilnode } from '@veilnode/core/dist/src/node/compose-veilnode';
 import { composeClearnetNode } from '../../src/clearnet-node';
@@ -31,7 +33,9 @@ function heldOpen(localAddress: string, ms: number): Promise<boolean> {
   });
 }
 
-describe('inbound connection limits against real regtest monerods (one connection per IP, as monerod)', function () {
+const run = promisify(execFile);
+
+describe('inbound connection limits and RPC login against real regtest monerods', function () {
   this.timeout(180_000);
 
   // both monerods dial us from 127.0.0.1, the one IP of this loopback network they can use
@@ -40,6 +44,7 @@ describe('inbound connection limits against real regtest monerods (one connectio
   const logger = new RecordingLogger();
   let dataDir: string;
   let node: Veilnode | undefined;
+  let rpc: string;
 
   const inbound = (): number => node?.peers.layer.connections('clearnet').filter((c) => c.direction === 'inbound' && c.state === 'ready').length ?? 0;
 
@@ -47,9 +52,9 @@ describe('inbound connection limits against real regtest monerods (one connectio
     skipWithoutMonerod(this);
     dataDir = await mkdtemp(join(tmpdir(), 'veilnode-conn-limits-itest-'));
     // our one outbound peer is a closed port: every connection we hold here is inbound
-    const { veilnode } = await composeClearnetNode({ dir: dataDir, p2pPort: OUR_P2P, exclusivePeer: `127.0.0.1:${NOBODY}`, logger });
+    const { veilnode } = await composeClearnetNode({ dir: dataDir, p2pPort: OUR_P2P, exclusivePeer: `127.0.0.1:${NOBODY}`, logger, args: ['--rpc-login', 'wallet:s3cret'] });
     node = veilnode;
-    await veilnode.start();
+    rpc = (await veilnode.start()).rpc;
     await Promise.all([monerodA.start(), monerodB.start()]);
   });
 
@@ -81,6 +86,16 @@ describe('inbound connection limits against real regtest monerods (one connectio
     const [admitted, waiting] = a.length === 1 ? [monerodA, monerodB] : [monerodB, monerodA];
     await admitted.stop();
     await until('the other monerod handshaken inbound', async () => (await waiting.getConnections()).length === 1 && inbound() === 1, 60_000);
+  });
+
+  it('lets monerod\'s own RPC client (epee Digest auth, as wallets use it) log in, and not with a wrong password', async () => {
+    const [ip, port] = rpc.split(':');
+    const printConnections = async (login: string): Promise<string> =>
+      (await run('monerod', ['--regtest', '--rpc-bind-ip', ip, '--rpc-bind-port', port, '--rpc-login', login, 'print_cn'], { timeout: 30_000 })).stdout;
+    const listed = await printConnections('wallet:s3cret');
+    expect(listed, listed).to.match(/Remote Host/);
+    expect(listed, listed).to.match(/INC 127\.0\.0\.1:\d+ .* normal /);
+    expect(await printConnections('wallet:wrong')).to.match(/Unsuccessful/);
   });
 
   it('logs the refusals as one summary line with counts by reason, naming no address', async () => {
