@@ -299,7 +299,10 @@ export class PeerConnection {
     this.decoder.dispose();
     this.sharedPeers.clear();
     const log = error ? { reason, error: error.toJSON() } : { reason };
-    this.logger.info(log, 'peer connection closed');
+    // one that never got through its handshake costs whoever opened it nothing: debug here, and
+    // the peer layer's per-minute summary counts it
+    if (wasReady) this.logger.info(log, 'peer connection closed');
+    else this.logger.debug(log, 'peer connection closed before the handshake');
     this.resolveClosed({ reason, error });
   }
 
