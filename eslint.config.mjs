@@ -29,6 +29,7 @@ export const importBoundaries = {
  * file is fixed.
  */
 const KNOWN_EDGE_VIOLATIONS = [
+  'test/integration/monerod/connection-limits.itest.ts',
   'test/integration/monerod/rpc.itest.ts',
   'test/src/clearnet-node.ts',
   'test/unit/i2p-sam-bridge-down-at-start.test.ts',

@@ -124,6 +124,12 @@ export interface ZoneConfig {
   readonly proxy: string | null;
   readonly maxOutbound: number;
   readonly maxInbound: number;
+  /**
+   * Inbound connections one IP (a public IPv6 /64) may hold, as monerod's
+   * `--max-connections-per-ip`; undefined = no per-IP limit, which is always so on anonymity
+   * zones: their inbound peers all reach us from the local Tor/I2P daemon's address.
+   */
+  readonly maxConnectionsPerIp?: number;
   /** White noise on anonymity links (false when `disable_noise`). */
   readonly noise: boolean;
   /**

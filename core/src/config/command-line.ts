@@ -48,6 +48,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: '--rpc-bind-port', value: 'PORT', help: 'RPC listen port (default 18081; 0 = ephemeral)' },
   { name: '--rpc-login', value: 'USER:PASS', help: 'require this login on the RPC server (HTTP Digest auth, as monerod)' },
   { name: '--restricted-rpc', help: 'serve only RPC methods safe for untrusted clients' },
+  { name: '--max-connections-per-ip', value: 'N', help: 'inbound clearnet connections one IP (one IPv6 /64) may hold (default 1, as monerod)' },
   { name: '--pad-transactions', help: 'pad transaction messages to a multiple of 1024 bytes (as monerod)' },
   {
     name: '--tx-proxy',
@@ -89,6 +90,11 @@ const SIMPLE: Readonly<Record<string, { path: string; rule: Rule; convert?: (v: 
   '--rpc-bind-ip': { path: 'rpc.bindIp', rule: ipRule },
   '--rpc-bind-port': { path: 'rpc.bindPort', rule: portRule, convert: Number },
   '--rpc-login': { path: 'rpc.login', rule: loginRule },
+  '--max-connections-per-ip': {
+    path: 'zones.clearnet.maxConnectionsPerIp',
+    rule: (v) => (parsePositiveInt(v) === undefined ? 'must be a positive integer' : undefined),
+    convert: Number,
+  },
   '--query-backend': { path: 'split-query.backend', rule: httpUrlRule },
   '--tor-control': { path: 'tor.control', rule: endpointRule },
   '--tor-control-password': { path: 'tor.controlPassword', rule: (v) => (v.length > 0 ? undefined : 'must not be empty') },

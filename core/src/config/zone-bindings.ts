@@ -34,6 +34,9 @@ export function bindZones(config: NodeConfig, registry: PluginRegistry, userZone
     const serving = [...registry.transports().values()].filter((t) => t.definition.zone === name).map((t) => t.definition.name);
     // Unnamed transport: the one named like the zone, else the only one serving it. Never a guess between several.
     const implied = raw.transport ?? (registry.transport(name) !== undefined || serving.length !== 1 ? undefined : serving[0]);
+    if (raw.maxConnectionsPerIp !== undefined && zone.definition.policy.anonymity) {
+      problems.push(`zones.${name}.maxConnectionsPerIp: does not apply to an anonymity zone (its inbound peers all arrive from the local Tor/I2P daemon's address); use maxInbound`);
+    }
     const resolved = resolveZoneConfig(name, { ...raw, transport: implied }, zone.definition.policy, config.p2p, zone.definition.seeds);
     if (!resolved.enabled) continue;
     const transport = registry.transport(resolved.transport);

@@ -8,6 +8,7 @@ export interface RawZoneSettings {
   readonly proxy?: string | null;
   readonly maxOutbound?: number;
   readonly maxInbound?: number;
+  readonly maxConnectionsPerIp?: number;
   readonly noise?: boolean;
   readonly inbound?: { readonly address: string; readonly bind: string; readonly max?: number } | null;
   readonly peers?: readonly string[];
@@ -18,6 +19,8 @@ export interface RawZoneSettings {
 /** monerod's P2P_DEFAULT_CONNECTIONS_COUNT, used when no zone policy says otherwise. */
 export const DEFAULT_MAX_OUTBOUND = 12;
 export const DEFAULT_MAX_INBOUND = 64;
+/** monerod's `--max-connections-per-ip` default, for zones that are not anonymity zones. */
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 1;
 
 export const ZONE_NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
 
@@ -55,6 +58,7 @@ const FIELDS: Record<keyof RawZoneSettings, FieldCheck> = {
   proxy: matches(proxyRule, true),
   maxOutbound: isCount(0),
   maxInbound: isCount(0),
+  maxConnectionsPerIp: isCount(1),
   noise: isBool,
   inbound: isInbound,
   peers: isStringList,
@@ -124,6 +128,8 @@ export function resolveZoneConfig(
     proxy: raw.proxy ?? null,
     maxOutbound: raw.maxOutbound ?? policy?.defaultMaxOutbound ?? DEFAULT_MAX_OUTBOUND,
     maxInbound,
+    // anonymity zones: every inbound peer comes from the local daemon's address (see ZoneConfig)
+    ...(publicZone ? { maxConnectionsPerIp: raw.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP } : {}),
     noise: raw.noise ?? policy?.noiseByDefault ?? false,
     inbound,
     peers: Object.freeze([...(raw.peers ?? [])]),

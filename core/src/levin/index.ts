@@ -5,3 +5,4 @@ export * from './message';
 export * from './frame';
 export * from './noise';
 export * from './stream-decoder';
+export * from './receive-budget';

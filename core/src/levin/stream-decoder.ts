@@ -3,6 +3,7 @@ import { LevinError } from './errors';
 import { commandSizeCap, LEVIN_HEADER_SIZE, LEVIN_INITIAL_MAX_PACKET_SIZE, LEVIN_DEFAULT_MAX_PACKET_SIZE, LevinFlags, LEVIN_SIGNATURE } from './constants';
 import { hasLevinSignature, isSpecialFrame, readLevinHeader, type LevinHeader } from './header';
 import { toLevinMessage, type LevinMessage } from './message';
+import type { ReceiveBudget } from './receive-budget';
 
 /** A body in more than this many pieces averaging under MIN_SEGMENT_BYTES is joined into one buffer. */
 const MAX_SMALL_SEGMENTS = 16;
@@ -11,6 +12,17 @@ const MIN_SEGMENT_BYTES = 4096;
 export interface LevinStreamDecoderOptions {
   /** Packet limit to start with; defaults to the 256 KiB pre-handshake limit. */
   readonly maxPacketSize?: number;
+  /** Largest body accepted per command (the packet limit applies too); default monerod's caps (commandSizeCap). */
+  readonly maxBody?: (command: number) => number;
+  /**
+   * Commands whose bodies are not kept: they are dropped as they arrive and the message is
+   * emitted with no body, so a peer can make us hold none of them, whatever their size.
+   */
+  readonly discardBody?: (command: number) => boolean;
+  /** Most bytes of BEGIN…END fragments held for reassembly; default the packet limit. */
+  readonly maxReassembly?: number;
+  /** Shared by all connections: a large body is refused (LEVIN_RECEIVE_BUDGET) when it does not fit. */
+  readonly budget?: ReceiveBudget;
 }
 
 /**
@@ -19,6 +31,7 @@ export interface LevinStreamDecoderOptions {
  *
  * - The signature is checked as soon as 8 header bytes are buffered.
  * - A header's cb is checked against min(packet limit, per-command cap) before any body byte is kept.
+ * - The body of a command the owner discards (`discardBody`) is dropped as it arrives, never held.
  * - Buffered bytes + reassembly buffer + the new chunk must stay within the packet limit.
  * - Noise (BEGIN|END) is skipped; BEGIN/…/END fragments are reassembled and the inner message
  *   (its cb ≤ reassembled length − 33, trailing padding ignored, inner command cap applied) is
@@ -40,10 +53,22 @@ export class LevinStreamDecoder {
   private signatureChecked = false;
   private fragments: Buffer[] = [];
   private fragmentBytes = 0;
+  /** Body bytes of the current (discarded) message still to drop. */
+  private discardLeft = 0;
+  /** Bytes of the budget the current message holds. */
+  private reserved = 0;
+  private readonly budget: ReceiveBudget | undefined;
   private failure: LevinError | null = null;
+  private readonly maxBody: (command: number) => number;
+  private readonly discardBody: (command: number) => boolean;
+  private readonly maxReassembly: number | undefined;
 
   constructor(options: LevinStreamDecoderOptions = {}) {
     this.maxPacket = LevinStreamDecoder.checkLimit(options.maxPacketSize ?? LEVIN_INITIAL_MAX_PACKET_SIZE);
+    this.maxBody = options.maxBody ?? commandSizeCap;
+    this.discardBody = options.discardBody ?? (() => false);
+    this.maxReassembly = options.maxReassembly;
+    this.budget = options.budget;
   }
 
   private static checkLimit(n: number): number {
@@ -101,7 +126,18 @@ export class LevinStreamDecoder {
     }
   }
 
+  /**
+   * Drops every buffered byte and ends the decoder (later pushes throw): call when the
+   * connection closes, so nothing it received stays reachable through the decoder.
+   */
+  dispose(): void {
+    this.failure ??= new LevinError('LEVIN_DECODER_FAILED', 'decoder disposed');
+    this.release();
+  }
+
   private release(): void {
+    this.releaseBudget();
+    this.discardLeft = 0;
     this.chunks = [];
     this.head = 0;
     this.headOffset = 0;
@@ -122,16 +158,49 @@ export class LevinStreamDecoder {
         const h = this.takeHeader();
         this.checkBodySize(h, 'cb');
         this.header = h;
+        if (!isSpecialFrame(h.flags) && this.discardBody(h.command)) this.discardLeft = h.cb;
+        else this.reserveBudget(h);
       }
       const h = this.header;
+      if (this.discardLeft > 0) {
+        const n = Math.min(this.discardLeft, this.buffered);
+        this.consume(n);
+        this.discardLeft -= n;
+        if (this.discardLeft > 0) return;
+        this.header = null;
+        this.signatureChecked = false;
+        out.push(toLevinMessage(h, [], false));
+        continue;
+      }
       if (this.buffered < h.cb) return;
       let body = this.takeViews(h.cb);
+      this.releaseBudget();
       // a body that trickled in as many small chunks is joined: each view costs more heap than a tiny chunk it shows
       if (body.length > MAX_SMALL_SEGMENTS && h.cb / body.length < MIN_SEGMENT_BYTES) body = [Buffer.concat(body, h.cb)];
       this.header = null;
       this.signatureChecked = false;
       this.dispatch(h, body, out);
     }
+  }
+
+  private reserveBudget(h: LevinHeader): void {
+    const budget = this.budget;
+    if (budget === undefined || h.cb <= budget.freeBytes) return;
+    if (!budget.tryReserve(h.cb)) {
+      throw new LevinError('LEVIN_RECEIVE_BUDGET', `a ${h.cb}-byte body does not fit the node's receive budget now`, {
+        command: h.command,
+        cb: h.cb,
+        used: budget.usedBytes,
+        capacity: budget.capacityBytes,
+      });
+    }
+    this.reserved = h.cb;
+  }
+
+  private releaseBudget(): void {
+    if (this.reserved === 0) return;
+    this.budget?.release(this.reserved);
+    this.reserved = 0;
   }
 
   private checkSignature(): void {
@@ -166,7 +235,7 @@ export class LevinStreamDecoder {
   }
 
   private checkBodySize(h: LevinHeader, what: string): void {
-    const limit = Math.min(this.maxPacket, commandSizeCap(h.command));
+    const limit = Math.min(this.maxPacket, this.maxBody(h.command));
     if (h.cb > limit) {
       throw new LevinError('LEVIN_TOO_BIG', `${what} ${h.cb} of command ${h.command} exceeds the limit ${limit}`, {
         command: h.command,
@@ -184,20 +253,25 @@ export class LevinStreamDecoder {
 
   /** Removes `n` buffered bytes as views of the chunks they lie in, in order. */
   private takeViews(n: number): Buffer[] {
-    if (n === 0) return [];
     const views: Buffer[] = [];
+    this.consume(n, views);
+    return views;
+  }
+
+  /** Removes `n` buffered bytes, pushing views of them onto `views` when given (else they are dropped). */
+  private consume(n: number, views?: Buffer[]): void {
+    if (n === 0) return;
     let left = n;
     for (;;) {
       const c = this.chunks[this.head];
       const k = Math.min(c.length - this.headOffset, left);
-      views.push(bufferView(c.buffer, c.byteOffset + this.headOffset, k));
+      views?.push(bufferView(c.buffer, c.byteOffset + this.headOffset, k));
       this.headOffset += k;
       left -= k;
       if (this.headOffset === c.length) this.advance();
       if (left === 0) break;
     }
     this.buffered -= n;
-    return views;
   }
 
   private advance(): void {
@@ -223,6 +297,13 @@ export class LevinStreamDecoder {
     if (begin) {
       this.fragments = [];
       this.fragmentBytes = 0;
+    }
+    const reassemblyLimit = this.maxReassembly ?? this.maxPacket;
+    if (this.fragmentBytes + h.cb > reassemblyLimit) {
+      throw new LevinError('LEVIN_TOO_BIG', `fragments of ${this.fragmentBytes + h.cb} bytes exceed the reassembly limit ${reassemblyLimit}`, {
+        reassembly: this.fragmentBytes + h.cb,
+        limit: reassemblyLimit,
+      });
     }
     // Copied: a view would pin the whole received chunk while only cb bytes are accounted for.
     this.fragments.push(...body.map((v) => Buffer.from(v)));

@@ -5,11 +5,16 @@ import type { Logger } from '../api/logger';
 import type { Listener, Transport, TransportConnection, TransportStatus } from '../api/transport';
 import type { ZoneConfig, ZonePolicy } from '../api/zone';
 import { ZONE_CODEC, ZONE_CONFIG, ZONE_LOGGER, ZONE_POLICY, ZONE_TRANSPORT } from '../di/tokens';
+import { IntervalSummaryLog } from '../logging/interval-summary-log';
+import { SystemClock, type Clock } from '../time/clock';
 import type { ConnectionHandler } from './connection-handler';
+import { InboundAdmission, type InboundSlot } from './inbound-admission';
 
 /** How often the transport's health is read, so a lost proxy or control port is logged promptly. */
 export const HEALTH_POLL_MS = 1_000;
 const HEALTHY: TransportStatus = Object.freeze({ healthy: true });
+/** Refused inbound connections are logged as one summary line per this interval. */
+export const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
 /**
  * One running zone: its transport (from the zone's own container), its listener, and the
@@ -25,6 +30,8 @@ export class ZoneRuntime {
   private readonly logger: Logger;
   private listener: Listener | undefined;
   private readonly open = { inbound: new Set<TransportConnection>(), outbound: new Set<TransportConnection>() };
+  private readonly admission: InboundAdmission;
+  private readonly refusals: IntervalSummaryLog;
   private healthTimer: NodeJS.Timeout | undefined;
   private lastHealth: TransportStatus = HEALTHY;
 
@@ -32,6 +39,7 @@ export class ZoneRuntime {
     readonly container: DependencyContainer,
     private readonly handler: ConnectionHandler,
     private readonly healthPollMs = HEALTH_POLL_MS,
+    clock: Clock = new SystemClock(),
   ) {
     this.config = container.resolve<ZoneConfig>(ZONE_CONFIG);
     this.name = this.config.name;
@@ -39,6 +47,14 @@ export class ZoneRuntime {
     this.policy = container.resolve<ZonePolicy>(ZONE_POLICY);
     this.codec = container.resolve<AddressCodec>(ZONE_CODEC);
     this.logger = container.resolve<Logger>(ZONE_LOGGER);
+    this.admission = new InboundAdmission({ maxInbound: this.config.maxInbound, maxPerIp: this.config.maxConnectionsPerIp });
+    this.refusals = new IntervalSummaryLog({
+      logger: this.logger,
+      message: 'inbound connections refused',
+      intervalMs: REFUSAL_LOG_INTERVAL_MS,
+      clock,
+      fields: { maxInbound: this.config.maxInbound, maxConnectionsPerIp: this.config.maxConnectionsPerIp },
+    });
   }
 
   get addresses(): readonly string[] {
@@ -82,14 +98,23 @@ export class ZoneRuntime {
   private adopt(connection: TransportConnection): void {
     const set = this.open[connection.direction];
     const remote = connection.remote === undefined ? undefined : this.codec.format(connection.remote);
-    if (connection.direction === 'inbound' && set.size >= this.config.maxInbound) {
-      this.logger.info({ remote, max: this.config.maxInbound }, 'inbound connection refused: zone is full');
-      connection.stream.destroy();
-      return;
+    let slot: InboundSlot | undefined;
+    if (connection.direction === 'inbound') {
+      const admitted = this.admission.admit(connection.remote);
+      if (typeof admitted === 'string') {
+        // counted, never logged one by one: whoever opens connections decides how often this runs
+        this.refusals.count(admitted);
+        connection.stream.destroy();
+        return;
+      }
+      slot = admitted;
     }
     set.add(connection);
     connection.stream.on('error', (error: Error) => this.logger.debug({ remote, err: error.message }, 'connection error'));
-    connection.stream.once('close', () => set.delete(connection));
+    connection.stream.once('close', () => {
+      set.delete(connection);
+      slot?.release();
+    });
     this.handler.handle({ zone: this.name, policy: this.policy, codec: this.codec, connection, remote });
   }
 
@@ -113,6 +138,7 @@ export class ZoneRuntime {
 
   /** Close the listener, destroy every connection, stop the transport. */
   async stop(): Promise<void> {
+    this.refusals.flush();
     clearInterval(this.healthTimer);
     this.healthTimer = undefined;
     const listener = this.listener;

@@ -4,7 +4,7 @@ import type { Logger } from '../api/logger';
 import type { NetworkName } from '../api/transport';
 import { Command, policyAllows, type ZonePolicy } from '../api/zone';
 import { BoundLogger } from '../logging/bound-logger';
-import { encodeFrame, LEVIN_HEADER_SIZE, LevinFlags, LevinReturnCode, LevinStreamDecoder, type LevinMessage } from '../levin';
+import { encodeFrame, LEVIN_HEADER_SIZE, LevinFlags, LevinReturnCode, LevinStreamDecoder, type LevinMessage, type ReceiveBudget } from '../levin';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import type { ReceivedPeerEntry } from '../peerstore/peer-entry';
 import { transactionIdHex } from '../tx';
@@ -31,6 +31,7 @@ import {
 } from '../wire';
 import type { ChainState } from './chain-state';
 import { PeerError } from './peer-error';
+import { PEER_RECEIVE_LIMITS } from './receive-limits';
 import type { ReceivedTx, TxSink } from './tx-sink';
 
 /** monerod's timers (docs/commands.md). */
@@ -82,6 +83,8 @@ export interface PeerConnectionOptions {
    * multiple of 1024 bytes (noise frames, sent with sendFrame, have their own fixed size).
    */
   readonly padTransactions?: boolean;
+  /** The node's receive budget, shared by all its connections (large bodies still arriving). */
+  readonly receiveBudget?: ReceiveBudget;
 }
 
 export interface PeerInfo {
@@ -134,7 +137,7 @@ export class PeerConnection {
   private readonly options: PeerConnectionOptions;
   private readonly timeouts: PeerTimeouts;
   private readonly logger: Logger;
-  private readonly decoder = new LevinStreamDecoder();
+  private readonly decoder: LevinStreamDecoder;
   private readonly pending: PendingInvoke[] = [];
   private readonly sharedPeers = new Set<string>();
   private stateValue: PeerState = 'handshaking';
@@ -154,6 +157,7 @@ export class PeerConnection {
     this.zone = options.zone;
     this.direction = options.direction;
     this.timeouts = { ...DEFAULT_PEER_TIMEOUTS, ...options.timeouts };
+    this.decoder = new LevinStreamDecoder({ ...PEER_RECEIVE_LIMITS, budget: options.receiveBudget });
     this.logger = new BoundLogger(options.logger, {
       component: 'peer',
       zone: options.zone,
@@ -202,6 +206,11 @@ export class PeerConnection {
   /** The most recent sync data the peer reported. */
   get peerSyncData(): CoreSyncData | undefined {
     return this.lastSync;
+  }
+
+  /** Received bytes held for messages not complete yet (0 once closed). */
+  get receiveBufferedBytes(): number {
+    return this.decoder.bufferedBytes;
   }
 
   get stats(): Readonly<PeerStats> {
@@ -286,8 +295,14 @@ export class PeerConnection {
       );
     }
     this.options.stream.destroy();
+    // nothing received stays reachable from a closed connection (a half-received body can be megabytes)
+    this.decoder.dispose();
+    this.sharedPeers.clear();
     const log = error ? { reason, error: error.toJSON() } : { reason };
-    this.logger.info(log, 'peer connection closed');
+    // one that never got through its handshake costs whoever opened it nothing: debug here, and
+    // the peer layer's per-minute summary counts it
+    if (wasReady) this.logger.info(log, 'peer connection closed');
+    else this.logger.debug(log, 'peer connection closed before the handshake');
     this.resolveClosed({ reason, error });
   }
 

@@ -1,14 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PeerAddress } from '../api/address';
-import { AbortedError } from '../api/errors';
+import { AbortedError, VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import type { NetworkName } from '../api/transport';
 import type { ConnectionHandler, ZoneConnection } from '../node/connection-handler';
 import type { ConnectionClose } from '../relay/rejection-tracker';
+import { ReceiveBudget } from '../levin';
+import { IntervalSummaryLog } from '../logging/interval-summary-log';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
+import { SystemClock, type Clock } from '../time/clock';
 import { ChainState } from './chain-state';
 import { DEFAULT_PEER_TIMEOUTS, PeerConnection, type PeerTimeouts } from './peer-connection';
 import type { ConnectPeer } from './outbound-maintainer';
+import { NODE_RECEIVE_BUDGET_BYTES } from './receive-limits';
 import type { TxSink } from './tx-sink';
 
 /** Per-zone state the peer layer needs. */
@@ -30,7 +34,14 @@ export interface PeerLayerOptions {
   readonly timeouts?: Partial<PeerTimeouts>;
   /** Pad every NOTIFY_NEW_TRANSACTIONS to a multiple of 1024 bytes (`--pad-transactions`). */
   readonly padTransactions?: boolean;
+  /** Bytes all connections together may hold for large bodies still arriving; default NODE_RECEIVE_BUDGET_BYTES. */
+  readonly receiveBudgetBytes?: number;
+  /** Times the summary of failed handshakes; default the system clock. */
+  readonly clock?: Clock;
 }
+
+/** Connections that failed before their handshake are logged as one summary line per this interval. */
+export const HANDSHAKE_FAILURE_LOG_INTERVAL_MS = 60_000;
 
 /**
  * Told when a connection becomes ready (handshake done), when its peer reports another chain
@@ -61,17 +72,27 @@ interface OutboundWaiter {
  */
 export class PeerLayer implements ConnectionHandler {
   readonly localPeerId: bigint;
+  /** Shared by every connection of every zone. */
+  readonly receiveBudget: ReceiveBudget;
   private readonly byZone = new Map<string, Map<string, PeerConnection>>();
   private readonly chains = new Map<string, ChainState>();
   private readonly outboundWaiters = new Map<string, OutboundWaiter[]>();
   private readonly logger: Logger;
+  private readonly handshakeFailures: IntervalSummaryLog;
   private txSink?: TxSink;
   private observer?: ConnectionObserver;
   private counter = 0;
 
   constructor(private readonly options: PeerLayerOptions) {
     this.localPeerId = options.localPeerId ?? randomBytes(8).readBigUInt64LE(0);
+    this.receiveBudget = new ReceiveBudget(options.receiveBudgetBytes ?? NODE_RECEIVE_BUDGET_BYTES);
     this.logger = options.logger;
+    this.handshakeFailures = new IntervalSummaryLog({
+      logger: options.logger,
+      message: 'peer connections closed before their handshake',
+      intervalMs: HANDSHAKE_FAILURE_LOG_INTERVAL_MS,
+      clock: options.clock ?? new SystemClock(),
+    });
     this.txSink = options.txSink;
   }
 
@@ -126,6 +147,7 @@ export class PeerLayer implements ConnectionHandler {
       remote: info.remote,
       timeouts: this.options.timeouts,
       padTransactions: this.options.padTransactions,
+      receiveBudget: this.receiveBudget,
     });
     const remoteKey = info.connection.direction === 'outbound' && info.connection.remote ? key(info.connection.remote) : undefined;
     const waiter = remoteKey ? this.outboundWaiters.get(remoteKey)?.shift() : undefined;
@@ -143,7 +165,10 @@ export class PeerLayer implements ConnectionHandler {
           this.observer?.onConnectionDown(info.zone, id, { byPeer: CLOSED_BY_PEER.has(reason), peer: remoteKey === undefined ? undefined : opaquePeerKey(remoteKey) });
         });
       },
-      (err: unknown) => waiter?.reject(err),
+      (err: unknown) => {
+        this.handshakeFailures.count(`${info.zone}:${failureCode(err)}`);
+        waiter?.reject(err);
+      },
     );
     return peer;
   }
@@ -233,6 +258,7 @@ export class PeerLayer implements ConnectionHandler {
   closeAll(reason = 'shutdown'): void {
     for (const zone of this.byZone.values()) for (const peer of zone.values()) peer.close(reason);
     this.byZone.clear();
+    this.handshakeFailures.flush();
   }
 }
 
@@ -243,4 +269,10 @@ function opaquePeerKey(remoteKey: string): string {
 
 function key(address: PeerAddress): string {
   return `${address.zone}|${address.host}|${address.port}`;
+}
+
+/** The code of what ended a handshake: the underlying error's when the failure wraps one (a Levin error, a timeout). */
+function failureCode(err: unknown): string {
+  if (!(err instanceof VeilnodeError)) return 'unknown';
+  return err.cause instanceof VeilnodeError ? err.cause.code : err.code;
 }

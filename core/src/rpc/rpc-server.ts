@@ -42,6 +42,8 @@ interface EndpointEntry {
 }
 
 const JSON_RPC_PATH = '/json_rpc';
+/** One body for every 401, whatever the path: its shape must not tell which paths exist. */
+const UNAUTHORIZED_BODY = Object.freeze({ status: 'Failed', reason: 'authentication required' });
 
 /**
  * The node's HTTP RPC server (node:http). Every request gets a JSON answer: malformed JSON,
@@ -81,6 +83,8 @@ export class RpcServer {
 
   async start(): Promise<void> {
     const server = createServer((request, response) => {
+      // no Date header on any listener: a restricted or hidden-service client must not learn our clock
+      response.sendDate = false;
       this.serve(request, response).catch((error: unknown) => {
         this.logger.error({ err: (error as Error).message }, 'RPC request failed');
         if (!response.headersSent) this.reply(response, { status: 500, body: jsonRpcError(null, JsonRpcErrorCode.InternalError, 'internal error') });
@@ -124,6 +128,15 @@ export class RpcServer {
   }
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // Nothing about a request is looked at before it authenticates: an unknown path, a wrong
+    // method and a good request all get the same 401, so a stranger cannot probe what we serve.
+    if (this.auth !== undefined) {
+      const verdict = this.auth.verify(request.method ?? '', request.url ?? '/', request.headers.authorization);
+      if (verdict !== 'pass') {
+        response.setHeader('WWW-Authenticate', this.auth.challenge(verdict === 'stale'));
+        return this.reply(response, { status: 401, body: UNAUTHORIZED_BODY });
+      }
+    }
     const path = (request.url ?? '/').split('?')[0];
     const entry = this.endpoints.get(path);
     // Errors before the endpoint runs keep its shape: JSON-RPC errors on /json_rpc, monerod's {status, reason} elsewhere.
@@ -134,10 +147,6 @@ export class RpcServer {
     if (!entry.methods.includes(request.method ?? '')) {
       response.setHeader('Allow', entry.methods.join(', '));
       return fail(405, JsonRpcErrorCode.InvalidRequest, `${path} accepts ${entry.methods.join(' or ')} only`);
-    }
-    if (this.auth !== undefined && !this.auth.verify(request.method ?? '', request.url ?? '/', request.headers.authorization)) {
-      response.setHeader('WWW-Authenticate', this.auth.challenge());
-      return fail(401, JsonRpcErrorCode.InvalidRequest, 'authentication required');
     }
     const body = await this.readBody(request);
     if (body === undefined) {

@@ -45,6 +45,11 @@ describe('command line (monerod flags)', () => {
     });
   });
 
+  it('--max-connections-per-ip N (monerod\'s flag) sets the clearnet zone\'s per-IP inbound limit', () => {
+    expect(settings(['--max-connections-per-ip', '3'])).to.deep.equal({ 'zones.clearnet.maxConnectionsPerIp': 3 });
+    expect(() => parseCommandLine(['--max-connections-per-ip', '0'])).to.throw('--max-connections-per-ip "0": must be a positive integer');
+  });
+
   it('--tx-proxy: tor selects transport tor, i2p selects i2p-socks; MAX and disable_noise in either order', () => {
     expect(settings(['--tx-proxy', 'tor,127.0.0.1:9050,16,disable_noise', '--tx-proxy', 'i2p,127.0.0.1:4447,disable_noise,8'])).to.deep.equal({
       'zones.tor.enabled': true,

@@ -12,6 +12,7 @@ import {
   LevinStreamDecoder,
   makeNoiseFrame,
   packForNoise,
+  ReceiveBudget,
   type LevinMessage,
 } from '../../src';
 import { expectTypedError } from '../fixtures/typed-error';
@@ -173,5 +174,77 @@ describe('LevinStreamDecoder', () => {
   it('refuses a non-positive packet limit', () => {
     expect(() => new LevinStreamDecoder({ maxPacketSize: 0 })).to.throw(LevinError);
     expect(() => new LevinStreamDecoder().setMaxPacketSize(Number.NaN)).to.throw(LevinError);
+  });
+
+  describe('receive limits chosen by the connection', () => {
+    it('drops the body of a discarded command as it streams in, holding none of it, and emits the message without a body', () => {
+      const d = new LevinStreamDecoder({ maxPacketSize: LEVIN_DEFAULT_MAX_PACKET_SIZE, discardBody: (c) => c === 2008 });
+      const header = encodeLevinHeader({ command: 2008, cb: 3_000_000, expectsResponse: false, returnCode: 0, flags: LevinFlags.Request });
+      expect(d.push(header)).to.deep.equal([]);
+      let peak = 0;
+      const out: LevinMessage[] = [];
+      for (let sent = 0; sent < 3_000_000; sent += 65536) {
+        out.push(...d.push(body(Math.min(65536, 3_000_000 - sent))));
+        peak = Math.max(peak, d.bufferedBytes);
+      }
+      expect(peak, 'nothing of the discarded body is held').to.equal(0);
+      expect(out.map((m) => [m.command, m.segments.length])).to.deep.equal([[2008, 0]]);
+      // the next message decodes as usual, also in the same chunk as a discarded one
+      const next = d.push(Buffer.concat([encodeNotify(2008, body(100)), encodeNotify(2002, body(5))]));
+      expect(next.map((m) => [m.command, m.segments.length, m.body.length])).to.deep.equal([
+        [2008, 0, 0],
+        [2002, 1, 5],
+      ]);
+    });
+
+    it('still applies the command cap to a discarded body (monerod refuses it too)', () => {
+      const d = new LevinStreamDecoder({ maxPacketSize: LEVIN_DEFAULT_MAX_PACKET_SIZE, discardBody: () => true });
+      const header = encodeLevinHeader({ command: 2008, cb: 4 * 1024 * 1024 + 1, expectsResponse: false, returnCode: 0, flags: LevinFlags.Request });
+      levinError(() => d.push(header), 'LEVIN_TOO_BIG');
+    });
+
+    it('applies the connection\'s own per-command caps instead of monerod\'s', () => {
+      const d = new LevinStreamDecoder({ maxPacketSize: LEVIN_DEFAULT_MAX_PACKET_SIZE, maxBody: (c) => (c === 2002 ? 1000 : Infinity) });
+      expect(d.push(encodeNotify(2002, body(1000)))).to.have.length(1);
+      const e = levinError(() => d.push(encodeLevinHeader({ command: 2002, cb: 1001, expectsResponse: false, returnCode: 0, flags: LevinFlags.Request })), 'LEVIN_TOO_BIG');
+      expect(e.context).to.deep.include({ command: 2002, cb: 1001, limit: 1000 });
+    });
+
+    it('bounds fragment reassembly', () => {
+      const d = new LevinStreamDecoder({ maxReassembly: 5000 });
+      expect(d.push(fragment(LevinFlags.Begin, body(3000)))).to.deep.equal([]);
+      levinError(() => d.push(fragment(0, body(2001))), 'LEVIN_TOO_BIG');
+      expect(d.bufferedBytes).to.equal(0);
+    });
+
+    it('shares a receive budget for large bodies: one that does not fit fails, completed and failed ones give theirs back', () => {
+      const budget = new ReceiveBudget(1_000_000, 1000);
+      const a = new LevinStreamDecoder({ maxPacketSize: LEVIN_DEFAULT_MAX_PACKET_SIZE, budget });
+      const b = new LevinStreamDecoder({ maxPacketSize: LEVIN_DEFAULT_MAX_PACKET_SIZE, budget });
+      const big = encodeNotify(2002, body(600_000));
+      a.push(Buffer.from(big.subarray(0, 100)));
+      expect(budget.usedBytes).to.equal(600_000);
+      const e = levinError(() => b.push(Buffer.from(big.subarray(0, 100))), 'LEVIN_RECEIVE_BUDGET');
+      expect(e.context).to.deep.include({ cb: 600_000, used: 600_000, capacity: 1_000_000 });
+      expect(budget.usedBytes, 'the refused one took nothing').to.equal(600_000);
+      const small = new LevinStreamDecoder({ budget });
+      expect(small.push(encodeNotify(2002, body(1000))), 'a small body is not counted').to.have.length(1);
+      expect(a.push(Buffer.from(big.subarray(100)))).to.have.length(1);
+      expect(budget.usedBytes, 'a completed body gives its share back').to.equal(0);
+      const c = new LevinStreamDecoder({ maxPacketSize: LEVIN_DEFAULT_MAX_PACKET_SIZE, budget });
+      c.push(Buffer.from(big.subarray(0, 100)));
+      c.dispose();
+      expect(budget.usedBytes, 'so does a disposed decoder').to.equal(0);
+    });
+
+    it('dispose() drops every buffered byte and ends the decoder', () => {
+      const d = new LevinStreamDecoder({ maxPacketSize: LEVIN_DEFAULT_MAX_PACKET_SIZE });
+      const partial = encodeNotify(2002, body(1_000_000)).subarray(0, 600_000);
+      d.push(Buffer.from(partial));
+      expect(d.bufferedBytes).to.equal(600_000 - 33);
+      d.dispose();
+      expect(d.bufferedBytes).to.equal(0);
+      levinError(() => d.push(body(1)), 'LEVIN_DECODER_FAILED');
+    });
   });
 });

@@ -6,10 +6,11 @@ import type { Listener, Transport, TransportCapabilities, TransportConnection, T
 import type { ZoneConfig, ZonePolicy } from '../../src/api/zone';
 import { ZONE_CODEC, ZONE_CONFIG, ZONE_LOGGER, ZONE_POLICY, ZONE_TRANSPORT } from '../../src/di/tokens';
 import type { ConnectionHandler, ZoneConnection } from '../../src/node/connection-handler';
-import { ZoneRuntime } from '../../src/node/zone-runtime';
-import { RecordingLogger } from '../../src/logging/recording-logger';
+import { REFUSAL_LOG_INTERVAL_MS, ZoneRuntime } from '../../src/node/zone-runtime';
+import { RecordingLogger, type LogEntry } from '../../src/logging/recording-logger';
 import { testOnionCodec } from '../helpers/test-codecs';
 import { testZoneConfig } from '../../src/testing/test-zone-config';
+import { VirtualClock } from '../../src/time/virtual-clock';
 
 /** A transport double: records listen() calls, reports whatever health the test sets. */
 class FakeTransport implements Transport {
@@ -37,7 +38,7 @@ class FakeTransport implements Transport {
 
 const ZONE = testZoneConfig({ name: 'tor', transport: 'fake-tor', maxOutbound: 8, maxInbound: 8, noise: true });
 
-function runtimeFor(transport: Transport, zone: ZoneConfig, logger: RecordingLogger, pollMs = 5): { runtime: ZoneRuntime; handled: ZoneConnection[] } {
+function runtimeFor(transport: Transport, zone: ZoneConfig, logger: RecordingLogger, pollMs = 5, clock?: VirtualClock): { runtime: ZoneRuntime; handled: ZoneConnection[] } {
   const child = rootContainer.createChildContainer();
   child.register(ZONE_CONFIG, { useValue: zone });
   child.register(ZONE_TRANSPORT, { useValue: transport });
@@ -46,7 +47,7 @@ function runtimeFor(transport: Transport, zone: ZoneConfig, logger: RecordingLog
   child.register(ZONE_LOGGER, { useValue: logger });
   const handled: ZoneConnection[] = [];
   const handler: ConnectionHandler = { handle: (c) => void handled.push(c) };
-  return { runtime: new ZoneRuntime(child, handler, pollMs), handled };
+  return { runtime: new ZoneRuntime(child, handler, pollMs, clock), handled };
 }
 
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -57,8 +58,8 @@ describe('ZoneRuntime', () => {
     for (const r of running.splice(0)) await r.stop();
   });
 
-  async function start(transport: Transport, zone: ZoneConfig, logger = new RecordingLogger()): Promise<{ runtime: ZoneRuntime; handled: ZoneConnection[] }> {
-    const made = runtimeFor(transport, zone, logger);
+  async function start(transport: Transport, zone: ZoneConfig, logger = new RecordingLogger(), clock?: VirtualClock): Promise<{ runtime: ZoneRuntime; handled: ZoneConnection[] }> {
+    const made = runtimeFor(transport, zone, logger, 5, clock);
     running.push(made.runtime);
     await made.runtime.start(new AbortController().signal);
     return made;
@@ -105,5 +106,49 @@ describe('ZoneRuntime', () => {
     const bare: Transport = { name: transport.name, zone: transport.zone, capabilities: transport.capabilities, stop: () => transport.stop(), dial: () => transport.dial(), listen: (c) => transport.listen(c) };
     const { runtime } = await start(bare, ZONE);
     expect(runtime.health()).to.deep.equal({ healthy: true });
+  });
+
+  describe('inbound limits', () => {
+    const LIMITED = testZoneConfig({ name: 'tor', transport: 'fake-tor', maxInbound: 4, maxConnectionsPerIp: 1, inbound: { address: 'ours.onion:18083', bind: '127.0.0.1:0', max: 4 } });
+    const inbound = (host: string): TransportConnection & { stream: PassThrough } => ({ stream: new PassThrough(), direction: 'inbound', remote: { zone: 'tor', host, port: 1 } });
+
+    it('lets one connection per IP in and destroys the others; a closed one frees its IP', async () => {
+      const fake = new FakeTransport({ dial: true, listen: true });
+      const { runtime, handled } = await start(fake, LIMITED);
+      const flood = Array.from({ length: 50 }, () => inbound('attacker'));
+      for (const c of flood) fake.onConnection?.(c);
+      expect(handled).to.have.length(1);
+      expect(flood.slice(1).every((c) => c.stream.destroyed)).to.equal(true);
+      const other = inbound('honest');
+      fake.onConnection?.(other);
+      expect(handled).to.have.length(2);
+      expect(runtime.connectionCounts.in).to.equal(2);
+      flood[0].stream.destroy();
+      await tick(1);
+      expect(runtime.connectionCounts.in).to.equal(1);
+      fake.onConnection?.(inbound('attacker'));
+      expect(handled).to.have.length(3);
+    });
+
+    it('refuses beyond maxInbound whatever the IP', async () => {
+      const fake = new FakeTransport({ dial: true, listen: true });
+      const { handled } = await start(fake, LIMITED);
+      for (let i = 0; i < 10; i++) fake.onConnection?.(inbound(`host-${i}`));
+      expect(handled).to.have.length(4);
+    });
+
+    it('logs refusals as one summary line per interval with counts by reason and no addresses', async () => {
+      const fake = new FakeTransport({ dial: true, listen: true });
+      const logger = new RecordingLogger();
+      const clock = new VirtualClock();
+      await start(fake, LIMITED, logger, clock);
+      for (let i = 0; i < 1000; i++) fake.onConnection?.(inbound(i < 500 ? 'attacker' : `host-${i}`));
+      const refusalLines = (): LogEntry[] => logger.entries.filter((e) => e.msg === 'inbound connections refused');
+      expect(refusalLines()).to.have.length(0);
+      clock.advance(REFUSAL_LOG_INTERVAL_MS);
+      expect(refusalLines()).to.have.length(1);
+      expect(refusalLines()[0].fields).to.deep.include({ total: 996, byReason: { perIpLimit: 499, zoneFull: 497 }, maxInbound: 4, maxConnectionsPerIp: 1 });
+      expect(JSON.stringify(logger.entries)).not.to.match(/attacker|host-/);
+    });
   });
 });

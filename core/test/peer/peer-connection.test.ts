@@ -2,8 +2,11 @@ import { expect } from 'chai';
 import * as fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { anonymityZonePolicy, Command, publicZonePolicy, type ZonePolicy } from '../../src/api';
-import { encodeFrame, LevinFlags, LevinReturnCode } from '../../src/levin';
+import { encodeFrame, encodeLevinHeader, LevinFlags, LevinReturnCode, ReceiveBudget } from '../../src/levin';
+import { MAX_NEW_TRANSACTIONS_BYTES } from '../../src/peer/receive-limits';
 import { ChainState, GATHER_MIN_TX_BYTES, PeerConnection, PeerError, type IncomingTransactions, type PeerTimeouts } from '../../src/peer';
 import { ZonePeerStore } from '../../src/peerstore';
 import {
@@ -46,6 +49,7 @@ interface Setup {
   timeouts?: Partial<PeerTimeouts>;
   chain?: ChainState;
   padTransactions?: boolean;
+  receiveBudget?: ReceiveBudget;
 }
 
 function setup(opts: Setup = {}) {
@@ -71,6 +75,7 @@ function setup(opts: Setup = {}) {
     logger,
     timeouts: { handshakeMs: 500, timedSyncIntervalMs: 60_000, idleMs: 60_000, invokeMs: 500, ...opts.timeouts },
     padTransactions: opts.padTransactions,
+    receiveBudget: opts.receiveBudget,
   });
   return { peer, stream: ours, fake: new FakeLevinPeer(theirs), store, batches, logger, chain };
 }
@@ -266,6 +271,76 @@ describe('peer/PeerConnection', () => {
       t.fake.send(big); // not a valid tx: closes for the tx, not for the size
       await t.fake.waitClosed();
       expect((await t.peer.closed).error?.code).to.equal('TX_INVALID');
+    });
+
+    it('caps a tx message at 8 MiB after the handshake: a larger declared size closes at once, before any body byte is kept', async () => {
+      const s = setup({ direction: 'inbound' });
+      await offerHandshake(s);
+      s.fake.send(encodeLevinHeader({ command: Command.NewTransactions, cb: MAX_NEW_TRANSACTIONS_BYTES + 1, expectsResponse: false, returnCode: 0, flags: LevinFlags.Request }));
+      await s.fake.waitClosed();
+      const closed = await s.peer.closed;
+      expect(closed.error?.code).to.equal('LEVIN_TOO_BIG');
+      expect(closed.error?.context).to.deep.include({ command: Command.NewTransactions, limit: MAX_NEW_TRANSACTIONS_BYTES });
+    });
+
+    it('holds none of the chain traffic it ignores: a 3 MiB NEW_FLUFFY_BLOCK streams past and the connection stays', async () => {
+      const s = setup({ direction: 'inbound' });
+      await offerHandshake(s);
+      const size = 3 * 1024 * 1024;
+      s.fake.send(encodeLevinHeader({ command: Command.NewFluffyBlock, cb: size, expectsResponse: false, returnCode: 0, flags: LevinFlags.Request }));
+      let peak = 0;
+      for (let sent = 0; sent < size; sent += 65536) {
+        s.fake.send(Buffer.alloc(Math.min(65536, size - sent), 0x55));
+        await new Promise((r) => setImmediate(r));
+        peak = Math.max(peak, s.peer.receiveBufferedBytes);
+      }
+      s.fake.send(encodeInvokeMessage(Ping, {})); // answered only if the block was skipped cleanly
+      await s.fake.next((m) => m.command === Command.Ping && m.isResponse);
+      expect(peak).to.equal(0);
+      expect(s.peer.state).to.equal('ready');
+      s.peer.close('test');
+    });
+
+    it('keeps no received bytes once closed, even while something still references the connection', async function () {
+      this.timeout(20_000);
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      const held: Array<ReturnType<typeof setup>> = [];
+      gc();
+      const before = process.memoryUsage().arrayBuffers;
+      for (let i = 0; i < 20; i++) {
+        const s = setup({ direction: 'inbound' });
+        await offerHandshake(s);
+        s.fake.send(encodeLevinHeader({ command: Command.NewTransactions, cb: MAX_NEW_TRANSACTIONS_BYTES, expectsResponse: false, returnCode: 0, flags: LevinFlags.Request }));
+        for (let k = 0; k < 64; k++) s.fake.send(Buffer.alloc(65536, 0x55)); // a 4 MiB partial body
+        await new Promise((r) => setImmediate(r));
+        expect(s.peer.receiveBufferedBytes).to.equal(4 * 1024 * 1024);
+        s.peer.close('test');
+        expect(s.peer.receiveBufferedBytes).to.equal(0);
+        held.push(s);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      gc();
+      const retained = process.memoryUsage().arrayBuffers - before;
+      expect(retained, `${(retained / 1048576).toFixed(1)} MiB of 80 MiB received still held`).to.be.below(8 * 1024 * 1024);
+      expect(held).to.have.length(20);
+    });
+
+    it('shares the node receive budget: a large tx message that does not fit closes its connection; a closed one gives its share back', async () => {
+      const budget = new ReceiveBudget(10 * 1024 * 1024);
+      const header = encodeLevinHeader({ command: Command.NewTransactions, cb: 6 * 1024 * 1024, expectsResponse: false, returnCode: 0, flags: LevinFlags.Request });
+      const first = setup({ direction: 'inbound', receiveBudget: budget });
+      const second = setup({ direction: 'inbound', receiveBudget: budget });
+      await offerHandshake(first);
+      await offerHandshake(second);
+      first.fake.send(header);
+      await new Promise((r) => setImmediate(r));
+      expect(budget.usedBytes).to.equal(6 * 1024 * 1024);
+      second.fake.send(header);
+      await second.fake.waitClosed();
+      expect((await second.peer.closed).error?.code).to.equal('LEVIN_RECEIVE_BUDGET');
+      first.peer.close('test');
+      expect(budget.usedBytes).to.equal(0);
     });
 
     it('closes with a typed error on bytes that are not Levin', async () => {

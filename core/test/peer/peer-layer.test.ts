@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, DialError, publicZonePolicy, type PeerAddress } from '../../src/api';
 import { PeerLayer, type IncomingTransactions } from '../../src/peer';
+import { HANDSHAKE_FAILURE_LOG_INTERVAL_MS } from '../../src/peer/peer-layer';
+import { VirtualClock } from '../../src/time/virtual-clock';
 import { encodeFrame } from '../../src/levin';
 import { encodeInvokeMessage, encodeNotifyMessage, encodeResponseMessage, genesisHash, Handshake, networkId, NewTransactions, TimedSync } from '../../src/wire';
 import { duplexPair } from '../helpers/duplex-pair';
@@ -88,6 +90,24 @@ describe('peer/PeerLayer', () => {
     await new Promise((r) => setImmediate(r));
     expect(events).to.deep.equal([]);
     expect(layer.connectionIds('clearnet')).to.deep.equal([]);
+  });
+
+  it('logs connections that fail before their handshake as one summary line per minute, not one info line each', async () => {
+    const logger = new RecordingLogger();
+    const clock = new VirtualClock();
+    const layer = new PeerLayer({ network: 'regtest', logger, clock });
+    for (let i = 0; i < 50; i++) {
+      const { peer, fake } = inbound(layer);
+      if (i % 2 === 0) fake.send(Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+      else fake.stream.destroy();
+      await peer.closed;
+    }
+    await new Promise((r) => setImmediate(r));
+    expect(logger.entries.filter((e) => e.level === 'info')).to.deep.equal([]);
+    clock.advance(HANDSHAKE_FAILURE_LOG_INTERVAL_MS);
+    const lines = logger.entries.filter((e) => e.level === 'info');
+    expect(lines.map((e) => e.msg)).to.deep.equal(['peer connections closed before their handshake']);
+    expect(lines[0].fields).to.deep.include({ total: 50, byReason: { 'clearnet:LEVIN_BAD_SIGNATURE': 25, 'clearnet:PEER_HANDSHAKE_FAILED': 25 } });
   });
 
   it('keeps one chain top per zone, so one zone’s peers cannot tag what we claim on another', async () => {

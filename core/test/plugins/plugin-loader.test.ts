@@ -95,6 +95,7 @@ describe('plugin loader', () => {
             proxy: null,
             maxOutbound: 3,
             maxInbound: 64,
+            maxConnectionsPerIp: 1,
             noise: false,
             inbound: { address: '[::1]:28080', bind: '[::1]:28080', max: 64 },
             peers: [],
@@ -243,6 +244,19 @@ describe('plugin loader', () => {
         const chosen = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: { transport: 'shared-c' } } });
         expect(chosen.zones[0].transport).to.equal('shared-c');
       });
+    });
+
+    it('limits inbound connections per IP on a public zone (1 by default, as monerod) and refuses the setting on an anonymity zone', async () => {
+      const byDefault = await prepareFromConfig({ plugins: [TCP], zones: tcpZone });
+      expect(byDefault.zones[0]).to.include({ maxConnectionsPerIp: 1, maxInbound: 64, maxOutbound: 12 });
+      const raised = await prepareFromConfig({ plugins: [TCP], zones: { clearnet: { transport: 'fixture-tcp', maxConnectionsPerIp: 4 } } });
+      expect(raised.zones[0].maxConnectionsPerIp).to.equal(4);
+      const anonymous = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs')], zones: { shared: {} } });
+      expect(anonymous.zones[0].maxConnectionsPerIp).to.equal(undefined);
+      const error = await prepareError({ plugins: [pluginFixture('shared-zone-a.cjs')], zones: { shared: { maxConnectionsPerIp: 2 } } });
+      expect(error.context.problems).to.deep.equal([
+        "zones.shared.maxConnectionsPerIp: does not apply to an anonymity zone (its inbound peers all arrive from the local Tor/I2P daemon's address); use maxInbound",
+      ]);
     });
 
     it('ignores a disabled entry for a zone no plugin provides', async () => {

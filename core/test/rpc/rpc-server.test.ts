@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { RpcMethodError } from '../../src/api/plugin';
+import { digestHa1, digestResponse } from '../../src/rpc/digest-auth';
 import { registerGetZones } from '../../src/rpc/get-zones-method';
 import { RpcMethodRegistry } from '../../src/rpc/rpc-method-registry';
 import { RpcServer, type RpcServerOptions } from '../../src/rpc/rpc-server';
@@ -177,6 +178,47 @@ describe('RPC server', () => {
     }
     expect(await curl('alice:s3cret')).to.equal('200');
     expect(await curl('alice:nope')).to.equal('401');
+  });
+
+  it('answers 401 to everything before authentication: unknown paths and wrong methods cannot be probed', async () => {
+    const address = await startServer({ login: 'alice:s3cret' });
+    const replies = [
+      await post(address, '/json_rpc', '{}'),
+      await post(address, '/no_such_path', '{}'),
+      await post(address, '/json_rpc', '', {}, 'GET'),
+      await post(address, '/no_such_path', '', {}, 'DELETE'),
+    ];
+    for (const reply of replies) {
+      expect(reply.status).to.equal(401);
+      expect(reply.headers.allow).to.equal(undefined);
+      expect(JSON.parse(reply.body)).to.deep.equal({ status: 'Failed', reason: 'authentication required' });
+    }
+  });
+
+  it('refuses a replayed Authorization header with stale=true and a fresh nonce', async () => {
+    const address = await startServer({ login: 'alice:s3cret' });
+    const body = '{"jsonrpc":"2.0","id":1,"method":"get_zones"}';
+    const challenge = await post(address, '/json_rpc', body);
+    const nonce = /nonce="([^"]+)"/.exec(String(challenge.headers['www-authenticate']))?.[1] as string;
+    const authorization = (nc: string): string =>
+      `Digest username="alice", realm="veilnode", nonce="${nonce}", uri="/json_rpc", qop=auth, nc=${nc}, cnonce="c1", response="${digestResponse(digestHa1('alice', 'veilnode', 's3cret'), { method: 'POST', uri: '/json_rpc', nonce, nc, cnonce: 'c1', qop: 'auth' })}"`;
+    expect((await post(address, '/json_rpc', body, { Authorization: authorization('00000002') })).status).to.equal(200);
+    const replayed = await post(address, '/json_rpc', body, { Authorization: authorization('00000002') });
+    expect(replayed.status).to.equal(401);
+    expect(replayed.headers['www-authenticate']).to.match(/stale=true$/);
+    expect(replayed.headers['www-authenticate']).not.to.include(nonce);
+    expect((await post(address, '/json_rpc', body, { Authorization: authorization('00000001') })).status, 'count going backwards').to.equal(401);
+    expect((await post(address, '/json_rpc', body, { Authorization: authorization('00000003') })).status).to.equal(200);
+  });
+
+  it('sends no Date header, on a restricted listener or any other', async () => {
+    for (const restricted of [true, false]) {
+      const address = await startServer({ restricted, login: restricted ? 'alice:s3cret' : null });
+      const reply = await post(address, '/json_rpc', '{"jsonrpc":"2.0","id":2,"method":"echo","params":[1]}');
+      expect(reply.status).to.equal(restricted ? 401 : 200);
+      expect(reply.headers.date, `restricted ${restricted}`).to.equal(undefined);
+      await server.stop();
+    }
   });
 
   it('releases its port on stop, even with a keep-alive client connected', async () => {

@@ -42,7 +42,8 @@ export class VeilnodeTarget implements BenchTarget {
         log: { level: 'warn' },
         p2p: { bindIp: this.host, bindPort: this.port },
         rpc: { bindIp: this.host, bindPort: 0 },
-        zones: { clearnet: { enabled: true, transport: 'clearnet', maxInbound: this.maxInbound, maxOutbound: 0 } },
+        // as many per IP as monerod-target allows (--max-connections-per-ip): the load comes from 253 loopback IPs
+        zones: { clearnet: { enabled: true, transport: 'clearnet', maxInbound: this.maxInbound, maxConnectionsPerIp: this.maxInbound, maxOutbound: 0 } },
       }),
     );
     const log = createWriteStream(join(this.dir, 'veilnode.log'));

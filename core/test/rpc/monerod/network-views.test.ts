@@ -268,7 +268,7 @@ describe('RPC monerod read endpoints', () => {
       expect((await digest(address, 'POST', '/get_transaction_pool')).answer.json.status).to.equal('OK');
       const rpcCall = await digest(address, 'POST', '/json_rpc', { jsonrpc: '2.0', id: 1, method: 'get_info' });
       expect((rpcCall.answer.json.result as { status: string }).status).to.equal('OK');
-      expect(rpcCall.challenge.json.error).to.deep.include({ message: 'authentication required' });
+      expect(rpcCall.challenge.json).to.deep.equal({ status: 'Failed', reason: 'authentication required' });
     });
   });
 });
