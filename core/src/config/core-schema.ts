@@ -3,6 +3,8 @@ import type { NetworkName } from '../api/transport';
 import type { RawRpcZoneListener } from './rpc-zones';
 import type { RawZoneSettings } from './zone-settings';
 import { DEFAULT_CROSS_ZONE_DELAY } from '../relay/relay-engine-config';
+import { DEFAULT_PEER_TX_QUOTA } from '../relay/peer-tx-quota';
+import { DEFAULT_RELAY_POOL_LIMITS } from '../relay/relay-pool';
 
 export const NETWORKS: readonly NetworkName[] = ['mainnet', 'testnet', 'stagenet', 'regtest'];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -30,6 +32,11 @@ export interface NodeConfig {
   readonly relay: {
     /** A tx crosses from the zone it arrived on to the others after U(0, this) ms (issue 5 rule 4). */
     readonly crossZoneDelayMaxMs: number;
+    readonly poolMaxTxs: number;
+    readonly poolMaxBytes: number;
+    readonly poolLifetimeMs: number;
+    readonly peerTxsPerSecond: number;
+    readonly peerTxBytesPerSecond: number;
   };
   readonly zones: Readonly<Record<string, RawZoneSettings>>;
   readonly [plugin: string]: unknown;
@@ -89,6 +96,27 @@ export function coreSchema(): Record<string, unknown> {
         format: nonNegativeInt,
         default: DEFAULT_CROSS_ZONE_DELAY.maxMs,
         env: 'VEILNODE_RELAY_CROSS_ZONE_DELAY_MAX_MS',
+      },
+      poolMaxTxs: {
+        doc: 'Most txs the relay pool holds; beyond, the biggest contributor\'s oldest single-source tx makes room',
+        format: positiveInt,
+        default: DEFAULT_RELAY_POOL_LIMITS.maxTxs,
+      },
+      poolMaxBytes: { doc: 'Most tx bytes the relay pool holds (same eviction rule)', format: positiveInt, default: DEFAULT_RELAY_POOL_LIMITS.maxBytes },
+      poolLifetimeMs: {
+        doc: 'How long a relayed tx is remembered (not relayed twice) before it is forgotten',
+        format: positiveInt,
+        default: DEFAULT_RELAY_POOL_LIMITS.lifetimeMs,
+      },
+      peerTxsPerSecond: {
+        doc: 'Txs per second one connection may send us (20 s of it in a burst); a connection over it is closed',
+        format: positiveInt,
+        default: DEFAULT_PEER_TX_QUOTA.txsPerSecond,
+      },
+      peerTxBytesPerSecond: {
+        doc: 'Tx bytes per second one connection may send us (20 s of it in a burst); a connection over it is closed',
+        format: positiveInt,
+        default: DEFAULT_PEER_TX_QUOTA.bytesPerSecond,
       },
     },
     zones: { doc: 'Per-zone settings, zones.<name> (see ZoneConfig)', format: Object, default: {} },

@@ -1,6 +1,6 @@
 import type { NetworkName } from '../../api/transport';
 import type { RelayStatus, SubmitResult } from '../../relay/relay-engine';
-import type { PoolEntry } from '../../relay/tx-pool-view';
+import type { PoolEntry } from '../../relay/relay-pool';
 
 /**
  * What the monerod-compatible endpoints read and call. Each is a narrow view the node wires to

@@ -1,4 +1,4 @@
-import type { PoolEntry } from '../../relay/tx-pool-view';
+import type { PoolEntry } from '../../relay/relay-pool';
 import type { HeldTxPool } from './held-tx-pool';
 import { accessResponseBase, responseBase } from './monerod-response';
 import type { TxSubmitter } from './sources';
