@@ -238,7 +238,9 @@ export class RelayEngine {
   }
 
   /**
-   * The same with tx ids already computed: the peer layer's `TxSink.receive` shape. A tx new to
+   * The same with tx ids (the peer layer's `TxSink.receive` shape: computed when first read,
+   * here only for txs within the sender's quota; an id that cannot be computed because the
+   * blob does not parse counts as a tx that fails the relay rules). A tx new to
    * the pool must pass the relay rules (`checkTx`) and find room; a connection that sends one
    * that fails them, or more than its quota, is closed and nothing more it sent is relayed
    * (monerod drops a peer for the former, and we must not pass junk on to monerod peers).
@@ -247,13 +249,15 @@ export class RelayEngine {
     const target = this.zone(batch.zone);
     const source = carrier(batch.zone, batch.connectionId);
     if (this.penalised.has(source)) return;
-    for (const tx of batch.txs) {
-      if (!this.quota.take(source, tx.blob.length)) return this.penalise(batch.zone, batch.connectionId, 'tx-quota', tx.id);
+    for (const received of batch.txs) {
+      if (!this.quota.take(source, received.blob.length)) return this.penalise(batch.zone, batch.connectionId, 'tx-quota');
+      const tx = this.withId(received);
+      if (tx === undefined) return this.penalise(batch.zone, batch.connectionId, 'invalid-tx');
       const known = this.pool.has(tx.id);
       if (known) this.pool.addSource(tx.id, source);
       else {
         const admitted = this.admit(tx, target.kind === 'public' ? 'stem' : 'forward', source);
-        if (admitted === 'invalid') return this.penalise(batch.zone, batch.connectionId, 'invalid-tx', tx.id);
+        if (admitted === 'invalid') return this.penalise(batch.zone, batch.connectionId, 'invalid-tx');
         if (!admitted) continue;
       }
       this.recordSender(tx.id, batch.zone, batch.connectionId);
@@ -429,10 +433,20 @@ export class RelayEngine {
     return false;
   }
 
+  /** The tx with its id read (a lazy id may throw for a blob that does not parse): undefined then. */
+  private withId(received: RelayTx): RelayTx | undefined {
+    try {
+      return { id: received.id, blob: received.blob };
+    } catch (err) {
+      this.deps.logger?.info({ reason: (err as Error).message }, 'received a transaction that does not parse');
+      return undefined;
+    }
+  }
+
   /** Closes a connection that broke the relay rules or its quota; it gets nothing more relayed. */
-  private penalise(zone: string, connectionId: ConnectionId, reason: CloseReason, txId: string): void {
+  private penalise(zone: string, connectionId: ConnectionId, reason: CloseReason): void {
     this.penalised.add(carrier(zone, connectionId));
-    this.deps.logger?.info({ zone, reason, txId }, 'closing a connection for the transactions it sent');
+    this.deps.logger?.info({ zone, reason }, 'closing a connection for the transactions it sent');
     this.deps.port.close(zone, connectionId, reason);
   }
 

@@ -39,7 +39,7 @@ describe('RelayEngine: admission of received txs', () => {
   });
 
   it('closes a connection over its tx quota and relays nothing beyond it', () => {
-    const h = harness({ peerTxQuota: { txsPerSecond: 1, burstSeconds: 5 } });
+    const h = harness({ peerTxQuota: { txsPerSecond: 1, burstSeconds: 5, initialSeconds: 5 } });
     const junk = new WellFormedJunkTx();
     const blobs = Array.from({ length: 8 }, () => junk.next());
     for (const blob of blobs) h.engine.onTransactionsReceived('public', 'in1', [blob], true);
@@ -65,7 +65,7 @@ describe('RelayEngine: admission of received txs', () => {
   });
 
   it('keeps the pool within its bounds under a flood and keeps an honest tx seen from two peers', () => {
-    const h = harness({ pool: { maxTxs: 50 }, peerTxQuota: { txsPerSecond: 10_000 } });
+    const h = harness({ pool: { maxTxs: 50 }, peerTxQuota: { txsPerSecond: 10_000, bytesPerSecond: 10_000_000 } });
     const junk = new WellFormedJunkTx();
     const honest = junk.next();
     h.engine.onTransactionsReceived('public', 'in1', [honest], true);
