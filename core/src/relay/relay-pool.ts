@@ -46,6 +46,8 @@ interface Entry {
   /** The first source, charged with the tx's bytes while the tx is evictable. */
   readonly owner: TxSource;
   readonly sources: Set<TxSource>;
+  /** Why it is never evicted: ours, or received from two or more connections (within a budget). */
+  pinned: 'no' | 'local' | 'corroborated';
   readonly keyImages: readonly string[];
   expiry: TimerHandle;
 }
@@ -69,6 +71,8 @@ export interface RelayPoolEvents {
  * first pushes out its own txs and can never take more than an even share from honest ones.
  * Local txs, and txs that reached us from two or more connections, are never evicted (a single
  * connection cannot make a tx look corroborated); when only those remain, a new tx is refused.
+ * Txs pinned for their second source take at most half the pool's bytes: an attacker that
+ * reconnects to corroborate its own junk can hold that half for a lifetime, never the rest.
  * A tx spending a key image another tx in the pool spends is refused (first seen wins, as in
  * monerod's pool). Only `fluff` txs are public: anything else listed by an RPC query would let
  * whoever asks learn that the tx started here, or sits in our stem.
@@ -78,6 +82,8 @@ export class RelayPool {
   private readonly keyImages = new Map<string, string>();
   private readonly contributions = new Map<TxSource, Contribution>();
   private bytes = 0;
+  /** Bytes of txs pinned for their sources (local ones not counted). */
+  private corroboratedBytes = 0;
   readonly limits: RelayPoolLimits;
 
   constructor(
@@ -131,13 +137,18 @@ export class RelayPool {
     } else this.insert(tx, 'local', LOCAL_SOURCE, []);
   }
 
-  /** Another source sent a tx we hold: a second source (or local) makes it unevictable. */
+  /** Another source sent a tx we hold: a second source pins it while the budget allows; local always. */
   addSource(id: string, source: TxSource): void {
     const entry = this.entries.get(id);
     if (entry === undefined || entry.sources.has(source)) return;
-    const wasEvictable = evictable(entry);
     entry.sources.add(source);
-    if (wasEvictable && !evictable(entry)) this.uncharge(entry);
+    if (entry.pinned !== 'no') return;
+    const size = entry.tx.blob.length;
+    if (source === LOCAL_SOURCE) this.pin(entry, 'local');
+    else if (this.corroboratedBytes + size <= this.limits.maxBytes / 2) {
+      this.pin(entry, 'corroborated');
+      this.corroboratedBytes += size;
+    }
   }
 
   setState(id: string, state: RelayState): void {
@@ -157,7 +168,8 @@ export class RelayPool {
     const entry = this.entries.get(id);
     if (entry === undefined) return false;
     entry.expiry.cancel();
-    if (evictable(entry)) this.uncharge(entry);
+    if (entry.pinned === 'no') this.uncharge(entry);
+    else if (entry.pinned === 'corroborated') this.corroboratedBytes -= entry.tx.blob.length;
     for (const image of entry.keyImages) this.keyImages.delete(image);
     this.bytes -= entry.tx.blob.length;
     return this.entries.delete(id);
@@ -185,11 +197,16 @@ export class RelayPool {
   }
 
   private insert(tx: RelayTx, state: RelayState, source: TxSource, keyImages: readonly string[]): void {
-    const entry: Entry = { tx, state, owner: source, sources: new Set([source]), keyImages, expiry: this.armExpiry(tx.id) };
+    const entry: Entry = { tx, state, owner: source, sources: new Set([source]), pinned: source === LOCAL_SOURCE ? 'local' : 'no', keyImages, expiry: this.armExpiry(tx.id) };
     this.entries.set(tx.id, entry);
     this.bytes += tx.blob.length;
     for (const image of keyImages) this.keyImages.set(image, tx.id);
-    if (evictable(entry)) this.charge(entry);
+    if (entry.pinned === 'no') this.charge(entry);
+  }
+
+  private pin(entry: Entry, why: 'local' | 'corroborated'): void {
+    entry.pinned = why;
+    this.uncharge(entry);
   }
 
   private armExpiry(id: string): TimerHandle {
@@ -216,9 +233,4 @@ export class RelayPool {
     for (const contribution of this.contributions.values()) if (biggest === undefined || contribution.bytes > biggest.bytes) biggest = contribution;
     return biggest?.ids.values().next().value;
   }
-}
-
-/** Evictable: received from exactly one connection, and not ours. */
-function evictable(entry: Entry): boolean {
-  return entry.sources.size === 1 && entry.owner !== LOCAL_SOURCE;
 }

@@ -75,6 +75,24 @@ describe('relay/RelayPool', () => {
     expect(ids(pool)).to.include('mine-too');
   });
 
+  it('pins corroborated txs for at most half the pool: an attacker corroborating its own junk cannot hold the rest', () => {
+    const { pool } = poolHarness({ maxTxs: 1000, maxBytes: 1000 });
+    for (let i = 0; i < 10; i++) {
+      pool.admit(tx(`junk${i}`), 'fluff', 'attacker-1', []);
+      pool.addSource(`junk${i}`, 'attacker-2'); // the same attacker, reconnected
+    }
+    // 5 × 100 bytes pinned (half of 1000); the other 5 stay evictable
+    for (let i = 0; i < 10; i++) expect(pool.admit(tx(`honest${i}`), 'fluff', `peer${i}`, []), `honest${i}`).to.equal(undefined);
+    const held = ids(pool);
+    expect(held.filter((id) => id.startsWith('junk'))).to.deep.equal(['junk0', 'junk1', 'junk2', 'junk3', 'junk4']);
+    expect(held.filter((id) => id.startsWith('honest'))).to.have.length(5);
+    // once pinned txs leave, the budget is free again
+    pool.remove('junk0');
+    pool.addSource('honest9', 'another');
+    pool.admit(tx('late'), 'fluff', 'x', []);
+    expect(ids(pool)).to.include('honest9');
+  });
+
   it('refuses a second tx spending a key image already in the pool, until the first leaves', () => {
     const { pool } = poolHarness({});
     expect(pool.admit(tx('first'), 'fluff', 'a', ['ki1', 'ki2'])).to.equal(undefined);
