@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { engineHarness, txIdOf, type Sent } from './engine-harness';
-import { WellFormedJunkTx } from '../../src/testing/well-formed-junk-tx';
+import { WellFormedJunkTx } from '../../src/testing/junk-txs';
 import { checkRelayable } from '../../src/tx/relay-rules';
 import { transactionIdHex } from '../../src/tx/transaction-id';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519';
 import { checkRelayable, InvalidTransactionError, NonRelayableTxError, parseTransactionLayout, RELAY_RULES } from '../../src/tx';
-import { WellFormedJunkTx } from '../../src/testing/well-formed-junk-tx';
+import { minimalJunkTx, WellFormedJunkTx } from '../../src/testing/junk-txs';
 
 interface TxFixture { source: string; hex: string }
 const fixtures: TxFixture[] = JSON.parse(readFileSync(resolve(__dirname, '../../../test/fixtures/txs/regtest-txs.json'), 'utf8')).txs;
@@ -49,6 +49,7 @@ describe('tx/checkRelayable', () => {
 
   it('refuses the 5-byte junk of the attack (v1, no inputs, no outputs) and a coinbase', () => {
     expect(rejection(Uint8Array.of(1, 0, 0, 0, 0))).to.match(/version 1/);
+    expect(rejection(minimalJunkTx(300))).to.match(/version 1/);
     expect(rejection(coinbase)).to.match(/RingCT type 0/);
   });
 

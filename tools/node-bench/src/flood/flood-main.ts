@@ -7,7 +7,7 @@ import { VeilnodeTarget } from '../veilnode-target';
 import { JunkFlooder, type FloodStats, type JunkKind } from './junk-flooder';
 import { RpcProber, stalledReaders } from './rpc-prober';
 
-const USAGE = 'usage: npm run bench:flood -- [--duration 60] [--junk well-formed|small] [--stalled-readers 8] [--base-port 24300] [--flood-only] [--json]';
+const USAGE = 'usage: npm run bench:flood -- [--duration 60] [--junk well-formed|small] [--stalled-readers 8] [--base-port 19700] [--flood-only] [--json]';
 const POOL_PATH = '/get_transaction_pool';
 
 export interface PhaseResult {
@@ -74,7 +74,7 @@ async function main(): Promise<number> {
       duration: { type: 'string', default: '60' },
       junk: { type: 'string', default: 'well-formed' },
       'stalled-readers': { type: 'string', default: '8' },
-      'base-port': { type: 'string', default: '24300' },
+      'base-port': { type: 'string', default: '19700' },
       json: { type: 'boolean', default: false },
       // the attack alone (tests assert its bounds; the benchmark compares it with an idle node)
       'flood-only': { type: 'boolean', default: false },

@@ -1,4 +1,4 @@
-import { genesisHash, WellFormedJunkTx, type CoreSyncData } from '@veilnode/core';
+import { ChainState, minimalJunkTx, WellFormedJunkTx } from '@veilnode/core';
 import { LoadPeer } from '../load-peer';
 
 /** `small`: the 5-byte txs of the attack (v1, no inputs, no outputs); `well-formed`: txs that pass every relay rule. */
@@ -12,14 +12,8 @@ export interface FloodStats {
   connections: number;
 }
 
-const SYNC: CoreSyncData = {
-  current_height: 1n,
-  cumulative_difficulty: 1n,
-  cumulative_difficulty_top64: 0n,
-  top_id: genesisHash('regtest'),
-  top_version: 1,
-  pruning_seed: 0,
-};
+/** The flooder claims the genesis block, as a fresh node does. */
+const SYNC = new ChainState('regtest').current();
 
 /** NOTIFY_NEW_TRANSACTIONS of about 64 kB each: what a peer sending at line rate writes. */
 const BATCH_BYTES = 64 * 1024;
@@ -78,22 +72,10 @@ export class JunkFlooder {
     const out: Buffer[] = [];
     let size = 0;
     while (size < BATCH_BYTES) {
-      const blob = this.kind === 'small' ? smallJunk(this.stats.txs + out.length) : Buffer.from(this.junk.next());
+      const blob = Buffer.from(this.kind === 'small' ? minimalJunkTx(this.stats.txs + out.length) : this.junk.next());
       out.push(blob);
       size += blob.length;
     }
     return out;
   }
-}
-
-/** Version 1, unlock time `n` (so each is a distinct tx), no inputs, no outputs, empty extra. */
-function smallJunk(n: number): Buffer {
-  const unlock: number[] = [];
-  let v = n;
-  while (v >= 0x80) {
-    unlock.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  unlock.push(v);
-  return Buffer.from([1, ...unlock, 0, 0, 0]);
 }

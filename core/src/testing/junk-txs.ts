@@ -37,6 +37,15 @@ export class WellFormedJunkTx {
   }
 }
 
+/**
+ * The junk of issue 17's flood: version 1, unlock time `n` (so each is a distinct tx), no inputs,
+ * no outputs, empty extra. It parses; every relay rule refuses it.
+ */
+export function minimalJunkTx(n: number): Uint8Array {
+  return Buffer.concat([Uint8Array.of(1), varint(n), Uint8Array.of(0, 0, 0)]);
+}
+
+/** A Monero (LEB128) varint. */
 function varint(value: number): Uint8Array {
   const out: number[] = [];
   let v = value;
