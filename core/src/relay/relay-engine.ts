@@ -423,7 +423,7 @@ export class RelayEngine {
       try {
         keyImages = this.deps.checkTx(tx.blob).keyImages;
       } catch (err) {
-        this.deps.logger?.info({ txId: tx.id, reason: (err as Error).message }, 'received a transaction monerod would reject: closing the connection that sent it');
+        this.deps.logger?.debug({ txId: tx.id, reason: (err as Error).message }, 'received a transaction monerod would reject');
         return 'invalid';
       }
     }
@@ -438,12 +438,15 @@ export class RelayEngine {
     try {
       return { id: received.id, blob: received.blob };
     } catch (err) {
-      this.deps.logger?.info({ reason: (err as Error).message }, 'received a transaction that does not parse');
+      this.deps.logger?.debug({ reason: (err as Error).message }, 'received a transaction that does not parse');
       return undefined;
     }
   }
 
-  /** Closes a connection that broke the relay rules or its quota; it gets nothing more relayed. */
+  /**
+   * Closes a connection that broke the relay rules or its quota; it gets nothing more relayed.
+   * One info line per connection (the reason's details are at debug level).
+   */
   private penalise(zone: string, connectionId: ConnectionId, reason: CloseReason): void {
     this.penalised.add(carrier(zone, connectionId));
     this.deps.logger?.info({ zone, reason }, 'closing a connection for the transactions it sent');
