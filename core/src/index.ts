@@ -6,6 +6,7 @@ export * from './logging/recording-logger';
 // Test helpers for core's tests and plugin authors' (@veilnode/compliance uses and re-exports them).
 export * from './testing/rejection-of';
 export * from './testing/test-zone-config';
+export * from './testing/junk-txs';
 // Wire layer: core-internal (not part of the plugin API contract), exported for core modules and tests.
 export * from './epee';
 export * from './levin';

@@ -4,6 +4,8 @@ import type { RawRpcZoneListener } from './rpc-zones';
 import type { RawZoneSettings } from './zone-settings';
 import { DEFAULT_CROSS_ZONE_DELAY } from '../relay/relay-engine-config';
 import { DEFAULT_LOCAL_TX_MAX_AGE_MS } from '../relay/rejection-tracker';
+import { DEFAULT_PEER_TX_QUOTA } from '../relay/peer-tx-quota';
+import { DEFAULT_RELAY_POOL_LIMITS } from '../relay/relay-pool';
 
 export const NETWORKS: readonly NetworkName[] = ['mainnet', 'testnet', 'stagenet', 'regtest'];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -33,6 +35,11 @@ export interface NodeConfig {
     readonly crossZoneDelayMaxMs: number;
     /** A local tx not delivered this many hours after it was queued is given up (moved to `rejected`). */
     readonly localTxMaxAgeHours: number;
+    readonly poolMaxTxs: number;
+    readonly poolMaxBytes: number;
+    readonly poolLifetimeMs: number;
+    readonly peerTxsPerSecond: number;
+    readonly peerTxBytesPerSecond: number;
   };
   readonly zones: Readonly<Record<string, RawZoneSettings>>;
   readonly [plugin: string]: unknown;
@@ -99,6 +106,27 @@ export function coreSchema(): Record<string, unknown> {
           "(default 72: monerod's MEMPOOL_TX_LIVETIME, after which the network forgets an unmined tx anyway)",
         format: positiveHours,
         default: DEFAULT_LOCAL_TX_MAX_AGE_MS / 3600_000,
+      },
+      poolMaxTxs: {
+        doc: 'Most txs the relay pool holds; beyond, the biggest contributor\'s oldest single-source tx makes room',
+        format: positiveInt,
+        default: DEFAULT_RELAY_POOL_LIMITS.maxTxs,
+      },
+      poolMaxBytes: { doc: 'Most tx bytes the relay pool holds (same eviction rule)', format: positiveInt, default: DEFAULT_RELAY_POOL_LIMITS.maxBytes },
+      poolLifetimeMs: {
+        doc: 'How long a relayed tx is remembered (not relayed twice) before it is forgotten',
+        format: positiveInt,
+        default: DEFAULT_RELAY_POOL_LIMITS.lifetimeMs,
+      },
+      peerTxsPerSecond: {
+        doc: 'Txs per second one connection may send us (20 s of it in a burst); a connection over it is closed',
+        format: positiveInt,
+        default: DEFAULT_PEER_TX_QUOTA.txsPerSecond,
+      },
+      peerTxBytesPerSecond: {
+        doc: 'Tx bytes per second one connection may send us (20 s of it in a burst); a connection over it is closed',
+        format: positiveInt,
+        default: DEFAULT_PEER_TX_QUOTA.bytesPerSecond,
       },
     },
     zones: { doc: 'Per-zone settings, zones.<name> (see ZoneConfig)', format: Object, default: {} },

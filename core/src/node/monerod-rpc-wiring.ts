@@ -1,6 +1,7 @@
 import { ConfigError } from '../api/errors';
 import type { RelayOutboundPort } from '../relay/relay-outbound-port';
-import type { RelayZoneConfig } from '../relay/relay-engine-config';
+import type { NodeConfig } from '../config/core-schema';
+import type { RelayEngineConfig, RelayZoneConfig } from '../relay/relay-engine-config';
 import { attachMonerodRpc } from '../rpc/monerod/attach-monerod-rpc';
 import type { ChainInfoSource, ConnectionInfoSource, PeerListSource, ZoneHealthSource } from '../rpc/monerod/sources';
 import type { RpcListeners } from '../rpc/rpc-listeners';
@@ -24,6 +25,16 @@ const NOTHING_KNOWN: NodeRpcSources = {
   peers: { peerList: () => [] },
 };
 
+/** The engine settings of the `relay` config section. */
+function relayEngineConfig(relay: NodeConfig['relay']): Omit<RelayEngineConfig, 'zones'> {
+  return {
+    crossZoneDelay: { minMs: 0, maxMs: relay.crossZoneDelayMaxMs },
+    rejection: { maxAgeMs: relay.localTxMaxAgeHours * 3600_000 },
+    pool: { maxTxs: relay.poolMaxTxs, maxBytes: relay.poolMaxBytes, lifetimeMs: relay.poolLifetimeMs },
+    peerTxQuota: { txsPerSecond: relay.peerTxsPerSecond, bytesPerSecond: relay.peerTxBytesPerSecond },
+  };
+}
+
 /** The relay engine over the enabled zones, with its journal in `<dataDir>/txqueue`. */
 export function createRelayService(prepared: PreparedNode, port: RelayOutboundPort | undefined): RelayService {
   const zones: RelayZoneConfig[] = prepared.zones.map((zone) => ({
@@ -37,10 +48,7 @@ export function createRelayService(prepared: PreparedNode, port: RelayOutboundPo
     zones,
     port,
     logger: prepared.logger,
-    engine: {
-      crossZoneDelay: { minMs: 0, maxMs: prepared.config.relay.crossZoneDelayMaxMs },
-      rejection: { maxAgeMs: prepared.config.relay.localTxMaxAgeHours * 3600_000 },
-    },
+    engine: relayEngineConfig(prepared.config.relay),
   });
 }
 

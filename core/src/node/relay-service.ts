@@ -10,11 +10,12 @@ import type { RelayEngineConfig, RelayZoneConfig } from '../relay/relay-engine-c
 import { RelayError } from '../relay/relay-errors';
 import type { ConnectionClose } from '../relay/rejection-tracker';
 import type { RelayOutboundPort } from '../relay/relay-outbound-port';
-import type { PoolEntry } from '../relay/tx-pool-view';
+import type { PoolEntry } from '../relay/relay-pool';
 import type { Direction } from '../relay/types';
 import type { TxSubmitter } from '../rpc/monerod/sources';
 import { SystemClock, type Clock } from '../time/clock';
 import { CryptoRng, type Rng } from '../time/rng';
+import { checkRelayable } from '../tx/relay-rules';
 import { transactionIdHex } from '../tx/transaction-id';
 import type { RelayQueue } from './relay-queue';
 
@@ -74,6 +75,7 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
         port: this.options.port ?? NO_PEER_LAYER,
         store,
         txId: transactionIdHex,
+        checkTx: checkRelayable,
         slotBuilder: new LevinCovertSlotBuilder(),
         logger: log,
       },

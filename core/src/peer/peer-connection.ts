@@ -7,7 +7,6 @@ import { BoundLogger } from '../logging/bound-logger';
 import { encodeFrame, LEVIN_HEADER_SIZE, LevinFlags, LevinReturnCode, LevinStreamDecoder, type LevinMessage, type ReceiveBudget } from '../levin';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import type { ReceivedPeerEntry } from '../peerstore/peer-entry';
-import { transactionIdHex } from '../tx';
 import {
   encodeInvokeMessage,
   encodeNotifyMessage,
@@ -32,7 +31,8 @@ import {
 import type { ChainState } from './chain-state';
 import { PeerError } from './peer-error';
 import { PEER_RECEIVE_LIMITS } from './receive-limits';
-import type { ReceivedTx, TxSink } from './tx-sink';
+import { LazyReceivedTx, type ReceivedTx, type TxSink } from './tx-sink';
+import { parseTransactionLayout } from '../tx/transaction-layout';
 
 /** monerod's timers (docs/commands.md). */
 export interface PeerTimeouts {
@@ -496,15 +496,18 @@ export class PeerConnection {
       this.logger.debug({}, 'transactions before handshake ignored');
       return;
     }
-    // an undecodable body or a tx that does not parse throws: monerod drops such a connection
+    // an undecodable body or a tx that does not parse throws: monerod drops such a connection.
+    // Tx ids (hashing, the costly part) are computed by the relay engine as it takes each tx,
+    // within the sender's quota.
     const body = NewTransactions.body.decode(message.segments);
     const txs: ReceivedTx[] = [];
     const seen = new Set<string>();
     for (const blob of body.txs) {
-      const id = transactionIdHex(blob);
-      if (seen.has(id)) continue;
-      seen.add(id);
-      txs.push({ id, blob });
+      parseTransactionLayout(blob);
+      const key = blob.toString('latin1');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      txs.push(new LazyReceivedTx(blob));
     }
     this.logger.debug({ txs: txs.length, duplicates: body.txs.length - txs.length, fluff: body.dandelionpp_fluff }, 'transactions received');
     this.counters.txsReceived += txs.length;

@@ -1,4 +1,4 @@
-import type { RelayOutboundPort } from '../relay/relay-outbound-port';
+import type { CloseReason, RelayOutboundPort } from '../relay/relay-outbound-port';
 import type { PeerService } from './peer-service';
 
 /**
@@ -22,7 +22,7 @@ export class PeerRelayPort implements RelayOutboundPort {
     this.peers.dialExtra(zone);
   }
 
-  close(zone: string, connectionId: string, reason: 'rotation'): void {
+  close(zone: string, connectionId: string, reason: CloseReason): void {
     this.peers.layer.close(zone, connectionId, reason);
   }
 }

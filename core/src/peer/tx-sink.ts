@@ -1,11 +1,29 @@
+import { transactionIdHex } from '../tx/transaction-id';
+
 /** One transaction as it travels between the peer layer and the relay engine. */
 export interface ReceivedTx {
-  /** Monero tx id, lower-case hex. */
+  /** Monero tx id, lower-case hex; throws InvalidTransactionError for a blob that does not parse. */
   readonly id: string;
   readonly blob: Uint8Array;
 }
 
-/** The transactions of one NOTIFY_NEW_TRANSACTIONS, de-duplicated by tx id. */
+/**
+ * A received tx whose id is computed when first read: hashing costs more than anything else a
+ * junk flood makes us do, so the relay engine reads it only for txs within the sender's quota
+ * (and none after the first bad one closes the connection).
+ */
+export class LazyReceivedTx implements ReceivedTx {
+  private idHex: string | undefined;
+
+  constructor(readonly blob: Uint8Array) {}
+
+  get id(): string {
+    this.idHex ??= transactionIdHex(this.blob);
+    return this.idHex;
+  }
+}
+
+/** The transactions of one NOTIFY_NEW_TRANSACTIONS, without repeated blobs. */
 export interface IncomingTransactions {
   readonly zone: string;
   /** Opaque connection id (never embeds an address). */

@@ -6,7 +6,7 @@ export * from './relay-outbound-port';
 export * from './relay-errors';
 export * from './local-tx-store';
 export * from './durable-tx-queue';
-export * from './tx-pool-view';
+export * from './relay-pool';
 export * from './fluff-scheduler';
 export * from './outbound-selection';
 export * from './connection-rotator';

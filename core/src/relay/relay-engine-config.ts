@@ -4,6 +4,8 @@ import type { RotationConfig } from './connection-rotator';
 import type { FluffConfig } from './fluff-scheduler';
 import type { SelectionConfig } from './outbound-selection';
 import type { RejectionRules } from './rejection-tracker';
+import type { PeerTxQuotaConfig } from './peer-tx-quota';
+import type { RelayPoolLimits } from './relay-pool';
 
 /** One enabled zone as the relay engine sees it. */
 export interface RelayZoneConfig {
@@ -37,13 +39,13 @@ export interface RelayEngineConfig {
    * that carried it is still up this long after the send (else it is sent again).
    */
   readonly deliveryConfirmMs?: number;
-  /** How long a tx is remembered (pool view, senders, dedup) if nobody calls `forget` first. */
-  readonly poolLifetimeMs?: number;
   /** When a local tx counts as refused by the network (verdict window, peers, max age). */
   readonly rejection?: Partial<RejectionRules>;
+  /** Bounds of the tx pool (count, bytes, lifetime); DEFAULT_RELAY_POOL_LIMITS for what is left out. */
+  readonly pool?: Partial<RelayPoolLimits>;
+  /** What one connection may send us; DEFAULT_PEER_TX_QUOTA for what is left out. */
+  readonly peerTxQuota?: Partial<PeerTxQuotaConfig>;
 }
 
 export const DEFAULT_CROSS_ZONE_DELAY = Object.freeze({ minMs: 0, maxMs: 30_000 });
 export const DEFAULT_DELIVERY_CONFIRM_MS = 30_000;
-/** monerod keeps an unmined tx for 3 days (MEMPOOL_TX_LIVETIME). */
-export const DEFAULT_POOL_LIFETIME_MS = 3 * 24 * 3600_000;

@@ -12,11 +12,13 @@ import { FluffScheduler } from './fluff-scheduler';
 import type { LocalTxStore, RejectedTx } from './local-tx-store';
 import { OutboundSelection } from './outbound-selection';
 import { PeerHeightFilter } from './peer-height-filter';
-import { DEFAULT_CROSS_ZONE_DELAY, DEFAULT_DELIVERY_CONFIRM_MS, DEFAULT_POOL_LIFETIME_MS, type RelayEngineConfig, type RelayZoneConfig } from './relay-engine-config';
+import type { RelayableTx } from '../tx/relay-rules';
+import { PeerTxQuota } from './peer-tx-quota';
+import { DEFAULT_CROSS_ZONE_DELAY, DEFAULT_DELIVERY_CONFIRM_MS, type RelayEngineConfig, type RelayZoneConfig } from './relay-engine-config';
 import { RelayError } from './relay-errors';
 import { RejectionTracker, type ConnectionClose } from './rejection-tracker';
-import type { RelayOutboundPort } from './relay-outbound-port';
-import { TxPoolView, type PoolEntry, type RelayState } from './tx-pool-view';
+import type { CloseReason, RelayOutboundPort } from './relay-outbound-port';
+import { RelayPool, type PoolEntry, type RelayState, type TxSource } from './relay-pool';
 import type { ConnectionId, Direction, RelayTx } from './types';
 
 export interface RelayEngineDeps {
@@ -27,6 +29,11 @@ export interface RelayEngineDeps {
   readonly store: LocalTxStore;
   /** Monero tx hash (hex) of a tx blob. */
   readonly txId: (blob: Uint8Array) => string;
+  /**
+   * The relay rules a received tx must pass before it is kept or relayed (checkRelayable in
+   * the node); throws for a tx monerod would reject. Absent: every tx passes, with no key images.
+   */
+  readonly checkTx?: (blob: Uint8Array) => RelayableTx;
   /** Required when a zone has noise on. */
   readonly slotBuilder?: CovertSlotBuilder;
   readonly logger?: Logger;
@@ -114,7 +121,10 @@ export class RelayEngine {
   private readonly zones = new Map<string, Zone>();
   private readonly publicZone: PublicZone | undefined;
   private readonly anonymityZones: AnonymityZone[] = [];
-  private readonly pool = new TxPoolView();
+  private readonly pool: RelayPool;
+  private readonly quota: PeerTxQuota;
+  /** Connections (`zone␀id`) closed for junk or a flood: whatever else they sent is dropped. */
+  private readonly penalised = new Set<TxSource>();
   private readonly stemPool: StemPool;
   private readonly deliveries = new Map<string, LocalDelivery>();
   /** Pending zone crossings by `txId␀zone`. */
@@ -125,9 +135,6 @@ export class RelayEngine {
   private readonly heardFrom = new Map<string, Map<string, Set<ConnectionId>>>();
   private readonly crossDelay: { readonly minMs: number; readonly maxMs: number };
   private readonly confirmMs: number;
-  private readonly poolLifetimeMs: number;
-  /** Per tx in the pool view, the timer that forgets it after `poolLifetimeMs`. */
-  private readonly expiries = new Map<string, TimerHandle>();
   private dispatchTimer: TimerHandle | undefined;
   private pacedTimer: TimerHandle | undefined;
   private readonly rejections: RejectionTracker;
@@ -141,13 +148,14 @@ export class RelayEngine {
   ) {
     this.crossDelay = config.crossZoneDelay ?? DEFAULT_CROSS_ZONE_DELAY;
     this.confirmMs = config.deliveryConfirmMs ?? DEFAULT_DELIVERY_CONFIRM_MS;
-    this.poolLifetimeMs = config.poolLifetimeMs ?? DEFAULT_POOL_LIFETIME_MS;
     if (this.crossDelay.minMs < 0 || this.crossDelay.maxMs < this.crossDelay.minMs) {
       throw new ConfigError('relay cross-zone delay must satisfy 0 <= minMs <= maxMs', { path: 'relay.crossZoneDelay', ...this.crossDelay });
     }
     const { clock, rng } = deps;
     this.wallClock = deps.wallClock ?? Date.now;
     this.rejections = new RejectionTracker(clock, config.rejection, (id, reason) => this.reject(id, reason), deps.logger);
+    this.pool = new RelayPool(clock, { expired: (id) => this.expired(id), evicted: (id) => this.forget(id) }, config.pool);
+    this.quota = new PeerTxQuota(clock, config.peerTxQuota);
     this.stemPool = new StemPool(clock, rng, (id) => this.embargoExpired(id), config.embargoMeanMs);
     let publicZone: PublicZone | undefined;
     for (const zone of config.zones) {
@@ -203,8 +211,7 @@ export class RelayEngine {
     for (const timer of this.crossings.values()) timer.cancel();
     this.crossings.clear();
     for (const delivery of this.deliveries.values()) delivery.timer?.cancel();
-    for (const timer of this.expiries.values()) timer.cancel();
-    this.expiries.clear();
+    this.pool.clear();
     this.dispatchTimer?.cancel();
     this.dispatchTimer = undefined;
     this.pacedTimer?.cancel();
@@ -246,13 +253,32 @@ export class RelayEngine {
     this.receive({ zone, connectionId, txs: txs.map((blob) => ({ id: this.deps.txId(blob), blob })), fluff });
   }
 
-  /** The same with tx ids already computed: the peer layer's `TxSink.receive` shape. */
+  /**
+   * The same with tx ids (the peer layer's `TxSink.receive` shape: computed when first read,
+   * here only for txs within the sender's quota; an id that cannot be computed because the
+   * blob does not parse counts as a tx that fails the relay rules). A tx new to
+   * the pool must pass the relay rules (`checkTx`) and find room; a connection that sends one
+   * that fails them, or more than its quota, is closed and nothing more it sent is relayed
+   * (monerod drops a peer for the former, and we must not pass junk on to monerod peers).
+   */
   receive(batch: IncomingTxBatch): void {
     const target = this.zone(batch.zone);
-    for (const tx of batch.txs) {
+    const source = carrier(batch.zone, batch.connectionId);
+    if (this.penalised.has(source)) return;
+    for (const received of batch.txs) {
+      if (!this.quota.take(source, received.blob.length)) return this.penalise(batch.zone, batch.connectionId, 'tx-quota');
+      const tx = this.withId(received);
+      if (tx === undefined) return this.penalise(batch.zone, batch.connectionId, 'invalid-tx');
+      const known = this.pool.has(tx.id);
+      if (known) this.pool.addSource(tx.id, source);
+      else {
+        const admitted = this.admit(tx, target.kind === 'public' ? 'stem' : 'forward', source);
+        if (admitted === 'invalid') return this.penalise(batch.zone, batch.connectionId, 'invalid-tx');
+        if (!admitted) continue;
+      }
       this.recordSender(tx.id, batch.zone, batch.connectionId);
-      if (target.kind === 'public') this.receivePublic(target, batch.connectionId, tx, batch.fluff);
-      else this.receiveAnonymous(target, tx);
+      if (target.kind === 'public') this.receivePublic(target, batch.connectionId, tx, batch.fluff, known);
+      else if (!known) this.receiveAnonymous(target, tx);
     }
   }
 
@@ -294,6 +320,8 @@ export class RelayEngine {
   onConnectionDown(zone: string, connectionId: ConnectionId, close?: ConnectionClose): void {
     const target = this.zone(zone);
     this.rejections.closed(carrier(zone, connectionId), close);
+    this.penalised.delete(carrier(zone, connectionId));
+    this.quota.forget(carrier(zone, connectionId));
     target.heights.connectionDown(connectionId);
     if (target.kind === 'public') {
       target.router.connectionDown(connectionId);
@@ -315,18 +343,18 @@ export class RelayEngine {
 
   /** Pool listing for public RPC queries: fluffed txs only. */
   publicTransactions(): PoolEntry[] {
-    return this.pool.publicTxs();
+    return [...this.pool.publicTxs()];
   }
 
   /** Every tx with its relay state, for the operator's own diagnostics. */
   transactions(): PoolEntry[] {
-    return this.pool.allTxs();
+    return [...this.pool.allTxs()];
   }
 
   /**
    * Drops a tx the node no longer needs to relay because it was mined (a local one waiting for
    * delivery included: there is nothing left to deliver). Unmined txs are forgotten by
-   * themselves after `poolLifetimeMs`, except local ones still waiting.
+   * themselves after the pool's lifetime, except local ones still waiting.
    */
   forget(txId: string): void {
     if (this.deliveries.has(txId)) this.delivered(txId);
@@ -372,8 +400,6 @@ export class RelayEngine {
   }
 
   private discard(txId: string): void {
-    this.expiries.get(txId)?.cancel();
-    this.expiries.delete(txId);
     this.pool.remove(txId);
     this.stemPool.release(txId);
     this.spread.delete(txId);
@@ -438,21 +464,53 @@ export class RelayEngine {
     return { kind: 'anonymity', config: zone, heights, noise, rotator };
   }
 
-  /** Records the tx's relay state; the first time, arms its expiry. */
+  /** Records the relay state of a tx in the pool; a local one joins the pool if new. */
   private remember(tx: RelayTx, state: RelayState): void {
-    this.pool.set(tx, state);
-    if (!this.expiries.has(tx.id)) this.armExpiry(tx.id);
+    if (state === 'local') this.pool.addLocal(tx);
+    else this.pool.setState(tx.id, state);
   }
 
-  private armExpiry(txId: string): void {
-    this.expiries.set(
-      txId,
-      this.deps.clock.setTimer(this.poolLifetimeMs, () => {
-        this.expiries.delete(txId);
-        if (this.deliveries.has(txId)) this.armExpiry(txId);
-        else this.forget(txId);
-      }),
-    );
+  /** A local tx still being delivered outlives the pool's lifetime; anything else is forgotten. */
+  private expired(txId: string): void {
+    if (this.deliveries.has(txId)) this.pool.rearm(txId);
+    else this.forget(txId);
+  }
+
+  /** A tx new to the pool: true when taken, false when refused for room or a double spend. */
+  private admit(tx: RelayTx, state: RelayState, source: TxSource): boolean | 'invalid' {
+    let keyImages: readonly string[] = [];
+    if (this.deps.checkTx !== undefined) {
+      try {
+        keyImages = this.deps.checkTx(tx.blob).keyImages;
+      } catch (err) {
+        this.deps.logger?.debug({ txId: tx.id, reason: (err as Error).message }, 'received a transaction monerod would reject');
+        return 'invalid';
+      }
+    }
+    const refusal = this.pool.admit(tx, state, source, keyImages);
+    if (refusal === undefined) return true;
+    this.deps.logger?.debug({ txId: tx.id, refusal }, 'received transaction not taken into the relay pool');
+    return false;
+  }
+
+  /** The tx with its id read (a lazy id may throw for a blob that does not parse): undefined then. */
+  private withId(received: RelayTx): RelayTx | undefined {
+    try {
+      return { id: received.id, blob: received.blob };
+    } catch (err) {
+      this.deps.logger?.debug({ reason: (err as Error).message }, 'received a transaction that does not parse');
+      return undefined;
+    }
+  }
+
+  /**
+   * Closes a connection that broke the relay rules or its quota; it gets nothing more relayed.
+   * One info line per connection (the reason's details are at debug level).
+   */
+  private penalise(zone: string, connectionId: ConnectionId, reason: CloseReason): void {
+    this.penalised.add(carrier(zone, connectionId));
+    this.deps.logger?.info({ zone, reason }, 'closing a connection for the transactions it sent');
+    this.deps.port.close(zone, connectionId, reason);
   }
 
   private recordSender(txId: string, zone: string, connectionId: ConnectionId): void {
@@ -599,11 +657,11 @@ export class RelayEngine {
 
   // ---- received txs ---------------------------------------------------------------------
 
-  private receivePublic(zone: PublicZone, source: ConnectionId, tx: RelayTx, fluff: boolean): void {
+  private receivePublic(zone: PublicZone, source: ConnectionId, tx: RelayTx, fluff: boolean, known: boolean): void {
     zone.fluffer.withdraw(source, tx.id);
     // Our own tx seen on the public zone: it has left through an anonymity zone.
     if (this.deliveries.has(tx.id)) this.delivered(tx.id);
-    const state = this.pool.get(tx.id)?.state;
+    const state = known ? this.pool.get(tx.id)?.state : undefined;
     if (state === 'fluff') return;
     if (fluff || state === 'forward') {
       this.fluffPublic(zone, tx);
@@ -622,8 +680,6 @@ export class RelayEngine {
   }
 
   private receiveAnonymous(zone: AnonymityZone, tx: RelayTx): void {
-    if (this.pool.get(tx.id) !== undefined) return;
-    this.remember(tx, 'forward');
     this.sendAnonymous(zone, tx, 'forward');
     this.spreadAcrossZones(tx, zone.config.name);
   }

@@ -1,5 +1,7 @@
 import type { ConnectionId } from './types';
 
+export type CloseReason = 'rotation' | 'invalid-tx' | 'tx-quota';
+
 /**
  * What the relay engine asks of the peer layer. Calls are fire-and-forget and synchronous so
  * that many engines can share one virtual clock; a `false` return means the connection is
@@ -15,6 +17,9 @@ export interface RelayOutboundPort {
   sendNoiseSlot(zone: string, connectionId: ConnectionId, frame: Uint8Array): boolean;
   /** Open one more outbound connection on the zone, with fresh isolation credentials. */
   dial(zone: string, reason: 'rotation'): void;
-  /** Close an outbound connection (its replacement is already up). */
-  close(zone: string, connectionId: ConnectionId, reason: 'rotation'): void;
+  /**
+   * Close a connection: `rotation` (an outbound one whose replacement is already up), or a peer
+   * that sent a tx monerod would reject (`invalid-tx`) or more txs than its quota (`tx-quota`).
+   */
+  close(zone: string, connectionId: ConnectionId, reason: CloseReason): void;
 }

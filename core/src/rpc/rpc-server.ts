@@ -7,6 +7,7 @@ import { DigestAuth } from './digest-auth';
 import { JsonRpcErrorCode, jsonRpcError, jsonRpcResult, parseJsonRpcCall, salvageId, type JsonRpcId } from './json-rpc';
 import { isLoopbackIp } from './loopback';
 import type { RpcMethodRegistry } from './rpc-method-registry';
+import { writeStreamed } from './streamed-reply';
 
 export interface RpcServerOptions {
   readonly bindIp: string;
@@ -19,10 +20,14 @@ export interface RpcServerOptions {
   readonly zone: string;
 }
 
-/** What an endpoint answers: an HTTP status and a JSON body (undefined = no body). */
+/**
+ * What an endpoint answers: an HTTP status and a JSON body (undefined = no body), or, for an
+ * answer that may be large, `chunks` of JSON text written with backpressure (writeStreamed).
+ */
 export interface EndpointReply {
   readonly status: number;
   readonly body?: unknown;
+  readonly chunks?: Iterable<string>;
 }
 
 /** An HTTP endpoint: `/json_rpc`, or one of monerod's plain endpoints (`/send_raw_transaction`, ...). */
@@ -153,7 +158,9 @@ export class RpcServer {
       response.setHeader('Connection', 'close');
       return fail(413, JsonRpcErrorCode.InvalidRequest, `request body exceeds ${this.options.maxBodyBytes} bytes`);
     }
-    this.reply(response, await entry.endpoint(body, this.requestInfo, request));
+    const reply = await entry.endpoint(body, this.requestInfo, request);
+    if (reply.chunks === undefined) this.reply(response, reply);
+    else await writeStreamed(response, reply.status, reply.chunks);
   }
 
   /** The body, or undefined when it exceeds the limit (reading stops there). */

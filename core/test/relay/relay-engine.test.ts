@@ -21,7 +21,7 @@ describe('RelayEngine: local transactions', () => {
     for (const id of ['t-out1', 't-out2', 't-out3']) h.up('tor', id, 'outbound');
     const result = await h.engine.submitLocal(blob('a'));
     expect(result).to.deep.equal({ txId: txIdOf(blob('a')), status: 'sent' });
-    h.clock.advance(2 * HOUR);
+    h.clock.advance(HOUR / 2); // within the pool lifetime
     const sends = h.txSends(result.txId);
     expect(sends.map((s) => s.zone)).to.deep.equal(['tor', 'tor']);
     expect(sends.every((s) => s.fluff === false && s.conn.startsWith('t-out'))).to.equal(true);
@@ -136,7 +136,7 @@ describe('RelayEngine: local transactions', () => {
     const stems = h.txSends(txId).filter((s) => !s.fluff);
     expect(stems).to.have.length(2);
     expect(stems[1].conn).to.not.equal(first.conn);
-    h.clock.advance(2 * HOUR);
+    h.clock.advance(HOUR / 2); // the embargo (mean 2 min) runs out within the pool lifetime
     const fluffs = h.txSends(txId).filter((s) => s.fluff);
     expect(fluffs.length).to.be.greaterThan(0); // the embargo still ran out and we fluffed
     expect(new Set(fluffs.map((s) => s.conn)).size).to.equal(fluffs.length); // once per peer
@@ -291,7 +291,7 @@ describe('RelayEngine: never back to a sender', () => {
 
 describe('RelayEngine: memory', () => {
   it('forgets relayed txs after the pool lifetime, keeps undelivered local ones until mined', async () => {
-    const h = engineHarness({ ...TOR_CLEARNET, poolLifetimeMs: HOUR });
+    const h = engineHarness({ ...TOR_CLEARNET, pool: { lifetimeMs: HOUR } });
     h.engine.start();
     clearnet(h);
     h.engine.onTransactionsReceived('public', 'p-in1', [blob('o')], true);

@@ -72,9 +72,9 @@ export class LoadPeer {
     return done;
   }
 
-/** Sends txs as a fluff (what a node relays to every peer). */
-  sendTransactions(blobs: readonly Buffer[]): void {
-    this.socket.write(encodeNotifyMessage(NewTransactions, { txs: [...blobs], _: Buffer.alloc(0), dandelionpp_fluff: true }));
+/** Sends txs as a fluff (what a node relays to every peer); false when the socket's buffer is full. */
+  sendTransactions(blobs: readonly Buffer[]): boolean {
+    return this.socket.write(encodeNotifyMessage(NewTransactions, { txs: [...blobs], _: Buffer.alloc(0), dandelionpp_fluff: true }));
   }
 
   close(): void {

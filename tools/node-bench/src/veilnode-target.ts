@@ -23,6 +23,8 @@ export class VeilnodeTarget implements BenchTarget {
     readonly port: number,
     private readonly maxInbound: number,
     private readonly nodeArgs: readonly string[] = [],
+    /** RPC port (0: any free one, when nobody asks the RPC). */
+    readonly rpcPort = 0,
   ) {}
 
   get pid(): number {
@@ -39,9 +41,9 @@ export class VeilnodeTarget implements BenchTarget {
         plugins: ['@veilnode/clearnet'],
         network: 'regtest',
         dataDir: join(this.dir, 'data'),
-        log: { level: 'warn' },
+        log: { level: process.env.VEILNODE_BENCH_LOG_LEVEL ?? 'warn' },
         p2p: { bindIp: this.host, bindPort: this.port },
-        rpc: { bindIp: this.host, bindPort: 0 },
+        rpc: { bindIp: this.host, bindPort: this.rpcPort },
         // as many per IP as monerod-target allows (--max-connections-per-ip): the load comes from 253 loopback IPs
         zones: { clearnet: { enabled: true, transport: 'clearnet', maxInbound: this.maxInbound, maxConnectionsPerIp: this.maxInbound, maxOutbound: 0 } },
       }),

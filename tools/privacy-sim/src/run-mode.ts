@@ -52,13 +52,13 @@ function engineConfig(mode: Mode, anonymous: boolean, params: SimParams): RelayE
   // A tx is mined (every node forgets it) this long after the node first saw it: it keeps the
   // engines' state, and the garbage collector's work, bounded by the txs still spreading.
   const poolLifetimeMs = params.minedAfterMs;
-  if (mode !== 'veilnode' || !anonymous) return { zones: [PUBLIC], poolLifetimeMs };
+  if (mode !== 'veilnode' || !anonymous) return { zones: [PUBLIC], pool: { lifetimeMs: poolLifetimeMs } };
   const { noise, crossZoneDelayMaxMs } = params.veilnodeRelay;
   return {
     zones: [PUBLIC, { name: ANONYMITY_ZONE, anonymity: true, noise, targetOutbound: params.anonymityOutbound }],
     crossZoneDelay: { minMs: 0, maxMs: crossZoneDelayMaxMs },
     rotation: false,
-    poolLifetimeMs,
+    pool: { lifetimeMs: poolLifetimeMs },
   };
 }
 

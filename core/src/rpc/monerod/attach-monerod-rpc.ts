@@ -41,8 +41,8 @@ export function attachMonerodRpc(servers: readonly RpcServer[], methods: RpcMeth
     const sendEndpoint = plainEndpoint((params, request) => send.handle(params, request));
     server.addEndpoint('/send_raw_transaction', sendEndpoint, { restricted: true });
     server.addEndpoint('/sendrawtransaction', sendEndpoint, { restricted: true });
-    server.addEndpoint('/get_transaction_pool', plainEndpoint(() => pool.transactionPool()), { methods: READ, restricted: true });
-    server.addEndpoint('/get_transaction_pool_hashes', plainEndpoint(() => pool.transactionPoolHashes()), { methods: READ, restricted: true });
+    server.addEndpoint('/get_transaction_pool', () => Promise.resolve({ status: 200, chunks: pool.transactionPool() }), { methods: READ, restricted: true });
+    server.addEndpoint('/get_transaction_pool_hashes', () => Promise.resolve({ status: 200, chunks: pool.transactionPoolHashes() }), { methods: READ, restricted: true });
     const infoEndpoint = plainEndpoint((_, request) => info.getInfo(request));
     server.addEndpoint('/get_info', infoEndpoint, { methods: READ, restricted: true });
     server.addEndpoint('/getinfo', infoEndpoint, { methods: READ, restricted: true });

@@ -1,7 +1,7 @@
 import type { NetworkName } from '../../api/transport';
 import type { RelayStatus, SubmitResult } from '../../relay/relay-engine';
 import type { RejectedTx } from '../../relay/local-tx-store';
-import type { PoolEntry } from '../../relay/tx-pool-view';
+import type { PoolEntry } from '../../relay/relay-pool';
 
 /**
  * What the monerod-compatible endpoints read and call. Each is a narrow view the node wires to

@@ -1,13 +1,21 @@
-import type { PoolEntry } from '../../relay/tx-pool-view';
+import type { PoolEntry } from '../../relay/relay-pool';
+import { jsonObjectWithArray } from '../streamed-reply';
 import type { HeldTxPool } from './held-tx-pool';
 import { accessResponseBase, responseBase } from './monerod-response';
 import type { TxSubmitter } from './sources';
 
 /**
+ * Most JSON text one `get_transaction_pool` answer carries (txs beyond are left out): each tx is
+ * its blob in hex, so a full pool would otherwise be an answer of ~100 MB.
+ */
+export const MAX_POOL_LISTING_BYTES = 16 * 1024 * 1024;
+
+/**
  * The pool listings. Public ones (`/get_transaction_pool`, `/get_transaction_pool_hashes`) show
  * only broadcast txs on every listener, restricted or not (mempool hiding: a tx we originated or
  * hold in a stem appears only once it was seen coming back over clearnet or fluffed, so asking
- * the node never reveals it). `get_relay_pool` is the operator's private view.
+ * the node never reveals it). `get_relay_pool` is the operator's private view. The public
+ * listings are JSON text chunks, one per tx, written as the client reads them.
  */
 export class TransactionPoolViews {
   constructor(
@@ -16,12 +24,13 @@ export class TransactionPoolViews {
   ) {}
 
   /** monerod's get_transaction_pool answer. veilnode computes no fee and no key images: those stay 0/empty. */
-  transactionPool(): object {
-    return { ...accessResponseBase(), transactions: this.txs.publicTransactions().map(txInfo), spent_key_images: [] };
+  transactionPool(): Iterable<string> {
+    const txs = this.txs.publicTransactions();
+    return jsonObjectWithArray({ ...accessResponseBase(), spent_key_images: [] }, 'transactions', lazyMap(txs, txInfo), MAX_POOL_LISTING_BYTES);
   }
 
-  transactionPoolHashes(): object {
-    return { ...accessResponseBase(), tx_hashes: this.txs.publicTransactions().map((tx) => tx.id) };
+  transactionPoolHashes(): Iterable<string> {
+    return jsonObjectWithArray(accessResponseBase(), 'tx_hashes', lazyMap(this.txs.publicTransactions(), (tx) => tx.id));
   }
 
   /**
@@ -34,6 +43,10 @@ export class TransactionPoolViews {
     const rejected = this.txs.rejected().map((tx) => ({ id_hash: tx.id, reason: tx.reason, rejected_time: Math.floor(tx.at / 1000) }));
     return { ...responseBase(), transactions: [...known, ...held], rejected };
   }
+}
+
+function* lazyMap<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
 }
 
 /** monerod's tx_info for a broadcast tx; fields veilnode cannot know (no chain) keep monerod's zero values. */

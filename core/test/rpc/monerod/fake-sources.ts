@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RelayStatus, SubmitResult } from '../../../src/relay/relay-engine';
 import type { RejectedTx } from '../../../src/relay/local-tx-store';
-import type { PoolEntry } from '../../../src/relay/tx-pool-view';
+import type { PoolEntry } from '../../../src/relay/relay-pool';
 import type {
   ChainInfoSource,
   ChainTop,

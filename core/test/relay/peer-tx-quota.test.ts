@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import { ConfigError } from '../../src/api/errors';
+import { PeerTxQuota } from '../../src/relay/peer-tx-quota';
+import { VirtualClock } from '../../src/time';
+
+describe('relay/PeerTxQuota', () => {
+  it('starts a connection with a small allowance, lets it build up to a burst, then the sustained rate', () => {
+    const clock = new VirtualClock(0);
+    const quota = new PeerTxQuota(clock, { txsPerSecond: 10, bytesPerSecond: 1_000_000, burstSeconds: 2, initialSeconds: 0.5 });
+    let taken = 0;
+    while (quota.take('a', 10)) taken++;
+    expect(taken).to.equal(5);
+    clock.advance(10_000);
+    taken = 0;
+    while (quota.take('a', 10)) taken++;
+    expect(taken).to.equal(20);
+    expect(quota.take('b', 10)).to.equal(true); // another connection has its own
+    clock.advance(500);
+    taken = 0;
+    while (quota.take('a', 10)) taken++;
+    expect(taken).to.equal(5);
+  });
+
+  it('counts bytes too, and forgets a closed connection', () => {
+    const clock = new VirtualClock(0);
+    const quota = new PeerTxQuota(clock, { txsPerSecond: 1000, bytesPerSecond: 1000, burstSeconds: 1, initialSeconds: 1 });
+    expect(quota.take('a', 600)).to.equal(true);
+    expect(quota.take('a', 600)).to.equal(false);
+    quota.forget('a');
+    expect(quota.take('a', 600)).to.equal(true);
+  });
+
+  it('rejects a rate that is not positive', () => {
+    expect(() => new PeerTxQuota(new VirtualClock(0), { txsPerSecond: 0 })).to.throw(ConfigError, /txsPerSecond/);
+  });
+});
