@@ -1,6 +1,9 @@
 import type { Logger } from '../../api/logger';
+import { IntervalSummaryLog } from '../../logging/interval-summary-log';
+import { SystemClock, type Clock } from '../../time/clock';
 import type { RpcRequestInfo } from '../../api/plugin';
 import { JournalError, RelayError } from '../../relay/relay-errors';
+import { checkRelayable } from '../../tx/relay-rules';
 import { parseTransactionLayout, RctType, type TransactionLayout } from '../../tx/transaction-layout';
 import { transactionIdHex } from '../../tx/transaction-id';
 import type { HeldTxPool } from './held-tx-pool';
@@ -52,11 +55,16 @@ const HEX = /^(?:[0-9a-fA-F]{2})*$/;
  * probe which txs we hold privately.
  */
 export class SendRawTransaction {
+  private readonly queueFull: IntervalSummaryLog;
+
   constructor(
     private readonly txs: TxSubmitter,
     private readonly held: HeldTxPool,
     private readonly logger: Logger,
-  ) {}
+    clock: Clock = new SystemClock(),
+  ) {
+    this.queueFull = new IntervalSummaryLog({ clock, logger, intervalMs: 60_000, message: 'local transactions refused: the queue is full' });
+  }
 
   async handle(params: Record<string, unknown>, info: RpcRequestInfo): Promise<object> {
     const hex = params.tx_as_hex;
@@ -78,6 +86,13 @@ export class SendRawTransaction {
     }
     const flags = structuralFlags(layout);
     if (flags.length > 0) return answer(STATUS_FAILED, flags.map((f) => FLAG_REASONS[f]).join(', '), flags);
+    // The rules every monerod peer applies on relay: a tx that breaks one would only get our
+    // carriers dropped, so the wallet hears it now rather than through a rejection later.
+    try {
+      checkRelayable(blob, layout);
+    } catch (error) {
+      return answer(STATUS_FAILED, `Sanity check failed: ${(error as Error).message}`, ['sanity_check_failed']);
+    }
 
     const id = transactionIdHex(blob);
     if (doNotRelay) {
@@ -91,6 +106,11 @@ export class SendRawTransaction {
       return answer(STATUS_OK, '', [], info.restricted ? undefined : { tx_hash: id, relay: status });
     } catch (error) {
       if (error instanceof RelayError && error.code === 'TX_TOO_LARGE_FOR_NOISE') return answer(STATUS_FAILED, `too big: ${error.message}`, ['too_big']);
+      // A full queue is the client's load, not a fault of ours: counted, never one line per request.
+      if (error instanceof JournalError && error.code === 'JOURNAL_FULL') {
+        this.queueFull.count('JOURNAL_FULL');
+        return answer(STATUS_FAILED, 'the local transaction queue is full; it was not relayed, try again later');
+      }
       // Never answer OK for a tx that is not durable: the wallet must be able to retry.
       const code = error instanceof JournalError || error instanceof RelayError ? error.code : 'UNEXPECTED';
       this.logger.error({ txId: id, code, err: (error as Error).message }, 'local transaction could not be queued');

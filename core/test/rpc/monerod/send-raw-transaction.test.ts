@@ -9,6 +9,7 @@ import { HELD_TX_LIMIT, HeldTxPool } from '../../../src/rpc/monerod/held-tx-pool
 import { MAX_TX_BLOB_BYTES } from '../../../src/rpc/monerod/send-raw-transaction';
 import { SystemClock } from '../../../src/time/clock';
 import { CryptoRng } from '../../../src/time/rng';
+import { WellFormedJunkTx } from '../../../src/testing/junk-txs';
 import { transactionIdHex } from '../../../src/tx/transaction-id';
 import { COINBASE, fakeSources, FakeTxSubmitter, SPEND, TRANSFER } from './fake-sources';
 import { SEND_RAW_TX_FIELDS } from './monerod-fields';
@@ -107,6 +108,12 @@ describe('RPC /send_raw_transaction (monerod-compatible)', () => {
     ['a truncated tx', { tx_as_hex: SPEND.hex.slice(0, 400) }, /^Sanity check failed: invalid transaction at byte/, ['sanity_check_failed']],
     ['trailing garbage', { tx_as_hex: SPEND.hex + '00' }, /^Sanity check failed/, ['sanity_check_failed']],
     ['a coinbase tx (one output)', { tx_as_hex: COINBASE.hex }, 'invalid input, too few outputs', ['invalid_input', 'too_few_outputs']],
+    [
+      'a well-formed tx that breaks a relay rule (17 outputs)',
+      { tx_as_hex: Buffer.from(new WellFormedJunkTx().next(1, 17)).toString('hex') },
+      /^Sanity check failed: .*17 outputs \(must be 2\.\.16\)/,
+      ['sanity_check_failed'],
+    ],
     ['a non-boolean do_not_relay', { tx_as_hex: SPEND.hex, do_not_relay: 'yes' }, 'do_not_relay must be true or false', []],
     ['a non-boolean do_sanity_checks', { tx_as_hex: SPEND.hex, do_sanity_checks: 1 }, 'do_sanity_checks must be true or false', []],
   ];
@@ -206,6 +213,16 @@ describe('RPC /send_raw_transaction (monerod-compatible)', () => {
     expect(reply.json.status).to.equal('Failed');
     expect(reply.json.reason).to.match(/not relayed, try again/);
     expect(rpc.logger.entries.some((e) => e.level === 'error' && (e.fields as { code?: string }).code === 'JOURNAL_WRITE_FAILED')).to.equal(true);
+  });
+
+  it('a full local-tx queue answers Failed with why, and a flood of them logs no line per request', async () => {
+    const address = await start();
+    txs.onSubmit = () => Promise.reject(new JournalError('JOURNAL_FULL', 'local-tx queue is full', { file: 'x' }));
+    for (let i = 0; i < 5; i++) {
+      const reply = await http(address, '/send_raw_transaction', { tx_as_hex: SPEND.hex });
+      expect(reply.json).to.include({ status: 'Failed', reason: 'the local transaction queue is full; it was not relayed, try again later' });
+    }
+    expect(rpc.logger.entries.filter((e) => e.level !== 'debug')).to.deep.equal([]);
   });
 
   it('a tx too large for the noise zones’ covert fragments answers too_big', async () => {
