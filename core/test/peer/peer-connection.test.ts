@@ -320,9 +320,10 @@ describe('peer/PeerConnection', () => {
         held.push(s);
       }
       await new Promise((r) => setTimeout(r, 50));
+      // a bound, not a measurement: before the fix all 80 MiB stayed; stray buffers of other work can be a few MiB
       gc();
       const retained = process.memoryUsage().arrayBuffers - before;
-      expect(retained, `${(retained / 1048576).toFixed(1)} MiB of 80 MiB received still held`).to.be.below(8 * 1024 * 1024);
+      expect(retained, `${(retained / 1048576).toFixed(1)} MiB of 80 MiB received still held`).to.be.below(16 * 1024 * 1024);
       expect(held).to.have.length(20);
     });
 

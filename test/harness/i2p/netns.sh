@@ -24,5 +24,5 @@ for ((i = 1; i <= N; i++)); do
   ip addr add "198.18.0.$i/32" dev lo
   hosts+=("198.18.0.$i")
 done
-export I2P_NET_HOSTS="${hosts[*]}" I2P_IN_NETNS=1
+export I2P_NET_HOSTS="${hosts[*]}" I2P_IN_NETNS=1 VEILNODE_TEST_NETNS=1
 exec "$@"
