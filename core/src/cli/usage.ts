@@ -16,7 +16,8 @@ export function usage(): string {
     '',
     'Config layers, later wins: embedded default (config/default.json5) < --config FILE < environment',
     '(VEILNODE_NETWORK, VEILNODE_DATA_DIR, VEILNODE_LOG_LEVEL, VEILNODE_P2P_BIND_IP, VEILNODE_P2P_BIND_PORT,',
-    'VEILNODE_RPC_BIND_IP, VEILNODE_RPC_BIND_PORT, VEILNODE_RPC_LOGIN, VEILNODE_RPC_RESTRICTED) < options.',
+    'VEILNODE_RPC_BIND_IP, VEILNODE_RPC_BIND_PORT, VEILNODE_RPC_LOGIN, VEILNODE_RPC_RESTRICTED) < --config-file FILE',
+    "(monerod's key=value lines) < options.",
     '',
   ].join('\n');
 }

@@ -4,6 +4,7 @@ import type { FlagSetting } from './command-line';
 import { isPlainObject, mergeConfig, type ConfigObject } from './config-files';
 import { coreSchema, type NodeConfig } from './core-schema';
 import { registerCoreFormats } from './formats';
+import { rpcExposureProblems } from './rpc-exposure';
 import { rpcZoneProblems } from './rpc-zones';
 import { validateZoneEntries } from './zone-settings';
 
@@ -63,6 +64,7 @@ export function buildConfig(inputs: ConfigInputs): NodeConfig {
   const properties = config.getProperties() as ConfigObject;
   problems.push(...validateZoneEntries(properties.zones));
   problems.push(...rpcZoneProblems((properties.rpc as ConfigObject | undefined)?.zones));
+  if (!problems.some((p) => p.startsWith('rpc.'))) problems.push(...rpcExposureProblems((properties as unknown as NodeConfig).rpc));
 
   if (problems.length > 0) {
     const sources = settingSources(schema, env, inputs.flags);

@@ -1,6 +1,10 @@
 import type { Logger } from '../api/logger';
+import type { NodeConfig } from '../config/core-schema';
+import type { PeerRateLimits } from '../net/throttled-stream';
+import { TokenBucket } from '../net/token-bucket';
 import { PeerRelayPort } from '../peer/peer-relay-port';
 import { PeerService, type PeerServiceOptions } from '../peer/peer-service';
+import { SystemClock, type Clock } from '../time/clock';
 import { composeNode } from './compose-node';
 import type { Node, NodeSummary } from './node';
 import { createRelayService } from './monerod-rpc-wiring';
@@ -68,6 +72,7 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
     dataDir: prepared.dataDir,
     logger,
     padTransactions: prepared.config.p2p.padTransactions,
+    rateLimits: peerRateLimits(prepared.config.p2p, new SystemClock()),
     ...options.peers,
   });
   const sources = new PeerRpcSources(
@@ -98,4 +103,9 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
   peers.layer.setTxSink(relay);
   peers.layer.setConnectionObserver(relay);
   return new Veilnode(node, peers, relay, prepared.logger);
+}
+
+/** monerod's kB/s limits as shared byte budgets (monerod's kB is 1024 bytes). */
+function peerRateLimits(p2p: NodeConfig['p2p'], clock: Clock): PeerRateLimits {
+  return { up: new TokenBucket(p2p.limitRateUp * 1024, clock), down: new TokenBucket(p2p.limitRateDown * 1024, clock), clock };
 }

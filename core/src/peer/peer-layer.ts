@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ThrottledStream, type PeerRateLimits } from '../net/throttled-stream';
 import type { PeerAddress } from '../api/address';
 import { AbortedError } from '../api/errors';
 import type { Logger } from '../api/logger';
@@ -29,6 +30,8 @@ export interface PeerLayerOptions {
   readonly timeouts?: Partial<PeerTimeouts>;
   /** Pad every NOTIFY_NEW_TRANSACTIONS to a multiple of 1024 bytes (`--pad-transactions`). */
   readonly padTransactions?: boolean;
+  /** The node's shared upload/download budgets (--limit-rate-*); every peer stream is held to them. */
+  readonly rateLimits?: PeerRateLimits;
 }
 
 /**
@@ -102,7 +105,7 @@ export class PeerLayer implements ConnectionHandler {
     let toldHeight: bigint | undefined;
     const peer = new PeerConnection({
       id,
-      stream: info.connection.stream,
+      stream: this.options.rateLimits === undefined ? info.connection.stream : new ThrottledStream(info.connection.stream, this.options.rateLimits),
       direction: info.connection.direction,
       zone: info.zone,
       policy: info.policy,

@@ -8,6 +8,7 @@ import { OutboundMaintainer } from './outbound-maintainer';
 import { PeerLayer, type PeerZoneContext } from './peer-layer';
 import type { PeerTimeouts } from './peer-connection';
 import type { TxSink } from './tx-sink';
+import type { PeerRateLimits } from '../net/throttled-stream';
 
 export interface PeerServiceOptions {
   readonly network: NetworkName;
@@ -22,6 +23,8 @@ export interface PeerServiceOptions {
   readonly maintenanceIntervalMs?: number;
   /** Pad every NOTIFY_NEW_TRANSACTIONS to a multiple of 1024 bytes (`--pad-transactions`). */
   readonly padTransactions?: boolean;
+  /** Shared upload/download budgets of all peer traffic (--limit-rate-*). */
+  readonly rateLimits?: PeerRateLimits;
 }
 
 export interface PeerZone {
@@ -55,6 +58,7 @@ export class PeerService {
       txSink: options.txSink,
       timeouts: options.timeouts,
       padTransactions: options.padTransactions,
+      rateLimits: options.rateLimits,
       zoneContext: (zone) => this.zones.get(zone),
     });
   }

@@ -145,7 +145,7 @@ describe('command line (monerod flags)', () => {
       [['--p2p-bind-port', '65536'], '--p2p-bind-port "65536": must be an integer in 0..65535'],
       [['--rpc-bind-ip', 'localhost'], '--rpc-bind-ip "localhost": must be a literal IPv4 or IPv6 address'],
       [['--network', 'moon'], '--network "moon": must be one of mainnet, testnet, stagenet, regtest'],
-      [['--log-level', 'loud'], '--log-level "loud": must be one of fatal, error, warn, info, debug, trace, silent'],
+      [['--log-level', 'loud'], '--log-level "loud": must be 0..4 (monerod\'s levels) or one of fatal, error, warn, info, debug, trace, silent'],
       [['--rpc-login', 'nopassword'], '--rpc-login <hidden>: must be USER:PASSWORD'],
       [['--tor-control', 'localhost:9051'], '--tor-control "localhost:9051": "localhost" is not a literal IPv4 or IPv6 address'],
       [['--tor-control', '127.0.0.1:0'], '--tor-control "127.0.0.1:0": port must not be 0'],
@@ -154,7 +154,7 @@ describe('command line (monerod flags)', () => {
       [['--restricted-rpc=yes'], '--restricted-rpc "yes": takes no value'],
       [['--p2p-bind-port', '1', '--p2p-bind-port', '2'], '--p2p-bind-port is given more than once'],
       [['--data-dir'], '--data-dir needs a value: --data-dir DIR'],
-      [['--out-peers', '8'], 'unknown option --out-peers'],
+      [['--out-peer', '8'], 'unknown option --out-peer'],
     ];
     for (const [argv, message] of cases) {
       it(argv.join(' '), () => {

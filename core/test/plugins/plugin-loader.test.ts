@@ -239,7 +239,7 @@ describe('plugin loader', () => {
       expect(single.zones.map((z) => [z.name, z.transport])).to.deep.equal([['shared', 'shared-a']]);
       await withPluginModule('second-transport.cjs', "module.exports = { name: 'second-transport', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { ctx.registerTransport({ name: 'shared-c', zone: 'shared', create: () => undefined }); } };\n", async (file) => {
         const error = await prepareError({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: {} } });
-        expect(error.context.problems).to.deep.equal(['zones.shared.transport: transports shared-a, shared-c all serve zone shared; choose one']);
+        expect(error.context.problems).to.deep.equal(['zones.shared.transport: transports shared-a, shared-c all serve zone shared; choose one: add --tx-proxy shared,IP:PORT, or set zones.shared.transport']);
         const chosen = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: { transport: 'shared-c' } } });
         expect(chosen.zones[0].transport).to.equal('shared-c');
       });
