@@ -74,7 +74,7 @@ describe('monerod config file and command line', () => {
 
   it('--add-exclusive-node with a .b32.i2p address and no I2P transport says how to choose one', async () => {
     const error = await prepareError({ plugins: PLUGINS }, { argv: ['--add-exclusive-node', `${B32}:0`] });
-    expect(error.message).to.contain('zones.i2p.transport: transports i2p-sam, i2p-socks all serve zone i2p; choose one: add --tx-proxy i2p,IP:PORT or --i2p-sam IP:PORT');
+    expect(error.message).to.contain('zones.i2p.transport: transports i2p-sam, i2p-socks all serve zone i2p; choose one: add --tx-proxy i2p,IP:PORT or --i2p-sam IP:PORT, or set zones.i2p.transport (from --add-exclusive-node)');
     const chosen = await prepareFromConfig({ plugins: PLUGINS }, { argv: ['--add-exclusive-node', `${B32}:0`, '--i2p-sam', '127.0.0.1:7656'] });
     expect(chosen.zones.find((z) => z.name === 'i2p')?.exclusivePeers).to.deep.equal([`${B32}:0`]);
   });

@@ -125,6 +125,24 @@ function settingSources(schema: Record<string, unknown>, env: Record<string, str
   return sources;
 }
 
+/**
+ * A later check's ConfigError (zone binding, once plugins have registered) with each problem
+ * naming the flag that set its value, as buildConfig's own problems do.
+ */
+export function withFlagSources(error: ConfigError, flags: readonly FlagSetting[]): ConfigError {
+  const problems = error.context.problems;
+  if (!Array.isArray(problems) || flags.length === 0) return error;
+  const sources = new Map(flags.map((f) => [f.path, f.flag]));
+  // A zone a flag brought into being (--add-exclusive-node x.b32.i2p) is that flag's doing.
+  for (const f of flags) {
+    const zone = /^zones\.[^.]+/.exec(f.path)?.[0];
+    if (zone !== undefined && !sources.has(zone)) sources.set(zone, f.flag);
+  }
+  const annotated = (problems as string[]).map((p) => annotate(p, sources));
+  const header = error.message.slice(0, error.message.indexOf(':\n'));
+  return new ConfigError(`${header}:\n  - ${annotated.join('\n  - ')}`, { ...error.context, problems: annotated }, { cause: error });
+}
+
 function annotate(problem: string, sources: Map<string, string>): string {
   const path = problem.slice(0, problem.indexOf(':')).replace(/\[\d+\]/g, '');
   // A zone problem's path may be deeper than the flag's (zones.tor.inbound.bind vs zones.tor.inbound).

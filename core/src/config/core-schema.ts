@@ -69,10 +69,10 @@ export function coreSchema(): Record<string, unknown> {
     },
     p2p: {
       bindIp: { doc: 'IP the clearnet p2p listener binds', format: CONFIG_FORMATS.ip, default: '127.0.0.1', env: 'VEILNODE_P2P_BIND_IP' },
-      bindPort: { doc: 'Port of the clearnet p2p listener (0 = ephemeral)', format: 'port', default: 18080, env: 'VEILNODE_P2P_BIND_PORT' },
+      bindPort: { doc: 'Port of the clearnet p2p listener (0 = ephemeral)', format: CONFIG_FORMATS.port, default: 18080, env: 'VEILNODE_P2P_BIND_PORT' },
       padTransactions: {
         doc: "Pad transaction messages to a multiple of 1024 bytes, hiding tx sizes from link observers (monerod's --pad-transactions; noise frames are fixed-size anyway)",
-        format: Boolean,
+        format: CONFIG_FORMATS.boolean,
         default: false,
         env: 'VEILNODE_P2P_PAD_TRANSACTIONS',
       },
@@ -89,7 +89,7 @@ export function coreSchema(): Record<string, unknown> {
     },
     rpc: {
       bindIp: { doc: 'IP the RPC server binds', format: CONFIG_FORMATS.ip, default: '127.0.0.1', env: 'VEILNODE_RPC_BIND_IP' },
-      bindPort: { doc: 'Port of the RPC server (0 = ephemeral)', format: 'port', default: 18081, env: 'VEILNODE_RPC_BIND_PORT' },
+      bindPort: { doc: 'Port of the RPC server (0 = ephemeral)', format: CONFIG_FORMATS.port, default: 18081, env: 'VEILNODE_RPC_BIND_PORT' },
       login: {
         doc: 'USER:PASSWORD required from RPC clients (HTTP Digest auth); null = none',
         format: CONFIG_FORMATS.login,
@@ -98,13 +98,13 @@ export function coreSchema(): Record<string, unknown> {
         sensitive: true,
         env: 'VEILNODE_RPC_LOGIN',
       },
-      restricted: { doc: 'Serve only methods marked safe for untrusted clients', format: Boolean, default: false, env: 'VEILNODE_RPC_RESTRICTED' },
+      restricted: { doc: 'Serve only methods marked safe for untrusted clients', format: CONFIG_FORMATS.boolean, default: false, env: 'VEILNODE_RPC_RESTRICTED' },
       maxBodyBytes: { doc: 'Largest request body accepted (bytes)', format: positiveInt, default: DEFAULT_RPC_MAX_BODY_BYTES },
       restrictedBindIp: { doc: 'IP of the restricted second RPC listener (null = rpc.bindIp)', format: CONFIG_FORMATS.ip, default: null, nullable: true },
-      restrictedBindPort: { doc: 'Port of the restricted second RPC listener (null = none)', format: 'port', default: null, nullable: true },
+      restrictedBindPort: { doc: 'Port of the restricted second RPC listener (null = none)', format: CONFIG_FORMATS.port, default: null, nullable: true },
       confirmExternalBind: {
         doc: 'Confirms an unrestricted RPC bound to a non-loopback address (refused without it, as monerod)',
-        format: Boolean,
+        format: CONFIG_FORMATS.boolean,
         default: false,
       },
       zones: {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ConfigError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import type { ZoneConfig } from '../api/zone';
-import { buildConfig } from '../config/build-config';
+import { buildConfig, withFlagSources } from '../config/build-config';
 import type { CommandLine } from '../config/command-line';
 import { readConfigFiles, type ConfigFiles } from '../config/config-files';
 import { withMonerodConfigFile } from '../config/monerod-config-file';
@@ -71,7 +71,12 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
   const pluginRuntime = new PluginRuntime(dataDir);
   const { registry, stopHooks } = await registerPlugins(plugins, config, rpcMethods, logger, pluginRuntime);
   const userZones = new Set([...files.userZones, ...commandLine.settings.filter((s) => s.path.startsWith('zones.')).map((s) => s.path.split('.')[1])]);
-  const zones = bindZones(config, registry, userZones);
+  let zones: ZoneConfig[];
+  try {
+    zones = bindZones(config, registry, userZones);
+  } catch (error) {
+    throw error instanceof ConfigError ? withFlagSources(error, commandLine.settings) : error;
+  }
   return { config, files, dataDir, plugins, registry, stopHooks, rpcMethods, pluginRuntime, zones, logger };
 }
 

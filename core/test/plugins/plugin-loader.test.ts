@@ -274,7 +274,7 @@ describe('plugin loader', () => {
 
     it('a --tx-proxy for a zone without its plugin is reported with the flag', async () => {
       const error = await prepareError({ plugins: [TCP], zones: tcpZone }, { argv: ['--tx-proxy', 'tor,127.0.0.1:9050'] });
-      expect(error.context.problems).to.deep.equal(['zones.tor: unknown zone tor (zones registered by the loaded plugins: clearnet)']);
+      expect(error.context.problems).to.deep.equal(['zones.tor: unknown zone tor (zones registered by the loaded plugins: clearnet) (from --tx-proxy)']);
     });
   });
 });
