@@ -8,6 +8,8 @@ export function usage(): string {
   return [
     'usage: veilnode [options]          start the node',
     '       veilnode plugins [options]  list the plugins the config loads and what each registers',
+    '       veilnode [options] status | print_cn | print_pl | flush_txpool [TXID]',
+    '                                   ask the running node (at --rpc-bind-ip/--rpc-bind-port, with --rpc-login)',
     '       veilnode [options] COMMAND [args...]  run a plugin\'s command (veilnode plugins lists them)',
     '       veilnode --help             print this help',
     '',

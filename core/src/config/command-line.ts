@@ -17,7 +17,10 @@ export interface FlagSetting {
   readonly flag: string;
 }
 
-export type Command = 'run' | 'plugins' | 'help' | 'plugin-command';
+export type Command = 'run' | 'plugins' | 'help' | 'plugin-command' | 'node-command';
+
+/** monerod's console commands, answered from the running node's RPC (options may come before and after). */
+export const NODE_COMMANDS: readonly string[] = ['status', 'print_cn', 'print_pl', 'flush_txpool'];
 
 /** Commands core itself knows; any other first word names a plugin's command. */
 export const CORE_COMMANDS: readonly string[] = ['plugins', 'help'];
@@ -32,6 +35,8 @@ export interface CommandLine {
   readonly given?: ReadonlySet<string>;
   /** One info line per accepted monerod option that does nothing here, saying why. */
   readonly notices?: readonly string[];
+  /** For `node-command`: the command and its arguments (flush_txpool's TXID). */
+  readonly nodeCommand?: { readonly name: string; readonly args: readonly string[] };
   /** For `plugin-command`: the command's name and every argument after it (parsed by the plugin). */
   readonly pluginCommand?: { readonly name: string; readonly argv: readonly string[] };
 }
@@ -179,6 +184,14 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       continue;
     }
     if (!arg.startsWith('--')) {
+      if (state.nodeCommand !== undefined) {
+        state.nodeCommand.args.push(arg);
+        continue;
+      }
+      if (NODE_COMMANDS.includes(arg) && positionals.length === 0) {
+        state.nodeCommand = { name: arg, args: [] };
+        continue;
+      }
       if (!CORE_COMMANDS.includes(arg) && positionals.length === 0) {
         // A plugin's command: core options before it, the command's own arguments after it.
         return { ...state.result(), command: state.command === 'help' ? 'help' : 'plugin-command', pluginCommand: { name: arg, argv: argv.slice(i + 1) } };
@@ -218,6 +231,7 @@ class CommandLineState {
   command: Command = 'run';
   configFile: string | undefined;
   monerodConfigFile: string | undefined;
+  nodeCommand: { name: string; args: string[] } | undefined;
   readonly settings: FlagSetting[] = [];
   readonly seen = new Set<string>();
   readonly notices: string[] = [];
@@ -227,7 +241,8 @@ class CommandLineState {
 
   result(): CommandLine {
     return {
-      command: this.command,
+      command: this.command === 'run' && this.nodeCommand !== undefined ? 'node-command' : this.command,
+      ...(this.nodeCommand === undefined ? {} : { nodeCommand: this.nodeCommand }),
       configFile: this.configFile,
       settings: this.settings,
       ...(this.monerodConfigFile === undefined ? {} : { monerodConfigFile: this.monerodConfigFile }),

@@ -114,6 +114,7 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
         inbound: runtime?.addresses ?? [],
         connections: runtime?.connectionCounts ?? { in: 0, out: 0 },
         queued: relayQueue.queued(name),
+        noise: configured?.noise ?? false,
         healthy: health.healthy,
         ...(health.healthy ? {} : { problem: health.reason ?? 'unknown' }),
       };
