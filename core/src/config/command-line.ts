@@ -103,6 +103,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: '--limit-rate-up', value: 'KB/S', help: 'upload limit of all peer traffic, every zone and noise included, in kB/s (-1 = default 2048)' },
   { name: '--limit-rate-down', value: 'KB/S', help: 'download limit of all peer traffic in kB/s (-1 = default 8192)' },
   { name: '--limit-rate', value: 'KB/S', help: 'sets both --limit-rate-up and --limit-rate-down' },
+  { name: '--metrics-bind', value: 'IP:PORT', help: 'serve Prometheus metrics at http://IP:PORT/metrics (off by default)' },
   { name: '--query-backend', value: 'URL', help: 'split-query plugin: answer sealed lookups from the monerod RPC at URL (http://IP:PORT)' },
   { name: '--help', help: 'print this help' },
 ];
@@ -121,6 +122,7 @@ const SIMPLE: Readonly<Record<string, { path: string; rule: Rule; convert?: (v: 
   '--rpc-restricted-bind-ip': { path: 'rpc.restrictedBindIp', rule: ipRule },
   '--rpc-restricted-bind-port': { path: 'rpc.restrictedBindPort', rule: portRule, convert: Number },
   '--rpc-login': { path: 'rpc.login', rule: loginRule },
+  '--metrics-bind': { path: 'metrics.bind', rule: bindRule },
   '--query-backend': { path: 'split-query.backend', rule: httpUrlRule },
   '--tor-control': { path: 'tor.control', rule: endpointRule },
   '--tor-control-password': { path: 'tor.controlPassword', rule: (v) => (v.length > 0 ? undefined : 'must not be empty') },

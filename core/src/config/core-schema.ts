@@ -48,6 +48,8 @@ export interface NodeConfig {
     readonly crossZoneDelayMaxMs: number;
   };
   readonly zones: Readonly<Record<string, RawZoneSettings>>;
+  /** Prometheus metrics (`--metrics-bind`): `IP:PORT` of GET /metrics, null = off. */
+  readonly metrics: { readonly bind: string | null };
   readonly [plugin: string]: unknown;
 }
 
@@ -125,6 +127,9 @@ export function coreSchema(): Record<string, unknown> {
       },
     },
     zones: { doc: 'Per-zone settings, zones.<name> (see ZoneConfig)', format: Object, default: {} },
+    metrics: {
+      bind: { doc: 'IP:PORT serving Prometheus metrics at GET /metrics (null = off)', format: CONFIG_FORMATS.bindAddress, default: null, nullable: true },
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ThrottledStream, type PeerRateLimits } from '../net/throttled-stream';
+import { outcomeOf, type PeerEvents } from './peer-events';
 import type { PeerAddress } from '../api/address';
 import { AbortedError } from '../api/errors';
 import type { Logger } from '../api/logger';
@@ -32,6 +33,8 @@ export interface PeerLayerOptions {
   readonly padTransactions?: boolean;
   /** The node's shared upload/download budgets (--limit-rate-*); every peer stream is held to them. */
   readonly rateLimits?: PeerRateLimits;
+  /** Dial, handshake and noise outcomes for the node's metrics. */
+  readonly events?: PeerEvents;
 }
 
 /**
@@ -135,13 +138,17 @@ export class PeerLayer implements ConnectionHandler {
         // the latest report: a timed sync may have come in before this promise callback ran
         toldHeight = peer.peerSyncData?.current_height ?? handshake.syncData.current_height;
         this.observer?.onConnectionUp(info.zone, id, peer.direction, Number(toldHeight));
+        this.options.events?.handshaken(info.zone, peer.direction, 'ok');
         waiter?.resolve(peer);
         void peer.closed.then(() => {
           this.byZone.get(info.zone)?.delete(id);
           this.observer?.onConnectionDown(info.zone, id);
         });
       },
-      (err: unknown) => waiter?.reject(err),
+      (err: unknown) => {
+        this.options.events?.handshaken(info.zone, info.connection.direction, outcomeOf(err));
+        waiter?.reject(err);
+      },
     );
     return peer;
   }

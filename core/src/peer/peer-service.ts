@@ -9,6 +9,7 @@ import { PeerLayer, type PeerZoneContext } from './peer-layer';
 import type { PeerTimeouts } from './peer-connection';
 import type { TxSink } from './tx-sink';
 import type { PeerRateLimits } from '../net/throttled-stream';
+import { outcomeOf, type PeerEvents } from './peer-events';
 
 export interface PeerServiceOptions {
   readonly network: NetworkName;
@@ -25,6 +26,8 @@ export interface PeerServiceOptions {
   readonly padTransactions?: boolean;
   /** Shared upload/download budgets of all peer traffic (--limit-rate-*). */
   readonly rateLimits?: PeerRateLimits;
+  /** Dial, handshake and noise outcomes for the node's metrics. */
+  readonly events?: PeerEvents;
 }
 
 export interface PeerZone {
@@ -59,6 +62,7 @@ export class PeerService {
       timeouts: options.timeouts,
       padTransactions: options.padTransactions,
       rateLimits: options.rateLimits,
+      events: options.events,
       zoneContext: (zone) => this.zones.get(zone),
     });
   }
@@ -90,7 +94,7 @@ export class PeerService {
       codec: zone.codec,
       store,
       logger,
-      connect: this.layer.connector(zone.dial),
+      connect: this.layer.connector(this.countedDial(name, zone.dial)),
       transportHealthy: zone.healthy,
     });
     this.zones.set(name, { store, maintainer, listenPort: listenPort(zone.config), dialling: false });
@@ -123,6 +127,21 @@ export class PeerService {
     this.layer.closeAll();
     await Promise.all([...this.zones.values()].map((z) => z.store.save()));
     this.zones.clear();
+  }
+
+  /** The zone's dial, its outcome told to the metrics. */
+  private countedDial(zone: string, dial: PeerZone['dial']): PeerZone['dial'] {
+    const events = this.options.events;
+    if (events === undefined) return dial;
+    return async (address, signal) => {
+      try {
+        await dial(address, signal);
+        events.dialled(zone, 'ok');
+      } catch (error) {
+        events.dialled(zone, outcomeOf(error));
+        throw error;
+      }
+    };
   }
 }
 

@@ -178,7 +178,7 @@ describe('plugin loader', () => {
     it('a plugin named like a core config key', async () => {
       const error = await prepareError({ plugins: [pluginFixture('reserved-name.cjs')] });
       expect(error.code).to.equal('PLUGIN_NAME_RESERVED');
-      expect(error.message).to.contain('is named "rpc", which is a core config key (reserved: plugins, network, dataDir, log, p2p, rpc, relay, zones)');
+      expect(error.message).to.contain('is named "rpc", which is a core config key (reserved: plugins, network, dataDir, log, p2p, rpc, relay, zones, metrics)');
     });
 
     it('a duplicate transport name', async () => {

@@ -21,6 +21,7 @@ const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 340;
 const RPC = BASE;
 const RESTRICTED_RPC = BASE + 1;
 const P2P = BASE + 2;
+const METRICS = BASE + 3;
 const MONEROD = BASE + 5;
 
 function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -52,6 +53,7 @@ describe('veilnode status / print_cn / print_pl against a running node (real pro
         p2p: { bindIp: '127.0.0.1', bindPort: P2P },
         rpc: { bindIp: '127.0.0.1', bindPort: RPC, restrictedBindPort: RESTRICTED_RPC },
         zones: { clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: [`127.0.0.1:${monerod.p2pPort}`] } },
+        metrics: { bind: `127.0.0.1:${METRICS}` },
       },
     });
     await node.start();
@@ -85,8 +87,25 @@ describe('veilnode status / print_cn / print_pl against a running node (real pro
     const restricted = await cli(['--config', node.configFile, '--rpc-bind-port', String(RESTRICTED_RPC), '--rpc-restricted-bind-port', '0', 'status'], dir);
     expect(restricted.code, restricted.stderr).to.equal(1);
     expect(restricted.stderr).to.contain('get_zones');
-    const closed = await cli(['--config', node.configFile, '--rpc-bind-port', String(BASE + 3), 'print_cn'], dir);
+    const closed = await cli(['--config', node.configFile, '--rpc-bind-port', String(BASE + 4), 'print_cn'], dir);
     expect(closed.code).to.equal(1);
-    expect(closed.stderr).to.contain(`cannot reach the node's RPC at 127.0.0.1:${BASE + 3}`);
+    expect(closed.stderr).to.contain(`cannot reach the node's RPC at 127.0.0.1:${BASE + 4}`);
+  });
+
+  it('--metrics-bind serves Prometheus text: peers, dials, handshakes, local txs and RPC requests, never a peer address', async () => {
+    await node.rpc('get_connections');
+    const response = await fetch(`http://127.0.0.1:${METRICS}/metrics`);
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-type')).to.contain('text/plain');
+    const text = await response.text();
+    expect(text).to.contain('veilnode_peers{zone="clearnet",direction="out"} 1\n');
+    expect(text).to.contain('veilnode_peers{zone="clearnet",direction="in"} 0\n');
+    expect(text).to.contain('veilnode_zone_healthy{zone="clearnet"} 1\n');
+    expect(text).to.match(/veilnode_dials_total\{zone="clearnet",outcome="ok"\} [1-9]/);
+    expect(text).to.match(/veilnode_handshakes_total\{zone="clearnet",direction="outbound",outcome="ok"\} [1-9]/);
+    expect(text).to.contain('veilnode_local_txs{state="queued"} 0\n');
+    expect(text).to.match(/veilnode_rpc_requests_total\{method="get_connections",status="ok"\} [1-9]/);
+    expect(text, 'no peer address as a label').to.not.contain(String(monerod.p2pPort));
+    expect((await fetch(`http://127.0.0.1:${METRICS}/other`)).status).to.equal(404);
   });
 });
