@@ -9,10 +9,12 @@ import { NodeMetrics } from '../metrics/node-metrics';
 import type { RpcListeners } from '../rpc/rpc-listeners';
 import type { RelayStatus } from '../relay/relay-engine';
 import { PeerRelayPort } from '../peer/peer-relay-port';
+import { allOf } from '../peer/peer-events';
 import { PeerService, type PeerServiceOptions } from '../peer/peer-service';
 import { SystemClock, type Clock } from '../time/clock';
 import { composeNode } from './compose-node';
 import type { Node, NodeService, NodeSummary } from './node';
+import { ZoneActivityLog } from './zone-activity-log';
 import { createRelayService } from './monerod-rpc-wiring';
 import { PeerRpcSources } from './peer-rpc-sources';
 import type { PreparedNode } from './prepare-node';
@@ -79,13 +81,15 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
     prepared.config.metrics.bind === null
       ? undefined
       : new NodeMetrics({ zoneStatuses: () => node.zoneStatuses(), localTxs: () => localTxsByState(relay.status()) });
+  const clock = new SystemClock();
+  const activity = new ZoneActivityLog({ zoneStatuses: () => node.zoneStatuses(), relayStatus: () => relay.status() }, prepared.logger.child({ component: 'node' }), clock);
   const peers = new PeerService({
     network: prepared.config.network,
     dataDir: prepared.dataDir,
     logger,
     padTransactions: prepared.config.p2p.padTransactions,
-    rateLimits: peerRateLimits(prepared.config.p2p, new SystemClock()),
-    events: metrics,
+    rateLimits: peerRateLimits(prepared.config.p2p, clock),
+    events: allOf(metrics, activity),
     ...options.peers,
   });
   const sources = new PeerRpcSources(
@@ -106,7 +110,7 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
       });
     }
   };
-  const services: NodeService[] = [{ name: 'peers', start: openPeerZones, stop: () => peers.stop() }];
+  const services: NodeService[] = [{ name: 'peers', start: openPeerZones, stop: () => peers.stop() }, activity];
   if (metrics !== undefined) services.push(metricsService(prepared, metrics));
   const composed = composeNode(prepared, {
     connectionHandler: peers.layer,

@@ -138,15 +138,17 @@ export class PeerLayer implements ConnectionHandler {
         // the latest report: a timed sync may have come in before this promise callback ran
         toldHeight = peer.peerSyncData?.current_height ?? handshake.syncData.current_height;
         this.observer?.onConnectionUp(info.zone, id, peer.direction, Number(toldHeight));
-        this.options.events?.handshaken(info.zone, peer.direction, 'ok');
+        this.options.events?.handshaken?.(info.zone, peer.direction, 'ok');
+        this.options.events?.connectionUp?.(info.zone, peer.direction);
         waiter?.resolve(peer);
         void peer.closed.then(() => {
           this.byZone.get(info.zone)?.delete(id);
           this.observer?.onConnectionDown(info.zone, id);
+          this.options.events?.connectionDown?.(info.zone, peer.direction);
         });
       },
       (err: unknown) => {
-        this.options.events?.handshaken(info.zone, info.connection.direction, outcomeOf(err));
+        this.options.events?.handshaken?.(info.zone, info.connection.direction, outcomeOf(err));
         waiter?.reject(err);
       },
     );

@@ -20,7 +20,7 @@ export class PeerRelayPort implements RelayOutboundPort {
 
   sendNoiseSlot(zone: string, connectionId: string, frame: Uint8Array): boolean {
     const sent = this.peers.layer.sendFrame(zone, connectionId, frame);
-    if (sent) this.events?.noiseSent(zone, frame.length);
+    if (sent) this.events?.noiseSent?.(zone, frame.length);
     return sent;
   }
 

@@ -132,13 +132,13 @@ export class PeerService {
   /** The zone's dial, its outcome told to the metrics. */
   private countedDial(zone: string, dial: PeerZone['dial']): PeerZone['dial'] {
     const events = this.options.events;
-    if (events === undefined) return dial;
+    if (events?.dialled === undefined) return dial;
     return async (address, signal) => {
       try {
         await dial(address, signal);
-        events.dialled(zone, 'ok');
+        events.dialled?.(zone, 'ok');
       } catch (error) {
-        events.dialled(zone, outcomeOf(error));
+        events.dialled?.(zone, outcomeOf(error));
         throw error;
       }
     };

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -90,6 +90,14 @@ describe('veilnode status / print_cn / print_pl against a running node (real pro
     const closed = await cli(['--config', node.configFile, '--rpc-bind-port', String(BASE + 4), 'print_cn'], dir);
     expect(closed.code).to.equal(1);
     expect(closed.stderr).to.contain(`cannot reach the node's RPC at 127.0.0.1:${BASE + 4}`);
+  });
+
+  it("the node's info log says when clearnet gained its first peer, and no line repeats a key", async () => {
+    const log = await readFile(node.logFile, 'utf8');
+    expect(log).to.contain('"msg":"zone clearnet has its first peer"');
+    for (const line of log.split('\n').filter((l) => l.startsWith('{'))) {
+      for (const key of ['zone', 'component', 'transport']) expect(line.split(`"${key}":`).length, line).to.be.at.most(2);
+    }
   });
 
   it('--metrics-bind serves Prometheus text: peers, dials, handshakes, local txs and RPC requests, never a peer address', async () => {
