@@ -342,13 +342,11 @@ class CommandLineState {
         this.anonymousInbound(flag, text);
         return;
       case '--add-peer':
+      case '--add-priority-node':
         this.addPeer(flag, text, 'peers');
         return;
       case '--add-exclusive-node':
         this.addPeer(flag, text, 'exclusivePeers');
-        return;
-      case '--add-priority-node':
-        this.addPeer(flag, text, 'peers');
         return;
       case '--seed-node':
         this.addPeer(flag, text, 'seeds');

@@ -3,14 +3,7 @@ import type { Logger } from '../api/logger';
 type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
 /** The root sink: pino's record methods and level check. */
-export interface RecordSink {
-  trace(obj: object, msg?: string): void;
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-  isLevelEnabled(level: string): boolean;
-}
+export type RecordSink = Omit<Logger, 'child'> & { isLevelEnabled(level: string): boolean };
 
 /**
  * The node's logger: children merge their bindings into one object instead of stacking pino

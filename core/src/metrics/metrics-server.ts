@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeHttpServer } from '../net/close-http-server';
+import { serverAddress } from '../net/server-address';
 import { VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import type { NodeMetrics } from './node-metrics';
@@ -15,9 +16,7 @@ export class MetricsServer {
   ) {}
 
   get address(): string | undefined {
-    const a = this.server?.address() as AddressInfo | null | undefined;
-    if (!a) return undefined;
-    return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+    return serverAddress(this.server);
   }
 
   async start(): Promise<void> {
@@ -52,8 +51,6 @@ export class MetricsServer {
     const server = this.server;
     if (server === undefined) return;
     this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    await closeHttpServer(server);
   }
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeHttpServer } from '../net/close-http-server';
+import { serverAddress } from '../net/server-address';
 import { RpcMethodError, type RpcRequestInfo } from '../api/plugin';
 import { VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
@@ -82,9 +83,7 @@ export class RpcServer {
 
   /** The bound address (`IP:PORT`), once started. */
   get address(): string | undefined {
-    const info = this.server?.address() as AddressInfo | null | undefined;
-    if (!info) return undefined;
-    return info.family === 'IPv6' ? `[${info.address}]:${info.port}` : `${info.address}:${info.port}`;
+    return serverAddress(this.server);
   }
 
   async start(): Promise<void> {
@@ -126,9 +125,7 @@ export class RpcServer {
     const server = this.server;
     if (server === undefined) return;
     this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    await closeHttpServer(server);
   }
 
   /** Metrics: see RpcRequestObserver. */

@@ -1,21 +1,7 @@
 import { expect } from 'chai';
-import { ConfigError } from '../../src/api/errors';
-import { FLAGS, parseCommandLine, type FlagSetting } from '../../src/config/command-line';
+import { FLAGS, parseCommandLine } from '../../src/config/command-line';
 import { usage } from '../../src/cli/usage';
-
-function settings(argv: string[]): Record<string, unknown> {
-  return Object.fromEntries(parseCommandLine(argv).settings.map((s: FlagSetting) => [s.path, s.value]));
-}
-
-function grammarError(argv: string[]): ConfigError {
-  try {
-    parseCommandLine(argv);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error(`expected ${argv.join(' ')} to be rejected`);
-}
+import { flagSettings as settings, grammarError } from '../helpers/command-line';
 
 describe('command line (monerod flags)', () => {
   it('defaults to running the node; `plugins` and --help select the other commands', () => {

@@ -1,22 +1,11 @@
 import { expect } from 'chai';
 import { ConfigError } from '../../src/api/errors';
-import { parseCommandLine, type FlagSetting } from '../../src/config/command-line';
+import { parseCommandLine } from '../../src/config/command-line';
 import { monerodConfigArgs } from '../../src/config/monerod-config-file';
 import { IGNORED_OPTIONS } from '../../src/config/monerod-options';
+import { flagSettings as settings, grammarError } from '../helpers/command-line';
 
-function settings(argv: string[]): Record<string, unknown> {
-  return Object.fromEntries(parseCommandLine(argv).settings.map((s: FlagSetting) => [s.path, s.value]));
-}
-
-function rejection(argv: string[]): string {
-  try {
-    parseCommandLine(argv);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error(`expected ${argv.join(' ')} to be rejected`);
-}
+const rejection = (argv: string[]): string => grammarError(argv).message;
 
 describe("monerod's flags", () => {
   it('--testnet / --stagenet / --regtest choose the network; two choices are an error', () => {
