@@ -32,6 +32,8 @@ const KNOWN_EDGE_VIOLATIONS = [
   'test/integration/monerod/connection-limits.itest.ts',
   'test/integration/monerod/rpc.itest.ts',
   'test/src/clearnet-node.ts',
+  'test/unit/clearnet-seeds.test.ts',
+  'test/unit/monerod-compat.test.ts',
   'test/unit/i2p-sam-bridge-down-at-start.test.ts',
   'test/unit/i2p-transport-swap.test.ts',
   'test/unit/tor-config-schema.test.ts',

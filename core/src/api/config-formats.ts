@@ -15,4 +15,8 @@ export const CONFIG_FORMATS = {
   login: 'veilnode-login',
   /** Array of strings (env/args: comma-separated). */
   stringList: 'veilnode-string-list',
+  /** A port 0..65535 written as a number (env: decimal digits only; convict's `port` would take '42400x' as 42400). */
+  port: 'veilnode-port',
+  /** true or false (env: true/false/1/0; convict's `Boolean` would take 'no' as true). */
+  boolean: 'veilnode-boolean',
 } as const;

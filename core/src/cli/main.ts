@@ -6,6 +6,8 @@ import { createLogger } from '../logging/create-logger';
 import { composeVeilnode } from '../node/compose-veilnode';
 import { coreVersion } from '../node/core-version';
 import { prepareNode } from '../node/prepare-node';
+import { runNodeCommand } from './node-commands';
+import { NodeRpcClient } from './node-rpc-client';
 import { findPluginCommand, pluginCommandContext } from './plugin-command';
 import { formatPlugins, formatSummary } from './report';
 import { stopOnSignal } from './stop-on-signal';
@@ -37,6 +39,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
       createLogger: (config) =>
         createLogger({ level: commandLine.command === 'run' ? config.log.level : 'warn', pretty: io.stdout.isTTY === true }),
     });
+    if (commandLine.nodeCommand !== undefined) {
+      const { bindIp, bindPort, login } = prepared.config.rpc;
+      const client = new NodeRpcClient(connectableIp(bindIp), bindPort, login);
+      io.stdout.write(await runNodeCommand(commandLine.nodeCommand.name, commandLine.nodeCommand.args, client));
+      return 0;
+    }
     if (commandLine.command === 'plugins') {
       io.stdout.write(formatPlugins(prepared.registry.plugins()));
       return 0;
@@ -62,6 +70,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     io.stderr.write(`veilnode: ${describe(error)}\n`);
     return error instanceof ConfigError ? 2 : 1;
   }
+}
+
+/** A wildcard bind is reached on loopback, as monerod's commands do. */
+function connectableIp(bindIp: string): string {
+  if (bindIp === '0.0.0.0') return '127.0.0.1';
+  return bindIp === '::' ? '::1' : bindIp;
 }
 
 function describe(error: unknown): string {

@@ -8,7 +8,8 @@ export function formatSummary(version: string, summary: NodeSummary): string {
   const zones = summary.zones.map(
     (z) =>
       `  zone ${z.name.padEnd(zoneWidth)}  transport ${z.transport.padEnd(transportWidth)}  ` +
-      (z.listening.length > 0 ? `p2p ${z.listening.join(' ')}` : 'outbound only'),
+      (z.listening.length > 0 ? `p2p ${z.listening.join(' ')}` : 'outbound only') +
+      (z.problem === undefined ? '' : z.listening.length > 0 ? `  UNREACHABLE while ${z.problem}` : `  DOWN: ${z.problem}`),
   );
   return [
     `veilnode ${version} running on ${summary.network}`,

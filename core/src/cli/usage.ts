@@ -8,6 +8,8 @@ export function usage(): string {
   return [
     'usage: veilnode [options]          start the node',
     '       veilnode plugins [options]  list the plugins the config loads and what each registers',
+    '       veilnode [options] status | print_cn | print_pl | flush_txpool [TXID]',
+    '                                   ask the running node (at --rpc-bind-ip/--rpc-bind-port, with --rpc-login)',
     '       veilnode [options] COMMAND [args...]  run a plugin\'s command (veilnode plugins lists them)',
     '       veilnode --help             print this help',
     '',
@@ -16,7 +18,8 @@ export function usage(): string {
     '',
     'Config layers, later wins: embedded default (config/default.json5) < --config FILE < environment',
     '(VEILNODE_NETWORK, VEILNODE_DATA_DIR, VEILNODE_LOG_LEVEL, VEILNODE_P2P_BIND_IP, VEILNODE_P2P_BIND_PORT,',
-    'VEILNODE_RPC_BIND_IP, VEILNODE_RPC_BIND_PORT, VEILNODE_RPC_LOGIN, VEILNODE_RPC_RESTRICTED) < options.',
+    'VEILNODE_RPC_BIND_IP, VEILNODE_RPC_BIND_PORT, VEILNODE_RPC_LOGIN, VEILNODE_RPC_RESTRICTED) < --config-file FILE',
+    "(monerod's key=value lines) < options.",
     '',
   ].join('\n');
 }

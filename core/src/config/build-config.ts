@@ -4,6 +4,7 @@ import type { FlagSetting } from './command-line';
 import { isPlainObject, mergeConfig, type ConfigObject } from './config-files';
 import { coreSchema, type NodeConfig } from './core-schema';
 import { registerCoreFormats } from './formats';
+import { rpcExposureProblems } from './rpc-exposure';
 import { rpcZoneProblems } from './rpc-zones';
 import { validateZoneEntries } from './zone-settings';
 
@@ -63,6 +64,7 @@ export function buildConfig(inputs: ConfigInputs): NodeConfig {
   const properties = config.getProperties() as ConfigObject;
   problems.push(...validateZoneEntries(properties.zones));
   problems.push(...rpcZoneProblems((properties.rpc as ConfigObject | undefined)?.zones));
+  if (!problems.some((p) => p.startsWith('rpc.'))) problems.push(...rpcExposureProblems((properties as unknown as NodeConfig).rpc));
 
   if (problems.length > 0) {
     const sources = settingSources(schema, env, inputs.flags);
@@ -121,6 +123,24 @@ function settingSources(schema: Record<string, unknown>, env: Record<string, str
   walk(schema, '');
   for (const flag of flags) sources.set(flag.path, flag.flag);
   return sources;
+}
+
+/**
+ * A later check's ConfigError (zone binding, once plugins have registered) with each problem
+ * naming the flag that set its value, as buildConfig's own problems do.
+ */
+export function withFlagSources(error: ConfigError, flags: readonly FlagSetting[]): ConfigError {
+  const problems = error.context.problems;
+  if (!Array.isArray(problems) || flags.length === 0) return error;
+  const sources = new Map(flags.map((f) => [f.path, f.flag]));
+  // A zone a flag brought into being (--add-exclusive-node x.b32.i2p) is that flag's doing.
+  for (const f of flags) {
+    const zone = /^zones\.[^.]+/.exec(f.path)?.[0];
+    if (zone !== undefined && !sources.has(zone)) sources.set(zone, f.flag);
+  }
+  const annotated = (problems as string[]).map((p) => annotate(p, sources));
+  const header = error.message.slice(0, error.message.indexOf(':\n'));
+  return new ConfigError(`${header}:\n  - ${annotated.join('\n  - ')}`, { ...error.context, problems: annotated }, { cause: error });
 }
 
 function annotate(problem: string, sources: Map<string, string>): string {

@@ -1,5 +1,7 @@
 import { ConfigError } from '../api/errors';
 import { LOG_LEVELS, NETWORKS } from './core-schema';
+import { MONEROD_LOG_LEVELS, logLevelOf } from './monerod-log-level';
+import { IGNORED_OPTIONS, REFUSED_OPTIONS, unknownOptionMessage } from './monerod-options';
 import { bindRule, endpointRule, ipRule, loginRule, parsePort, parsePositiveInt, proxyRule, type Rule } from './host-port';
 import { ZONE_NAME_PATTERN } from './zone-settings';
 
@@ -15,7 +17,10 @@ export interface FlagSetting {
   readonly flag: string;
 }
 
-export type Command = 'run' | 'plugins' | 'help' | 'plugin-command';
+export type Command = 'run' | 'plugins' | 'help' | 'plugin-command' | 'node-command';
+
+/** monerod's console commands, answered from the running node's RPC (options may come before and after). */
+export const NODE_COMMANDS: readonly string[] = ['status', 'print_cn', 'print_pl', 'flush_txpool'];
 
 /** Commands core itself knows; any other first word names a plugin's command. */
 export const CORE_COMMANDS: readonly string[] = ['plugins', 'help'];
@@ -24,6 +29,14 @@ export interface CommandLine {
   readonly command: Command;
   readonly configFile: string | undefined;
   readonly settings: readonly FlagSetting[];
+  /** `--config-file FILE`: monerod's key=value config file (read by monerod-config-file.ts). */
+  readonly monerodConfigFile?: string;
+  /** Every option given (ignored ones too), so a config file's options can yield to them. */
+  readonly given?: ReadonlySet<string>;
+  /** One info line per accepted monerod option that does nothing here, saying why. */
+  readonly notices?: readonly string[];
+  /** For `node-command`: the command and its arguments (flush_txpool's TXID). */
+  readonly nodeCommand?: { readonly name: string; readonly args: readonly string[] };
   /** For `plugin-command`: the command's name and every argument after it (parsed by the plugin). */
   readonly pluginCommand?: { readonly name: string; readonly argv: readonly string[] };
 }
@@ -39,13 +52,24 @@ interface FlagSpec {
 /** Every flag, in --help order. The parser below handles exactly these. */
 export const FLAGS: readonly FlagSpec[] = [
   { name: '--config', value: 'FILE', help: 'JSON5 config file (relative plugin paths resolve from its directory)' },
+  { name: '--config-file', value: 'FILE', help: "monerod's config file format: one option per line as key=value without the dashes, # comments; options on the command line win" },
   { name: '--data-dir', value: 'DIR', help: 'data directory (default ~/.veilnode)' },
   { name: '--network', value: NETWORKS.join('|'), help: 'Monero network (default mainnet)' },
-  { name: '--log-level', value: LOG_LEVELS.join('|'), help: 'log level (default info)' },
+  { name: '--testnet', help: 'same as --network testnet' },
+  { name: '--stagenet', help: 'same as --network stagenet' },
+  { name: '--regtest', help: 'same as --network regtest (no seed nodes)' },
+  { name: '--log-level', value: `0..4|${LOG_LEVELS.join('|')}`, help: `log level (default info); monerod's numbers: ${MONEROD_LOG_LEVELS.map((l, i) => `${i}=${l}`).join(' ')}` },
   { name: '--p2p-bind-ip', value: 'IP', help: 'clearnet p2p listen IP (default 127.0.0.1)' },
   { name: '--p2p-bind-port', value: 'PORT', help: 'clearnet p2p listen port (default 18080; 0 = ephemeral)' },
   { name: '--rpc-bind-ip', value: 'IP', help: 'RPC listen IP (default 127.0.0.1)' },
   { name: '--rpc-bind-port', value: 'PORT', help: 'RPC listen port (default 18081; 0 = ephemeral)' },
+  {
+    name: '--rpc-restricted-bind-ip',
+    value: 'IP',
+    help: 'IP of a second RPC listener that serves only methods safe for untrusted clients (default: --rpc-bind-ip)',
+  },
+  { name: '--rpc-restricted-bind-port', value: 'PORT', help: 'port of that restricted RPC listener (off when not given)' },
+  { name: '--confirm-external-bind', help: 'confirm a non-loopback --rpc-bind-ip without --restricted-rpc (required then, as monerod)' },
   { name: '--rpc-login', value: 'USER:PASS', help: 'require this login on the RPC server (HTTP Digest auth, as monerod)' },
   { name: '--restricted-rpc', help: 'serve only RPC methods safe for untrusted clients' },
   { name: '--max-connections-per-ip', value: 'N', help: 'inbound clearnet connections one IP (one IPv6 /64) may hold (default 1, as monerod)' },
@@ -73,6 +97,14 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: '--tor-control-password', value: 'PASSWORD', help: 'password of the Tor control port (HashedControlPassword); cookie auth when absent' },
   { name: '--add-peer', value: 'ADDRESS', repeatable: true, help: 'dial this peer (zone chosen by the address: .onion, .i2p, or clearnet)' },
   { name: '--add-exclusive-node', value: 'ADDRESS', repeatable: true, help: 'dial only these peers in the address\'s zone' },
+  { name: '--add-priority-node', value: 'ADDRESS', repeatable: true, help: 'keep dialling this peer first (as --add-peer: configured peers come before the peer store)' },
+  { name: '--seed-node', value: 'ADDRESS', repeatable: true, help: "ask this node for peers while the zone knows none (replaces the zone's built-in seeds)" },
+  { name: '--out-peers', value: 'N', help: 'most outbound clearnet connections (-1 = default 12)' },
+  { name: '--in-peers', value: 'N', help: 'most inbound clearnet connections (-1 = default)' },
+  { name: '--limit-rate-up', value: 'KB/S', help: 'upload limit of all peer traffic, every zone and noise included, in kB/s (-1 = default 2048)' },
+  { name: '--limit-rate-down', value: 'KB/S', help: 'download limit of all peer traffic in kB/s (-1 = default 8192)' },
+  { name: '--limit-rate', value: 'KB/S', help: 'sets both --limit-rate-up and --limit-rate-down' },
+  { name: '--metrics-bind', value: 'IP:PORT', help: 'serve Prometheus metrics at http://IP:PORT/metrics (off by default)' },
   { name: '--query-backend', value: 'URL', help: 'split-query plugin: answer sealed lookups from the monerod RPC at URL (http://IP:PORT)' },
   { name: '--help', help: 'print this help' },
 ];
@@ -83,18 +115,20 @@ const TX_PROXY_TRANSPORT: Readonly<Record<string, string>> = { tor: 'tor', i2p: 
 /** Flags that set one config key after checking the value against a rule. */
 const SIMPLE: Readonly<Record<string, { path: string; rule: Rule; convert?: (v: string) => unknown }>> = {
   '--data-dir': { path: 'dataDir', rule: (v) => (v.length > 0 ? undefined : 'must not be empty') },
-  '--network': { path: 'network', rule: oneOf(NETWORKS) },
-  '--log-level': { path: 'log.level', rule: oneOf(LOG_LEVELS) },
+  '--log-level': { path: 'log.level', rule: logLevelRule, convert: logLevelOf },
   '--p2p-bind-ip': { path: 'p2p.bindIp', rule: ipRule },
   '--p2p-bind-port': { path: 'p2p.bindPort', rule: portRule, convert: Number },
   '--rpc-bind-ip': { path: 'rpc.bindIp', rule: ipRule },
   '--rpc-bind-port': { path: 'rpc.bindPort', rule: portRule, convert: Number },
+  '--rpc-restricted-bind-ip': { path: 'rpc.restrictedBindIp', rule: ipRule },
+  '--rpc-restricted-bind-port': { path: 'rpc.restrictedBindPort', rule: portRule, convert: Number },
   '--rpc-login': { path: 'rpc.login', rule: loginRule },
   '--max-connections-per-ip': {
     path: 'zones.clearnet.maxConnectionsPerIp',
     rule: (v) => (parsePositiveInt(v) === undefined ? 'must be a positive integer' : undefined),
     convert: Number,
   },
+  '--metrics-bind': { path: 'metrics.bind', rule: bindRule },
   '--query-backend': { path: 'split-query.backend', rule: httpUrlRule },
   '--tor-control': { path: 'tor.control', rule: endpointRule },
   '--tor-control-password': { path: 'tor.controlPassword', rule: (v) => (v.length > 0 ? undefined : 'must not be empty') },
@@ -102,6 +136,25 @@ const SIMPLE: Readonly<Record<string, { path: string; rule: Rule; convert?: (v: 
 
 /** Flags whose values are secrets: errors name the flag and the rule, never the value. */
 const SECRET_FLAGS: ReadonlySet<string> = new Set(['--rpc-login', '--tor-control-password']);
+
+/**
+ * monerod's count and rate options: a non-negative integer, or -1 for monerod's default (no
+ * setting then, so the config's value stands).
+ */
+const COUNTS: Readonly<Record<string, readonly string[]>> = {
+  '--out-peers': ['zones.clearnet.maxOutbound'],
+  '--in-peers': ['zones.clearnet.maxInbound'],
+  '--limit-rate-up': ['p2p.limitRateUp'],
+  '--limit-rate-down': ['p2p.limitRateDown'],
+  '--limit-rate': ['p2p.limitRateUp', 'p2p.limitRateDown'],
+};
+
+/** --testnet / --stagenet / --regtest: monerod's network switches. */
+const NETWORK_SWITCHES: Readonly<Record<string, string>> = { '--testnet': 'testnet', '--stagenet': 'stagenet', '--regtest': 'regtest' };
+
+function logLevelRule(v: string): string | undefined {
+  return logLevelOf(v) === undefined ? `must be 0..4 (monerod's levels) or one of ${LOG_LEVELS.join(', ')}` : undefined;
+}
 
 function httpUrlRule(v: string): string | undefined {
   return /^http:\/\/[^/\s]+(\/[^\s]*)?$/.test(v) ? undefined : 'must be an http:// URL such as http://127.0.0.1:18081';
@@ -139,9 +192,17 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       continue;
     }
     if (!arg.startsWith('--')) {
+      if (state.nodeCommand !== undefined) {
+        state.nodeCommand.args.push(arg);
+        continue;
+      }
+      if (NODE_COMMANDS.includes(arg) && positionals.length === 0) {
+        state.nodeCommand = { name: arg, args: [] };
+        continue;
+      }
       if (!CORE_COMMANDS.includes(arg) && positionals.length === 0) {
         // A plugin's command: core options before it, the command's own arguments after it.
-        return { command: state.command === 'help' ? 'help' : 'plugin-command', configFile: state.configFile, settings: state.settings, pluginCommand: { name: arg, argv: argv.slice(i + 1) } };
+        return { ...state.result(), command: state.command === 'help' ? 'help' : 'plugin-command', pluginCommand: { name: arg, argv: argv.slice(i + 1) } };
       }
       positionals.push(arg);
       continue;
@@ -149,7 +210,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
     const spec = known.get(name);
-    if (spec === undefined) throw new ConfigError(`unknown option ${name} (veilnode --help lists every option)`, { flag: name });
+    if (spec === undefined) {
+      i = state.foreign(name, eq === -1 ? undefined : arg.slice(eq + 1), argv, i);
+      continue;
+    }
     let value: string | undefined;
     if (spec.value === undefined) {
       if (eq !== -1) throw flagError(name, arg.slice(eq + 1), 'takes no value');
@@ -168,21 +232,68 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     const cmd = positionals[0];
     if (state.command !== 'help') state.command = cmd as Command;
   }
-  return { command: state.command, configFile: state.configFile, settings: state.settings };
+  return state.result();
 }
 
 class CommandLineState {
   command: Command = 'run';
   configFile: string | undefined;
+  monerodConfigFile: string | undefined;
+  nodeCommand: { name: string; args: string[] } | undefined;
   readonly settings: FlagSetting[] = [];
   readonly seen = new Set<string>();
+  readonly notices: string[] = [];
   private readonly proxiedZones = new Set<string>();
   private readonly inboundZones = new Set<string>();
   private readonly peers = new Map<string, string[]>();
 
+  result(): CommandLine {
+    return {
+      command: this.command === 'run' && this.nodeCommand !== undefined ? 'node-command' : this.command,
+      ...(this.nodeCommand === undefined ? {} : { nodeCommand: this.nodeCommand }),
+      configFile: this.configFile,
+      settings: this.settings,
+      ...(this.monerodConfigFile === undefined ? {} : { monerodConfigFile: this.monerodConfigFile }),
+      given: this.seen,
+      notices: this.notices,
+    };
+  }
+
+  /**
+   * An option veilnode does not have: monerod's options that do not apply are accepted with a
+   * notice (their value consumed), a few are refused with the reason, anything else is unknown.
+   * Returns the index of the last argument used.
+   */
+  foreign(flag: string, inlineValue: string | undefined, argv: readonly string[], i: number): number {
+    const refused = REFUSED_OPTIONS[flag];
+    if (refused !== undefined) throw new ConfigError(`${flag} is not supported: ${refused}`, { flag });
+    const ignored = IGNORED_OPTIONS[flag];
+    if (ignored === undefined) throw new ConfigError(unknownOptionMessage(flag), { flag });
+    if (!ignored.takesValue && inlineValue !== undefined) throw flagError(flag, inlineValue, 'takes no value');
+    let next = i;
+    if (ignored.takesValue && inlineValue === undefined) {
+      if (argv[i + 1] === undefined) throw new ConfigError(`${flag} needs a value`, { flag });
+      next = i + 1;
+    }
+    this.seen.add(flag);
+    this.notices.push(`${flag} is accepted and ignored: ${ignored.why}`);
+    return next;
+  }
+
   apply(flag: string, value: string | undefined): void {
     if (flag === '--help') {
       this.command = 'help';
+      return;
+    }
+    const network = NETWORK_SWITCHES[flag];
+    if (network !== undefined) {
+      const other = [...this.seen].find((f) => f !== flag && (f === '--network' || NETWORK_SWITCHES[f] !== undefined));
+      if (other !== undefined) throw new ConfigError(`${flag} and ${other} both choose the network; give one`, { flag });
+      this.set('network', network, flag);
+      return;
+    }
+    if (flag === '--confirm-external-bind') {
+      this.set('rpc.confirmExternalBind', true, flag);
       return;
     }
     if (flag === '--restricted-rpc') {
@@ -201,11 +312,28 @@ class CommandLineState {
       this.set(simple.path, simple.convert ? simple.convert(text) : text, flag);
       return;
     }
+    const counts = COUNTS[flag];
+    if (counts !== undefined) {
+      this.count(flag, text, counts);
+      return;
+    }
     switch (flag) {
       case '--config':
         if (text.length === 0) throw flagError(flag, text, 'must name a file');
         this.configFile = text;
         return;
+      case '--config-file':
+        if (text.length === 0) throw flagError(flag, text, 'must name a file');
+        this.monerodConfigFile = text;
+        return;
+      case '--network': {
+        const other = [...this.seen].find((f) => NETWORK_SWITCHES[f] !== undefined);
+        if (other !== undefined) throw new ConfigError(`${flag} and ${other} both choose the network; give one`, { flag });
+        const problem = oneOf(NETWORKS)(text);
+        if (problem !== undefined) throw flagError(flag, text, problem);
+        this.set('network', text, flag);
+        return;
+      }
       case '--tx-proxy':
         this.txProxy(flag, text);
         return;
@@ -220,12 +348,23 @@ class CommandLineState {
         this.anonymousInbound(flag, text);
         return;
       case '--add-peer':
+      case '--add-priority-node':
         this.addPeer(flag, text, 'peers');
         return;
       case '--add-exclusive-node':
         this.addPeer(flag, text, 'exclusivePeers');
         return;
+      case '--seed-node':
+        this.addPeer(flag, text, 'seeds');
+        return;
     }
+  }
+
+  /** N >= 0 sets every path; -1 keeps the default (monerod's meaning). */
+  private count(flag: string, text: string, paths: readonly string[]): void {
+    if (text === '-1') return;
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw flagError(flag, text, 'must be an integer >= 0, or -1 for the default');
+    for (const path of paths) this.set(path, Number(text), flag);
   }
 
   private set(path: string, value: unknown, flag: string): void {
@@ -313,7 +452,7 @@ class CommandLineState {
     this.set(`zones.${zone}.inbound`, max === undefined ? { address, bind } : { address, bind, max }, flag);
   }
 
-  private addPeer(flag: string, text: string, field: 'peers' | 'exclusivePeers'): void {
+  private addPeer(flag: string, text: string, field: 'peers' | 'exclusivePeers' | 'seeds'): void {
     if (text.length === 0 || text.includes(',')) throw flagError(flag, text, 'expected one ADDRESS (repeat the flag for more)');
     const zone = zoneOfAddress(text);
     const key = `zones.${zone}.${field}`;

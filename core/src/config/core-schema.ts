@@ -11,6 +11,10 @@ export const NETWORKS: readonly NetworkName[] = ['mainnet', 'testnet', 'stagenet
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** monerod's default --limit-rate-up / --limit-rate-down (kB/s). */
+export const DEFAULT_LIMIT_RATE_UP_KBPS = 2048;
+export const DEFAULT_LIMIT_RATE_DOWN_KBPS = 8192;
+
 /** Largest JSON-RPC request body the RPC server reads (bytes). */
 export const DEFAULT_RPC_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -20,13 +24,25 @@ export interface NodeConfig {
   readonly network: NetworkName;
   readonly dataDir: string;
   readonly log: { readonly level: LogLevel };
-  readonly p2p: { readonly bindIp: string; readonly bindPort: number; readonly padTransactions: boolean };
+  readonly p2p: {
+    readonly bindIp: string;
+    readonly bindPort: number;
+    readonly padTransactions: boolean;
+    /** Upload / download limits of all peer traffic (every zone, noise included), kB/s. */
+    readonly limitRateUp: number;
+    readonly limitRateDown: number;
+  };
   readonly rpc: {
     readonly bindIp: string;
     readonly bindPort: number;
     readonly login: string | null;
     readonly restricted: boolean;
     readonly maxBodyBytes: number;
+    /** The restricted second listener (monerod's --rpc-restricted-bind-*): null port = none, null IP = bindIp. */
+    readonly restrictedBindIp: string | null;
+    readonly restrictedBindPort: number | null;
+    /** monerod's --confirm-external-bind: an unrestricted non-loopback bind is refused without it. */
+    readonly confirmExternalBind: boolean;
     /** Hidden-service RPC listeners by anonymity zone (always restricted). */
     readonly zones: Readonly<Record<string, RawRpcZoneListener>>;
   };
@@ -42,6 +58,8 @@ export interface NodeConfig {
     readonly peerTxBytesPerSecond: number;
   };
   readonly zones: Readonly<Record<string, RawZoneSettings>>;
+  /** Prometheus metrics (`--metrics-bind`): `IP:PORT` of GET /metrics, null = off. */
+  readonly metrics: { readonly bind: string | null };
   readonly [plugin: string]: unknown;
 }
 
@@ -63,17 +81,27 @@ export function coreSchema(): Record<string, unknown> {
     },
     p2p: {
       bindIp: { doc: 'IP the clearnet p2p listener binds', format: CONFIG_FORMATS.ip, default: '127.0.0.1', env: 'VEILNODE_P2P_BIND_IP' },
-      bindPort: { doc: 'Port of the clearnet p2p listener (0 = ephemeral)', format: 'port', default: 18080, env: 'VEILNODE_P2P_BIND_PORT' },
+      bindPort: { doc: 'Port of the clearnet p2p listener (0 = ephemeral)', format: CONFIG_FORMATS.port, default: 18080, env: 'VEILNODE_P2P_BIND_PORT' },
       padTransactions: {
         doc: "Pad transaction messages to a multiple of 1024 bytes, hiding tx sizes from link observers (monerod's --pad-transactions; noise frames are fixed-size anyway)",
-        format: Boolean,
+        format: CONFIG_FORMATS.boolean,
         default: false,
         env: 'VEILNODE_P2P_PAD_TRANSACTIONS',
+      },
+      limitRateUp: {
+        doc: "Upload limit of all peer traffic, every zone and noise included, in kB/s (monerod's --limit-rate-up and its default)",
+        format: positiveInt,
+        default: DEFAULT_LIMIT_RATE_UP_KBPS,
+      },
+      limitRateDown: {
+        doc: "Download limit of all peer traffic in kB/s (monerod's --limit-rate-down and its default)",
+        format: positiveInt,
+        default: DEFAULT_LIMIT_RATE_DOWN_KBPS,
       },
     },
     rpc: {
       bindIp: { doc: 'IP the RPC server binds', format: CONFIG_FORMATS.ip, default: '127.0.0.1', env: 'VEILNODE_RPC_BIND_IP' },
-      bindPort: { doc: 'Port of the RPC server (0 = ephemeral)', format: 'port', default: 18081, env: 'VEILNODE_RPC_BIND_PORT' },
+      bindPort: { doc: 'Port of the RPC server (0 = ephemeral)', format: CONFIG_FORMATS.port, default: 18081, env: 'VEILNODE_RPC_BIND_PORT' },
       login: {
         doc: 'USER:PASSWORD required from RPC clients (HTTP Digest auth); null = none',
         format: CONFIG_FORMATS.login,
@@ -82,8 +110,15 @@ export function coreSchema(): Record<string, unknown> {
         sensitive: true,
         env: 'VEILNODE_RPC_LOGIN',
       },
-      restricted: { doc: 'Serve only methods marked safe for untrusted clients', format: Boolean, default: false, env: 'VEILNODE_RPC_RESTRICTED' },
+      restricted: { doc: 'Serve only methods marked safe for untrusted clients', format: CONFIG_FORMATS.boolean, default: false, env: 'VEILNODE_RPC_RESTRICTED' },
       maxBodyBytes: { doc: 'Largest request body accepted (bytes)', format: positiveInt, default: DEFAULT_RPC_MAX_BODY_BYTES },
+      restrictedBindIp: { doc: 'IP of the restricted second RPC listener (null = rpc.bindIp)', format: CONFIG_FORMATS.ip, default: null, nullable: true },
+      restrictedBindPort: { doc: 'Port of the restricted second RPC listener (null = none)', format: CONFIG_FORMATS.port, default: null, nullable: true },
+      confirmExternalBind: {
+        doc: 'Confirms an unrestricted RPC bound to a non-loopback address (refused without it, as monerod)',
+        format: CONFIG_FORMATS.boolean,
+        default: false,
+      },
       zones: {
         doc: 'Hidden-service RPC: rpc.zones.<zone> = {address, bind}, a restricted RPC listener on BIND for wallets reaching ADDRESS through Tor/I2P',
         // An open-ended object like `zones`: rpc-zones.ts checks each entry (build-config.ts).
@@ -130,6 +165,9 @@ export function coreSchema(): Record<string, unknown> {
       },
     },
     zones: { doc: 'Per-zone settings, zones.<name> (see ZoneConfig)', format: Object, default: {} },
+    metrics: {
+      bind: { doc: 'IP:PORT serving Prometheus metrics at GET /metrics (null = off)', format: CONFIG_FORMATS.bindAddress, default: null, nullable: true },
+    },
   };
 }
 

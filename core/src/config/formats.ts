@@ -38,6 +38,9 @@ function fromRule(rule: Rule, nullable: boolean): ConfigFormat {
   };
 }
 
+/** How the environment writes a boolean; anything else stays text and fails validation. */
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { true: true, '1': true, false: false, '0': false };
+
 let coreFormatsRegistered = false;
 
 /** Registers the core formats (idempotent: the module owns them, later calls are no-ops). */
@@ -49,6 +52,18 @@ export function registerCoreFormats(): void {
   registerConfigFormat(CONFIG_FORMATS.bindAddress, fromRule(bindRule, false));
   registerConfigFormat(CONFIG_FORMATS.proxy, fromRule(proxyRule, true));
   registerConfigFormat(CONFIG_FORMATS.login, fromRule(loginRule, true));
+  registerConfigFormat(CONFIG_FORMATS.port, {
+    validate(value: unknown): void {
+      if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 65535) throw new Error('must be an integer in 0..65535');
+    },
+    coerce: (text: string) => (/^\d{1,5}$/.test(text) ? Number(text) : text),
+  });
+  registerConfigFormat(CONFIG_FORMATS.boolean, {
+    validate(value: unknown): void {
+      if (typeof value !== 'boolean') throw new Error('must be true or false');
+    },
+    coerce: (text: string) => BOOLEAN_WORDS[text.toLowerCase()] ?? text,
+  });
   registerConfigFormat(CONFIG_FORMATS.stringList, {
     validate(value: unknown): void {
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new Error('must be an array of strings');

@@ -41,7 +41,7 @@ export function bindZones(config: NodeConfig, registry: PluginRegistry, userZone
     if (!resolved.enabled) continue;
     const transport = registry.transport(resolved.transport);
     if (transport === undefined && raw.transport === undefined && serving.length > 1) {
-      problems.push(`zones.${name}.transport: transports ${serving.join(', ')} all serve zone ${name}; choose one`);
+      problems.push(`zones.${name}.transport: transports ${serving.join(', ')} all serve zone ${name}; choose one: ${transportChoiceHint(name)}`);
       continue;
     }
     if (transport === undefined) {
@@ -67,4 +67,10 @@ export function bindZones(config: NodeConfig, registry: PluginRegistry, userZone
     throw new ConfigError(`invalid zone configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n  - ${problems.join('\n  - ')}`, { problems });
   }
   return enabled;
+}
+
+/** How an operator picks the transport of a zone several serve (monerod's flags first). */
+function transportChoiceHint(zone: string): string {
+  const sam = zone === 'i2p' ? ' or --i2p-sam IP:PORT' : '';
+  return `add --tx-proxy ${zone},IP:PORT${sam}, or set zones.${zone}.transport`;
 }

@@ -1,6 +1,8 @@
 import pino from 'pino';
 import pretty from 'pino-pretty';
+import type { Logger } from '../api/logger';
 import type { LogLevel } from '../config/core-schema';
+import { MergingLogger } from './merging-logger';
 
 export interface LoggerOptions {
   readonly level: LogLevel;
@@ -11,10 +13,15 @@ export interface LoggerOptions {
 }
 
 /**
- * The root pino logger. Keys that can hold secrets are redacted wherever they appear, as a net
- * under the rule that code never logs them in the first place.
+ * The root logger: pino underneath, children merged by MergingLogger (no key twice in a line).
+ * Keys that can hold secrets are redacted wherever they appear, as a net under the rule that
+ * code never logs them in the first place.
  */
-export function createLogger(options: LoggerOptions): pino.Logger {
+export function createLogger(options: LoggerOptions): Logger {
+  return new MergingLogger(createPino(options));
+}
+
+function createPino(options: LoggerOptions): pino.Logger {
   const settings: pino.LoggerOptions = {
     level: options.level,
     base: { service: 'veilnode' },

@@ -48,8 +48,9 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}
   root.register(RELAY_QUEUE, { useValue: relay });
   root.register(RPC_SERVER, {
     useFactory: instanceCachingFactory((c) => {
-      const { zones, ...main } = c.resolve<NodeConfig>(CONFIG).rpc;
-      return new RpcListeners(main, rpcZoneListeners(zones), c.resolve<RpcMethodRegistry>(RPC_METHODS), c.resolve<Logger>(LOGGER));
+      const { zones, restrictedBindIp, restrictedBindPort, confirmExternalBind: _confirmed, ...main } = c.resolve<NodeConfig>(CONFIG).rpc;
+      const restricted = restrictedBindPort === null ? undefined : { bindIp: restrictedBindIp ?? main.bindIp, bindPort: restrictedBindPort };
+      return new RpcListeners(main, rpcZoneListeners(zones), c.resolve<RpcMethodRegistry>(RPC_METHODS), c.resolve<Logger>(LOGGER), restricted);
     }),
   });
   root.register(NODE, {

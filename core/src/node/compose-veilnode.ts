@@ -1,8 +1,20 @@
 import type { Logger } from '../api/logger';
+import type { NodeConfig } from '../config/core-schema';
+import type { PeerRateLimits } from '../net/throttled-stream';
+import { TokenBucket } from '../net/token-bucket';
+import { parseIpPort, type HostPort } from '../config/host-port';
+import { RPC_SERVER } from '../di/tokens';
+import { MetricsServer } from '../metrics/metrics-server';
+import { NodeMetrics } from '../metrics/node-metrics';
+import type { RpcListeners } from '../rpc/rpc-listeners';
+import type { RelayStatus } from '../relay/relay-engine';
 import { PeerRelayPort } from '../peer/peer-relay-port';
+import { allOf } from '../peer/peer-events';
 import { PeerService, type PeerServiceOptions } from '../peer/peer-service';
+import { SystemClock, type Clock } from '../time/clock';
 import { composeNode } from './compose-node';
-import type { Node, NodeSummary } from './node';
+import type { Node, NodeService, NodeSummary } from './node';
+import { ZoneActivityLog } from './zone-activity-log';
 import { createRelayService } from './monerod-rpc-wiring';
 import { PeerRpcSources } from './peer-rpc-sources';
 import type { PreparedNode } from './prepare-node';
@@ -63,18 +75,28 @@ export class Veilnode {
  */
 export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions = {}): Veilnode {
   const logger: Logger = prepared.logger.child({ component: 'p2p' });
+  // eslint-disable-next-line prefer-const -- assigned once composeNode has built the node the gauges read
+  let node: Node;
+  const metrics =
+    prepared.config.metrics.bind === null
+      ? undefined
+      : new NodeMetrics({ zoneStatuses: () => node.zoneStatuses(), localTxs: () => localTxsByState(relay.status()) });
+  const clock = new SystemClock();
+  const activity = new ZoneActivityLog({ zoneStatuses: () => node.zoneStatuses(), relayStatus: () => relay.status() }, prepared.logger.child({ component: 'node' }), clock);
   const peers = new PeerService({
     network: prepared.config.network,
     dataDir: prepared.dataDir,
     logger,
     padTransactions: prepared.config.p2p.padTransactions,
+    rateLimits: peerRateLimits(prepared.config.p2p, clock),
+    events: allOf(metrics, activity),
     ...options.peers,
   });
   const sources = new PeerRpcSources(
     peers,
     prepared.zones.map((zone) => ({ name: zone.name, codec: prepared.registry.zone(zone.name)!.definition.codec })),
   );
-  const relay = createRelayService(prepared, new PeerRelayPort(peers));
+  const relay = createRelayService(prepared, new PeerRelayPort(peers, metrics));
   // called by node.start(), once `node` is assigned: stores load under the data-dir lock, before any zone accepts
   const openPeerZones = async (): Promise<void> => {
     for (const zone of prepared.zones) {
@@ -88,14 +110,35 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
       });
     }
   };
-  const { node } = composeNode(prepared, {
+  const services: NodeService[] = [{ name: 'peers', start: openPeerZones, stop: () => peers.stop() }, activity];
+  if (metrics !== undefined) services.push(metricsService(prepared, metrics));
+  const composed = composeNode(prepared, {
     connectionHandler: peers.layer,
     relay,
     rpcSources: { chain: sources, connections: sources, peers: sources },
-    services: [{ name: 'peers', start: openPeerZones, stop: () => peers.stop() }],
+    services,
     zoneStartTimeoutMs: options.zoneStartTimeoutMs,
   });
+  node = composed.node;
+  if (metrics !== undefined) for (const server of composed.container.resolve<RpcListeners>(RPC_SERVER).servers) server.observe(metrics.rpcRequest);
   peers.layer.setTxSink(relay);
   peers.layer.setConnectionObserver(relay);
   return new Veilnode(node, peers, relay, prepared.logger);
+}
+
+/** monerod's kB/s limits as shared byte budgets (monerod's kB is 1024 bytes). */
+function peerRateLimits(p2p: NodeConfig['p2p'], clock: Clock): PeerRateLimits {
+  return { up: new TokenBucket(p2p.limitRateUp * 1024, clock), down: new TokenBucket(p2p.limitRateDown * 1024, clock), clock };
+}
+
+/** The relay's local txs by state, as the metrics label them. */
+function localTxsByState(status: RelayStatus): Record<string, number> {
+  return { queued: status.localWaiting, in_flight: status.localInFlight };
+}
+
+/** `--metrics-bind`: the metrics server runs with the node's lifecycle. */
+function metricsService(prepared: PreparedNode, metrics: NodeMetrics): NodeService {
+  const bind = parseIpPort(prepared.config.metrics.bind as string) as HostPort; // validated by the schema
+  const server = new MetricsServer(bind, metrics, prepared.logger.child({ component: 'metrics' }));
+  return { name: 'metrics', start: () => server.start(), stop: () => server.stop() };
 }

@@ -57,7 +57,13 @@ export interface NodeSummary {
   readonly network: string;
   readonly dataDir: string;
   readonly rpc: string;
-  readonly zones: readonly { readonly name: string; readonly transport: string; readonly listening: readonly string[] }[];
+  readonly zones: readonly {
+    readonly name: string;
+    readonly transport: string;
+    readonly listening: readonly string[];
+    /** Why the zone's transport is down at start (e.g. its Tor daemon unreachable): its addresses cannot be reached then. */
+    readonly problem?: string;
+  }[];
 }
 
 /**
@@ -114,6 +120,7 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
         inbound: runtime?.addresses ?? [],
         connections: runtime?.connectionCounts ?? { in: 0, out: 0 },
         queued: relayQueue.queued(name),
+        noise: configured?.noise ?? false,
         healthy: health.healthy,
         ...(health.healthy ? {} : { problem: health.reason ?? 'unknown' }),
       };
@@ -244,7 +251,10 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
       network: this.parts.config.network,
       dataDir: this.parts.dataDir,
       rpc: this.parts.rpc.address ?? '',
-      zones: this.runtimes.map((r) => ({ name: r.name, transport: r.config.transport, listening: r.addresses })),
+      zones: this.runtimes.map((r) => {
+        const health = r.health();
+        return { name: r.name, transport: r.config.transport, listening: r.addresses, ...(health.healthy ? {} : { problem: health.reason ?? 'transport down' }) };
+      }),
     };
   }
 }

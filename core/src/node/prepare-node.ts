@@ -3,9 +3,10 @@ import path from 'node:path';
 import { ConfigError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import type { ZoneConfig } from '../api/zone';
-import { buildConfig } from '../config/build-config';
+import { buildConfig, withFlagSources } from '../config/build-config';
 import type { CommandLine } from '../config/command-line';
 import { readConfigFiles, type ConfigFiles } from '../config/config-files';
+import { withMonerodConfigFile } from '../config/monerod-config-file';
 import { CORE_CONFIG_KEYS, type NodeConfig } from '../config/core-schema';
 import { bindZones } from '../config/zone-bindings';
 import type { StopHook } from '../plugins/plugin-context';
@@ -49,7 +50,8 @@ export interface PreparedNode {
  * then check the zones against what they registered.
  */
 export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> {
-  const files = readConfigFiles(inputs.commandLine.configFile, inputs.cwd, inputs.defaultConfigFile);
+  const commandLine = withMonerodConfigFile(inputs.commandLine, inputs.cwd);
+  const files = readConfigFiles(commandLine.configFile, inputs.cwd, inputs.defaultConfigFile);
   const list = files.merged.plugins ?? [];
   if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || p.length === 0)) {
     throw new ConfigError('plugins: must be an array of module names or paths', { path: 'plugins' });
@@ -57,18 +59,24 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
   const plugins = await loadPluginModules(list as string[], files.pluginBaseDir, CORE_CONFIG_KEYS);
   const config = buildConfig({
     files: files.merged,
-    flags: inputs.commandLine.settings,
+    flags: commandLine.settings,
     env: inputs.env,
     fragments: plugins.flatMap(({ plugin }) => (plugin.configSchema === undefined ? [] : [{ plugin: plugin.name, schema: plugin.configSchema }])),
   });
   const logger = inputs.createLogger(config);
+  for (const notice of commandLine.notices ?? []) logger.info({ component: 'config' }, notice);
   const rpcMethods = new RpcMethodRegistry();
   for (const name of [GET_ZONES, ...MONEROD_JSON_RPC_METHODS]) rpcMethods.reserve(name);
   const dataDir = resolveDataDir(config.dataDir, inputs.cwd);
   const pluginRuntime = new PluginRuntime(dataDir);
   const { registry, stopHooks } = await registerPlugins(plugins, config, rpcMethods, logger, pluginRuntime);
-  const userZones = new Set([...files.userZones, ...inputs.commandLine.settings.filter((s) => s.path.startsWith('zones.')).map((s) => s.path.split('.')[1])]);
-  const zones = bindZones(config, registry, userZones);
+  const userZones = new Set([...files.userZones, ...commandLine.settings.filter((s) => s.path.startsWith('zones.')).map((s) => s.path.split('.')[1])]);
+  let zones: ZoneConfig[];
+  try {
+    zones = bindZones(config, registry, userZones);
+  } catch (error) {
+    throw error instanceof ConfigError ? withFlagSources(error, commandLine.settings) : error;
+  }
   return { config, files, dataDir, plugins, registry, stopHooks, rpcMethods, pluginRuntime, zones, logger };
 }
 

@@ -8,6 +8,8 @@ export interface ZoneStatus {
   readonly inbound: readonly string[];
   readonly connections: { readonly in: number; readonly out: number };
   readonly queued: number;
+  /** White noise on the zone's links (`disable_noise` turns it off). */
+  readonly noise: boolean;
   /** The transport's health (false while e.g. Tor's SOCKS proxy or control port is gone); true when not running. */
   readonly healthy: boolean;
   /** Why it is unhealthy (no secrets, no peer addresses); absent when healthy. */

@@ -92,6 +92,8 @@ export class OutboundMaintainer {
   private stopped = false;
   /** The transport was seen unhealthy since the last tick that found it healthy. */
   private sawUnhealthy = false;
+  /** "No peer is reachable" was logged; the next connection clears it, so each outage is told once. */
+  private toldUnreachable = false;
 
   constructor(private readonly options: OutboundMaintainerOptions) {
     this.logger = options.logger.child({ component: 'outbound', zone: options.zone.name });
@@ -203,6 +205,7 @@ export class OutboundMaintainer {
         this.pending.delete(key);
         if (this.stopped) return;
         const connectedAt = this.now();
+        this.toldUnreachable = false;
         this.active.set(key, address);
         this.options.store.markConnected(address, session.peerId);
         this.logger.info({ peer: text, outbound: this.active.size, target: this.target }, 'outbound peer connected');
@@ -236,6 +239,7 @@ export class OutboundMaintainer {
           { peer: text, failures: this.backoff.get(key)?.failures, retryInMs, error: code },
           'outbound peer failed',
         );
+        this.tellIfUnreachable();
       },
     );
   }
@@ -255,6 +259,21 @@ export class OutboundMaintainer {
     const until = Math.max(now + step * (1 - JITTER_SHARE * this.random()), lastDialAt + (this.options.minDialIntervalMs ?? 1000));
     this.backoff.set(key, { failures, until, lastDialAt });
     return until - now;
+  }
+
+  /**
+   * One warning when nothing is connected, nothing is being dialled and every candidate waits out
+   * a back-off: a machine without a route to the network, or a network that refuses us. Dialling
+   * goes on as the back-offs expire.
+   */
+  private tellIfUnreachable(): void {
+    if (this.toldUnreachable || this.active.size > 0 || this.pending.size > 0 || this.candidates().length > 0) return;
+    this.toldUnreachable = true;
+    const nextRetryInMs = Math.max(0, Math.min(...[...this.backoff.values()].map((b) => b.until)) - this.now());
+    this.logger.warn(
+      { peersTried: this.backoff.size, nextRetryInMs },
+      `no ${this.options.zone.name} peer is reachable (no route to the network, or every known peer failed); still trying with back-off`,
+    );
   }
 
   /**

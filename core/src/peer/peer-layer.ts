@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { ThrottledStream, type PeerRateLimits } from '../net/throttled-stream';
+import { outcomeOf, type PeerEvents } from './peer-events';
 import type { PeerAddress } from '../api/address';
 import { AbortedError, VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
@@ -38,6 +40,10 @@ export interface PeerLayerOptions {
   readonly receiveBudgetBytes?: number;
   /** Times the summary of failed handshakes; default the system clock. */
   readonly clock?: Clock;
+  /** The node's shared upload/download budgets (--limit-rate-*); every peer stream is held to them. */
+  readonly rateLimits?: PeerRateLimits;
+  /** Dial, handshake and noise outcomes for the node's metrics. */
+  readonly events?: PeerEvents;
 }
 
 /** Connections that failed before their handshake are logged as one summary line per this interval. */
@@ -128,7 +134,7 @@ export class PeerLayer implements ConnectionHandler {
     let toldHeight: bigint | undefined;
     const peer = new PeerConnection({
       id,
-      stream: info.connection.stream,
+      stream: this.options.rateLimits === undefined ? info.connection.stream : new ThrottledStream(info.connection.stream, this.options.rateLimits),
       direction: info.connection.direction,
       zone: info.zone,
       policy: info.policy,
@@ -159,14 +165,18 @@ export class PeerLayer implements ConnectionHandler {
         // the latest report: a timed sync may have come in before this promise callback ran
         toldHeight = peer.peerSyncData?.current_height ?? handshake.syncData.current_height;
         this.observer?.onConnectionUp(info.zone, id, peer.direction, Number(toldHeight));
+        this.options.events?.handshaken?.(info.zone, peer.direction, 'ok');
+        this.options.events?.connectionUp?.(info.zone, peer.direction);
         waiter?.resolve(peer);
         void peer.closed.then(({ reason }) => {
           this.byZone.get(info.zone)?.delete(id);
           this.observer?.onConnectionDown(info.zone, id, { byPeer: CLOSED_BY_PEER.has(reason), peer: remoteKey === undefined ? undefined : opaquePeerKey(remoteKey) });
+          this.options.events?.connectionDown?.(info.zone, peer.direction);
         });
       },
       (err: unknown) => {
         this.handshakeFailures.count(`${info.zone}:${failureCode(err)}`);
+        this.options.events?.handshaken?.(info.zone, info.connection.direction, outcomeOf(err));
         waiter?.reject(err);
       },
     );

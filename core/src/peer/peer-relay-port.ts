@@ -1,4 +1,5 @@
 import type { CloseReason, RelayOutboundPort } from '../relay/relay-outbound-port';
+import type { PeerEvents } from './peer-events';
 import type { PeerService } from './peer-service';
 
 /**
@@ -8,14 +9,19 @@ import type { PeerService } from './peer-service';
  * credentials) and closes the retired one.
  */
 export class PeerRelayPort implements RelayOutboundPort {
-  constructor(private readonly peers: PeerService) {}
+  constructor(
+    private readonly peers: PeerService,
+    private readonly events?: Pick<PeerEvents, 'noiseSent'>,
+  ) {}
 
   send(zone: string, connectionId: string, txs: readonly Uint8Array[], options: { readonly fluff: boolean }): boolean {
     return this.peers.layer.sendTransactions(zone, connectionId, txs, options);
   }
 
   sendNoiseSlot(zone: string, connectionId: string, frame: Uint8Array): boolean {
-    return this.peers.layer.sendFrame(zone, connectionId, frame);
+    const sent = this.peers.layer.sendFrame(zone, connectionId, frame);
+    if (sent) this.events?.noiseSent?.(zone, frame.length);
+    return sent;
   }
 
   dial(zone: string): void {

@@ -8,6 +8,8 @@ import { OutboundMaintainer } from './outbound-maintainer';
 import { PeerLayer, type PeerZoneContext } from './peer-layer';
 import type { PeerTimeouts } from './peer-connection';
 import type { TxSink } from './tx-sink';
+import type { PeerRateLimits } from '../net/throttled-stream';
+import { outcomeOf, type PeerEvents } from './peer-events';
 
 export interface PeerServiceOptions {
   readonly network: NetworkName;
@@ -22,6 +24,10 @@ export interface PeerServiceOptions {
   readonly maintenanceIntervalMs?: number;
   /** Pad every NOTIFY_NEW_TRANSACTIONS to a multiple of 1024 bytes (`--pad-transactions`). */
   readonly padTransactions?: boolean;
+  /** Shared upload/download budgets of all peer traffic (--limit-rate-*). */
+  readonly rateLimits?: PeerRateLimits;
+  /** Dial, handshake and noise outcomes for the node's metrics. */
+  readonly events?: PeerEvents;
 }
 
 export interface PeerZone {
@@ -55,6 +61,8 @@ export class PeerService {
       txSink: options.txSink,
       timeouts: options.timeouts,
       padTransactions: options.padTransactions,
+      rateLimits: options.rateLimits,
+      events: options.events,
       zoneContext: (zone) => this.zones.get(zone),
     });
   }
@@ -86,7 +94,7 @@ export class PeerService {
       codec: zone.codec,
       store,
       logger,
-      connect: this.layer.connector(zone.dial),
+      connect: this.layer.connector(this.countedDial(name, zone.dial)),
       transportHealthy: zone.healthy,
       anonymity: zone.policy.anonymity,
     });
@@ -120,6 +128,21 @@ export class PeerService {
     this.layer.closeAll();
     await Promise.all([...this.zones.values()].map((z) => z.store.save()));
     this.zones.clear();
+  }
+
+  /** The zone's dial, its outcome told to the metrics. */
+  private countedDial(zone: string, dial: PeerZone['dial']): PeerZone['dial'] {
+    const events = this.options.events;
+    if (events?.dialled === undefined) return dial;
+    return async (address, signal) => {
+      try {
+        await dial(address, signal);
+        events.dialled?.(zone, 'ok');
+      } catch (error) {
+        events.dialled?.(zone, outcomeOf(error));
+        throw error;
+      }
+    };
   }
 }
 

@@ -15,14 +15,19 @@ export type MainRpcOptions = Omit<RpcServerOptions, 'zone'>;
 export class RpcListeners {
   readonly main: RpcServer;
   readonly servers: readonly RpcServer[];
+  readonly restricted: RpcServer | undefined;
 
   constructor(
     options: MainRpcOptions,
     zones: readonly RpcZoneListener[],
     methods: RpcMethodRegistry,
     private readonly logger: Logger,
+    /** monerod's --rpc-restricted-bind-*: a second clearnet listener serving only safe methods. */
+    restrictedBind?: { readonly bindIp: string; readonly bindPort: number },
   ) {
     this.main = new RpcServer({ ...options, zone: 'clearnet' }, methods, logger.child({ component: 'rpc' }));
+    const restricted =
+      restrictedBind === undefined ? [] : [new RpcServer({ ...options, ...restrictedBind, restricted: true, zone: 'clearnet' }, methods, logger.child({ component: 'rpc' }))];
     const zoneServers = zones.map(
       (z) =>
         new RpcServer(
@@ -31,7 +36,8 @@ export class RpcListeners {
           logger.child({ component: 'rpc', zone: z.zone }),
         ),
     );
-    this.servers = [this.main, ...zoneServers];
+    this.restricted = restricted[0];
+    this.servers = [this.main, ...restricted, ...zoneServers];
   }
 
   /** The clearnet listener's bound address. */
@@ -51,7 +57,8 @@ export class RpcListeners {
       await Promise.all(started.map((s) => s.stop()));
       throw error;
     }
-    for (const server of this.servers.slice(1)) this.logger.info({ zone: server.requestInfo.zone }, 'hidden-service RPC listening (restricted)');
+    if (this.restricted !== undefined) this.logger.info({ component: 'rpc', address: this.restricted.address }, 'restricted RPC listening');
+    for (const server of this.servers.slice(this.restricted === undefined ? 1 : 2)) this.logger.info({ zone: server.requestInfo.zone }, 'hidden-service RPC listening (restricted)');
   }
 
   async stop(): Promise<void> {

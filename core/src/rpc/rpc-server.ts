@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeHttpServer } from '../net/close-http-server';
+import { serverAddress } from '../net/server-address';
 import { RpcMethodError, type RpcRequestInfo } from '../api/plugin';
 import { VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
@@ -8,6 +9,13 @@ import { JsonRpcErrorCode, jsonRpcError, jsonRpcResult, parseJsonRpcCall, salvag
 import { isLoopbackIp } from './loopback';
 import type { RpcMethodRegistry } from './rpc-method-registry';
 import { writeStreamed } from './streamed-reply';
+
+/**
+ * Told of every answered request: `method` is a registered JSON-RPC method or endpoint path, or
+ * `(unknown)` (never a caller's text, so metric labels stay bounded); `outcome` is `ok`, a
+ * JSON-RPC error code, or the HTTP status of a plain endpoint.
+ */
+export type RpcRequestObserver = (method: string, outcome: string) => void;
 
 export interface RpcServerOptions {
   readonly bindIp: string;
@@ -57,6 +65,7 @@ const UNAUTHORIZED_BODY = Object.freeze({ status: 'Failed', reason: 'authenticat
 export class RpcServer {
   private readonly endpoints = new Map<string, EndpointEntry>();
   private server: Server | undefined;
+  private observer: RpcRequestObserver | undefined;
   private readonly auth: DigestAuth | undefined;
 
   constructor(
@@ -64,7 +73,7 @@ export class RpcServer {
     private readonly methods: RpcMethodRegistry,
     private readonly logger: Logger,
   ) {
-    this.endpoints.set(JSON_RPC_PATH, { endpoint: (body, info) => this.jsonRpc(body, info), methods: ['POST'], restricted: true });
+    this.endpoints.set(JSON_RPC_PATH, { endpoint: (body, info) => this.observedJsonRpc(body, info), methods: ['POST'], restricted: true });
     this.auth = options.login === null ? undefined : new DigestAuth(options.login);
   }
 
@@ -81,9 +90,7 @@ export class RpcServer {
 
   /** The bound address (`IP:PORT`), once started. */
   get address(): string | undefined {
-    const info = this.server?.address() as AddressInfo | null | undefined;
-    if (!info) return undefined;
-    return info.family === 'IPv6' ? `[${info.address}]:${info.port}` : `${info.address}:${info.port}`;
+    return serverAddress(this.server);
   }
 
   async start(): Promise<void> {
@@ -127,9 +134,12 @@ export class RpcServer {
     const server = this.server;
     if (server === undefined) return;
     this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    await closeHttpServer(server);
+  }
+
+  /** Metrics: see RpcRequestObserver. */
+  observe(observer: RpcRequestObserver): void {
+    this.observer = observer;
   }
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -145,8 +155,10 @@ export class RpcServer {
     const path = (request.url ?? '/').split('?')[0];
     const entry = this.endpoints.get(path);
     // Errors before the endpoint runs keep its shape: JSON-RPC errors on /json_rpc, monerod's {status, reason} elsewhere.
-    const fail = (status: number, code: number, message: string): void =>
+    const fail = (status: number, code: number, message: string): void => {
+      this.observer?.(entry === undefined ? '(unknown)' : path, String(status));
       this.reply(response, { status, body: entry === undefined || path === JSON_RPC_PATH ? jsonRpcError(null, code, message) : { status: 'Failed', reason: message } });
+    };
     if (entry === undefined) return fail(404, JsonRpcErrorCode.MethodNotFound, `no endpoint ${path}`);
     if (this.options.restricted && !entry.restricted) return fail(404, JsonRpcErrorCode.MethodNotFound, `${path} is not available on a restricted RPC server`);
     if (!entry.methods.includes(request.method ?? '')) {
@@ -159,8 +171,17 @@ export class RpcServer {
       return fail(413, JsonRpcErrorCode.InvalidRequest, `request body exceeds ${this.options.maxBodyBytes} bytes`);
     }
     const reply = await entry.endpoint(body, this.requestInfo, request);
+    if (path !== JSON_RPC_PATH) this.observer?.(path, String(reply.status));
     if (reply.chunks === undefined) this.reply(response, reply);
     else await writeStreamed(response, reply.status, reply.chunks);
+  }
+
+  private async observedJsonRpc(body: Buffer, info: RpcRequestInfo): Promise<EndpointReply> {
+    const called = { method: '(unknown)' };
+    const reply = await this.jsonRpc(body, info, called);
+    const error = (reply.body as { error?: { code: number } } | undefined)?.error;
+    this.observer?.(called.method, error === undefined ? 'ok' : String(error.code));
+    return reply;
   }
 
   /** The body, or undefined when it exceeds the limit (reading stops there). */
@@ -189,7 +210,7 @@ export class RpcServer {
     });
   }
 
-  private async jsonRpc(body: Buffer, info: RpcRequestInfo): Promise<EndpointReply> {
+  private async jsonRpc(body: Buffer, info: RpcRequestInfo, called: { method: string }): Promise<EndpointReply> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -201,6 +222,7 @@ export class RpcServer {
     const id: JsonRpcId = call.id ?? null;
     const method = this.methods.get(call.method);
     if (method === undefined) return { status: 200, body: jsonRpcError(id, JsonRpcErrorCode.MethodNotFound, `method not found: ${call.method}`) };
+    called.method = call.method;
     if (this.options.restricted && !method.restricted) {
       return { status: 200, body: jsonRpcError(id, JsonRpcErrorCode.MethodNotFound, `method ${call.method} is not available on a restricted RPC server`) };
     }

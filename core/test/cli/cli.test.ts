@@ -73,6 +73,12 @@ describe('veilnode CLI (the real bin, spawned)', function () {
     for (const flag of ['--tx-proxy', '--anonymous-inbound', '--i2p-sam', '--add-exclusive-node', '--rpc-bind-port', '--data-dir']) expect(run.stdout()).to.contain(flag);
   });
 
+  it('an unknown option exits 2 naming it once, with the --help hint once', async () => {
+    const run = runCli(['--p2p-bind-ipv6-address', '::'], tmp.dir);
+    expect((await run.exited).code).to.equal(2);
+    expect(run.stderr()).to.equal("veilnode: unknown option --p2p-bind-ipv6-address: veilnode's equivalent is --p2p-bind-ip (it takes an IPv6 address)\n(veilnode --help lists every option)\n");
+  });
+
   it('a grammar error exits 2 naming the flag, value and rule', async () => {
     const run = runCli(['--tx-proxy', 'tor,127.0.0.1:9050,0'], tmp.dir);
     expect((await run.exited).code).to.equal(2);
@@ -125,8 +131,9 @@ describe('veilnode CLI (the real bin, spawned)', function () {
   });
 
   it('runs on the embedded default config (what `npm start` does): loopback RPC, every enabled zone reachable', async () => {
-    // Only ports and data dir are moved (through the environment) so the test cannot collide.
-    const run = runCli(['--log-level', 'warn'], tmp.dir, { VEILNODE_P2P_BIND_PORT: '0', VEILNODE_RPC_BIND_PORT: '0', VEILNODE_DATA_DIR: path.join(tmp.dir, 'data') });
+    // Only the network (regtest: mainnet would dial the built-in seed nodes, and a test never leaves
+    // loopback), ports and data dir are moved, through the environment, so the test cannot collide.
+    const run = runCli(['--log-level', 'warn'], tmp.dir, { VEILNODE_NETWORK: 'regtest', VEILNODE_P2P_BIND_PORT: '0', VEILNODE_RPC_BIND_PORT: '0', VEILNODE_DATA_DIR: path.join(tmp.dir, 'data') });
     running.push(run);
     const [, rpc] = await waitFor(run, /rpc\s+http:\/\/(\S+)\/json_rpc/);
     await waitFor(run, /SIGINT\/SIGTERM/);

@@ -30,7 +30,8 @@ describe('fresh clone: npm ci, npx veilnode --help, npm start', function () {
     expect(sh('git', ['status', '--porcelain'], clone), 'the build leaves the tree clean').to.equal('');
     expect(sh('npx', ['--no-install', 'veilnode', '--help'], clone)).to.contain('usage: veilnode [options]');
 
-    const env = { PATH: process.env.PATH, HOME: tmp.dir, VEILNODE_DATA_DIR: path.join(tmp.dir, 'data'), VEILNODE_P2P_BIND_PORT: '0', VEILNODE_RPC_BIND_PORT: '0' };
+    // regtest: mainnet would dial the built-in seed nodes, and a test never leaves loopback
+    const env = { PATH: process.env.PATH, HOME: tmp.dir, VEILNODE_NETWORK: 'regtest', VEILNODE_DATA_DIR: path.join(tmp.dir, 'data'), VEILNODE_P2P_BIND_PORT: '0', VEILNODE_RPC_BIND_PORT: '0' };
     // `npm start` runs this exact command; spawning node directly gives us its pid to signal.
     const startScript = (JSON.parse(sh('npm', ['pkg', 'get', 'scripts.start'], clone)) as string).split(' ');
     expect(startScript[0]).to.equal('node');

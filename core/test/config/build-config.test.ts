@@ -23,8 +23,8 @@ describe('config: convict schema, layers and validation', () => {
   it('has the documented defaults', () => {
     const config = buildConfig(inputs({}));
     expect(config).to.deep.include({ plugins: [], network: 'mainnet', dataDir: '~/.veilnode', zones: {} });
-    expect(config.p2p).to.deep.equal({ bindIp: '127.0.0.1', bindPort: 18080, padTransactions: false });
-    expect(config.rpc).to.deep.include({ bindIp: '127.0.0.1', bindPort: 18081, login: null, restricted: false });
+    expect(config.p2p).to.deep.equal({ bindIp: '127.0.0.1', bindPort: 18080, padTransactions: false, limitRateUp: 2048, limitRateDown: 8192 });
+    expect(config.rpc).to.deep.include({ bindIp: '127.0.0.1', bindPort: 18081, login: null, restricted: false, restrictedBindIp: null, restrictedBindPort: null, confirmExternalBind: false });
   });
 
   it('layers file < env < command line', () => {
@@ -79,7 +79,7 @@ describe('config: convict schema, layers and validation', () => {
     expect(problems).to.have.members([
       'network: must be one of the possible values: ["mainnet","testnet","stagenet","regtest"]: value was "moon"',
       'p2p.bindIp: must be a literal IPv4 or IPv6 address: value was "localhost"',
-      'p2p.bindPort: ports must be within range 0 - 65535: value was 70000',
+      'p2p.bindPort: must be an integer in 0..65535: value was 70000',
       'rpc.login: must be USER:PASSWORD',
       'rpc.colour: unknown key (not in the core schema or any loaded plugin\'s schema)',
       'telemetry: unknown key (not in the core schema or any loaded plugin\'s schema)',
@@ -106,6 +106,21 @@ describe('config: convict schema, layers and validation', () => {
     ]);
   });
 
+  it("ports and switches are strict: no '42400x' read as 42400, no 'no' read as true (file or environment)", () => {
+    expect(problemsOf({ files: { p2p: { bindPort: '42400x' }, rpc: { restricted: 'no', bindPort: 18081.5 } } })).to.have.members([
+      'p2p.bindPort: must be an integer in 0..65535: value was "42400x"',
+      'rpc.restricted: must be true or false: value was "no"',
+      'rpc.bindPort: must be an integer in 0..65535: value was 18081.5',
+    ]);
+    expect(problemsOf({ env: { VEILNODE_RPC_RESTRICTED: 'yes', VEILNODE_RPC_BIND_PORT: '70000' } })).to.have.members([
+      'rpc.restricted: must be true or false: value was "yes" (from env VEILNODE_RPC_RESTRICTED)',
+      'rpc.bindPort: must be an integer in 0..65535: value was 70000 (from env VEILNODE_RPC_BIND_PORT)',
+    ]);
+    const config = buildConfig(inputs({ env: { VEILNODE_RPC_RESTRICTED: 'false', VEILNODE_P2P_PAD_TRANSACTIONS: '1', VEILNODE_P2P_BIND_PORT: '0' } }));
+    expect(config.rpc.restricted).to.equal(false);
+    expect(config.p2p).to.include({ padTransactions: true, bindPort: 0 });
+  });
+
   it('never shows the RPC password in a validation error', () => {
     const problems = problemsOf({ files: { rpc: { login: 'only-a-secret' } } });
     expect(problems.join('\n')).not.to.contain('only-a-secret');
@@ -113,7 +128,7 @@ describe('config: convict schema, layers and validation', () => {
 
   it('says which flag or environment variable a wrong value came from', () => {
     expect(problemsOf({ env: { VEILNODE_RPC_BIND_PORT: 'abc' } })).to.deep.equal([
-      'rpc.bindPort: ports must be within range 0 - 65535 (from env VEILNODE_RPC_BIND_PORT)',
+      'rpc.bindPort: must be an integer in 0..65535: value was "abc" (from env VEILNODE_RPC_BIND_PORT)',
     ]);
     const flags = parseCommandLine(['--add-peer', '127.0.0.1:1']).settings;
     expect(problemsOf({ flags, files: { zones: { clearnet: { maxInbound: 'many' } } } })).to.deep.equal(['zones.clearnet.maxInbound: must be an integer >= 0']);

@@ -1,21 +1,7 @@
 import { expect } from 'chai';
-import { ConfigError } from '../../src/api/errors';
-import { FLAGS, parseCommandLine, type FlagSetting } from '../../src/config/command-line';
+import { FLAGS, parseCommandLine } from '../../src/config/command-line';
 import { usage } from '../../src/cli/usage';
-
-function settings(argv: string[]): Record<string, unknown> {
-  return Object.fromEntries(parseCommandLine(argv).settings.map((s: FlagSetting) => [s.path, s.value]));
-}
-
-function grammarError(argv: string[]): ConfigError {
-  try {
-    parseCommandLine(argv);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error(`expected ${argv.join(' ')} to be rejected`);
-}
+import { flagSettings as settings, grammarError } from '../helpers/command-line';
 
 describe('command line (monerod flags)', () => {
   it('defaults to running the node; `plugins` and --help select the other commands', () => {
@@ -150,7 +136,7 @@ describe('command line (monerod flags)', () => {
       [['--p2p-bind-port', '65536'], '--p2p-bind-port "65536": must be an integer in 0..65535'],
       [['--rpc-bind-ip', 'localhost'], '--rpc-bind-ip "localhost": must be a literal IPv4 or IPv6 address'],
       [['--network', 'moon'], '--network "moon": must be one of mainnet, testnet, stagenet, regtest'],
-      [['--log-level', 'loud'], '--log-level "loud": must be one of fatal, error, warn, info, debug, trace, silent'],
+      [['--log-level', 'loud'], '--log-level "loud": must be 0..4 (monerod\'s levels) or one of fatal, error, warn, info, debug, trace, silent'],
       [['--rpc-login', 'nopassword'], '--rpc-login <hidden>: must be USER:PASSWORD'],
       [['--tor-control', 'localhost:9051'], '--tor-control "localhost:9051": "localhost" is not a literal IPv4 or IPv6 address'],
       [['--tor-control', '127.0.0.1:0'], '--tor-control "127.0.0.1:0": port must not be 0'],
@@ -159,7 +145,7 @@ describe('command line (monerod flags)', () => {
       [['--restricted-rpc=yes'], '--restricted-rpc "yes": takes no value'],
       [['--p2p-bind-port', '1', '--p2p-bind-port', '2'], '--p2p-bind-port is given more than once'],
       [['--data-dir'], '--data-dir needs a value: --data-dir DIR'],
-      [['--out-peers', '8'], 'unknown option --out-peers'],
+      [['--out-peer', '8'], 'unknown option --out-peer'],
     ];
     for (const [argv, message] of cases) {
       it(argv.join(' '), () => {

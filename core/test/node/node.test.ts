@@ -71,7 +71,7 @@ describe('Node: zones runtime', () => {
     expect(address).to.match(/^127\.0\.0\.1:\d+$/);
     const socket = await tcpConnect(address);
     await until('the inbound connection to be counted', async () => (await getZones(summary))[0].connections.in === 1);
-    expect(await getZones(summary)).to.deep.equal([{ name: 'clearnet', transport: 'fixture-tcp', enabled: true, inbound: [address], connections: { in: 1, out: 0 }, queued: 0, healthy: true }]);
+    expect(await getZones(summary)).to.deep.equal([{ name: 'clearnet', transport: 'fixture-tcp', enabled: true, inbound: [address], connections: { in: 1, out: 0 }, queued: 0, noise: false, healthy: true }]);
     const closed = new Promise((resolve) => socket.once('close', resolve));
     socket.resume();
     const stopsBefore = (globalThis as { fixtureTcpStops?: number }).fixtureTcpStops ?? 0;

@@ -73,6 +73,41 @@ describe('peer/OutboundMaintainer', () => {
     expect(g.dials.map((d) => d.address)).to.deep.equal(['10.0.0.4:1']);
   });
 
+  it('says once that no peer is reachable when every seed failed, keeps retrying with back-off, and says it again only after a new outage', async () => {
+    const h = harness({ seeds: ['10.0.0.3:1', '10.0.0.4:1'], maxOutbound: 2 });
+    const unreachable = () => h.logger.entries.filter((e) => e.level === 'warn' && /^no clearnet peer is reachable/.test(e.msg ?? ''));
+    h.maintainer.tick();
+    h.dials[0].fail();
+    await settle();
+    expect(unreachable(), 'one seed is still being dialled').to.have.length(0);
+    h.dials[1].fail();
+    await settle();
+    expect(unreachable()).to.have.length(1);
+    expect(unreachable()[0].fields).to.deep.include({ peersTried: 2, nextRetryInMs: 1000 });
+    for (let round = 0; round < 3; round++) {
+      h.advance(8000);
+      h.maintainer.tick();
+      for (const dial of h.dials.slice(-2)) dial.fail();
+      await settle();
+    }
+    expect(h.dials, 'still dialling the seeds after the warning').to.have.length(8);
+    expect(unreachable(), 'told once per outage').to.have.length(1);
+    h.advance(8000);
+    h.maintainer.tick();
+    const close = h.dials[h.dials.length - 2].succeed();
+    h.dials[h.dials.length - 1].fail();
+    await settle();
+    close();
+    await settle();
+    for (let round = 0; round < 2; round++) {
+      h.advance(8000);
+      h.maintainer.tick();
+      for (const dial of h.dials.slice(h.dials.length - (h.dials.length % 2 === 0 ? 2 : 1))) dial.fail();
+      await settle();
+    }
+    expect(unreachable(), 'a new outage is told again').to.have.length(2);
+  });
+
   it('keeps the configured number of outbound peers and refills when one closes', async () => {
     const h = harness({ maxOutbound: 2 });
     h.store.ingest(['10.0.0.1', '10.0.0.2', '10.0.0.3'].map((ip) => ({ adr: ipv4Wire(ip, 1), id: 1n })), 'test');

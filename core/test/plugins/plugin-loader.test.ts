@@ -179,7 +179,7 @@ describe('plugin loader', () => {
     it('a plugin named like a core config key', async () => {
       const error = await prepareError({ plugins: [pluginFixture('reserved-name.cjs')] });
       expect(error.code).to.equal('PLUGIN_NAME_RESERVED');
-      expect(error.message).to.contain('is named "rpc", which is a core config key (reserved: plugins, network, dataDir, log, p2p, rpc, relay, zones)');
+      expect(error.message).to.contain('is named "rpc", which is a core config key (reserved: plugins, network, dataDir, log, p2p, rpc, relay, zones, metrics)');
     });
 
     it('a duplicate transport name', async () => {
@@ -240,7 +240,7 @@ describe('plugin loader', () => {
       expect(single.zones.map((z) => [z.name, z.transport])).to.deep.equal([['shared', 'shared-a']]);
       await withPluginModule('second-transport.cjs', "module.exports = { name: 'second-transport', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { ctx.registerTransport({ name: 'shared-c', zone: 'shared', create: () => undefined }); } };\n", async (file) => {
         const error = await prepareError({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: {} } });
-        expect(error.context.problems).to.deep.equal(['zones.shared.transport: transports shared-a, shared-c all serve zone shared; choose one']);
+        expect(error.context.problems).to.deep.equal(['zones.shared.transport: transports shared-a, shared-c all serve zone shared; choose one: add --tx-proxy shared,IP:PORT, or set zones.shared.transport']);
         const chosen = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: { transport: 'shared-c' } } });
         expect(chosen.zones[0].transport).to.equal('shared-c');
       });
@@ -288,7 +288,7 @@ describe('plugin loader', () => {
 
     it('a --tx-proxy for a zone without its plugin is reported with the flag', async () => {
       const error = await prepareError({ plugins: [TCP], zones: tcpZone }, { argv: ['--tx-proxy', 'tor,127.0.0.1:9050'] });
-      expect(error.context.problems).to.deep.equal(['zones.tor: unknown zone tor (zones registered by the loaded plugins: clearnet)']);
+      expect(error.context.problems).to.deep.equal(['zones.tor: unknown zone tor (zones registered by the loaded plugins: clearnet) (from --tx-proxy)']);
     });
   });
 });

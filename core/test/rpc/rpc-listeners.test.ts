@@ -39,6 +39,18 @@ describe('RpcListeners (clearnet + hidden-service RPC)', () => {
     expect(logger.entries.find((e) => e.msg === 'hidden-service RPC listening (restricted)')?.fields).to.deep.include({ zone: 'tor' });
   });
 
+  it('--rpc-restricted-bind-*: a second clearnet listener serves only the methods safe for untrusted clients', async () => {
+    listeners = new RpcListeners(MAIN, [{ zone: 'tor', address: 'abc.onion:18089', bindIp: '127.0.0.1', bindPort: 0 }], methods, logger, { bindIp: '127.0.0.1', bindPort: 0 });
+    await listeners.start();
+    const restricted = listeners.restricted?.address as string;
+    expect(listeners.servers).to.have.length(3);
+    expect((await call(restricted, 'whoami')).result).to.deep.equal({ zone: 'clearnet', restricted: true });
+    expect((await call(restricted, 'operator_only')).error).to.deep.include({ code: -32601 });
+    expect((await call(listeners.address as string, 'operator_only')).result).to.equal('secret');
+    expect(logger.entries.find((e) => e.msg === 'restricted RPC listening')?.fields).to.deep.include({ address: restricted });
+    expect(logger.entries.filter((e) => e.msg === 'hidden-service RPC listening (restricted)')).to.have.length(1);
+  });
+
   it('if a zone listener cannot bind, start fails with a typed error and the clearnet listener is closed again', async () => {
     const taken: Server = createServer();
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));

@@ -34,8 +34,8 @@ function post(address: string, path: string, body: string | Buffer[], headers: R
 }
 
 const ZONES: ZoneStatus[] = [
-  { name: 'clearnet', transport: 'clearnet', enabled: true, inbound: ['127.0.0.1:18080'], connections: { in: 2, out: 1 }, queued: 0, healthy: true },
-  { name: 'tor', transport: 'tor', enabled: false, inbound: [], connections: { in: 0, out: 0 }, queued: 0, healthy: true },
+  { name: 'clearnet', transport: 'clearnet', enabled: true, inbound: ['127.0.0.1:18080'], connections: { in: 2, out: 1 }, queued: 0, noise: false, healthy: true },
+  { name: 'tor', transport: 'tor', enabled: false, inbound: [], connections: { in: 0, out: 0 }, queued: 0, noise: false, healthy: true },
 ];
 
 describe('RPC server', () => {

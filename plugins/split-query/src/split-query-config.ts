@@ -34,7 +34,9 @@ export const splitQueryConfigSchema = {
     totalBurst: { doc: 'sealed requests all relays together may send at once', format: positive, default: 120 },
   },
   relay: {
-    enabled: { doc: 'serve split_query_relay (act as relay M)', format: Boolean, default: true },
+    // Off by default: a relay POSTs to whatever address a client names (README, Limits), and the
+    // plugin is loaded by default so that `veilnode query`/`directory` work out of the box.
+    enabled: { doc: 'serve split_query_relay (act as relay M); off by default', format: Boolean, default: false },
     deadlineMs: { doc: 'longest a relay waits for its servers', format: positive, default: 15_000 },
     maxBundle: { doc: 'most sealed requests in one bundle', format: positive, default: 16 },
   },

@@ -67,7 +67,7 @@ describe('split-query scenario: six servers, two relays, one client (in process,
   }
 
   async function startRelay(name: string, dial: (address: string, options?: DialOptions) => Promise<Duplex> = tcpDial): Promise<{ ctx: RecordingPluginContext; url: string }> {
-    const ctx = new RecordingPluginContext({ pluginName: 'split-query', config: splitQueryConfig({ relay: { deadlineMs: 1500 } }), dataDir: path.join(tmp, name), dial });
+    const ctx = new RecordingPluginContext({ pluginName: 'split-query', config: splitQueryConfig({ relay: { enabled: true, deadlineMs: 1500 } }), dataDir: path.join(tmp, name), dial });
     splitQueryPlugin.register(ctx);
     const { server, address } = await listen(rpcHost(ctx.rpcMethods));
     closers.push(() => server.close());

@@ -131,6 +131,7 @@ describe('split-query with onion-only servers over the private Tor network (real
         rpc: { bindIp: '127.0.0.1', bindPort: RELAY_RPC },
         // Tor only: the relay has no clearnet zone, so no transport that could reach 127.0.0.1.
         zones: { clearnet: { enabled: false }, tor: { enabled: true, proxy: `socks5://127.0.0.1:${SOCKS_TAP}` } },
+        'split-query': { relay: { enabled: true } },
       },
     });
     await relay.start();

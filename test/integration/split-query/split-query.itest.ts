@@ -118,6 +118,7 @@ describe('split-query with real veilnode nodes and a regtest monerod', function 
           p2p: { bindIp: '127.0.0.1', bindPort: 0 },
           rpc: { bindIp: '127.0.0.1', bindPort: 0 },
           zones: { clearnet: { enabled: true, transport: 'clearnet' } },
+          'split-query': { relay: { enabled: true } },
         }),
       );
       if (i === 4) {

@@ -1,6 +1,6 @@
 import { ConfigError, SocksDialer, parseSocksProxy, type Dialer, type ListenBind, type Logger, type Plugin, type ZoneConfig } from '@veilnode/core';
 import { CLEARNET_TRANSPORT, ClearnetTransport, DEFAULT_DIAL_TIMEOUT_MS } from './clearnet-transport';
-import { clearnetZone } from './clearnet-zone';
+import { clearnetZone, clearnetZoneFor } from './clearnet-zone';
 
 export interface ClearnetPluginConfig {
   readonly dialTimeoutMs: number;
@@ -20,7 +20,7 @@ export const clearnetPlugin: Plugin = {
   },
   register(context) {
     const { dialTimeoutMs } = context.config<ClearnetPluginConfig>();
-    context.registerZone(clearnetZone);
+    context.registerZone(clearnetZoneFor(context.network));
     context.registerTransport({
       name: CLEARNET_TRANSPORT,
       zone: clearnetZone.name,

@@ -1,4 +1,5 @@
-import { ZONE_CLEARNET, publicZonePolicy, type ZoneDefinition } from '@veilnode/core';
+import { ZONE_CLEARNET, publicZonePolicy, type NetworkName, type ZoneDefinition } from '@veilnode/core';
+import { CLEARNET_SEEDS } from './clearnet-seeds';
 import { IpAddressCodec } from './ip-address-codec';
 
 /** The public zone: IP addresses and monerod's public-zone rules. */
@@ -7,3 +8,12 @@ export const clearnetZone: ZoneDefinition = Object.freeze({
   codec: new IpAddressCodec(),
   policy: publicZonePolicy(ZONE_CLEARNET),
 });
+
+const byNetwork = new Map<NetworkName, ZoneDefinition>();
+
+/** The public zone with the built-in seeds of `network`; one definition object per network. */
+export function clearnetZoneFor(network: NetworkName): ZoneDefinition {
+  let zone = byNetwork.get(network);
+  if (zone === undefined) byNetwork.set(network, (zone = Object.freeze({ ...clearnetZone, seeds: CLEARNET_SEEDS[network] })));
+  return zone;
+}

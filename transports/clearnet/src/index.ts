@@ -7,5 +7,6 @@ export { ClearnetTransport, CLEARNET_TRANSPORT, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT
 export type { ClearnetTransportOptions } from './clearnet-transport';
 export { DirectTcpDialer } from './direct-tcp-dialer';
 export { IpAddressCodec } from './ip-address-codec';
-export { clearnetZone } from './clearnet-zone';
+export { clearnetZone, clearnetZoneFor } from './clearnet-zone';
+export { CLEARNET_SEEDS } from './clearnet-seeds';
 export default clearnetPlugin;
