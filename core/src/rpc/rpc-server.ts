@@ -5,6 +5,7 @@ import { VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import { DigestAuth } from './digest-auth';
 import { JsonRpcErrorCode, jsonRpcError, jsonRpcResult, parseJsonRpcCall, salvageId, type JsonRpcId } from './json-rpc';
+import { writeJson } from './json-writer';
 import { isLoopbackIp } from './loopback';
 import type { RpcMethodRegistry } from './rpc-method-registry';
 
@@ -42,6 +43,10 @@ interface EndpointEntry {
 }
 
 const JSON_RPC_PATH = '/json_rpc';
+/** How long an idle keep-alive connection stays open (monerod: 5 min for remote clients). */
+export const KEEP_ALIVE_IDLE_MS = 5 * 60_000;
+/** Open client connections per listener (monerod's --rpc-max-connections default). */
+export const MAX_CONNECTIONS = 100;
 
 /**
  * The node's HTTP RPC server (node:http). Every request gets a JSON answer: malformed JSON,
@@ -89,6 +94,10 @@ export class RpcServer {
     });
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
+    // monerod keeps an idle client connection 5 minutes (epee's DEFAULT_TIMEOUT_MS_REMOTE) and
+    // wallets reuse it without retrying; Node's default of 5 s made their next call fail.
+    server.keepAliveTimeout = KEEP_ALIVE_IDLE_MS;
+    server.maxConnections = MAX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(
@@ -205,7 +214,7 @@ export class RpcServer {
       response.writeHead(reply.status).end();
       return;
     }
-    const text = JSON.stringify(reply.body);
+    const text = writeJson(reply.body);
     response.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
     response.end(text);
   }

@@ -6,11 +6,8 @@ import type { MonerodRpcSources } from './sources';
 
 /** DIFFICULTY_TARGET_V2: seconds per block. */
 const DIFFICULTY_TARGET_SECONDS = 120;
-/**
- * Free space: veilnode stores no chain. monerod answers u64 max ("not telling") on a restricted
- * RPC; a JSON number from JavaScript cannot carry that exactly, so this is the largest one it can.
- */
-const FREE_SPACE_UNKNOWN = Number.MAX_SAFE_INTEGER;
+/** Free space: veilnode stores no chain; monerod answers u64 max ("not telling") on a restricted RPC. */
+const FREE_SPACE_UNKNOWN = 2n ** 64n - 1n;
 
 /** monerod's nettype text; its regtest is a fakechain. */
 const NETTYPE: Record<NetworkName, string> = { mainnet: 'mainnet', testnet: 'testnet', stagenet: 'stagenet', regtest: 'fakechain' };
