@@ -2,6 +2,7 @@ import { ConfigError } from '../api/errors';
 import { LOG_LEVELS, NETWORKS } from './core-schema';
 import { bindRule, endpointRule, ipRule, loginRule, parsePort, parsePositiveInt, proxyRule, type Rule } from './host-port';
 import { ZONE_NAME_PATTERN } from './zone-settings';
+import { parseUpstreamAddress } from '../rpc/upstream/upstream-address';
 
 /**
  * veilnode's command line: monerod's flags with monerod's grammar, translated into config
@@ -72,6 +73,10 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: '--tor-control-password', value: 'PASSWORD', help: 'password of the Tor control port (HashedControlPassword); cookie auth when absent' },
   { name: '--add-peer', value: 'ADDRESS', repeatable: true, help: 'dial this peer (zone chosen by the address: .onion, .i2p, or clearnet)' },
   { name: '--add-exclusive-node', value: 'ADDRESS', repeatable: true, help: 'dial only these peers in the address\'s zone' },
+  { name: '--bootstrap-daemon-address', value: 'URL', help: 'forward the chain RPC veilnode does not answer to this monerod (http(s)://HOST:PORT; .onion/.i2p through that zone); never a transaction' },
+  { name: '--bootstrap-daemon-login', value: 'USER:PASS', help: "login of the bootstrap daemon's RPC (HTTP Digest)" },
+  { name: '--bootstrap-daemon-proxy', value: 'IP:PORT', help: 'reach a clearnet bootstrap daemon through this SOCKS5 proxy' },
+  { name: '--bootstrap-daemon-ssl-certificate', value: 'FILE', help: "PEM certificate an https bootstrap daemon's must chain to (pin a self-signed one)" },
   { name: '--query-backend', value: 'URL', help: 'split-query plugin: answer sealed lookups from the monerod RPC at URL (http://IP:PORT)' },
   { name: '--help', help: 'print this help' },
 ];
@@ -89,13 +94,22 @@ const SIMPLE: Readonly<Record<string, { path: string; rule: Rule; convert?: (v: 
   '--rpc-bind-ip': { path: 'rpc.bindIp', rule: ipRule },
   '--rpc-bind-port': { path: 'rpc.bindPort', rule: portRule, convert: Number },
   '--rpc-login': { path: 'rpc.login', rule: loginRule },
+  '--bootstrap-daemon-address': { path: 'rpc.upstream.address', rule: upstreamAddressRule },
+  '--bootstrap-daemon-login': { path: 'rpc.upstream.login', rule: loginRule },
+  '--bootstrap-daemon-proxy': { path: 'rpc.upstream.proxy', rule: endpointRule },
+  '--bootstrap-daemon-ssl-certificate': { path: 'rpc.upstream.sslCertificate', rule: (v) => (v.length > 0 ? undefined : 'must name a file') },
   '--query-backend': { path: 'split-query.backend', rule: httpUrlRule },
   '--tor-control': { path: 'tor.control', rule: endpointRule },
   '--tor-control-password': { path: 'tor.controlPassword', rule: (v) => (v.length > 0 ? undefined : 'must not be empty') },
 };
 
 /** Flags whose values are secrets: errors name the flag and the rule, never the value. */
-const SECRET_FLAGS: ReadonlySet<string> = new Set(['--rpc-login', '--tor-control-password']);
+const SECRET_FLAGS: ReadonlySet<string> = new Set(['--rpc-login', '--tor-control-password', '--bootstrap-daemon-login']);
+
+function upstreamAddressRule(v: string): string | undefined {
+  const parsed = parseUpstreamAddress(v);
+  return typeof parsed === 'string' ? parsed : undefined;
+}
 
 function httpUrlRule(v: string): string | undefined {
   return /^http:\/\/[^/\s]+(\/[^\s]*)?$/.test(v) ? undefined : 'must be an http:// URL such as http://127.0.0.1:18081';

@@ -66,7 +66,7 @@ export function digestHa1(user: string, realm: string, password: string): string
   return md5(`${user}:${realm}:${password}`);
 }
 
-function parseParams(text: string): Record<string, string | undefined> {
+export function parseParams(text: string): Record<string, string | undefined> {
   const params: Record<string, string> = {};
   for (const m of text.matchAll(/([a-zA-Z]+)=(?:"([^"]*)"|([^\s,]*))/g)) params[m[1].toLowerCase()] = m[2] ?? m[3];
   return params;

@@ -4,6 +4,7 @@ import { RpcMethodError, type RpcRequestInfo } from '../api/plugin';
 import { VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import { DigestAuth } from './digest-auth';
+import type { RpcForwarder } from './rpc-forwarder';
 import { JsonRpcErrorCode, jsonRpcError, jsonRpcResult, parseJsonRpcCall, salvageId, type JsonRpcId } from './json-rpc';
 import { writeJson } from './json-writer';
 import { isLoopbackIp } from './loopback';
@@ -20,10 +21,12 @@ export interface RpcServerOptions {
   readonly zone: string;
 }
 
-/** What an endpoint answers: an HTTP status and a JSON body (undefined = no body). */
+/** What an endpoint answers: an HTTP status and a JSON body (undefined = no body), or a stream it pipes itself. */
 export interface EndpointReply {
   readonly status: number;
   readonly body?: unknown;
+  /** Writes the whole answer (status, headers, body) itself: a forwarded upstream answer, never held whole. */
+  readonly pipe?: (response: ServerResponse) => Promise<void>;
 }
 
 /** An HTTP endpoint: `/json_rpc`, or one of monerod's plain endpoints (`/send_raw_transaction`, ...). */
@@ -56,6 +59,7 @@ export class RpcServer {
   private readonly endpoints = new Map<string, EndpointEntry>();
   private server: Server | undefined;
   private readonly auth: DigestAuth | undefined;
+  private forwarder: RpcForwarder | undefined;
 
   constructor(
     private readonly options: RpcServerOptions,
@@ -70,6 +74,11 @@ export class RpcServer {
   addEndpoint(path: string, endpoint: Endpoint, options: EndpointOptions = {}): void {
     if (this.endpoints.has(path)) throw new VeilnodeError('RPC_ENDPOINT_DUPLICATE', `RPC endpoint ${path} already exists`, { path });
     this.endpoints.set(path, { endpoint, methods: options.methods ?? ['POST'], restricted: options.restricted ?? false });
+  }
+
+  /** Where requests go that no endpoint or method here serves (the upstream daemon). */
+  setForwarder(forwarder: RpcForwarder): void {
+    this.forwarder = forwarder;
   }
 
   /** The zone this listener serves and whether it is restricted (what handlers see). */
@@ -88,7 +97,7 @@ export class RpcServer {
     const server = createServer((request, response) => {
       this.serve(request, response).catch((error: unknown) => {
         this.logger.error({ err: (error as Error).message }, 'RPC request failed');
-        if (!response.headersSent) this.reply(response, { status: 500, body: jsonRpcError(null, JsonRpcErrorCode.InternalError, 'internal error') });
+        if (!response.headersSent) void this.reply(response, { status: 500, body: jsonRpcError(null, JsonRpcErrorCode.InternalError, 'internal error') });
         else response.destroy();
       });
     });
@@ -136,11 +145,12 @@ export class RpcServer {
     const path = (request.url ?? '/').split('?')[0];
     const entry = this.endpoints.get(path);
     // Errors before the endpoint runs keep its shape: JSON-RPC errors on /json_rpc, monerod's {status, reason} elsewhere.
-    const fail = (status: number, code: number, message: string): void =>
-      this.reply(response, { status, body: entry === undefined || path === JSON_RPC_PATH ? jsonRpcError(null, code, message) : { status: 'Failed', reason: message } });
-    if (entry === undefined) return fail(404, JsonRpcErrorCode.MethodNotFound, `no endpoint ${path}`);
-    if (this.options.restricted && !entry.restricted) return fail(404, JsonRpcErrorCode.MethodNotFound, `${path} is not available on a restricted RPC server`);
-    if (!entry.methods.includes(request.method ?? '')) {
+    const forwarded = entry === undefined && this.forwarder !== undefined;
+    const fail = (status: number, code: number, message: string): Promise<void> =>
+      this.reply(response, { status, body: (entry === undefined && !forwarded) || path === JSON_RPC_PATH ? jsonRpcError(null, code, message) : { status: 'Failed', reason: message } });
+    if (entry === undefined && !forwarded) return fail(404, JsonRpcErrorCode.MethodNotFound, `no endpoint ${path}`);
+    if (entry !== undefined && this.options.restricted && !entry.restricted) return fail(404, JsonRpcErrorCode.MethodNotFound, `${path} is not available on a restricted RPC server`);
+    if (entry !== undefined && !entry.methods.includes(request.method ?? '')) {
       response.setHeader('Allow', entry.methods.join(', '));
       return fail(405, JsonRpcErrorCode.InvalidRequest, `${path} accepts ${entry.methods.join(' or ')} only`);
     }
@@ -153,7 +163,8 @@ export class RpcServer {
       response.setHeader('Connection', 'close');
       return fail(413, JsonRpcErrorCode.InvalidRequest, `request body exceeds ${this.options.maxBodyBytes} bytes`);
     }
-    this.reply(response, await entry.endpoint(body, this.requestInfo, request));
+    const reply = entry !== undefined ? await entry.endpoint(body, this.requestInfo, request) : await (this.forwarder as RpcForwarder).forwardPath(request, body, this.requestInfo);
+    await this.reply(response, reply);
   }
 
   /** The body, or undefined when it exceeds the limit (reading stops there). */
@@ -193,6 +204,7 @@ export class RpcServer {
     if (typeof call === 'string') return { status: 200, body: jsonRpcError(salvageId(parsed), JsonRpcErrorCode.InvalidRequest, `invalid request: ${call}`) };
     const id: JsonRpcId = call.id ?? null;
     const method = this.methods.get(call.method);
+    if (method === undefined && this.forwarder !== undefined) return this.forwarder.forwardJsonRpc(call.method, id, body, info);
     if (method === undefined) return { status: 200, body: jsonRpcError(id, JsonRpcErrorCode.MethodNotFound, `method not found: ${call.method}`) };
     if (this.options.restricted && !method.restricted) {
       return { status: 200, body: jsonRpcError(id, JsonRpcErrorCode.MethodNotFound, `method ${call.method} is not available on a restricted RPC server`) };
@@ -209,7 +221,8 @@ export class RpcServer {
     return call.id === undefined ? { status: 204 } : { status: 200, body: jsonRpcResult(id, result ?? null) };
   }
 
-  private reply(response: ServerResponse, reply: EndpointReply): void {
+  private async reply(response: ServerResponse, reply: EndpointReply): Promise<void> {
+    if (reply.pipe !== undefined) return reply.pipe(response);
     if (reply.body === undefined) {
       response.writeHead(reply.status).end();
       return;

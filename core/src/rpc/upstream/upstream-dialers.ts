@@ -1,0 +1,65 @@
+import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { SocksClient } from 'socks';
+import type { HostPort } from '../../config/host-port';
+import { UpstreamError } from './upstream-error';
+
+/** Opens a byte stream to the upstream's HOST:PORT; rejects when `signal` fires first. */
+export type StreamDialer = (host: string, port: number, signal: AbortSignal) => Promise<Duplex>;
+
+/** A clearnet upstream without a proxy: a plain TCP connection. */
+export const directDialer: StreamDialer = (host, port, signal) =>
+  new Promise((resolve, reject) => {
+    const socket: Socket = connect({ host, port });
+    const fail = (error: Error): void => {
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      reject(error);
+    };
+    const onAbort = (): void => fail(new UpstreamError('connect-timeout', 'the upstream daemon did not accept the connection in time'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('error', (error) => fail(new UpstreamError('connect', `cannot connect to the upstream daemon: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
+    socket.once('connect', () => {
+      signal.removeEventListener('abort', onAbort);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+  });
+
+/**
+ * `--bootstrap-daemon-proxy IP:PORT`: through a SOCKS5 proxy, which resolves the host name
+ * itself (no local DNS lookup of the upstream's name). The proxy handshake has the connect timeout.
+ */
+export function socksDialer(proxy: HostPort, timeoutMs: number): StreamDialer {
+  return async (host, port, signal) => {
+    let socket: Socket;
+    try {
+      ({ socket } = await SocksClient.createConnection({ proxy: { host: proxy.host, port: proxy.port, type: 5 }, destination: { host, port }, command: 'connect', timeout: timeoutMs }));
+    } catch (error) {
+      throw new UpstreamError('connect', `cannot reach the upstream daemon through the SOCKS proxy: ${(error as Error).message}`);
+    }
+    if (signal.aborted) {
+      socket.destroy();
+      throw new UpstreamError('connect-timeout', 'the upstream daemon did not accept the connection in time');
+    }
+    return socket;
+  };
+}
+
+/** Opens a stream to an address through the zone whose codec claims it (Node.openStream). */
+export type ZoneStreamOpener = (address: string, options: { signal: AbortSignal }) => Promise<Duplex>;
+
+/**
+ * An onion or b32 upstream: through that zone's own transport (its proxy and stream isolation),
+ * never through the clearnet.
+ */
+export function zoneDialer(openStream: ZoneStreamOpener): StreamDialer {
+  return async (host, port, signal) => {
+    try {
+      return await openStream(`${host}:${port}`, { signal });
+    } catch (error) {
+      if (signal.aborted) throw new UpstreamError('connect-timeout', 'the upstream daemon did not accept the connection in time');
+      throw new UpstreamError('connect', `cannot reach the upstream daemon through its zone: ${(error as Error).message}`);
+    }
+  };
+}
