@@ -13,6 +13,15 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Largest JSON-RPC request body the RPC server reads (bytes). */
 export const DEFAULT_RPC_MAX_BODY_BYTES = 1024 * 1024;
 
+/** monerod's --rpc-ssl, --rpc-ssl-certificate, --rpc-ssl-private-key. */
+export interface RpcSslConfig {
+  /** `enabled`: TLS only; `autodetect`: TLS and plain HTTP on one port (plain only without a certificate); `disabled`. */
+  readonly mode: 'enabled' | 'autodetect' | 'disabled';
+  /** PEM certificate and private key files, or null. */
+  readonly certificate: string | null;
+  readonly privateKey: string | null;
+}
+
 /** The upstream daemon chain requests are forwarded to (monerod's --bootstrap-daemon-* flags). */
 export interface UpstreamConfig {
   /** `http(s)://HOST:PORT` (an onion or b32 HOST goes through that zone), or null: no upstream. */
@@ -45,6 +54,7 @@ export interface NodeConfig {
     /** Hidden-service RPC listeners by anonymity zone (always restricted). */
     readonly zones: Readonly<Record<string, RawRpcZoneListener>>;
     readonly upstream: UpstreamConfig;
+    readonly ssl: RpcSslConfig;
   };
   readonly relay: {
     /** A tx crosses from the zone it arrived on to the others after U(0, this) ms (issue 5 rule 4). */
@@ -98,6 +108,16 @@ export function coreSchema(): Record<string, unknown> {
         // An open-ended object like `zones`: rpc-zones.ts checks each entry (build-config.ts).
         format: Object,
         default: {},
+      },
+      ssl: {
+        mode: {
+          doc: 'TLS on the clearnet RPC listener: enabled (TLS only), autodetect (TLS and plain HTTP on one port; plain only without a certificate), disabled',
+          format: ['enabled', 'autodetect', 'disabled'],
+          default: 'autodetect',
+          env: 'VEILNODE_RPC_SSL',
+        },
+        certificate: { doc: 'PEM certificate file of the RPC listener; null = none', format: nullableRule((v) => (v.length > 0 ? undefined : 'must not be empty')), default: null, nullable: true },
+        privateKey: { doc: 'PEM private key file of the RPC listener; null = none', format: nullableRule((v) => (v.length > 0 ? undefined : 'must not be empty')), default: null, nullable: true, sensitive: true },
       },
       upstream: {
         address: {

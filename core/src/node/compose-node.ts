@@ -10,6 +10,7 @@ import type { PluginRegistry } from '../plugins/plugin-registry';
 import { registerGetZones } from '../rpc/get-zones-method';
 import type { RpcMethodRegistry } from '../rpc/rpc-method-registry';
 import { RpcListeners } from '../rpc/rpc-listeners';
+import { loadRpcTls } from '../rpc/rpc-tls-config';
 import { createUpstream } from '../rpc/upstream/create-upstream';
 import { UpstreamTxWatch } from '../rpc/upstream/upstream-tx-watch';
 import { SystemClock } from '../time/clock';
@@ -60,7 +61,8 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}
   root.register(RELAY_QUEUE, { useValue: relay });
   root.register(RPC_SERVER, {
     useFactory: instanceCachingFactory((c) => {
-      const { zones, ...main } = c.resolve<NodeConfig>(CONFIG).rpc;
+      const { zones, ssl, bindIp, bindPort, login, restricted, maxBodyBytes } = c.resolve<NodeConfig>(CONFIG).rpc;
+      const main = { bindIp, bindPort, login, restricted, maxBodyBytes, tls: loadRpcTls(ssl) };
       return new RpcListeners(main, rpcZoneListeners(zones), c.resolve<RpcMethodRegistry>(RPC_METHODS), c.resolve<Logger>(LOGGER));
     }),
   });

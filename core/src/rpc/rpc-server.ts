@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { RpcMethodError, type RpcRequestInfo } from '../api/plugin';
 import { VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import { DigestAuth } from './digest-auth';
 import type { RpcForwarder } from './rpc-forwarder';
+import { tlsFrontListener, type RpcTlsOptions, type TlsFront } from './tls-listener';
 import { JsonRpcErrorCode, jsonRpcError, jsonRpcResult, parseJsonRpcCall, salvageId, type JsonRpcId } from './json-rpc';
 import { writeJson } from './json-writer';
 import { isLoopbackIp } from './loopback';
@@ -19,6 +20,8 @@ export interface RpcServerOptions {
   readonly login: string | null;
   /** Zone the listener belongs to (handlers see it in RpcRequestInfo). */
   readonly zone: string;
+  /** Serve TLS (--rpc-ssl); plain HTTP only when absent. */
+  readonly tls?: RpcTlsOptions;
 }
 
 /** What an endpoint answers: an HTTP status and a JSON body (undefined = no body), or a stream it pipes itself. */
@@ -58,6 +61,9 @@ export const MAX_CONNECTIONS = 100;
 export class RpcServer {
   private readonly endpoints = new Map<string, EndpointEntry>();
   private server: Server | undefined;
+  /** What listens: the HTTP server itself, or the TLS front in front of it. */
+  private listener: NetServer | undefined;
+  private front: TlsFront | undefined;
   private readonly auth: DigestAuth | undefined;
   private forwarder: RpcForwarder | undefined;
 
@@ -88,7 +94,7 @@ export class RpcServer {
 
   /** The bound address (`IP:PORT`), once started. */
   get address(): string | undefined {
-    const info = this.server?.address() as AddressInfo | null | undefined;
+    const info = this.listener?.address() as AddressInfo | null | undefined;
     if (!info) return undefined;
     return info.family === 'IPv6' ? `[${info.address}]:${info.port}` : `${info.address}:${info.port}`;
   }
@@ -106,9 +112,11 @@ export class RpcServer {
     // monerod keeps an idle client connection 5 minutes (epee's DEFAULT_TIMEOUT_MS_REMOTE) and
     // wallets reuse it without retrying; Node's default of 5 s made their next call fail.
     server.keepAliveTimeout = KEEP_ALIVE_IDLE_MS;
-    server.maxConnections = MAX_CONNECTIONS;
+    this.front = this.options.tls === undefined ? undefined : tlsFrontListener(server, this.options.tls);
+    const listener = this.front?.server ?? server;
+    listener.maxConnections = MAX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) =>
+      listener.once('error', (error: NodeJS.ErrnoException) =>
         reject(
           new VeilnodeError('RPC_BIND_FAILED', `RPC server cannot listen on ${this.options.bindIp}:${this.options.bindPort}: ${error.code ?? error.message}`, {
             bindIp: this.options.bindIp,
@@ -116,10 +124,11 @@ export class RpcServer {
           }),
         ),
       );
-      server.listen(this.options.bindPort, this.options.bindIp, () => resolve());
+      listener.listen(this.options.bindPort, this.options.bindIp, () => resolve());
     });
-    server.on('error', (error) => this.logger.error({ err: error.message }, 'RPC server error'));
+    listener.on('error', (error) => this.logger.error({ err: error.message }, 'RPC server error'));
     this.server = server;
+    this.listener = listener;
     this.warnIfExposed();
   }
 
@@ -134,10 +143,14 @@ export class RpcServer {
 
   async stop(): Promise<void> {
     const server = this.server;
-    if (server === undefined) return;
+    const listener = this.listener;
+    if (server === undefined || listener === undefined) return;
     this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    this.listener = undefined;
+    const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    if (listener !== server) server.close();
     server.closeAllConnections();
+    this.front?.destroyConnections();
     await closed;
   }
 
