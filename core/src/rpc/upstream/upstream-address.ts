@@ -16,6 +16,8 @@ const DEFAULT_PORT = 18081;
  * or returns why it is not one. monerod accepts a bare HOST:PORT as http.
  */
 export function parseUpstreamAddress(text: string): UpstreamAddress | string {
+  // monerod's `auto` picks a public node from the peer list; veilnode cannot yet, and must not read it as host "auto".
+  if (text === 'auto') return 'auto (a public node picked from the peer list) is not supported yet: give http://HOST:PORT';
   const match = /^(?:([a-z]+):\/\/)?(?:([^@/]*)@)?(\[[^\]]+\]|[^:/@[\]]+)(?::(\d{1,5}))?\/?$/i.exec(text);
   if (match === null) return 'expected HOST:PORT, http://HOST:PORT or https://HOST:PORT';
   const [, scheme = 'http', login, hostText, portText] = match;
