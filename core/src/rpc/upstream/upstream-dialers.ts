@@ -10,7 +10,8 @@ export type StreamDialer = (host: string, port: number, signal: AbortSignal) => 
 /** A clearnet upstream without a proxy: a plain TCP connection. */
 export const directDialer: StreamDialer = (host, port, signal) =>
   new Promise((resolve, reject) => {
-    const socket: Socket = connect({ host, port });
+    // No Nagle delay: wallet calls are small request/answer pairs.
+    const socket: Socket = connect({ host, port, noDelay: true });
     const fail = (error: Error): void => {
       signal.removeEventListener('abort', onAbort);
       socket.destroy();
