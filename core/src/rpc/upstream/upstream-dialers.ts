@@ -57,10 +57,46 @@ export type ZoneStreamOpener = (address: string, options: { signal: AbortSignal 
 export function zoneDialer(openStream: ZoneStreamOpener): StreamDialer {
   return async (host, port, signal) => {
     try {
-      return await openStream(`${host}:${port}`, { signal });
+      return socketLike(await openStream(`${host}:${port}`, { signal }));
     } catch (error) {
       if (signal.aborted) throw new UpstreamError('connect-timeout', 'the upstream daemon did not accept the connection in time');
       throw new UpstreamError('connect', `cannot reach the upstream daemon through its zone: ${(error as Error).message}`);
     }
   };
+}
+
+/**
+ * Node's HTTP client drives its connection as a net.Socket (idle timeout, no-delay, keep-alive);
+ * a zone transport may hand back another Duplex. This gives such a stream those methods: an
+ * idle timer re-armed by every chunk read or written, and no-ops for the TCP options.
+ */
+export function socketLike(stream: Duplex): Duplex {
+  const target = stream as Duplex & Partial<Pick<Socket, 'setTimeout' | 'setNoDelay' | 'setKeepAlive' | 'ref' | 'unref'>>;
+  if (typeof target.setTimeout === 'function') return stream;
+  let idleMs = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = idleMs > 0 ? setTimeout(() => stream.emit('timeout'), idleMs).unref() : undefined;
+  };
+  const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+  stream.write = ((...args: unknown[]) => {
+    arm();
+    return write(...args);
+  }) as Duplex['write'];
+  stream.prependListener('data', arm);
+  stream.once('close', () => timer !== undefined && clearTimeout(timer));
+  Object.assign(target, {
+    setTimeout(ms: number, callback?: () => void) {
+      idleMs = ms;
+      if (callback !== undefined) stream.once('timeout', callback);
+      arm();
+      return stream;
+    },
+    setNoDelay: () => stream,
+    setKeepAlive: () => stream,
+    ref: () => stream,
+    unref: () => stream,
+  });
+  return stream;
 }
