@@ -93,7 +93,8 @@ export class UpstreamForwarder implements RpcForwarder {
       await pipeline(answer, response);
     } catch (error) {
       // Headers are out: the client sees a cut answer (a short body), which every HTTP client reports.
-      this.logger.warn({ what, err: (error as Error).message, event: 'upstream_answer_cut' }, 'an upstream answer broke off while it was passed on');
+      // debug only: a client that hangs up mid-answer causes this, and must not be able to flood the log
+      this.logger.debug({ what, err: (error as Error).message, event: 'upstream_answer_cut' }, 'an upstream answer broke off while it was passed on');
     }
   }
 
