@@ -3,7 +3,7 @@
  * of /get_outs.bin calls, once directly against a monerod and once through veilnode forwarding
  * to that same monerod (alternating, two rounds each), in one run. Prints the time ratio
  * (veilnode / direct, target ≤ 1.1) and veilnode's RSS added while it forwarded (target < 50 MiB).
- * A benchmark, not a test: it asserts nothing. Ports: MONERO_BASE_PORT + 280..293.
+ * A benchmark, not a test: it asserts nothing. Ports: MONERO_BASE_PORT + 286..299.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { VeilnodeProcess } from '../harness/veilnode-process';
 import { WalletRpc } from '../harness/wallet-rpc';
 import { until } from '../until';
 
-const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 280;
+const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 286;
 const VEILNODE_P2P = BASE + 10;
 const VEILNODE_RPC = BASE + 11;
 const BLOCKS = Number(process.env.BENCH_RPC_BLOCKS ?? 1_000);
