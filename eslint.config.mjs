@@ -31,6 +31,7 @@ export const importBoundaries = {
 const KNOWN_EDGE_VIOLATIONS = [
   'test/integration/monerod/connection-limits.itest.ts',
   'test/integration/monerod/rpc.itest.ts',
+  'test/integration/monerod/upstream-wallet.itest.ts',
   'test/src/clearnet-node.ts',
   'test/unit/clearnet-seeds.test.ts',
   'test/unit/monerod-compat.test.ts',

@@ -16,6 +16,8 @@ export interface ClearnetNodeOptions {
   readonly args?: readonly string[];
   readonly logger: Logger;
   readonly compose?: VeilnodeOptions;
+  /** More `rpc` settings for the config file (e.g. `upstream`). */
+  readonly rpc?: Record<string, unknown>;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function composeClearnetNode(options: ClearnetNodeOptions): Promise
       dataDir: join(options.dir, 'node'),
       log: { level: 'warn' },
       p2p: { bindIp: '127.0.0.1', bindPort: options.p2pPort },
-      rpc: { bindIp: '127.0.0.1', bindPort: 0 },
+      rpc: { bindIp: '127.0.0.1', bindPort: 0, ...options.rpc },
       zones: { clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: [options.exclusivePeer] } },
     }),
   );

@@ -4,6 +4,7 @@ import { MONEROD_LOG_LEVELS, logLevelOf } from './monerod-log-level';
 import { IGNORED_OPTIONS, REFUSED_OPTIONS, unknownOptionMessage } from './monerod-options';
 import { bindRule, endpointRule, ipRule, loginRule, parsePort, parsePositiveInt, proxyRule, type Rule } from './host-port';
 import { ZONE_NAME_PATTERN } from './zone-settings';
+import { parseUpstreamAddress } from '../rpc/upstream/upstream-address';
 
 /**
  * veilnode's command line: monerod's flags with monerod's grammar, translated into config
@@ -105,6 +106,13 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: '--limit-rate-down', value: 'KB/S', help: 'download limit of all peer traffic in kB/s (-1 = default 8192)' },
   { name: '--limit-rate', value: 'KB/S', help: 'sets both --limit-rate-up and --limit-rate-down' },
   { name: '--metrics-bind', value: 'IP:PORT', help: 'serve Prometheus metrics at http://IP:PORT/metrics (off by default)' },
+  { name: '--bootstrap-daemon-address', value: 'URL', help: 'forward the chain RPC veilnode does not answer to this monerod (http(s)://HOST:PORT; .onion/.i2p through that zone); never a transaction' },
+  { name: '--bootstrap-daemon-login', value: 'USER:PASS', help: "login of the bootstrap daemon's RPC (HTTP Digest)" },
+  { name: '--bootstrap-daemon-proxy', value: 'IP:PORT', help: 'reach a clearnet bootstrap daemon through this SOCKS5 proxy' },
+  { name: '--bootstrap-daemon-ssl-certificate', value: 'FILE', help: "PEM certificate an https bootstrap daemon's must chain to (pin a self-signed one)" },
+  { name: '--rpc-ssl', value: 'enabled|autodetect|disabled', help: 'TLS on the RPC listener (default autodetect: TLS and plain HTTP on one port once a certificate is given)' },
+  { name: '--rpc-ssl-certificate', value: 'FILE', help: 'PEM certificate of the RPC listener' },
+  { name: '--rpc-ssl-private-key', value: 'FILE', help: 'PEM private key of the RPC listener' },
   { name: '--query-backend', value: 'URL', help: 'split-query plugin: answer sealed lookups from the monerod RPC at URL (http://IP:PORT)' },
   { name: '--help', help: 'print this help' },
 ];
@@ -129,13 +137,25 @@ const SIMPLE: Readonly<Record<string, { path: string; rule: Rule; convert?: (v: 
     convert: Number,
   },
   '--metrics-bind': { path: 'metrics.bind', rule: bindRule },
+  '--bootstrap-daemon-address': { path: 'rpc.upstream.address', rule: upstreamAddressRule },
+  '--bootstrap-daemon-login': { path: 'rpc.upstream.login', rule: loginRule },
+  '--bootstrap-daemon-proxy': { path: 'rpc.upstream.proxy', rule: endpointRule },
+  '--bootstrap-daemon-ssl-certificate': { path: 'rpc.upstream.sslCertificate', rule: (v) => (v.length > 0 ? undefined : 'must name a file') },
+  '--rpc-ssl': { path: 'rpc.ssl.mode', rule: oneOf(['enabled', 'autodetect', 'disabled']) },
+  '--rpc-ssl-certificate': { path: 'rpc.ssl.certificate', rule: (v) => (v.length > 0 ? undefined : 'must name a file') },
+  '--rpc-ssl-private-key': { path: 'rpc.ssl.privateKey', rule: (v) => (v.length > 0 ? undefined : 'must name a file') },
   '--query-backend': { path: 'split-query.backend', rule: httpUrlRule },
   '--tor-control': { path: 'tor.control', rule: endpointRule },
   '--tor-control-password': { path: 'tor.controlPassword', rule: (v) => (v.length > 0 ? undefined : 'must not be empty') },
 };
 
 /** Flags whose values are secrets: errors name the flag and the rule, never the value. */
-const SECRET_FLAGS: ReadonlySet<string> = new Set(['--rpc-login', '--tor-control-password']);
+const SECRET_FLAGS: ReadonlySet<string> = new Set(['--rpc-login', '--tor-control-password', '--bootstrap-daemon-login']);
+
+function upstreamAddressRule(v: string): string | undefined {
+  const parsed = parseUpstreamAddress(v);
+  return typeof parsed === 'string' ? parsed : undefined;
+}
 
 /**
  * monerod's count and rate options: a non-negative integer, or -1 for monerod's default (no

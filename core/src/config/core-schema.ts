@@ -6,6 +6,8 @@ import { DEFAULT_CROSS_ZONE_DELAY } from '../relay/relay-engine-config';
 import { DEFAULT_LOCAL_TX_MAX_AGE_MS } from '../relay/rejection-tracker';
 import { DEFAULT_PEER_TX_QUOTA } from '../relay/peer-tx-quota';
 import { DEFAULT_RELAY_POOL_LIMITS } from '../relay/relay-pool';
+import { parseUpstreamAddress } from '../rpc/upstream/upstream-address';
+import { endpointRule } from './host-port';
 
 export const NETWORKS: readonly NetworkName[] = ['mainnet', 'testnet', 'stagenet', 'regtest'];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -17,6 +19,31 @@ export const DEFAULT_LIMIT_RATE_DOWN_KBPS = 8192;
 
 /** Largest JSON-RPC request body the RPC server reads (bytes). */
 export const DEFAULT_RPC_MAX_BODY_BYTES = 1024 * 1024;
+
+/** monerod's --rpc-ssl, --rpc-ssl-certificate, --rpc-ssl-private-key. */
+export interface RpcSslConfig {
+  /** `enabled`: TLS only; `autodetect`: TLS and plain HTTP on one port (plain only without a certificate); `disabled`. */
+  readonly mode: 'enabled' | 'autodetect' | 'disabled';
+  /** PEM certificate and private key files, or null. */
+  readonly certificate: string | null;
+  readonly privateKey: string | null;
+}
+
+/** The upstream daemon chain requests are forwarded to (monerod's --bootstrap-daemon-* flags). */
+export interface UpstreamConfig {
+  /** `http(s)://HOST:PORT` (an onion or b32 HOST goes through that zone), or null: no upstream. */
+  readonly address: string | null;
+  /** `USER:PASSWORD` of the upstream's --rpc-login, or null. */
+  readonly login: string | null;
+  /** SOCKS5 proxy `IP:PORT` for a clearnet upstream, or null: direct. */
+  readonly proxy: string | null;
+  readonly connectTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  /** How often the upstream's pool and new blocks are read to confirm our local txs. */
+  readonly watchIntervalMs: number;
+  /** PEM file an https upstream's certificate must chain to (a pinned self-signed one), or null: system CAs. */
+  readonly sslCertificate: string | null;
+}
 
 /** The validated configuration core reads. Plugin settings sit beside it under each plugin's name. */
 export interface NodeConfig {
@@ -45,6 +72,8 @@ export interface NodeConfig {
     readonly confirmExternalBind: boolean;
     /** Hidden-service RPC listeners by anonymity zone (always restricted). */
     readonly zones: Readonly<Record<string, RawRpcZoneListener>>;
+    readonly upstream: UpstreamConfig;
+    readonly ssl: RpcSslConfig;
   };
   readonly relay: {
     /** A tx crosses from the zone it arrived on to the others after U(0, this) ms (issue 5 rule 4). */
@@ -125,6 +154,38 @@ export function coreSchema(): Record<string, unknown> {
         format: Object,
         default: {},
       },
+      ssl: {
+        mode: {
+          doc: 'TLS on the clearnet RPC listener: enabled (TLS only), autodetect (TLS and plain HTTP on one port; plain only without a certificate), disabled',
+          format: ['enabled', 'autodetect', 'disabled'],
+          default: 'autodetect',
+          env: 'VEILNODE_RPC_SSL',
+        },
+        certificate: { doc: 'PEM certificate file of the RPC listener; null = none', format: nullableRule((v) => (v.length > 0 ? undefined : 'must not be empty')), default: null, nullable: true },
+        privateKey: { doc: 'PEM private key file of the RPC listener; null = none', format: nullableRule((v) => (v.length > 0 ? undefined : 'must not be empty')), default: null, nullable: true, sensitive: true },
+      },
+      upstream: {
+        address: {
+          doc: 'Upstream monerod (http(s)://HOST:PORT; .onion/.i2p hosts go through that zone) that answers the chain RPC veilnode does not; null = none',
+          format: nullableRule((v) => {
+            const parsed = parseUpstreamAddress(v);
+            return typeof parsed === 'string' ? parsed : undefined;
+          }),
+          default: null,
+          nullable: true,
+          env: 'VEILNODE_RPC_UPSTREAM_ADDRESS',
+        },
+        login: { doc: "USER:PASSWORD of the upstream's --rpc-login (HTTP Digest); null = none", format: CONFIG_FORMATS.login, default: null, nullable: true, sensitive: true, env: 'VEILNODE_RPC_UPSTREAM_LOGIN' },
+        proxy: { doc: 'SOCKS5 proxy IP:PORT for a clearnet upstream; null = direct', format: nullableRule(endpointRule), default: null, nullable: true, env: 'VEILNODE_RPC_UPSTREAM_PROXY' },
+        connectTimeoutMs: { doc: 'Deadline to connect to the upstream (ms)', format: positiveInt, default: 30_000 },
+        idleTimeoutMs: { doc: 'An upstream request fails when the upstream sends nothing for this long (ms)', format: positiveInt, default: 120_000 },
+        watchIntervalMs: {
+          doc: "How often the upstream's pool hashes and new blocks are read (never naming our txs) to learn that a local tx is public or mined (ms)",
+          format: positiveInt,
+          default: 20_000,
+        },
+        sslCertificate: { doc: "PEM file an https upstream's certificate must chain to (pin a self-signed one); null = the system CAs", format: nullableRule((v) => (v.length > 0 ? undefined : 'must not be empty')), default: null, nullable: true },
+      },
     },
     relay: {
       crossZoneDelayMaxMs: {
@@ -173,6 +234,15 @@ export function coreSchema(): Record<string, unknown> {
 
 /** Top-level keys of the core schema: a plugin may not take one of these names. */
 export const CORE_CONFIG_KEYS: readonly string[] = Object.keys(coreSchema());
+
+function nullableRule(rule: (value: string) => string | undefined): (value: unknown) => void {
+  return (value) => {
+    if (value === null) return;
+    if (typeof value !== 'string') throw new Error('must be a string or null');
+    const problem = rule(value);
+    if (problem !== undefined) throw new Error(problem);
+  };
+}
 
 function nonEmptyString(value: unknown): void {
   if (typeof value !== 'string' || value.length === 0) throw new Error('must be a non-empty string');

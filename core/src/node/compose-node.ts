@@ -10,6 +10,10 @@ import type { PluginRegistry } from '../plugins/plugin-registry';
 import { registerGetZones } from '../rpc/get-zones-method';
 import type { RpcMethodRegistry } from '../rpc/rpc-method-registry';
 import { RpcListeners } from '../rpc/rpc-listeners';
+import { loadRpcTls } from '../rpc/rpc-tls-config';
+import { createUpstream } from '../rpc/upstream/create-upstream';
+import { UpstreamTxWatch } from '../rpc/upstream/upstream-tx-watch';
+import { SystemClock } from '../time/clock';
 import { HoldingConnectionHandler, type ConnectionHandler } from './connection-handler';
 import { attachNodeRpc, createRelayService, type NodeRpcSources } from './monerod-rpc-wiring';
 import { Node, type NodeService } from './node';
@@ -45,12 +49,22 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}
   root.register(RPC_METHODS, { useValue: prepared.rpcMethods });
   root.register(CONNECTION_HANDLER, { useValue: options.connectionHandler ?? new HoldingConnectionHandler(prepared.logger) });
   const relay = options.relay ?? createRelayService(prepared, undefined);
+  // `node` is assigned below; the upstream dials through it only once zones run.
+  const upstream = createUpstream(prepared.config.rpc.upstream, prepared.zones.map((z) => z.name), (address, dialOptions) => node.openStream(address, dialOptions));
+  const watch = upstream === undefined ? undefined : new UpstreamTxWatch(upstream, relay, new SystemClock(), prepared.logger.child({ component: 'upstream' }), {
+          intervalMs: prepared.config.rpc.upstream.watchIntervalMs,
+        });
+  const upstreamServices: NodeService[] =
+    upstream === undefined || watch === undefined
+      ? []
+      : [{ name: 'upstream', start: async () => watch.start(), stop: async () => (watch.stop(), upstream.close()) }];
   root.register(RELAY_QUEUE, { useValue: relay });
   root.register(RPC_SERVER, {
     useFactory: instanceCachingFactory((c) => {
-      const { zones, restrictedBindIp, restrictedBindPort, confirmExternalBind: _confirmed, ...main } = c.resolve<NodeConfig>(CONFIG).rpc;
-      const restricted = restrictedBindPort === null ? undefined : { bindIp: restrictedBindIp ?? main.bindIp, bindPort: restrictedBindPort };
-      return new RpcListeners(main, rpcZoneListeners(zones), c.resolve<RpcMethodRegistry>(RPC_METHODS), c.resolve<Logger>(LOGGER), restricted);
+      const { zones, ssl, bindIp, bindPort, login, restricted, maxBodyBytes, restrictedBindIp, restrictedBindPort } = c.resolve<NodeConfig>(CONFIG).rpc;
+      const main = { bindIp, bindPort, login, restricted, maxBodyBytes, tls: loadRpcTls(ssl) };
+      const second = restrictedBindPort === null ? undefined : { bindIp: restrictedBindIp ?? bindIp, bindPort: restrictedBindPort };
+      return new RpcListeners(main, rpcZoneListeners(zones), c.resolve<RpcMethodRegistry>(RPC_METHODS), c.resolve<Logger>(LOGGER), second);
     }),
   });
   root.register(NODE, {
@@ -65,7 +79,7 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}
           rpc: c.resolve<RpcListeners>(RPC_SERVER),
           handler: c.resolve<ConnectionHandler>(CONNECTION_HANDLER),
           relayQueue: c.resolve<RelayQueue>(RELAY_QUEUE),
-          services: [{ name: 'relay', start: () => relay.start(), stop: () => relay.stop() }, ...(options.services ?? [])],
+          services: [{ name: 'relay', start: () => relay.start(), stop: () => relay.stop() }, ...upstreamServices, ...(options.services ?? [])],
           stopHooks: prepared.stopHooks,
           pluginRuntime: prepared.pluginRuntime,
           logger: c.resolve<Logger>(LOGGER),
@@ -75,6 +89,6 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}
   });
   const node = root.resolve<Node>(NODE);
   registerGetZones(prepared.rpcMethods, node);
-  attachNodeRpc(prepared, root.resolve<RpcListeners>(RPC_SERVER), relay, { zoneHealth: node, ...options.rpcSources });
+  attachNodeRpc(prepared, root.resolve<RpcListeners>(RPC_SERVER), relay, { zoneHealth: node, ...options.rpcSources }, { upstream, watch });
   return { node, container: root, relay };
 }

@@ -5,6 +5,11 @@ import type { RelayEngineConfig, RelayZoneConfig } from '../relay/relay-engine-c
 import { attachMonerodRpc } from '../rpc/monerod/attach-monerod-rpc';
 import type { ChainInfoSource, ConnectionInfoSource, PeerListSource, ZoneHealthSource } from '../rpc/monerod/sources';
 import type { RpcListeners } from '../rpc/rpc-listeners';
+import { UpstreamChainInfo } from '../rpc/upstream/upstream-chain-info';
+import type { UpstreamDaemon } from '../rpc/upstream/upstream-daemon';
+import { UpstreamForwarder, type HiddenTxFilter } from '../rpc/upstream/upstream-forwarder';
+import type { UpstreamTxWatch } from '../rpc/upstream/upstream-tx-watch';
+import { SystemClock } from '../time/clock';
 import { coreVersion } from './core-version';
 import type { PreparedNode } from './prepare-node';
 import { RelayService } from './relay-service';
@@ -17,6 +22,15 @@ export interface NodeRpcSources {
   /** The node's zones' health (the Node itself). */
   readonly zoneHealth?: ZoneHealthSource;
 }
+
+/** The upstream daemon and its watch of our local txs, when rpc.upstream.address is set. */
+export interface UpstreamParts {
+  readonly upstream?: UpstreamDaemon;
+  readonly watch?: UpstreamTxWatch;
+}
+
+/** Without an upstream nothing is forwarded, so no request can name a hidden tx to anyone. */
+const NOTHING_HIDDEN: HiddenTxFilter = { namesHiddenTx: async () => false };
 
 /** Until the peer layer provides them: no chain top learnt, no connection, no peer known. */
 const NOTHING_KNOWN: NodeRpcSources = {
@@ -57,7 +71,7 @@ export function createRelayService(prepared: PreparedNode, port: RelayOutboundPo
  * registered anonymity zone: on the public zone it would be a second clearnet RPC that claims
  * to be hidden.
  */
-export function attachNodeRpc(prepared: PreparedNode, listeners: RpcListeners, relay: RelayService, sources: Partial<NodeRpcSources> = {}): void {
+export function attachNodeRpc(prepared: PreparedNode, listeners: RpcListeners, relay: RelayService, sources: Partial<NodeRpcSources> = {}, chain: UpstreamParts = {}): void {
   for (const zone of Object.keys(prepared.config.rpc.zones)) {
     const registered = prepared.registry.zone(zone);
     if (registered === undefined) throw new ConfigError(`rpc.zones.${zone}: no zone ${zone} is registered (is its plugin loaded?)`, { path: `rpc.zones.${zone}` });
@@ -65,6 +79,8 @@ export function attachNodeRpc(prepared: PreparedNode, listeners: RpcListeners, r
       throw new ConfigError(`rpc.zones.${zone}: ${zone} is not an anonymity zone; a hidden-service RPC needs one`, { path: `rpc.zones.${zone}` });
     }
   }
+  const forwarder = new UpstreamForwarder(chain.upstream, chain.watch ?? NOTHING_HIDDEN, prepared.logger.child({ component: 'upstream' }));
+  for (const server of listeners.servers) server.setForwarder(forwarder);
   const publicZone = prepared.zones.find((z) => prepared.registry.zone(z.name)?.definition.policy.anonymity === false)?.name ?? 'clearnet';
   attachMonerodRpc(
     listeners.servers,
@@ -77,6 +93,7 @@ export function attachNodeRpc(prepared: PreparedNode, listeners: RpcListeners, r
       publicZone,
       version: coreVersion(),
       startTime: Date.now(),
+      upstreamChain: chain.upstream === undefined ? undefined : new UpstreamChainInfo(chain.upstream, new SystemClock()),
     },
     prepared.logger,
   );

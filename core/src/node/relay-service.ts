@@ -116,6 +116,21 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
     return this.running?.engine.status() ?? { localWaiting: 0, waitReason: null, localInFlight: 0, pool: { local: 0, forward: 0, stem: 0, fluff: 0 } };
   }
 
+  /** Ids of the local txs in the send journal (originated here, not yet delivered). */
+  localTxIds(): string[] {
+    return this.running?.store.pending().map((tx) => tx.id) ?? [];
+  }
+
+  /** The upstream daemon has a local tx in its pool: delivered (it leaves the journal). */
+  seenByNetwork(txId: string): void {
+    this.running?.engine.confirmDelivered(txId);
+  }
+
+  /** A tx is in a block (any tx, ours or not): nothing is left to relay, it leaves the journal and the pool. */
+  mined(txId: string): void {
+    this.running?.engine.forget(txId);
+  }
+
   // The peer layer's events (it calls these as its TxSink and ConnectionObserver). Connections
   // can outlive the engine by a moment at shutdown (and an unknown zone is a bug upstream), so
   // they are ignored then rather than thrown.

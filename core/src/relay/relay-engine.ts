@@ -352,6 +352,14 @@ export class RelayEngine {
   }
 
   /**
+   * A local tx the network has shown to be public (an upstream daemon lists it in its pool):
+   * delivered, so it leaves the send journal and is not sent again after a restart.
+   */
+  confirmDelivered(txId: string): void {
+    this.delivered(txId);
+  }
+
+  /**
    * Drops a tx the node no longer needs to relay because it was mined (a local one waiting for
    * delivery included: there is nothing left to deliver). Unmined txs are forgotten by
    * themselves after the pool's lifetime, except local ones still waiting.

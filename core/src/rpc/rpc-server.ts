@@ -1,11 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { closeHttpServer } from '../net/close-http-server';
 import { serverAddress } from '../net/server-address';
+import type { Server as NetServer } from 'node:net';
 import { RpcMethodError, type RpcRequestInfo } from '../api/plugin';
 import { VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import { DigestAuth } from './digest-auth';
+import type { RpcForwarder } from './rpc-forwarder';
+import { tlsFrontListener, type RpcTlsOptions, type TlsFront } from './tls-listener';
 import { JsonRpcErrorCode, jsonRpcError, jsonRpcResult, parseJsonRpcCall, salvageId, type JsonRpcId } from './json-rpc';
+import { writeJson } from './json-writer';
 import { isLoopbackIp } from './loopback';
 import type { RpcMethodRegistry } from './rpc-method-registry';
 import { writeStreamed } from './streamed-reply';
@@ -26,16 +29,21 @@ export interface RpcServerOptions {
   readonly login: string | null;
   /** Zone the listener belongs to (handlers see it in RpcRequestInfo). */
   readonly zone: string;
+  /** Serve TLS (--rpc-ssl); plain HTTP only when absent. */
+  readonly tls?: RpcTlsOptions;
 }
 
 /**
- * What an endpoint answers: an HTTP status and a JSON body (undefined = no body), or, for an
- * answer that may be large, `chunks` of JSON text written with backpressure (writeStreamed).
+ * What an endpoint answers: an HTTP status and a JSON body (undefined = no body); for an answer
+ * that may be large, `chunks` of JSON text written with backpressure (writeStreamed); or a stream
+ * it pipes itself.
  */
 export interface EndpointReply {
   readonly status: number;
   readonly body?: unknown;
   readonly chunks?: Iterable<string>;
+  /** Writes the whole answer (status, headers, body) itself: a forwarded upstream answer, never held whole. */
+  readonly pipe?: (response: ServerResponse) => Promise<void>;
 }
 
 /** An HTTP endpoint: `/json_rpc`, or one of monerod's plain endpoints (`/send_raw_transaction`, ...). */
@@ -57,6 +65,10 @@ interface EndpointEntry {
 const JSON_RPC_PATH = '/json_rpc';
 /** One body for every 401, whatever the path: its shape must not tell which paths exist. */
 const UNAUTHORIZED_BODY = Object.freeze({ status: 'Failed', reason: 'authentication required' });
+/** How long an idle keep-alive connection stays open (monerod: 5 min for remote clients). */
+export const KEEP_ALIVE_IDLE_MS = 5 * 60_000;
+/** Open client connections per listener (monerod's --rpc-max-connections default). */
+export const MAX_CONNECTIONS = 100;
 
 /**
  * The node's HTTP RPC server (node:http). Every request gets a JSON answer: malformed JSON,
@@ -66,7 +78,11 @@ export class RpcServer {
   private readonly endpoints = new Map<string, EndpointEntry>();
   private server: Server | undefined;
   private observer: RpcRequestObserver | undefined;
+  /** What listens: the HTTP server itself, or the TLS front in front of it. */
+  private listener: NetServer | undefined;
+  private front: TlsFront | undefined;
   private readonly auth: DigestAuth | undefined;
+  private forwarder: RpcForwarder | undefined;
 
   constructor(
     private readonly options: RpcServerOptions,
@@ -83,6 +99,11 @@ export class RpcServer {
     this.endpoints.set(path, { endpoint, methods: options.methods ?? ['POST'], restricted: options.restricted ?? false });
   }
 
+  /** Where requests go that no endpoint or method here serves (the upstream daemon). */
+  setForwarder(forwarder: RpcForwarder): void {
+    this.forwarder = forwarder;
+  }
+
   /** The zone this listener serves and whether it is restricted (what handlers see). */
   get requestInfo(): RpcRequestInfo {
     return { zone: this.options.zone, restricted: this.options.restricted };
@@ -90,7 +111,7 @@ export class RpcServer {
 
   /** The bound address (`IP:PORT`), once started. */
   get address(): string | undefined {
-    return serverAddress(this.server);
+    return serverAddress(this.listener);
   }
 
   async start(): Promise<void> {
@@ -99,14 +120,20 @@ export class RpcServer {
       response.sendDate = false;
       this.serve(request, response).catch((error: unknown) => {
         this.logger.error({ err: (error as Error).message }, 'RPC request failed');
-        if (!response.headersSent) this.reply(response, { status: 500, body: jsonRpcError(null, JsonRpcErrorCode.InternalError, 'internal error') });
+        if (!response.headersSent) void this.reply(response, { status: 500, body: jsonRpcError(null, JsonRpcErrorCode.InternalError, 'internal error') });
         else response.destroy();
       });
     });
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
+    // monerod keeps an idle client connection 5 minutes (epee's DEFAULT_TIMEOUT_MS_REMOTE) and
+    // wallets reuse it without retrying; Node's default of 5 s made their next call fail.
+    server.keepAliveTimeout = KEEP_ALIVE_IDLE_MS;
+    this.front = this.options.tls === undefined ? undefined : tlsFrontListener(server, this.options.tls);
+    const listener = this.front?.server ?? server;
+    listener.maxConnections = MAX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) =>
+      listener.once('error', (error: NodeJS.ErrnoException) =>
         reject(
           new VeilnodeError('RPC_BIND_FAILED', `RPC server cannot listen on ${this.options.bindIp}:${this.options.bindPort}: ${error.code ?? error.message}`, {
             bindIp: this.options.bindIp,
@@ -114,10 +141,11 @@ export class RpcServer {
           }),
         ),
       );
-      server.listen(this.options.bindPort, this.options.bindIp, () => resolve());
+      listener.listen(this.options.bindPort, this.options.bindIp, () => resolve());
     });
-    server.on('error', (error) => this.logger.error({ err: error.message }, 'RPC server error'));
+    listener.on('error', (error) => this.logger.error({ err: error.message }, 'RPC server error'));
     this.server = server;
+    this.listener = listener;
     this.warnIfExposed();
   }
 
@@ -132,9 +160,15 @@ export class RpcServer {
 
   async stop(): Promise<void> {
     const server = this.server;
-    if (server === undefined) return;
+    const listener = this.listener;
+    if (server === undefined || listener === undefined) return;
     this.server = undefined;
-    await closeHttpServer(server);
+    this.listener = undefined;
+    const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    if (listener !== server) server.close();
+    server.closeAllConnections();
+    this.front?.destroyConnections();
+    await closed;
   }
 
   /** Metrics: see RpcRequestObserver. */
@@ -155,13 +189,14 @@ export class RpcServer {
     const path = (request.url ?? '/').split('?')[0];
     const entry = this.endpoints.get(path);
     // Errors before the endpoint runs keep its shape: JSON-RPC errors on /json_rpc, monerod's {status, reason} elsewhere.
-    const fail = (status: number, code: number, message: string): void => {
+    const forwarded = entry === undefined && this.forwarder !== undefined;
+    const fail = (status: number, code: number, message: string): Promise<void> => {
       this.observer?.(entry === undefined ? '(unknown)' : path, String(status));
-      this.reply(response, { status, body: entry === undefined || path === JSON_RPC_PATH ? jsonRpcError(null, code, message) : { status: 'Failed', reason: message } });
+      return this.reply(response, { status, body: (entry === undefined && !forwarded) || path === JSON_RPC_PATH ? jsonRpcError(null, code, message) : { status: 'Failed', reason: message } });
     };
-    if (entry === undefined) return fail(404, JsonRpcErrorCode.MethodNotFound, `no endpoint ${path}`);
-    if (this.options.restricted && !entry.restricted) return fail(404, JsonRpcErrorCode.MethodNotFound, `${path} is not available on a restricted RPC server`);
-    if (!entry.methods.includes(request.method ?? '')) {
+    if (entry === undefined && !forwarded) return fail(404, JsonRpcErrorCode.MethodNotFound, `no endpoint ${path}`);
+    if (entry !== undefined && this.options.restricted && !entry.restricted) return fail(404, JsonRpcErrorCode.MethodNotFound, `${path} is not available on a restricted RPC server`);
+    if (entry !== undefined && !entry.methods.includes(request.method ?? '')) {
       response.setHeader('Allow', entry.methods.join(', '));
       return fail(405, JsonRpcErrorCode.InvalidRequest, `${path} accepts ${entry.methods.join(' or ')} only`);
     }
@@ -170,9 +205,10 @@ export class RpcServer {
       response.setHeader('Connection', 'close');
       return fail(413, JsonRpcErrorCode.InvalidRequest, `request body exceeds ${this.options.maxBodyBytes} bytes`);
     }
-    const reply = await entry.endpoint(body, this.requestInfo, request);
-    if (path !== JSON_RPC_PATH) this.observer?.(path, String(reply.status));
-    if (reply.chunks === undefined) this.reply(response, reply);
+    const reply = entry !== undefined ? await entry.endpoint(body, this.requestInfo, request) : await (this.forwarder as RpcForwarder).forwardPath(request, body, this.requestInfo);
+    // a forwarded path is the client's string: never a metrics label
+    if (path !== JSON_RPC_PATH) this.observer?.(entry === undefined ? '(forwarded)' : path, String(reply.status));
+    if (reply.chunks === undefined) await this.reply(response, reply);
     else await writeStreamed(response, reply.status, reply.chunks);
   }
 
@@ -221,6 +257,10 @@ export class RpcServer {
     if (typeof call === 'string') return { status: 200, body: jsonRpcError(salvageId(parsed), JsonRpcErrorCode.InvalidRequest, `invalid request: ${call}`) };
     const id: JsonRpcId = call.id ?? null;
     const method = this.methods.get(call.method);
+    if (method === undefined && this.forwarder !== undefined) {
+      called.method = '(forwarded)'; // the client's string: never a metrics label
+      return this.forwarder.forwardJsonRpc(call.method, id, body, info);
+    }
     if (method === undefined) return { status: 200, body: jsonRpcError(id, JsonRpcErrorCode.MethodNotFound, `method not found: ${call.method}`) };
     called.method = call.method;
     if (this.options.restricted && !method.restricted) {
@@ -238,12 +278,13 @@ export class RpcServer {
     return call.id === undefined ? { status: 204 } : { status: 200, body: jsonRpcResult(id, result ?? null) };
   }
 
-  private reply(response: ServerResponse, reply: EndpointReply): void {
+  private async reply(response: ServerResponse, reply: EndpointReply): Promise<void> {
+    if (reply.pipe !== undefined) return reply.pipe(response);
     if (reply.body === undefined) {
       response.writeHead(reply.status).end();
       return;
     }
-    const text = JSON.stringify(reply.body);
+    const text = writeJson(reply.body);
     response.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
     response.end(text);
   }

@@ -80,4 +80,31 @@ describe('node/RelayService', () => {
     expect(service.status()).to.deep.include({ localWaiting: 0, localInFlight: 0 });
     expect(service.transactions()).to.deep.equal([]);
   });
+
+  it('the upstream’s word: a local tx seen in its pool, or mined, leaves the journal and is not replayed after a restart', async () => {
+    await service.start();
+    await service.submitLocal(Buffer.from(TX.hex, 'hex'));
+    expect(service.localTxIds()).to.deep.equal([TX.id]);
+    service.seenByNetwork(TX.id);
+    await until(() => service.localTxIds().length === 0);
+    await service.stop();
+    await service.start();
+    expect(service.localTxIds()).to.deep.equal([]);
+    // the same for a tx reported mined (here after a restart replayed it)
+    await service.submitLocal(Buffer.from(TX.hex, 'hex'));
+    await service.stop();
+    await service.start();
+    expect(service.localTxIds()).to.deep.equal([TX.id]);
+    service.mined(TX.id);
+    expect(service.transactions()).to.deep.equal([]);
+    await until(() => service.localTxIds().length === 0);
+    await service.stop();
+    await service.start();
+    expect(service.localTxIds()).to.deep.equal([]);
+  });
 });
+
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(done()).to.equal(true);
+}

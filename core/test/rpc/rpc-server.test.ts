@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { RpcMethodError } from '../../src/api/plugin';
 import { digestHa1, digestResponse } from '../../src/rpc/digest-auth';
 import { registerGetZones } from '../../src/rpc/get-zones-method';
 import { RpcMethodRegistry } from '../../src/rpc/rpc-method-registry';
-import { RpcServer, type RpcServerOptions } from '../../src/rpc/rpc-server';
+import { MAX_CONNECTIONS, RpcServer, type RpcServerOptions } from '../../src/rpc/rpc-server';
 import type { ZoneStatus } from '../../src/node/zone-status';
 import { RecordingLogger } from '../../src/logging/recording-logger';
 
@@ -237,5 +237,52 @@ describe('RPC server', () => {
     });
     idle.destroy();
     expect(refused).to.equal('ECONNREFUSED');
+  });
+
+  it('keeps an idle client connection open past Node’s 5 s default, so a wallet reuses it (as monerod)', async function () {
+    this.timeout(10_000);
+    const address = await startServer();
+    const [host, port] = address.split(':');
+    const socket = connect(Number(port), host);
+    const call = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        let text = '';
+        const onData = (chunk: Buffer): void => {
+          text += chunk.toString('utf8');
+          if (text.includes('"result"')) {
+            socket.off('data', onData);
+            resolve(text);
+          }
+        };
+        socket.on('data', onData);
+        socket.once('error', reject);
+        const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'echo', params: { a: 1 } });
+        socket.write(`POST /json_rpc HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      });
+    let closed = false;
+    socket.once('close', () => (closed = true));
+    expect(await call()).to.match(/^HTTP\/1\.1 200/);
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(closed).to.equal(false);
+    expect(await call()).to.match(/^HTTP\/1\.1 200/);
+    socket.destroy();
+  });
+
+  it('accepts at most MAX_CONNECTIONS client connections at once', async () => {
+    const address = await startServer();
+    const [host, port] = address.split(':');
+    const open = (): Promise<Socket> =>
+      new Promise((resolve) => {
+        const socket = connect(Number(port), host);
+        socket.once('connect', () => resolve(socket));
+      });
+    const sockets = await Promise.all(Array.from({ length: MAX_CONNECTIONS }, open));
+    const extra = await open();
+    const extraClosed = await new Promise<boolean>((resolve) => {
+      extra.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 2_000);
+    });
+    for (const socket of [...sockets, extra]) socket.destroy();
+    expect(extraClosed).to.equal(true);
   });
 });

@@ -6,11 +6,37 @@ import type { MonerodRpcSources } from './sources';
 
 /** DIFFICULTY_TARGET_V2: seconds per block. */
 const DIFFICULTY_TARGET_SECONDS = 120;
+/** Free space: veilnode stores no chain; monerod answers u64 max ("not telling") on a restricted RPC. */
+const FREE_SPACE_UNKNOWN = 2n ** 64n - 1n;
+
 /**
- * Free space: veilnode stores no chain. monerod answers u64 max ("not telling") on a restricted
- * RPC; a JSON number from JavaScript cannot carry that exactly, so this is the largest one it can.
+ * get_info fields taken from the upstream daemon when there is one: the chain it keeps (veilnode
+ * keeps none). Everything else — connection and peer-list counts, version, start time, restricted,
+ * nettype, veilnode's extras — is veilnode's own (README of core/src/rpc lists each field).
  */
-const FREE_SPACE_UNKNOWN = Number.MAX_SAFE_INTEGER;
+export const UPSTREAM_CHAIN_FIELDS = [
+  'height',
+  'target_height',
+  'difficulty',
+  'wide_difficulty',
+  'difficulty_top64',
+  'target',
+  'tx_count',
+  'tx_pool_size',
+  'alt_blocks_count',
+  'top_block_hash',
+  'cumulative_difficulty',
+  'wide_cumulative_difficulty',
+  'cumulative_difficulty_top64',
+  'block_size_limit',
+  'block_weight_limit',
+  'block_size_median',
+  'block_weight_median',
+  'database_size',
+  'busy_syncing',
+  'synchronized',
+  'update_available',
+] as const;
 
 /** monerod's nettype text; its regtest is a fakechain. */
 const NETTYPE: Record<NetworkName, string> = { mainnet: 'mainnet', testnet: 'testnet', stagenet: 'stagenet', regtest: 'fakechain' };
@@ -32,7 +58,26 @@ export class InfoView {
     private readonly held: HeldTxPool,
   ) {}
 
-  getInfo(info: RpcRequestInfo): object {
+  /**
+   * With an upstream daemon, its chain fields (UPSTREAM_CHAIN_FIELDS) replace the ones learnt
+   * from peers; connection counts, version, clock and extras stay veilnode's. When the upstream
+   * does not answer, the peers' chain top is all there is (as without an upstream).
+   */
+  async getInfo(info: RpcRequestInfo): Promise<object> {
+    const own = this.ownInfo(info);
+    const upstream = this.sources.upstreamChain;
+    if (upstream === undefined) return own;
+    let chain: Record<string, unknown>;
+    try {
+      chain = await upstream.chainInfo();
+    } catch {
+      return own;
+    }
+    const fields = Object.fromEntries(UPSTREAM_CHAIN_FIELDS.filter((f) => chain[f] !== undefined).map((f) => [f, chain[f]]));
+    return { ...own, ...fields, bootstrap_daemon_address: info.restricted ? '' : upstream.label, was_bootstrap_ever_used: true };
+  }
+
+  private ownInfo(info: RpcRequestInfo): object {
     const { chain, txs, network, publicZone } = this.sources;
     const restricted = info.restricted;
     const top = chain.chainTop(restricted ? info.zone : undefined);

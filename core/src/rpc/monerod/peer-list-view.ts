@@ -27,8 +27,8 @@ export class PeerListView {
 function peer(entry: PeerListEntry): object {
   const fields = addressFields(entry.address);
   return {
-    // u64 in monerod; a JSON number here (peer ids are random, so above 2^53 they lose their low bits).
-    id: Number(entry.peerId),
+    // u64: written with every digit by the RPC's JSON writer.
+    id: entry.peerId,
     host: fields.host,
     ip: fields.addressType === AddressType.Ipv4 ? ipv4AsU32(fields.ip) : 0,
     port: fields.port,

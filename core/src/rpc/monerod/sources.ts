@@ -113,4 +113,14 @@ export interface MonerodRpcSources {
   readonly now?: () => number;
   /** The enabled zones' health, for unrestricted get_info (`veilnode.zones`); absent in RPC-only tests. */
   readonly zoneHealth?: ZoneHealthSource;
+  /** The upstream daemon's chain (`--bootstrap-daemon-address`); absent without one. */
+  readonly upstreamChain?: UpstreamChainSource;
+}
+
+/** get_info's chain fields from the upstream daemon. */
+export interface UpstreamChainSource {
+  /** The upstream's address, get_info's `bootstrap_daemon_address` (unrestricted clients only). */
+  readonly label: string;
+  /** The upstream's own get_info answer; rejects when it does not answer. */
+  chainInfo(): Promise<Record<string, unknown>>;
 }

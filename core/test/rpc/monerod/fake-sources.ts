@@ -88,7 +88,7 @@ export const CONNECTIONS: ConnectionInfo[] = [
 
 export const PEERS: PeerListEntry[] = [
   { zone: 'clearnet', list: 'white', address: `${CLEARNET_IP}:18080`, peerId: 77n, lastSeen: 1_700_000_000_000, pruningSeed: 0, rpcPort: 18089 },
-  { zone: 'clearnet', list: 'gray', address: '203.0.113.9:18080', peerId: 78n, lastSeen: 0, pruningSeed: 385, rpcPort: 0 },
+  { zone: 'clearnet', list: 'gray', address: '203.0.113.9:18080', peerId: 14653991833724566699n, lastSeen: 0, pruningSeed: 385, rpcPort: 0 },
   { zone: 'clearnet', list: 'gray', address: '203.0.113.10:28080', peerId: 79n, lastSeen: 0, pruningSeed: 0, rpcPort: 0 },
   { zone: 'tor', list: 'white', address: `${ONION}:18083`, peerId: 1n, lastSeen: 0, pruningSeed: 0, rpcPort: 0 },
 ];

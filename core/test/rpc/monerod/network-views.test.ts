@@ -194,6 +194,12 @@ describe('RPC monerod read endpoints', () => {
       expect(white[0]).to.deep.equal({ id: 77, host: CLEARNET_IP, ip: 0x176433c6, port: 18080, rpc_port: 18089, rpc_credits_per_hash: 0, last_seen: 1_700_000_000, pruning_seed: 0, zone: 'clearnet' });
     });
 
+    it('writes a u64 peer id with every digit, as monerod', async () => {
+      const address = await start();
+      const text = await (await fetch(`http://${address}/get_peer_list`, { method: 'POST' })).text();
+      expect(text).to.contain('"id":14653991833724566699,');
+    });
+
     it('public_only false adds the anonymity zones’ books; also as a JSON-RPC method', async () => {
       const address = await start();
       const result = (await jsonRpc(address, 'get_peer_list', { public_only: false })).result as { white_list: { host: string }[] };
