@@ -36,8 +36,8 @@ export async function runNodeCommand(name: string, args: readonly string[], clie
   switch (name) {
     case 'status': {
       expectArgs(0, 'no argument');
-      const [info, zones] = await Promise.all([client.call<Info>('get_info'), client.call<{ zones: ZoneStatus[] }>('get_zones')]);
-      return formatStatus(info, zones.zones, now());
+      const [info, zones] = await Promise.all([client.call<Info>('get_info'), client.call<{ zones: ZoneStatus[]; journal?: JournalFields }>('get_zones')]);
+      return formatStatus(info, zones.zones, now(), zones.journal);
     }
     case 'print_cn': {
       expectArgs(0, 'no argument');
@@ -71,7 +71,13 @@ function duration(seconds: number): string {
   return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h ${Math.floor((s % 3600) / 60)}m ${s % 60}s`;
 }
 
-export function formatStatus(info: Info, zones: readonly ZoneStatus[], nowMs: number): string {
+/** get_zones `journal`. */
+interface JournalFields {
+  readonly damaged_records: number;
+  readonly moved_aside_to: string | null;
+}
+
+export function formatStatus(info: Info, zones: readonly ZoneStatus[], nowMs: number, journal?: JournalFields): string {
   const local = info.veilnode;
   const head = [
     `veilnode ${info.version} on ${info.nettype === 'fakechain' ? 'regtest' : info.nettype}, uptime ${duration(nowMs / 1000 - info.start_time)}`,
@@ -81,7 +87,8 @@ export function formatStatus(info: Info, zones: readonly ZoneStatus[], nowMs: nu
   for (const z of zones.filter((zone) => zone.enabled)) {
     rows.push([z.name, z.transport ?? '-', z.healthy ? 'ok' : `DOWN: ${z.problem ?? 'unknown'}`, `${z.connections.in}/${z.connections.out}`, String(z.queued), z.noise ? 'on' : 'off']);
   }
-  return `${head}\n${table(rows)}`;
+  const damage = journal !== undefined && journal.damaged_records > 0 ? `local-tx journal: ${journal.damaged_records} damaged record(s) at start; the damaged file is kept at ${journal.moved_aside_to}\n` : '';
+  return `${head}\n${table(rows)}${damage}`;
 }
 
 export function formatConnections(connections: readonly Connection[]): string {

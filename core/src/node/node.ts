@@ -14,6 +14,7 @@ import type { PluginNodeServices, PluginRuntime } from '../plugins/plugin-runtim
 import type { RpcServer } from '../rpc/rpc-server';
 import type { ConnectionHandler } from './connection-handler';
 import { DataDirLock } from './data-dir-lock';
+import type { JournalRecovery } from '../relay/durable-tx-queue';
 import type { RelayQueue } from './relay-queue';
 import { ZoneRuntime } from './zone-runtime';
 import type { ZoneStatus, ZoneStatusSource } from './zone-status';
@@ -103,6 +104,10 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
   stop(): Promise<void> {
     this.stopping ??= this.stopAll();
     return this.stopping;
+  }
+
+  journalRecovery(): JournalRecovery {
+    return this.parts.relayQueue.journalRecovery();
   }
 
   zoneStatuses(): ZoneStatus[] {

@@ -1,3 +1,5 @@
+import type { JournalRecovery } from '../relay/durable-tx-queue';
+
 /** One zone as get_zones reports it. */
 export interface ZoneStatus {
   readonly name: string;
@@ -18,4 +20,6 @@ export interface ZoneStatus {
 
 export interface ZoneStatusSource {
   zoneStatuses(): ZoneStatus[];
+  /** get_zones `journal`: what opening the local-tx journal found damaged (see RelayQueue). */
+  journalRecovery(): JournalRecovery;
 }

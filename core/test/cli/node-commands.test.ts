@@ -13,9 +13,11 @@ const NOW = 1_700_000_000_000;
 describe('veilnode status / print_cn / print_pl / flush_txpool', () => {
   let server: RpcServer;
   let flushed: unknown[];
+  let journal: { damaged_records: number; unreadable_bytes: number; moved_aside_to: string | null };
 
   beforeEach(async () => {
     flushed = [];
+    journal = { damaged_records: 0, unreadable_bytes: 0, moved_aside_to: null };
     const methods = new RpcMethodRegistry();
     methods.add('get_info', () => ({ nettype: 'regtest', version: '0.1.0', start_time: NOW / 1000 - 3723, veilnode: { local_txs_waiting: 2, local_txs_in_flight: 1, wait_reason: 'no peer on tor' } }));
     methods.add('get_zones', () => ({
@@ -24,6 +26,7 @@ describe('veilnode status / print_cn / print_pl / flush_txpool', () => {
         { name: 'tor', transport: 'tor', enabled: true, inbound: [], connections: { in: 0, out: 0 }, queued: 2, noise: true, healthy: false, problem: 'SOCKS proxy unreachable' },
         { name: 'kovri', transport: 'kovri', enabled: false, inbound: [], connections: { in: 0, out: 0 }, queued: 0, noise: false, healthy: true },
       ],
+      journal,
     }));
     methods.add('get_connections', () => ({ connections: [{ zone: 'clearnet', address: '192.0.2.1:18080', incoming: false, state: 'normal', live_time: 61, height: 100, peer_id: '00000000000000aa' }] }));
     methods.add('get_peer_list', (params) => ({
@@ -53,6 +56,12 @@ describe('veilnode status / print_cn / print_pl / flush_txpool', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('status names a journal that was found damaged at start, and where the damaged file is kept', async () => {
+    journal = { damaged_records: 2, unreadable_bytes: 300, moved_aside_to: '/var/lib/veilnode/txqueue/local-txs.journal.damaged-1' };
+    const out = await runNodeCommand('status', [], client(), () => NOW);
+    expect(out.trimEnd().split('\n').at(-1)).to.equal('local-tx journal: 2 damaged record(s) at start; the damaged file is kept at /var/lib/veilnode/txqueue/local-txs.journal.damaged-1');
   });
 
   it('print_cn and print_pl list connections and every zone\'s peer lists', async () => {

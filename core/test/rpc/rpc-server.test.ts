@@ -46,7 +46,7 @@ describe('RPC server', () => {
   async function startServer(options: Partial<RpcServerOptions> = {}): Promise<string> {
     methods = new RpcMethodRegistry();
     logger = new RecordingLogger();
-    registerGetZones(methods, { zoneStatuses: () => ZONES });
+    registerGetZones(methods, { zoneStatuses: () => ZONES, journalRecovery: () => ({ damagedRecords: 1, unreadableBytes: 20, movedAsideTo: '/data/txqueue/local-txs.journal.damaged-1' }) });
     methods.add('boom', () => {
       throw new Error('secret internals');
     }, {}, 'fixture');
@@ -61,12 +61,13 @@ describe('RPC server', () => {
 
   afterEach(async () => server.stop());
 
-  it('answers get_zones with every zone', async () => {
+  it('answers get_zones with every zone and what the journal found damaged at start', async () => {
     const address = await startServer();
     const reply = await post(address, '/json_rpc', JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'get_zones' }));
     expect(reply.status).to.equal(200);
     expect(reply.headers['content-type']).to.equal('application/json');
-    expect(JSON.parse(reply.body)).to.deep.equal({ jsonrpc: '2.0', id: 7, result: { zones: ZONES } });
+    const journal = { damaged_records: 1, unreadable_bytes: 20, moved_aside_to: '/data/txqueue/local-txs.journal.damaged-1' };
+    expect(JSON.parse(reply.body)).to.deep.equal({ jsonrpc: '2.0', id: 7, result: { zones: ZONES, journal } });
   });
 
   it('binds where configured (ephemeral port reported)', async () => {
