@@ -120,11 +120,13 @@ describe('rejected local tx: veilnode CLI (restricted RPC) + regtest monerod (re
 
   it('get_relay_pool lists a rejected tx with its reason, and a valid tx still reaches monerod’s pool', async () => {
     const node = operatorNode as VeilnodeProcess;
+    // the rejected list is journaled: the first rejection is still listed, so wait for a newer one
+    const resubmittedAt = Math.floor(Date.now() / 1000);
     const again = await node.json<{ status: string; veilnode: { tx_hash: string } }>('/send_raw_transaction', { tx_as_hex: bad.hex });
     expect(again.status).to.equal('OK');
     const entry = await until(
-      'the resubmitted bad tx in get_relay_pool’s rejected list',
-      async () => (await node.rpc<RelayPool>('get_relay_pool')).rejected.find((r) => r.id_hash === again.veilnode.tx_hash),
+      'the resubmitted bad tx rejected again in get_relay_pool’s rejected list',
+      async () => (await node.rpc<RelayPool>('get_relay_pool')).rejected.find((r) => r.id_hash === again.veilnode.tx_hash && r.rejected_time >= resubmittedAt),
       60_000,
     );
     expect(entry.reason).to.match(/3 distinct peers/);
