@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { serverAddress } from '../net/server-address';
 import type { Server as NetServer } from 'node:net';
+import type { Readable } from 'node:stream';
 import { RpcMethodError, type RpcRequestInfo } from '../api/plugin';
 import { VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
+import { BodyLimit } from './body-limit';
 import { DigestAuth } from './digest-auth';
 import type { RpcForwarder } from './rpc-forwarder';
 import { tlsFrontListener, type RpcTlsOptions, type TlsFront } from './tls-listener';
@@ -200,12 +202,14 @@ export class RpcServer {
       response.setHeader('Allow', entry.methods.join(', '));
       return fail(405, JsonRpcErrorCode.InvalidRequest, `${path} accepts ${entry.methods.join(' or ')} only`);
     }
-    const body = await this.readBody(request);
+    const forwarder = this.forwarder as RpcForwarder;
+    const streamed = entry === undefined && forwarder.streamsBody(path, this.requestInfo);
+    const body = streamed ? this.boundedStream(request) : await this.readBody(request);
     if (body === undefined) {
       response.setHeader('Connection', 'close');
       return fail(413, JsonRpcErrorCode.InvalidRequest, `request body exceeds ${this.options.maxBodyBytes} bytes`);
     }
-    const reply = entry !== undefined ? await entry.endpoint(body, this.requestInfo, request) : await (this.forwarder as RpcForwarder).forwardPath(request, body, this.requestInfo);
+    const reply = entry !== undefined && Buffer.isBuffer(body) ? await entry.endpoint(body, this.requestInfo, request) : await forwarder.forwardPath(request, body, this.requestInfo);
     // a forwarded path is the client's string: never a metrics label
     if (path !== JSON_RPC_PATH) this.observer?.(entry === undefined ? '(forwarded)' : path, String(reply.status));
     if (reply.chunks === undefined) await this.reply(response, reply);
@@ -218,6 +222,18 @@ export class RpcServer {
     const error = (reply.body as { error?: { code: number } } | undefined)?.error;
     this.observer?.(called.method, error === undefined ? 'ok' : String(error.code));
     return reply;
+  }
+
+  /** The body as it arrives, failing past the limit; undefined when its Content-Length already exceeds it. */
+  private boundedStream(request: IncomingMessage): Readable | undefined {
+    const limit = this.options.maxBodyBytes;
+    if (Number(request.headers['content-length'] ?? 0) > limit) {
+      request.resume();
+      return undefined;
+    }
+    const bounded = new BodyLimit(limit);
+    request.once('error', (error) => bounded.destroy(error));
+    return request.pipe(bounded);
   }
 
   /** The body, or undefined when it exceeds the limit (reading stops there). */

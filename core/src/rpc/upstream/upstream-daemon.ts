@@ -1,5 +1,5 @@
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { DigestClient } from './digest-client';
 import { formatUpstreamAddress, type UpstreamAddress } from './upstream-address';
@@ -19,6 +19,12 @@ export interface UpstreamDaemonOptions {
   readonly tlsCa?: string;
   /** Connections kept to the upstream at most (idle ones are reused). */
   readonly maxConnections?: number;
+}
+
+/** A request body passed on as it arrives; `length` is the client's Content-Length, when it gave one. */
+export interface StreamBody {
+  readonly stream: Readable;
+  readonly length: number | undefined;
 }
 
 /** The largest JSON answer veilnode reads whole for itself (get_info, pool hashes, a block). */
@@ -56,11 +62,17 @@ export class UpstreamDaemon {
     return this.options.address;
   }
 
+  /** Whether a request may be answered 401 and resent with the login, so its body must be kept. */
+  get resendsBody(): boolean {
+    return this.digest !== undefined;
+  }
+
   /**
    * Sends one request and resolves with the upstream's answer, its body still to be read. A 401
-   * is answered once with the login (the body is resent: request bodies are small and read whole).
+   * is answered once with the login: the body is resent, so with a login it must be a Buffer; a
+   * stream body (with its length when the client gave one) is piped as it arrives.
    */
-  async request(method: string, path: string, contentType: string | undefined, body: Buffer): Promise<IncomingMessage> {
+  async request(method: string, path: string, contentType: string | undefined, body: Buffer | StreamBody): Promise<IncomingMessage> {
     let answer = await this.send(method, path, contentType, body);
     if (answer.statusCode === 401 && this.digest !== undefined && this.digest.accept(headerText(answer.headers['www-authenticate']))) {
       answer.resume();
@@ -100,9 +112,10 @@ export class UpstreamDaemon {
     this.agent.destroy();
   }
 
-  private send(method: string, path: string, contentType: string | undefined, body: Buffer): Promise<IncomingMessage> {
+  private send(method: string, path: string, contentType: string | undefined, body: Buffer | StreamBody): Promise<IncomingMessage> {
     const { host, port } = this.options.address;
-    const headers: Record<string, string | number> = { Host: hostHeader(host, port), 'Content-Length': body.length };
+    const headers: Record<string, string | number> = { Host: hostHeader(host, port) };
+    if (body.length !== undefined) headers['Content-Length'] = body.length;
     if (contentType !== undefined) headers['Content-Type'] = contentType;
     const authorization = this.digest?.authorization(method, path);
     if (authorization !== undefined) headers.Authorization = authorization;
@@ -111,9 +124,20 @@ export class UpstreamDaemon {
       request.setTimeout(this.options.idleTimeoutMs, () =>
         request.destroy(new UpstreamError('idle-timeout', `the upstream daemon sent nothing for ${this.options.idleTimeoutMs} ms`, { path })),
       );
+      // A body that fails (the client hung up, or passed the size limit) is the client's fault, not the upstream's.
+      let bodyError: Error | undefined;
       request.once('response', resolve);
-      request.once('error', (error) => reject(error instanceof UpstreamError ? error : new UpstreamError('connect', `the upstream daemon connection failed: ${error.message}`, { path })));
-      request.end(body);
+      request.once('error', (error) =>
+        reject(bodyError ?? (error instanceof UpstreamError ? error : new UpstreamError('connect', `the upstream daemon connection failed: ${error.message}`, { path }))),
+      );
+      if (Buffer.isBuffer(body)) request.end(body);
+      else {
+        body.stream.once('error', (error) => {
+          bodyError = error;
+          request.destroy(error);
+        });
+        body.stream.pipe(request);
+      }
     });
   }
 

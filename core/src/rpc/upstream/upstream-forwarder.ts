@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../api/logger';
 import type { RpcRequestInfo } from '../../api/plugin';
+import { BodyTooLargeError } from '../body-limit';
 import { jsonRpcError, JsonRpcErrorCode, type JsonRpcId } from '../json-rpc';
 import { failed } from '../monerod/monerod-response';
 import type { RpcForwarder } from '../rpc-forwarder';
@@ -40,26 +42,42 @@ export class UpstreamForwarder implements RpcForwarder {
     private readonly logger: Logger,
   ) {}
 
-  async forwardPath(request: IncomingMessage, body: Buffer, info: RpcRequestInfo): Promise<EndpointReply> {
+  /**
+   * A body is piped through unless it may have to be resent (an upstream login answers the first
+   * try with 401), a get_transactions body is read for its txids, or the path is refused anyway.
+   */
+  streamsBody(path: string, info: RpcRequestInfo): boolean {
+    return this.upstream !== undefined && !this.upstream.resendsBody && !GET_TRANSACTIONS_PATHS.has(path) && !this.refuses(path, info);
+  }
+
+  async forwardPath(request: IncomingMessage, body: Buffer | Readable, info: RpcRequestInfo): Promise<EndpointReply> {
     const url = request.url ?? '/';
     const path = url.split('?')[0];
-    if (NEVER_FORWARDED_PATHS.has(path) || (info.restricted && !RESTRICTED_PATHS.has(path))) {
+    if (this.refuses(path, info)) {
       return { status: 404, body: failed(info.restricted ? `${path} is not available on a restricted RPC server` : `no endpoint ${path}`) };
     }
     if (this.upstream === undefined) {
       return needsUpstream(path) ? { status: 500, body: failed(`${path}: ${NO_UPSTREAM_MESSAGE}`) } : { status: 404, body: failed(`no endpoint ${path}`) };
     }
-    if (GET_TRANSACTIONS_PATHS.has(path)) {
+    if (GET_TRANSACTIONS_PATHS.has(path) && Buffer.isBuffer(body)) {
       const txids = requestedTxids(body);
       if (txids.length > 0 && (await this.hidden.namesHiddenTx(txids))) return { status: 200, body: allMissed(txids) };
     }
     try {
-      const answer = await this.upstream.request(request.method ?? 'POST', url, headerText(request.headers['content-type']), body);
+      const sent = Buffer.isBuffer(body) ? body : { stream: body, length: contentLength(request) };
+      const answer = await this.upstream.request(request.method ?? 'POST', url, headerText(request.headers['content-type']), sent);
       this.markAvailable();
       return { status: answer.statusCode ?? 500, pipe: (response) => this.pipe(answer, response, path) };
     } catch (error) {
+      if (error instanceof BodyTooLargeError) return { status: 413, body: failed(error.message) };
+      // only a streamed body fails with other than an UpstreamError: the client broke it off
+      if (!(error instanceof UpstreamError)) return { status: 400, body: failed(`the request body broke off: ${(error as Error).message}`) };
       return { status: 500, body: failed(this.failure(error, path)) };
     }
+  }
+
+  private refuses(path: string, info: RpcRequestInfo): boolean {
+    return NEVER_FORWARDED_PATHS.has(path) || (info.restricted && !RESTRICTED_PATHS.has(path));
   }
 
   async forwardJsonRpc(method: string, id: JsonRpcId, body: Buffer, info: RpcRequestInfo): Promise<EndpointReply> {
@@ -128,6 +146,12 @@ function requestedTxids(body: Buffer): string[] {
 /** monerod's get_transactions answer when it knows none of the txs. */
 function allMissed(txids: readonly string[]): object {
   return { status: 'OK', untrusted: false, credits: 0, top_hash: '', missed_tx: txids, txs: [], txs_as_hex: [] };
+}
+
+/** The client's Content-Length, when it gave a valid one (else the body goes chunked). */
+function contentLength(request: IncomingMessage): number | undefined {
+  const value = Number(request.headers['content-length']);
+  return request.headers['content-length'] !== undefined && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {
