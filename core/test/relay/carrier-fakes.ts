@@ -1,0 +1,65 @@
+import type { AnonymityZone, CarrierHandle, CarrierOpener } from '../../src/relay/carrier-port';
+import type { RelayTx } from '../../src/relay/types';
+
+/** A carrier whose connection the test controls: it records what it was given and can be dropped. */
+export class FakeCarrier implements CarrierHandle {
+  readonly sent: RelayTx[] = [];
+  retired = false;
+  closed = false;
+  private readonly listeners: (() => void)[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly zone: AnonymityZone,
+  ) {}
+
+  send(tx: RelayTx): boolean {
+    if (this.closed) return false;
+    this.sent.push(tx);
+    return true;
+  }
+
+  retire(): void {
+    this.retired = true;
+    this.drop();
+  }
+
+  onClosed(listener: () => void): void {
+    if (this.closed) listener();
+    else this.listeners.push(listener);
+  }
+
+  /** The peer or the proxy closes the connection. */
+  drop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const l of this.listeners.splice(0)) l();
+  }
+}
+
+/** Opens FakeCarriers (or fails, while `failing`), recording every open. */
+export class FakeOpener implements CarrierOpener {
+  readonly carriers: FakeCarrier[] = [];
+  readonly zonesAsked: string[] = [];
+  failing = false;
+  /** Set to hand out carriers claiming another zone. */
+  wrongZone: AnonymityZone | undefined;
+
+  open(zone: AnonymityZone): Promise<CarrierHandle> {
+    this.zonesAsked.push(zone);
+    if (this.failing) return Promise.reject(new Error('proxy refused the circuit'));
+    const carrier = new FakeCarrier(`${zone}-c${this.carriers.length + 1}`, this.wrongZone ?? zone);
+    this.carriers.push(carrier);
+    return Promise.resolve(carrier);
+  }
+
+  /** Every tx any carrier was given, with the carrier. */
+  sends(): { carrier: string; tx: string }[] {
+    return this.carriers.flatMap((c) => c.sent.map((tx) => ({ carrier: c.id, tx: tx.id })));
+  }
+}
+
+/** Lets promise callbacks (carrier opens) run. */
+export const settle = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
