@@ -7,3 +7,5 @@ export * from './socks-errors';
 export * from './socks-dialer';
 export * from './socks-probe';
 export * from './hidden-service-inbound';
+export * from './subnet-diversity';
+export * from './ban-list';
