@@ -51,3 +51,26 @@ export class CarrierError extends VeilnodeError {
     super(code, message, context);
   }
 }
+
+/** The once-only close notice a CarrierHandle implementation owes its `onClosed` listeners. */
+export class CarrierClosedSignal {
+  private fired = false;
+  private readonly listeners: (() => void)[] = [];
+
+  get closed(): boolean {
+    return this.fired;
+  }
+
+  /** Runs `listener` when the signal fires, at once if it already has. */
+  listen(listener: () => void): void {
+    if (this.fired) listener();
+    else this.listeners.push(listener);
+  }
+
+  /** Marks the connection closed and runs every listener once; later calls do nothing. */
+  fire(): void {
+    if (this.fired) return;
+    this.fired = true;
+    for (const l of this.listeners.splice(0)) l();
+  }
+}

@@ -1,12 +1,11 @@
-import type { AnonymityZone, CarrierHandle, CarrierOpener } from '../../src/relay/carrier-port';
+import { CarrierClosedSignal, type AnonymityZone, type CarrierHandle, type CarrierOpener } from '../../src/relay/carrier-port';
 import type { RelayTx } from '../../src/relay/types';
 
 /** A carrier whose connection the test controls: it records what it was given and can be dropped. */
 export class FakeCarrier implements CarrierHandle {
   readonly sent: RelayTx[] = [];
   retired = false;
-  closed = false;
-  private readonly listeners: (() => void)[] = [];
+  private readonly closedSignal = new CarrierClosedSignal();
 
   constructor(
     readonly id: string,
@@ -24,16 +23,17 @@ export class FakeCarrier implements CarrierHandle {
     this.drop();
   }
 
+  get closed(): boolean {
+    return this.closedSignal.closed;
+  }
+
   onClosed(listener: () => void): void {
-    if (this.closed) listener();
-    else this.listeners.push(listener);
+    this.closedSignal.listen(listener);
   }
 
   /** The peer or the proxy closes the connection. */
   drop(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const l of this.listeners.splice(0)) l();
+    this.closedSignal.fire();
   }
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_NOISE, SeededRng, uniformDelay, type AnonymityZone, type CarrierHandle, type CarrierOpener, type RelayTx } from '@veilnode/core';
+import { CarrierClosedSignal, DEFAULT_NOISE, SeededRng, uniformDelay, type AnonymityZone, type CarrierHandle, type CarrierOpener, type RelayTx } from '@veilnode/core';
 import type { EngineNetwork, EngineNode } from './engine-network';
 
 /**
@@ -8,8 +8,7 @@ import type { EngineNetwork, EngineNode } from './engine-network';
  * a carrier indistinguishable from an ordinary noisy connection would send it.
  */
 class SimCarrier implements CarrierHandle {
-  private closed = false;
-  private readonly listeners: (() => void)[] = [];
+  readonly closed = new CarrierClosedSignal();
   private nextSlot: number;
 
   constructor(
@@ -24,7 +23,7 @@ class SimCarrier implements CarrierHandle {
   }
 
   send(tx: RelayTx): boolean {
-    if (this.closed) return false;
+    if (this.closed.closed) return false;
     const now = this.network.clock.now();
     while (this.noise && this.nextSlot < now) this.nextSlot += this.tick();
     const at = this.noise ? this.nextSlot : now;
@@ -37,14 +36,7 @@ class SimCarrier implements CarrierHandle {
   }
 
   onClosed(listener: () => void): void {
-    if (this.closed) listener();
-    else this.listeners.push(listener);
-  }
-
-  markClosed(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const l of this.listeners.splice(0)) l();
+    this.closed.listen(listener);
   }
 
   private tick(): number {
@@ -59,7 +51,7 @@ export function simCarrierOpener(network: EngineNetwork, owner: EngineNode, peer
       let peer = peers[rng.int(peers.length)];
       while (peer === owner) peer = peers[rng.int(peers.length)];
       const ref: { handle?: SimCarrier } = {};
-      const id = network.connect(zone, owner, peer, { dialerEngine: false, onClosed: () => ref.handle?.markClosed() });
+      const id = network.connect(zone, owner, peer, { dialerEngine: false, onClosed: () => ref.handle?.closed.fire() });
       ref.handle = new SimCarrier(id, zone, network, owner, rng, noise);
       return Promise.resolve(ref.handle);
     },
