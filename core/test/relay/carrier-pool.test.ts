@@ -78,6 +78,9 @@ describe('CarrierPool', () => {
     const [a, b] = pool.take(2);
     expect(a.id).to.not.equal(b.id);
     expect(pool.take(2)).to.deep.equal([]);
+    // An empty pool does not open on demand: opening stays on the schedule.
+    await settle();
+    expect(opener.carriers).to.have.length(2);
     a.send({ id: 't1', blob: new Uint8Array([1]) });
     await run(clock, 8 * MIN - 1_000);
     expect(opener.carriers[0].retired).to.equal(false);
