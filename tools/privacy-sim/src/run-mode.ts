@@ -24,6 +24,15 @@ export interface TxMilestones {
   publicStems: number;
 }
 
+/** Sums over the origins' EchoTracker status at the end of a carriers run. */
+export interface PrivateBroadcastTotals {
+  readonly carriersUsed: number;
+  readonly sent: number;
+  readonly delivered: number;
+  /** Txs that needed more than one sending round (their first carriers' sends were not echoed in time). */
+  readonly resent: number;
+}
+
 /** What one mode produced; plain typed arrays so a worker thread can hand them back. */
 export interface ModeRun {
   readonly mode: Mode;
@@ -35,6 +44,8 @@ export interface ModeRun {
   readonly submittedAt: Float64Array;
   readonly milestones: TxMilestones;
   readonly bytesSent: number;
+  /** carriers mode: what the origins' EchoTrackers report at the end (zeros in other modes). */
+  readonly privateBroadcast: PrivateBroadcastTotals;
   readonly deliveries: number;
   readonly wallMs: number;
 }
@@ -180,8 +191,15 @@ export async function runMode(mode: Mode, params: SimParams, topology: Topology)
     }
   }
   await runUntil(params.warmupMs + t * params.txIntervalMs + params.drainMs);
+  const status = [...trackers.values()].flatMap((tracker) => tracker.status());
+  const privateBroadcast: PrivateBroadcastTotals = {
+    carriersUsed: status.reduce((n, s) => n + s.carriersUsed, 0),
+    sent: status.reduce((n, s) => n + s.sent, 0),
+    delivered: status.filter((s) => s.delivered).length,
+    resent: status.filter((s) => s.carriersUsed > params.carriers.fanout).length,
+  };
   for (const tracker of trackers.values()) tracker.stop();
   for (const pool of pools) pool.stop();
   for (const node of nodes) node.engine.stop();
-  return { mode, observations: observations.columns(), handoffs: handoffs.columns(), firstArrival, submittedAt, milestones, bytesSent: network.bytesSent, deliveries, wallMs: performance.now() - started };
+  return { mode, observations: observations.columns(), handoffs: handoffs.columns(), firstArrival, submittedAt, milestones, bytesSent: network.bytesSent, privateBroadcast, deliveries, wallMs: performance.now() - started };
 }

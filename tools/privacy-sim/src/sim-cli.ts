@@ -58,6 +58,8 @@ async function main(): Promise<void> {
   });
   console.log(toTable(report));
   console.log(`\nhidden-service adversary (share p of the anonymity nodes), pairs of one sender's txs within ${params.linkWindowMs / 60_000} min:\n${linkabilityTable(report)}`);
+  const pb = report.privateBroadcast;
+  if (pb !== undefined) console.log(`carriers: ${pb.delivered} of ${params.txs} txs delivered by echo; ${pb.carriersUsed} carriers used (${(pb.carriersUsed / params.txs).toFixed(2)} per tx), ${pb.sent} sends, ${pb.resent} txs sent again on new carriers`);
   const targets = carrierTargets(report);
   console.log(`carriers targets: linkability 0 ${targets.linkabilityZero ? 'yes' : 'no'}; first-spy precision <= p²·ln(1/p) at every p ${targets.precision ? 'yes' : 'no'}; reach-90 % p50 <= veilnode's ${targets.latency ? 'yes' : 'no'}`);
   const seconds = Object.entries(report.wallMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ');

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { byTx, ESTIMATORS, type EstimatorName } from './estimators';
 import { linkability, type Linkability } from './linkability';
 import { accuracy, percentile, propagationTimes } from './metrics';
-import { runMode, type ModeRun } from './run-mode';
+import { runMode, type ModeRun, type PrivateBroadcastTotals } from './run-mode';
 import { checkParams, MODES, type Mode, type SimParams } from './sim-params';
 import { buildTopology, spyCount, type Topology } from './topology';
 
@@ -29,6 +29,8 @@ export interface SimReport {
   /** Wall-clock milliseconds per mode, and in total. */
   readonly wallMs: Record<string, number>;
   readonly deliveries: Record<string, number>;
+  /** The carriers mode's EchoTracker totals. */
+  readonly privateBroadcast: PrivateBroadcastTotals | undefined;
 }
 
 /** One simulator run to do: a mode with its params (same topology for every job of a batch). */
@@ -115,5 +117,5 @@ export async function simulate(params: SimParams, options: { workers?: number; o
     .filter((run) => run.mode === 'veilnode' || run.mode === 'carriers')
     .flatMap((run) => params.spyShares.map((p) => ({ mode: run.mode, ...linkability(run.handoffs, topology, run.submittedAt, p, params.linkWindowMs) })));
   wallMs.total = performance.now() - started;
-  return { params, rows, linkability: links, wallMs, deliveries };
+  return { params, rows, linkability: links, wallMs, deliveries, privateBroadcast: runs.find((run) => run.mode === 'carriers')?.privateBroadcast };
 }
