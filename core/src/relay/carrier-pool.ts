@@ -112,19 +112,25 @@ export class CarrierPool {
   }
 
   /**
-   * Up to `count` distinct warm carriers, drawn uniformly, each with at least minRemainingMs of
-   * life left. They are the caller's for one tx each and are never handed out again.
+   * Up to `count` distinct warm carriers, each with at least minRemainingMs of life left: those
+   * whose next noise slot comes first (ties, and zones without noise, drawn uniformly). The slot
+   * times are our own timer draws, independent of which peer a carrier reaches, so the peers stay
+   * a uniform draw that no peer can steer; the tx just waits less. The carriers are the caller's
+   * for one tx each and are never handed out again.
    */
   take(count: number): CarrierHandle[] {
     const now = this.deps.clock.now();
     const warm = [...this.carriers.values()].filter((c) => !c.used && c.retireAt - now >= this.config.minRemainingMs);
-    const taken: CarrierHandle[] = [];
-    while (taken.length < count && warm.length > 0) {
-      const [c] = warm.splice(this.deps.rng.int(warm.length), 1);
-      c.used = true;
-      taken.push(c.handle);
+    // Shuffle, then a stable sort by slot time: equal or unknown slot times stay in random order.
+    for (let i = warm.length - 1; i > 0; i--) {
+      const j = this.deps.rng.int(i + 1);
+      [warm[i], warm[j]] = [warm[j], warm[i]];
     }
-    return taken;
+    const slot = (c: Carrier) => c.handle.nextSendAt() ?? now;
+    warm.sort((a, b) => slot(a) - slot(b));
+    const taken = warm.slice(0, count);
+    for (const c of taken) c.used = true;
+    return taken.map((c) => c.handle);
   }
 
   /** `listener` runs each time a carrier becomes warm (a tx waiting for carriers can go). */

@@ -33,6 +33,11 @@ export interface CarrierHandle {
    * the connection is already gone and nothing was written. Called at most once per carrier.
    */
   send(tx: RelayTx): boolean;
+  /**
+   * When (clock ms) `send` would put a tx on the wire: the connection's next noise slot.
+   * Undefined when the zone has no noise (a send goes out at once).
+   */
+  nextSendAt(): number | undefined;
   /** Closes the connection; idempotent. */
   retire(): void;
   /** `listener` runs once when the connection closes for any reason (peer drop, proxy, retire). */

@@ -18,6 +18,13 @@ export class FakeCarrier implements CarrierHandle {
     return true;
   }
 
+  /** The test sets it to model the connection's next noise slot. */
+  slotAt: number | undefined;
+
+  nextSendAt(): number | undefined {
+    return this.slotAt;
+  }
+
   retire(): void {
     this.retired = true;
     this.drop();

@@ -92,6 +92,23 @@ describe('CarrierPool', () => {
     expect(later.map((h) => h.id)).to.not.include.members([a.id, b.id]);
   });
 
+  it('hands out the warm carriers whose noise slot comes first, and draws uniformly among equal ones', async () => {
+    const { opener, pool } = setup({ targetSize: 4 });
+    pool.start();
+    await settle();
+    opener.carriers.forEach((c, i) => (c.slotAt = [9_000, 3_000, 12_000, 5_000][i]));
+    expect(pool.take(2).map((h) => h.id)).to.deep.equal([opener.carriers[1].id, opener.carriers[3].id]);
+    // Without slot times (no noise) every warm carrier is as likely: over many pools each comes first.
+    const firsts = new Set<string>();
+    for (let seed = 1; seed <= 40; seed++) {
+      const s = setup({ targetSize: 4 }, seed);
+      s.pool.start();
+      await settle();
+      firsts.add(s.pool.take(1)[0].id.split('-c')[1]);
+    }
+    expect(firsts).to.deep.equal(new Set(['1', '2', '3', '4']));
+  });
+
   it('does not hand out a carrier with less than minRemainingMs of life left', async () => {
     const { clock, pool } = setup({ targetSize: 1, maxOpen: 1, lifetimeMinMs: 10 * MIN, lifetimeRangeMs: 0, minRemainingMs: 2 * MIN });
     pool.start();

@@ -22,11 +22,17 @@ class SimCarrier implements CarrierHandle {
     this.nextSlot = network.clock.now() + this.tick();
   }
 
+  nextSendAt(): number | undefined {
+    if (!this.noise) return undefined;
+    const now = this.network.clock.now();
+    while (this.nextSlot < now) this.nextSlot += this.tick();
+    return this.nextSlot;
+  }
+
   send(tx: RelayTx): boolean {
     if (this.closed.closed) return false;
     const now = this.network.clock.now();
-    while (this.noise && this.nextSlot < now) this.nextSlot += this.tick();
-    const at = this.noise ? this.nextSlot : now;
+    const at = this.nextSendAt() ?? now;
     this.network.clock.setTimer(at - now, () => this.network.transmit(this.owner, this.id, { kind: 'txs', zone: this.zone, txs: [tx.blob], fluff: false }));
     return true;
   }
