@@ -6,3 +6,5 @@ export * from './socks-proxy';
 export * from './socks-errors';
 export * from './socks-dialer';
 export * from './socks-probe';
+export * from './subnet-diversity';
+export * from './ban-list';

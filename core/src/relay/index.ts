@@ -11,3 +11,6 @@ export * from './fluff-scheduler';
 export * from './outbound-selection';
 export * from './connection-rotator';
 export * from './peer-height-filter';
+export * from './carrier-port';
+export * from './carrier-pool';
+export * from './echo-tracker';

@@ -28,6 +28,10 @@ export interface Delivery {
   readonly zone: string;
   readonly from: EngineNode;
   readonly to: EngineNode;
+  /** The receiving node's id of the connection (unique in the network: a redial gets a new one). */
+  readonly connection: string;
+  /** false: it arrived on a carrier at its owner, whose relay engine never sees it. */
+  readonly reachesEngine: boolean;
   /** Bytes on the wire (the Levin frame). */
   readonly bytes: number;
   /** Tx ids carried by a complete 2002 (empty for noise and non-final fragments). */
@@ -40,6 +44,19 @@ export interface EngineNetworkOptions {
   readonly link?: (zone: string, from: EngineNode, to: EngineNode) => LinkModel;
   /** Called for every arrival, before the receiving engine sees it. */
   readonly onDelivery?: (delivery: Delivery) => void;
+  /** An engine's rotation asked for one more outbound connection on `zone`. */
+  readonly onDial?: (node: EngineNode, zone: string) => void;
+}
+
+/** How `connect` wires one connection. */
+export interface ConnectOptions {
+  /**
+   * false: the dialer's engine is not told of the connection and nothing arriving on it reaches
+   * that engine (a private-broadcast carrier, owned by the carrier pool, not by the relay engine).
+   */
+  readonly dialerEngine?: boolean;
+  /** Runs once when either side closes the connection. */
+  readonly onClosed?: () => void;
 }
 
 interface Link {
@@ -52,6 +69,9 @@ interface Link {
   readonly pipe: LinkPipe;
   /** Reassembles covert frames arriving at the peer over this link (created on first frame). */
   decoder: LevinStreamDecoder | undefined;
+  /** false: arrivals on this link's far end do not reach the far node's engine. */
+  readonly peerEngine: boolean;
+  readonly onClosed: (() => void) | undefined;
 }
 
 /** Monero tx hash stand-in: sha256 of the blob, cached per blob object (engines pass blobs on unchanged). */
@@ -85,8 +105,8 @@ export class EngineNode {
     const port: RelayOutboundPort = {
       send: (zone, conn, txs, { fluff }) => this.network.transmit(this, conn, { kind: 'txs', zone, txs, fluff }),
       sendNoiseSlot: (zone, conn, frame) => this.network.transmit(this, conn, { kind: 'frame', zone, frame }),
-      dial: () => undefined,
-      close: () => undefined,
+      dial: (zone) => this.network.dialRequested(this, zone),
+      close: (_zone, conn) => this.network.disconnect(this, conn),
     };
     this.engine = new RelayEngine(this.config, {
       clock: this.network.clock,
@@ -97,7 +117,9 @@ export class EngineNode {
       slotBuilder: this.network.slotBuilder,
     });
     this.engine.start();
-    for (const [id, link] of this.links) this.engine.onConnectionUp(link.zone, id, link.direction);
+    for (const [id, link] of this.links) {
+      if (link.peer.links.get(link.peerConnection)?.peerEngine !== false) this.engine.onConnectionUp(link.zone, id, link.direction);
+    }
   }
 }
 
@@ -116,6 +138,7 @@ export class EngineNetwork {
   /** Bytes put on all links so far. */
   bytesSent = 0;
   private readonly encodedSizes = new Map<number, number>();
+  private connections = 0;
 
   constructor(
     readonly clock: VirtualClock,
@@ -129,14 +152,41 @@ export class EngineNetwork {
   }
 
   /** `dialer` opens an outbound connection to `listener` on `zone`; both engines are told. */
-  connect(zone: string, dialer: EngineNode, listener: EngineNode): void {
-    const out = `${zone}>${listener.name}`;
-    const inn = `${zone}<${dialer.name}`;
+  connect(zone: string, dialer: EngineNode, listener: EngineNode, options: ConnectOptions = {}): string {
+    const seq = this.connections++;
+    const out = `${zone}>${listener.name}#${seq}`;
+    const inn = `${zone}<${dialer.name}#${seq}`;
+    const dialerEngine = options.dialerEngine ?? true;
     const model = (from: EngineNode, to: EngineNode) => this.options.link?.(zone, from, to) ?? { latencyMs: 100, bytesPerSecond: 0 };
-    dialer.links.set(out, { zone, peer: listener, peerConnection: inn, direction: 'outbound', pipe: new LinkPipe(model(dialer, listener)), decoder: undefined });
-    listener.links.set(inn, { zone, peer: dialer, peerConnection: out, direction: 'inbound', pipe: new LinkPipe(model(listener, dialer)), decoder: undefined });
-    dialer.engine.onConnectionUp(zone, out, 'outbound');
+    const link = (peer: EngineNode, peerConnection: string, direction: 'inbound' | 'outbound', from: EngineNode, peerEngine: boolean): Link =>
+      ({ zone, peer, peerConnection, direction, pipe: new LinkPipe(model(from, peer)), decoder: undefined, peerEngine, onClosed: options.onClosed });
+    dialer.links.set(out, link(listener, inn, 'outbound', dialer, true));
+    listener.links.set(inn, link(dialer, out, 'inbound', listener, dialerEngine));
+    if (dialerEngine) dialer.engine.onConnectionUp(zone, out, 'outbound');
     listener.engine.onConnectionUp(zone, inn, 'inbound');
+    return out;
+  }
+
+  /** Whether `a` has a connection to `b` on `zone`, in either direction. */
+  linked(zone: string, a: EngineNode, b: EngineNode): boolean {
+    for (const link of a.links.values()) if (link.zone === zone && link.peer === b) return true;
+    return false;
+  }
+
+  /** `node` closes its connection `connection`: both ends forget it, messages still under way are lost. */
+  disconnect(node: EngineNode, connection: string): void {
+    const link = node.links.get(connection);
+    if (link === undefined) return;
+    const back = link.peer.links.get(link.peerConnection);
+    node.links.delete(connection);
+    link.peer.links.delete(link.peerConnection);
+    if (back?.peerEngine !== false) node.engine.onConnectionDown(link.zone, connection);
+    if (link.peerEngine) link.peer.engine.onConnectionDown(link.zone, link.peerConnection);
+    link.onClosed?.();
+  }
+
+  dialRequested(node: EngineNode, zone: string): void {
+    this.options.onDial?.(node, zone);
   }
 
   transmit(from: EngineNode, connection: string, payload: Payload): boolean {
@@ -151,10 +201,12 @@ export class EngineNetwork {
 
   private arrive(from: EngineNode, link: Link, payload: Payload, bytes: number, sentAt: number): void {
     const to = link.peer;
+    if (!to.links.has(link.peerConnection)) return; // closed while under way
+    const connection = link.peerConnection;
     if (payload.kind === 'txs') {
       const txs = payload.txs.map((blob) => ({ id: this.txIds.of(blob), blob }));
-      this.options.onDelivery?.({ at: this.clock.now(), sentAt, zone: payload.zone, from, to, bytes, txs: txs.map((t) => t.id), fluff: payload.fluff });
-      to.engine.receive({ zone: payload.zone, connectionId: link.peerConnection, txs, fluff: payload.fluff });
+      this.options.onDelivery?.({ at: this.clock.now(), sentAt, zone: payload.zone, from, to, connection, reachesEngine: link.peerEngine, bytes, txs: txs.map((t) => t.id), fluff: payload.fluff });
+      if (link.peerEngine) to.engine.receive({ zone: payload.zone, connectionId: link.peerConnection, txs, fluff: payload.fluff });
       return;
     }
     link.decoder ??= new LevinStreamDecoder();
@@ -166,11 +218,13 @@ export class EngineNetwork {
       zone: payload.zone,
       from,
       to,
+      connection,
+      reachesEngine: link.peerEngine,
       bytes,
       txs: notify.flatMap((n) => n.txs.map((t) => this.txIds.of(t))),
       fluff: notify.some((n) => n.dandelionpp_fluff),
     });
-    for (const n of notify) to.engine.onTransactionsReceived(payload.zone, link.peerConnection, n.txs, n.dandelionpp_fluff);
+    if (link.peerEngine) for (const n of notify) to.engine.onTransactionsReceived(payload.zone, link.peerConnection, n.txs, n.dandelionpp_fluff);
   }
 
   /**

@@ -13,3 +13,5 @@ export * from './stump-classifier';
 export * from './noise-bench';
 export * from './path-phases';
 export * from './sweep';
+export * from './linkability';
+export * from './sim-carriers';

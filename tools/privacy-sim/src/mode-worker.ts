@@ -9,7 +9,8 @@ async function main(): Promise<void> {
   const run = await runMode(mode, params, buildTopology(params));
   const o = run.observations;
   const m = run.milestones;
-  const buffers = [o.tx, o.spy, o.from, o.at, o.stem, run.firstArrival, run.submittedAt, m.anonymitySentAt, m.anonymityArrivedAt, m.publicSentAt].map((a) => a.buffer as ArrayBuffer);
+  const h = run.handoffs;
+  const buffers = [o.tx, o.spy, o.from, o.at, o.stem, h.tx, h.to, h.connection, run.firstArrival, run.submittedAt, m.anonymitySentAt, m.anonymityArrivedAt, m.publicSentAt].map((a) => a.buffer as ArrayBuffer);
   parentPort?.postMessage(run, buffers);
 }
 

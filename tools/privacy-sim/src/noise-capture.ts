@@ -70,7 +70,7 @@ export async function captureAnonymityLink(params: CaptureParams): Promise<Captu
   for (const node of [a, b, c, p]) node.boot();
   network.connect('tor', a, b);
   network.connect('tor', a, c);
-  network.connect('public', a, p);
+  const fromP = network.connect('public', a, p);
   const start = 60_000;
   clock.runUntil(start);
   // The coin flips and send times come from their own generator, independent of the engines'.
@@ -82,7 +82,7 @@ export async function captureAnonymityLink(params: CaptureParams): Promise<Captu
       // Poisson arrivals: exponential gaps.
       clock.setTimer(-Math.log(1 - relayed.float()) * (60_000 / params.relayedPerMinute), () => {
         const blob = txBlob(params.seed + 1, n++, params.txBytes);
-        a.engine.receive({ zone: 'public', connectionId: 'public>P', txs: [{ id: network.txIds.of(blob), blob }], fluff: true });
+        a.engine.receive({ zone: 'public', connectionId: fromP, txs: [{ id: network.txIds.of(blob), blob }], fluff: true });
         next();
       });
     };

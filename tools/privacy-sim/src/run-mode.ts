@@ -1,7 +1,9 @@
-import { SeededRng, VirtualClock, type RelayEngineConfig, type RelayZoneConfig } from '@veilnode/core';
+import { CarrierPool, EchoTracker, SeededRng, VirtualClock, anonymityZone, type RelayEngineConfig, type RelayZoneConfig } from '@veilnode/core';
 import type { LinkModel } from '@veilnode/memory';
 import { EngineNetwork, type Delivery, type EngineNode } from './engine-network';
+import { HandoffLog, type OriginHandoffs } from './linkability';
 import { ObservationLog, type ObservationColumns } from './observation-log';
+import { simCarrierOpener } from './sim-carriers';
 import type { Mode, SimParams } from './sim-params';
 import { spyCount, type Topology } from './topology';
 
@@ -22,15 +24,28 @@ export interface TxMilestones {
   publicStems: number;
 }
 
+/** Sums over the origins' EchoTracker status at the end of a carriers run. */
+export interface PrivateBroadcastTotals {
+  readonly carriersUsed: number;
+  readonly sent: number;
+  readonly delivered: number;
+  /** Txs that needed more than one sending round (their first carriers' sends were not echoed in time). */
+  readonly resent: number;
+}
+
 /** What one mode produced; plain typed arrays so a worker thread can hand them back. */
 export interface ModeRun {
   readonly mode: Mode;
   readonly observations: ObservationColumns;
+  /** What the hidden-service adversary needs: each origin → node handoff on the anonymity zone, with its connection. */
+  readonly handoffs: OriginHandoffs;
   /** First arrival of tx t at node v, at [v * txs + t] (submission time at the origin; Infinity = never). */
   readonly firstArrival: Float64Array;
   readonly submittedAt: Float64Array;
   readonly milestones: TxMilestones;
   readonly bytesSent: number;
+  /** carriers mode: what the origins' EchoTrackers report at the end (zeros in other modes). */
+  readonly privateBroadcast: PrivateBroadcastTotals;
   readonly deliveries: number;
   readonly wallMs: number;
 }
@@ -52,12 +67,12 @@ function engineConfig(mode: Mode, anonymous: boolean, params: SimParams): RelayE
   // A tx is mined (every node forgets it) this long after the node first saw it: it keeps the
   // engines' state, and the garbage collector's work, bounded by the txs still spreading.
   const poolLifetimeMs = params.minedAfterMs;
-  if (mode !== 'veilnode' || !anonymous) return { zones: [PUBLIC], pool: { lifetimeMs: poolLifetimeMs } };
+  if ((mode !== 'veilnode' && mode !== 'carriers') || !anonymous) return { zones: [PUBLIC], pool: { lifetimeMs: poolLifetimeMs } };
   const { noise, crossZoneDelayMaxMs } = params.veilnodeRelay;
+  // Rotation on, as the node runs: outbound anonymity connections retire after 8–12 min.
   return {
     zones: [PUBLIC, { name: ANONYMITY_ZONE, anonymity: true, noise, targetOutbound: params.anonymityOutbound }],
     crossZoneDelay: { minMs: 0, maxMs: crossZoneDelayMaxMs },
-    rotation: false,
     pool: { lifetimeMs: poolLifetimeMs },
   };
 }
@@ -71,8 +86,10 @@ export function txBlob(seed: number, index: number, bytes: number): Uint8Array {
 /**
  * Runs every node's real RelayEngine in one mode on the shared topology, in virtual time:
  * diffusion (the origin fluffs at once, as before Dandelion++), Dandelion++ as monerod runs it,
- * or veilnode (origins send through their anonymity zone; anonymity nodes cross txs to the
- * public zone after their delay). Records what the largest adversary set sees.
+ * veilnode (origins send through their anonymity zone's selected outbound connections;
+ * anonymity nodes cross txs to the public zone after their delay), or carriers (the same relay,
+ * but every origin sends each local tx on carriers of its own from a warm CarrierPool, with an
+ * EchoTracker re-sending until the tx comes back). Records what the largest adversary sets see.
  */
 export async function runMode(mode: Mode, params: SimParams, topology: Topology): Promise<ModeRun> {
   const started = performance.now();
@@ -85,6 +102,9 @@ export async function runMode(mode: Mode, params: SimParams, topology: Topology)
   const observations = new ObservationLog();
   const never = () => new Float64Array(t).fill(Number.POSITIVE_INFINITY);
   const milestones: TxMilestones = { anonymitySentAt: never(), anonymityArrivedAt: never(), publicSentAt: never(), publicStems: 0 };
+  const handoffs = new HandoffLog();
+  const originHeard = new Uint8Array(t);
+  const trackers = new Map<number, EchoTracker>();
   let deliveries = 0;
   const onDelivery = (d: Delivery) => {
     deliveries++;
@@ -97,24 +117,64 @@ export async function runMode(mode: Mode, params: SimParams, topology: Topology)
       const slot = to * t + tx;
       if (d.at < firstArrival[slot]) firstArrival[slot] = d.at;
       if (d.zone === PUBLIC_ZONE) milestones.publicSentAt[tx] = Math.min(milestones.publicSentAt[tx], d.sentAt);
-      else if (d.from.index === topology.origins[tx] && d.at < milestones.anonymityArrivedAt[tx]) {
-        milestones.anonymityArrivedAt[tx] = d.at;
-        milestones.anonymitySentAt[tx] = d.sentAt;
+      else if (d.from.index === topology.origins[tx]) {
+        // After the tx came back to its origin, the origin relays it as every node does: that
+        // send is not its own broadcast, and a stream carrying relays says nothing of a sender.
+        if (!originHeard[tx]) handoffs.add(tx, to, d.connection);
+        if (d.at < milestones.anonymityArrivedAt[tx]) {
+          milestones.anonymityArrivedAt[tx] = d.at;
+          milestones.anonymitySentAt[tx] = d.sentAt;
+        }
       }
+      if (to === topology.origins[tx] && d.reachesEngine) originHeard[tx] = 1;
+      if (to === topology.origins[tx]) trackers.get(to)?.onTxReceived(id, { kind: 'connection', zone: d.zone, connectionId: d.connection });
       // A spy sees who handed it the tx on the public zone; an anonymity link hides the sender.
       if (isSpy && d.zone === PUBLIC_ZONE) observations.add(tx, to, d.from.index, d.at, !d.fluff);
     }
   };
-  const network = new EngineNetwork(clock, { link: linkModels(params.seed), onDelivery });
+  const dialRng = new SeededRng(params.seed * 31 + 7);
+  let anonymityNodes: EngineNode[] = [];
+  // A rotation's replacement: a fresh uniformly drawn anonymity node not yet connected.
+  const onDial = (node: EngineNode, zone: string) => {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const peer = anonymityNodes[dialRng.int(anonymityNodes.length)];
+      if (peer === node || network.linked(zone, node, peer)) continue;
+      network.connect(zone, node, peer);
+      return;
+    }
+  };
+  const network = new EngineNetwork(clock, { link: linkModels(params.seed), onDelivery, onDial });
   const nodes = Array.from({ length: n }, (_, i) => network.node(`n${i}`, engineConfig(mode, topology.anonymous[i], params), params.seed * 100_003 + i));
+  anonymityNodes = nodes.filter((_, i) => topology.anonymous[i]);
   for (const node of nodes) node.boot();
   for (const e of topology.publicEdges) network.connect(PUBLIC_ZONE, nodes[e.dialer], nodes[e.listener]);
-  if (mode === 'veilnode') for (const e of topology.anonymityEdges) network.connect(ANONYMITY_ZONE, nodes[e.dialer], nodes[e.listener]);
+  const anonymous = mode === 'veilnode' || mode === 'carriers';
+  if (anonymous) for (const e of topology.anonymityEdges) network.connect(ANONYMITY_ZONE, nodes[e.dialer], nodes[e.listener]);
+  const pools: CarrierPool[] = [];
+  if (mode === 'carriers') {
+    const zone = anonymityZone({ name: ANONYMITY_ZONE, anonymity: true });
+    for (const node of anonymityNodes) {
+      const rng = new SeededRng(params.seed * 7_919 + node.index);
+      const opener = simCarrierOpener(network, node, anonymityNodes, rng, params.veilnodeRelay.noise);
+      const pool = new CarrierPool(zone, { clock, rng, opener }, { targetSize: params.carriers.poolSize, maxOpen: 2 * params.carriers.poolSize });
+      pools.push(pool);
+      trackers.set(node.index, new EchoTracker([pool], { clock }, { fanout: params.carriers.fanout }));
+      pool.start();
+    }
+  }
+  // Carrier openings settle in promise callbacks: let them run between short clock steps.
+  const runUntil = async (target: number) => {
+    if (mode !== 'carriers') return clock.runUntil(target);
+    while (clock.now() < target) {
+      clock.runUntil(Math.min(target, clock.now() + 1_000));
+      await Promise.resolve();
+    }
+  };
 
   const submittedAt = new Float64Array(t);
   for (let i = 0; i < t; i++) {
     const at = params.warmupMs + i * params.txIntervalMs;
-    clock.runUntil(at);
+    await runUntil(at);
     const blob = txBlob(params.seed, i, params.txBytes);
     const id = network.txIds.of(blob);
     txIndex.set(id, i);
@@ -124,11 +184,22 @@ export async function runMode(mode: Mode, params: SimParams, topology: Topology)
     if (mode === 'diffusion') {
       // Pre-Dandelion++ broadcast: the origin treats its own tx as a fluff it must pass on.
       nodes[origin].engine.receive({ zone: PUBLIC_ZONE, connectionId: 'wallet', txs: [{ id, blob }], fluff: true });
+    } else if (mode === 'carriers') {
+      trackers.get(origin)?.submit({ id, blob });
     } else {
       await nodes[origin].engine.submitLocal(blob);
     }
   }
-  clock.runUntil(params.warmupMs + t * params.txIntervalMs + params.drainMs);
+  await runUntil(params.warmupMs + t * params.txIntervalMs + params.drainMs);
+  const status = [...trackers.values()].flatMap((tracker) => tracker.status());
+  const privateBroadcast: PrivateBroadcastTotals = {
+    carriersUsed: status.reduce((n, s) => n + s.carriersUsed, 0),
+    sent: status.reduce((n, s) => n + s.sent, 0),
+    delivered: status.filter((s) => s.delivered).length,
+    resent: status.filter((s) => s.carriersUsed > params.carriers.fanout).length,
+  };
+  for (const tracker of trackers.values()) tracker.stop();
+  for (const pool of pools) pool.stop();
   for (const node of nodes) node.engine.stop();
-  return { mode, observations: observations.columns(), firstArrival, submittedAt, milestones, bytesSent: network.bytesSent, deliveries, wallMs: performance.now() - started };
+  return { mode, observations: observations.columns(), handoffs: handoffs.columns(), firstArrival, submittedAt, milestones, bytesSent: network.bytesSent, privateBroadcast, deliveries, wallMs: performance.now() - started };
 }

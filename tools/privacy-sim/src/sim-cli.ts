@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '@veilnode/core';
 import { DEFAULT_PARAMS, QUICK_PARAMS, type SimParams } from './sim-params';
 import { simulate } from './simulator';
-import { toCsv, toSvg, toTable } from './sim-report';
+import { carrierTargets, linkabilityCsv, linkabilityTable, toCsv, toSvg, toTable } from './sim-report';
 import { SWEEP_SIZE, sweep, sweepCsv, sweepTable } from './sweep';
 
 const USAGE = 'usage: npm run sim -- [--sweep] [--nodes N] [--txs N] [--seed N] [--quick] [--workers N] [--out DIR]';
@@ -57,12 +57,18 @@ async function main(): Promise<void> {
     onModeDone: (run) => console.error(`  ${run.mode}: ${(run.wallMs / 1000).toFixed(1)} s, ${run.deliveries} deliveries`),
   });
   console.log(toTable(report));
+  console.log(`\nhidden-service adversary (share p of the anonymity nodes), pairs of one sender's txs within ${params.linkWindowMs / 60_000} min:\n${linkabilityTable(report)}`);
+  const pb = report.privateBroadcast;
+  if (pb !== undefined) console.log(`carriers: ${pb.delivered} of ${params.txs} txs delivered by echo; ${pb.carriersUsed} carriers used (${(pb.carriersUsed / params.txs).toFixed(2)} per tx), ${pb.sent} sends, ${pb.resent} txs sent again on new carriers`);
+  const targets = carrierTargets(report);
+  console.log(`carriers targets: linkability 0 ${targets.linkabilityZero ? 'yes' : 'no'}; first-spy precision <= p²·ln(1/p) at every p ${targets.precision ? 'yes' : 'no'}; reach-90 % p50 <= veilnode's ${targets.latency ? 'yes' : 'no'}`);
   const seconds = Object.entries(report.wallMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ');
   console.log(`\nwall time: ${seconds}; deliveries: ${Object.entries(report.deliveries).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   mkdirSync(values.out, { recursive: true });
   writeFileSync(join(values.out, 'sim.csv'), toCsv(report));
   writeFileSync(join(values.out, 'sim.svg'), toSvg(report));
-  console.log(`wrote ${join(values.out, 'sim.csv')} and ${join(values.out, 'sim.svg')}`);
+  writeFileSync(join(values.out, 'linkability.csv'), linkabilityCsv(report));
+  console.log(`wrote ${join(values.out, 'sim.csv')}, ${join(values.out, 'sim.svg')} and ${join(values.out, 'linkability.csv')}`);
 }
 
 main().catch((err: unknown) => {

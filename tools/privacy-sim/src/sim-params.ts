@@ -1,6 +1,6 @@
 import { ConfigError, DEFAULT_CROSS_ZONE_DELAY } from '@veilnode/core';
 
-export const MODES = ['diffusion', 'dandelion', 'veilnode'] as const;
+export const MODES = ['diffusion', 'dandelion', 'veilnode', 'carriers'] as const;
 export type Mode = (typeof MODES)[number];
 
 /**
@@ -15,6 +15,18 @@ export interface VeilnodeRelaySettings {
 /** Issue 5's defaults: noise on, cross-zone delay U(0, 30 s). */
 export const DEFAULT_VEILNODE_RELAY: VeilnodeRelaySettings = Object.freeze({ noise: true, crossZoneDelayMaxMs: DEFAULT_CROSS_ZONE_DELAY.maxMs });
 
+/**
+ * Private broadcast as the `carriers` mode runs it (the veilnode mode's relay otherwise): every
+ * anonymity node keeps a CarrierPool of `poolSize` warm; each local tx goes out on `fanout`
+ * carriers of its own through an EchoTracker.
+ */
+export interface CarrierSettings {
+  readonly fanout: number;
+  readonly poolSize: number;
+}
+
+export const DEFAULT_CARRIERS: CarrierSettings = Object.freeze({ fanout: 2, poolSize: 6 });
+
 /** Everything that defines one simulator run; the same params and seed give the same numbers. */
 export interface SimParams {
   readonly nodes: number;
@@ -26,7 +38,11 @@ export interface SimParams {
   readonly anonymityShare: number;
   /** Anonymity-zone outbound connections per such node. */
   readonly anonymityOutbound: number;
-  /** Adversary shares to evaluate; the largest set contains the smaller ones. */
+  /**
+   * Adversary shares to evaluate; the largest set contains the smaller ones. Each is both the
+   * public-zone spies' share of the other nodes and the hidden-service adversary's share of the
+   * anonymity-zone nodes.
+   */
   readonly spyShares: readonly number[];
   /** Virtual time between two submitted txs. */
   readonly txIntervalMs: number;
@@ -40,6 +56,9 @@ export interface SimParams {
    */
   readonly minedAfterMs: number;
   readonly veilnodeRelay: VeilnodeRelaySettings;
+  readonly carriers: CarrierSettings;
+  /** The hidden-service adversary links two txs of one sender submitted at most this far apart. */
+  readonly linkWindowMs: number;
 }
 
 export const DEFAULT_PARAMS: SimParams = Object.freeze({
@@ -49,13 +68,15 @@ export const DEFAULT_PARAMS: SimParams = Object.freeze({
   outbound: 12,
   anonymityShare: 0.5,
   anonymityOutbound: 4,
-  spyShares: Object.freeze([0.05, 0.1, 0.2]),
+  spyShares: Object.freeze([0.05, 0.1, 0.15, 0.2, 0.4]),
   txIntervalMs: 2_000,
   warmupMs: 60_000,
   drainMs: 10 * 60_000,
   txBytes: 1_500,
   minedAfterMs: 5 * 60_000,
   veilnodeRelay: DEFAULT_VEILNODE_RELAY,
+  carriers: DEFAULT_CARRIERS,
+  linkWindowMs: 10 * 60_000,
 });
 
 /** Small enough for a unit test, large enough for the diffusion/Dandelion++ gap to show. */
@@ -78,5 +99,7 @@ export function checkParams(params: SimParams): SimParams {
   if (Math.floor(params.nodes * params.anonymityShare) < 2) throw new ConfigError('sim needs at least 2 anonymity-zone nodes', { path: 'anonymityShare' });
   const { crossZoneDelayMaxMs } = params.veilnodeRelay;
   if (!(crossZoneDelayMaxMs >= 0)) throw new ConfigError(`sim cross-zone delay max must be >= 0 ms, got ${crossZoneDelayMaxMs}`, { path: 'veilnodeRelay.crossZoneDelayMaxMs' });
+  if (!(Number.isInteger(params.carriers.fanout) && params.carriers.fanout > 0 && Number.isInteger(params.carriers.poolSize) && params.carriers.poolSize >= params.carriers.fanout))
+    throw new ConfigError('sim carriers need fanout >= 1 and poolSize >= fanout', { path: 'carriers' });
   return params;
 }

@@ -31,7 +31,7 @@ export function toTable(report: SimReport): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
-const COLORS: Record<string, string> = { diffusion: '#d62728', dandelion: '#1f77b4', veilnode: '#2ca02c' };
+const COLORS: Record<string, string> = { diffusion: '#d62728', dandelion: '#1f77b4', veilnode: '#2ca02c', carriers: '#9467bd' };
 
 /** Precision against p on log–log axes, one line per mode × estimator, with p² and p²·ln(1/p). */
 export function toSvg(report: SimReport): string {
@@ -73,4 +73,26 @@ export function toSvg(report: SimReport): string {
   });
   parts.push('</svg>');
   return parts.join('\n') + '\n';
+}
+
+/** The hidden-service adversary's linkability per mode and p, as a fixed-width table. */
+export function linkabilityTable(report: SimReport): string {
+  const lines = ['mode       p     pairs  linked  linkability'];
+  for (const l of report.linkability) lines.push(`${l.mode.padEnd(9)}  ${l.spyShare.toFixed(2)}  ${String(l.pairs).padStart(5)}  ${String(l.linked).padStart(6)}  ${Number.isNaN(l.linkability) ? '–' : l.linkability.toFixed(3)}`);
+  return lines.join('\n');
+}
+
+export function linkabilityCsv(report: SimReport): string {
+  return ['mode,spy_share,pairs,linked,linkability', ...report.linkability.map((l) => [l.mode, l.spyShare, l.pairs, l.linked, Number.isNaN(l.linkability) ? '' : l.linkability.toFixed(4)].join(','))].join('\n') + '\n';
+}
+
+/** Issue 14's three targets for one-carrier-per-tx, judged on a report that ran both anonymity modes. */
+export function carrierTargets(report: SimReport): { readonly linkabilityZero: boolean; readonly precision: boolean; readonly latency: boolean } {
+  const firstSpy = report.rows.filter((r) => r.mode === 'carriers' && r.estimator === 'first-spy');
+  const p50 = (mode: string) => report.rows.find((r) => r.mode === mode)?.propagationP50s ?? Number.NaN;
+  return {
+    linkabilityZero: report.linkability.filter((l) => l.mode === 'carriers').every((l) => l.linked === 0),
+    precision: firstSpy.length > 0 && firstSpy.every((r) => r.precision <= pSquaredLog(r.spyShare)),
+    latency: p50('carriers') <= p50('veilnode'),
+  };
 }

@@ -2,8 +2,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { byTx, ESTIMATORS, type EstimatorName } from './estimators';
+import { linkability, type Linkability } from './linkability';
 import { accuracy, percentile, propagationTimes } from './metrics';
-import { runMode, type ModeRun } from './run-mode';
+import { runMode, type ModeRun, type PrivateBroadcastTotals } from './run-mode';
 import { checkParams, MODES, type Mode, type SimParams } from './sim-params';
 import { buildTopology, spyCount, type Topology } from './topology';
 
@@ -23,9 +24,13 @@ export interface ResultRow {
 export interface SimReport {
   readonly params: SimParams;
   readonly rows: ResultRow[];
+  /** The hidden-service adversary's linkability, per anonymity mode and spy share. */
+  readonly linkability: readonly (Linkability & { readonly mode: Mode })[];
   /** Wall-clock milliseconds per mode, and in total. */
   readonly wallMs: Record<string, number>;
   readonly deliveries: Record<string, number>;
+  /** The carriers mode's EchoTracker totals. */
+  readonly privateBroadcast: PrivateBroadcastTotals | undefined;
 }
 
 /** One simulator run to do: a mode with its params (same topology for every job of a batch). */
@@ -88,7 +93,7 @@ export function evaluate(run: ModeRun, params: SimParams, topology: Topology): R
   return rows;
 }
 
-/** The whole experiment: one topology, the three modes, every estimator at every spy share. */
+/** The whole experiment: one topology, every mode, every estimator at every spy share. */
 export async function simulate(params: SimParams, options: { workers?: number; onModeDone?: (run: ModeRun) => void } = {}): Promise<SimReport> {
   const started = performance.now();
   checkParams(params);
@@ -108,6 +113,9 @@ export async function simulate(params: SimParams, options: { workers?: number; o
     deliveries[run.mode] = run.deliveries;
   }
   const rows = runs.flatMap((run) => evaluate(run, params, topology));
+  const links = runs
+    .filter((run) => run.mode === 'veilnode' || run.mode === 'carriers')
+    .flatMap((run) => params.spyShares.map((p) => ({ mode: run.mode, ...linkability(run.handoffs, topology, run.submittedAt, p, params.linkWindowMs) })));
   wallMs.total = performance.now() - started;
-  return { params, rows, wallMs, deliveries };
+  return { params, rows, linkability: links, wallMs, deliveries, privateBroadcast: runs.find((run) => run.mode === 'carriers')?.privateBroadcast };
 }

@@ -16,6 +16,13 @@ export interface Topology {
   readonly anonymous: readonly boolean[];
   /** Per node, its rank in the adversary's recruitment order; spies at share p are ranks < floor(p·n). */
   readonly spyRank: Int32Array;
+  /**
+   * Per node, its rank in the hidden-service adversary's recruitment order among the anonymity-zone
+   * nodes (nodes.length for the others): at share p it runs the anonymity nodes of rank < floor(p·a).
+   */
+  readonly hiddenSpyRank: Int32Array;
+  /** Number of anonymity-zone nodes. */
+  readonly anonymityNodes: number;
   /** Origin node of each tx (an anonymity-zone node, hence honest at every share). */
   readonly origins: Int32Array;
 }
@@ -63,7 +70,10 @@ export function buildTopology(params: SimParams): Topology {
   const publicEdges = randomDials(rng, shuffled(rng, n), params.outbound);
   const anonymityEdges = randomDials(rng, anonymousNodes, Math.min(params.anonymityOutbound, anonymousCount - 1));
   const origins = Int32Array.from({ length: params.txs }, () => anonymousNodes[rng.int(anonymousCount)]);
-  return { nodes: n, publicEdges, anonymityEdges, anonymous, spyRank, origins };
+  // A stream of its own, so adding this adversary left every earlier draw as it was.
+  const hiddenSpyRank = new Int32Array(n).fill(n);
+  shuffled(new SeededRng(params.seed ^ 0x5eed), anonymousCount).forEach((k, rank) => (hiddenSpyRank[anonymousNodes[k]] = rank));
+  return { nodes: n, publicEdges, anonymityEdges, anonymous, spyRank, hiddenSpyRank, anonymityNodes: anonymousCount, origins };
 }
 
 export const spyCount = (nodes: number, share: number) => Math.floor(nodes * share);
