@@ -340,7 +340,7 @@ export class RelayEngine {
     this.rejections.closed(carrier(zone, connectionId), close);
     this.penalised.delete(carrier(zone, connectionId));
     this.forgetConnectionSource(carrier(zone, connectionId));
-    for (const source of this.drops.closed(carrier(zone, connectionId), close)) this.strike(source, 'an outbound peer closed the connection right after our message with its transactions');
+    this.blameDrop(this.drops.closed(carrier(zone, connectionId), close));
     target.heights.connectionDown(connectionId);
     if (target.kind === 'public') {
       target.router.connectionDown(connectionId);
@@ -540,6 +540,20 @@ export class RelayEngine {
     this.deps.port.close(zone, connectionId, reason);
   }
 
+  /**
+   * An outbound peer dropped us right after these forwarded txs: a strike against the source of
+   * each tx only one source sent us. Honest txs reach us from several peers, so honest sources
+   * whose txs shared the message with the junk are not blamed.
+   */
+  private blameDrop(txIds: readonly string[]): void {
+    const blamed = new Set<TxSource>();
+    for (const id of txIds) {
+      const sources = [...this.pool.sources(id)];
+      if (sources.length === 1 && sources[0] !== LOCAL_SOURCE) blamed.add(sources[0]);
+    }
+    for (const source of blamed) this.strike(source, 'an outbound peer closed the connection right after its transactions');
+  }
+
   /** The connection sent a tx the relay rules refuse: closed, and a strike against its source. */
   private junk(source: TxSource, zone: string, connectionId: ConnectionId): void {
     this.penalise(zone, connectionId, 'invalid-tx');
@@ -694,7 +708,7 @@ export class RelayEngine {
   private noiseDelivered(zone: string, key: string, connectionId: ConnectionId): void {
     // the message's last fragment went out: that is when the peer judges it
     this.rejections.sent(carrier(zone, connectionId), key.startsWith(LOCAL_KEY) ? key.slice(LOCAL_KEY.length) : undefined);
-    if (key.startsWith(FORWARD_KEY)) this.forwardedSent(carrier(zone, connectionId), [key.slice(FORWARD_KEY.length)]);
+    if (key.startsWith(FORWARD_KEY)) this.drops.sent(carrier(zone, connectionId), [key.slice(FORWARD_KEY.length)]);
     if (!key.startsWith(LOCAL_KEY)) return;
     const delivery = this.deliveries.get(key.slice(LOCAL_KEY.length));
     if (delivery?.phase === 'sending') this.confirm(delivery, [carrier(zone, connectionId)]);
@@ -792,18 +806,13 @@ export class RelayEngine {
 
   /**
    * One tx message on a connection, noted for the rejection rule (`localId` when it is ours)
-   * and, with the sources of its forwarded txs, for blaming them if the peer drops us.
+   * and, with its forwarded txs, for blaming their source if the peer drops us.
    */
   private send(zone: string, connectionId: ConnectionId, txs: readonly RelayTx[], fluff: boolean, localId?: string): boolean {
     if (!this.deps.port.send(zone, connectionId, txs.map((tx) => tx.blob), { fluff })) return false;
     this.rejections.sent(carrier(zone, connectionId), localId);
-    this.forwardedSent(carrier(zone, connectionId), txs.map((tx) => tx.id));
+    this.drops.sent(carrier(zone, connectionId), txs.filter((tx) => tx.id !== localId).map((tx) => tx.id));
     return true;
-  }
-
-  private forwardedSent(key: string, txIds: readonly string[]): void {
-    const sources = txIds.flatMap((id) => [...this.pool.sources(id)]).filter((source) => source !== LOCAL_SOURCE);
-    if (sources.length > 0) this.drops.sent(key, sources);
   }
 
   /** A local tx went on this connection too recently for the peer's verdict on it to be in. */

@@ -5,7 +5,7 @@ import { VirtualClock } from '../../src/time';
 const DROPPED = { byPeer: true, peer: 'key' };
 
 describe('relay/DropAttribution', () => {
-  it('names the sources whose txs went on a connection within the window before an outbound peer closed it', () => {
+  it('names the txs that went on a connection within the window before an outbound peer closed it', () => {
     const clock = new VirtualClock(0);
     const drops = new DropAttribution(clock, 5000);
     drops.sent('c1', ['old']);

@@ -90,6 +90,16 @@ describe('RelayEngine: penalties for sources whose txs get us dropped', () => {
     expect(h.closes()).to.deep.equal(['in-out1:penalised-source', 'in-out2:penalised-source', 'in3:penalised-source', 'in4:penalised-source']);
   });
 
+  it('blames only the sole source of a tx, not the groups of honest txs several peers sent along with it', () => {
+    const h = harness({ sourcePenalty: { strikes: 1 } });
+    const honest = h.from('in2', 'g2');
+    h.from('in3', 'g3', honest);
+    const suspect = h.from('in1', 'g1');
+    expect(h.sentTo(honest, 'out1') && h.sentTo(suspect, 'out1')).to.equal(true);
+    h.dropUs('out1');
+    expect(h.closes()).to.deep.equal(['in1:penalised-source']);
+  });
+
   it('counts a tx that breaks the relay rules as a strike against its group', () => {
     const h = harness();
     const fiveBytes = Uint8Array.of(1, 0, 0, 0, 0);
