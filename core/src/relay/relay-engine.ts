@@ -286,12 +286,12 @@ export class RelayEngine {
     for (const received of batch.txs) {
       if (!this.quota.take(source, received.blob.length)) return this.penalise(batch.zone, batch.connectionId, 'tx-quota');
       const tx = this.withId(received);
-      if (tx === undefined) return this.junk(source, batch.zone, batch.connectionId);
+      if (tx === undefined) return this.penalise(batch.zone, batch.connectionId, 'invalid-tx');
       const known = this.pool.has(tx.id);
       if (known) this.pool.addSource(tx.id, source);
       else {
         const admitted = this.admit(tx, target.kind === 'public' ? 'stem' : 'forward', source);
-        if (admitted === 'invalid') return this.junk(source, batch.zone, batch.connectionId);
+        if (admitted === 'invalid') return this.penalise(batch.zone, batch.connectionId, 'invalid-tx');
         if (!admitted) continue;
       }
       this.recordSender(tx.id, batch.zone, batch.connectionId);
@@ -551,20 +551,14 @@ export class RelayEngine {
       const sources = [...this.pool.sources(id)];
       if (sources.length === 1 && sources[0] !== LOCAL_SOURCE) blamed.add(sources[0]);
     }
-    for (const source of blamed) this.strike(source, 'an outbound peer closed the connection right after its transactions');
-  }
-
-  /** The connection sent a tx the relay rules refuse: closed, and a strike against its source. */
-  private junk(source: TxSource, zone: string, connectionId: ConnectionId): void {
-    this.penalise(zone, connectionId, 'invalid-tx');
-    this.strike(source, 'it sent a transaction that breaks the relay rules');
+    for (const source of blamed) this.strike(source);
   }
 
   /** One strike against a source; once penalised, its live connections are closed. */
-  private strike(source: TxSource, why: string): void {
+  private strike(source: TxSource): void {
     if (!this.penalties.strike(source)) return;
-    const { penaltyMs } = this.penalties.config;
-    this.deps.logger?.warn({ why, penaltyMinutes: Math.round(penaltyMs / 60_000) }, 'penalising a transaction source: its transactions are dropped and its connections closed');
+    const { strikes, penaltyMs } = this.penalties.config;
+    this.deps.logger?.warn({ drops: strikes, penaltyMinutes: Math.round(penaltyMs / 60_000) }, 'penalising a transaction source whose transactions got us dropped: its transactions are dropped and its connections closed');
     for (const { zone, connectionId } of this.sourceConnections.get(source)?.values() ?? []) {
       if (!this.penalised.has(carrier(zone, connectionId))) this.penalise(zone, connectionId, 'penalised-source');
     }

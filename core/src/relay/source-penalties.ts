@@ -26,8 +26,8 @@ interface Record {
 }
 
 /**
- * Strikes against tx sources (address groups) whose txs got us dropped or broke the relay
- * rules, and the penalties they earn. Bounded: at most `maxSources` sources, LRU by last strike,
+ * Strikes against tx sources (address groups) whose txs got us dropped, and the penalties they
+ * earn. Bounded: at most `maxSources` sources, LRU by last strike,
  * each with at most `strikes` remembered strike times.
  */
 export class SourcePenalties {

@@ -100,16 +100,6 @@ describe('RelayEngine: penalties for sources whose txs get us dropped', () => {
     expect(h.closes()).to.deep.equal(['in1:penalised-source']);
   });
 
-  it('counts a tx that breaks the relay rules as a strike against its group', () => {
-    const h = harness();
-    const fiveBytes = Uint8Array.of(1, 0, 0, 0, 0);
-    h.from('idle', 'g1', h.junk.next());
-    h.from('in1', 'g1', fiveBytes);
-    expect(h.closes()).to.deep.equal(['in1:invalid-tx']);
-    h.from('in2', 'g1', fiveBytes);
-    expect(h.closes()).to.deep.equal(['in1:invalid-tx', 'in2:invalid-tx', 'idle:penalised-source']);
-  });
-
   it('charges the tx quota to the address group, so reconnecting earns no fresh allowance', () => {
     const h = harness({ peerTxQuota: { txsPerSecond: 1, burstSeconds: 5, initialSeconds: 5 } });
     const sent = [h.from('in1', 'g1'), h.from('in1', 'g1'), h.from('in1', 'g1')];
