@@ -127,9 +127,9 @@ export class RelayEngine {
   private readonly anonymityZones: AnonymityZone[] = [];
   private readonly pool: RelayPool;
   private readonly quota: PeerTxQuota;
-  /** Connections (`zone␀id`) closed for junk or a flood: whatever else they sent is dropped. */
+  /** Connections (`zone␀id`) closed for junk, a flood or their source's penalty: whatever else they sent is dropped. */
   private readonly penalised = new Set<string>();
-  /** Strikes and penalties per source (`zone␀group`), for drops and junk its txs caused. */
+  /** Strikes and penalties per source (`zone␀group`), for the drops its txs caused. */
   private readonly penalties: SourcePenalties;
   /** Which sources' forwarded txs went on which connection, to blame them when it is dropped. */
   private readonly drops: DropAttribution;
