@@ -29,7 +29,7 @@ function groupsByPrefix(g: readonly number[]): boolean {
 }
 
 /** The eight 16-bit groups of a valid IPv6 literal (`::` expanded, a trailing dotted quad read). */
-function ipv6Groups(host: string): number[] {
+export function ipv6Groups(host: string): number[] {
   let text = host.split('%')[0];
   const lastColon = text.lastIndexOf(':');
   const v4 = text.slice(lastColon + 1);

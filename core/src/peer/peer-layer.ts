@@ -15,6 +15,7 @@ import { ChainState } from './chain-state';
 import { DEFAULT_PEER_TIMEOUTS, PeerConnection, type PeerTimeouts } from './peer-connection';
 import type { ConnectPeer } from './outbound-maintainer';
 import { NODE_RECEIVE_BUDGET_BYTES } from './receive-limits';
+import { sourceGroup } from './source-group';
 import type { TxSink } from './tx-sink';
 
 /** Per-zone state the peer layer needs. */
@@ -132,6 +133,7 @@ export class PeerLayer implements ConnectionHandler {
     const id = `${info.zone}-${++this.counter}`;
     /** The height last told to the observer; undefined until the connection is up. */
     let toldHeight: bigint | undefined;
+    const group = sourceGroup(info.connection.remote, id);
     const peer = new PeerConnection({
       id,
       stream: this.options.rateLimits === undefined ? info.connection.stream : new ThrottledStream(info.connection.stream, this.options.rateLimits),
@@ -143,7 +145,7 @@ export class PeerLayer implements ConnectionHandler {
       localPeerId: this.localPeerId,
       listenPort: context.listenPort,
       peerStore: context.store,
-      txSink: { receive: (batch) => this.txSink?.receive(batch) },
+      txSink: { receive: (batch) => this.txSink?.receive({ ...batch, sourceGroup: group }) },
       onSyncData: ({ current_height: height }) => {
         if (toldHeight === undefined || height === toldHeight) return;
         toldHeight = height;

@@ -28,6 +28,11 @@ export interface IncomingTransactions {
   readonly zone: string;
   /** Opaque connection id (never embeds an address). */
   readonly connectionId: string;
+  /**
+   * Opaque key of the sender's address group (see sourceGroup): what its txs are charged to.
+   * Set by the peer layer; absent, the connection is its own group.
+   */
+  readonly sourceGroup?: string;
   readonly txs: readonly ReceivedTx[];
   /** false = Dandelion++ stem, true = fluff (the wire default). */
   readonly fluff: boolean;

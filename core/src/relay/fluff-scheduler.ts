@@ -32,7 +32,7 @@ export class FluffScheduler {
   constructor(
     private readonly clock: Clock,
     private readonly rng: Rng,
-    private readonly flush: (connectionId: ConnectionId, txs: Uint8Array[]) => void,
+    private readonly flush: (connectionId: ConnectionId, txs: RelayTx[]) => void,
     config: Partial<FluffConfig> = {},
   ) {
     this.config = { ...DEFAULT_FLUFF, ...config };
@@ -85,7 +85,7 @@ export class FluffScheduler {
     const queue = this.queues.get(id);
     if (queue === undefined) return;
     queue.timer = undefined;
-    const batch = [...queue.txs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, blob]) => blob);
+    const batch = [...queue.txs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, blob]) => ({ id, blob }));
     queue.txs.clear();
     if (batch.length > 0) this.flush(id, batch);
   }

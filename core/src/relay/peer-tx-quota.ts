@@ -13,6 +13,12 @@ export interface PeerTxQuotaConfig {
    * an attacker reconnecting to get a fresh allowance gets little per handshake.
    */
   readonly initialSeconds: number;
+  /**
+   * Sources tracked at most; the least recently active is forgotten first. A source keeps its
+   * bucket after its connections close (reconnecting earns no fresh allowance), so only an
+   * attacker cycling through more address groups than this gets one.
+   */
+  readonly maxSources: number;
 }
 
 /**
@@ -21,7 +27,7 @@ export interface PeerTxQuotaConfig {
  * sustained, 20 s of that (400 txs, 5 MiB) in a burst once it has been connected that long, is
  * ample for an honest peer and bounds what one connection can make us parse, check and hold.
  */
-export const DEFAULT_PEER_TX_QUOTA: PeerTxQuotaConfig = Object.freeze({ txsPerSecond: 20, bytesPerSecond: 256 * 1024, burstSeconds: 20, initialSeconds: 2 });
+export const DEFAULT_PEER_TX_QUOTA: PeerTxQuotaConfig = Object.freeze({ txsPerSecond: 20, bytesPerSecond: 256 * 1024, burstSeconds: 20, initialSeconds: 2, maxSources: 4096 });
 
 interface Bucket {
   txs: number;
@@ -29,7 +35,7 @@ interface Bucket {
   at: number;
 }
 
-/** Token buckets of received txs per connection (keyed by the caller's source key). */
+/** Token buckets of received txs per source (the sender's address group, or its connection). */
 export class PeerTxQuota {
   private readonly buckets = new Map<string, Bucket>();
   readonly config: PeerTxQuotaConfig;
@@ -44,14 +50,16 @@ export class PeerTxQuota {
     }
   }
 
-  /** Spends one tx of `bytes` from the connection's allowance; false when it is over quota. */
+  /** Spends one tx of `bytes` from the source's allowance; false when it is over quota. */
   take(key: string, bytes: number): boolean {
     const now = this.clock.now();
     const { txsPerSecond, bytesPerSecond, burstSeconds, initialSeconds } = this.config;
     const txBurst = txsPerSecond * burstSeconds;
     const byteBurst = bytesPerSecond * burstSeconds;
-    let bucket = this.buckets.get(key);
-    if (bucket === undefined) this.buckets.set(key, (bucket = { txs: txsPerSecond * initialSeconds, bytes: bytesPerSecond * initialSeconds, at: now }));
+    const bucket = this.buckets.get(key) ?? { txs: txsPerSecond * initialSeconds, bytes: bytesPerSecond * initialSeconds, at: now };
+    this.buckets.delete(key); // re-inserted last: LRU order
+    this.buckets.set(key, bucket);
+    if (this.buckets.size > this.config.maxSources) this.buckets.delete(this.buckets.keys().next().value as string);
     const elapsed = Math.max(0, now - bucket.at) / 1000;
     bucket.at = now;
     bucket.txs = Math.min(txBurst, bucket.txs + elapsed * txsPerSecond);
@@ -60,9 +68,5 @@ export class PeerTxQuota {
     bucket.txs -= 1;
     bucket.bytes -= bytes;
     return true;
-  }
-
-  forget(key: string): void {
-    this.buckets.delete(key);
   }
 }

@@ -6,6 +6,7 @@ import type { SelectionConfig } from './outbound-selection';
 import type { RejectionRules } from './rejection-tracker';
 import type { PeerTxQuotaConfig } from './peer-tx-quota';
 import type { RelayPoolLimits } from './relay-pool';
+import type { SourcePenaltyConfig } from './source-penalties';
 
 /** One enabled zone as the relay engine sees it. */
 export interface RelayZoneConfig {
@@ -43,8 +44,10 @@ export interface RelayEngineConfig {
   readonly rejection?: Partial<RejectionRules>;
   /** Bounds of the tx pool (count, bytes, lifetime); DEFAULT_RELAY_POOL_LIMITS for what is left out. */
   readonly pool?: Partial<RelayPoolLimits>;
-  /** What one connection may send us; DEFAULT_PEER_TX_QUOTA for what is left out. */
+  /** What one source (address group) may send us; DEFAULT_PEER_TX_QUOTA for what is left out. */
   readonly peerTxQuota?: Partial<PeerTxQuotaConfig>;
+  /** Strikes and penalties of tx sources; DEFAULT_SOURCE_PENALTY for what is left out. */
+  readonly sourcePenalty?: Partial<SourcePenaltyConfig>;
 }
 
 export const DEFAULT_CROSS_ZONE_DELAY = Object.freeze({ minMs: 0, maxMs: 30_000 });

@@ -14,11 +14,13 @@ import { OutboundSelection } from './outbound-selection';
 import { PeerHeightFilter } from './peer-height-filter';
 import type { RelayableTx } from '../tx/relay-rules';
 import { PeerTxQuota } from './peer-tx-quota';
+import { DropAttribution } from './drop-attribution';
+import { SourcePenalties } from './source-penalties';
 import { DEFAULT_CROSS_ZONE_DELAY, DEFAULT_DELIVERY_CONFIRM_MS, type RelayEngineConfig, type RelayZoneConfig } from './relay-engine-config';
 import { RelayError } from './relay-errors';
 import { RejectionTracker, type ConnectionClose } from './rejection-tracker';
 import type { CloseReason, RelayOutboundPort } from './relay-outbound-port';
-import { RelayPool, type PoolEntry, type RelayState, type TxSource } from './relay-pool';
+import { LOCAL_SOURCE, RelayPool, type PoolEntry, type RelayState, type TxSource } from './relay-pool';
 import type { ConnectionId, Direction, RelayTx } from './types';
 
 export interface RelayEngineDeps {
@@ -51,6 +53,8 @@ export interface SubmitResult {
 export interface IncomingTxBatch {
   readonly zone: string;
   readonly connectionId: ConnectionId;
+  /** Opaque key of the sender's address group (never an address); absent: the connection is its own. */
+  readonly sourceGroup?: string;
   readonly txs: readonly RelayTx[];
   /** false = Dandelion++ stem, true = fluff (the wire default). */
   readonly fluff: boolean;
@@ -123,8 +127,16 @@ export class RelayEngine {
   private readonly anonymityZones: AnonymityZone[] = [];
   private readonly pool: RelayPool;
   private readonly quota: PeerTxQuota;
-  /** Connections (`zone␀id`) closed for junk or a flood: whatever else they sent is dropped. */
-  private readonly penalised = new Set<TxSource>();
+  /** Connections (`zone␀id`) closed for junk, a flood or their source's penalty: whatever else they sent is dropped. */
+  private readonly penalised = new Set<string>();
+  /** Strikes and penalties per source (`zone␀group`), for the drops its txs caused. */
+  private readonly penalties: SourcePenalties;
+  /** Which sources' forwarded txs went on which connection, to blame them when it is dropped. */
+  private readonly drops: DropAttribution;
+  /** The live connections that sent us txs, per source: closed when the source is penalised. */
+  private readonly sourceConnections = new Map<TxSource, Map<string, { readonly zone: string; readonly connectionId: ConnectionId }>>();
+  /** The source of each live connection in `sourceConnections`, by `zone␀id`. */
+  private readonly connectionSource = new Map<string, TxSource>();
   private readonly stemPool: StemPool;
   private readonly deliveries = new Map<string, LocalDelivery>();
   /** Pending zone crossings by `txId␀zone`. */
@@ -156,6 +168,8 @@ export class RelayEngine {
     this.rejections = new RejectionTracker(clock, config.rejection, (id, reason) => this.reject(id, reason), deps.logger);
     this.pool = new RelayPool(clock, { expired: (id) => this.expired(id), evicted: (id) => this.forget(id) }, config.pool);
     this.quota = new PeerTxQuota(clock, config.peerTxQuota);
+    this.penalties = new SourcePenalties(clock, config.sourcePenalty);
+    this.drops = new DropAttribution(clock, this.rejections.verdictWindowMs);
     this.stemPool = new StemPool(clock, rng, (id) => this.embargoExpired(id), config.embargoMeanMs);
     let publicZone: PublicZone | undefined;
     for (const zone of config.zones) {
@@ -260,11 +274,15 @@ export class RelayEngine {
    * the pool must pass the relay rules (`checkTx`) and find room; a connection that sends one
    * that fails them, or more than its quota, is closed and nothing more it sent is relayed
    * (monerod drops a peer for the former, and we must not pass junk on to monerod peers).
+   * Quota and pool share belong to the sender's source (address group), so reconnecting earns
+   * neither anew; a penalised source's txs are dropped and its connections closed.
    */
   receive(batch: IncomingTxBatch): void {
     const target = this.zone(batch.zone);
-    const source = carrier(batch.zone, batch.connectionId);
-    if (this.penalised.has(source)) return;
+    if (this.penalised.has(carrier(batch.zone, batch.connectionId))) return;
+    const source = carrier(batch.zone, batch.sourceGroup ?? batch.connectionId);
+    this.noteSource(source, batch.zone, batch.connectionId);
+    if (this.penalties.penalised(source)) return this.penalise(batch.zone, batch.connectionId, 'penalised-source');
     for (const received of batch.txs) {
       if (!this.quota.take(source, received.blob.length)) return this.penalise(batch.zone, batch.connectionId, 'tx-quota');
       const tx = this.withId(received);
@@ -321,7 +339,8 @@ export class RelayEngine {
     const target = this.zone(zone);
     this.rejections.closed(carrier(zone, connectionId), close);
     this.penalised.delete(carrier(zone, connectionId));
-    this.quota.forget(carrier(zone, connectionId));
+    this.forgetConnectionSource(carrier(zone, connectionId));
+    this.blameDrop(this.drops.closed(carrier(zone, connectionId), close));
     target.heights.connectionDown(connectionId);
     if (target.kind === 'public') {
       target.router.connectionDown(connectionId);
@@ -521,6 +540,48 @@ export class RelayEngine {
     this.deps.port.close(zone, connectionId, reason);
   }
 
+  /**
+   * An outbound peer dropped us right after these forwarded txs: a strike against the source of
+   * each tx only one source sent us. Honest txs reach us from several peers, so honest sources
+   * whose txs shared the message with the junk are not blamed.
+   */
+  private blameDrop(txIds: readonly string[]): void {
+    const blamed = new Set<TxSource>();
+    for (const id of txIds) {
+      const sources = [...this.pool.sources(id)];
+      if (sources.length === 1 && sources[0] !== LOCAL_SOURCE) blamed.add(sources[0]);
+    }
+    for (const source of blamed) this.strike(source);
+  }
+
+  /** One strike against a source; once penalised, its live connections are closed. */
+  private strike(source: TxSource): void {
+    if (!this.penalties.strike(source)) return;
+    const { strikes, penaltyMs } = this.penalties.config;
+    this.deps.logger?.warn({ drops: strikes, penaltyMinutes: Math.round(penaltyMs / 60_000) }, 'penalising a transaction source whose transactions got us dropped: its transactions are dropped and its connections closed');
+    for (const { zone, connectionId } of this.sourceConnections.get(source)?.values() ?? []) {
+      if (!this.penalised.has(carrier(zone, connectionId))) this.penalise(zone, connectionId, 'penalised-source');
+    }
+  }
+
+  private noteSource(source: TxSource, zone: string, connectionId: ConnectionId): void {
+    const key = carrier(zone, connectionId);
+    if (this.connectionSource.has(key)) return;
+    this.connectionSource.set(key, source);
+    let connections = this.sourceConnections.get(source);
+    if (connections === undefined) this.sourceConnections.set(source, (connections = new Map()));
+    connections.set(key, { zone, connectionId });
+  }
+
+  private forgetConnectionSource(key: string): void {
+    const source = this.connectionSource.get(key);
+    if (source === undefined) return;
+    this.connectionSource.delete(key);
+    const connections = this.sourceConnections.get(source);
+    connections?.delete(key);
+    if (connections?.size === 0) this.sourceConnections.delete(source);
+  }
+
   private recordSender(txId: string, zone: string, connectionId: ConnectionId): void {
     let zones = this.heardFrom.get(txId);
     if (zones === undefined) this.heardFrom.set(txId, (zones = new Map()));
@@ -608,7 +669,7 @@ export class RelayEngine {
     if (zone === undefined) return [];
     const route = zone.router.route(null);
     if (route.kind === 'stem' && this.busy(zone.config.name, route.connectionId)) return 'paced';
-    if (route.kind === 'stem' && this.send(zone.config.name, route.connectionId, [tx.blob], false, tx.id)) {
+    if (route.kind === 'stem' && this.send(zone.config.name, route.connectionId, [tx], false, tx.id)) {
       // A re-send after a lost carrier keeps the running embargo (a second receiveStem would read as a loop).
       if (!this.stemPool.has(tx.id)) this.stemPool.receiveStem(tx.id);
       return [carrier(zone.config.name, route.connectionId)];
@@ -641,6 +702,7 @@ export class RelayEngine {
   private noiseDelivered(zone: string, key: string, connectionId: ConnectionId): void {
     // the message's last fragment went out: that is when the peer judges it
     this.rejections.sent(carrier(zone, connectionId), key.startsWith(LOCAL_KEY) ? key.slice(LOCAL_KEY.length) : undefined);
+    if (key.startsWith(FORWARD_KEY)) this.drops.sent(carrier(zone, connectionId), [key.slice(FORWARD_KEY.length)]);
     if (!key.startsWith(LOCAL_KEY)) return;
     const delivery = this.deliveries.get(key.slice(LOCAL_KEY.length));
     if (delivery?.phase === 'sending') this.confirm(delivery, [carrier(zone, connectionId)]);
@@ -680,7 +742,7 @@ export class RelayEngine {
       return;
     }
     const route = zone.router.route(source);
-    if (route.kind === 'stem' && this.send(zone.config.name, route.connectionId, [tx.blob], false)) {
+    if (route.kind === 'stem' && this.send(zone.config.name, route.connectionId, [tx], false)) {
       this.remember(tx, 'stem');
       return;
     }
@@ -733,13 +795,17 @@ export class RelayEngine {
     const localId = priority === 'local' ? tx.id : undefined;
     const targets = localId === undefined ? selected : selected.filter((id) => !this.busy(name, id));
     if (targets.length === 0 && selected.length > 0) return 'paced';
-    return targets.filter((id) => this.send(name, id, [tx.blob], false, localId)).map((id) => carrier(name, id));
+    return targets.filter((id) => this.send(name, id, [tx], false, localId)).map((id) => carrier(name, id));
   }
 
-  /** One tx message on a connection, noted for the rejection rule (`localId` when it is ours). */
-  private send(zone: string, connectionId: ConnectionId, txs: readonly Uint8Array[], fluff: boolean, localId?: string): boolean {
-    if (!this.deps.port.send(zone, connectionId, txs, { fluff })) return false;
+  /**
+   * One tx message on a connection, noted for the rejection rule (`localId` when it is ours)
+   * and, with its forwarded txs, for blaming their source if the peer drops us.
+   */
+  private send(zone: string, connectionId: ConnectionId, txs: readonly RelayTx[], fluff: boolean, localId?: string): boolean {
+    if (!this.deps.port.send(zone, connectionId, txs.map((tx) => tx.blob), { fluff })) return false;
     this.rejections.sent(carrier(zone, connectionId), localId);
+    this.drops.sent(carrier(zone, connectionId), txs.filter((tx) => tx.id !== localId).map((tx) => tx.id));
     return true;
   }
 

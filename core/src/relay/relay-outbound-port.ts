@@ -1,6 +1,6 @@
 import type { ConnectionId } from './types';
 
-export type CloseReason = 'rotation' | 'invalid-tx' | 'tx-quota';
+export type CloseReason = 'rotation' | 'invalid-tx' | 'tx-quota' | 'penalised-source';
 
 /**
  * What the relay engine asks of the peer layer. Calls are fire-and-forget and synchronous so
@@ -19,7 +19,8 @@ export interface RelayOutboundPort {
   dial(zone: string, reason: 'rotation'): void;
   /**
    * Close a connection: `rotation` (an outbound one whose replacement is already up), or a peer
-   * that sent a tx monerod would reject (`invalid-tx`) or more txs than its quota (`tx-quota`).
+   * that sent a tx monerod would reject (`invalid-tx`), more txs than its quota (`tx-quota`), or
+   * whose address group is penalised because its txs got us dropped (`penalised-source`).
    */
   close(zone: string, connectionId: ConnectionId, reason: CloseReason): void;
 }

@@ -33,7 +33,7 @@ export interface RelayPoolLimits {
  */
 export const DEFAULT_RELAY_POOL_LIMITS: RelayPoolLimits = Object.freeze({ maxTxs: 20_000, maxBytes: 48 * 1024 * 1024, lifetimeMs: 3600_000 });
 
-/** Who gave us a tx: `local`, or the receiving connection as `zone␀connectionId`. */
+/** Who gave us a tx: `local`, or the sender's address group (or connection) as `zone␀key`. */
 export type TxSource = string;
 export const LOCAL_SOURCE: TxSource = 'local';
 
@@ -67,12 +67,13 @@ export interface RelayPoolEvents {
 
 /**
  * The relay engine's tx pool, bounded in count and bytes. When full, a new tx pushes out the
- * oldest evictable tx of the source holding the most evictable bytes, so a flooding connection
- * first pushes out its own txs and can never take more than an even share from honest ones.
- * Local txs, and txs that reached us from two or more connections, are never evicted (a single
- * connection cannot make a tx look corroborated); when only those remain, a new tx is refused.
- * Txs pinned for their second source take at most half the pool's bytes: an attacker that
- * reconnects to corroborate its own junk can hold that half for a lifetime, never the rest.
+ * oldest evictable tx of the source holding the most evictable bytes, so a flooding source (an
+ * address group, however often it reconnects) first pushes out its own txs and can never take
+ * more than an even share from honest ones. Local txs, and txs that reached us from two or more
+ * sources, are never evicted (one source cannot make a tx look corroborated); when only those
+ * remain, a new tx is refused. Txs pinned for their second source take at most half the pool's
+ * bytes: an attacker with addresses in two groups that corroborates its own junk can hold that
+ * half for a lifetime, never the rest.
  * A tx spending a key image another tx in the pool spends is refused (first seen wins, as in
  * monerod's pool). Only `fluff` txs are public: anything else listed by an RPC query would let
  * whoever asks learn that the tx started here, or sits in our stem.
@@ -95,6 +96,11 @@ export class RelayPool {
     for (const [key, value] of Object.entries(this.limits)) {
       if (!Number.isInteger(value) || value < 1) throw new ConfigError(`relay pool ${key} must be an integer >= 1, got ${value}`, { path: `relay.pool.${key}` });
     }
+  }
+
+  /** The sources that sent us the tx (none when it is not here). */
+  sources(id: string): ReadonlySet<TxSource> {
+    return this.entries.get(id)?.sources ?? new Set();
   }
 
   get(id: string): PoolEntry | undefined {

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Command, DialError, publicZonePolicy, type PeerAddress } from '../../src/api';
 import { PeerLayer, type IncomingTransactions } from '../../src/peer';
 import { HANDSHAKE_FAILURE_LOG_INTERVAL_MS } from '../../src/peer/peer-layer';
+import { sourceGroup } from '../../src/peer/source-group';
 import { VirtualClock } from '../../src/time/virtual-clock';
 import { encodeFrame } from '../../src/levin';
 import { encodeInvokeMessage, encodeNotifyMessage, encodeResponseMessage, genesisHash, Handshake, networkId, NewTransactions, TimedSync } from '../../src/wire';
@@ -19,18 +20,19 @@ const policy = publicZonePolicy('clearnet');
 const nodeData = (peerId: bigint) => ({ network_id: networkId('mainnet'), peer_id: peerId, my_port: 0, rpc_port: 0, rpc_credits_per_hash: 0, support_flags: 1 });
 const genesis = { current_height: 1n, cumulative_difficulty: 1n, cumulative_difficulty_top64: 0n, top_id: genesisHash('regtest'), top_version: 1, pruning_seed: 0 };
 
-function inbound(layer: PeerLayer) {
+function inbound(layer: PeerLayer, remote?: PeerAddress) {
   const [ours, theirs] = duplexPair();
-  const peer = layer.attach({ zone: 'clearnet', policy, codec: testIpv4Codec, connection: { stream: ours, direction: 'inbound' }, remote: undefined });
+  const peer = layer.attach({ zone: 'clearnet', policy, codec: testIpv4Codec, connection: { stream: ours, direction: 'inbound', remote }, remote: undefined });
   return { peer, fake: new FakeLevinPeer(theirs) };
 }
 
 describe('peer/PeerLayer', () => {
-  it('hands received txs to its TxSink with ids and flag, and sends txs to one ready connection by id', async () => {
+  it('hands received txs to its TxSink with ids, flag and the address group, and sends txs to one ready connection by id', async () => {
     const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
     const batches: IncomingTransactions[] = [];
     layer.setTxSink({ receive: (batch) => void batches.push(batch) });
-    const a = inbound(layer);
+    const remote = { zone: 'clearnet', host: '203.0.113.7', port: 18080 };
+    const a = inbound(layer, remote);
     const b = inbound(layer);
     for (const [i, p] of [a, b].entries()) {
       p.fake.send(encodeInvokeMessage(Handshake, { node_data: nodeData(BigInt(10 + i)), payload_data: genesis }));
@@ -39,8 +41,8 @@ describe('peer/PeerLayer', () => {
     expect(layer.connectionIds('clearnet', a.peer.id)).to.deep.equal([b.peer.id]);
     a.fake.send(encodeNotifyMessage(NewTransactions, { txs: [TX[0].blob, TX[0].blob], _: Buffer.alloc(0), dandelionpp_fluff: false }));
     for (let i = 0; i < 100 && batches.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(batches.map((x) => ({ zone: x.zone, connectionId: x.connectionId, fluff: x.fluff, ids: x.txs.map((t) => t.id) }))).to.deep.equal([
-      { zone: 'clearnet', connectionId: a.peer.id, fluff: false, ids: [TX[0].id] },
+    expect(batches.map((x) => ({ zone: x.zone, connectionId: x.connectionId, sourceGroup: x.sourceGroup, fluff: x.fluff, ids: x.txs.map((t) => t.id) }))).to.deep.equal([
+      { zone: 'clearnet', connectionId: a.peer.id, sourceGroup: sourceGroup(remote, a.peer.id), fluff: false, ids: [TX[0].id] },
     ]);
     expect(layer.sendTransactions('clearnet', b.peer.id, [TX[0].blob], { fluff: false })).to.equal(true);
     const sent = NewTransactions.body.decode((await b.fake.next((m) => m.command === Command.NewTransactions)).body);

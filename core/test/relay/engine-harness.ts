@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RelayEngine, type RelayEngineDeps } from '../../src/relay/relay-engine';
 import type { RelayEngineConfig } from '../../src/relay/relay-engine-config';
-import type { RelayOutboundPort } from '../../src/relay/relay-outbound-port';
+import type { CloseReason, RelayOutboundPort } from '../../src/relay/relay-outbound-port';
 import type { ConnectionClose } from '../../src/relay/rejection-tracker';
 import { MemoryTxStore, type LocalTxStore } from '../../src/relay/local-tx-store';
 import type { CovertSlotBuilder } from '../../src/noise/covert-slot-builder';
@@ -32,7 +32,7 @@ export type Sent =
   | { kind: 'txs'; at: number; zone: string; conn: string; txs: string[]; fluff: boolean }
   | { kind: 'slot'; at: number; zone: string; conn: string; frame: Uint8Array }
   | { kind: 'dial'; at: number; zone: string }
-  | { kind: 'close'; at: number; zone: string; conn: string };
+  | { kind: 'close'; at: number; zone: string; conn: string; reason: CloseReason };
 
 export const blob = (tag: string, size = 200) => new Uint8Array(Buffer.alloc(size, tag));
 
@@ -53,7 +53,7 @@ export function engineHarness(config: RelayEngineConfig, options: { seed?: numbe
       return true;
     },
     dial: (zone) => void sent.push({ kind: 'dial', at: clock.now(), zone }),
-    close: (zone, conn) => void sent.push({ kind: 'close', at: clock.now(), zone, conn }),
+    close: (zone, conn, reason) => void sent.push({ kind: 'close', at: clock.now(), zone, conn, reason }),
   };
   const store = options.store ?? new MemoryTxStore();
   const engine = new RelayEngine(config, {

@@ -8,7 +8,7 @@ describe('FluffScheduler', () => {
   function setup(seed = 1) {
     const clock = new VirtualClock();
     const flushes: { at: number; id: string; txs: number[][] }[] = [];
-    const fluffer = new FluffScheduler(clock, new SeededRng(seed), (id, txs) => flushes.push({ at: clock.now(), id, txs: txs.map((t) => [...t]) }));
+    const fluffer = new FluffScheduler(clock, new SeededRng(seed), (id, txs) => flushes.push({ at: clock.now(), id, txs: txs.map((t) => [...t.blob]) }));
     return { clock, flushes, fluffer };
   }
 

@@ -21,13 +21,16 @@ describe('relay/PeerTxQuota', () => {
     expect(taken).to.equal(5);
   });
 
-  it('counts bytes too, and forgets a closed connection', () => {
+  it('counts bytes too, and forgets only the least recently active source beyond its cap', () => {
     const clock = new VirtualClock(0);
-    const quota = new PeerTxQuota(clock, { txsPerSecond: 1000, bytesPerSecond: 1000, burstSeconds: 1, initialSeconds: 1 });
+    const quota = new PeerTxQuota(clock, { txsPerSecond: 1000, bytesPerSecond: 1000, burstSeconds: 1, initialSeconds: 1, maxSources: 2 });
     expect(quota.take('a', 600)).to.equal(true);
     expect(quota.take('a', 600)).to.equal(false);
-    quota.forget('a');
-    expect(quota.take('a', 600)).to.equal(true);
+    expect(quota.take('b', 600)).to.equal(true);
+    expect(quota.take('a', 600)).to.equal(false); // still spent: 'a' is now the most recent
+    expect(quota.take('c', 600)).to.equal(true); // evicts 'b', the least recent
+    expect(quota.take('a', 600)).to.equal(false);
+    expect(quota.take('b', 600)).to.equal(true); // forgotten: a fresh allowance
   });
 
   it('rejects a rate that is not positive', () => {
