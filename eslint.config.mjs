@@ -29,9 +29,6 @@ export const importBoundaries = {
  * file is fixed.
  */
 const KNOWN_EDGE_VIOLATIONS = [
-  'test/integration/monerod/connection-limits.itest.ts',
-  'test/integration/monerod/rpc.itest.ts',
-  'test/integration/monerod/upstream-wallet.itest.ts',
   'test/src/clearnet-node.ts',
   'test/unit/clearnet-seeds.test.ts',
   'test/unit/monerod-compat.test.ts',

@@ -6,6 +6,9 @@ import { parseCommandLine } from '@veilnode/core/dist/src/config/command-line';
 import { composeVeilnode, type Veilnode, type VeilnodeOptions } from '@veilnode/core/dist/src/node/compose-veilnode';
 import { prepareNode, type PreparedNode } from '@veilnode/core/dist/src/node/prepare-node';
 
+/** What composeClearnetNode returns, for suites that hold it (core does not export its composition yet). */
+export type { Veilnode };
+
 export interface ClearnetNodeOptions {
   /** Working dir: the config file `node.json5` and the data dir `node/` go in it. */
   readonly dir: string;
