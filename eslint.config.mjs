@@ -29,13 +29,10 @@ export const importBoundaries = {
  * file is fixed.
  */
 const KNOWN_EDGE_VIOLATIONS = [
-  'test/src/clearnet-node.ts',
   'test/unit/clearnet-seeds.test.ts',
   'test/unit/monerod-compat.test.ts',
   'test/unit/i2p-sam-bridge-down-at-start.test.ts',
   'test/unit/i2p-transport-swap.test.ts',
-  'test/unit/tor-config-schema.test.ts',
-  'test/unit/tor-peer-list.test.ts',
   'test/unit/tor-zone-settings.test.ts',
   'test/unit/veilnode-composition.test.ts',
 ];

@@ -20,3 +20,9 @@ export * from './relay';
 export * from './tx';
 export * from './peerstore';
 export * from './peer';
+// Embedding: what builds and runs a node from a command line or a config, for the CLI's peers
+// (tests, tools) until the node package's own entry point replaces it.
+export { buildConfig } from './config/build-config';
+export { parseCommandLine } from './config/command-line';
+export { prepareNode, type PreparedNode } from './node/prepare-node';
+export { composeVeilnode, type Veilnode, type VeilnodeOptions } from './node/compose-veilnode';

@@ -1,12 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '@veilnode/core';
-// kernel internals (not exported from the package index): the node as the CLI composes it
-import { parseCommandLine } from '@veilnode/core/dist/src/config/command-line';
-import { composeVeilnode, type Veilnode, type VeilnodeOptions } from '@veilnode/core/dist/src/node/compose-veilnode';
-import { prepareNode, type PreparedNode } from '@veilnode/core/dist/src/node/prepare-node';
+// the node as the CLI composes it (core's embedding exports)
+import { composeVeilnode, parseCommandLine, prepareNode, type Logger, type PreparedNode, type Veilnode, type VeilnodeOptions } from '@veilnode/core';
 
-/** What composeClearnetNode returns, for suites that hold it (core does not export its composition yet). */
+/** What composeClearnetNode returns, for suites that hold it. */
 export type { Veilnode };
 
 export interface ClearnetNodeOptions {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ZonePeerStore } from '@veilnode/core';
-import { RecordingLogger } from '@veilnode/core/dist/src/logging/recording-logger';
-import { DEFAULT_TOR_CONFIG } from '@veilnode/tor/dist/src/tor-config';
+import { RecordingLogger } from '@veilnode/core';
+import { DEFAULT_TOR_CONFIG } from '@veilnode/tor';
 import { OnionV3Codec } from '@veilnode/tor';
 
 const codec = new OnionV3Codec();
