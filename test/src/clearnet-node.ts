@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-// the node as the CLI composes it (core's embedding exports)
-import { composeVeilnode, parseCommandLine, prepareNode, type Logger, type PreparedNode, type Veilnode, type VeilnodeOptions } from '@veilnode/core';
+// the node as the CLI composes it (the node package's embedding entry)
+import { createNode, type PreparedNode, type Veilnode, type VeilnodeOptions } from '@veilnode/node';
+import type { Logger } from '@veilnode/plugin-api';
 
 /** What composeClearnetNode returns, for suites that hold it. */
 export type { Veilnode };
@@ -38,7 +39,5 @@ export async function composeClearnetNode(options: ClearnetNodeOptions): Promise
       zones: { clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: [options.exclusivePeer] } },
     }),
   );
-  const commandLine = parseCommandLine(['--config', configFile, ...(options.args ?? [])]);
-  const prepared = await prepareNode({ commandLine, env: {}, cwd: options.dir, createLogger: () => options.logger });
-  return { prepared, veilnode: composeVeilnode(prepared, options.compose) };
+  return createNode({ argv: ['--config', configFile, ...(options.args ?? [])], cwd: options.dir, createLogger: () => options.logger, options: options.compose });
 }

@@ -2,12 +2,12 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const CORE_PACKAGE = require.resolve('@veilnode/core/package.json');
+const NODE_PACKAGE = require.resolve('@veilnode/node/package.json');
 
 /** The `veilnode` bin exactly as npm links it for users. */
 export const VEILNODE_BIN = path.join(
-  path.dirname(CORE_PACKAGE),
-  (JSON.parse(readFileSync(CORE_PACKAGE, 'utf8')) as { bin: Record<string, string> }).bin.veilnode,
+  path.dirname(NODE_PACKAGE),
+  (JSON.parse(readFileSync(NODE_PACKAGE, 'utf8')) as { bin: Record<string, string> }).bin.veilnode,
 );
 
 export interface CliResult {

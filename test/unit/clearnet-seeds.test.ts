@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CLEARNET_SEEDS } from '@veilnode/clearnet';
-import { prepareFromConfig } from '@veilnode/core/dist/test/helpers/prepare';
+import { prepareFromConfig } from '@veilnode/node/testing';
 
 /** The clearnet zone's built-in seeds through the kernel's start-up (nothing is dialled here). */
 describe('clearnet built-in seed nodes', () => {

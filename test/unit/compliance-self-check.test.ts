@@ -2,7 +2,7 @@ import { connect, type NetConnectOpts } from 'node:net';
 import { Duplex } from 'node:stream';
 import { expect } from 'chai';
 import Mocha from 'mocha';
-import type { Dialer, DialOptions, Listener, ListenOptions, PeerAddress, Transport, TransportConnection } from '@veilnode/core';
+import type { Dialer, DialOptions, Listener, ListenOptions, PeerAddress, Transport, TransportConnection } from '@veilnode/plugin-api';
 import { RecordingLogger, transportCompliance, type TransportFixture } from '@veilnode/compliance';
 import { ClearnetTransport, DirectTcpDialer, IpAddressCodec } from '@veilnode/clearnet';
 

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { composeVeilnode, type Veilnode } from '@veilnode/core/dist/src/node/compose-veilnode';
-import { prepareFromConfig } from '@veilnode/core/dist/test/helpers/prepare';
-import { tempDir } from '@veilnode/core/dist/test/helpers/fixtures';
+import type { Veilnode } from '@veilnode/node';
+import { createFromConfig, tempDir } from '@veilnode/node/testing';
 import { until } from '../src/until';
 
 interface ZoneRow {
@@ -38,11 +37,10 @@ describe('a node whose SAM bridge is down or silent at start', function () {
   async function startWithBridge(bridge: string): Promise<{ node: Veilnode; rpc: string }> {
     const dir = tempDir('veilnode-sam-down-');
     cleanups.push(dir.cleanup);
-    const prepared = await prepareFromConfig(
+    const { veilnode: node } = await createFromConfig(
       { plugins: ['@veilnode/i2p-sam'], network: 'regtest', dataDir: join(dir.dir, 'data'), rpc: { bindIp: '127.0.0.1', bindPort: 0 } },
-      { argv: ['--i2p-sam', bridge] },
+      { argv: ['--i2p-sam', bridge], compose: { zoneStartTimeoutMs: 500 } },
     );
-    const node = composeVeilnode(prepared, { zoneStartTimeoutMs: 500 });
     running.push(node);
     const summary = await node.start();
     return { node, rpc: summary.rpc };

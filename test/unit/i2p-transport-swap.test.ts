@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { ConfigError } from '@veilnode/core';
+import { ConfigError } from '@veilnode/plugin-api';
 // The kernel's real two-phase start-up (not part of the plugin API), as the CLI runs it.
-import { prepareError, prepareFromConfig } from '@veilnode/core/dist/test/helpers/prepare';
+import { prepareError, prepareFromConfig } from '@veilnode/node/testing';
 import { i2pZone } from '@veilnode/i2p-zone';
 import i2pSamPlugin from '@veilnode/i2p-sam';
 import i2pSocksPlugin from '@veilnode/i2p-socks';

@@ -18,8 +18,8 @@ describe('the lint rule on package edges (eslint.config.mjs)', function () {
     const messages = await restrictedImports(
       'test/unit/bad-import.test.ts',
       [
-        "import { composeVeilnode } from '@veilnode/core/dist/src/node/compose-veilnode';",
-        "import { x } from '../../core/dist/src/index';",
+        "import { composeVeilnode } from '@veilnode/node/dist/src/node/compose-veilnode';",
+        "import { x } from '../../packages/node/dist/src/index';",
         'export { composeVeilnode, x };',
       ].join('\n'),
     );
@@ -31,25 +31,50 @@ describe('the lint rule on package edges (eslint.config.mjs)', function () {
     const byName = await restrictedImports('transports/tor/src/bad.ts', "export { SocksTransport } from '@veilnode/socks-transport/src/socks-transport';");
     const relative = await restrictedImports('transports/tor/test/bad.test.ts', "export { Backoff } from '../../socks-base/src/backoff';");
     const fromTests = await restrictedImports('test/unit/bad.test.ts', "export { TorTransport } from '../../transports/tor/src/tor-transport';");
+    const intoNode = await restrictedImports('test/unit/bad.test.ts', "export { prepareNode } from '../../packages/node/src/node/prepare-node';");
     expect(byName).to.have.length(1);
     expect(byName[0]).to.include("another package's internals");
     expect(relative).to.have.length(1);
     expect(fromTests).to.have.length(1);
+    expect(intoNode).to.have.length(1);
   });
 
   it('lets through package names and imports inside one package', async () => {
     const messages = await restrictedImports(
       'test/integration/tor/ok.itest.ts',
       [
-        "import { ZONE_TOR } from '@veilnode/core';",
+        "import { ZONE_TOR } from '@veilnode/plugin-api';",
         "import { SocksTransport } from '@veilnode/socks-transport';",
         "import { torMissingReason } from '../../src/harness/tor';",
         "import { echoRoundTrip } from './fixture';",
         'export { ZONE_TOR, SocksTransport, torMissingReason, echoRoundTrip };',
       ].join('\n'),
     );
-    const inCore = await restrictedImports('core/src/rpc/monerod/ok.ts', "export { RpcMethodError } from '../../api/plugin';");
-    const coreTest = await restrictedImports('core/test/net/ok.test.ts', "export { SocksDialer } from '../../src/net/socks-dialer';");
-    expect([...messages, ...inCore, ...coreTest]).to.deep.equal([]);
+    const inNode = await restrictedImports('packages/node/src/rpc/monerod/ok.ts', "export { RpcServer } from '../rpc-server';");
+    const nodeTest = await restrictedImports('packages/node/test/net/ok.test.ts', "export { TokenBucket } from '../../src/net/token-bucket';");
+    expect([...messages, ...inNode, ...nodeTest]).to.deep.equal([]);
+  });
+
+  it('holds each package to the packages below it: plugin API, then protocol, then node; plugins reach only the plugin API', async () => {
+    const refused = async (file: string, specifier: string): Promise<string[]> => restrictedImports(file, `export { x } from '${specifier}';`);
+    expect(await refused('packages/plugin-api/src/bad.ts', '@veilnode/protocol')).to.have.length(1);
+    expect(await refused('packages/protocol/src/levin/bad.ts', '@veilnode/node')).to.have.length(1);
+    expect(await refused('packages/protocol/test/bad.test.ts', '@veilnode/node/testing')).to.have.length(1);
+    expect(await refused('transports/clearnet/src/bad.ts', '@veilnode/node')).to.have.length(1);
+    expect(await refused('transports/tor/src/bad.ts', '@veilnode/protocol')).to.have.length(1);
+    expect(await refused('transports/clearnet/src/bad.ts', '@veilnode/socks-transport')).to.have.length(1);
+    expect(await refused('plugins/split-query/src/bad.ts', '@veilnode/tor')).to.have.length(1);
+    const [message] = await refused('transports/memory/src/bad.ts', '@veilnode/node/relay');
+    expect(message).to.include('transports/memory may import only @veilnode/plugin-api, @veilnode/compliance (README: package layout)');
+
+    const allowed = [
+      ['packages/protocol/src/wire/ok.ts', '@veilnode/plugin-api'],
+      ['packages/node/src/peer/ok.ts', '@veilnode/protocol'],
+      ['packages/node/test/peer/ok.test.ts', '@veilnode/plugin-api/testing'],
+      ['transports/tor/src/ok.ts', '@veilnode/socks-transport'],
+      ['transports/i2p-socks/src/ok.ts', '@veilnode/i2p-zone'],
+      ['transports/clearnet/test/ok.test.ts', '@veilnode/compliance'],
+    ];
+    for (const [file, specifier] of allowed) expect(await refused(file, specifier), `${file} -> ${specifier}`).to.deep.equal([]);
   });
 });

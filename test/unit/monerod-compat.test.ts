@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { prepareError, prepareFromConfig } from '@veilnode/core/dist/test/helpers/prepare';
-import { DEFAULT_TOR_CONFIG } from '@veilnode/tor/dist/src/tor-config';
+import { prepareError, prepareFromConfig } from '@veilnode/node/testing';
+import { DEFAULT_TOR_CONFIG } from '@veilnode/tor';
 
 const FIXTURE = path.resolve(__dirname, '..', '..', 'unit', 'fixtures', 'monerod.conf');
 const PLUGINS = ['@veilnode/clearnet', '@veilnode/tor', '@veilnode/i2p-sam', '@veilnode/i2p-socks'];

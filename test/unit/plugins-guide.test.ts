@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import ts from 'typescript';
-import { DialErrorCode } from '@veilnode/core';
+import { DialErrorCode } from '@veilnode/plugin-api';
 import { VEILNODE_BIN, veilnode } from '../src/veilnode-cli';
 
 /**
@@ -79,7 +79,7 @@ function exportedNames(relative: string): string[] {
   return names;
 }
 
-/** What the core API index exports beyond core/src/api: its `export * from '../x'` re-exports (a folder means its index), followed. */
+/** What an index re-exports: its `export * from './x'` lines (a folder means its index), followed. */
 function reExportedNames(relative: string): string[] {
   const names: string[] = [];
   for (const statement of sourceFile(relative).statements) {
@@ -123,24 +123,23 @@ describe('PLUGINS.md', function () {
   it('lists exactly the members of Plugin, PluginContext, AddressCodec and TransportTestbed in its tables', function () {
     const [pluginTable, testbedTable] = tableNames('field');
     const [contextTable, codecTable] = tableNames('member');
-    expect([...pluginTable].sort()).to.deep.equal(interfaceMembers('core/src/api/plugin.ts', 'Plugin').sort());
-    expect([...contextTable].sort()).to.deep.equal(interfaceMembers('core/src/api/plugin.ts', 'PluginContext').sort());
-    expect([...codecTable].sort()).to.deep.equal(interfaceMembers('core/src/api/address.ts', 'AddressCodec').sort());
+    expect([...pluginTable].sort()).to.deep.equal(interfaceMembers('packages/plugin-api/src/plugin.ts', 'Plugin').sort());
+    expect([...contextTable].sort()).to.deep.equal(interfaceMembers('packages/plugin-api/src/plugin.ts', 'PluginContext').sort());
+    expect([...codecTable].sort()).to.deep.equal(interfaceMembers('packages/plugin-api/src/address.ts', 'AddressCodec').sort());
     expect([...testbedTable].sort()).to.deep.equal(interfaceMembers('plugins/compliance/src/transport-testbed.ts', 'TransportTestbed').sort());
   });
 
-  it('cites only names that @veilnode/core, @veilnode/compliance or @veilnode/socks-transport export, or members of the interfaces it documents', function () {
-    const apiFiles = readdirSync(path.join(ROOT, 'core/src/api')).filter((f) => f.endsWith('.ts'));
+  it('cites only names that @veilnode/plugin-api, @veilnode/compliance or @veilnode/socks-transport export, or members of the interfaces it documents', function () {
     const exported = new Set([
-      ...apiFiles.flatMap((f) => exportedNames(`core/src/api/${f}`)),
-      ...reExportedNames('core/src/api/index.ts'),
+      ...reExportedNames('packages/plugin-api/src/index.ts'),
+      ...reExportedNames('packages/plugin-api/src/testing/index.ts'),
       ...exportedNames('plugins/compliance/src/index.ts'),
       ...exportedNames('transports/socks-base/src/index.ts'),
     ]);
     const members = new Set([
-      ...['Plugin', 'PluginContext'].flatMap((i) => interfaceMembers('core/src/api/plugin.ts', i)),
-      ...['Transport', 'Listener', 'TransportDefinition'].flatMap((i) => interfaceMembers('core/src/api/transport.ts', i)),
-      ...interfaceMembers('core/src/api/address.ts', 'AddressCodec'),
+      ...['Plugin', 'PluginContext'].flatMap((i) => interfaceMembers('packages/plugin-api/src/plugin.ts', i)),
+      ...['Transport', 'Listener', 'TransportDefinition'].flatMap((i) => interfaceMembers('packages/plugin-api/src/transport.ts', i)),
+      ...interfaceMembers('packages/plugin-api/src/address.ts', 'AddressCodec'),
       ...Object.values(DialErrorCode),
       ...interfaceMembers('plugins/compliance/src/transport-testbed.ts', 'TransportFixture'),
       ...interfaceMembers('plugins/compliance/src/transport-testbed.ts', 'TransportTestbed'),
@@ -229,10 +228,11 @@ describe('PLUGINS.md', function () {
     expect(JSON.parse(stub as string)).to.include({ zone: 'kovri', level: 40 });
   });
 
-  it('holds first-party plugins to its import rule: @veilnode/core only (in code and in package.json), never a deep path or another plugin', function () {
+  it('holds first-party plugins to its import rule: @veilnode/plugin-api only, as a peer dependency (in code and in package.json), never a deep path or another plugin', function () {
     const packages = ['transports', 'plugins'].flatMap((group) =>
       readdirSync(path.join(ROOT, group)).map((name) => ({ name, dir: path.join(ROOT, group, name, 'src') })),
     );
+    const PLUGIN_API = ['@veilnode/plugin-api', '@veilnode/plugin-api/testing'];
     const sharedLibraries: Record<string, string[]> = {
       'i2p-sam': ['@veilnode/i2p-zone'],
       'i2p-socks': ['@veilnode/i2p-zone', '@veilnode/socks-transport'],
@@ -245,19 +245,23 @@ describe('PLUGINS.md', function () {
         checked++;
         const text = readFileSync(file, 'utf8');
         for (const [, specifier] of text.matchAll(/(?:from\s+|import\(\s*|require\(\s*)['"]([^'"]+)['"]/g)) {
-          if (!specifier.startsWith('@veilnode/') || specifier === '@veilnode/core') continue;
+          if (!specifier.startsWith('@veilnode/') || PLUGIN_API.includes(specifier)) continue;
           if (sharedLibraries[name]?.includes(specifier)) continue;
           violations.push(`${path.relative(ROOT, file)} imports ${specifier}`);
         }
       }
     }
     for (const { name, dir: src } of packages) {
-      const manifest = JSON.parse(readFileSync(path.join(src, '..', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+      const manifest = JSON.parse(readFileSync(path.join(src, '..', 'package.json'), 'utf8')) as {
+        dependencies?: Record<string, string>;
+        peerDependencies?: Record<string, string>;
+      };
       for (const dependency of Object.keys(manifest.dependencies ?? {})) {
-        if (dependency.startsWith('@veilnode/') && dependency !== '@veilnode/core' && !sharedLibraries[name]?.includes(dependency)) {
+        if (dependency.startsWith('@veilnode/') && !sharedLibraries[name]?.includes(dependency)) {
           violations.push(`${name}/package.json depends on ${dependency}`);
         }
       }
+      if (manifest.peerDependencies?.['@veilnode/plugin-api'] === undefined) violations.push(`${name}/package.json lacks the peer dependency @veilnode/plugin-api`);
     }
     expect(checked, 'source files checked').to.be.above(10);
     expect(violations).to.deep.equal([]);

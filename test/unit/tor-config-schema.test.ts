@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { ConfigError } from '@veilnode/core';
+import { ConfigError } from '@veilnode/plugin-api';
 // The kernel's own validation (not part of the plugin API): proves the fragment works there.
-import { buildConfig } from '@veilnode/core';
+import { buildConfig } from '@veilnode/node';
 import torPlugin from '@veilnode/tor';
 
 function build(tor: Record<string, unknown>) {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { ZonePeerStore } from '@veilnode/core';
-import { RecordingLogger } from '@veilnode/core';
+import { ZonePeerStore } from '@veilnode/node/peer';
+import { RecordingLogger } from '@veilnode/plugin-api/testing';
 import { DEFAULT_TOR_CONFIG } from '@veilnode/tor';
 import { OnionV3Codec } from '@veilnode/tor';
 

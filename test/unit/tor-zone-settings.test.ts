@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { prepareError, prepareFromConfig } from '@veilnode/core/dist/test/helpers/prepare';
-import { DEFAULT_TOR_CONFIG } from '@veilnode/tor/dist/src/tor-config';
+import { prepareError, prepareFromConfig } from '@veilnode/node/testing';
+import { DEFAULT_TOR_CONFIG } from '@veilnode/tor';
 
 const [SEED_A, SEED_B] = DEFAULT_TOR_CONFIG.seeds.mainnet;
 

@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { composeVeilnode, type Veilnode } from '@veilnode/core/dist/src/node/compose-veilnode';
-import { prepareFromConfig } from '@veilnode/core/dist/test/helpers/prepare';
-import { tempDir } from '@veilnode/core/dist/test/helpers/fixtures';
+import { join } from 'node:path';
+import type { Veilnode } from '@veilnode/node';
+import { createFromConfig, tempDir } from '@veilnode/node/testing';
+import { REGTEST_TXS } from '@veilnode/protocol/testing';
 import { until } from '../src/until';
 
-const CORE = dirname(require.resolve('@veilnode/core/package.json'));
-const TX = (JSON.parse(readFileSync(join(CORE, 'test/fixtures/txs/regtest-txs.json'), 'utf8')) as { txs: { id: string; hex: string }[] }).txs[0];
+const TX = REGTEST_TXS[0];
 
 async function post<T>(rpc: string, path: string, body: unknown): Promise<T> {
   return (await (await fetch(`http://${rpc}${path}`, { method: 'POST', body: JSON.stringify(body) })).json()) as T;
@@ -17,7 +16,7 @@ async function post<T>(rpc: string, path: string, body: unknown): Promise<T> {
  * The product composition (what the CLI runs) in one process, twice, over the real clearnet
  * transport on loopback: node B's only peer is node A. No daemon needed.
  */
-describe('composeVeilnode: peer layer, relay engine and RPC wired together', function () {
+describe('createNode: peer layer, relay engine and RPC wired together', function () {
   this.timeout(15_000);
   const running: Veilnode[] = [];
   const dirs: { cleanup: () => void }[] = [];
@@ -31,15 +30,17 @@ describe('composeVeilnode: peer layer, relay engine and RPC wired together', fun
     const dir = tempDir('veilnode-compose-');
     dirs.push(dir);
     const dataDir = join(dir.dir, 'data');
-    const prepared = await prepareFromConfig({
-      plugins: ['@veilnode/clearnet'],
-      network: 'regtest',
-      dataDir,
-      p2p: { bindIp: '127.0.0.1', bindPort: 0 },
-      rpc: { bindIp: '127.0.0.1', bindPort: 0 },
-      zones: { clearnet: { enabled: true, transport: 'clearnet', ...zone } },
-    });
-    const node = composeVeilnode(prepared, { peers: { maintenanceIntervalMs: 100 } });
+    const { veilnode: node } = await createFromConfig(
+      {
+        plugins: ['@veilnode/clearnet'],
+        network: 'regtest',
+        dataDir,
+        p2p: { bindIp: '127.0.0.1', bindPort: 0 },
+        rpc: { bindIp: '127.0.0.1', bindPort: 0 },
+        zones: { clearnet: { enabled: true, transport: 'clearnet', ...zone } },
+      },
+      { compose: { peers: { maintenanceIntervalMs: 100 } } },
+    );
     running.push(node);
     const summary = await node.start();
     return { node, rpc: summary.rpc, p2p: summary.zones[0].listening[0], dataDir };

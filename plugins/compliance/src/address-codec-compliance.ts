@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { InvalidAddressError, type AddressCodec, type PeerAddress, type WireAddress } from '@veilnode/core';
+import { InvalidAddressError, type AddressCodec, type PeerAddress, type WireAddress } from '@veilnode/plugin-api';
 
 export interface ValidAddressVector {
   readonly text: string;

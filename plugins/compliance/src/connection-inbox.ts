@@ -1,4 +1,4 @@
-import type { TransportConnection } from '@veilnode/core';
+import type { TransportConnection } from '@veilnode/plugin-api';
 
 /**
  * Collects the inbound connections a Listener hands to its callback, so a test can await the

@@ -8,7 +8,7 @@ export { addressCodecCompliance } from './address-codec-compliance';
 export type { AddressVectors, ValidAddressVector, InvalidAddressVector } from './address-codec-compliance';
 export { RecordingLogger } from './recording-logger';
 export type { LogEntry, LogLevel } from './recording-logger';
-export { rejectionOf } from '@veilnode/core';
+export { rejectionOf } from '@veilnode/plugin-api/testing';
 export { RecordingPluginContext } from './recording-plugin-context';
 export type { RecordingPluginContextOptions } from './recording-plugin-context';
 export { createTestTransportContext } from './test-transport-context';

@@ -1,16 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
-import {
-  VeilnodeError,
-  type DialOptions,
-  type NetworkName,
-  type PluginContext,
-  type RpcMethodHandler,
-  type RpcMethodOptions,
-  type TransportDefinition,
-  type ZoneConfig,
-  type ZoneDefinition,
-} from '@veilnode/core';
+import { VeilnodeError, type DialOptions, type NetworkName, type PluginContext, type RpcMethodHandler, type RpcMethodOptions, type TransportDefinition, type ZoneConfig, type ZoneDefinition } from '@veilnode/plugin-api';
 import { RecordingLogger } from './recording-logger';
 
 export interface RecordingPluginContextOptions {

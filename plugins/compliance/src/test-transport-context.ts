@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testZoneConfig, type Logger, type NetworkName, type TransportContext, type ZoneConfig } from '@veilnode/core';
+import { testZoneConfig } from '@veilnode/plugin-api/testing';
+import type { Logger, NetworkName, TransportContext, ZoneConfig } from '@veilnode/plugin-api';
 import { RecordingLogger } from './recording-logger';
 
 export interface TestTransportContextOptions {

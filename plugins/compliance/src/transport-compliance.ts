@@ -3,15 +3,8 @@ import { getEventListeners } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { isIP } from 'node:net';
 import { expect } from 'chai';
-import {
-  AbortedError,
-  DialError,
-  DialErrorCode,
-  TimeoutError,
-  TransportUnavailableError,
-  rejectionOf,
-  VeilnodeError,
-} from '@veilnode/core';
+import { AbortedError, DialError, DialErrorCode, TimeoutError, TransportUnavailableError, VeilnodeError } from '@veilnode/plugin-api';
+import { rejectionOf } from '@veilnode/plugin-api/testing';
 import { ResourceSnapshot } from './resource-snapshot';
 import { delay, readExactly, readToEnd, waitForClose, writeRespectingBackpressure } from './stream-helpers';
 import type { TransportFixture } from './transport-testbed';

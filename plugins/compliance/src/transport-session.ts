@@ -1,4 +1,4 @@
-import type { DialOptions, Listener, PeerAddress, Transport, TransportConnection } from '@veilnode/core';
+import type { DialOptions, Listener, PeerAddress, Transport, TransportConnection } from '@veilnode/plugin-api';
 import { ConnectionInbox } from './connection-inbox';
 import { StreamFaults } from './stream-faults';
 import type { TransportTestbed } from './transport-testbed';

@@ -1,4 +1,4 @@
-import type { ListenOptions, Listener, PeerAddress, Transport } from '@veilnode/core';
+import type { ListenOptions, Listener, PeerAddress, Transport } from '@veilnode/plugin-api';
 
 /**
  * What a transport author gives the compliance suite: a way to build a fresh, working

@@ -1,12 +1,4 @@
-import {
-  base32Decode,
-  InvalidAddressError,
-  WIRE_TYPE_I2P,
-  ZONE_I2P,
-  type AddressCodec,
-  type PeerAddress,
-  type WireAddress,
-} from '@veilnode/core';
+import { base32Decode, InvalidAddressError, WIRE_TYPE_I2P, ZONE_I2P, type AddressCodec, type PeerAddress, type WireAddress } from '@veilnode/plugin-api';
 import { b32LabelOf, parseDestination } from './destination';
 
 const B32_SUFFIX = '.b32.i2p';

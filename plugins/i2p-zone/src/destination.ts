@@ -1,5 +1,5 @@
 import { sha256 } from '@noble/hashes/sha256';
-import { base32Encode, InvalidAddressError } from '@veilnode/core';
+import { base32Encode, InvalidAddressError } from '@veilnode/plugin-api';
 
 /**
  * I2P destinations in I2P's base64 alphabet (`-` and `~` instead of `+` and `/`), as SAM sends

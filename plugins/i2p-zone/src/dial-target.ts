@@ -1,4 +1,4 @@
-import { DialError, DialErrorCode, InvalidAddressError, ZONE_I2P, type PeerAddress } from '@veilnode/core';
+import { DialError, DialErrorCode, InvalidAddressError, ZONE_I2P, type PeerAddress } from '@veilnode/plugin-api';
 import { i2pZone } from './zone';
 
 /**

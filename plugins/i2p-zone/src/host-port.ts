@@ -1,4 +1,4 @@
-import { ConfigError } from '@veilnode/core';
+import { ConfigError } from '@veilnode/plugin-api';
 
 /**
  * Parses a config value `host:port` or `[v6]:port` (SAM bridge, inbound bind); throws ConfigError

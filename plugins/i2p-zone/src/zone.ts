@@ -1,4 +1,4 @@
-import { anonymityZonePolicy, ZONE_I2P, type ZoneDefinition, type ZonePolicy } from '@veilnode/core';
+import { anonymityZonePolicy, ZONE_I2P, type ZoneDefinition, type ZonePolicy } from '@veilnode/plugin-api';
 import { B32Codec } from './b32-codec';
 
 /** Monero's anonymity-zone rules for I2P, in one place for both I2P transports. */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { base32Encode, InvalidAddressError, WIRE_TYPE_I2P, WIRE_TYPE_TOR } from '@veilnode/core';
+import { base32Encode, InvalidAddressError, WIRE_TYPE_I2P, WIRE_TYPE_TOR } from '@veilnode/plugin-api';
 import { B32Codec, i2pBase64Encode, i2pZone, i2pZonePolicy } from '../src';
 
 /** A syntactically valid destination: random keys + KEY certificate (Ed25519, ElGamal). */

@@ -1,6 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import { utf8ToBytes } from '@noble/hashes/utils';
-import type { NetworkName } from '@veilnode/core';
+import type { NetworkName } from '@veilnode/plugin-api';
 import { SplitQueryError, SplitQueryErrorCode } from './errors';
 import { fromHex, toHex } from './hex';
 import { checkServerAddress } from './server-address';

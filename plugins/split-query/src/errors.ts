@@ -1,4 +1,4 @@
-import { VeilnodeError } from '@veilnode/core';
+import { VeilnodeError } from '@veilnode/plugin-api';
 
 /** Codes of SplitQueryError: what went wrong with a sealed lookup, a directory or a key file. */
 export const SplitQueryErrorCode = {

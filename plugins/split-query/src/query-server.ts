@@ -1,4 +1,4 @@
-import { RpcMethodError, type Logger } from '@veilnode/core';
+import { RpcMethodError, type Logger } from '@veilnode/plugin-api';
 import { utf8ToBytes } from '@noble/hashes/utils';
 import { SplitQueryError, SplitQueryErrorCode } from './errors';
 import { fromHex } from './hex';

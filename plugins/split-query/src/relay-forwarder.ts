@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { RpcMethodError, VeilnodeError, type DialOptions, type Logger } from '@veilnode/core';
+import { RpcMethodError, VeilnodeError, type DialOptions, type Logger } from '@veilnode/plugin-api';
 import { callJsonRpcOverStream } from './json-rpc-over-stream';
 import { stampForward } from './relay-auth';
 import { SEALED_ANSWER_SIZES, SEALED_REQUEST_BYTES } from './sealing';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { InvalidAddressError, parsePort } from '@veilnode/core';
+import { InvalidAddressError, parsePort } from '@veilnode/plugin-api';
 
 const ONION = /^[a-z2-7]{56}\.onion$/;
 const B32 = /^[a-z2-7]{52}\.b32\.i2p$/;

@@ -1,4 +1,4 @@
-import { CONFIG_FORMATS } from '@veilnode/core';
+import { CONFIG_FORMATS } from '@veilnode/plugin-api';
 
 /** `split-query: { ... }` in the config file; `--query-backend URL` sets `backend`. */
 export interface SplitQueryConfig {

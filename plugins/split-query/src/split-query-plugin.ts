@@ -1,4 +1,4 @@
-import { CORE_API_VERSION, type Plugin, type PluginContext } from '@veilnode/core';
+import { CORE_API_VERSION, type Plugin, type PluginContext } from '@veilnode/plugin-api';
 import { directoryCommand } from './cli/directory-command';
 import { queryCommand } from './cli/query-command';
 import { MonerodBackend } from './monerod-backend';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { ConfigError, type PluginCommandContext } from '@veilnode/core';
+import { ConfigError, type PluginCommandContext } from '@veilnode/plugin-api';
 import { directoryCommand } from '../src/cli/directory-command';
 import { queryCommand } from '../src/cli/query-command';
 import type { DirectoryDocument } from '../src/directory';

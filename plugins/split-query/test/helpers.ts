@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { RpcMethodError, type DialOptions, type RpcMethodHandler } from '@veilnode/core';
+import { RpcMethodError, type DialOptions, type RpcMethodHandler } from '@veilnode/plugin-api';
 import { splitQueryConfigSchema, type SplitQueryConfig } from '../src/split-query-config';
 
 /** The plugin's settings as the node would validate them: schema defaults under `overrides`. */

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { ed25519 } from '@noble/curves/ed25519';
 import { utf8ToBytes } from '@noble/hashes/utils';
 import { RecordingPluginContext } from '@veilnode/compliance';
-import { DialError, RpcMethodError, type DialOptions } from '@veilnode/core';
+import { DialError, RpcMethodError, type DialOptions } from '@veilnode/plugin-api';
 import { createDirectory, signDirectory, verifyDirectory, type DirectoryDocument } from '../src/directory';
 import { toHex } from '../src/hex';
 import type { Lookup } from '../src/lookup';

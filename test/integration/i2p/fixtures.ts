@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SocksDialer } from '@veilnode/core';
+import { SocksDialer } from '@veilnode/plugin-api';
 import { skipOrFailWithout } from '../../src/harness/daemon-requirement';
 import { I2pNetwork, i2pUnavailableReason } from '../../src/harness/i2p';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Listener, TransportConnection } from '@veilnode/core';
+import type { Listener, TransportConnection } from '@veilnode/plugin-api';
 import { i2pZone } from '@veilnode/i2p-zone';
 import {
   DEFAULT_SAM_CONFIG,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import type { TransportConnection } from '@veilnode/core';
+import type { TransportConnection } from '@veilnode/plugin-api';
 import { createTestTransportContext, readExactly, RecordingLogger, transportCompliance } from '@veilnode/compliance';
 import { i2pZone } from '@veilnode/i2p-zone';
 import { I2pSocksTransport } from '@veilnode/i2p-socks';

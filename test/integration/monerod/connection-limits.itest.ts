@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { RecordingLogger } from '@veilnode/core';
+import { RecordingLogger } from '@veilnode/plugin-api/testing';
 import { composeClearnetNode, type Veilnode } from '../../src/clearnet-node';
 import { MonerodHarness } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';

@@ -3,29 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClearnetTransport, IpAddressCodec } from '@veilnode/clearnet';
-import {
-  anonymityZonePolicy,
-  Command,
-  encodeFrame,
-  encodeInvokeMessage,
-  genesisHash,
-  Handshake,
-  LevinStreamDecoder,
-  networkId,
-  PeerLayer,
-  Ping,
-  publicZonePolicy,
-  TimedSync,
-  transactionIdHex,
-  ZonePeerStore,
-  type IncomingTransactions,
-  type LevinMessage,
-  type Listener,
-  type PeerAddress,
-  type PeerConnection,
-  type TransportConnection,
-} from '@veilnode/core';
-import { RecordingLogger } from '@veilnode/core';
+import { anonymityZonePolicy, Command, publicZonePolicy, type Listener, type PeerAddress, type TransportConnection } from '@veilnode/plugin-api';
+import { encodeFrame, encodeInvokeMessage, genesisHash, Handshake, LevinStreamDecoder, networkId, Ping, TimedSync, transactionIdHex, type LevinMessage } from '@veilnode/protocol';
+import { PeerLayer, ZonePeerStore, type IncomingTransactions, type PeerConnection } from '@veilnode/node/peer';
+import { RecordingLogger } from '@veilnode/plugin-api/testing';
 import { composeClearnetNode } from '../../src/clearnet-node';
 import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';

@@ -1,22 +1,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import {
-  encodeInvoke,
-  encodeInvokeMessage,
-  encodeResponseMessage,
-  genesisHash,
-  Handshake,
-  LevinReturnCode,
-  LevinStreamDecoder,
-  makeNoiseFrame,
-  networkId,
-  packForNoise,
-  Ping,
-  SupportFlags,
-  TimedSync,
-  type LevinMessage,
-} from '@veilnode/core';
+import { encodeInvoke, encodeInvokeMessage, encodeResponseMessage, genesisHash, Handshake, LevinReturnCode, LevinStreamDecoder, makeNoiseFrame, networkId, packForNoise, Ping, SupportFlags, TimedSync, type LevinMessage } from '@veilnode/protocol';
 import { MonerodHarness } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 

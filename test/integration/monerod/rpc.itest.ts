@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RecordingLogger } from '@veilnode/core';
+import { RecordingLogger } from '@veilnode/plugin-api/testing';
 import { composeClearnetNode, type Veilnode } from '../../src/clearnet-node';
 import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';

@@ -12,9 +12,9 @@ import { MonerodHarness } from '../../src/harness/monerod';
  * backend per server, a directory built with the CLI, and one regtest monerod holding the
  * lookups' answers (started once per test process: mining and a wallet tx take ~35 s).
  */
-const CORE_PACKAGE = require.resolve('@veilnode/core/package.json');
-/** The `veilnode` bin of the built core package. */
-export const VEILNODE_BIN = path.join(path.dirname(CORE_PACKAGE), (JSON.parse(readFileSync(CORE_PACKAGE, 'utf8')) as { bin: Record<string, string> }).bin.veilnode);
+const NODE_PACKAGE = require.resolve('@veilnode/node/package.json');
+/** The `veilnode` bin of the built node package. */
+export const VEILNODE_BIN = path.join(path.dirname(NODE_PACKAGE), (JSON.parse(readFileSync(NODE_PACKAGE, 'utf8')) as { bin: Record<string, string> }).bin.veilnode);
 
 export interface CliResult {
   readonly code: number;

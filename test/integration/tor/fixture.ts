@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger, TransportContext, ZoneConfig } from '@veilnode/core';
+import type { Logger, TransportContext, ZoneConfig } from '@veilnode/plugin-api';
 import { skipOrFailWithout } from '../../src/harness/daemon-requirement';
 import { sharedTorNetwork, torMissingReason, type TorNetwork } from '../../src/harness/tor';
 

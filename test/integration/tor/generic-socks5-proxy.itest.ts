@@ -4,7 +4,7 @@ import dns from 'node:dns';
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import sinon from 'sinon';
 import { RecordingLogger, RecordingPluginContext, createTestTransportContext } from '@veilnode/compliance';
-import { SocksDialer, SocksErrorCode } from '@veilnode/core';
+import { SocksDialer, SocksErrorCode } from '@veilnode/plugin-api';
 import { clearnetPlugin } from '@veilnode/clearnet';
 import { executableMissingReason, skipOrFailWithout } from '../../src/harness/daemon-requirement';
 import { echoRoundTrip, retryUntil } from './fixture';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { TransportConnection } from '@veilnode/core';
+import type { TransportConnection } from '@veilnode/plugin-api';
 import { OnionV3Codec, TorControlClient, TorTransport } from '@veilnode/tor';
 import { echoRoundTrip, torFixture, transportContext, type TorFixture } from './fixture';
 

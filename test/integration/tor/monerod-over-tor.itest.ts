@@ -27,7 +27,7 @@ const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 140;
 const ANON_INBOUND = BASE + 2;
 const VEILNODE_RPC = BASE + 20;
 const ONION_PORT = 18083;
-const MAIN = require.resolve('@veilnode/core/dist/src/cli/main');
+const MAIN = require.resolve('@veilnode/node/cli');
 /** A valid onion (monerod's first mainnet seed) monerod lists but never dials (exclusive mode). */
 const LISTED_ONION = DEFAULT_TOR_CONFIG.seeds.mainnet[0];
 /** The same name with its first character changed: right shape, wrong checksum (monerod 0.18 checks none). */

@@ -3,11 +3,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { OnionV3Codec, TorTransport } from '@veilnode/tor';
 import { retryUntil, torFixture, transportContext, type TorFixture } from './fixture';
 
-const MAIN = resolve(require.resolve('@veilnode/core/package.json'), '..', 'dist', 'src', 'cli', 'main.js');
+const MAIN = require.resolve('@veilnode/node/cli');
 /** Any valid onion: with tor.control set, the node announces the onion of its own key instead. */
 const PLACEHOLDER_ONION = 'zghpp44hm3csmdc47wir32y577t4s5i6kldnejusmhdckn2y7rrkcnid.onion';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Listener, TransportConnection } from '@veilnode/core';
+import type { Listener, TransportConnection } from '@veilnode/plugin-api';
 import { OnionServiceKey, OnionV3Codec, ONION_KEY_FILE, TorControlClient, TorTransport } from '@veilnode/tor';
 import { echoRoundTrip, recordingLogger, retryUntil, torFixture, transportContext, type TorFixture } from './fixture';
 

@@ -3,7 +3,7 @@ import { ed25519 } from '@noble/curves/ed25519';
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { RecordingPluginContext, rejectionOf } from '@veilnode/compliance';
-import { ConfigError, SocksDialer, SocksError, SocksErrorCode } from '@veilnode/core';
+import { ConfigError, SocksDialer, SocksError, SocksErrorCode } from '@veilnode/plugin-api';
 import torPlugin, { OnionV3Codec, TorTransport, onionHostFromPublicKey } from '@veilnode/tor';
 import { echoRoundTrip, torFixture, transportContext, zoneConfig, type TorFixture } from './fixture';
 

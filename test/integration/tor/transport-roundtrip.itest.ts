@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { AbortedError, type TransportConnection } from '@veilnode/core';
+import { AbortedError, type TransportConnection } from '@veilnode/plugin-api';
 import { TorTransport, OnionV3Codec } from '@veilnode/tor';
 import { echoRoundTrip, torFixture, transportContext, type TorFixture } from './fixture';
 

@@ -8,7 +8,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { arrayOf, bool, encodeStorage, epeeObject, field, uint64 } from '@veilnode/core';
+import { arrayOf, bool, encodeStorage, epeeObject, field, uint64 } from '@veilnode/protocol';
 import { MonerodHarness } from '../harness/monerod';
 import { VeilnodeProcess } from '../harness/veilnode-process';
 import { WalletRpc } from '../harness/wallet-rpc';

@@ -3,8 +3,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** The CLI entry point of the built core package (what `npm start` runs). */
-const MAIN = require.resolve('@veilnode/core/dist/src/cli/main');
+/** The CLI entry point of the built node package (what `npm start` runs). */
+const MAIN = require.resolve('@veilnode/node/cli');
 
 export interface VeilnodeProcessOptions {
   /** Where the config file and the process's log go (the config's dataDir may be elsewhere). */

@@ -1,4 +1,4 @@
-import type { CoreSyncData } from '@veilnode/core';
+import type { CoreSyncData } from '@veilnode/protocol';
 import { LoadPeer } from './load-peer';
 import type { ClaimedChain, ConnectResult, LoadCommand, LoadResult, SyncResult, TxResult, WarmUpResult } from './load-protocol';
 import { WarmUpResponder } from './warm-up-responder';

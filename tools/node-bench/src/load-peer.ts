@@ -1,24 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import {
-  Command,
-  encodeFrame,
-  encodeInvokeMessage,
-  encodeNotifyMessage,
-  encodeResponseMessage,
-  Handshake,
-  LevinFlags,
-  LevinReturnCode,
-  LevinStreamDecoder,
-  networkId,
-  NewTransactions,
-  Ping,
-  PING_OK,
-  SupportFlags,
-  TimedSync,
-  type CoreSyncData,
-  type LevinMessage,
-} from '@veilnode/core';
+import { Command } from '@veilnode/plugin-api';
+import { encodeFrame, encodeInvokeMessage, encodeNotifyMessage, encodeResponseMessage, Handshake, LevinFlags, LevinReturnCode, LevinStreamDecoder, networkId, NewTransactions, Ping, PING_OK, SupportFlags, TimedSync, type CoreSyncData, type LevinMessage } from '@veilnode/protocol';
 
 interface Waiter {
   readonly command: number;

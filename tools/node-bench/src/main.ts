@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { genesisHash } from '@veilnode/core';
+import { genesisHash } from '@veilnode/protocol';
 import { BenchError } from './bench-error';
 import type { BenchTarget } from './bench-target';
 import { LoadClient } from './load-client';

@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path';
 import { BenchError } from './bench-error';
 import { waitForListener, type BenchTarget } from './bench-target';
 
-/** veilnode's real CLI (the `veilnode` bin of @veilnode/core). */
-const VEILNODE_BIN = join(dirname(require.resolve('@veilnode/core/package.json')), 'bin', 'veilnode.cjs');
+/** veilnode's real CLI (the `veilnode` bin of @veilnode/node). */
+const VEILNODE_BIN = join(dirname(require.resolve('@veilnode/node/package.json')), 'bin', 'veilnode.cjs');
 
 /**
  * veilnode started from its CLI on a fresh temp data dir, with a clearnet-only config bound to

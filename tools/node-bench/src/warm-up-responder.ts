@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { Command, encodeResponseMessage, Handshake, LevinStreamDecoder, type CoreSyncData } from '@veilnode/core';
+import { Command } from '@veilnode/plugin-api';
+import { encodeResponseMessage, Handshake, LevinStreamDecoder, type CoreSyncData } from '@veilnode/protocol';
 
 /**
  * A minimal Levin handshake responder inside the load generator, used only to warm the

@@ -1,18 +1,8 @@
 import { createHash } from 'node:crypto';
-import {
-  Command,
-  LevinCovertSlotBuilder,
-  LevinStreamDecoder,
-  MemoryTxStore,
-  NewTransactions,
-  RelayEngine,
-  SeededRng,
-  encodeNotifyMessage,
-  type LocalTxStore,
-  type RelayEngineConfig,
-  type RelayOutboundPort,
-  type VirtualClock,
-} from '@veilnode/core';
+import { Command } from '@veilnode/plugin-api';
+import { LevinCovertSlotBuilder, MemoryTxStore, RelayEngine, SeededRng, type LocalTxStore, type RelayEngineConfig, type RelayOutboundPort } from '@veilnode/node/relay';
+import { LevinStreamDecoder, NewTransactions, encodeNotifyMessage } from '@veilnode/protocol';
+import type { VirtualClock } from '@veilnode/plugin-api/testing';
 import { LinkPipe, type LinkModel } from '@veilnode/memory';
 
 /** Bytes of epee's length varint (2 low bits select 1, 2, 4 or 8 bytes). */

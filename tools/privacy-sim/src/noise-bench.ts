@@ -1,4 +1,4 @@
-import { DEFAULT_NOISE } from '@veilnode/core';
+import { DEFAULT_NOISE } from '@veilnode/node/relay';
 import { captureAnonymityLink, type CaptureParams } from './noise-capture';
 import { crossValidate, type CrossValidation } from './stump-classifier';
 import { features } from './traffic-features';

@@ -1,4 +1,5 @@
-import { SeededRng, VirtualClock, type RelayEngineConfig } from '@veilnode/core';
+import { SeededRng, type RelayEngineConfig } from '@veilnode/node/relay';
+import { VirtualClock } from '@veilnode/plugin-api/testing';
 import { EngineNetwork } from './engine-network';
 import { txBlob } from './run-mode';
 

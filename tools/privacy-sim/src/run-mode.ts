@@ -1,4 +1,5 @@
-import { CarrierPool, EchoTracker, SeededRng, VirtualClock, anonymityZone, type RelayEngineConfig, type RelayZoneConfig } from '@veilnode/core';
+import { CarrierPool, EchoTracker, SeededRng, anonymityZone, type RelayEngineConfig, type RelayZoneConfig } from '@veilnode/node/relay';
+import { VirtualClock } from '@veilnode/plugin-api/testing';
 import type { LinkModel } from '@veilnode/memory';
 import { EngineNetwork, type Delivery, type EngineNode } from './engine-network';
 import { HandoffLog, type OriginHandoffs } from './linkability';

@@ -1,4 +1,4 @@
-import { CarrierClosedSignal, DEFAULT_NOISE, SeededRng, uniformDelay, type AnonymityZone, type CarrierHandle, type CarrierOpener, type RelayTx } from '@veilnode/core';
+import { CarrierClosedSignal, DEFAULT_NOISE, SeededRng, uniformDelay, type AnonymityZone, type CarrierHandle, type CarrierOpener, type RelayTx } from '@veilnode/node/relay';
 import type { EngineNetwork, EngineNode } from './engine-network';
 
 /**

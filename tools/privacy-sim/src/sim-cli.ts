@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '@veilnode/core';
+import { ConfigError } from '@veilnode/plugin-api';
 import { DEFAULT_PARAMS, QUICK_PARAMS, type SimParams } from './sim-params';
 import { simulate } from './simulator';
 import { carrierTargets, linkabilityCsv, linkabilityTable, toCsv, toSvg, toTable } from './sim-report';

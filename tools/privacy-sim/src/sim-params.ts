@@ -1,4 +1,5 @@
-import { ConfigError, DEFAULT_CROSS_ZONE_DELAY } from '@veilnode/core';
+import { ConfigError } from '@veilnode/plugin-api';
+import { DEFAULT_CROSS_ZONE_DELAY } from '@veilnode/node/relay';
 
 export const MODES = ['diffusion', 'dandelion', 'veilnode', 'carriers'] as const;
 export type Mode = (typeof MODES)[number];

@@ -1,4 +1,4 @@
-import { SeededRng, pickDistinct } from '@veilnode/core';
+import { SeededRng, pickDistinct } from '@veilnode/node/relay';
 import { FEATURES, type FeatureName, type FeatureVector } from './traffic-features';
 
 export interface Sample {

@@ -1,4 +1,4 @@
-import { SeededRng, pickDistinct, type Rng } from '@veilnode/core';
+import { SeededRng, pickDistinct, type Rng } from '@veilnode/node/relay';
 import type { SimParams } from './sim-params';
 
 /** A directed connection: `dialer` opened it to `listener`. */

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DurableTxQueue, VirtualClock, type RelayEngineConfig } from '@veilnode/core';
+import { DurableTxQueue, type RelayEngineConfig } from '@veilnode/node/relay';
+import { VirtualClock } from '@veilnode/plugin-api/testing';
 import { EngineNetwork, type Delivery } from '../src/engine-network';
 
 const blob = (tag: string, size = 200) => new Uint8Array(Buffer.alloc(size, tag));
@@ -98,7 +99,7 @@ describe('relay engines in a virtual network', () => {
 
 describe('EngineNetwork byte accounting', () => {
   it('counts a tx message at its Levin-encoded size', async () => {
-    const { encodeNotifyMessage, NewTransactions } = await import('@veilnode/core');
+    const { encodeNotifyMessage, NewTransactions } = await import('@veilnode/protocol');
     const net = recordingNetwork();
     const config: RelayEngineConfig = { zones: [{ name: 'public', anonymity: false, noise: false, targetOutbound: 8 }] };
     const a = net.node('A', config, 1);

@@ -1,4 +1,4 @@
-import { ConfigError, SocksDialer, parseSocksProxy, type Dialer, type ListenBind, type Logger, type Plugin, type ZoneConfig } from '@veilnode/core';
+import { ConfigError, SocksDialer, parseSocksProxy, type Dialer, type ListenBind, type Logger, type Plugin, type ZoneConfig } from '@veilnode/plugin-api';
 import { CLEARNET_TRANSPORT, ClearnetTransport, DEFAULT_DIAL_TIMEOUT_MS } from './clearnet-transport';
 import { clearnetZone, clearnetZoneFor } from './clearnet-zone';
 

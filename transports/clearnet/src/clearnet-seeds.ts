@@ -1,4 +1,4 @@
-import type { NetworkName } from '@veilnode/core';
+import type { NetworkName } from '@veilnode/plugin-api';
 
 /**
  * monerod's built-in clearnet seed nodes (`node_server::get_ip_seed_nodes` in

@@ -1,22 +1,6 @@
 import { createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import {
-  AbortedError,
-  DialError,
-  DialErrorCode,
-  ListenError,
-  TransportUnavailableError,
-  ZONE_CLEARNET,
-  dialWithDeadline,
-  type DialOptions,
-  type Dialer,
-  type ListenBind,
-  type ListenOptions,
-  type Logger,
-  type PeerAddress,
-  type Transport,
-  type TransportConnection,
-} from '@veilnode/core';
+import { AbortedError, DialError, DialErrorCode, ListenError, TransportUnavailableError, ZONE_CLEARNET, dialWithDeadline, type DialOptions, type Dialer, type ListenBind, type ListenOptions, type Logger, type PeerAddress, type Transport, type TransportConnection } from '@veilnode/plugin-api';
 import { DirectTcpDialer } from './direct-tcp-dialer';
 import { IpAddressCodec } from './ip-address-codec';
 import { joinHostPort } from './ip-literal';

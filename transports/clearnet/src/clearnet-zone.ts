@@ -1,4 +1,4 @@
-import { ZONE_CLEARNET, publicZonePolicy, type NetworkName, type ZoneDefinition } from '@veilnode/core';
+import { ZONE_CLEARNET, publicZonePolicy, type NetworkName, type ZoneDefinition } from '@veilnode/plugin-api';
 import { CLEARNET_SEEDS } from './clearnet-seeds';
 import { IpAddressCodec } from './ip-address-codec';
 

@@ -1,6 +1,6 @@
 import { connect, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { DialError, DialErrorCode, type Dialer, type DialTarget } from '@veilnode/core';
+import { DialError, DialErrorCode, type Dialer, type DialTarget } from '@veilnode/plugin-api';
 import { joinHostPort } from './ip-literal';
 import { dialErrorFromSocket } from './socket-errors';
 

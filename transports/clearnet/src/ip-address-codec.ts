@@ -1,15 +1,4 @@
-import {
-  InvalidAddressError,
-  MAX_PORT,
-  isPort,
-  parsePort,
-  WIRE_TYPE_IPV4,
-  WIRE_TYPE_IPV6,
-  ZONE_CLEARNET,
-  type AddressCodec,
-  type PeerAddress,
-  type WireAddress,
-} from '@veilnode/core';
+import { InvalidAddressError, MAX_PORT, isPort, parsePort, WIRE_TYPE_IPV4, WIRE_TYPE_IPV6, ZONE_CLEARNET, type AddressCodec, type PeerAddress, type WireAddress } from '@veilnode/plugin-api';
 import { formatIpv4, formatIpv6, ipv4Bytes, ipv6Bytes, isIpv4Mapped, joinHostPort } from './ip-literal';
 
 /** Cheap shape checks for claims(): dotted quad or bracketed IPv6, then a port. */

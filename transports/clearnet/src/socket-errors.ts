@@ -1,4 +1,4 @@
-import { DialError, DialErrorCode, ListenError, type DialTarget } from '@veilnode/core';
+import { DialError, DialErrorCode, ListenError, type DialTarget } from '@veilnode/plugin-api';
 import { joinHostPort } from './ip-literal';
 
 /** OS errno of a failed connect → the DialErrorCode core reacts to. */

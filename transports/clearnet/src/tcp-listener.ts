@@ -1,5 +1,5 @@
 import type { Server } from 'node:net';
-import type { Listener } from '@veilnode/core';
+import type { Listener } from '@veilnode/plugin-api';
 
 /**
  * A listening TCP server as a Listener. close() stops accepting and releases the port at once;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CORE_API_VERSION, ConfigError } from '@veilnode/core';
+import { CORE_API_VERSION, ConfigError } from '@veilnode/plugin-api';
 import { RecordingPluginContext, createTestTransportContext } from '@veilnode/compliance';
 import defaultExport, { plugin } from '../src/index';
 import { ClearnetTransport } from '../src/clearnet-transport';

@@ -1,16 +1,7 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { expect } from 'chai';
-import {
-  DialError,
-  DialErrorCode,
-  ListenError,
-  TimeoutError,
-  TransportUnavailableError,
-  type Dialer,
-  type DialTarget,
-  type TransportConnection,
-} from '@veilnode/core';
+import { DialError, DialErrorCode, ListenError, TimeoutError, TransportUnavailableError, type Dialer, type DialTarget, type TransportConnection } from '@veilnode/plugin-api';
 import { RecordingLogger, readExactly, rejectionOf, waitForClose } from '@veilnode/compliance';
 import { ClearnetTransport } from '../src/clearnet-transport';
 import { DirectTcpDialer } from '../src/direct-tcp-dialer';

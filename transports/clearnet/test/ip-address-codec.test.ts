@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { InvalidAddressError } from '@veilnode/core';
+import { InvalidAddressError } from '@veilnode/plugin-api';
 import { IpAddressCodec } from '../src/ip-address-codec';
 
 const codec = new IpAddressCodec();

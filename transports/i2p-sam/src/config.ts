@@ -1,4 +1,4 @@
-import { ConfigError } from '@veilnode/core';
+import { ConfigError } from '@veilnode/plugin-api';
 import { parseHostPort } from '@veilnode/i2p-zone';
 
 export const PLUGIN_NAME = 'i2p-sam';

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { ProtocolError } from '@veilnode/core';
+import { ProtocolError } from '@veilnode/plugin-api';
 
 /** A destination is at most ~1 KiB of base64; anything longer is not a SAM destination line. */
 const MAX_LINE = 4096;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import { AbortedError, TimeoutError, VeilnodeError, type Logger, type TransportError } from '@veilnode/core';
+import { AbortedError, TimeoutError, VeilnodeError, type Logger, type TransportError } from '@veilnode/plugin-api';
 import type { SamCall, SamClient, SamSession, SessionRequest } from './sam-client';
 import { SamBridgeError, samReplyError } from './sam-errors';
 import { MAX_SAM_LINE, parseSamReply, type SamReply } from './sam-reply';

@@ -1,18 +1,5 @@
 import type { Duplex } from 'node:stream';
-import {
-  AbortedError,
-  dialWithDeadline,
-  TransportUnavailableError,
-  ZONE_I2P,
-  type DialOptions,
-  type Listener,
-  type ListenOptions,
-  type Logger,
-  type PeerAddress,
-  type Transport,
-  type TransportConnection,
-  type TransportStatus,
-} from '@veilnode/core';
+import { AbortedError, dialWithDeadline, TransportUnavailableError, ZONE_I2P, type DialOptions, type Listener, type ListenOptions, type Logger, type PeerAddress, type Transport, type TransportConnection, type TransportStatus } from '@veilnode/plugin-api';
 import { i2pDialTarget } from '@veilnode/i2p-zone';
 import { i2cpOptions, PLUGIN_NAME, type SamTransportConfig } from './config';
 import { DestinationKeys } from './destination-keys';

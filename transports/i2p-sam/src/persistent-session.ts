@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { AbortedError, TransportUnavailableError, VeilnodeError, type Logger, type TransportConnection } from '@veilnode/core';
+import { AbortedError, TransportUnavailableError, VeilnodeError, type Logger, type TransportConnection } from '@veilnode/plugin-api';
 import { i2pZone, type B32Codec } from '@veilnode/i2p-zone';
 import type { DestinationKeys } from './destination-keys';
 import { readDestinationLine } from './destination-line';

@@ -1,4 +1,4 @@
-import type { Plugin } from '@veilnode/core';
+import type { Plugin } from '@veilnode/plugin-api';
 import { i2pZone } from '@veilnode/i2p-zone';
 import { parseSamConfig, PLUGIN_NAME, samConfigSchema } from './config';
 import { DivaSamClient } from './diva-sam-client';

@@ -1,4 +1,4 @@
-import { DialError, TransportError } from '@veilnode/core';
+import { DialError, TransportError } from '@veilnode/plugin-api';
 
 /**
  * Failures of the SAM bridge itself or of our session on it: the transport should recreate the

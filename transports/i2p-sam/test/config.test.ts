@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigError } from '@veilnode/core';
+import { ConfigError } from '@veilnode/plugin-api';
 import { DEFAULT_SAM_CONFIG, i2cpOptions, parseSamConfig, parseSamReply } from '../src';
 
 describe('i2p-sam config', () => {

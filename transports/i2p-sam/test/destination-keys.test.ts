@@ -1,7 +1,7 @@
 import { createHash, getDiffieHellman } from 'node:crypto';
 import { expect } from 'chai';
 import { ed25519 } from '@noble/curves/ed25519';
-import { base32Encode } from '@veilnode/core';
+import { base32Encode } from '@veilnode/plugin-api';
 import { i2pBase64Decode } from '@veilnode/i2p-zone';
 import { DestinationKeys, SamBridgeError } from '../src';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AbortedError, TimeoutError } from '@veilnode/core';
+import { AbortedError, TimeoutError } from '@veilnode/plugin-api';
 import { DestinationKeys, DivaSamClient, i2cpOptions, SamBridgeError, SamPeerUnreachableError, DEFAULT_SAM_CONFIG } from '../src';
 import { FakeSamBridge } from './fake-sam-bridge';
 import { RecordingLogger, readExactly } from '@veilnode/compliance';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { DialError, TransportUnavailableError, type TransportConnection } from '@veilnode/core';
+import { DialError, TransportUnavailableError, type TransportConnection } from '@veilnode/plugin-api';
 import { i2pZone } from '@veilnode/i2p-zone';
 import { DEFAULT_SAM_CONFIG, DestinationKeys, DivaSamClient, I2pSamTransport, PRIVATE_KEY_FILE, SESSION_STATE_FILE, type SamTransportConfig } from '../src';
 import { FakeSamBridge } from './fake-sam-bridge';

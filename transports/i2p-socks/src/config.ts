@@ -1,4 +1,4 @@
-import { ConfigError } from '@veilnode/core';
+import { ConfigError } from '@veilnode/plugin-api';
 
 export const PLUGIN_NAME = 'i2p-socks';
 /** i2pd's and Java I2P's usual SOCKS port; the zone's `proxy` (`--tx-proxy i2p,...`) overrides it. */

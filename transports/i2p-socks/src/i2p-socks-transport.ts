@@ -1,4 +1,4 @@
-import { parseSocksProxy, ZONE_I2P, type PeerAddress, type TransportContext } from '@veilnode/core';
+import { parseSocksProxy, ZONE_I2P, type PeerAddress, type TransportContext } from '@veilnode/plugin-api';
 import { i2pDialTarget, i2pZone } from '@veilnode/i2p-zone';
 import { SocksTransport, type SocksInboundSettings } from '@veilnode/socks-transport';
 import { DEFAULT_I2P_PROXY, parseI2pSocksConfig, PLUGIN_NAME } from './config';

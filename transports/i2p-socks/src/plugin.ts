@@ -1,4 +1,4 @@
-import type { Plugin } from '@veilnode/core';
+import type { Plugin } from '@veilnode/plugin-api';
 import { i2pZone } from '@veilnode/i2p-zone';
 import { i2pSocksConfigSchema, PLUGIN_NAME } from './config';
 import { I2pSocksTransport } from './i2p-socks-transport';

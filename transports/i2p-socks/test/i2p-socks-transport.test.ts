@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { ConfigError, TransportUnavailableError, type TransportConnection, type ZoneConfig } from '@veilnode/core';
+import { ConfigError, TransportUnavailableError, type TransportConnection, type ZoneConfig } from '@veilnode/plugin-api';
 import { createTestTransportContext, RecordingPluginContext, transportCompliance, readExactly } from '@veilnode/compliance';
 import { i2pZone } from '@veilnode/i2p-zone';
 import { I2pSocksTransport, i2pSocksPlugin } from '../src';

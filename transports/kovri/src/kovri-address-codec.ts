@@ -1,4 +1,4 @@
-import { InvalidAddressError, parsePort, type AddressCodec, type PeerAddress, type WireAddress } from '@veilnode/core';
+import { InvalidAddressError, parsePort, type AddressCodec, type PeerAddress, type WireAddress } from '@veilnode/plugin-api';
 
 export const ZONE_KOVRI = 'kovri';
 

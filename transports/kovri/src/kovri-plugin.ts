@@ -1,4 +1,4 @@
-import { anonymityZonePolicy, type Plugin } from '@veilnode/core';
+import { anonymityZonePolicy, type Plugin } from '@veilnode/plugin-api';
 import { KovriAddressCodec, ZONE_KOVRI } from './kovri-address-codec';
 import { parseKovriRouter } from './kovri-router';
 import { KOVRI_TRANSPORT, KovriTransport } from './kovri-transport';

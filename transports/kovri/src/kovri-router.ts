@@ -1,4 +1,4 @@
-import { ConfigError, parsePort, type InvalidAddressError } from '@veilnode/core';
+import { ConfigError, parsePort, type InvalidAddressError } from '@veilnode/plugin-api';
 
 export interface KovriRouter {
   readonly host: string;

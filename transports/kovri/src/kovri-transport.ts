@@ -1,11 +1,4 @@
-import {
-  TransportUnavailableError,
-  type Listener,
-  type Logger,
-  type Transport,
-  type TransportConnection,
-  type TransportStatus,
-} from '@veilnode/core';
+import { TransportUnavailableError, type Listener, type Logger, type Transport, type TransportConnection, type TransportStatus } from '@veilnode/plugin-api';
 import { ZONE_KOVRI } from './kovri-address-codec';
 
 export const KOVRI_TRANSPORT = 'kovri';

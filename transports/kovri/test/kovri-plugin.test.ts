@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigError, TransportUnavailableError } from '@veilnode/core';
+import { ConfigError, TransportUnavailableError } from '@veilnode/plugin-api';
 import { RecordingLogger, RecordingPluginContext, createTestTransportContext } from '@veilnode/compliance';
 import defaultExport, { plugin } from '../src/index';
 import { parseKovriRouter } from '../src/kovri-router';

@@ -1,4 +1,4 @@
-import { ConfigError } from '@veilnode/core';
+import { ConfigError } from '@veilnode/plugin-api';
 
 /** How one direction of a link delays bytes: propagation latency plus serialisation at a bandwidth. */
 export interface LinkModel {

@@ -1,4 +1,4 @@
-import { SystemClock, type Clock } from '@veilnode/core';
+import { SystemClock, type Clock } from '@veilnode/plugin-api';
 import { INSTANT_LINK, LinkPipe, type LinkModel } from './link-model';
 import { DEFAULT_WINDOW_BYTES, MemoryStream } from './memory-stream';
 

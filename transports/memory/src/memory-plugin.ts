@@ -1,4 +1,4 @@
-import { ConfigError, type Plugin } from '@veilnode/core';
+import { ConfigError, type Plugin } from '@veilnode/plugin-api';
 import { checkLinkModel } from './link-model';
 import { MemoryNetwork } from './memory-network';
 import { DEFAULT_MEMORY_DIAL_TIMEOUT_MS, MEMORY_TRANSPORT, MemoryTransport } from './memory-transport';

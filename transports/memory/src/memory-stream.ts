@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import type { Clock, TimerHandle } from '@veilnode/core';
+import type { Clock, TimerHandle } from '@veilnode/plugin-api';
 import type { LinkPipe } from './link-model';
 
 /** Bytes a writer may have on the wire, unread by the peer, before its writes wait (a TCP window). */

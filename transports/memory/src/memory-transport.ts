@@ -1,19 +1,4 @@
-import {
-  AbortedError,
-  DialError,
-  DialErrorCode,
-  ListenError,
-  TimeoutError,
-  TransportUnavailableError,
-  type DialOptions,
-  type Listener,
-  type ListenOptions,
-  type Logger,
-  type PeerAddress,
-  type Transport,
-  type TransportConnection,
-  type TransportStatus,
-} from '@veilnode/core';
+import { AbortedError, DialError, DialErrorCode, ListenError, TimeoutError, TransportUnavailableError, type DialOptions, type Listener, type ListenOptions, type Logger, type PeerAddress, type Transport, type TransportConnection, type TransportStatus } from '@veilnode/plugin-api';
 import type { LinkModel } from './link-model';
 import type { MemoryNetwork } from './memory-network';
 import type { MemoryStream } from './memory-stream';

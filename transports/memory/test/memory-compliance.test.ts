@@ -1,5 +1,5 @@
 import { RecordingLogger, transportCompliance } from '@veilnode/compliance';
-import type { Listener } from '@veilnode/core';
+import type { Listener } from '@veilnode/plugin-api';
 import { MemoryNetwork } from '../src/memory-network';
 import { MemoryTransport } from '../src/memory-transport';
 

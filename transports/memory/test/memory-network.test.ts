@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { RecordingLogger } from '@veilnode/compliance';
-import { TimeoutError, VirtualClock } from '@veilnode/core';
+import { TimeoutError } from '@veilnode/plugin-api';
+import { VirtualClock } from '@veilnode/plugin-api/testing';
 import { LinkPipe } from '../src/link-model';
 import { MemoryNetwork } from '../src/memory-network';
 import { MemoryStream } from '../src/memory-stream';

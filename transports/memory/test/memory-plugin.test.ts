@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RecordingPluginContext, createTestTransportContext } from '@veilnode/compliance';
-import { ConfigError, type Transport } from '@veilnode/core';
+import { ConfigError, type Transport } from '@veilnode/plugin-api';
 import defaultExport, { plugin, type MemoryPluginConfig } from '../src';
 import { MemoryTransport } from '../src/memory-transport';
 

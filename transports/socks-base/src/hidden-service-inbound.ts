@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { TransportUnavailableError, type ListenBind, type Logger, type TransportConnection } from '@veilnode/core';
+import { TransportUnavailableError, type ListenBind, type Logger, type TransportConnection } from '@veilnode/plugin-api';
 
 /** Where a hidden service's inbound streams arrive, from `--anonymous-inbound`. */
 export interface HiddenServiceInboundSettings {

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { ConfigError, type ListenBind } from '@veilnode/core';
+import { ConfigError, type ListenBind } from '@veilnode/plugin-api';
 
 /**
  * `zones.<zone>.inbound.bind` as core hands it over (already checked by core's config rules):

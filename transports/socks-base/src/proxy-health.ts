@@ -1,4 +1,4 @@
-import { probeSocksProxy, type Logger, type SocksProxy } from '@veilnode/core';
+import { probeSocksProxy, type Logger, type SocksProxy } from '@veilnode/plugin-api';
 import { Backoff } from './backoff';
 
 /**

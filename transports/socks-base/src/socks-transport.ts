@@ -1,27 +1,6 @@
 import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import {
-  AbortedError,
-  ConfigError,
-  dialWithDeadline,
-  InvalidAddressError,
-  probeSocksProxy,
-  SocksDialer,
-  SocksError,
-  TransportUnavailableError,
-  type AddressCodec,
-  type DialOptions,
-  type Listener,
-  type ListenOptions,
-  type Logger,
-  type PeerAddress,
-  type SocksProxy,
-  type Transport,
-  type TransportCapabilities,
-  type TransportConnection,
-  type TransportContext,
-  type TransportStatus,
-} from '@veilnode/core';
+import { AbortedError, ConfigError, dialWithDeadline, InvalidAddressError, probeSocksProxy, SocksDialer, SocksError, TransportUnavailableError, type AddressCodec, type DialOptions, type Listener, type ListenOptions, type Logger, type PeerAddress, type SocksProxy, type Transport, type TransportCapabilities, type TransportConnection, type TransportContext, type TransportStatus } from '@veilnode/plugin-api';
 import { listenHiddenServiceInbound, type HiddenServiceInboundSettings } from './hidden-service-inbound';
 import { parseInboundBind } from './inbound-bind';
 import { ProxyHealth } from './proxy-health';

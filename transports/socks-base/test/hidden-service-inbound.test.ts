@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { RecordingLogger, TransportUnavailableError, type TransportConnection } from '@veilnode/core';
+import { RecordingLogger } from '@veilnode/plugin-api/testing';
+import { TransportUnavailableError, type TransportConnection } from '@veilnode/plugin-api';
 import { listenHiddenServiceInbound } from '../src/hidden-service-inbound';
 
 describe('listenHiddenServiceInbound', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigError } from '@veilnode/core';
+import { ConfigError } from '@veilnode/plugin-api';
 import { parseInboundBind } from '../src/inbound-bind';
 
 describe('parseInboundBind', () => {

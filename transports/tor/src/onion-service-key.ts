@@ -3,7 +3,7 @@ import { sha512 } from '@noble/hashes/sha2';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ConfigError } from '@veilnode/core';
+import { ConfigError } from '@veilnode/plugin-api';
 import { onionHostFromPublicKey } from './onion-v3-codec';
 
 const BLOB_PREFIX = 'ED25519-V3:';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Logger } from '@veilnode/core';
+import type { Logger } from '@veilnode/plugin-api';
 import { Backoff } from '@veilnode/socks-transport';
 import type { OnionServiceKey } from './onion-service-key';
 import { TorControlClient } from './tor-control-client';

@@ -1,15 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import { sha3_256 } from '@noble/hashes/sha3';
-import {
-  base32Decode,
-  base32Encode,
-  InvalidAddressError,
-  WIRE_TYPE_TOR,
-  ZONE_TOR,
-  type AddressCodec,
-  type PeerAddress,
-  type WireAddress,
-} from '@veilnode/core';
+import { base32Decode, base32Encode, InvalidAddressError, WIRE_TYPE_TOR, ZONE_TOR, type AddressCodec, type PeerAddress, type WireAddress } from '@veilnode/plugin-api';
 
 const ONION_VERSION = 3;
 const LABEL_LENGTH = 56;

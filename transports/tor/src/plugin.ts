@@ -1,13 +1,4 @@
-import {
-  anonymityZonePolicy,
-  ConfigError,
-  InvalidAddressError,
-  ZONE_TOR,
-  type Plugin,
-  type PluginContext,
-  type ZoneConfig,
-  type ZoneDefinition,
-} from '@veilnode/core';
+import { anonymityZonePolicy, ConfigError, InvalidAddressError, ZONE_TOR, type Plugin, type PluginContext, type ZoneConfig, type ZoneDefinition } from '@veilnode/plugin-api';
 import { OnionV3Codec } from './onion-v3-codec';
 import { readTorConfig, torConfigSchema } from './tor-config';
 import { TorTransport } from './tor-transport';

@@ -1,4 +1,4 @@
-import { ConfigError, type NetworkName } from '@veilnode/core';
+import { ConfigError, type NetworkName } from '@veilnode/plugin-api';
 import { OnionV3Codec } from './onion-v3-codec';
 
 /** The `tor.*` plugin settings after validation. */

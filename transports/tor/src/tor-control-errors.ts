@@ -1,4 +1,4 @@
-import { TransportError } from '@veilnode/core';
+import { TransportError } from '@veilnode/plugin-api';
 
 export const TorControlErrorCode = {
   /** Could not open a TCP connection to the control port. */

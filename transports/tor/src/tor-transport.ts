@@ -1,14 +1,5 @@
 import { join } from 'node:path';
-import {
-  DialError,
-  DialErrorCode,
-  InvalidAddressError,
-  parseSocksProxy,
-  TransportUnavailableError,
-  ZONE_TOR,
-  type PeerAddress,
-  type TransportContext,
-} from '@veilnode/core';
+import { DialError, DialErrorCode, InvalidAddressError, parseSocksProxy, TransportUnavailableError, ZONE_TOR, type PeerAddress, type TransportContext } from '@veilnode/plugin-api';
 import { SocksTransport, type SocksInboundSettings } from '@veilnode/socks-transport';
 import { OnionServiceKey } from './onion-service-key';
 import { OnionServicePublisher } from './onion-service-publisher';

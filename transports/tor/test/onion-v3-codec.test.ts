@@ -1,6 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import { sha3_256 } from '@noble/hashes/sha3';
-import { base32Encode, InvalidAddressError, WIRE_TYPE_TOR } from '@veilnode/core';
+import { base32Encode, InvalidAddressError, WIRE_TYPE_TOR } from '@veilnode/plugin-api';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { OnionV3Codec, onionHostFromPublicKey } from '../src/onion-v3-codec';

@@ -1,5 +1,5 @@
 import { RecordingPluginContext } from '@veilnode/compliance';
-import { ConfigError, Command, policyAllows, type NetworkName, type ZoneConfig } from '@veilnode/core';
+import { ConfigError, Command, policyAllows, type NetworkName, type ZoneConfig } from '@veilnode/plugin-api';
 import { expect } from 'chai';
 import { torPlugin } from '../src/plugin';
 import { DEFAULT_TOR_CONFIG, readTorConfig } from '../src/tor-config';

@@ -1,4 +1,4 @@
-import { DialError, TransportUnavailableError, type TransportConnection, type TransportContext, type ZoneConfig } from '@veilnode/core';
+import { DialError, TransportUnavailableError, type TransportConnection, type TransportContext, type ZoneConfig } from '@veilnode/plugin-api';
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket, type AddressInfo } from 'node:net';

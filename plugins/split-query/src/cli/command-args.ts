@@ -1,4 +1,4 @@
-import { ConfigError } from '@veilnode/core';
+import { ConfigError } from '@veilnode/plugin-api';
 
 export interface ParsedArgs {
   /** Values per flag, in order (a flag given twice has two). */

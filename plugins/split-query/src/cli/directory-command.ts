@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519';
-import { ConfigError, type PluginCommand, type PluginCommandContext } from '@veilnode/core';
+import { ConfigError, type PluginCommand, type PluginCommandContext } from '@veilnode/plugin-api';
 import { createDirectory, parseDirectory, signDirectory, verifyDirectory, type DirectoryEntry, type DirectoryTrust } from '../directory';
 import { toHex } from '../hex';
 import { readKeyFile, secretField, writeKeyFile } from '../key-file';

@@ -1,4 +1,4 @@
-import { ConfigError, type PluginCommand, type PluginCommandContext } from '@veilnode/core';
+import { ConfigError, type PluginCommand, type PluginCommandContext } from '@veilnode/plugin-api';
 import { parseDirectory, verifyDirectory } from '../directory';
 import { describeLookup, parseLookupWords } from '../lookup';
 import { splitQuery } from '../query-client';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '@veilnode/core';
+import { ConfigError } from '@veilnode/plugin-api';
 
 /** A JSON file's content, or a ConfigError naming the file. */
 export function readJsonFile(file: string): unknown {

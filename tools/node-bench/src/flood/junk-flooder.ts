@@ -1,4 +1,5 @@
-import { ChainState, minimalJunkTx, WellFormedJunkTx } from '@veilnode/core';
+import { ChainState } from '@veilnode/node/peer';
+import { minimalJunkTx, WellFormedJunkTx } from '@veilnode/protocol/testing';
 import { LoadPeer } from '../load-peer';
 
 /** `small`: the 5-byte txs of the attack (v1, no inputs, no outputs); `well-formed`: txs that pass every relay rule. */

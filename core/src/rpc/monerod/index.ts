@@ -1,5 +1,0 @@
-// monerod-compatible wallet RPC (core-internal).
-export * from './sources';
-export * from './attach-monerod-rpc';
-export * from './held-tx-pool';
-export * from './send-raw-transaction';

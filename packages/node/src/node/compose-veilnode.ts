@@ -1,0 +1,143 @@
+import { type Logger, SystemClock, type Clock } from '@veilnode/plugin-api';
+import type { NodeConfig } from '../config/core-schema';
+import type { PeerRateLimits } from '../net/throttled-stream';
+import { TokenBucket } from '../net/token-bucket';
+import { parseIpPort, type HostPort } from '../config/host-port';
+import { RPC_SERVER } from '../di/tokens';
+import { MetricsServer } from '../metrics/metrics-server';
+import { NodeMetrics } from '../metrics/node-metrics';
+import type { RpcListeners } from '../rpc/rpc-listeners';
+import type { RelayStatus } from '../relay/relay-engine';
+import { PeerRelayPort } from '../peer/peer-relay-port';
+import { allOf } from '../peer/peer-events';
+import { PeerService, type PeerServiceOptions } from '../peer/peer-service';
+import { composeNode } from './compose-node';
+import type { Node, NodeService, NodeSummary } from './node';
+import { ZoneActivityLog } from './zone-activity-log';
+import { createRelayService } from './monerod-rpc-wiring';
+import { PeerRpcSources } from './peer-rpc-sources';
+import type { PreparedNode } from './prepare-node';
+import type { RelayService } from './relay-service';
+
+export interface VeilnodeOptions {
+  /** Per-zone start deadline (default ZONE_START_TIMEOUT_MS). */
+  readonly zoneStartTimeoutMs?: number;
+  /** Peer-layer tuning (tests shorten the outbound refill interval). */
+  readonly peers?: Pick<PeerServiceOptions, 'maintenanceIntervalMs' | 'timeouts' | 'allowLoopback'>;
+}
+
+/**
+ * The running product: the kernel Node (zones, transports, RPC, the relay engine with its
+ * durable journal) with the Levin peer layer as its ConnectionHandler. Start order (Node.start):
+ * data-dir lock, relay engine (journal replayed), peer stores loaded, zones, RPC; then outbound
+ * maintenance (it dials through Node.dial, so the zones must run). Stop: outbound maintenance and
+ * peer connections first (stores saved, the live outbound peers kept as anchors), then the Node
+ * (RPC, zones, relay engine and journal, plugins' hooks).
+ */
+export class Veilnode {
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    readonly node: Node,
+    readonly peers: PeerService,
+    readonly relay: RelayService,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<NodeSummary> {
+    const summary = await this.node.start();
+    this.peers.startDialling();
+    return summary;
+  }
+
+  /** Graceful stop (idempotent). */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  private async stopAll(): Promise<void> {
+    try {
+      await this.peers.stop();
+    } catch (error) {
+      this.logger.error({ what: 'peers', err: (error as Error).message }, 'error while stopping');
+    }
+    await this.node.stop();
+  }
+}
+
+/**
+ * The one place the product is assembled: the peer layer, the relay engine (built once, here)
+ * and the RPC. The engine gets the peer layer as its outbound port;
+ * the peer layer reports received txs and connection changes to it; the RPC submits local txs
+ * to it and reads the peer layer's connections, peer lists and chain tops.
+ */
+export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions = {}): Veilnode {
+  const logger: Logger = prepared.logger.child({ component: 'p2p' });
+  // eslint-disable-next-line prefer-const -- assigned once composeNode has built the node the gauges read
+  let node: Node;
+  const metrics =
+    prepared.config.metrics.bind === null
+      ? undefined
+      : new NodeMetrics({ zoneStatuses: () => node.zoneStatuses(), localTxs: () => localTxsByState(relay.status()) });
+  const clock = new SystemClock();
+  const activity = new ZoneActivityLog({ zoneStatuses: () => node.zoneStatuses(), relayStatus: () => relay.status() }, prepared.logger.child({ component: 'node' }), clock);
+  const peers = new PeerService({
+    network: prepared.config.network,
+    dataDir: prepared.dataDir,
+    logger,
+    padTransactions: prepared.config.p2p.padTransactions,
+    rateLimits: peerRateLimits(prepared.config.p2p, clock),
+    events: allOf(metrics, activity),
+    ...options.peers,
+  });
+  const sources = new PeerRpcSources(
+    peers,
+    prepared.zones.map((zone) => ({ name: zone.name, codec: prepared.registry.zone(zone.name)!.definition.codec })),
+  );
+  const relay = createRelayService(prepared, new PeerRelayPort(peers, metrics));
+  // called by node.start(), once `node` is assigned: stores load under the data-dir lock, before any zone accepts
+  const openPeerZones = async (): Promise<void> => {
+    for (const zone of prepared.zones) {
+      const { codec, policy } = prepared.registry.zone(zone.name)!.definition;
+      await peers.openZone({
+        config: zone,
+        codec,
+        policy,
+        dial: (address, signal) => node.dial(zone.name, codec.format(address), signal),
+        healthy: () => node.zoneHealth().find((z) => z.zone === zone.name)?.healthy ?? true,
+      });
+    }
+  };
+  const services: NodeService[] = [{ name: 'peers', start: openPeerZones, stop: () => peers.stop() }, activity];
+  if (metrics !== undefined) services.push(metricsService(prepared, metrics));
+  const composed = composeNode(prepared, {
+    connectionHandler: peers.layer,
+    relay,
+    rpcSources: { chain: sources, connections: sources, peers: sources },
+    services,
+    zoneStartTimeoutMs: options.zoneStartTimeoutMs,
+  });
+  node = composed.node;
+  if (metrics !== undefined) for (const server of composed.container.resolve<RpcListeners>(RPC_SERVER).servers) server.observe(metrics.rpcRequest);
+  peers.layer.setTxSink(relay);
+  peers.layer.setConnectionObserver(relay);
+  return new Veilnode(node, peers, relay, prepared.logger);
+}
+
+/** monerod's kB/s limits as shared byte budgets (monerod's kB is 1024 bytes). */
+function peerRateLimits(p2p: NodeConfig['p2p'], clock: Clock): PeerRateLimits {
+  return { up: new TokenBucket(p2p.limitRateUp * 1024, clock), down: new TokenBucket(p2p.limitRateDown * 1024, clock), clock };
+}
+
+/** The relay's local txs by state, as the metrics label them. */
+function localTxsByState(status: RelayStatus): Record<string, number> {
+  return { queued: status.localWaiting, in_flight: status.localInFlight };
+}
+
+/** `--metrics-bind`: the metrics server runs with the node's lifecycle. */
+function metricsService(prepared: PreparedNode, metrics: NodeMetrics): NodeService {
+  const bind = parseIpPort(prepared.config.metrics.bind as string) as HostPort; // validated by the schema
+  const server = new MetricsServer(bind, metrics, prepared.logger.child({ component: 'metrics' }));
+  return { name: 'metrics', start: () => server.start(), stop: () => server.stop() };
+}

@@ -1,0 +1,86 @@
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, type Logger, type ZoneConfig } from '@veilnode/plugin-api';
+import { buildConfig, withFlagSources } from '../config/build-config';
+import type { CommandLine } from '../config/command-line';
+import { readConfigFiles, type ConfigFiles } from '../config/config-files';
+import { withMonerodConfigFile } from '../config/monerod-config-file';
+import { CORE_CONFIG_KEYS, type NodeConfig } from '../config/core-schema';
+import { bindZones } from '../config/zone-bindings';
+import type { StopHook } from '../plugins/plugin-context';
+import { loadPluginModules, type LoadedPlugin } from '../plugins/plugin-loader';
+import type { PluginRegistry } from '../plugins/plugin-registry';
+import { PluginRuntime } from '../plugins/plugin-runtime';
+import { registerPlugins } from '../plugins/register-plugins';
+import { GET_ZONES } from '../rpc/get-zones-method';
+import { MONEROD_JSON_RPC_METHODS } from '../rpc/monerod/attach-monerod-rpc';
+import { RpcMethodRegistry } from '../rpc/rpc-method-registry';
+
+export interface PrepareInputs {
+  readonly commandLine: CommandLine;
+  /** Injected environment (the CLI passes process.env; tests pass their own). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Overrides the embedded default config file (tests). */
+  readonly defaultConfigFile?: string;
+  /** Builds the root logger once the config (and so the log level) is known. */
+  readonly createLogger: (config: NodeConfig) => Logger;
+}
+
+/** A node's fully validated inputs: config, plugins registered, zones bound. Nothing started yet. */
+export interface PreparedNode {
+  readonly config: NodeConfig;
+  readonly files: ConfigFiles;
+  readonly dataDir: string;
+  readonly plugins: readonly LoadedPlugin[];
+  readonly registry: PluginRegistry;
+  readonly stopHooks: readonly StopHook[];
+  readonly rpcMethods: RpcMethodRegistry;
+  /** What plugins reach at run time (the Node attaches to it when it starts). */
+  readonly pluginRuntime: PluginRuntime;
+  readonly zones: readonly ZoneConfig[];
+  readonly logger: Logger;
+}
+
+/**
+ * Two-phase start-up: read the config files, load the plugin modules they list (in order),
+ * validate the whole config once with every plugin's schema fragment, register the plugins,
+ * then check the zones against what they registered.
+ */
+export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> {
+  const commandLine = withMonerodConfigFile(inputs.commandLine, inputs.cwd);
+  const files = readConfigFiles(commandLine.configFile, inputs.cwd, inputs.defaultConfigFile);
+  const list = files.merged.plugins ?? [];
+  if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || p.length === 0)) {
+    throw new ConfigError('plugins: must be an array of module names or paths', { path: 'plugins' });
+  }
+  const plugins = await loadPluginModules(list as string[], files.pluginBaseDir, CORE_CONFIG_KEYS);
+  const config = buildConfig({
+    files: files.merged,
+    flags: commandLine.settings,
+    env: inputs.env,
+    fragments: plugins.flatMap(({ plugin }) => (plugin.configSchema === undefined ? [] : [{ plugin: plugin.name, schema: plugin.configSchema }])),
+  });
+  const logger = inputs.createLogger(config);
+  for (const notice of commandLine.notices ?? []) logger.info({ component: 'config' }, notice);
+  const rpcMethods = new RpcMethodRegistry();
+  for (const name of [GET_ZONES, ...MONEROD_JSON_RPC_METHODS]) rpcMethods.reserve(name);
+  const dataDir = resolveDataDir(config.dataDir, inputs.cwd);
+  const pluginRuntime = new PluginRuntime(dataDir);
+  const { registry, stopHooks } = await registerPlugins(plugins, config, rpcMethods, logger, pluginRuntime);
+  const userZones = new Set([...files.userZones, ...commandLine.settings.filter((s) => s.path.startsWith('zones.')).map((s) => s.path.split('.')[1])]);
+  let zones: ZoneConfig[];
+  try {
+    zones = bindZones(config, registry, userZones);
+  } catch (error) {
+    throw error instanceof ConfigError ? withFlagSources(error, commandLine.settings) : error;
+  }
+  return { config, files, dataDir, plugins, registry, stopHooks, rpcMethods, pluginRuntime, zones, logger };
+}
+
+/** `~` and `~/...` expand to the home directory; relative paths resolve from the working directory. */
+export function resolveDataDir(dataDir: string, cwd: string, home = os.homedir()): string {
+  if (dataDir === '~') return home;
+  if (dataDir.startsWith('~/')) return path.join(home, dataDir.slice(2));
+  return path.resolve(cwd, dataDir);
+}

@@ -1,0 +1,286 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ThrottledStream, type PeerRateLimits } from '../net/throttled-stream';
+import { outcomeOf, type PeerEvents } from './peer-events';
+import { type PeerAddress, AbortedError, VeilnodeError, type Logger, type NetworkName, SystemClock, type Clock } from '@veilnode/plugin-api';
+import type { ConnectionHandler, ZoneConnection } from '../node/connection-handler';
+import type { ConnectionClose } from '../relay/rejection-tracker';
+import { ReceiveBudget } from '@veilnode/protocol';
+import { IntervalSummaryLog } from '../logging/interval-summary-log';
+import type { ZonePeerStore } from '../peerstore/zone-peer-store';
+import { ChainState } from './chain-state';
+import { DEFAULT_PEER_TIMEOUTS, PeerConnection, type PeerTimeouts } from './peer-connection';
+import type { ConnectPeer } from './outbound-maintainer';
+import { NODE_RECEIVE_BUDGET_BYTES } from './receive-limits';
+import { sourceGroup } from './source-group';
+import type { TxSink } from './tx-sink';
+
+/** Per-zone state the peer layer needs. */
+export interface PeerZoneContext {
+  /** The zone's address book (filled from its handshakes and timed syncs). */
+  readonly store?: ZonePeerStore;
+  /** Our listening port in this zone (announced only where the zone policy allows). */
+  readonly listenPort?: number;
+}
+
+export interface PeerLayerOptions {
+  readonly network: NetworkName;
+  readonly logger: Logger;
+  /** Where received txs go; set later with setTxSink when the relay engine starts after us. */
+  readonly txSink?: TxSink;
+  readonly zoneContext?: (zone: string) => PeerZoneContext | undefined;
+  /** Our clearnet peer_id; random per run by default (anonymity zones use their policy's fixed id). */
+  readonly localPeerId?: bigint;
+  readonly timeouts?: Partial<PeerTimeouts>;
+  /** Pad every NOTIFY_NEW_TRANSACTIONS to a multiple of 1024 bytes (`--pad-transactions`). */
+  readonly padTransactions?: boolean;
+  /** Bytes all connections together may hold for large bodies still arriving; default NODE_RECEIVE_BUDGET_BYTES. */
+  readonly receiveBudgetBytes?: number;
+  /** Times the summary of failed handshakes; default the system clock. */
+  readonly clock?: Clock;
+  /** The node's shared upload/download budgets (--limit-rate-*); every peer stream is held to them. */
+  readonly rateLimits?: PeerRateLimits;
+  /** Dial, handshake and noise outcomes for the node's metrics. */
+  readonly events?: PeerEvents;
+}
+
+/** Connections that failed before their handshake are logged as one summary line per this interval. */
+export const HANDSHAKE_FAILURE_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * Told when a connection becomes ready (handshake done), when its peer reports another chain
+ * height (timed sync), and when a ready one closes: the relay engine, which picks stems and noise
+ * channels only among peers that are not behind the chain.
+ */
+export interface ConnectionObserver {
+  /** `height`: the chain height the peer reported in its handshake. */
+  onConnectionUp(zone: string, connectionId: string, direction: 'inbound' | 'outbound', height: number): void;
+  /** A ready connection's peer reported a height other than the last one told. */
+  onConnectionHeight(zone: string, connectionId: string, height: number): void;
+  /** `close`: whether the peer ended it, and for outbound ones an opaque key of the peer. */
+  onConnectionDown(zone: string, connectionId: string, close: ConnectionClose): void;
+}
+
+/** PeerConnection's close reasons when the far end closed or reset the stream. */
+const CLOSED_BY_PEER: ReadonlySet<string> = new Set(['remote closed', 'remote ended', 'stream error']);
+
+interface OutboundWaiter {
+  resolve(peer: PeerConnection): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The Levin peer layer: the kernel hands it every transport connection (`handle`), it runs a
+ * PeerConnection on each and keeps the ready ones per zone, so the relay can address them by
+ * opaque id and the outbound maintainer can wait for the handshake of a connection it dialled.
+ */
+export class PeerLayer implements ConnectionHandler {
+  readonly localPeerId: bigint;
+  /** Shared by every connection of every zone. */
+  readonly receiveBudget: ReceiveBudget;
+  private readonly byZone = new Map<string, Map<string, PeerConnection>>();
+  private readonly chains = new Map<string, ChainState>();
+  private readonly outboundWaiters = new Map<string, OutboundWaiter[]>();
+  private readonly logger: Logger;
+  private readonly handshakeFailures: IntervalSummaryLog;
+  private txSink?: TxSink;
+  private observer?: ConnectionObserver;
+  private counter = 0;
+
+  constructor(private readonly options: PeerLayerOptions) {
+    this.localPeerId = options.localPeerId ?? randomBytes(8).readBigUInt64LE(0);
+    this.receiveBudget = new ReceiveBudget(options.receiveBudgetBytes ?? NODE_RECEIVE_BUDGET_BYTES);
+    this.logger = options.logger;
+    this.handshakeFailures = new IntervalSummaryLog({
+      logger: options.logger,
+      message: 'peer connections closed before their handshake',
+      intervalMs: HANDSHAKE_FAILURE_LOG_INTERVAL_MS,
+      clock: options.clock ?? new SystemClock(),
+    });
+    this.txSink = options.txSink;
+  }
+
+  /**
+   * The chain top we claim on `zone`, learnt from that zone's peers only: a shared one would let
+   * a peer of one zone plant a unique top id and spot it in our claims on another zone, linking
+   * our identities there.
+   */
+  chain(zone: string): ChainState {
+    let chain = this.chains.get(zone);
+    if (!chain) this.chains.set(zone, (chain = new ChainState(this.options.network)));
+    return chain;
+  }
+
+  setTxSink(sink: TxSink): void {
+    this.txSink = sink;
+  }
+
+  setConnectionObserver(observer: ConnectionObserver): void {
+    this.observer = observer;
+  }
+
+  /** The kernel's ConnectionHandler hook. */
+  handle(info: ZoneConnection): void {
+    this.attach(info);
+  }
+
+  /** Runs a PeerConnection on a transport connection and tracks it until it closes. */
+  attach(info: ZoneConnection): PeerConnection {
+    const context = this.options.zoneContext?.(info.zone) ?? {};
+    const id = `${info.zone}-${++this.counter}`;
+    /** The height last told to the observer; undefined until the connection is up. */
+    let toldHeight: bigint | undefined;
+    const group = sourceGroup(info.connection.remote, id);
+    const peer = new PeerConnection({
+      id,
+      stream: this.options.rateLimits === undefined ? info.connection.stream : new ThrottledStream(info.connection.stream, this.options.rateLimits),
+      direction: info.connection.direction,
+      zone: info.zone,
+      policy: info.policy,
+      network: this.options.network,
+      chain: this.chain(info.zone),
+      localPeerId: this.localPeerId,
+      listenPort: context.listenPort,
+      peerStore: context.store,
+      txSink: { receive: (batch) => this.txSink?.receive({ ...batch, sourceGroup: group }) },
+      onSyncData: ({ current_height: height }) => {
+        if (toldHeight === undefined || height === toldHeight) return;
+        toldHeight = height;
+        this.observer?.onConnectionHeight(info.zone, id, Number(height));
+      },
+      logger: this.logger,
+      remote: info.remote,
+      timeouts: this.options.timeouts,
+      padTransactions: this.options.padTransactions,
+      receiveBudget: this.receiveBudget,
+    });
+    const remoteKey = info.connection.direction === 'outbound' && info.connection.remote ? key(info.connection.remote) : undefined;
+    const waiter = remoteKey ? this.outboundWaiters.get(remoteKey)?.shift() : undefined;
+    peer.ready.then(
+      (handshake) => {
+        let zone = this.byZone.get(info.zone);
+        if (!zone) this.byZone.set(info.zone, (zone = new Map()));
+        zone.set(id, peer);
+        // the latest report: a timed sync may have come in before this promise callback ran
+        toldHeight = peer.peerSyncData?.current_height ?? handshake.syncData.current_height;
+        this.observer?.onConnectionUp(info.zone, id, peer.direction, Number(toldHeight));
+        this.options.events?.handshaken?.(info.zone, peer.direction, 'ok');
+        this.options.events?.connectionUp?.(info.zone, peer.direction);
+        waiter?.resolve(peer);
+        void peer.closed.then(({ reason }) => {
+          this.byZone.get(info.zone)?.delete(id);
+          this.observer?.onConnectionDown(info.zone, id, { byPeer: CLOSED_BY_PEER.has(reason), peer: remoteKey === undefined ? undefined : opaquePeerKey(remoteKey) });
+          this.options.events?.connectionDown?.(info.zone, peer.direction);
+        });
+      },
+      (err: unknown) => {
+        this.handshakeFailures.count(`${info.zone}:${failureCode(err)}`);
+        this.options.events?.handshaken?.(info.zone, info.connection.direction, outcomeOf(err));
+        waiter?.reject(err);
+      },
+    );
+    return peer;
+  }
+
+  /**
+   * Resolves with the PeerConnection of the next outbound connection to `address` once its
+   * handshake completed (the caller dials through the kernel, which hands the stream to handle()).
+   */
+  awaitOutbound(address: PeerAddress, signal?: AbortSignal): Promise<PeerConnection> {
+    const k = key(address);
+    return new Promise<PeerConnection>((resolve, reject) => {
+      const list = this.outboundWaiters.get(k) ?? [];
+      const waiter: OutboundWaiter = {
+        resolve: (p) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(p);
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      };
+      const onAbort = (): void => {
+        const i = list.indexOf(waiter);
+        if (i >= 0) list.splice(i, 1);
+        reject(new AbortedError('outbound handshake', { zone: address.zone }));
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      list.push(waiter);
+      this.outboundWaiters.set(k, list);
+    });
+  }
+
+  /**
+   * A ConnectPeer for the OutboundMaintainer on top of a dial that hands its connection to
+   * handle() (the kernel's ZoneRuntime.dial): resolves once that connection's handshake is done.
+   */
+  connector(dial: (address: PeerAddress, signal: AbortSignal) => Promise<void>): ConnectPeer {
+    // the connection reaches handle() during dial() and its handshake has its own timeout; this
+    // limit only guards against a transport reporting a different remote than the one dialled
+    const limitMs = 2 * (this.options.timeouts?.handshakeMs ?? DEFAULT_PEER_TIMEOUTS.handshakeMs);
+    return async (address, signal) => {
+      const give = new AbortController();
+      const onAbort = (): void => give.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      const handshaken = this.awaitOutbound(address, give.signal);
+      handshaken.catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await dial(address, signal);
+        timer = setTimeout(() => give.abort(), limitMs);
+        const peer = await handshaken;
+        return { peerId: peer.peer?.peerId ?? 0n, closed: peer.closed };
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        give.abort(); // drops the waiter if it was never matched
+      }
+    };
+  }
+
+  /** Ready connections of a zone. */
+  connections(zone: string): PeerConnection[] {
+    return [...(this.byZone.get(zone)?.values() ?? [])];
+  }
+
+  connectionIds(zone: string, exceptConnectionId?: string): string[] {
+    return [...(this.byZone.get(zone)?.keys() ?? [])].filter((id) => id !== exceptConnectionId);
+  }
+
+  sendTransactions(zone: string, connectionId: string, blobs: readonly Uint8Array[], options: { readonly fluff: boolean }): boolean {
+    return this.byZone.get(zone)?.get(connectionId)?.sendTransactions(blobs, options) ?? false;
+  }
+
+  /** Writes a ready-made frame (noise slot, fragment) on one connection; false when it is gone. */
+  sendFrame(zone: string, connectionId: string, frame: Uint8Array): boolean {
+    return this.byZone.get(zone)?.get(connectionId)?.sendFrame(frame) ?? false;
+  }
+
+  /** Closes one connection (e.g. the relay engine rotating it out). */
+  close(zone: string, connectionId: string, reason: string): void {
+    this.byZone.get(zone)?.get(connectionId)?.close(reason);
+  }
+
+  /** Closes every connection. */
+  closeAll(reason = 'shutdown'): void {
+    for (const zone of this.byZone.values()) for (const peer of zone.values()) peer.close(reason);
+    this.byZone.clear();
+    this.handshakeFailures.flush();
+  }
+}
+
+/** Tells outbound peers apart without handing their address on (the relay engine logs what it gets). */
+function opaquePeerKey(remoteKey: string): string {
+  return createHash('sha256').update(remoteKey).digest('hex').slice(0, 16);
+}
+
+function key(address: PeerAddress): string {
+  return `${address.zone}|${address.host}|${address.port}`;
+}
+
+/** The code of what ended a handshake: the underlying error's when the failure wraps one (a Levin error, a timeout). */
+function failureCode(err: unknown): string {
+  if (!(err instanceof VeilnodeError)) return 'unknown';
+  return err.cause instanceof VeilnodeError ? err.cause.code : err.code;
+}

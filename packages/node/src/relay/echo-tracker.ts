@@ -1,0 +1,192 @@
+import type { Logger, Clock, TimerHandle } from '@veilnode/plugin-api';
+import type { CarrierPool } from './carrier-pool';
+import { CarrierError, type CarrierHandle } from './carrier-port';
+import type { ConnectionId, RelayTx } from './types';
+
+export interface EchoTrackerConfig {
+  /** Carriers per sending round (issue 14: default 2). */
+  readonly fanout: number;
+  /** A round not echoed within this is followed by a new round on new carriers; doubled each round. */
+  readonly echoTimeoutMs: number;
+  readonly maxEchoTimeoutMs: number;
+  /** Fixed cap of carriers one tx may use in any hour: a peer that drops or stays silent cannot make us send to more. */
+  readonly maxCarriersPerHour: number;
+  /** Txs tracked at once (waiting, sending or delivered and kept for status). */
+  readonly maxTxs: number;
+  /** A delivered tx stays visible in `status` this long. */
+  readonly keepDeliveredMs: number;
+}
+
+export const DEFAULT_ECHO_TRACKER: EchoTrackerConfig = Object.freeze({
+  fanout: 2,
+  echoTimeoutMs: 2 * 60_000,
+  maxEchoTimeoutMs: 30 * 60_000,
+  maxCarriersPerHour: 8,
+  maxTxs: 1_000,
+  keepDeliveredMs: 60 * 60_000,
+});
+
+const HOUR_MS = 60 * 60_000;
+
+/** Where a tx came back from: a connection on any zone, or the upstream daemon. */
+export type EchoSource = { readonly kind: 'connection'; readonly zone: string; readonly connectionId: ConnectionId } | { readonly kind: 'upstream' };
+
+/** Per-tx counts for `get_relay_pool` (carrier ids are not shown: counts only). */
+export interface PrivateBroadcastStatus {
+  readonly txId: string;
+  readonly carriersUsed: number;
+  /** Carriers that took the tx (a carrier that was already gone does not count). */
+  readonly sent: number;
+  /** Arrivals of the tx from anything but its own carriers. */
+  readonly echoed: number;
+  readonly delivered: boolean;
+  /** Why an undelivered tx is not being sent right now. */
+  readonly waiting: 'no-carrier' | 'hourly-cap' | 'echo' | null;
+}
+
+interface Tracked {
+  readonly tx: RelayTx;
+  /** Connection ids of every carrier this tx used (an arrival on one of them is not an echo). */
+  readonly carriers: Set<ConnectionId>;
+  /** When each carrier was taken, for the hourly cap. */
+  readonly takenAt: number[];
+  sent: number;
+  echoed: number;
+  rounds: number;
+  deliveredAt: number | undefined;
+  waiting: PrivateBroadcastStatus['waiting'];
+  timer: TimerHandle | undefined;
+}
+
+/**
+ * Sends each local tx on carriers of its own and watches for its echo. A tx counts as delivered
+ * only when it comes back from something other than its carriers (another anonymity peer, the
+ * public zone, the upstream daemon); a carrier that merely stayed up proves nothing. Until then
+ * it is sent again on new carriers, with doubling waits, at most `maxCarriersPerHour` carriers
+ * per tx per hour. The only way out for a tx is `CarrierHandle.send` on a carrier the pools
+ * handed out: with no carrier the tx waits, it never goes anywhere else.
+ */
+export class EchoTracker {
+  private readonly config: EchoTrackerConfig;
+  private readonly txs = new Map<string, Tracked>();
+  private readonly waitingForCarrier = new Set<string>();
+
+  constructor(
+    private readonly pools: readonly CarrierPool[],
+    private readonly deps: { readonly clock: Clock; readonly logger?: Logger },
+    config: Partial<EchoTrackerConfig> = {},
+  ) {
+    this.config = { ...DEFAULT_ECHO_TRACKER, ...config };
+    const c = this.config;
+    if (!(Number.isInteger(c.fanout) && c.fanout > 0 && Number.isInteger(c.maxCarriersPerHour) && c.maxCarriersPerHour >= c.fanout && c.maxTxs > 0 && c.echoTimeoutMs > 0))
+      throw new CarrierError('BAD_CONFIG', 'echo tracker needs fanout >= 1, maxCarriersPerHour >= fanout, maxTxs >= 1 and a positive echo timeout', { ...c });
+    if (pools.length === 0) throw new CarrierError('BAD_CONFIG', 'echo tracker needs at least one anonymity zone carrier pool');
+    for (const pool of pools) pool.onWarm(() => this.serveWaiting());
+  }
+
+  /** Starts private broadcast of a local tx; a tx already tracked is left as it is. */
+  submit(tx: RelayTx): void {
+    if (this.txs.has(tx.id)) return;
+    if (this.txs.size >= this.config.maxTxs) this.forgetOldestDelivered();
+    if (this.txs.size >= this.config.maxTxs) throw new CarrierError('TRACKER_FULL', `already ${this.txs.size} local txs in private broadcast`, { txId: tx.id, max: this.config.maxTxs });
+    this.txs.set(tx.id, { tx, carriers: new Set(), takenAt: [], sent: 0, echoed: 0, rounds: 0, deliveredAt: undefined, waiting: null, timer: undefined });
+    this.sendRound(tx.id);
+  }
+
+  /** The peer layer saw `txId` arrive; it is an echo unless it came on one of the tx's carriers. */
+  onTxReceived(txId: string, from: EchoSource): void {
+    const t = this.txs.get(txId);
+    if (t === undefined) return;
+    if (from.kind === 'connection' && t.carriers.has(from.connectionId)) return;
+    t.echoed++;
+    if (t.deliveredAt !== undefined) return;
+    t.deliveredAt = this.deps.clock.now();
+    t.waiting = null;
+    t.timer?.cancel();
+    this.waitingForCarrier.delete(txId);
+    t.timer = this.deps.clock.setTimer(this.config.keepDeliveredMs, () => this.txs.delete(txId));
+    this.deps.logger?.info({ txId, carriers: t.carriers.size, rounds: t.rounds }, 'local transaction delivered: it came back from the network');
+  }
+
+  status(): PrivateBroadcastStatus[] {
+    return [...this.txs.values()].map((t) => ({ txId: t.tx.id, carriersUsed: t.carriers.size, sent: t.sent, echoed: t.echoed, delivered: t.deliveredAt !== undefined, waiting: t.waiting }));
+  }
+
+  stop(): void {
+    for (const t of this.txs.values()) t.timer?.cancel();
+    this.waitingForCarrier.clear();
+  }
+
+  /** Carriers this tx may still take now under the hourly cap. */
+  private allowance(t: Tracked): number {
+    const since = this.deps.clock.now() - HOUR_MS;
+    while (t.takenAt.length > 0 && t.takenAt[0] <= since) t.takenAt.shift();
+    return this.config.maxCarriersPerHour - t.takenAt.length;
+  }
+
+  private sendRound(txId: string): void {
+    const t = this.txs.get(txId);
+    if (t === undefined || t.deliveredAt !== undefined) return;
+    t.timer?.cancel();
+    t.timer = undefined;
+    let wanted = Math.min(this.config.fanout, this.allowance(t));
+    if (wanted === 0) {
+      // Capped: try again when the oldest carrier of the hour ages out.
+      t.waiting = 'hourly-cap';
+      t.timer = this.deps.clock.setTimer(t.takenAt[0] + HOUR_MS - this.deps.clock.now(), () => this.sendRound(txId));
+      return;
+    }
+    let wrote = 0;
+    // A carrier already gone (send false) costs one of the hour's carriers: a peer that drops us
+    // on connect cannot buy itself unbounded replacements.
+    while (wanted > 0) {
+      const carriers = this.takeCarriers(wanted);
+      if (carriers.length === 0) break;
+      for (const c of carriers) {
+        t.carriers.add(c.id);
+        t.takenAt.push(this.deps.clock.now());
+        if (c.send(t.tx)) wrote++;
+        else wanted++;
+        wanted--;
+      }
+      wanted = Math.min(wanted, this.allowance(t));
+    }
+    if (wrote === 0) {
+      t.waiting = this.allowance(t) === 0 ? 'hourly-cap' : 'no-carrier';
+      if (t.waiting === 'hourly-cap') t.timer = this.deps.clock.setTimer(t.takenAt[0] + HOUR_MS - this.deps.clock.now(), () => this.sendRound(txId));
+      else this.waitingForCarrier.add(txId);
+      return;
+    }
+    t.sent += wrote;
+    t.rounds++;
+    t.waiting = 'echo';
+    this.waitingForCarrier.delete(txId);
+    const wait = Math.min(this.config.maxEchoTimeoutMs, this.config.echoTimeoutMs * 2 ** (t.rounds - 1));
+    t.timer = this.deps.clock.setTimer(wait, () => this.sendRound(txId));
+  }
+
+  private takeCarriers(count: number): CarrierHandle[] {
+    const taken: CarrierHandle[] = [];
+    // Zones in the order configured; each pool draws its carriers uniformly.
+    for (const pool of this.pools) {
+      if (taken.length >= count) break;
+      taken.push(...pool.take(count - taken.length));
+    }
+    return taken;
+  }
+
+  private serveWaiting(): void {
+    for (const txId of [...this.waitingForCarrier]) {
+      this.waitingForCarrier.delete(txId);
+      this.sendRound(txId);
+    }
+  }
+
+  private forgetOldestDelivered(): void {
+    let oldest: Tracked | undefined;
+    for (const t of this.txs.values()) if (t.deliveredAt !== undefined && (oldest === undefined || t.deliveredAt < (oldest.deliveredAt as number))) oldest = t;
+    if (oldest === undefined) return;
+    oldest.timer?.cancel();
+    this.txs.delete(oldest.tx.id);
+  }
+}
