@@ -1,20 +1,18 @@
 import type { ObjectCodec } from '../epee/object';
 import { encodeStorageParts, storageSize, writeStorage } from '../epee/storage';
 import { LEVIN_HEADER_SIZE, LevinFlags, LevinReturnCode } from '../levin/constants';
-import { writeLevinHeader } from '../levin/header';
+import { allocateFrame, writeFrameHeader, type LevinFrameHeader } from '../levin/frame';
 import type { InvokeDefinition, NotifyDefinition } from './messages';
 
-function frame<T extends object>(codec: ObjectCodec<T>, value: T, command: number, flags: number, expectsResponse: boolean, returnCode: number): Buffer {
-  const bodySize = storageSize(codec, value);
-  const out = Buffer.allocUnsafe(LEVIN_HEADER_SIZE + bodySize);
-  writeLevinHeader({ command, cb: bodySize, flags, expectsResponse, returnCode }, out, 0);
+function frame<T extends object>(codec: ObjectCodec<T>, value: T, header: LevinFrameHeader): Buffer {
+  const out = allocateFrame(header, storageSize(codec, value));
   writeStorage(codec, value, out, LEVIN_HEADER_SIZE);
   return out;
 }
 
 /** A complete invoke frame (header + body, one allocation). */
 export function encodeInvokeMessage<Req extends object, Res extends object>(def: InvokeDefinition<Req, Res>, request: Req): Buffer {
-  return frame(def.request, request, def.command, LevinFlags.Request, true, LevinReturnCode.Ok);
+  return frame(def.request, request, { command: def.command, expectsResponse: true });
 }
 
 /** A complete response frame; return code 1 unless told otherwise (monerod treats ≤ 0 as failure). */
@@ -23,12 +21,12 @@ export function encodeResponseMessage<Req extends object, Res extends object>(
   response: Res,
   returnCode: number = LevinReturnCode.Success,
 ): Buffer {
-  return frame(def.response, response, def.command, LevinFlags.Response, false, returnCode);
+  return frame(def.response, response, { command: def.command, flags: LevinFlags.Response, returnCode });
 }
 
 /** A complete notification frame. */
 export function encodeNotifyMessage<T extends object>(def: NotifyDefinition<T>, body: T): Buffer {
-  return frame(def.body, body, def.command, LevinFlags.Request, false, LevinReturnCode.Ok);
+  return frame(def.body, body, { command: def.command });
 }
 
 /**
@@ -37,6 +35,6 @@ export function encodeNotifyMessage<T extends object>(def: NotifyDefinition<T>, 
  */
 export function encodeNotifyMessageParts<T extends object>(def: NotifyDefinition<T>, body: T): Buffer[] {
   const { parts, size } = encodeStorageParts(def.body, body, LEVIN_HEADER_SIZE);
-  writeLevinHeader({ command: def.command, cb: size, flags: LevinFlags.Request, expectsResponse: false, returnCode: LevinReturnCode.Ok }, parts[0], 0);
+  writeFrameHeader({ command: def.command }, size, parts[0]);
   return parts;
 }
