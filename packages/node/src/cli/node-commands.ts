@@ -1,5 +1,5 @@
 import { ConfigError } from '@veilnode/plugin-api';
-import type { ZoneStatus } from '../node/zone-status';
+import type { ZoneStatus } from '../rpc/zone-status';
 import type { NodeRpcClient } from './node-rpc-client';
 
 const TXID = /^[0-9a-f]{64}$/;

@@ -4,7 +4,7 @@ import { MONEROD_LOG_LEVELS, logLevelOf } from './monerod-log-level';
 import { IGNORED_OPTIONS, REFUSED_OPTIONS, unknownOptionMessage } from './monerod-options';
 import { bindRule, endpointRule, ipRule, loginRule, parsePort, parsePositiveInt, proxyRule, type Rule } from './host-port';
 import { ZONE_NAME_PATTERN } from './zone-settings';
-import { parseUpstreamAddress } from '../rpc/upstream/upstream-address';
+import { parseUpstreamAddress } from './upstream-address';
 
 /**
  * veilnode's command line: monerod's flags with monerod's grammar, translated into config

@@ -5,7 +5,7 @@ import { DEFAULT_CROSS_ZONE_DELAY } from '../relay/relay-engine-config';
 import { DEFAULT_LOCAL_TX_MAX_AGE_MS } from '../relay/rejection-tracker';
 import { DEFAULT_PEER_TX_QUOTA } from '../relay/peer-tx-quota';
 import { DEFAULT_RELAY_POOL_LIMITS } from '../relay/relay-pool';
-import { parseUpstreamAddress } from '../rpc/upstream/upstream-address';
+import { parseUpstreamAddress } from './upstream-address';
 import { endpointRule } from './host-port';
 
 export const NETWORKS: readonly NetworkName[] = ['mainnet', 'testnet', 'stagenet', 'regtest'];

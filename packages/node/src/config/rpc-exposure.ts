@@ -1,4 +1,4 @@
-import { isLoopbackIp } from '../rpc/loopback';
+import { isLoopbackIp } from '../net/loopback';
 import type { NodeConfig } from './core-schema';
 
 /**

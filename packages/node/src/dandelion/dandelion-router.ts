@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '@veilnode/plugin-api';
 import type { Rng } from '../time/rng';
 import { pickDistinct, uniformDelay } from '../time/distributions';
-import { ALL_ELIGIBLE, type ConnectionEligibility, type ConnectionId, type Direction } from '../relay/types';
+import { ALL_ELIGIBLE, type ConnectionEligibility, type ConnectionId, type Direction } from '../routing/types';
 
 /** Dandelion++ parameters (docs/dandelion.md, monerod ≥ 0.17.1.5). */
 export interface DandelionConfig {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { ZoneStatus } from '../node/zone-status';
+import type { ZoneStatus } from '../rpc/zone-status';
 import type { PeerEvents } from '../peer/peer-events';
 import type { RpcRequestObserver } from '../rpc/rpc-server';
 

@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Rng } from '../time/rng';
-import { isLoopbackIp } from '../rpc/loopback';
+import { isLoopbackIp } from './loopback';
 
 /**
  * Prefix lengths that count as one subnet for outbound peer choice. monerod (0.18.4.3 on, see

@@ -13,7 +13,7 @@ import { RpcListeners } from '../rpc/rpc-listeners';
 import { loadRpcTls } from '../rpc/rpc-tls-config';
 import { createUpstream } from '../rpc/upstream/create-upstream';
 import { UpstreamTxWatch } from '../rpc/upstream/upstream-tx-watch';
-import { HoldingConnectionHandler, type ConnectionHandler } from './connection-handler';
+import { HoldingConnectionHandler, type ConnectionHandler } from '../peer/connection-handler';
 import { attachNodeRpc, createRelayService, type NodeRpcSources } from './monerod-rpc-wiring';
 import { Node, type NodeService } from './node';
 import type { PreparedNode } from './prepare-node';

@@ -9,12 +9,12 @@ import type { StopHook } from '../plugins/plugin-context';
 import type { PluginRegistry } from '../plugins/plugin-registry';
 import type { PluginNodeServices, PluginRuntime } from '../plugins/plugin-runtime';
 import type { RpcServer } from '../rpc/rpc-server';
-import type { ConnectionHandler } from './connection-handler';
+import type { ConnectionHandler } from '../peer/connection-handler';
 import { DataDirLock } from './data-dir-lock';
 import type { JournalRecovery } from '../relay/durable-tx-queue';
 import type { RelayQueue } from './relay-queue';
 import { ZoneRuntime } from './zone-runtime';
-import type { ZoneStatus, ZoneStatusSource } from './zone-status';
+import type { ZoneStatus, ZoneStatusSource } from '../rpc/zone-status';
 
 /** Everything the Node is built from (the composition root resolves these from the root container). */
 export interface NodeParts {

@@ -6,7 +6,7 @@ import type { CommandLine } from '../config/command-line';
 import { readConfigFiles, type ConfigFiles } from '../config/config-files';
 import { withMonerodConfigFile } from '../config/monerod-config-file';
 import { CORE_CONFIG_KEYS, type NodeConfig } from '../config/core-schema';
-import { bindZones } from '../config/zone-bindings';
+import { bindZones } from '../plugins/zone-bindings';
 import type { StopHook } from '../plugins/plugin-context';
 import { loadPluginModules, type LoadedPlugin } from '../plugins/plugin-loader';
 import type { PluginRegistry } from '../plugins/plugin-registry';

@@ -11,7 +11,7 @@ import { RelayError } from '../relay/relay-errors';
 import type { ConnectionClose } from '../relay/rejection-tracker';
 import type { RelayOutboundPort } from '../relay/relay-outbound-port';
 import type { PoolEntry } from '../relay/relay-pool';
-import type { Direction } from '../relay/types';
+import type { Direction } from '../routing/types';
 import type { TxSubmitter } from '../rpc/monerod/sources';
 import { CryptoRng, type Rng } from '../time/rng';
 import { checkRelayable, transactionIdHex } from '@veilnode/protocol';

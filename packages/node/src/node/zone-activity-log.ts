@@ -2,7 +2,7 @@ import type { Logger, Clock, TimerHandle } from '@veilnode/plugin-api';
 import type { PeerEvents } from '../peer/peer-events';
 import type { RelayStatus } from '../relay/relay-engine';
 import type { NodeService } from './node';
-import type { ZoneStatus } from './zone-status';
+import type { ZoneStatus } from '../rpc/zone-status';
 
 /** How often the one-line summary is logged. */
 export const ACTIVITY_SUMMARY_INTERVAL_MS = 5 * 60_000;

@@ -2,7 +2,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { type AddressCodec, VeilnodeError, type Logger, type Listener, type Transport, type TransportConnection, type TransportStatus, type ZoneConfig, type ZonePolicy, SystemClock, type Clock } from '@veilnode/plugin-api';
 import { ZONE_CODEC, ZONE_CONFIG, ZONE_LOGGER, ZONE_POLICY, ZONE_TRANSPORT } from '../di/tokens';
 import { IntervalSummaryLog } from '../logging/interval-summary-log';
-import type { ConnectionHandler } from './connection-handler';
+import type { ConnectionHandler } from '../peer/connection-handler';
 import { InboundAdmission, type InboundSlot } from './inbound-admission';
 
 /** How often the transport's health is read, so a lost proxy or control port is logged promptly. */

@@ -1,8 +1,8 @@
 import type { Clock, TimerHandle } from '@veilnode/plugin-api';
 import type { Rng } from '../time/rng';
 import { uniformDelay } from '../time/distributions';
-import { OutboundSelection, type SelectionConfig } from '../relay/outbound-selection';
-import { ALL_ELIGIBLE, type ConnectionEligibility, type ConnectionId, type Direction } from '../relay/types';
+import { OutboundSelection, type SelectionConfig } from '../routing/outbound-selection';
+import { ALL_ELIGIBLE, type ConnectionEligibility, type ConnectionId, type Direction } from '../routing/types';
 import type { CovertSlotBuilder } from './covert-slot-builder';
 
 /** Noise timing of one anonymity zone (docs/anonymity-zones.md). */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ThrottledStream, type PeerRateLimits } from '../net/throttled-stream';
 import { outcomeOf, type PeerEvents } from './peer-events';
 import { type PeerAddress, AbortedError, VeilnodeError, type Logger, type NetworkName, SystemClock, type Clock } from '@veilnode/plugin-api';
-import type { ConnectionHandler, ZoneConnection } from '../node/connection-handler';
+import type { ConnectionHandler, ZoneConnection } from './connection-handler';
 import type { ConnectionClose } from '../relay/rejection-tracker';
 import { ReceiveBudget } from '@veilnode/protocol';
 import { IntervalSummaryLog } from '../logging/interval-summary-log';

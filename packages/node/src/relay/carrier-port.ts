@@ -1,6 +1,6 @@
 import { VeilnodeError } from '@veilnode/plugin-api';
 import type { RelayZoneConfig } from './relay-engine-config';
-import type { ConnectionId, RelayTx } from './types';
+import type { ConnectionId, RelayTx } from '../routing/types';
 
 declare const anonymityZoneBrand: unique symbol;
 

@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '@veilnode/plugin-api';
 import type { Rng } from '../time/rng';
 import { uniformDelay } from '../time/distributions';
-import type { ConnectionId, Direction } from './types';
+import type { ConnectionId, Direction } from '../routing/types';
 
 /** When outbound anonymity connections are replaced (issue rule 8). */
 export interface RotationConfig {

@@ -5,7 +5,7 @@ import { JOURNAL_MAGIC, MAX_RECORD_BODY, encodeRecord, enqueueRecordSize, parseJ
 import { JOURNAL_V1_MAGIC, parseJournalV1 } from './journal-v1';
 import { JournalError } from './relay-errors';
 import { MAX_REJECTED_TXS, type LocalTxStore, type QueuedTx, type RejectedTx } from './local-tx-store';
-import type { RelayTx } from './types';
+import type { RelayTx } from '../routing/types';
 
 export const DEFAULT_JOURNAL_FILE = 'local-txs.journal';
 /** Txs that may wait at once: far more than a wallet sends, few enough to replay in a moment. */

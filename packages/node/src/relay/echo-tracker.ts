@@ -1,7 +1,7 @@
 import type { Logger, Clock, TimerHandle } from '@veilnode/plugin-api';
 import type { CarrierPool } from './carrier-pool';
 import { CarrierError, type CarrierHandle } from './carrier-port';
-import type { ConnectionId, RelayTx } from './types';
+import type { ConnectionId, RelayTx } from '../routing/types';
 
 export interface EchoTrackerConfig {
   /** Carriers per sending round (issue 14: default 2). */

@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '@veilnode/plugin-api';
 import type { Rng } from '../time/rng';
 import { poissonDelay } from '../time/distributions';
-import type { ConnectionId, Direction, RelayTx } from './types';
+import type { ConnectionId, Direction, RelayTx } from '../routing/types';
 
 /** Fluff flush delays (docs/dandelion.md). */
 export interface FluffConfig {

@@ -1,5 +1,4 @@
 // The anonymity relay engine (inside the node, not part of the plugin API contract).
-export * from './types';
 export * from './relay-engine';
 export * from './relay-engine-config';
 export * from './relay-outbound-port';
@@ -8,7 +7,6 @@ export * from './local-tx-store';
 export * from './durable-tx-queue';
 export * from './relay-pool';
 export * from './fluff-scheduler';
-export * from './outbound-selection';
 export * from './connection-rotator';
 export * from './peer-height-filter';
 export * from './carrier-port';

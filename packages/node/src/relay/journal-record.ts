@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import type { RelayTx } from './types';
+import type { RelayTx } from '../routing/types';
 
 /** First bytes of a journal file: name, format version 2. */
 export const JOURNAL_MAGIC = Buffer.from('VNTXQ\x00\x02\n', 'latin1');

@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import type { DamagedRegion } from './journal-record';
-import type { RelayTx } from './types';
+import type { RelayTx } from '../routing/types';
 
 /** First bytes of a format-1 journal (builds before the record sync marker). */
 export const JOURNAL_V1_MAGIC = Buffer.from('VNTXQ\x00\x01\n', 'latin1');

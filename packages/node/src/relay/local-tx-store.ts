@@ -1,4 +1,4 @@
-import type { RelayTx } from './types';
+import type { RelayTx } from '../routing/types';
 
 /** A local tx the network refused: kept (bounded) so operators and wallets can see why. */
 export interface RejectedTx {

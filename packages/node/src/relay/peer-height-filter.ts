@@ -1,4 +1,4 @@
-import type { ConnectionEligibility, ConnectionId, Direction } from './types';
+import type { ConnectionEligibility, ConnectionId, Direction } from '../routing/types';
 
 /** How far a peer may be behind our height and still get stems and noise (monerod HEAD). */
 export const HEIGHT_TOLERANCE = 2;

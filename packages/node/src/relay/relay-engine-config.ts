@@ -2,7 +2,7 @@ import type { DandelionConfig } from '../dandelion/dandelion-router';
 import type { NoiseConfig } from '../noise/noise-scheduler';
 import type { RotationConfig } from './connection-rotator';
 import type { FluffConfig } from './fluff-scheduler';
-import type { SelectionConfig } from './outbound-selection';
+import type { SelectionConfig } from '../routing/outbound-selection';
 import type { RejectionRules } from './rejection-tracker';
 import type { PeerTxQuotaConfig } from './peer-tx-quota';
 import type { RelayPoolLimits } from './relay-pool';

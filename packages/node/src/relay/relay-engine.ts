@@ -8,7 +8,7 @@ import type { Rng } from '../time/rng';
 import { ConnectionRotator } from './connection-rotator';
 import { FluffScheduler } from './fluff-scheduler';
 import type { LocalTxStore, RejectedTx } from './local-tx-store';
-import { OutboundSelection } from './outbound-selection';
+import { OutboundSelection } from '../routing/outbound-selection';
 import { PeerHeightFilter } from './peer-height-filter';
 import type { RelayableTx } from '@veilnode/protocol';
 import { PeerTxQuota } from './peer-tx-quota';
@@ -19,7 +19,7 @@ import { RelayError } from './relay-errors';
 import { RejectionTracker, type ConnectionClose } from './rejection-tracker';
 import type { CloseReason, RelayOutboundPort } from './relay-outbound-port';
 import { LOCAL_SOURCE, RelayPool, type PoolEntry, type RelayState, type TxSource } from './relay-pool';
-import type { ConnectionId, Direction, RelayTx } from './types';
+import type { ConnectionId, Direction, RelayTx } from '../routing/types';
 
 export interface RelayEngineDeps {
   readonly clock: Clock;

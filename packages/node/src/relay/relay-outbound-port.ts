@@ -1,4 +1,4 @@
-import type { ConnectionId } from './types';
+import type { ConnectionId } from '../routing/types';
 
 export type CloseReason = 'rotation' | 'invalid-tx' | 'tx-quota' | 'penalised-source';
 

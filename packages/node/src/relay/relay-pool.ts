@@ -1,5 +1,5 @@
 import { ConfigError, type Clock, type TimerHandle } from '@veilnode/plugin-api';
-import type { RelayTx } from './types';
+import type { RelayTx } from '../routing/types';
 
 /**
  * How far a tx has travelled, as far as privacy is concerned (monerod's relay_method):

@@ -1,4 +1,4 @@
-import type { ZoneStatusSource } from '../node/zone-status';
+import type { ZoneStatusSource } from './zone-status';
 import type { RpcMethodRegistry } from './rpc-method-registry';
 
 /**

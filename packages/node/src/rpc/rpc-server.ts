@@ -9,7 +9,7 @@ import type { RpcForwarder } from './rpc-forwarder';
 import { tlsFrontListener, type RpcTlsOptions, type TlsFront } from './tls-listener';
 import { JsonRpcErrorCode, jsonRpcError, jsonRpcResult, parseJsonRpcCall, salvageId, type JsonRpcId } from './json-rpc';
 import { writeJson } from './json-writer';
-import { isLoopbackIp } from './loopback';
+import { isLoopbackIp } from '../net/loopback';
 import type { RpcMethodRegistry } from './rpc-method-registry';
 import { writeStreamed } from './streamed-reply';
 

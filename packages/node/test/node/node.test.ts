@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
-import type { ConnectionHandler, ZoneConnection } from '../../src/node/connection-handler';
+import type { ConnectionHandler, ZoneConnection } from '../../src/peer/connection-handler';
 import { composeNode } from '../../src/node/compose-node';
 import type { Node, NodeSummary } from '../../src/node/node';
-import type { ZoneStatus } from '../../src/node/zone-status';
+import type { ZoneStatus } from '../../src/rpc/zone-status';
 import { pluginFixture, tempDir } from '../../src/testing/fixtures';
 import { prepareFromConfig } from '../../src/testing/prepare';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { RecordingLogger, VirtualClock } from '@veilnode/plugin-api/testing';
 import { ZoneActivityLog } from '../../src/node/zone-activity-log';
-import type { ZoneStatus } from '../../src/node/zone-status';
+import type { ZoneStatus } from '../../src/rpc/zone-status';
 
 const zone = (name: string, inbound: number, out: number, healthy = true): ZoneStatus => ({
   name,

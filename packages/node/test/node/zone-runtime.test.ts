@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { container as rootContainer } from 'tsyringe';
 import type { Listener, Transport, TransportCapabilities, TransportConnection, TransportStatus, ZoneConfig, ZonePolicy } from '@veilnode/plugin-api';
 import { ZONE_CODEC, ZONE_CONFIG, ZONE_LOGGER, ZONE_POLICY, ZONE_TRANSPORT } from '../../src/di/tokens';
-import type { ConnectionHandler, ZoneConnection } from '../../src/node/connection-handler';
+import type { ConnectionHandler, ZoneConnection } from '../../src/peer/connection-handler';
 import { REFUSAL_LOG_INTERVAL_MS, ZoneRuntime } from '../../src/node/zone-runtime';
 import { RecordingLogger, type LogEntry, testZoneConfig, VirtualClock } from '@veilnode/plugin-api/testing';
 import { testOnionCodec } from '../helpers/test-codecs';

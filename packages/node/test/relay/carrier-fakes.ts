@@ -1,5 +1,5 @@
 import { CarrierClosedSignal, type AnonymityZone, type CarrierHandle, type CarrierOpener } from '../../src/relay/carrier-port';
-import type { RelayTx } from '../../src/relay/types';
+import type { RelayTx } from '../../src/routing/types';
 
 /** A carrier whose connection the test controls: it records what it was given and can be dropped. */
 export class FakeCarrier implements CarrierHandle {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { VeilnodeError, type RpcRequestInfo } from '@veilnode/plugin-api';
-import { isLoopbackIp } from '../../src/rpc/loopback';
+import { isLoopbackIp } from '../../src/net/loopback';
 import { RpcListeners, type MainRpcOptions } from '../../src/rpc/rpc-listeners';
 import { RpcMethodRegistry } from '../../src/rpc/rpc-method-registry';
 import { RecordingLogger } from '@veilnode/plugin-api/testing';

@@ -7,7 +7,7 @@ import { digestHa1, digestResponse } from '../../src/rpc/digest-auth';
 import { registerGetZones } from '../../src/rpc/get-zones-method';
 import { RpcMethodRegistry } from '../../src/rpc/rpc-method-registry';
 import { MAX_CONNECTIONS, RpcServer, type RpcServerOptions } from '../../src/rpc/rpc-server';
-import type { ZoneStatus } from '../../src/node/zone-status';
+import type { ZoneStatus } from '../../src/rpc/zone-status';
 import { RecordingLogger } from '@veilnode/plugin-api/testing';
 
 interface Reply {

@@ -9,7 +9,7 @@ import { RecordingLogger } from '@veilnode/plugin-api/testing';
 import { RpcMethodRegistry } from '../../src/rpc/rpc-method-registry';
 import { RpcServer } from '../../src/rpc/rpc-server';
 import type { RpcTlsMode } from '../../src/rpc/tls-listener';
-import { parseUpstreamAddress, type UpstreamAddress } from '../../src/rpc/upstream/upstream-address';
+import { parseUpstreamAddress, type UpstreamAddress } from '../../src/config/upstream-address';
 import { UpstreamDaemon } from '../../src/rpc/upstream/upstream-daemon';
 import { directDialer } from '../../src/rpc/upstream/upstream-dialers';
 import { loadRpcTls } from '../../src/rpc/rpc-tls-config';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '@veilnode/plugin-api';
 import type { UpstreamConfig } from '../../config/core-schema';
 import { parseIpPort } from '../../config/host-port';
-import { parseUpstreamAddress } from './upstream-address';
+import { parseUpstreamAddress } from '../../config/upstream-address';
 import { UpstreamDaemon } from './upstream-daemon';
 import { directDialer, socksDialer, zoneDialer, type ZoneStreamOpener } from './upstream-dialers';
 

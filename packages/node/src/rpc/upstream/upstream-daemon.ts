@@ -2,7 +2,7 @@ import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage
 import type { Duplex, Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { DigestClient } from './digest-client';
-import { formatUpstreamAddress, type UpstreamAddress } from './upstream-address';
+import { formatUpstreamAddress, type UpstreamAddress } from '../../config/upstream-address';
 import type { StreamDialer } from './upstream-dialers';
 import { UpstreamError } from './upstream-error';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:net';
 import { UpstreamDaemon } from '../../../src/rpc/upstream/upstream-daemon';
-import { parseUpstreamAddress, type UpstreamAddress } from '../../../src/rpc/upstream/upstream-address';
+import { parseUpstreamAddress, type UpstreamAddress } from '../../../src/config/upstream-address';
 import { directDialer } from '../../../src/rpc/upstream/upstream-dialers';
 import { UpstreamForwarder, type HiddenTxFilter } from '../../../src/rpc/upstream/upstream-forwarder';
 import { UpstreamChainInfo } from '../../../src/rpc/upstream/upstream-chain-info';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
-import { parseUpstreamAddress, type UpstreamAddress } from '../../../src/rpc/upstream/upstream-address';
+import { parseUpstreamAddress, type UpstreamAddress } from '../../../src/config/upstream-address';
 import { UpstreamDaemon } from '../../../src/rpc/upstream/upstream-daemon';
 import { directDialer } from '../../../src/rpc/upstream/upstream-dialers';
 import { UpstreamForwarder } from '../../../src/rpc/upstream/upstream-forwarder';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import { publicZonePolicy } from '@veilnode/plugin-api';
-import { HoldingConnectionHandler, type ZoneConnection } from '../../src/node/connection-handler';
+import { HoldingConnectionHandler, type ZoneConnection } from '../../src/peer/connection-handler';
 import { RecordingLogger } from '@veilnode/plugin-api/testing';
 
 describe('HoldingConnectionHandler (until the peer layer lands)', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { parseCommandLine } from '../../../src/config/command-line';
-import { formatUpstreamAddress, parseUpstreamAddress } from '../../../src/rpc/upstream/upstream-address';
+import { parseCommandLine } from '../../src/config/command-line';
+import { formatUpstreamAddress, parseUpstreamAddress } from '../../src/config/upstream-address';
 
 describe('upstream address (--bootstrap-daemon-address)', () => {
   it('reads monerod’s forms and the zone of the host', () => {

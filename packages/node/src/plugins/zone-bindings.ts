@@ -1,7 +1,7 @@
 import { ConfigError, type ZoneConfig } from '@veilnode/plugin-api';
-import type { PluginRegistry } from '../plugins/plugin-registry';
-import type { NodeConfig } from './core-schema';
-import { resolveZoneConfig } from './zone-settings';
+import type { PluginRegistry } from './plugin-registry';
+import type { NodeConfig } from '../config/core-schema';
+import { resolveZoneConfig } from '../config/zone-settings';
 
 /**
  * The last validation step, once plugins have registered: every enabled `zones.<name>` entry

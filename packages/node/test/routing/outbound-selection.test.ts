@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { OutboundSelection } from '../../src/relay/outbound-selection';
+import { OutboundSelection } from '../../src/routing/outbound-selection';
 import { SeededRng } from '../../src/time/rng';
 import { VirtualClock } from '@veilnode/plugin-api/testing';
 
