@@ -1,6 +1,6 @@
 import type { Logger } from '../../api/logger';
 import type { Clock, TimerHandle } from '../../time/clock';
-import type { UpstreamDaemon } from './upstream-daemon';
+import type { Upstream } from './upstream';
 import type { HiddenTxFilter } from './upstream-forwarder';
 
 /** The relay side the watch reports to (RelayService implements it). */
@@ -49,7 +49,7 @@ export class UpstreamTxWatch implements HiddenTxFilter {
   private readonly maxBackoffMs: number;
 
   constructor(
-    private readonly upstream: UpstreamDaemon,
+    private readonly upstream: Upstream,
     private readonly ledger: LocalTxLedger,
     private readonly clock: Clock,
     private readonly logger: Logger,
