@@ -106,7 +106,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: '--limit-rate-down', value: 'KB/S', help: 'download limit of all peer traffic in kB/s (-1 = default 8192)' },
   { name: '--limit-rate', value: 'KB/S', help: 'sets both --limit-rate-up and --limit-rate-down' },
   { name: '--metrics-bind', value: 'IP:PORT', help: 'serve Prometheus metrics at http://IP:PORT/metrics (off by default)' },
-  { name: '--bootstrap-daemon-address', value: 'URL', help: 'forward the chain RPC veilnode does not answer to this monerod (http(s)://HOST:PORT; .onion/.i2p through that zone); never a transaction' },
+  { name: '--bootstrap-daemon-address', value: 'URL', help: "forward the chain RPC veilnode does not answer to this monerod (http(s)://HOST:PORT; .onion/.i2p through that zone), or 'auto': a public node our peers advertise; never a transaction" },
   { name: '--bootstrap-daemon-login', value: 'USER:PASS', help: "login of the bootstrap daemon's RPC (HTTP Digest)" },
   { name: '--bootstrap-daemon-proxy', value: 'IP:PORT', help: 'reach a clearnet bootstrap daemon through this SOCKS5 proxy' },
   { name: '--bootstrap-daemon-ssl-certificate', value: 'FILE', help: "PEM certificate an https bootstrap daemon's must chain to (pin a self-signed one)" },
