@@ -7,7 +7,7 @@ import { PublicNodeSelector, type PublicNodeSelectorOptions } from './public-nod
 import type { PublicRpcNode, PublicRpcNodeSource } from './public-rpc-node';
 import type { Upstream } from './upstream';
 import type { StreamBody, UpstreamDaemon } from './upstream-daemon';
-import { UpstreamError } from './upstream-error';
+import { UpstreamError, type UpstreamFailure } from './upstream-error';
 
 export interface AutoUpstreamOptions {
   readonly nodes: PublicRpcNodeSource;
@@ -88,7 +88,11 @@ export class AutoUpstream implements Upstream {
   }
 
   request(method: string, path: string, contentType: string | undefined, body: Buffer | StreamBody): Promise<IncomingMessage> {
-    return this.through((daemon) => daemon.request(method, path, contentType, body));
+    // A streamed body comes from the client as it sends it: silence may be the client's (one
+    // that stalls its upload on purpose must not make us drop good nodes); the 30 s recheck
+    // finds a node that really went silent.
+    const blame = (failure: UpstreamFailure): boolean => Buffer.isBuffer(body) || failure !== 'idle-timeout';
+    return this.through((daemon) => daemon.request(method, path, contentType, body), blame);
   }
 
   json(path: string, body: unknown): Promise<unknown> {
@@ -99,15 +103,15 @@ export class AutoUpstream implements Upstream {
     return this.through((daemon) => daemon.jsonRpc(method, params));
   }
 
-  /** Runs `call` on the node in use; an upstream failure drops that node. */
-  private async through<T>(call: (daemon: UpstreamDaemon) => Promise<T>): Promise<T> {
+  /** Runs `call` on the node in use; an upstream failure `blame` puts on the node drops it. */
+  private async through<T>(call: (daemon: UpstreamDaemon) => Promise<T>, blame: (failure: UpstreamFailure) => boolean = () => true): Promise<T> {
     const used = this.inUse;
     if (used === undefined) throw new UpstreamError('no-public-node', NO_PUBLIC_NODE_MESSAGE);
     try {
       return await call(used.daemon);
     } catch (error) {
       // other errors are the client's (its body broke off, or was too large), not the node's
-      if (error instanceof UpstreamError) this.drop(used, error.failure);
+      if (error instanceof UpstreamError && blame(error.failure)) this.drop(used, error.failure);
       throw error;
     }
   }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { PassThrough } from 'node:stream';
 import { RecordingLogger } from '../../../src/logging/recording-logger';
 import type { ConnectionInfo } from '../../../src/rpc/monerod/sources';
 import { AutoUpstream, NO_PUBLIC_NODE_MESSAGE } from '../../../src/rpc/upstream/auto-upstream';
@@ -40,7 +41,7 @@ async function publicNode(name: string, info: object = INFO): Promise<FakeMonero
 
 const asNode = (monerod: FakeMonerod): PublicRpcNode => ({ zone: 'clearnet', host: '127.0.0.1', port: monerod.port });
 
-function harness(options: { anonymous?: boolean; peerHeights?: number[] } = {}) {
+function harness(options: { anonymous?: boolean; peerHeights?: number[]; idleTimeoutMs?: number } = {}) {
   const clock = new VirtualClock();
   const logger = new RecordingLogger();
   const offered: PublicRpcNode[] = [];
@@ -55,7 +56,7 @@ function harness(options: { anonymous?: boolean; peerHeights?: number[] } = {}) 
     nettype: 'fakechain',
     daemonFor: (node) => {
       tried.push(node.port);
-      return new UpstreamDaemon({ address: { tls: false, host: node.host, port: node.port, zone: node.zone }, login: null, dialer: directDialer, connectTimeoutMs: 1_000, idleTimeoutMs: 2_000 });
+      return new UpstreamDaemon({ address: { tls: false, host: node.host, port: node.port, zone: node.zone }, login: null, dialer: directDialer, connectTimeoutMs: 1_000, idleTimeoutMs: options.idleTimeoutMs ?? 2_000 });
     },
     clock,
     logger,
@@ -151,6 +152,25 @@ describe('rpc/upstream/AutoUpstream (--bootstrap-daemon-address auto)', function
     await pass(h.clock, 12_000);
     await eventually('a tried again after its minute', () => h.tried.length > triesBefore);
     expect(h.tried.at(-1)).to.equal(a.port);
+  });
+
+  it('keeps the node when a client’s streamed body goes silent (the silence may be the client’s), drops it when its own answer does', async () => {
+    const h = harness({ idleTimeoutMs: 300 });
+    upstream = h.upstream;
+    const [a] = await started('a');
+    a.on('/get_outs.bin', () => undefined); // reads the whole body, never answers
+    h.offered.push(asNode(a));
+    h.upstream.start();
+    h.clock.advance(0);
+    await eventually('a in use', () => h.upstream.label !== '');
+    const stalled = new PassThrough(); // the client sends a first chunk and then nothing
+    stalled.write('epee');
+    const streamed = await h.upstream.request('POST', '/get_outs.bin', undefined, { stream: stalled, length: undefined }).then(() => undefined, (e: UpstreamError) => e.failure);
+    expect(streamed).to.equal('idle-timeout');
+    expect(h.upstream.label, 'kept').not.to.equal('');
+    const whole = await h.upstream.request('POST', '/get_outs.bin', undefined, Buffer.from('epee')).then(() => undefined, (e: UpstreamError) => e.failure);
+    expect(whole).to.equal('idle-timeout');
+    expect(h.upstream.label, 'a complete request it left unanswered: dropped').to.equal('');
   });
 
   it('tries a node that keeps failing ever more rarely (1, 2, 4 min...), however often clients ask', async () => {
