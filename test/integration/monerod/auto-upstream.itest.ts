@@ -13,8 +13,10 @@ import { until } from '../../src/until';
  * `--public-node --rpc-restricted-bind-port` (on separate chains: not peered with each other),
  * veilnode's two exclusive peers. veilnode learns their RPC ports from their handshakes, forwards
  * chain requests to one of them, and when that one is stopped (by PID) switches to the other.
+ * A second veilnode with a Tor zone enabled never uses the clearnet one that is left.
  * Ports from MONERO_BASE_PORT + 400: monerod A p2p +0, RPC +1, restricted RPC +3; monerod B
- * +10, +11, +13; veilnode p2p +18.
+ * +10, +11, +13; veilnode p2p +18; the second veilnode p2p +19, its Tor zone's SOCKS proxy +2
+ * (nothing listens there).
  */
 const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 400;
 const OUR_P2P = BASE + 18;
@@ -54,6 +56,9 @@ describe('--bootstrap-daemon-address auto with real public monerods', function (
   let dir: string;
   let node: Veilnode | undefined;
   let rpc: string;
+  let withTor: Veilnode | undefined;
+  /** The monerod left running by the switch test. */
+  let remaining: PublicMonerod | undefined;
 
   before(async function () {
     skipWithoutMonerod(this);
@@ -71,6 +76,7 @@ describe('--bootstrap-daemon-address auto with real public monerods', function (
   });
 
   after(async () => {
+    await withTor?.stop();
     await node?.stop();
     await Promise.all([a.harness.stop(), b.harness.stop()]);
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -122,6 +128,7 @@ describe('--bootstrap-daemon-address auto with real public monerods', function (
       30_000,
     );
     timings.switchS = (Date.now() - stoppedAt) / 1000;
+    remaining = second;
     timings.failedWhileSwitching = failed;
     expect((await post(rpc, '/get_info', {})).json.bootstrap_daemon_address).to.equal(`http://127.0.0.1:${second.publicPort}`);
     const changes = logger.entries.filter((e) => (e.fields as { event?: string }).event === 'upstream_changed');
@@ -129,5 +136,31 @@ describe('--bootstrap-daemon-address auto with real public monerods', function (
       ['info', 'clearnet', `http://127.0.0.1:${first.publicPort}`],
       ['info', 'clearnet', `http://127.0.0.1:${second.publicPort}`],
     ]);
+  });
+
+  it('with a Tor zone enabled, a clearnet public node is never used: chain requests wait for a Tor one', async function () {
+    if (remaining === undefined) this.skip();
+    const left = remaining as PublicMonerod;
+    const torLogger = new RecordingLogger();
+    const { veilnode } = await composeClearnetNode({
+      dir: await mkdtemp(join(dir, 'with-tor-')),
+      p2pPort: BASE + 19,
+      exclusivePeer: `127.0.0.1:${left.harness.p2pPort}`,
+      logger: torLogger,
+      plugins: ['@veilnode/tor'],
+      args: ['--bootstrap-daemon-address', 'auto', '--tx-proxy', `tor,127.0.0.1:${BASE + 2}`],
+      compose: { peers: { maintenanceIntervalMs: 500, allowLoopback: true } },
+    });
+    withTor = veilnode;
+    const torRpc = (await veilnode.start()).rpc as string;
+    await until('the clearnet public node on the white list', () => veilnode.peers.store('clearnet')?.white().some((e) => e.rpcPort === left.publicPort), 60_000);
+    // 3 of AutoUpstream's 2 s looks at the peer lists, each of which would have taken it
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const answer = await post(torRpc, '/get_height', {});
+    expect(answer.status).to.equal(500);
+    expect(answer.json.reason).to.match(NO_PUBLIC_NODE);
+    const events = torLogger.entries.map((e) => e.fields as { event?: string; zones?: string[] });
+    expect(events.filter((e) => e.event === 'upstream_changed')).to.deep.equal([]);
+    expect(events.find((e) => e.event === 'upstream_waiting')?.zones).to.deep.equal(['tor']);
   });
 });
