@@ -19,6 +19,8 @@ export interface ClearnetNodeOptions {
   readonly compose?: VeilnodeOptions;
   /** More `rpc` settings for the config file (e.g. `upstream`). */
   readonly rpc?: Record<string, unknown>;
+  /** More plugins to load (e.g. `@veilnode/tor`, for a zone the args enable). */
+  readonly plugins?: readonly string[];
 }
 
 /**
@@ -30,7 +32,7 @@ export async function composeClearnetNode(options: ClearnetNodeOptions): Promise
   await writeFile(
     configFile,
     JSON.stringify({
-      plugins: ['@veilnode/clearnet'],
+      plugins: ['@veilnode/clearnet', ...(options.plugins ?? [])],
       network: 'regtest',
       dataDir: join(options.dir, 'node'),
       log: { level: 'warn' },

@@ -4,7 +4,7 @@ import { MONEROD_LOG_LEVELS, logLevelOf } from './monerod-log-level';
 import { IGNORED_OPTIONS, REFUSED_OPTIONS, unknownOptionMessage } from './monerod-options';
 import { bindRule, endpointRule, ipRule, loginRule, parsePort, parsePositiveInt, proxyRule, type Rule } from './host-port';
 import { ZONE_NAME_PATTERN } from './zone-settings';
-import { parseUpstreamAddress } from './upstream-address';
+import { upstreamAddressProblem } from './upstream-address';
 
 /**
  * veilnode's command line: monerod's flags with monerod's grammar, translated into config
@@ -106,7 +106,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: '--limit-rate-down', value: 'KB/S', help: 'download limit of all peer traffic in kB/s (-1 = default 8192)' },
   { name: '--limit-rate', value: 'KB/S', help: 'sets both --limit-rate-up and --limit-rate-down' },
   { name: '--metrics-bind', value: 'IP:PORT', help: 'serve Prometheus metrics at http://IP:PORT/metrics (off by default)' },
-  { name: '--bootstrap-daemon-address', value: 'URL', help: 'forward the chain RPC veilnode does not answer to this monerod (http(s)://HOST:PORT; .onion/.i2p through that zone); never a transaction' },
+  { name: '--bootstrap-daemon-address', value: 'URL', help: "forward the chain RPC veilnode does not answer to this monerod (http(s)://HOST:PORT; .onion/.i2p through that zone), or 'auto': a public node our peers advertise; never a transaction" },
   { name: '--bootstrap-daemon-login', value: 'USER:PASS', help: "login of the bootstrap daemon's RPC (HTTP Digest)" },
   { name: '--bootstrap-daemon-proxy', value: 'IP:PORT', help: 'reach a clearnet bootstrap daemon through this SOCKS5 proxy' },
   { name: '--bootstrap-daemon-ssl-certificate', value: 'FILE', help: "PEM certificate an https bootstrap daemon's must chain to (pin a self-signed one)" },
@@ -137,7 +137,7 @@ const SIMPLE: Readonly<Record<string, { path: string; rule: Rule; convert?: (v: 
     convert: Number,
   },
   '--metrics-bind': { path: 'metrics.bind', rule: bindRule },
-  '--bootstrap-daemon-address': { path: 'rpc.upstream.address', rule: upstreamAddressRule },
+  '--bootstrap-daemon-address': { path: 'rpc.upstream.address', rule: upstreamAddressProblem },
   '--bootstrap-daemon-login': { path: 'rpc.upstream.login', rule: loginRule },
   '--bootstrap-daemon-proxy': { path: 'rpc.upstream.proxy', rule: endpointRule },
   '--bootstrap-daemon-ssl-certificate': { path: 'rpc.upstream.sslCertificate', rule: (v) => (v.length > 0 ? undefined : 'must name a file') },
@@ -151,11 +151,6 @@ const SIMPLE: Readonly<Record<string, { path: string; rule: Rule; convert?: (v: 
 
 /** Flags whose values are secrets: errors name the flag and the rule, never the value. */
 const SECRET_FLAGS: ReadonlySet<string> = new Set(['--rpc-login', '--tor-control-password', '--bootstrap-daemon-login']);
-
-function upstreamAddressRule(v: string): string | undefined {
-  const parsed = parseUpstreamAddress(v);
-  return typeof parsed === 'string' ? parsed : undefined;
-}
 
 /**
  * monerod's count and rate options: a non-negative integer, or -1 for monerod's default (no

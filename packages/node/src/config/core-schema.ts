@@ -5,7 +5,7 @@ import { DEFAULT_CROSS_ZONE_DELAY } from '../relay/relay-engine-config';
 import { DEFAULT_LOCAL_TX_MAX_AGE_MS } from '../relay/rejection-tracker';
 import { DEFAULT_PEER_TX_QUOTA } from '../relay/peer-tx-quota';
 import { DEFAULT_RELAY_POOL_LIMITS } from '../relay/relay-pool';
-import { parseUpstreamAddress } from './upstream-address';
+import { upstreamAddressProblem } from './upstream-address';
 import { endpointRule } from './host-port';
 
 export const NETWORKS: readonly NetworkName[] = ['mainnet', 'testnet', 'stagenet', 'regtest'];
@@ -165,11 +165,8 @@ export function coreSchema(): Record<string, unknown> {
       },
       upstream: {
         address: {
-          doc: 'Upstream monerod (http(s)://HOST:PORT; .onion/.i2p hosts go through that zone) that answers the chain RPC veilnode does not; null = none',
-          format: nullableRule((v) => {
-            const parsed = parseUpstreamAddress(v);
-            return typeof parsed === 'string' ? parsed : undefined;
-          }),
+          doc: "Upstream monerod (http(s)://HOST:PORT; .onion/.i2p hosts go through that zone) that answers the chain RPC veilnode does not, or 'auto' (a public RPC node our peers advertise); null = none",
+          format: nullableRule(upstreamAddressProblem),
           default: null,
           nullable: true,
           env: 'VEILNODE_RPC_UPSTREAM_ADDRESS',

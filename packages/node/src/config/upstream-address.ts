@@ -11,13 +11,23 @@ export interface UpstreamAddress {
 
 const DEFAULT_PORT = 18081;
 
+/** monerod's `--bootstrap-daemon-address auto`: a public RPC node picked from the peers (AutoUpstream). */
+export const AUTO_UPSTREAM = 'auto';
+
+/** Why `text` is no --bootstrap-daemon-address value (`auto` or an address), or undefined when it is one. */
+export function upstreamAddressProblem(text: string): string | undefined {
+  if (text === AUTO_UPSTREAM) return undefined;
+  const parsed = parseUpstreamAddress(text);
+  return typeof parsed === 'string' ? parsed : undefined;
+}
+
 /**
  * Parses monerod's --bootstrap-daemon-address value (`HOST:PORT` or `http(s)://HOST[:PORT][/]`),
  * or returns why it is not one. monerod accepts a bare HOST:PORT as http.
  */
 export function parseUpstreamAddress(text: string): UpstreamAddress | string {
-  // monerod's `auto` picks a public node from the peer list; veilnode cannot yet, and must not read it as host "auto".
-  if (text === 'auto') return 'auto (a public node picked from the peer list) is not supported yet: give http://HOST:PORT';
+  // `auto` is no host named auto (callers handle it first)
+  if (text === AUTO_UPSTREAM) return 'auto picks a public node from the peers; it is no address';
   const match = /^(?:([a-z]+):\/\/)?(?:([^@/]*)@)?(\[[^\]]+\]|[^:/@[\]]+)(?::(\d{1,5}))?\/?$/i.exec(text);
   if (match === null) return 'expected HOST:PORT, http://HOST:PORT or https://HOST:PORT';
   const [, scheme = 'http', login, hostText, portText] = match;

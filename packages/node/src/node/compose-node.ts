@@ -12,6 +12,7 @@ import type { RpcMethodRegistry } from '../rpc/rpc-method-registry';
 import { RpcListeners } from '../rpc/rpc-listeners';
 import { loadRpcTls } from '../rpc/rpc-tls-config';
 import { createUpstream } from '../rpc/upstream/create-upstream';
+import type { PublicRpcNodeSource } from '../rpc/upstream/public-rpc-node';
 import { UpstreamTxWatch } from '../rpc/upstream/upstream-tx-watch';
 import { HoldingConnectionHandler, type ConnectionHandler } from '../peer/connection-handler';
 import { attachNodeRpc, createRelayService, type NodeRpcSources } from './monerod-rpc-wiring';
@@ -34,6 +35,8 @@ export interface ComposeOptions {
   readonly zoneStartTimeoutMs?: number;
   /** More core services with the node's lifecycle, started after the relay engine (before zones) and stopped before it. */
   readonly services?: readonly NodeService[];
+  /** The peers that advertise a public RPC node (`--bootstrap-daemon-address auto`); none when absent. */
+  readonly publicRpcNodes?: PublicRpcNodeSource;
 }
 
 /**
@@ -49,14 +52,22 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}
   root.register(CONNECTION_HANDLER, { useValue: options.connectionHandler ?? new HoldingConnectionHandler(prepared.logger) });
   const relay = options.relay ?? createRelayService(prepared, undefined);
   // `node` is assigned below; the upstream dials through it only once zones run.
-  const upstream = createUpstream(prepared.config.rpc.upstream, prepared.zones.map((z) => z.name), (address, dialOptions) => node.openStream(address, dialOptions));
+  const upstream = createUpstream(prepared.config.rpc.upstream, {
+    network: prepared.config.network,
+    zones: prepared.zones.map((z) => ({ name: z.name, anonymity: prepared.registry.zone(z.name)?.definition.policy.anonymity ?? false })),
+    openStream: (address, dialOptions) => node.openStream(address, dialOptions),
+    publicNodes: options.publicRpcNodes ?? { publicRpcNodes: () => [] },
+    connections: options.rpcSources?.connections ?? { connections: () => [] },
+    clock: new SystemClock(),
+    logger: prepared.logger.child({ component: 'upstream' }),
+  });
   const watch = upstream === undefined ? undefined : new UpstreamTxWatch(upstream, relay, new SystemClock(), prepared.logger.child({ component: 'upstream' }), {
           intervalMs: prepared.config.rpc.upstream.watchIntervalMs,
         });
   const upstreamServices: NodeService[] =
     upstream === undefined || watch === undefined
       ? []
-      : [{ name: 'upstream', start: async () => watch.start(), stop: async () => (watch.stop(), upstream.close()) }];
+      : [{ name: 'upstream', start: async () => (watch.start(), upstream.start()), stop: async () => (watch.stop(), upstream.close()) }];
   root.register(RELAY_QUEUE, { useValue: relay });
   root.register(RPC_SERVER, {
     useFactory: instanceCachingFactory((c) => {

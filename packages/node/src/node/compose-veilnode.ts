@@ -117,6 +117,7 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
     rpcSources: { chain: sources, connections: sources, peers: sources },
     services,
     zoneStartTimeoutMs: options.zoneStartTimeoutMs,
+    publicRpcNodes: sources,
   });
   node = composed.node;
   if (metrics !== undefined) for (const server of composed.container.resolve<RpcListeners>(RPC_SERVER).servers) server.observe(metrics.rpcRequest);

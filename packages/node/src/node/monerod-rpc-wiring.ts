@@ -6,7 +6,7 @@ import { attachMonerodRpc } from '../rpc/monerod/attach-monerod-rpc';
 import type { ChainInfoSource, ConnectionInfoSource, PeerListSource, ZoneHealthSource } from '../rpc/monerod/sources';
 import type { RpcListeners } from '../rpc/rpc-listeners';
 import { UpstreamChainInfo } from '../rpc/upstream/upstream-chain-info';
-import type { UpstreamDaemon } from '../rpc/upstream/upstream-daemon';
+import type { Upstream } from '../rpc/upstream/upstream';
 import { UpstreamForwarder, type HiddenTxFilter } from '../rpc/upstream/upstream-forwarder';
 import type { UpstreamTxWatch } from '../rpc/upstream/upstream-tx-watch';
 import { coreVersion } from './core-version';
@@ -24,7 +24,7 @@ export interface NodeRpcSources {
 
 /** The upstream daemon and its watch of our local txs, when rpc.upstream.address is set. */
 export interface UpstreamParts {
-  readonly upstream?: UpstreamDaemon;
+  readonly upstream?: Upstream;
   readonly watch?: UpstreamTxWatch;
 }
 

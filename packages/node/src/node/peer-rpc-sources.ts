@@ -3,13 +3,14 @@ import type { PeerService } from '../peer/peer-service';
 import type { PeerEntry } from '../peerstore/peer-entry';
 import type { ChainInfoSource, ChainTop, ConnectionInfo, ConnectionInfoSource, PeerListEntry, PeerListSource } from '../rpc/monerod/sources';
 import type { CoreSyncData } from '@veilnode/protocol';
+import type { PublicRpcNode, PublicRpcNodeSource } from '../rpc/upstream/public-rpc-node';
 
 /**
  * The peer layer as the monerod RPC reads it (get_info, get_connections, get_peer_list): the
  * chain top each zone learnt from its own peers, the ready connections and the zones' address
  * books. `zones` are the enabled zones, in config order.
  */
-export class PeerRpcSources implements ChainInfoSource, ConnectionInfoSource, PeerListSource {
+export class PeerRpcSources implements ChainInfoSource, ConnectionInfoSource, PeerListSource, PublicRpcNodeSource {
   constructor(
     private readonly peers: PeerService,
     private readonly zones: readonly { readonly name: string; readonly codec: AddressCodec }[],
@@ -67,6 +68,12 @@ export class PeerRpcSources implements ChainInfoSource, ConnectionInfoSource, Pe
       });
       return [...store.white().map(entry('white')), ...store.gray().map(entry('gray'))];
     });
+  }
+
+  publicRpcNodes(zones: readonly string[]): readonly PublicRpcNode[] {
+    return zones.flatMap((zone) =>
+      (this.peers.store(zone)?.white() ?? []).filter((e) => e.rpcPort !== 0).map((e) => ({ zone, host: e.address.host, port: e.rpcPort })),
+    );
   }
 }
 

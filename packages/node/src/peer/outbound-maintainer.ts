@@ -4,6 +4,8 @@ import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 /** An established outbound connection (handshake done); `closed` settles when it ends. */
 export interface OutboundSession {
   readonly peerId: bigint;
+  /** The RPC port its handshake advertised (monerod's --public-node), 0 for none; absent when unknown. */
+  readonly rpcPort?: number;
   readonly closed: Promise<unknown>;
 }
 
@@ -204,7 +206,7 @@ export class OutboundMaintainer {
         const connectedAt = this.now();
         this.toldUnreachable = false;
         this.active.set(key, address);
-        this.options.store.markConnected(address, session.peerId);
+        this.options.store.markConnected(address, session.peerId, session.rpcPort);
         this.logger.info({ peer: text, outbound: this.active.size, target: this.target }, 'outbound peer connected');
         void session.closed.finally(() => {
           this.active.delete(key);

@@ -230,7 +230,7 @@ export class PeerLayer implements ConnectionHandler {
         await dial(address, signal);
         timer = setTimeout(() => give.abort(), limitMs);
         const peer = await handshaken;
-        return { peerId: peer.peer?.peerId ?? 0n, closed: peer.closed };
+        return { peerId: peer.peer?.peerId ?? 0n, rpcPort: peer.peer?.nodeData.rpc_port ?? 0, closed: peer.closed };
       } finally {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);

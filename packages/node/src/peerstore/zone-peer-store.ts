@@ -5,6 +5,7 @@ import { MAX_PEERLIST_ENTRIES } from '@veilnode/protocol';
 import { writeFileAtomic } from './atomic-write';
 import { isLoopbackOrUnspecified } from './local-wire-address';
 import { PeerListRejectedError } from './peer-list-error';
+import { advertisedRpcPort } from './rpc-port';
 import {
   ANCHOR_LIST_LIMIT,
   GRAY_LIST_LIMIT,
@@ -124,7 +125,7 @@ export class ZonePeerStore {
         peerId: entry.id,
         lastSeen: this.now(),
         pruningSeed: entry.pruningSeed ?? existing?.pruningSeed ?? 0,
-        rpcPort: entry.rpcPort ?? existing?.rpcPort ?? 0,
+        rpcPort: entry.rpcPort === undefined ? (existing?.rpcPort ?? 0) : advertisedRpcPort(entry.rpcPort),
       };
       if (this.lists.white.has(key)) this.lists.white.set(key, updated);
       else this.put('gray', key, updated, GRAY_LIST_LIMIT);
@@ -134,13 +135,17 @@ export class ZonePeerStore {
     return { accepted, dropped };
   }
 
-  /** A handshake with `address` completed: it belongs on the white list. */
-  markConnected(address: PeerAddress, peerId: bigint): void {
+  /**
+   * A handshake with `address` completed: it belongs on the white list. `rpcPort` is the RPC port
+   * its handshake advertised (0: none); the peer's own word replaces what peer lists said of it.
+   */
+  markConnected(address: PeerAddress, peerId: bigint, rpcPort?: number): void {
     this.assertZone(address);
     const key = this.key(address);
     const previous = this.lists.white.get(key) ?? this.lists.gray.get(key) ?? this.lists.anchor.get(key);
     this.lists.gray.delete(key);
-    this.put('white', key, { pruningSeed: 0, rpcPort: 0, ...previous, address, peerId, lastSeen: this.now() }, WHITE_LIST_LIMIT);
+    const advertised = rpcPort === undefined ? {} : { rpcPort: advertisedRpcPort(rpcPort) };
+    this.put('white', key, { pruningSeed: 0, rpcPort: 0, ...previous, ...advertised, address, peerId, lastSeen: this.now() }, WHITE_LIST_LIMIT);
   }
 
   /** A connection attempt to `address` failed: a white peer falls back to gray, a gray one is forgotten. */
@@ -276,7 +281,7 @@ export class ZonePeerStore {
         peerId: BigInt(typeof r.peerId === 'string' && /^\d{1,20}$/.test(r.peerId) ? r.peerId : 0),
         lastSeen: r.lastSeen,
         pruningSeed: typeof r.pruningSeed === 'number' ? r.pruningSeed : 0,
-        rpcPort: typeof r.rpcPort === 'number' ? r.rpcPort : 0,
+        rpcPort: advertisedRpcPort(r.rpcPort),
       };
     } catch {
       return undefined;

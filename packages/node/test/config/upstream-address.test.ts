@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseCommandLine } from '../../src/config/command-line';
-import { formatUpstreamAddress, parseUpstreamAddress } from '../../src/config/upstream-address';
+import { formatUpstreamAddress, parseUpstreamAddress, upstreamAddressProblem } from '../../src/config/upstream-address';
 
 describe('upstream address (--bootstrap-daemon-address)', () => {
   it('reads monerod’s forms and the zone of the host', () => {
@@ -13,7 +13,7 @@ describe('upstream address (--bootstrap-daemon-address)', () => {
   });
 
   it('refuses what it cannot use, saying why', () => {
-    expect(parseUpstreamAddress('auto')).to.match(/not supported yet/);
+    expect(parseUpstreamAddress('auto')).to.match(/no address/);
     expect(parseUpstreamAddress('ftp://x:1')).to.match(/not http or https/);
     expect(parseUpstreamAddress('http://u:p@x:1')).to.match(/--bootstrap-daemon-login/);
     expect(parseUpstreamAddress('http://x:1/json_rpc')).to.match(/expected/);
@@ -29,6 +29,8 @@ describe('upstream address (--bootstrap-daemon-address)', () => {
       ['rpc.ssl.mode', 'enabled'],
     ]);
     expect(() => parseCommandLine(['--bootstrap-daemon-login', 'nocolon'])).to.throw(/<hidden>/);
-    expect(() => parseCommandLine(['--bootstrap-daemon-address', 'auto'])).to.throw(/not supported yet/);
+    expect(parseCommandLine(['--bootstrap-daemon-address', 'auto']).settings.map((s) => [s.path, s.value])).to.deep.equal([['rpc.upstream.address', 'auto']]);
+    expect(upstreamAddressProblem('auto')).to.equal(undefined);
+    expect(upstreamAddressProblem('http://x:70000')).to.match(/not in 1..65535/);
   });
 });

@@ -62,4 +62,15 @@ describe('node/PeerRpcSources', () => {
       ['clearnet', 'gray', '10.0.0.8:18080'],
     ]);
   });
+
+  it('offers as public RPC nodes the white-list peers of the asked zones that advertise an RPC port', () => {
+    const sources = new PeerRpcSources(peers, [{ name: 'clearnet', codec: testIpv4Codec }]);
+    const store = peers.store('clearnet');
+    store?.markConnected({ zone: 'clearnet', host: '10.0.0.9', port: 18080 }, 5n, 18089);
+    store?.markConnected({ zone: 'clearnet', host: '10.0.0.10', port: 18080 }, 6n, 0);
+    store?.ingest([{ adr: { type: 1, ip: 0x0b00000a, port: 18080 }, id: 7n, rpcPort: 18089 }], 'timed_sync'); // 10.0.0.11, gray: only heard of
+    expect(store?.gray()).to.have.length(1);
+    expect(sources.publicRpcNodes(['clearnet'])).to.deep.equal([{ zone: 'clearnet', host: '10.0.0.9', port: 18089 }]);
+    expect(sources.publicRpcNodes(['tor'])).to.deep.equal([]);
+  });
 });

@@ -8,7 +8,7 @@ import { RecordingLogger } from '@veilnode/plugin-api/testing';
 interface Dial {
   address: string;
   signal: AbortSignal;
-  succeed(peerId?: bigint): () => void;
+  succeed(peerId?: bigint, rpcPort?: number): () => void;
   fail(): void;
 }
 
@@ -39,9 +39,9 @@ function harness(
         dials.push({
           address: testIpv4Codec.format(address),
           signal,
-          succeed(peerId = 5n) {
+          succeed(peerId = 5n, rpcPort?: number) {
             let close!: () => void;
-            resolve({ peerId, closed: new Promise<void>((r) => (close = r)) });
+            resolve({ peerId, rpcPort, closed: new Promise<void>((r) => (close = r)) });
             return () => close();
           },
           fail: () => reject(new DialError('DIAL_REFUSED', 'refused')),
@@ -60,6 +60,14 @@ describe('peer/OutboundMaintainer', () => {
     h.maintainer.tick();
     expect(h.maintainer.target).to.equal(1);
     expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.0.1:1']);
+  });
+
+  it('stores the RPC port a peer’s handshake advertised with its white-list entry', async () => {
+    const h = harness({ peers: ['10.0.0.2:1'], maxOutbound: 1 });
+    h.maintainer.tick();
+    h.dials[0].succeed(5n, 18089);
+    await settle();
+    expect(h.store.white().map((e) => [testIpv4Codec.format(e.address), e.rpcPort])).to.deep.equal([['10.0.0.2:1', 18089]]);
   });
 
   it('prefers configured peers, then stored peers, and uses seeds only while the store is empty', async () => {

@@ -120,7 +120,7 @@ describe('peer/PeerLayer', () => {
     layer.closeAll();
   });
 
-  it('connector resolves with the handshaken connection a dial hands to handle()', async () => {
+  it('connector resolves with the handshaken connection a dial hands to handle(), and the RPC port it advertised', async () => {
     const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger(), localPeerId: 1234n });
     const address: PeerAddress = { zone: 'clearnet', host: '127.0.0.1', port: 18080 };
     let fake: FakeLevinPeer | undefined;
@@ -132,8 +132,8 @@ describe('peer/PeerLayer', () => {
     const session = connect(address, new AbortController().signal);
     await new Promise((r) => setImmediate(r));
     await fake!.next((m) => m.command === Command.Handshake);
-    fake!.send(encodeResponseMessage(Handshake, { node_data: nodeData(77n), payload_data: genesis, local_peerlist_new: [] }));
-    expect((await session).peerId).to.equal(77n);
+    fake!.send(encodeResponseMessage(Handshake, { node_data: { ...nodeData(77n), rpc_port: 18089 }, payload_data: genesis, local_peerlist_new: [] }));
+    expect(await session).to.deep.include({ peerId: 77n, rpcPort: 18089 });
     layer.closeAll();
   });
 

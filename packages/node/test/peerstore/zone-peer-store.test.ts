@@ -28,6 +28,32 @@ describe('peerstore/ZonePeerStore', () => {
     expect(store.white()[0].peerId).to.equal(7n);
   });
 
+  it('keeps the RPC port a peer advertises: its handshake’s word over a peer list’s, only 1..65535', async () => {
+    const { store } = clearnetStore();
+    const a = { zone: 'clearnet', host: '10.1.2.3', port: 18080 };
+    store.ingest([{ adr: ipv4Wire('10.1.2.3', 18080), id: 7n, rpcPort: 18089 }], 'handshake');
+    expect(store.gray()[0].rpcPort).to.equal(18089);
+    store.markConnected(a, 7n, 18090);
+    expect(store.white()[0].rpcPort).to.equal(18090);
+    store.markConnected(a, 7n);
+    expect(store.white()[0].rpcPort, 'unknown: kept').to.equal(18090);
+    store.markConnected(a, 7n, 0);
+    expect(store.white()[0].rpcPort, 'the handshake says none').to.equal(0);
+    store.markConnected(a, 7n, 70000);
+    expect(store.white()[0].rpcPort).to.equal(0);
+    const dir = await mkdtemp(join(tmpdir(), 'veilnode-peerstore-'));
+    try {
+      const file = join(dir, 'peers.json');
+      const entry = (address: string, rpcPort: unknown) => ({ address, peerId: '1', lastSeen: 1, rpcPort });
+      await writeFile(file, JSON.stringify({ version: 1, zone: 'clearnet', white: [entry('10.0.0.1:1', 18081), entry('10.0.0.2:1', -5), entry('10.0.0.3:1', 1.5), entry('10.0.0.4:1', '18081')], gray: [], anchor: [] }));
+      const { store: loaded } = clearnetStore({ file });
+      await loaded.load();
+      expect(loaded.white().map((e) => e.rpcPort)).to.deep.equal([18081, 0, 0, 0]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('drops malformed, wrong-zone and loopback entries one by one and keeps the rest', () => {
     const { store, logger } = clearnetStore();
     const entries: ReceivedPeerEntry[] = [

@@ -38,7 +38,7 @@ export const UPSTREAM_CHAIN_FIELDS = [
 ] as const;
 
 /** monerod's nettype text; its regtest is a fakechain. */
-const NETTYPE: Record<NetworkName, string> = { mainnet: 'mainnet', testnet: 'testnet', stagenet: 'stagenet', regtest: 'fakechain' };
+export const NETTYPE: Record<NetworkName, string> = { mainnet: 'mainnet', testnet: 'testnet', stagenet: 'stagenet', regtest: 'fakechain' };
 
 /**
  * `get_info` (JSON-RPC, plain `/get_info` and `/getinfo`, GET or POST) with monerod's fields.

@@ -1,7 +1,8 @@
 import type { Clock } from '@veilnode/plugin-api';
 import { parseJsonExact } from '../json-reader';
 import type { UpstreamChainSource } from '../monerod/sources';
-import { MAX_OWN_ANSWER_BYTES, readBounded, type UpstreamDaemon } from './upstream-daemon';
+import type { Upstream } from './upstream';
+import { MAX_OWN_ANSWER_BYTES, readBounded } from './upstream-daemon';
 import { UpstreamError } from './upstream-error';
 
 /** A get_info answer is reused this long: wallets call get_info often, the chain moves every 2 min. */
@@ -12,7 +13,7 @@ export class UpstreamChainInfo implements UpstreamChainSource {
   private cached: { at: number; info: Promise<Record<string, unknown>> } | undefined;
 
   constructor(
-    private readonly upstream: UpstreamDaemon,
+    private readonly upstream: Upstream,
     private readonly clock: Clock,
   ) {}
 

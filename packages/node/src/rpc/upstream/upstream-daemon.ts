@@ -3,6 +3,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { DigestClient } from './digest-client';
 import { formatUpstreamAddress, type UpstreamAddress } from '../../config/upstream-address';
+import type { Upstream } from './upstream';
 import type { StreamDialer } from './upstream-dialers';
 import { UpstreamError } from './upstream-error';
 
@@ -38,7 +39,7 @@ const DEFAULT_MAX_CONNECTIONS = 16;
  * an idle timeout. Answers are handed on as streams: nothing here holds a body whole except
  * veilnode's own small JSON calls (`json`, bounded by MAX_OWN_ANSWER_BYTES).
  */
-export class UpstreamDaemon {
+export class UpstreamDaemon implements Upstream {
   private readonly agent: Agent;
   private readonly digest: DigestClient | undefined;
   readonly label: string;
@@ -106,6 +107,9 @@ export class UpstreamDaemon {
     }
     return answer.result as Record<string, unknown>;
   }
+
+  /** A fixed daemon runs nothing in the background. */
+  start(): void {}
 
   /** Closes the pooled connections. */
   close(): void {

@@ -8,7 +8,7 @@ import { failed } from '../monerod/monerod-response';
 import type { RpcForwarder } from '../rpc-forwarder';
 import type { EndpointReply } from '../rpc-server';
 import { NEVER_FORWARDED_METHODS, NEVER_FORWARDED_PATHS, needsUpstream, RESTRICTED_JSON_RPC_METHODS, RESTRICTED_PATHS } from './monerod-rpc-catalog';
-import type { UpstreamDaemon } from './upstream-daemon';
+import type { Upstream } from './upstream';
 import { UpstreamError } from './upstream-error';
 
 /** Tells whether a get_transactions request names a local tx the network has not shown yet. */
@@ -36,7 +36,7 @@ export class UpstreamForwarder implements RpcForwarder {
   private available = true;
 
   constructor(
-    private readonly upstream: UpstreamDaemon | undefined,
+    private readonly upstream: Upstream | undefined,
     private readonly hidden: HiddenTxFilter,
     private readonly logger: Logger,
   ) {}

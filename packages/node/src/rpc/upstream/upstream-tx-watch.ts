@@ -1,5 +1,5 @@
 import type { Logger, Clock, TimerHandle } from '@veilnode/plugin-api';
-import type { UpstreamDaemon } from './upstream-daemon';
+import type { Upstream } from './upstream';
 import type { HiddenTxFilter } from './upstream-forwarder';
 
 /** The relay side the watch reports to (RelayService implements it). */
@@ -48,7 +48,7 @@ export class UpstreamTxWatch implements HiddenTxFilter {
   private readonly maxBackoffMs: number;
 
   constructor(
-    private readonly upstream: UpstreamDaemon,
+    private readonly upstream: Upstream,
     private readonly ledger: LocalTxLedger,
     private readonly clock: Clock,
     private readonly logger: Logger,
