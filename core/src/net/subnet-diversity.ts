@@ -21,11 +21,14 @@ const MAPPED_V4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
  * Outbound peer choice that a spy cannot steer by renting many addresses in one subnet: a
  * candidate qualifies only when no outbound peer we already have shares its subnet, and the
  * choice among qualifying candidates is uniform (never by a peer's self-reported height or
- * last-seen time, which the peer controls). Hosts that are not IP literals (.onion, .b32.i2p)
- * have no subnet and always qualify. Loopback hosts qualify too: a local test network is not a
- * rented subnet. monerod counts every connection of the zone, inbound too, as occupying its
- * subnet; the caller passes those hosts. Unlike monerod, there is no second pass without the rule: when every candidate
- * shares a subnet with a current peer, nothing is drawn and the caller waits for more addresses.
+ * last-seen time, which the peer controls). A hidden-service host (.onion, .b32.i2p) is its
+ * own subnet: one outbound peer per host, whatever its ports (monerod keeps one peer list entry
+ * per host before it draws). Loopback hosts always qualify: a local test network is not a rented
+ * subnet, and monerod never has one in its peer lists (`sanitize_peerlist` drops loopback and
+ * local addresses), while its second pass without the rule would connect them anyway. The caller
+ * passes the hosts that occupy a subnet. Unlike monerod, there is no second pass without the
+ * rule: when every candidate shares a subnet with a current peer, nothing is drawn and the
+ * caller waits for more addresses.
  */
 export class SubnetDiversity {
   constructor(private readonly rule: SubnetRule = MONEROD_SUBNET_RULE) {}
@@ -61,10 +64,10 @@ export class SubnetDiversity {
     return open.length === 0 ? undefined : open[rng.int(open.length)];
   }
 
-  /** The subnet `host` belongs to under the rule, or undefined when it has none that counts. */
+  /** The subnet `host` belongs to under the rule, or undefined when it has none that counts (loopback). */
   subnetKey(host: string): string | undefined {
     const ip = subnetIp(host);
-    if (ip === undefined) return undefined;
+    if (ip === undefined) return isIpLiteral(host) ? undefined : `h/${host.toLowerCase()}`;
     if (isIPv4(ip)) return `4/${prefixBits(ipv4Bytes(ip), this.rule.ipv4Prefix)}`;
     const bytes = ipv6Bytes(ip);
     // ::ffff:a.b.c.d in any spelling is an IPv4 peer.
@@ -108,4 +111,8 @@ function subnetIp(host: string): string | undefined {
   const ip = mapped !== null ? mapped[1] : host;
   if (!isIPv4(ip) && !isIPv6(ip)) return undefined;
   return isLoopbackIp(ip) ? undefined : ip;
+}
+
+function isIpLiteral(host: string): boolean {
+  return isIPv4(host) || isIPv6(host);
 }

@@ -1,4 +1,4 @@
-import type { AddressCodec } from '../api/address';
+import type { AddressCodec, PeerAddress } from '../api/address';
 import type { Logger } from '../api/logger';
 import type { TransportConnection } from '../api/transport';
 import type { ZonePolicy } from '../api/zone';
@@ -20,6 +20,11 @@ export interface ZoneConnection {
  */
 export interface ConnectionHandler {
   handle(connection: ZoneConnection): void;
+  /**
+   * Why the node must not talk to `remote` (banned, backed off), or undefined. Asked before a
+   * dial and when an inbound connection arrives, before anything is read from it.
+   */
+  refusal?(zone: string, remote: PeerAddress): string | undefined;
 }
 
 /**

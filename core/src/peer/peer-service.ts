@@ -10,6 +10,8 @@ import type { PeerTimeouts } from './peer-connection';
 import type { TxSink } from './tx-sink';
 import type { PeerRateLimits } from '../net/throttled-stream';
 import { outcomeOf, type PeerEvents } from './peer-events';
+import { PeerGate } from './peer-gate';
+import { SystemClock } from '../time/clock';
 
 export interface PeerServiceOptions {
   readonly network: NetworkName;
@@ -28,6 +30,8 @@ export interface PeerServiceOptions {
   readonly rateLimits?: PeerRateLimits;
   /** Dial, handshake and noise outcomes for the node's metrics. */
   readonly events?: PeerEvents;
+  /** Banned (`--ban-list`) and backed-off peers; by default nobody is banned and flooders are still backed off. */
+  readonly gate?: PeerGate;
 }
 
 export interface PeerZone {
@@ -53,9 +57,12 @@ interface RunningZone extends PeerZoneContext {
 export class PeerService {
   readonly layer: PeerLayer;
   private readonly zones = new Map<string, RunningZone>();
+  private readonly gate: PeerGate;
 
   constructor(private readonly options: PeerServiceOptions) {
+    const gate = (this.gate = options.gate ?? PeerGate.open(new SystemClock()));
     this.layer = new PeerLayer({
+      gate,
       network: options.network,
       logger: options.logger,
       txSink: options.txSink,
@@ -87,6 +94,7 @@ export class PeerService {
       file: join(this.options.dataDir, 'peers', `${name}.json`),
       logger,
       allowLoopback: this.options.allowLoopback,
+      isBanned: (address) => this.gate.isBanned(address),
     });
     await store.load();
     const maintainer = new OutboundMaintainer({
@@ -97,6 +105,7 @@ export class PeerService {
       connect: this.layer.connector(this.countedDial(name, zone.dial)),
       transportHealthy: zone.healthy,
       anonymity: zone.policy.anonymity,
+      refused: (address) => this.gate.refusal(address) !== undefined,
     });
     this.zones.set(name, { store, maintainer, listenPort: listenPort(zone.config), dialling: false });
   }

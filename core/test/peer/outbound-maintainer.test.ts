@@ -55,26 +55,26 @@ const settle = () => new Promise((r) => setImmediate(r));
 
 describe('peer/OutboundMaintainer', () => {
   it('dials only exclusive peers when they are set', async () => {
-    const h = harness({ exclusivePeers: ['10.0.0.1:1'], peers: ['10.0.0.2:1'], seeds: ['10.0.0.3:1'], maxOutbound: 8 });
-    h.store.ingest([{ adr: ipv4Wire('10.0.0.4', 1), id: 1n }], 'test');
+    const h = harness({ exclusivePeers: ['10.0.1.1:1'], peers: ['10.0.2.1:1'], seeds: ['10.0.3.1:1'], maxOutbound: 8 });
+    h.store.ingest([{ adr: ipv4Wire('10.0.4.1', 1), id: 1n }], 'test');
     h.maintainer.tick();
     expect(h.maintainer.target).to.equal(1);
-    expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.0.1:1']);
+    expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.1.1:1']);
   });
 
   it('prefers configured peers, then stored peers, and uses seeds only while the store is empty', async () => {
-    const h = harness({ peers: ['10.0.0.2:1'], seeds: ['10.0.0.3:1'], maxOutbound: 3 });
+    const h = harness({ peers: ['10.0.2.1:1'], seeds: ['10.0.3.1:1'], maxOutbound: 3 });
     h.maintainer.tick();
-    expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.0.2:1', '10.0.0.3:1']);
+    expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.2.1:1', '10.0.3.1:1']);
 
-    const g = harness({ seeds: ['10.0.0.3:1'], maxOutbound: 3 });
-    g.store.ingest([{ adr: ipv4Wire('10.0.0.4', 1), id: 1n }], 'test');
+    const g = harness({ seeds: ['10.0.3.1:1'], maxOutbound: 3 });
+    g.store.ingest([{ adr: ipv4Wire('10.0.4.1', 1), id: 1n }], 'test');
     g.maintainer.tick();
-    expect(g.dials.map((d) => d.address)).to.deep.equal(['10.0.0.4:1']);
+    expect(g.dials.map((d) => d.address)).to.deep.equal(['10.0.4.1:1']);
   });
 
   it('says once that no peer is reachable when every seed failed, keeps retrying with back-off, and says it again only after a new outage', async () => {
-    const h = harness({ seeds: ['10.0.0.3:1', '10.0.0.4:1'], maxOutbound: 2 });
+    const h = harness({ seeds: ['10.0.3.1:1', '10.0.4.1:1'], maxOutbound: 2 });
     const unreachable = () => h.logger.entries.filter((e) => e.level === 'warn' && /^no clearnet peer is reachable/.test(e.msg ?? ''));
     h.maintainer.tick();
     h.dials[0].fail();
@@ -110,7 +110,7 @@ describe('peer/OutboundMaintainer', () => {
 
   it('keeps the configured number of outbound peers and refills when one closes', async () => {
     const h = harness({ maxOutbound: 2 });
-    h.store.ingest(['10.0.0.1', '10.0.0.2', '10.0.0.3'].map((ip) => ({ adr: ipv4Wire(ip, 1), id: 1n })), 'test');
+    h.store.ingest(['10.0.1.1', '10.0.2.1', '10.0.3.1'].map((ip) => ({ adr: ipv4Wire(ip, 1), id: 1n })), 'test');
     h.maintainer.tick();
     expect(h.dials).to.have.length(2);
     const close = h.dials[0].succeed(42n);
@@ -131,8 +131,8 @@ describe('peer/OutboundMaintainer', () => {
 
   it('does not blame a peer for dials that fail while the zone transport is unhealthy (Tor proxy down)', async () => {
     let healthy = true;
-    const h = harness({ peers: ['10.0.0.1:1'], maxOutbound: 1 }, () => healthy);
-    h.store.markConnected({ zone: 'clearnet', host: '10.0.0.1', port: 1 }, 5n);
+    const h = harness({ peers: ['10.0.1.1:1'], maxOutbound: 1 }, () => healthy);
+    h.store.markConnected({ zone: 'clearnet', host: '10.0.1.1', port: 1 }, 5n);
     healthy = false;
     for (let i = 0; i < 4; i++) {
       h.maintainer.tick();
@@ -141,7 +141,7 @@ describe('peer/OutboundMaintainer', () => {
       h.advance(1000); // the base delay, never more
     }
     expect(h.dials).to.have.length(4);
-    expect(h.store.white().map((e) => e.address.host)).to.deep.equal(['10.0.0.1']);
+    expect(h.store.white().map((e) => e.address.host)).to.deep.equal(['10.0.1.1']);
     healthy = true;
     h.maintainer.tick();
     expect(h.dials).to.have.length(5);
@@ -155,7 +155,7 @@ describe('peer/OutboundMaintainer', () => {
   });
 
   it('backs off exponentially from a failing peer', async () => {
-    const h = harness({ exclusivePeers: ['10.0.0.1:1'] });
+    const h = harness({ exclusivePeers: ['10.0.1.1:1'] });
     h.maintainer.tick();
     h.dials[0].fail();
     await settle();
@@ -200,20 +200,20 @@ describe('peer/OutboundMaintainer', () => {
   }
 
   it('caps the back-off of the peers the operator named far below that of store peers', async () => {
-    const named = harness({ exclusivePeers: ['10.0.0.1:1'] }, undefined, 2000);
-    expect(await failRepeatedly(named, '10.0.0.1:1', 5)).to.deep.equal([1000, 2000, 2000, 2000, 2000]);
+    const named = harness({ exclusivePeers: ['10.0.1.1:1'] }, undefined, 2000);
+    expect(await failRepeatedly(named, '10.0.1.1:1', 5)).to.deep.equal([1000, 2000, 2000, 2000, 2000]);
     const stored = harness({ maxOutbound: 1 }, undefined, 2000);
     // a failed gray peer leaves the store; peer lists keep announcing it
-    const announce = (): void => void stored.store.ingest([{ adr: ipv4Wire('10.0.0.4', 1), id: 1n }], 'test');
+    const announce = (): void => void stored.store.ingest([{ adr: ipv4Wire('10.0.4.1', 1), id: 1n }], 'test');
     announce();
-    expect(await failRepeatedly(stored, '10.0.0.4:1', 5, announce)).to.deep.equal([1000, 2000, 4000, 4000, 4000]);
+    expect(await failRepeatedly(stored, '10.0.4.1:1', 5, announce)).to.deep.equal([1000, 2000, 4000, 4000, 4000]);
   });
 
   it('forgets every back-off when the zone transport comes back, and redials at once', async () => {
     let healthy = true;
-    const h = harness({ exclusivePeers: ['10.0.0.1:1'] }, () => healthy);
+    const h = harness({ exclusivePeers: ['10.0.1.1:1'] }, () => healthy);
     // failures while the transport looked healthy (Tor's SOCKS port up, its circuits not yet): 1, 2, 4 s
-    await failRepeatedly(h, '10.0.0.1:1', 3);
+    await failRepeatedly(h, '10.0.1.1:1', 3);
     h.advance(1000); // the 4 s back-off runs, the 1 s dial floor has passed
     h.maintainer.tick();
     const dialled = h.dials.length;
@@ -254,8 +254,8 @@ describe('peer/OutboundMaintainer', () => {
   }
 
   it('backs off from a peer that hangs up right after the handshake, and dials it at most once a second', async () => {
-    const h = harness({ exclusivePeers: ['10.0.0.1:1'] }, undefined, 8000);
-    const times = await hangUpRepeatedly(h, '10.0.0.1:1', 20_000, 5);
+    const h = harness({ exclusivePeers: ['10.0.1.1:1'] }, undefined, 8000);
+    const times = await hangUpRepeatedly(h, '10.0.1.1:1', 20_000, 5);
     // before: a redial on every close (740 in 20 s against a real peer); now 1, 2, 4, 8, 8 s apart
     expect(times.length).to.be.within(4, 6);
     const gaps = times.slice(1).map((t, i) => t - times[i]);
@@ -265,10 +265,10 @@ describe('peer/OutboundMaintainer', () => {
 
   it('keeps the one-dial-per-second floor while the transport flaps between unhealthy and healthy', async () => {
     let healthy = true;
-    const h = harness({ exclusivePeers: ['10.0.0.1:1'] }, () => healthy, 8000);
+    const h = harness({ exclusivePeers: ['10.0.1.1:1'] }, () => healthy, 8000);
     let flips = 0;
     // every flip back to healthy forgets the failures, never the floor
-    const times = await hangUpRepeatedly(h, '10.0.0.1:1', 10_000, 5, () => {
+    const times = await hangUpRepeatedly(h, '10.0.1.1:1', 10_000, 5, () => {
       healthy = flips++ % 2 === 0 ? false : true;
     });
     const gaps = times.slice(1).map((t, i) => t - times[i]);
@@ -277,8 +277,8 @@ describe('peer/OutboundMaintainer', () => {
   });
 
   it('resets the back-off only after a connection that lasted', async () => {
-    const h = harness({ exclusivePeers: ['10.0.0.1:1'] }, undefined, 8000);
-    await failRepeatedly(h, '10.0.0.1:1', 3); // back-off now 4 s
+    const h = harness({ exclusivePeers: ['10.0.1.1:1'] }, undefined, 8000);
+    await failRepeatedly(h, '10.0.1.1:1', 3); // back-off now 4 s
     h.advance(10_000);
     h.maintainer.tick();
     const close = h.dials[h.dials.length - 1].succeed();
@@ -301,8 +301,8 @@ describe('peer/OutboundMaintainer', () => {
   });
 
   it('jitters each back-off step down to no less than half of it', async () => {
-    const late = harness({ exclusivePeers: ['10.0.0.1:1'] }, undefined, 8000, () => 0.999);
-    const delays = await failRepeatedly(late, '10.0.0.1:1', 4);
+    const late = harness({ exclusivePeers: ['10.0.1.1:1'] }, undefined, 8000, () => 0.999);
+    const delays = await failRepeatedly(late, '10.0.1.1:1', 4);
     expect(delays).to.deep.equal([1000, 1100, 2100, 4100]); // steps 1, 2, 4, 8 s × ~0.5, floor 1 s, 100 ms grain
   });
 
@@ -326,18 +326,18 @@ describe('peer/OutboundMaintainer', () => {
   });
 
   it('aborts pending dials on stop and records connected peers as anchors', async () => {
-    const h = harness({ exclusivePeers: ['10.0.0.1:1', '10.0.0.2:1'] });
+    const h = harness({ exclusivePeers: ['10.0.1.1:1', '10.0.2.1:1'] });
     h.maintainer.tick();
     h.dials[0].succeed();
     await settle();
     h.maintainer.stop();
     expect(h.dials[1].signal.aborted).to.equal(true);
-    expect(h.store.anchors().map((e) => e.address.host)).to.deep.equal(['10.0.0.1']);
+    expect(h.store.anchors().map((e) => e.address.host)).to.deep.equal(['10.0.1.1']);
   });
 
   it('dials one peer beyond the target on request (rotation)', async () => {
     const h = harness({ maxOutbound: 1 });
-    h.store.ingest(['10.0.0.1', '10.0.0.2'].map((ip) => ({ adr: ipv4Wire(ip, 1), id: 1n })), 'test');
+    h.store.ingest(['10.0.1.1', '10.0.2.1'].map((ip) => ({ adr: ipv4Wire(ip, 1), id: 1n })), 'test');
     h.maintainer.tick();
     expect(h.dials).to.have.length(1);
     h.dials[0].succeed();
