@@ -33,7 +33,10 @@ const MAPPED_V4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
 export class SubnetDiversity {
   constructor(private readonly rule: SubnetRule = MONEROD_SUBNET_RULE) {}
 
-  /** The candidates whose subnet none of `connectedHosts` occupies, at most one per subnet among themselves too. */
+  /**
+   * The candidates whose subnet none of `connectedHosts` occupies, at most one per subnet among
+   * themselves too, in an order uniform over the subnets (a caller may take the first few).
+   */
   qualifying<T extends { readonly host: string }>(candidates: readonly T[], connectedHosts: readonly string[], rng: Rng): T[] {
     const occupied = new Set<string>();
     for (const host of connectedHosts) {
@@ -42,12 +45,7 @@ export class SubnetDiversity {
     }
     const chosen: T[] = [];
     // Random order, so which member of a crowded subnet stands for it is itself uniform.
-    const order = [...candidates];
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    for (const c of order) {
+    for (const c of shuffled(candidates, rng)) {
       const key = this.subnetKey(c.host);
       if (key !== undefined) {
         if (occupied.has(key)) continue;
@@ -55,7 +53,8 @@ export class SubnetDiversity {
       }
       chosen.push(c);
     }
-    return chosen;
+    // Shuffled again: in the first order a subnet with many members comes early more often.
+    return shuffled(chosen, rng);
   }
 
   /** One candidate drawn uniformly from the subnets not yet occupied; undefined when none qualifies. */
@@ -74,6 +73,15 @@ export class SubnetDiversity {
     if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return `4/${prefixBits(bytes.slice(12), this.rule.ipv4Prefix)}`;
     return `6/${prefixBits(bytes, this.rule.ipv6Prefix)}`;
   }
+}
+
+function shuffled<T>(items: readonly T[], rng: Rng): T[] {
+  const order = [...items];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
 }
 
 function ipv4Bytes(ip: string): number[] {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigError, DialError, type PeerAddress } from '../../src/api';
-import { OutboundMaintainer, type OutboundSession } from '../../src/peer/outbound-maintainer';
+import { OutboundMaintainer, type OutboundMaintainerOptions, type OutboundSession } from '../../src/peer/outbound-maintainer';
 import { ZonePeerStore } from '../../src/peerstore';
 import { ipv4Wire, testIpv4Codec } from '../helpers/test-codecs';
 import { RecordingLogger } from '../../src/logging/recording-logger';
@@ -17,6 +17,7 @@ function harness(
   transportHealthy?: () => boolean,
   namedBackoffMaxMs?: number,
   random: () => number = () => 0,
+  more: Partial<OutboundMaintainerOptions> = {},
 ) {
   let time = 0;
   const dials: Dial[] = [];
@@ -47,6 +48,7 @@ function harness(
           fail: () => reject(new DialError('DIAL_REFUSED', 'refused')),
         });
       }),
+    ...more,
   });
   return { maintainer, store, dials, logger, advance: (ms: number) => (time += ms) };
 }
@@ -346,6 +348,74 @@ describe('peer/OutboundMaintainer', () => {
     expect(h.dials).to.have.length(2);
     expect(h.dials[1].address).not.to.equal(h.dials[0].address);
     expect(h.maintainer.dialExtra()).to.equal(false); // nobody left to dial
+  });
+
+  describe('subnet diversity and refused peers', () => {
+    const many = (prefix: string, n: number, id = 1n) => Array.from({ length: n }, (_, i) => ({ adr: ipv4Wire(`${prefix}.${i + 1}`, 18080), id }));
+    let seed = 1;
+    // a reproducible uniform source (the harness' default always draws 0)
+    const uniform = () => {
+      seed = (seed * 16807) % 2147483647;
+      return (seed - 1) / 2147483646;
+    };
+
+    it('dials at most one store peer per /24, even when a spy fills the store with one subnet', () => {
+      const h = harness({ maxOutbound: 12 }, undefined, undefined, uniform);
+      h.store.ingest([...many('198.51.100', 200), ...many('203.0.113', 3), { adr: ipv4Wire('192.0.2.7', 18080), id: 1n }], 'test');
+      h.maintainer.tick();
+      const subnets = h.dials.map((d) => d.address.split('.').slice(0, 3).join('.'));
+      expect(subnets.sort()).to.deep.equal(['192.0.2', '198.51.100', '203.0.113']);
+    });
+
+    it('counts an outbound peer still being dialled as occupying its subnet', () => {
+      const h = harness({ maxOutbound: 12 }, undefined, undefined, uniform);
+      h.store.ingest(many('198.51.100', 5), 'test');
+      h.maintainer.tick();
+      expect(h.dials).to.have.length(1);
+      h.maintainer.tick();
+      expect(h.maintainer.dialExtra()).to.equal(false);
+      expect(h.dials).to.have.length(1);
+    });
+
+    it('draws the peer standing for a crowded subnet uniformly', () => {
+      const counts = new Map<string, number>();
+      for (let run = 0; run < 400; run++) {
+        const h = harness({ maxOutbound: 1 }, undefined, undefined, uniform);
+        h.store.ingest([...many('198.51.100', 4), { adr: ipv4Wire('203.0.113.1', 18080), id: 1n }], 'test');
+        h.maintainer.tick();
+        const subnet = h.dials[0].address.startsWith('203.') ? 'honest' : 'spy';
+        counts.set(subnet, (counts.get(subnet) ?? 0) + 1);
+      }
+      // one subnet each: 200 of 400 expected (sd 10); four spy addresses would have made it 320
+      expect(counts.get('spy')).to.be.within(160, 240);
+    });
+
+    it("dials the operator's peers as named, but lets them occupy their subnet", () => {
+      const h = harness({ peers: ['10.0.1.1:1', '10.0.1.2:1'], maxOutbound: 4 }, undefined, undefined, uniform);
+      h.store.ingest([{ adr: ipv4Wire('10.0.1.9', 1), id: 1n }, { adr: ipv4Wire('10.0.2.9', 1), id: 1n }], 'test');
+      h.maintainer.tick();
+      expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.1.1:1', '10.0.1.2:1', '10.0.2.9:1']);
+    });
+
+    it('lets loopback peers through (a local test network): one per address and port', () => {
+      // the store keeps loopback entries only in loopback tests; the operator's list is where they come from
+      const m = harness({ peers: ['127.0.0.1:1', '127.0.0.1:2'], seeds: ['127.0.0.1:3'], maxOutbound: 4 }, undefined, undefined, uniform);
+      m.maintainer.tick();
+      expect(m.dials.map((d) => d.address).sort()).to.deep.equal(['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3']);
+    });
+
+    it('never dials a refused peer, named, stored or seed', () => {
+      const refused = new Set(['10.0.1.1', '10.0.3.1', '10.0.4.1']);
+      const h = harness({ peers: ['10.0.1.1:1'], seeds: ['10.0.3.1:1'], maxOutbound: 4 }, undefined, undefined, uniform, { refused: (a) => refused.has(a.host) });
+      h.maintainer.tick();
+      expect(h.dials).to.have.length(0);
+      h.store.ingest([{ adr: ipv4Wire('10.0.4.1', 1), id: 1n }, { adr: ipv4Wire('10.0.5.1', 1), id: 1n }], 'test');
+      h.maintainer.tick();
+      expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.5.1:1']);
+      const x = harness({ exclusivePeers: ['10.0.1.1:1'] }, undefined, undefined, uniform, { refused: (a) => refused.has(a.host) });
+      x.maintainer.tick();
+      expect(x.dials).to.have.length(0);
+    });
   });
 
   it('rejects a bad configured address with a ConfigError naming the key', () => {
