@@ -15,6 +15,8 @@
 #   MONERO_ANON_INBOUND=1  also open an --anonymous-inbound listener that monerod treats as a Tor
 #                      zone (a dummy .onion address; --tx-proxy points at a closed local port)
 #   MONEROD_ARGS_<i>   extra args for node i
+#   MONERO_P2P_BIND_IP_<i>  p2p listen IP of node i, default 127.0.0.1 (127.0.0.0/8 only); monerod
+#                      also dials its peers from it, so a test can tell two daemons apart by IP
 #   MONERO_LOG_LEVEL   default 1
 #   MONEROD            default: monerod from PATH
 set -euo pipefail
@@ -52,12 +54,15 @@ for ((i = 0; i < NODES; i++)); do
     echo "NODE${i}_ANON=$ANON" >> "$DIR/env"
     echo "NODE${i}_ONION=$ONION" >> "$DIR/env"
   fi
+  bind_var="MONERO_P2P_BIND_IP_$i"
+  P2P_IP=${!bind_var:-127.0.0.1}
+  [[ $P2P_IP == 127.* ]] || { echo "$bind_var=$P2P_IP is not a loopback address" >&2; exit 2; }
   extra_var="MONEROD_ARGS_$i"
   # shellcheck disable=SC2206
   EXTRA=(${!extra_var:-})
   "$MONEROD" --regtest --fixed-difficulty 1 \
     --data-dir "$DIR/node$i" \
-    --p2p-bind-ip 127.0.0.1 --p2p-bind-port "$P2P" --no-igd \
+    --p2p-bind-ip "$P2P_IP" --p2p-bind-port "$P2P" --no-igd \
     --rpc-bind-ip 127.0.0.1 --rpc-bind-port "$RPC" --no-zmq \
     --disable-dns-checkpoints --check-updates disabled \
     "${EXCL[@]}" "${ANON_ARGS[@]}" \

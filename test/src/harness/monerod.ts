@@ -17,6 +17,8 @@ export interface MonerodHarnessOptions {
   readonly anonymousInbound?: boolean;
   readonly logLevel?: number;
   readonly extraArgs?: string;
+  /** p2p listen IP (127.0.0.0/8; default 127.0.0.1): monerod dials its peers from it too. */
+  readonly p2pBindIp?: string;
 }
 
 export interface MonerodTx {
@@ -97,6 +99,7 @@ export class MonerodHarness {
       MONERO_ANON_INBOUND: this.options.anonymousInbound ? '1' : '0',
       MONERO_LOG_LEVEL: String(this.options.logLevel ?? 1),
       MONEROD_ARGS_0: this.options.extraArgs ?? '',
+      MONERO_P2P_BIND_IP_0: this.options.p2pBindIp ?? '127.0.0.1',
     };
     // the dir is ours before up.sh runs, so a failed start can still be torn down by PID
     this.dir = await mkdtemp(join(tmpdir(), 'veilnode-monerod-'));

@@ -14,12 +14,14 @@ export class TcpGate {
   constructor(
     readonly port: number,
     private readonly target: { readonly host: string; readonly port: number },
+    /** Loopback IP the gate dials the target from (default: the kernel's choice, 127.0.0.1): the target sees the peer at it. */
+    private readonly from?: string,
   ) {}
 
   async open(): Promise<void> {
     if (this.server) return;
     const server = createServer((inbound) => {
-      const outbound = connect(this.target.port, this.target.host);
+      const outbound = connect({ port: this.target.port, host: this.target.host, localAddress: this.from });
       for (const s of [inbound, outbound]) {
         this.sockets.add(s);
         s.once('close', () => this.sockets.delete(s));

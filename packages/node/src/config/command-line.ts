@@ -75,6 +75,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: '--restricted-rpc', help: 'serve only RPC methods safe for untrusted clients' },
   { name: '--max-connections-per-ip', value: 'N', help: 'inbound clearnet connections one IP (one IPv6 /64) may hold (default 1, as monerod)' },
   { name: '--pad-transactions', help: 'pad transaction messages to a multiple of 1024 bytes (as monerod)' },
+  { name: '--ban-list', value: 'FILE', help: 'never dial, refuse inbound and drop from peer lists the IPs, CIDR subnets and .onion/.b32.i2p hosts in FILE (one per line, # comments, as monerod)' },
   {
     name: '--tx-proxy',
     value: 'NETWORK,PROXY[,MAX][,disable_noise][,socks4a|socks5]',
@@ -137,6 +138,7 @@ const SIMPLE: Readonly<Record<string, { path: string; rule: Rule; convert?: (v: 
     convert: Number,
   },
   '--metrics-bind': { path: 'metrics.bind', rule: bindRule },
+  '--ban-list': { path: 'p2p.banList', rule: (v) => (v.length > 0 ? undefined : 'must name a file') },
   '--bootstrap-daemon-address': { path: 'rpc.upstream.address', rule: upstreamAddressProblem },
   '--bootstrap-daemon-login': { path: 'rpc.upstream.login', rule: loginRule },
   '--bootstrap-daemon-proxy': { path: 'rpc.upstream.proxy', rule: endpointRule },

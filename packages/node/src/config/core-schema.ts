@@ -57,6 +57,8 @@ export interface NodeConfig {
     /** Upload / download limits of all peer traffic (every zone, noise included), kB/s. */
     readonly limitRateUp: number;
     readonly limitRateDown: number;
+    /** monerod's `--ban-list`: file of IPs, CIDR subnets and hidden-service hosts never dialled, refused inbound, dropped from peer lists; null = none. */
+    readonly banList: string | null;
   };
   readonly rpc: {
     readonly bindIp: string;
@@ -125,6 +127,12 @@ export function coreSchema(): Record<string, unknown> {
         doc: "Download limit of all peer traffic in kB/s (monerod's --limit-rate-down and its default)",
         format: positiveInt,
         default: DEFAULT_LIMIT_RATE_DOWN_KBPS,
+      },
+      banList: {
+        doc: "File of peers never dialled, refused inbound and dropped from learnt peer lists: IPs, CIDR subnets, .onion/.b32.i2p hosts, one per line, # comments (monerod's --ban-list); read once at start; null = none",
+        format: nullableRule((v) => (v.length > 0 ? undefined : 'must name a file')),
+        default: null,
+        nullable: true,
       },
     },
     rpc: {

@@ -21,16 +21,22 @@ const MAPPED_V4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
  * Outbound peer choice that a spy cannot steer by renting many addresses in one subnet: a
  * candidate qualifies only when no outbound peer we already have shares its subnet, and the
  * choice among qualifying candidates is uniform (never by a peer's self-reported height or
- * last-seen time, which the peer controls). Hosts that are not IP literals (.onion, .b32.i2p)
- * have no subnet and always qualify. Loopback hosts qualify too: a local test network is not a
- * rented subnet. monerod counts every connection of the zone, inbound too, as occupying its
- * subnet; the caller passes those hosts. Unlike monerod, there is no second pass without the rule: when every candidate
- * shares a subnet with a current peer, nothing is drawn and the caller waits for more addresses.
+ * last-seen time, which the peer controls). A hidden-service host (.onion, .b32.i2p) is its
+ * own subnet: one outbound peer per host, whatever its ports (monerod keeps one peer list entry
+ * per host before it draws). Loopback hosts always qualify: a local test network is not a rented
+ * subnet, and monerod never has one in its peer lists (`sanitize_peerlist` drops loopback and
+ * local addresses), while its second pass without the rule would connect them anyway. The caller
+ * passes the hosts that occupy a subnet. Unlike monerod, there is no second pass without the
+ * rule: when every candidate shares a subnet with a current peer, nothing is drawn and the
+ * caller waits for more addresses.
  */
 export class SubnetDiversity {
   constructor(private readonly rule: SubnetRule = MONEROD_SUBNET_RULE) {}
 
-  /** The candidates whose subnet none of `connectedHosts` occupies, at most one per subnet among themselves too. */
+  /**
+   * The candidates whose subnet none of `connectedHosts` occupies, at most one per subnet among
+   * themselves too, in an order uniform over the subnets (a caller may take the first few).
+   */
   qualifying<T extends { readonly host: string }>(candidates: readonly T[], connectedHosts: readonly string[], rng: Rng): T[] {
     const occupied = new Set<string>();
     for (const host of connectedHosts) {
@@ -39,12 +45,7 @@ export class SubnetDiversity {
     }
     const chosen: T[] = [];
     // Random order, so which member of a crowded subnet stands for it is itself uniform.
-    const order = [...candidates];
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    for (const c of order) {
+    for (const c of shuffled(candidates, rng)) {
       const key = this.subnetKey(c.host);
       if (key !== undefined) {
         if (occupied.has(key)) continue;
@@ -52,7 +53,8 @@ export class SubnetDiversity {
       }
       chosen.push(c);
     }
-    return chosen;
+    // Shuffled again: in the first order a subnet with many members comes early more often.
+    return shuffled(chosen, rng);
   }
 
   /** One candidate drawn uniformly from the subnets not yet occupied; undefined when none qualifies. */
@@ -61,16 +63,25 @@ export class SubnetDiversity {
     return open.length === 0 ? undefined : open[rng.int(open.length)];
   }
 
-  /** The subnet `host` belongs to under the rule, or undefined when it has none that counts. */
+  /** The subnet `host` belongs to under the rule, or undefined when it has none that counts (loopback). */
   subnetKey(host: string): string | undefined {
     const ip = subnetIp(host);
-    if (ip === undefined) return undefined;
+    if (ip === undefined) return isIpLiteral(host) ? undefined : `h/${host.toLowerCase()}`;
     if (isIPv4(ip)) return `4/${prefixBits(ipv4Bytes(ip), this.rule.ipv4Prefix)}`;
     const bytes = ipv6Bytes(ip);
     // ::ffff:a.b.c.d in any spelling is an IPv4 peer.
     if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return `4/${prefixBits(bytes.slice(12), this.rule.ipv4Prefix)}`;
     return `6/${prefixBits(bytes, this.rule.ipv6Prefix)}`;
   }
+}
+
+function shuffled<T>(items: readonly T[], rng: Rng): T[] {
+  const order = [...items];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
 }
 
 function ipv4Bytes(ip: string): number[] {
@@ -108,4 +119,8 @@ function subnetIp(host: string): string | undefined {
   const ip = mapped !== null ? mapped[1] : host;
   if (!isIPv4(ip) && !isIPv6(ip)) return undefined;
   return isLoopbackIp(ip) ? undefined : ip;
+}
+
+function isIpLiteral(host: string): boolean {
+  return isIPv4(host) || isIPv6(host);
 }

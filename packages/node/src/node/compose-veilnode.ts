@@ -11,6 +11,7 @@ import type { RelayStatus } from '../relay/relay-engine';
 import { PeerRelayPort } from '../peer/peer-relay-port';
 import { allOf } from '../peer/peer-events';
 import { PeerService, type PeerServiceOptions } from '../peer/peer-service';
+import { PeerGate } from '../peer/peer-gate';
 import { composeNode } from './compose-node';
 import type { Node, NodeService, NodeSummary } from './node';
 import { ZoneActivityLog } from './zone-activity-log';
@@ -89,6 +90,7 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
     padTransactions: prepared.config.p2p.padTransactions,
     rateLimits: peerRateLimits(prepared.config.p2p, clock),
     events: allOf(metrics, activity),
+    gate: new PeerGate(prepared.banList, clock),
     ...options.peers,
   });
   const sources = new PeerRpcSources(

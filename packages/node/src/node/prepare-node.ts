@@ -13,6 +13,7 @@ import type { PluginRegistry } from '../plugins/plugin-registry';
 import { PluginRuntime } from '../plugins/plugin-runtime';
 import { registerPlugins } from '../plugins/register-plugins';
 import { GET_ZONES } from '../rpc/get-zones-method';
+import { BanList, loadBanList } from '../net/ban-list';
 import { MONEROD_JSON_RPC_METHODS } from '../rpc/monerod/attach-monerod-rpc';
 import { RpcMethodRegistry } from '../rpc/rpc-method-registry';
 
@@ -40,6 +41,8 @@ export interface PreparedNode {
   readonly pluginRuntime: PluginRuntime;
   readonly zones: readonly ZoneConfig[];
   readonly logger: Logger;
+  /** `p2p.banList` read once here (empty when none is configured): a bad file fails start-up. */
+  readonly banList: BanList;
 }
 
 /**
@@ -62,6 +65,8 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
     fragments: plugins.flatMap(({ plugin }) => (plugin.configSchema === undefined ? [] : [{ plugin: plugin.name, schema: plugin.configSchema }])),
   });
   const logger = inputs.createLogger(config);
+  const banList = config.p2p.banList === null ? new BanList() : await loadBanList(path.resolve(inputs.cwd, config.p2p.banList));
+  if (config.p2p.banList !== null) logger.info({ component: 'config', entries: banList.size }, 'ban list loaded');
   for (const notice of commandLine.notices ?? []) logger.info({ component: 'config' }, notice);
   const rpcMethods = new RpcMethodRegistry();
   for (const name of [GET_ZONES, ...MONEROD_JSON_RPC_METHODS]) rpcMethods.reserve(name);
@@ -75,7 +80,7 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
   } catch (error) {
     throw error instanceof ConfigError ? withFlagSources(error, commandLine.settings) : error;
   }
-  return { config, files, dataDir, plugins, registry, stopHooks, rpcMethods, pluginRuntime, zones, logger };
+  return { config, files, dataDir, plugins, registry, stopHooks, rpcMethods, pluginRuntime, zones, logger, banList };
 }
 
 /** `~` and `~/...` expand to the home directory; relative paths resolve from the working directory. */

@@ -84,9 +84,12 @@ export class ZoneRuntime {
         zone: this.name,
       });
     }
+    const peer = this.codec.parse(address);
+    const refusal = this.handler.refusal?.(this.name, peer);
+    if (refusal !== undefined) throw new VeilnodeError('PEER_REFUSED', `zone ${this.name} does not dial this peer: ${refusal}`, { zone: this.name, refusal });
     // no deadline of our own: each transport's configured one applies (a transient I2P dial
     // alone needs a ~20 s SAM SESSION CREATE; clearnet's default stays 10 s)
-    const connection = await this.transport.dial(this.codec.parse(address), { signal });
+    const connection = await this.transport.dial(peer, { signal });
     this.adopt(connection);
   }
 
@@ -95,7 +98,8 @@ export class ZoneRuntime {
     const remote = connection.remote === undefined ? undefined : this.codec.format(connection.remote);
     let slot: InboundSlot | undefined;
     if (connection.direction === 'inbound') {
-      const admitted = this.admission.admit(connection.remote);
+      const refusal = connection.remote === undefined ? undefined : this.handler.refusal?.(this.name, connection.remote);
+      const admitted = refusal ?? this.admission.admit(connection.remote);
       if (typeof admitted === 'string') {
         // counted, never logged one by one: whoever opens connections decides how often this runs
         this.refusals.count(admitted);

@@ -1,4 +1,4 @@
-import type { AddressCodec, Logger, TransportConnection, ZonePolicy } from '@veilnode/plugin-api';
+import type { AddressCodec, Logger, PeerAddress, TransportConnection, ZonePolicy } from '@veilnode/plugin-api';
 
 /** A connection as the node hands it over: the transport's byte stream plus its zone's rules. */
 export interface ZoneConnection {
@@ -17,6 +17,11 @@ export interface ZoneConnection {
  */
 export interface ConnectionHandler {
   handle(connection: ZoneConnection): void;
+  /**
+   * Why the node must not talk to `remote` (banned, backed off), or undefined. Asked before a
+   * dial and when an inbound connection arrives, before anything is read from it.
+   */
+  refusal?(zone: string, remote: PeerAddress): string | undefined;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { type AddressCodec, type PeerAddress, ConfigError, VeilnodeError, type Logger, type ZoneConfig } from '@veilnode/plugin-api';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
+import { SubnetDiversity } from '../net/subnet-diversity';
+import type { Rng } from '../time/rng';
 
 /** An established outbound connection (handshake done); `closed` settles when it ends. */
 export interface OutboundSession {
@@ -20,6 +22,8 @@ export interface OutboundMaintainerOptions {
   readonly logger: Logger;
   /** Skip candidates that are already connected some other way (e.g. inbound). */
   readonly isConnected?: (address: PeerAddress) => boolean;
+  /** Peers never dialled now (banned, or backed off for flooding us), whoever named them. */
+  readonly refused?: (address: PeerAddress) => boolean;
   readonly now?: () => number;
   readonly random?: () => number;
   /** First retry delay after a failure; doubles per consecutive failure. Default 5 s. */
@@ -75,10 +79,15 @@ const JITTER_SHARE = 0.5;
  * fails, or its connection ends within `stableAfterMs` of the handshake, whoever closed it —
  * waits an exponentially growing, jittered delay before it is tried again, and no peer is ever
  * dialled twice within `minDialIntervalMs`: nothing a peer does can make us dial it faster.
+ * Outside the operator's peers, no two outbound peers share an IPv4 /24, an IPv6 /32 or a
+ * hidden-service host (`SubnetDiversity`): a spy renting many addresses in one subnet gets one
+ * draw, not one per address.
  */
 export class OutboundMaintainer {
   private readonly active = new Map<string, PeerAddress>();
-  private readonly pending = new Map<string, AbortController>();
+  private readonly pending = new Map<string, { readonly controller: AbortController; readonly address: PeerAddress }>();
+  private readonly diversity = new SubnetDiversity();
+  private readonly rng: Rng;
   private readonly backoff = new Map<string, Backoff>();
   private readonly exclusive: PeerAddress[];
   private readonly configured: PeerAddress[];
@@ -98,6 +107,7 @@ export class OutboundMaintainer {
     this.logger = options.logger.child({ component: 'outbound', zone: options.zone.name });
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.rng = { float: () => this.random(), int: (n) => Math.floor(this.random() * n) };
     this.exclusive = this.parseAll(options.zone.exclusivePeers, 'exclusivePeers');
     this.configured = this.parseAll(options.zone.peers, 'peers');
     this.seeds = this.parseAll(options.zone.seeds, 'seeds');
@@ -128,7 +138,7 @@ export class OutboundMaintainer {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    for (const controller of this.pending.values()) controller.abort();
+    for (const { controller } of this.pending.values()) controller.abort();
     this.pending.clear();
     this.options.store.setAnchors(this.connected());
   }
@@ -174,24 +184,31 @@ export class OutboundMaintainer {
       seen.add(key);
       if (this.active.has(key) || this.pending.has(key)) return false;
       if ((this.backoff.get(key)?.until ?? 0) > now) return false;
+      if (this.options.refused?.(a) === true) return false;
       return !this.options.isConnected?.(a);
     };
     if (this.exclusive.length > 0) return this.exclusive.filter(eligible);
+    // The operator's peers are dialled as named (monerod's priority nodes skip its subnet rule
+    // too) but occupy their subnets; every other tier, in order, yields at most one peer per
+    // subnet not yet occupied, drawn uniformly within the tier.
+    const chosen = this.configured.filter(eligible);
+    const occupied = [...this.active.values(), ...[...this.pending.values()].map((p) => p.address), ...chosen].map((a) => a.host);
     const store = this.options.store;
-    const ordered = [
-      ...this.configured,
-      ...this.shuffle(store.anchors().map((e) => e.address)),
-      ...this.shuffle(store.white().map((e) => e.address)),
-      ...this.shuffle(store.gray().map((e) => e.address)),
-      ...(store.isEmpty() ? this.shuffle(this.seeds) : []),
-    ];
-    return ordered.filter(eligible);
+    const tiers = [store.anchors(), store.white(), store.gray()].map((list) => list.map((e) => e.address));
+    if (store.isEmpty()) tiers.push(this.seeds);
+    for (const tier of tiers) {
+      for (const address of this.diversity.qualifying(tier.filter(eligible), occupied, this.rng)) {
+        chosen.push(address);
+        occupied.push(address.host);
+      }
+    }
+    return chosen;
   }
 
   private dial(address: PeerAddress): void {
     const key = this.key(address);
     const controller = new AbortController();
-    this.pending.set(key, controller);
+    this.pending.set(key, { controller, address });
     // an anonymity zone's peer addresses never reach the logs
     const text = this.options.anonymity === true ? undefined : this.options.codec.format(address);
     this.logger.debug({ peer: text }, 'dialling outbound peer');
@@ -307,14 +324,6 @@ export class OutboundMaintainer {
         });
       }
     });
-  }
-
-  private shuffle<T>(items: T[]): T[] {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = Math.floor(this.random() * (i + 1));
-      [items[i], items[j]] = [items[j], items[i]];
-    }
-    return items;
   }
 
   private key(address: PeerAddress): string {

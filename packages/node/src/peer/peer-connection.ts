@@ -7,6 +7,7 @@ import type { ReceivedPeerEntry } from '../peerstore/peer-entry';
 import type { ChainState } from './chain-state';
 import { PeerError } from './peer-error';
 import { PEER_RECEIVE_LIMITS } from './receive-limits';
+import type { PeerRequestLimiter } from './peer-request-limits';
 import { LazyReceivedTx, type ReceivedTx, type TxSink } from './tx-sink';
 
 /** monerod's timers (docs/commands.md). */
@@ -60,6 +61,8 @@ export interface PeerConnectionOptions {
   readonly padTransactions?: boolean;
   /** The node's receive budget, shared by all its connections (large bodies still arriving). */
   readonly receiveBudget?: ReceiveBudget;
+  /** How often the peer may ask us for timed syncs, pings, support flags; over it closes with PEER_REQUEST_FLOOD. */
+  readonly requestLimiter?: PeerRequestLimiter;
 }
 
 export interface PeerInfo {
@@ -322,6 +325,9 @@ export class PeerConnection {
   }
 
   private onInvoke(message: LevinMessage): void {
+    if (this.options.requestLimiter?.allow(message.command) === false) {
+      throw new PeerError('PEER_REQUEST_FLOOD', `peer sent command ${message.command} more often than allowed`, { command: message.command });
+    }
     switch (message.command) {
       case Command.Handshake:
         return this.onHandshakeRequest(message);

@@ -11,6 +11,7 @@ export type PeerErrorCode =
   | 'PEER_IDLE_TIMEOUT'
   | 'PEER_COMMAND_FILTERED'
   | 'PEER_NOT_READY'
+  | 'PEER_REQUEST_FLOOD'
   | 'PEER_CLOSED';
 
 /** A peer connection failed or was refused; `context` never holds clearnet addresses on anonymity zones. */

@@ -12,6 +12,8 @@ import { DEFAULT_PEER_TIMEOUTS, PeerConnection, type PeerTimeouts } from './peer
 import type { ConnectPeer } from './outbound-maintainer';
 import { NODE_RECEIVE_BUDGET_BYTES } from './receive-limits';
 import { sourceGroup } from './source-group';
+import type { PeerGate } from './peer-gate';
+import { PeerRequestLimiter } from './peer-request-limits';
 import type { TxSink } from './tx-sink';
 
 /** Per-zone state the peer layer needs. */
@@ -41,6 +43,8 @@ export interface PeerLayerOptions {
   readonly rateLimits?: PeerRateLimits;
   /** Dial, handshake and noise outcomes for the node's metrics. */
   readonly events?: PeerEvents;
+  /** Banned and backed-off peers: refused before a dial and on arrival; flooders are backed off here. */
+  readonly gate?: PeerGate;
 }
 
 /** Connections that failed before their handshake are logged as one summary line per this interval. */
@@ -82,6 +86,7 @@ export class PeerLayer implements ConnectionHandler {
   private readonly outboundWaiters = new Map<string, OutboundWaiter[]>();
   private readonly logger: Logger;
   private readonly handshakeFailures: IntervalSummaryLog;
+  private readonly clock: Clock;
   private txSink?: TxSink;
   private observer?: ConnectionObserver;
   private counter = 0;
@@ -90,11 +95,12 @@ export class PeerLayer implements ConnectionHandler {
     this.localPeerId = options.localPeerId ?? randomBytes(8).readBigUInt64LE(0);
     this.receiveBudget = new ReceiveBudget(options.receiveBudgetBytes ?? NODE_RECEIVE_BUDGET_BYTES);
     this.logger = options.logger;
+    this.clock = options.clock ?? new SystemClock();
     this.handshakeFailures = new IntervalSummaryLog({
       logger: options.logger,
       message: 'peer connections closed before their handshake',
       intervalMs: HANDSHAKE_FAILURE_LOG_INTERVAL_MS,
-      clock: options.clock ?? new SystemClock(),
+      clock: this.clock,
     });
     this.txSink = options.txSink;
   }
@@ -121,6 +127,11 @@ export class PeerLayer implements ConnectionHandler {
   /** The kernel's ConnectionHandler hook. */
   handle(info: ZoneConnection): void {
     this.attach(info);
+  }
+
+  /** The kernel's ConnectionHandler hook: banned and backed-off peers are neither dialled nor let in. */
+  refusal(_zone: string, remote: PeerAddress): string | undefined {
+    return this.options.gate?.refusal(remote);
   }
 
   /** Runs a PeerConnection on a transport connection and tracks it until it closes. */
@@ -152,7 +163,15 @@ export class PeerLayer implements ConnectionHandler {
       timeouts: this.options.timeouts,
       padTransactions: this.options.padTransactions,
       receiveBudget: this.receiveBudget,
+      requestLimiter: new PeerRequestLimiter(this.clock),
     });
+    const flooder = info.connection.remote;
+    // an anonymity zone's inbound peers all arrive from the local daemon: backing that off would shut out every one of them
+    if (flooder !== undefined && (info.connection.direction === 'outbound' || !info.policy.anonymity)) {
+      void peer.closed.then(({ error }) => {
+        if (error?.code === 'PEER_REQUEST_FLOOD') this.options.gate?.backOff(flooder);
+      });
+    }
     const remoteKey = info.connection.direction === 'outbound' && info.connection.remote ? key(info.connection.remote) : undefined;
     const waiter = remoteKey ? this.outboundWaiters.get(remoteKey)?.shift() : undefined;
     peer.ready.then(

@@ -7,6 +7,8 @@ import type { PeerTimeouts } from './peer-connection';
 import type { TxSink } from './tx-sink';
 import type { PeerRateLimits } from '../net/throttled-stream';
 import { outcomeOf, type PeerEvents } from './peer-events';
+import { PeerGate } from './peer-gate';
+import { SystemClock } from '@veilnode/plugin-api';
 
 export interface PeerServiceOptions {
   readonly network: NetworkName;
@@ -25,6 +27,8 @@ export interface PeerServiceOptions {
   readonly rateLimits?: PeerRateLimits;
   /** Dial, handshake and noise outcomes for the node's metrics. */
   readonly events?: PeerEvents;
+  /** Banned (`--ban-list`) and backed-off peers; by default nobody is banned and flooders are still backed off. */
+  readonly gate?: PeerGate;
 }
 
 export interface PeerZone {
@@ -50,9 +54,12 @@ interface RunningZone extends PeerZoneContext {
 export class PeerService {
   readonly layer: PeerLayer;
   private readonly zones = new Map<string, RunningZone>();
+  private readonly gate: PeerGate;
 
   constructor(private readonly options: PeerServiceOptions) {
+    const gate = (this.gate = options.gate ?? PeerGate.open(new SystemClock()));
     this.layer = new PeerLayer({
+      gate,
       network: options.network,
       logger: options.logger,
       txSink: options.txSink,
@@ -84,6 +91,7 @@ export class PeerService {
       file: join(this.options.dataDir, 'peers', `${name}.json`),
       logger,
       allowLoopback: this.options.allowLoopback,
+      isBanned: (address) => this.gate.isBanned(address),
     });
     await store.load();
     const maintainer = new OutboundMaintainer({
@@ -94,6 +102,7 @@ export class PeerService {
       connect: this.layer.connector(this.countedDial(name, zone.dial)),
       transportHealthy: zone.healthy,
       anonymity: zone.policy.anonymity,
+      refused: (address) => this.gate.refusal(address) !== undefined,
     });
     this.zones.set(name, { store, maintainer, listenPort: listenPort(zone.config), dialling: false });
   }

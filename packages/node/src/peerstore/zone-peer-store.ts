@@ -25,6 +25,8 @@ export interface ZonePeerStoreOptions {
   readonly logger: Logger;
   /** Keep loopback/unspecified IPs from peer lists (loopback tests only). Default false. */
   readonly allowLoopback?: boolean;
+  /** Peers the operator banned (`--ban-list`): dropped from every list we receive or load, never stored. */
+  readonly isBanned?: (address: PeerAddress) => boolean;
   readonly now?: () => number;
 }
 
@@ -114,9 +116,12 @@ export class ZonePeerStore {
       });
     }
     let accepted = 0;
+    let banned = 0;
     entries.forEach((entry, index) => {
       const address = this.convert(entry, index, source);
       if (!address) return;
+      // counted, not logged one by one: a peer decides how many banned entries it sends us
+      if (this.options.isBanned?.(address) === true) return void banned++;
       accepted++;
       const key = this.key(address);
       const existing = this.lists.white.get(key) ?? this.lists.gray.get(key);
@@ -131,7 +136,7 @@ export class ZonePeerStore {
       else this.put('gray', key, updated, GRAY_LIST_LIMIT);
     });
     const dropped = entries.length - accepted;
-    this.logger.debug({ source, accepted, dropped, ...this.sizes }, 'peer list ingested');
+    this.logger.debug({ source, accepted, dropped, banned, ...this.sizes }, 'peer list ingested');
     return { accepted, dropped };
   }
 
@@ -209,15 +214,17 @@ export class ZonePeerStore {
       return;
     }
     let skipped = 0;
+    let banned = 0;
     for (const name of ['white', 'gray', 'anchor'] as const) {
       const list = Array.isArray(parsed[name]) ? (parsed[name] as unknown[]) : [];
       for (const raw of list) {
         const entry = this.revive(raw);
-        if (entry) this.lists[name].set(this.key(entry.address), entry);
+        if (entry && this.options.isBanned?.(entry.address) === true) banned++;
+        else if (entry) this.lists[name].set(this.key(entry.address), entry);
         else skipped++;
       }
     }
-    this.logger.info({ ...this.sizes, skipped }, 'peer store loaded');
+    this.logger.info({ ...this.sizes, skipped, banned }, 'peer store loaded');
   }
 
   /** Persists the lists atomically (temp file + fsync + rename). */

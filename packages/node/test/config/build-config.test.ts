@@ -22,7 +22,7 @@ describe('config: convict schema, layers and validation', () => {
   it('has the documented defaults', () => {
     const config = buildConfig(inputs({}));
     expect(config).to.deep.include({ plugins: [], network: 'mainnet', dataDir: '~/.veilnode', zones: {} });
-    expect(config.p2p).to.deep.equal({ bindIp: '127.0.0.1', bindPort: 18080, padTransactions: false, limitRateUp: 2048, limitRateDown: 8192 });
+    expect(config.p2p).to.deep.equal({ bindIp: '127.0.0.1', bindPort: 18080, padTransactions: false, limitRateUp: 2048, limitRateDown: 8192, banList: null });
     expect(config.rpc).to.deep.include({ bindIp: '127.0.0.1', bindPort: 18081, login: null, restricted: false, restrictedBindIp: null, restrictedBindPort: null, confirmExternalBind: false });
   });
 

@@ -31,6 +31,11 @@ describe('command line (monerod flags)', () => {
     });
   });
 
+  it('--ban-list FILE (monerod\'s flag) sets p2p.banList', () => {
+    expect(settings(['--ban-list', 'bans.txt'])).to.deep.equal({ 'p2p.banList': 'bans.txt' });
+    expect(() => parseCommandLine(['--ban-list='])).to.throw('--ban-list');
+  });
+
   it('--max-connections-per-ip N (monerod\'s flag) sets the clearnet zone\'s per-IP inbound limit', () => {
     expect(settings(['--max-connections-per-ip', '3'])).to.deep.equal({ 'zones.clearnet.maxConnectionsPerIp': 3 });
     expect(() => parseCommandLine(['--max-connections-per-ip', '0'])).to.throw('--max-connections-per-ip "0": must be a positive integer');

@@ -30,10 +30,17 @@ describe('SubnetDiversity (one outbound peer per IPv4 /24 and IPv6 /32)', () => 
     expect(diversity.subnetKey('0:0:0:0:0:ffff:10.1.2.9')).to.equal(diversity.subnetKey('10.1.2.200'));
   });
 
-  it('lets hidden-service and loopback hosts through: they have no rented subnet', () => {
-    const onion = 'a'.repeat(56) + '.onion';
-    const open = diversity.qualifying([peer(onion), peer('127.0.0.1'), peer('127.0.0.2'), peer('::1')], [onion, '127.0.0.3'], new SeededRng(1));
+  it('lets loopback hosts through: a local test network is not a rented subnet', () => {
+    const open = diversity.qualifying([peer('127.0.0.1'), peer('127.0.0.1'), peer('127.0.0.2'), peer('::1')], ['127.0.0.3', '::1'], new SeededRng(1));
     expect(open).to.have.length(4);
+  });
+
+  it('counts a hidden-service host as its own subnet: one peer per host, whatever its ports', () => {
+    const onion = 'a'.repeat(56) + '.onion';
+    const other = 'b'.repeat(56) + '.onion';
+    const b32 = 'c'.repeat(52) + '.b32.i2p';
+    const open = diversity.qualifying([{ host: onion, port: 1 }, { host: other, port: 1 }, { host: other, port: 2 }, { host: b32, port: 0 }], [onion.toUpperCase()], new SeededRng(1));
+    expect(hosts(open)).to.deep.equal([other, b32].sort());
   });
 
   it('draws uniformly: a spy holding 50 addresses of one /24 gets one chance in 11, not 50 in 60', function () {

@@ -35,7 +35,14 @@ class FakeTransport implements Transport {
 
 const ZONE = testZoneConfig({ name: 'tor', transport: 'fake-tor', maxOutbound: 8, maxInbound: 8, noise: true });
 
-function runtimeFor(transport: Transport, zone: ZoneConfig, logger: RecordingLogger, pollMs = 5, clock?: VirtualClock): { runtime: ZoneRuntime; handled: ZoneConnection[] } {
+function runtimeFor(
+  transport: Transport,
+  zone: ZoneConfig,
+  logger: RecordingLogger,
+  pollMs = 5,
+  clock?: VirtualClock,
+  refusal?: ConnectionHandler['refusal'],
+): { runtime: ZoneRuntime; handled: ZoneConnection[] } {
   const child = rootContainer.createChildContainer();
   child.register(ZONE_CONFIG, { useValue: zone });
   child.register(ZONE_TRANSPORT, { useValue: transport });
@@ -43,7 +50,7 @@ function runtimeFor(transport: Transport, zone: ZoneConfig, logger: RecordingLog
   child.register(ZONE_CODEC, { useValue: testOnionCodec });
   child.register(ZONE_LOGGER, { useValue: logger });
   const handled: ZoneConnection[] = [];
-  const handler: ConnectionHandler = { handle: (c) => void handled.push(c) };
+  const handler: ConnectionHandler = { handle: (c) => void handled.push(c), refusal };
   return { runtime: new ZoneRuntime(child, handler, pollMs, clock), handled };
 }
 
@@ -125,6 +132,34 @@ describe('ZoneRuntime', () => {
       expect(runtime.connectionCounts.in).to.equal(1);
       fake.onConnection?.(inbound('attacker'));
       expect(handled).to.have.length(3);
+    });
+
+    it("refuses a peer the handler refuses (ban list) before anything is read, and never dials it", async () => {
+      const fake = new FakeTransport({ dial: true, listen: true });
+      let dials = 0;
+      fake.dial = async () => (dials++, { stream: new PassThrough(), direction: 'outbound' });
+      const logger = new RecordingLogger();
+      const clock = new VirtualClock();
+      const made = runtimeFor(fake, LIMITED, logger, 5, clock, (_zone, remote) => (remote.host === 'a'.repeat(56) + '.onion' ? 'banned' : undefined));
+      running.push(made.runtime);
+      await made.runtime.start(new AbortController().signal);
+      const banned = inbound('a'.repeat(56) + '.onion');
+      fake.onConnection?.(banned);
+      expect(banned.stream.destroyed).to.equal(true);
+      expect(made.handled).to.have.length(0);
+      expect(made.runtime.connectionCounts.in).to.equal(0);
+      fake.onConnection?.(inbound('b'.repeat(56) + '.onion'));
+      expect(made.handled).to.have.length(1);
+      let error: unknown;
+      await made.runtime.dial('a'.repeat(56) + '.onion:18083').catch((e: unknown) => (error = e));
+      expect(error).to.have.property('code', 'PEER_REFUSED');
+      expect(dials).to.equal(0);
+      await made.runtime.dial('b'.repeat(56) + '.onion:18083');
+      expect(dials).to.equal(1);
+      clock.advance(REFUSAL_LOG_INTERVAL_MS);
+      const line = logger.entries.find((e) => e.msg === 'inbound connections refused');
+      expect(line?.fields).to.deep.include({ total: 1, byReason: { banned: 1 } });
+      expect(JSON.stringify(logger.entries)).not.to.include('aaaa');
     });
 
     it('refuses beyond maxInbound whatever the IP', async () => {

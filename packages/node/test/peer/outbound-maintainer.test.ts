@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigError, DialError, type PeerAddress } from '@veilnode/plugin-api';
-import { OutboundMaintainer, type OutboundSession } from '../../src/peer/outbound-maintainer';
+import { OutboundMaintainer, type OutboundMaintainerOptions, type OutboundSession } from '../../src/peer/outbound-maintainer';
 import { ZonePeerStore } from '../../src/peerstore';
 import { ipv4Wire, testIpv4Codec } from '../helpers/test-codecs';
 import { RecordingLogger } from '@veilnode/plugin-api/testing';
@@ -17,6 +17,7 @@ function harness(
   transportHealthy?: () => boolean,
   namedBackoffMaxMs?: number,
   random: () => number = () => 0,
+  more: Partial<OutboundMaintainerOptions> = {},
 ) {
   let time = 0;
   const dials: Dial[] = [];
@@ -47,6 +48,7 @@ function harness(
           fail: () => reject(new DialError('DIAL_REFUSED', 'refused')),
         });
       }),
+    ...more,
   });
   return { maintainer, store, dials, logger, advance: (ms: number) => (time += ms) };
 }
@@ -55,11 +57,11 @@ const settle = () => new Promise((r) => setImmediate(r));
 
 describe('peer/OutboundMaintainer', () => {
   it('dials only exclusive peers when they are set', async () => {
-    const h = harness({ exclusivePeers: ['10.0.0.1:1'], peers: ['10.0.0.2:1'], seeds: ['10.0.0.3:1'], maxOutbound: 8 });
-    h.store.ingest([{ adr: ipv4Wire('10.0.0.4', 1), id: 1n }], 'test');
+    const h = harness({ exclusivePeers: ['10.0.1.1:1'], peers: ['10.0.2.1:1'], seeds: ['10.0.3.1:1'], maxOutbound: 8 });
+    h.store.ingest([{ adr: ipv4Wire('10.0.4.1', 1), id: 1n }], 'test');
     h.maintainer.tick();
     expect(h.maintainer.target).to.equal(1);
-    expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.0.1:1']);
+    expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.1.1:1']);
   });
 
   it('stores the RPC port a peer’s handshake advertised with its white-list entry', async () => {
@@ -71,18 +73,18 @@ describe('peer/OutboundMaintainer', () => {
   });
 
   it('prefers configured peers, then stored peers, and uses seeds only while the store is empty', async () => {
-    const h = harness({ peers: ['10.0.0.2:1'], seeds: ['10.0.0.3:1'], maxOutbound: 3 });
+    const h = harness({ peers: ['10.0.2.1:1'], seeds: ['10.0.3.1:1'], maxOutbound: 3 });
     h.maintainer.tick();
-    expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.0.2:1', '10.0.0.3:1']);
+    expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.2.1:1', '10.0.3.1:1']);
 
-    const g = harness({ seeds: ['10.0.0.3:1'], maxOutbound: 3 });
-    g.store.ingest([{ adr: ipv4Wire('10.0.0.4', 1), id: 1n }], 'test');
+    const g = harness({ seeds: ['10.0.3.1:1'], maxOutbound: 3 });
+    g.store.ingest([{ adr: ipv4Wire('10.0.4.1', 1), id: 1n }], 'test');
     g.maintainer.tick();
-    expect(g.dials.map((d) => d.address)).to.deep.equal(['10.0.0.4:1']);
+    expect(g.dials.map((d) => d.address)).to.deep.equal(['10.0.4.1:1']);
   });
 
   it('says once that no peer is reachable when every seed failed, keeps retrying with back-off, and says it again only after a new outage', async () => {
-    const h = harness({ seeds: ['10.0.0.3:1', '10.0.0.4:1'], maxOutbound: 2 });
+    const h = harness({ seeds: ['10.0.3.1:1', '10.0.4.1:1'], maxOutbound: 2 });
     const unreachable = () => h.logger.entries.filter((e) => e.level === 'warn' && /^no clearnet peer is reachable/.test(e.msg ?? ''));
     h.maintainer.tick();
     h.dials[0].fail();
@@ -118,7 +120,7 @@ describe('peer/OutboundMaintainer', () => {
 
   it('keeps the configured number of outbound peers and refills when one closes', async () => {
     const h = harness({ maxOutbound: 2 });
-    h.store.ingest(['10.0.0.1', '10.0.0.2', '10.0.0.3'].map((ip) => ({ adr: ipv4Wire(ip, 1), id: 1n })), 'test');
+    h.store.ingest(['10.0.1.1', '10.0.2.1', '10.0.3.1'].map((ip) => ({ adr: ipv4Wire(ip, 1), id: 1n })), 'test');
     h.maintainer.tick();
     expect(h.dials).to.have.length(2);
     const close = h.dials[0].succeed(42n);
@@ -139,8 +141,8 @@ describe('peer/OutboundMaintainer', () => {
 
   it('does not blame a peer for dials that fail while the zone transport is unhealthy (Tor proxy down)', async () => {
     let healthy = true;
-    const h = harness({ peers: ['10.0.0.1:1'], maxOutbound: 1 }, () => healthy);
-    h.store.markConnected({ zone: 'clearnet', host: '10.0.0.1', port: 1 }, 5n);
+    const h = harness({ peers: ['10.0.1.1:1'], maxOutbound: 1 }, () => healthy);
+    h.store.markConnected({ zone: 'clearnet', host: '10.0.1.1', port: 1 }, 5n);
     healthy = false;
     for (let i = 0; i < 4; i++) {
       h.maintainer.tick();
@@ -149,7 +151,7 @@ describe('peer/OutboundMaintainer', () => {
       h.advance(1000); // the base delay, never more
     }
     expect(h.dials).to.have.length(4);
-    expect(h.store.white().map((e) => e.address.host)).to.deep.equal(['10.0.0.1']);
+    expect(h.store.white().map((e) => e.address.host)).to.deep.equal(['10.0.1.1']);
     healthy = true;
     h.maintainer.tick();
     expect(h.dials).to.have.length(5);
@@ -163,7 +165,7 @@ describe('peer/OutboundMaintainer', () => {
   });
 
   it('backs off exponentially from a failing peer', async () => {
-    const h = harness({ exclusivePeers: ['10.0.0.1:1'] });
+    const h = harness({ exclusivePeers: ['10.0.1.1:1'] });
     h.maintainer.tick();
     h.dials[0].fail();
     await settle();
@@ -208,20 +210,20 @@ describe('peer/OutboundMaintainer', () => {
   }
 
   it('caps the back-off of the peers the operator named far below that of store peers', async () => {
-    const named = harness({ exclusivePeers: ['10.0.0.1:1'] }, undefined, 2000);
-    expect(await failRepeatedly(named, '10.0.0.1:1', 5)).to.deep.equal([1000, 2000, 2000, 2000, 2000]);
+    const named = harness({ exclusivePeers: ['10.0.1.1:1'] }, undefined, 2000);
+    expect(await failRepeatedly(named, '10.0.1.1:1', 5)).to.deep.equal([1000, 2000, 2000, 2000, 2000]);
     const stored = harness({ maxOutbound: 1 }, undefined, 2000);
     // a failed gray peer leaves the store; peer lists keep announcing it
-    const announce = (): void => void stored.store.ingest([{ adr: ipv4Wire('10.0.0.4', 1), id: 1n }], 'test');
+    const announce = (): void => void stored.store.ingest([{ adr: ipv4Wire('10.0.4.1', 1), id: 1n }], 'test');
     announce();
-    expect(await failRepeatedly(stored, '10.0.0.4:1', 5, announce)).to.deep.equal([1000, 2000, 4000, 4000, 4000]);
+    expect(await failRepeatedly(stored, '10.0.4.1:1', 5, announce)).to.deep.equal([1000, 2000, 4000, 4000, 4000]);
   });
 
   it('forgets every back-off when the zone transport comes back, and redials at once', async () => {
     let healthy = true;
-    const h = harness({ exclusivePeers: ['10.0.0.1:1'] }, () => healthy);
+    const h = harness({ exclusivePeers: ['10.0.1.1:1'] }, () => healthy);
     // failures while the transport looked healthy (Tor's SOCKS port up, its circuits not yet): 1, 2, 4 s
-    await failRepeatedly(h, '10.0.0.1:1', 3);
+    await failRepeatedly(h, '10.0.1.1:1', 3);
     h.advance(1000); // the 4 s back-off runs, the 1 s dial floor has passed
     h.maintainer.tick();
     const dialled = h.dials.length;
@@ -262,8 +264,8 @@ describe('peer/OutboundMaintainer', () => {
   }
 
   it('backs off from a peer that hangs up right after the handshake, and dials it at most once a second', async () => {
-    const h = harness({ exclusivePeers: ['10.0.0.1:1'] }, undefined, 8000);
-    const times = await hangUpRepeatedly(h, '10.0.0.1:1', 20_000, 5);
+    const h = harness({ exclusivePeers: ['10.0.1.1:1'] }, undefined, 8000);
+    const times = await hangUpRepeatedly(h, '10.0.1.1:1', 20_000, 5);
     // before: a redial on every close (740 in 20 s against a real peer); now 1, 2, 4, 8, 8 s apart
     expect(times.length).to.be.within(4, 6);
     const gaps = times.slice(1).map((t, i) => t - times[i]);
@@ -273,10 +275,10 @@ describe('peer/OutboundMaintainer', () => {
 
   it('keeps the one-dial-per-second floor while the transport flaps between unhealthy and healthy', async () => {
     let healthy = true;
-    const h = harness({ exclusivePeers: ['10.0.0.1:1'] }, () => healthy, 8000);
+    const h = harness({ exclusivePeers: ['10.0.1.1:1'] }, () => healthy, 8000);
     let flips = 0;
     // every flip back to healthy forgets the failures, never the floor
-    const times = await hangUpRepeatedly(h, '10.0.0.1:1', 10_000, 5, () => {
+    const times = await hangUpRepeatedly(h, '10.0.1.1:1', 10_000, 5, () => {
       healthy = flips++ % 2 === 0 ? false : true;
     });
     const gaps = times.slice(1).map((t, i) => t - times[i]);
@@ -285,8 +287,8 @@ describe('peer/OutboundMaintainer', () => {
   });
 
   it('resets the back-off only after a connection that lasted', async () => {
-    const h = harness({ exclusivePeers: ['10.0.0.1:1'] }, undefined, 8000);
-    await failRepeatedly(h, '10.0.0.1:1', 3); // back-off now 4 s
+    const h = harness({ exclusivePeers: ['10.0.1.1:1'] }, undefined, 8000);
+    await failRepeatedly(h, '10.0.1.1:1', 3); // back-off now 4 s
     h.advance(10_000);
     h.maintainer.tick();
     const close = h.dials[h.dials.length - 1].succeed();
@@ -309,8 +311,8 @@ describe('peer/OutboundMaintainer', () => {
   });
 
   it('jitters each back-off step down to no less than half of it', async () => {
-    const late = harness({ exclusivePeers: ['10.0.0.1:1'] }, undefined, 8000, () => 0.999);
-    const delays = await failRepeatedly(late, '10.0.0.1:1', 4);
+    const late = harness({ exclusivePeers: ['10.0.1.1:1'] }, undefined, 8000, () => 0.999);
+    const delays = await failRepeatedly(late, '10.0.1.1:1', 4);
     expect(delays).to.deep.equal([1000, 1100, 2100, 4100]); // steps 1, 2, 4, 8 s × ~0.5, floor 1 s, 100 ms grain
   });
 
@@ -334,18 +336,18 @@ describe('peer/OutboundMaintainer', () => {
   });
 
   it('aborts pending dials on stop and records connected peers as anchors', async () => {
-    const h = harness({ exclusivePeers: ['10.0.0.1:1', '10.0.0.2:1'] });
+    const h = harness({ exclusivePeers: ['10.0.1.1:1', '10.0.2.1:1'] });
     h.maintainer.tick();
     h.dials[0].succeed();
     await settle();
     h.maintainer.stop();
     expect(h.dials[1].signal.aborted).to.equal(true);
-    expect(h.store.anchors().map((e) => e.address.host)).to.deep.equal(['10.0.0.1']);
+    expect(h.store.anchors().map((e) => e.address.host)).to.deep.equal(['10.0.1.1']);
   });
 
   it('dials one peer beyond the target on request (rotation)', async () => {
     const h = harness({ maxOutbound: 1 });
-    h.store.ingest(['10.0.0.1', '10.0.0.2'].map((ip) => ({ adr: ipv4Wire(ip, 1), id: 1n })), 'test');
+    h.store.ingest(['10.0.1.1', '10.0.2.1'].map((ip) => ({ adr: ipv4Wire(ip, 1), id: 1n })), 'test');
     h.maintainer.tick();
     expect(h.dials).to.have.length(1);
     h.dials[0].succeed();
@@ -354,6 +356,74 @@ describe('peer/OutboundMaintainer', () => {
     expect(h.dials).to.have.length(2);
     expect(h.dials[1].address).not.to.equal(h.dials[0].address);
     expect(h.maintainer.dialExtra()).to.equal(false); // nobody left to dial
+  });
+
+  describe('subnet diversity and refused peers', () => {
+    const many = (prefix: string, n: number, id = 1n) => Array.from({ length: n }, (_, i) => ({ adr: ipv4Wire(`${prefix}.${i + 1}`, 18080), id }));
+    let seed = 1;
+    // a reproducible uniform source (the harness' default always draws 0)
+    const uniform = () => {
+      seed = (seed * 16807) % 2147483647;
+      return (seed - 1) / 2147483646;
+    };
+
+    it('dials at most one store peer per /24, even when a spy fills the store with one subnet', () => {
+      const h = harness({ maxOutbound: 12 }, undefined, undefined, uniform);
+      h.store.ingest([...many('198.51.100', 200), ...many('203.0.113', 3), { adr: ipv4Wire('192.0.2.7', 18080), id: 1n }], 'test');
+      h.maintainer.tick();
+      const subnets = h.dials.map((d) => d.address.split('.').slice(0, 3).join('.'));
+      expect(subnets.sort()).to.deep.equal(['192.0.2', '198.51.100', '203.0.113']);
+    });
+
+    it('counts an outbound peer still being dialled as occupying its subnet', () => {
+      const h = harness({ maxOutbound: 12 }, undefined, undefined, uniform);
+      h.store.ingest(many('198.51.100', 5), 'test');
+      h.maintainer.tick();
+      expect(h.dials).to.have.length(1);
+      h.maintainer.tick();
+      expect(h.maintainer.dialExtra()).to.equal(false);
+      expect(h.dials).to.have.length(1);
+    });
+
+    it('draws the peer standing for a crowded subnet uniformly', () => {
+      const counts = new Map<string, number>();
+      for (let run = 0; run < 400; run++) {
+        const h = harness({ maxOutbound: 1 }, undefined, undefined, uniform);
+        h.store.ingest([...many('198.51.100', 4), { adr: ipv4Wire('203.0.113.1', 18080), id: 1n }], 'test');
+        h.maintainer.tick();
+        const subnet = h.dials[0].address.startsWith('203.') ? 'honest' : 'spy';
+        counts.set(subnet, (counts.get(subnet) ?? 0) + 1);
+      }
+      // one subnet each: 200 of 400 expected (sd 10); four spy addresses would have made it 320
+      expect(counts.get('spy')).to.be.within(160, 240);
+    });
+
+    it("dials the operator's peers as named, but lets them occupy their subnet", () => {
+      const h = harness({ peers: ['10.0.1.1:1', '10.0.1.2:1'], maxOutbound: 4 }, undefined, undefined, uniform);
+      h.store.ingest([{ adr: ipv4Wire('10.0.1.9', 1), id: 1n }, { adr: ipv4Wire('10.0.2.9', 1), id: 1n }], 'test');
+      h.maintainer.tick();
+      expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.1.1:1', '10.0.1.2:1', '10.0.2.9:1']);
+    });
+
+    it('lets loopback peers through (a local test network): one per address and port', () => {
+      // the store keeps loopback entries only in loopback tests; the operator's list is where they come from
+      const m = harness({ peers: ['127.0.0.1:1', '127.0.0.1:2'], seeds: ['127.0.0.1:3'], maxOutbound: 4 }, undefined, undefined, uniform);
+      m.maintainer.tick();
+      expect(m.dials.map((d) => d.address).sort()).to.deep.equal(['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3']);
+    });
+
+    it('never dials a refused peer, named, stored or seed', () => {
+      const refused = new Set(['10.0.1.1', '10.0.3.1', '10.0.4.1']);
+      const h = harness({ peers: ['10.0.1.1:1'], seeds: ['10.0.3.1:1'], maxOutbound: 4 }, undefined, undefined, uniform, { refused: (a) => refused.has(a.host) });
+      h.maintainer.tick();
+      expect(h.dials).to.have.length(0);
+      h.store.ingest([{ adr: ipv4Wire('10.0.4.1', 1), id: 1n }, { adr: ipv4Wire('10.0.5.1', 1), id: 1n }], 'test');
+      h.maintainer.tick();
+      expect(h.dials.map((d) => d.address)).to.deep.equal(['10.0.5.1:1']);
+      const x = harness({ exclusivePeers: ['10.0.1.1:1'] }, undefined, undefined, uniform, { refused: (a) => refused.has(a.host) });
+      x.maintainer.tick();
+      expect(x.dials).to.have.length(0);
+    });
   });
 
   it('rejects a bad configured address with a ConfigError naming the key', () => {

@@ -3,15 +3,16 @@ import * as fc from 'fast-check';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { anonymityZonePolicy, Command, publicZonePolicy, type ZonePolicy } from '@veilnode/plugin-api';
-import { encodeFrame, encodeLevinHeader, LevinFlags, LevinReturnCode, ReceiveBudget, encodeInvokeMessage, encodeNotifyMessage, encodeResponseMessage, genesisHash, Handshake, networkId, NewTransactions, Ping, TimedSync, type BasicNodeData, type CoreSyncData } from '@veilnode/protocol';
+import { encodeFrame, encodeLevinHeader, LevinFlags, LevinReturnCode, ReceiveBudget, encodeInvokeMessage, encodeNotifyMessage, encodeResponseMessage, genesisHash, Handshake, networkId, NewTransactions, Ping, SupportFlags, TimedSync, type BasicNodeData, type CoreSyncData } from '@veilnode/protocol';
 import { MAX_NEW_TRANSACTIONS_BYTES } from '../../src/peer/receive-limits';
 import { ChainState, GATHER_MIN_TX_BYTES, PeerConnection, PeerError, type IncomingTransactions, type PeerTimeouts } from '../../src/peer';
 import { ZonePeerStore } from '../../src/peerstore';
 import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
-import { RecordingLogger } from '@veilnode/plugin-api/testing';
+import { RecordingLogger, VirtualClock } from '@veilnode/plugin-api/testing';
 import { ipv4Wire, testIpv4Codec, testOnionCodec } from '../helpers/test-codecs';
 import { REGTEST_TXS } from '@veilnode/protocol/testing';
+import { PEER_REQUEST_LIMITS, PeerRequestLimiter } from '../../src/peer/peer-request-limits';
 
 const TX = REGTEST_TXS.map((t) => ({ id: t.id, blob: Buffer.from(t.hex, 'hex') }));
 
@@ -33,6 +34,7 @@ interface Setup {
   chain?: ChainState;
   padTransactions?: boolean;
   receiveBudget?: ReceiveBudget;
+  requestLimiter?: PeerRequestLimiter;
 }
 
 function setup(opts: Setup = {}) {
@@ -59,6 +61,7 @@ function setup(opts: Setup = {}) {
     timeouts: { handshakeMs: 500, timedSyncIntervalMs: 60_000, idleMs: 60_000, invokeMs: 500, ...opts.timeouts },
     padTransactions: opts.padTransactions,
     receiveBudget: opts.receiveBudget,
+    requestLimiter: opts.requestLimiter,
   });
   return { peer, stream: ours, fake: new FakeLevinPeer(theirs), store, batches, logger, chain };
 }
@@ -179,6 +182,63 @@ describe('peer/PeerConnection', () => {
       const ping = Ping.response.decode((await s.fake.next((m) => m.command === Command.Ping)).body);
       expect(ping).to.deep.equal({ status: 'OK', peer_id: OUR_ID });
       s.peer.close('test');
+    });
+
+    describe('request limits (a fake peer flooding timed syncs, fake clock)', () => {
+      const timedSync = () => encodeInvokeMessage(TimedSync, { payload_data: sync(1n, 1n) });
+      const answered = async (s: ReturnType<typeof setup>) => (await s.fake.next((m) => m.command === Command.TimedSync && m.isResponse)).returnCode;
+
+      it('drops a peer that sends timed syncs faster than the limit, with PEER_REQUEST_FLOOD', async () => {
+        const clock = new VirtualClock();
+        const s = setup({ direction: 'inbound', requestLimiter: new PeerRequestLimiter(clock) });
+        await offerHandshake(s);
+        const { burst } = PEER_REQUEST_LIMITS[Command.TimedSync];
+        for (let i = 0; i < burst; i++) {
+          s.fake.send(timedSync());
+          expect(await answered(s)).to.equal(1);
+          clock.advance(1000);
+        }
+        for (let i = 0; i < 50; i++) s.fake.send(timedSync());
+        await s.fake.waitClosed();
+        const closed = await s.peer.closed;
+        expect(closed.error?.code).to.equal('PEER_REQUEST_FLOOD');
+        expect(closed.error?.context).to.deep.equal({ command: Command.TimedSync });
+        // the burst was answered, nothing beyond it
+        expect(s.fake.received.filter((m) => m.command === Command.TimedSync && m.isResponse)).to.have.length(0);
+      });
+
+      it("keeps a peer on monerod's cadence (a timed sync every 60 s, a ping, support flags) for a virtual day", async () => {
+        const clock = new VirtualClock();
+        const s = setup({ direction: 'inbound', requestLimiter: new PeerRequestLimiter(clock) });
+        s.fake.send(encodeInvokeMessage(Ping, {}));
+        await s.fake.next((m) => m.command === Command.Ping);
+        await offerHandshake(s);
+        s.fake.send(encodeInvokeMessage(SupportFlags, {}));
+        expect((await s.fake.next((m) => m.command === Command.RequestSupportFlags)).returnCode).to.equal(1);
+        for (let minute = 0; minute < 24 * 60; minute++) {
+          clock.advance(60_000);
+          s.fake.send(timedSync());
+          expect(await answered(s)).to.equal(1);
+        }
+        expect(s.peer.state).to.equal('ready');
+        s.peer.close('test');
+      });
+
+      it('lets the same flood through once the bucket has refilled: the limit is a rate, not a count', async () => {
+        const clock = new VirtualClock();
+        const s = setup({ direction: 'inbound', requestLimiter: new PeerRequestLimiter(clock) });
+        await offerHandshake(s);
+        const { burst, everyMs } = PEER_REQUEST_LIMITS[Command.TimedSync];
+        for (let round = 0; round < 3; round++) {
+          for (let i = 0; i < burst; i++) {
+            s.fake.send(timedSync());
+            expect(await answered(s)).to.equal(1);
+          }
+          clock.advance(burst * everyMs);
+        }
+        expect(s.peer.state).to.equal('ready');
+        s.peer.close('test');
+      });
     });
 
     it('drops a second handshake and a handshake from the wrong network', async () => {
