@@ -5,7 +5,8 @@
 # keeps working when packages move), installs the tarballs together with
 # `npm install -g --prefix TMP` from a temporary folder outside the repository, then checks
 # that `veilnode --help` works and that a regtest node (it dials nobody) starts, answers its
-# RPC and stops on SIGTERM. Our packages never come from a registry: their scope points at a
+# RPC and stops on SIGTERM; where systemd-analyze is installed, it verifies the example systemd
+# unit against that bin. Our packages never come from a registry: their scope points at a
 # closed local port, so npm's lookup fails at once (no retries) and it takes the sibling
 # tarball; third-party dependencies come from the npm cache or the registry.
 # Needs the workspaces built (`npm ci` or `npx tsc -b`) and curl. Ports: MONERO_BASE_PORT+380
@@ -62,6 +63,13 @@ bin="$work/prefix/bin/veilnode"
 say "veilnode --help"
 (cd "$work" && HOME="$work/home" "$bin" --help) > "$work/help.txt"
 grep -q -- '--regtest' "$work/help.txt" || { say "--help does not list --regtest"; cat "$work/help.txt"; exit 1; }
+
+if command -v systemd-analyze > /dev/null; then
+  say "systemd-analyze verify config/examples/veilnode.service (ExecStart pointed at the installed bin)"
+  sed "s|^ExecStart=/usr/bin/veilnode |ExecStart=$bin |" "$root/config/examples/veilnode.service" > "$work/veilnode.service"
+  grep -q "^ExecStart=$bin " "$work/veilnode.service" || { say "veilnode.service has no ExecStart=/usr/bin/veilnode line"; exit 1; }
+  systemd-analyze verify "$work/veilnode.service"
+fi
 
 say "a regtest node starts (p2p $p2p_port, RPC $rpc_port) and stops on SIGTERM"
 (cd "$work" && HOME="$work/home" exec "$bin" --regtest --data-dir "$work/data" --p2p-bind-port "$p2p_port" --rpc-bind-port "$rpc_port") > "$work/node.log" 2>&1 &
