@@ -9,6 +9,7 @@ import { MonerodHarness, monerodMissingReason, type MonerodTx } from '../../src/
 import { TcpGate } from '../../src/harness/tcp-gate';
 import { sharedTorNetwork, torMissingReason, type TorNetwork } from '../../src/harness/tor';
 import { VeilnodeProcess } from '../../src/harness/veilnode-process';
+import { INFO, localTxLines } from '../../src/harness/local-tx-lines';
 import { until } from '../../src/until';
 
 /**
@@ -150,6 +151,16 @@ describe('anonymity first: a local tx leaves over Tor, never from the node’s c
       },
       60_000,
     );
+    // A's info lines name the zone that carried it, never B's onion (sent once the noise
+    // channel's last fragment left, after the RPC answered)
+    const lines = await localTxLines(nodeA, tx.id, t0);
+    expect(lines.map((e) => [e.msg, e.level])).to.deep.equal([
+      ['local tx accepted', INFO],
+      ['local tx sent', INFO],
+      ['local tx delivered', INFO],
+    ]);
+    expect(lines[1].zones).to.deep.equal(['tor']);
+    expect(JSON.stringify(lines)).not.to.match(/\.onion|\.b32\.i2p/);
   });
 
   it('durability: with no anonymity peer a tx waits (never on the live clearnet link), survives SIGKILL and restart, and goes over Tor once B is back', async () => {

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clearnetNodeConfig } from '../../src/harness/clearnet-node-config';
+import { INFO, localTxLines } from '../../src/harness/local-tx-lines';
 import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';
 import { TcpGate } from '../../src/harness/tcp-gate';
@@ -97,6 +98,16 @@ describe('local tx delivery: veilnode CLI + regtest monerod (real processes, loo
     }, 60_000);
     expect(done.wait_reason).to.equal(null);
     timings.deliveredMs = Date.now() - t0;
+    // what the operator reads at info: one line per state change (sent before the RPC answered)
+    const lines = await localTxLines(nodeA, tx.id, t0);
+    expect(lines.map((e) => [e.msg, e.level])).to.deep.equal([
+      ['local tx sent', INFO],
+      ['local tx accepted', INFO],
+      ['local tx delivered', INFO],
+    ]);
+    expect(lines[0].zones).to.deep.equal(['clearnet']);
+    expect(lines[1].relay).to.equal('sent');
+    expect(lines[2].evidence).to.be.oneOf(['carrier-stayed-up', 'seen-on-public-zone']);
     console.log(`    clearnet: ${JSON.stringify({ toPoolMs: timings.clearnetToPoolMs, deliveredMs: timings.deliveredMs })}`);
   });
 
@@ -113,6 +124,7 @@ describe('local tx delivery: veilnode CLI + regtest monerod (real processes, loo
     const { zones } = await nodeA.rpc<{ zones: { name: string; queued: number }[] }>('get_zones');
     expect(zones.find((z) => z.name === 'clearnet')?.queued).to.equal(1);
 
+    expect((await localTxLines(nodeA, tx.id)).map((e) => [e.msg, e.relay])).to.deep.equal([['local tx accepted', 'queued']]);
     await nodeA.kill(); // between the RPC answer and any send
     expect(existsSync(join(dir, 'a', 'txqueue', 'local-txs.journal'))).to.equal(true);
     expect(await inMonerodPool(tx.id)).to.equal(false);
@@ -126,6 +138,8 @@ describe('local tx delivery: veilnode CLI + regtest monerod (real processes, loo
     await gate.open(); // A's maintainer retries its exclusive peer (backoff from 5 s)
     await until('the restarted node’s tx in monerod’s pool', () => inMonerodPool(tx.id), 90_000);
     timings.reachableToPoolMs = Date.now() - t0;
+    // the restarted node says it sent the replayed tx (it accepted nothing new)
+    expect((await localTxLines(nodeA, tx.id, t0)).map((e) => [e.msg, e.zones])).to.deep.include(['local tx sent', ['clearnet']]);
     await until('A to stop counting it as waiting', async () => (await info()).local_txs_waiting === 0, 10_000);
     console.log(`    durability: ${JSON.stringify({ reachableToPoolMs: timings.reachableToPoolMs })}`);
   });

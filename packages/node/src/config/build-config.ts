@@ -24,6 +24,12 @@ export interface ConfigInputs {
   readonly fragments: readonly SchemaFragment[];
 }
 
+/** The configuration's values as layered (even where invalid) and its problems, each naming its source. */
+export interface CheckedConfig {
+  readonly config: NodeConfig;
+  readonly problems: readonly string[];
+}
+
 /**
  * One strict validation of the whole configuration: core schema plus every plugin fragment,
  * layered file < env < flags (convict's order). Every unknown key and every wrong value is
@@ -31,6 +37,13 @@ export interface ConfigInputs {
  * environment variable, where it came from.
  */
 export function buildConfig(inputs: ConfigInputs): NodeConfig {
+  const { config, problems } = checkConfig(inputs);
+  if (problems.length > 0) throw invalidConfiguration(problems);
+  return config;
+}
+
+/** buildConfig's pass without the throw, for a caller that adds problems of its own first. */
+export function checkConfig(inputs: ConfigInputs): CheckedConfig {
   registerCoreFormats();
   const schema = coreSchema();
   for (const { plugin, schema: fragment } of inputs.fragments) {
@@ -66,14 +79,15 @@ export function buildConfig(inputs: ConfigInputs): NodeConfig {
   problems.push(...rpcZoneProblems((properties.rpc as ConfigObject | undefined)?.zones));
   if (!problems.some((p) => p.startsWith('rpc.'))) problems.push(...rpcExposureProblems((properties as unknown as NodeConfig).rpc));
 
-  if (problems.length > 0) {
-    const sources = settingSources(schema, env, inputs.flags);
-    const annotated = problems.map((p) => annotate(p, sources));
-    throw new ConfigError(`invalid configuration (${annotated.length} problem${annotated.length > 1 ? 's' : ''}):\n  - ${annotated.join('\n  - ')}`, {
-      problems: annotated,
-    });
-  }
-  return properties as unknown as NodeConfig;
+  const sources = settingSources(schema, env, inputs.flags);
+  return { config: properties as unknown as NodeConfig, problems: problems.map((p) => annotate(p, sources)) };
+}
+
+/** The one error listing every problem of a configuration. */
+export function invalidConfiguration(problems: readonly string[]): ConfigError {
+  return new ConfigError(`invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n  - ${problems.join('\n  - ')}`, {
+    problems: [...problems],
+  });
 }
 
 /** A fragment convict cannot even compile (unknown format, reserved word) is the plugin's fault. */
@@ -132,15 +146,33 @@ function settingSources(schema: Record<string, unknown>, env: Record<string, str
 export function withFlagSources(error: ConfigError, flags: readonly FlagSetting[]): ConfigError {
   const problems = error.context.problems;
   if (!Array.isArray(problems) || flags.length === 0) return error;
+  const annotated = withZoneFlagSources(problems as string[], flags);
+  const header = error.message.slice(0, error.message.indexOf(':\n'));
+  return new ConfigError(`${header}:\n  - ${annotated.join('\n  - ')}`, { ...error.context, problems: annotated }, { cause: error });
+}
+
+/** Zone problems, each naming the flag that set its value or brought its zone into being. */
+export function withZoneFlagSources(problems: readonly string[], flags: readonly FlagSetting[]): string[] {
   const sources = new Map(flags.map((f) => [f.path, f.flag]));
   // A zone a flag brought into being (--add-exclusive-node x.b32.i2p) is that flag's doing.
   for (const f of flags) {
     const zone = /^zones\.[^.]+/.exec(f.path)?.[0];
     if (zone !== undefined && !sources.has(zone)) sources.set(zone, f.flag);
   }
-  const annotated = (problems as string[]).map((p) => annotate(p, sources));
-  const header = error.message.slice(0, error.message.indexOf(':\n'));
-  return new ConfigError(`${header}:\n  - ${annotated.join('\n  - ')}`, { ...error.context, problems: annotated }, { cause: error });
+  return problems.map((p) => annotate(p, sources));
+}
+
+/**
+ * A plugin's refusal to register because of one config value (its ConfigError with the value's
+ * path as cause) naming the flag that set that value; any other error is returned as it is.
+ */
+export function withRefusedFlag(error: unknown, flags: readonly FlagSetting[]): unknown {
+  if (!(error instanceof PluginError) || !(error.cause instanceof ConfigError)) return error;
+  const path = error.cause.context.path;
+  if (typeof path !== 'string') return error;
+  const [named] = withZoneFlagSources([`${path}:`], flags);
+  if (named === `${path}:`) return error;
+  return new PluginError(error.code, `${error.message}${named.slice(path.length + 1)}`, { ...error.context, plugin: String(error.context.plugin) }, { cause: error.cause });
 }
 
 function annotate(problem: string, sources: Map<string, string>): string {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import JSON5 from 'json5';
 import { ConfigError } from '@veilnode/plugin-api';
@@ -6,12 +6,16 @@ import { ConfigError } from '@veilnode/plugin-api';
 export type ConfigObject = Record<string, unknown>;
 
 /**
- * The embedded default config. It lives in the repository's `config/` folder, next to the
- * commented examples, and is found relative to this package (packages/node/dist/src/config/ → ../../../../../config),
- * which holds for a fresh clone and for the workspace-installed `veilnode` bin alike.
+ * The embedded default config: `config/default.json5` in the nearest folder above this module
+ * that has one. In a clone that is the repository's `config/` folder, next to the commented
+ * examples; a packed package carries its own copy (`prepack` puts it in the package's `config/`),
+ * so an installed `veilnode` bin finds it without the repository.
  */
 export function defaultConfigPath(): string {
-  return path.resolve(__dirname, '..', '..', '..', '..', '..', 'config', 'default.json5');
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'config', 'default.json5');
+    if (existsSync(file) || path.dirname(dir) === dir) return file;
+  }
 }
 
 /** Parse a JSON5 config file into a plain object; every failure names the file. */

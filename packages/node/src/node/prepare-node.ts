@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, type Logger, type ZoneConfig } from '@veilnode/plugin-api';
-import { buildConfig, withFlagSources } from '../config/build-config';
+import { checkConfig, invalidConfiguration, withFlagSources, withRefusedFlag, withZoneFlagSources } from '../config/build-config';
 import type { CommandLine } from '../config/command-line';
 import { readConfigFiles, type ConfigFiles } from '../config/config-files';
 import { withMonerodConfigFile } from '../config/monerod-config-file';
@@ -16,6 +16,7 @@ import { GET_ZONES } from '../rpc/get-zones-method';
 import { BanList, loadBanList } from '../net/ban-list';
 import { MONEROD_JSON_RPC_METHODS } from '../rpc/monerod/attach-monerod-rpc';
 import { RpcMethodRegistry } from '../rpc/rpc-method-registry';
+import { probeZoneProblems } from './zone-problems-probe';
 
 export interface PrepareInputs {
   readonly commandLine: CommandLine;
@@ -58,12 +59,20 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
     throw new ConfigError('plugins: must be an array of module names or paths', { path: 'plugins' });
   }
   const plugins = await loadPluginModules(list as string[], files.pluginBaseDir, CORE_CONFIG_KEYS);
-  const config = buildConfig({
+  const checked = checkConfig({
     files: files.merged,
     flags: commandLine.settings,
     env: inputs.env,
     fragments: plugins.flatMap(({ plugin }) => (plugin.configSchema === undefined ? [] : [{ plugin: plugin.name, schema: plugin.configSchema }])),
   });
+  const userZones = new Set([...files.userZones, ...commandLine.settings.filter((s) => s.path.startsWith('zones.')).map((s) => s.path.split('.')[1])]);
+  if (checked.problems.length > 0) {
+    const zoneProblems = await probeZoneProblems(plugins, checked.config, userZones, resolveDataDir(String(checked.config.dataDir), inputs.cwd));
+    const reported = checked.problems.map(problemPath);
+    const fresh = zoneProblems.filter((p) => !reported.some((path) => within(problemPath(p), path)));
+    throw invalidConfiguration([...checked.problems, ...withZoneFlagSources(fresh, commandLine.settings)]);
+  }
+  const config = checked.config;
   const logger = inputs.createLogger(config);
   const banList = config.p2p.banList === null ? new BanList() : await loadBanList(path.resolve(inputs.cwd, config.p2p.banList));
   if (config.p2p.banList !== null) logger.info({ component: 'config', entries: banList.size }, 'ban list loaded');
@@ -72,8 +81,9 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
   for (const name of [GET_ZONES, ...MONEROD_JSON_RPC_METHODS]) rpcMethods.reserve(name);
   const dataDir = resolveDataDir(config.dataDir, inputs.cwd);
   const pluginRuntime = new PluginRuntime(dataDir);
-  const { registry, stopHooks } = await registerPlugins(plugins, config, rpcMethods, logger, pluginRuntime);
-  const userZones = new Set([...files.userZones, ...commandLine.settings.filter((s) => s.path.startsWith('zones.')).map((s) => s.path.split('.')[1])]);
+  const { registry, stopHooks } = await registerPlugins(plugins, config, rpcMethods, logger, pluginRuntime).catch((error: unknown) => {
+    throw withRefusedFlag(error, commandLine.settings);
+  });
   let zones: ZoneConfig[];
   try {
     zones = bindZones(config, registry, userZones);
@@ -82,6 +92,11 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
   }
   return { config, files, dataDir, plugins, registry, stopHooks, rpcMethods, pluginRuntime, zones, logger, banList };
 }
+
+/** The config path a problem is about (its text before the first colon). */
+const problemPath = (problem: string) => problem.slice(0, problem.indexOf(':'));
+/** `zones.tor.peers[0]` is within `zones.tor.peers` and `zones.tor`. */
+const within = (path: string, outer: string) => path === outer || path.startsWith(`${outer}.`) || path.startsWith(`${outer}[`);
 
 /** `~` and `~/...` expand to the home directory; relative paths resolve from the working directory. */
 export function resolveDataDir(dataDir: string, cwd: string, home = os.homedir()): string {

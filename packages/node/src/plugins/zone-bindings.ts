@@ -60,6 +60,15 @@ export function bindZones(config: NodeConfig, registry: PluginRegistry, userZone
         }
       });
     }
+    // Our own onion/b32 address: its transport parses it with the same codec when the zone starts,
+    // which would be too late to report it with the other problems.
+    if (resolved.inbound !== null && zone.definition.policy.anonymity) {
+      try {
+        zone.definition.codec.parse(resolved.inbound.address);
+      } catch (error) {
+        problems.push(`zones.${name}.inbound.address: ${(error as Error).message}`);
+      }
+    }
     enabled.push(resolved);
   }
   if (problems.length > 0) {

@@ -9,6 +9,8 @@ import { ConnectionRotator } from './connection-rotator';
 import { FluffScheduler } from './fluff-scheduler';
 import type { LocalTxStore, RejectedTx } from './local-tx-store';
 import { OutboundSelection } from '../routing/outbound-selection';
+import type { DeliveryEvidence, LocalTxEvents } from './local-tx-events';
+import { LocalTxLog } from './local-tx-log';
 import { PeerHeightFilter } from './peer-height-filter';
 import type { RelayableTx } from '@veilnode/protocol';
 import { PeerTxQuota } from './peer-tx-quota';
@@ -37,6 +39,8 @@ export interface RelayEngineDeps {
   /** Required when a zone has noise on. */
   readonly slotBuilder?: CovertSlotBuilder;
   readonly logger?: Logger;
+  /** Told each state change of a local tx; default: a LocalTxLog on `logger`. */
+  readonly localTxEvents?: LocalTxEvents;
   /** Wall clock (ms since the epoch) for the local txs' age; default Date.now. */
   readonly wallClock?: () => number;
 }
@@ -101,6 +105,7 @@ interface LocalDelivery {
 const LOCAL_KEY = 'local:';
 const FORWARD_KEY = 'forward:';
 const carrier = (zone: string, id: ConnectionId) => `${zone}\u0000${id}`;
+const carrierZone = (key: string) => key.slice(0, key.indexOf('\u0000'));
 
 /**
  * The anonymity relay engine: decides who gets which tx, when, and in which mode, for every
@@ -149,6 +154,7 @@ export class RelayEngine {
   private pacedTimer: TimerHandle | undefined;
   private readonly rejections: RejectionTracker;
   private readonly wallClock: () => number;
+  private readonly localTxEvents: LocalTxEvents | undefined;
   private reportedWaiting = 0;
   private running = false;
 
@@ -163,6 +169,7 @@ export class RelayEngine {
     }
     const { clock, rng } = deps;
     this.wallClock = deps.wallClock ?? Date.now;
+    this.localTxEvents = deps.localTxEvents ?? (deps.logger === undefined ? undefined : new LocalTxLog(deps.logger));
     this.rejections = new RejectionTracker(clock, config.rejection, (id, reason) => this.reject(id, reason), deps.logger);
     this.pool = new RelayPool(clock, { expired: (id) => this.expired(id), evicted: (id) => this.forget(id) }, config.pool);
     this.quota = new PeerTxQuota(clock, config.peerTxQuota);
@@ -241,15 +248,15 @@ export class RelayEngine {
     // Only a tx the world already sees (fluffed) is answered at once. Any other known tx — our
     // own still on its way, or a stem tx we relay for someone — takes the same durable path as a
     // new one: a spy holding a stem tx must not learn from the answer's timing that we hold it.
-    if (this.pool.get(id)?.state === 'fluff') return { txId: id, status: 'known' };
+    if (this.pool.get(id)?.state === 'fluff') return this.accepted({ txId: id, status: 'known' });
     this.checkCovertFit(id, blob);
     const tx: RelayTx = { id, blob };
     const now = this.wallClock(); // wall time: the store keeps it across restarts
     await this.deps.store.enqueue(tx, now);
-    if (this.deliveries.has(id)) return { txId: id, status: 'known' };
+    if (this.deliveries.has(id)) return this.accepted({ txId: id, status: 'known' });
     if (this.pool.get(id)?.state === 'fluff') {
       await this.deps.store.markDelivered(id); // broadcast by others while we wrote it down
-      return { txId: id, status: 'known' };
+      return this.accepted({ txId: id, status: 'known' });
     }
     // a stem tx we were relaying becomes ours to deliver too: someone asked us to broadcast it
     this.remember(tx, 'local');
@@ -257,7 +264,12 @@ export class RelayEngine {
     // not delivering it before this call means the store did not hold it either: queued now
     this.rejections.track(id, now, now);
     this.dispatchLocal();
-    return { txId: id, status: this.deliveries.get(id)?.phase === 'waiting' ? 'queued' : 'sent' };
+    return this.accepted({ txId: id, status: this.deliveries.get(id)?.phase === 'waiting' ? 'queued' : 'sent' });
+  }
+
+  private accepted(result: SubmitResult): SubmitResult {
+    this.localTxEvents?.accepted(result);
+    return result;
   }
 
   /** NOTIFY_NEW_TRANSACTIONS from a peer; `fluff` is its dandelionpp_fluff flag (absent = true). */
@@ -373,7 +385,7 @@ export class RelayEngine {
    * delivered, so it leaves the send journal and is not sent again after a restart.
    */
   confirmDelivered(txId: string): void {
-    this.delivered(txId);
+    this.delivered(txId, 'in-upstream-pool');
   }
 
   /**
@@ -382,7 +394,7 @@ export class RelayEngine {
    * themselves after the pool's lifetime, except local ones still waiting.
    */
   forget(txId: string): void {
-    if (this.deliveries.has(txId)) this.delivered(txId);
+    if (this.deliveries.has(txId)) this.delivered(txId, 'mined');
     this.discard(txId);
   }
 
@@ -410,7 +422,7 @@ export class RelayEngine {
   private reject(id: string, reason: string): void {
     if (!this.deliveries.has(id)) return;
     this.abandon(id);
-    this.deps.logger?.warn({ txId: id, reason }, 'local tx given up as rejected: it will not be sent again');
+    this.localTxEvents?.rejected(id, reason);
     this.deps.store.markRejected(id, reason, this.wallClock()).catch((err: Error) => this.deps.logger?.error({ txId: id, err: err.message }, 'could not record a local tx as rejected; it will be sent again after restart'));
     this.reportWaiting();
   }
@@ -684,14 +696,16 @@ export class RelayEngine {
     delivery.carriers.clear();
     for (const key of carriers) delivery.carriers.add(key);
     delivery.timer?.cancel();
-    delivery.timer = this.deps.clock.setTimer(this.confirmMs, () => this.delivered(delivery.tx.id));
+    delivery.timer = this.deps.clock.setTimer(this.confirmMs, () => this.delivered(delivery.tx.id, 'carrier-stayed-up'));
+    this.localTxEvents?.sent(delivery.tx.id, [...new Set(carriers.map(carrierZone))]);
   }
 
-  private delivered(id: string): void {
+  private delivered(id: string, evidence: DeliveryEvidence): void {
     const delivery = this.deliveries.get(id);
     if (delivery === undefined) return;
     delivery.timer?.cancel();
     this.deliveries.delete(id);
+    this.localTxEvents?.delivered(id, evidence);
     this.rejections.untrack(id);
     this.deps.store.markDelivered(id).catch((err: Error) => this.deps.logger?.error({ txId: id, err: err.message }, 'could not mark a local tx delivered; it will be sent again after restart'));
     this.reportWaiting();
@@ -728,7 +742,7 @@ export class RelayEngine {
   private receivePublic(zone: PublicZone, source: ConnectionId, tx: RelayTx, fluff: boolean, known: boolean): void {
     zone.fluffer.withdraw(source, tx.id);
     // Our own tx seen on the public zone: it has left through an anonymity zone.
-    if (this.deliveries.has(tx.id)) this.delivered(tx.id);
+    if (this.deliveries.has(tx.id)) this.delivered(tx.id, 'seen-on-public-zone');
     const state = known ? this.pool.get(tx.id)?.state : undefined;
     if (state === 'fluff') return;
     if (fluff || state === 'forward') {

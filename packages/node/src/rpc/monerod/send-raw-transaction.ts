@@ -98,7 +98,6 @@ export class SendRawTransaction {
     this.held.release(id);
     try {
       const { status } = await this.txs.submitLocal(blob);
-      this.logger.debug({ txId: id, relay: status }, 'local transaction accepted');
       return answer(STATUS_OK, '', [], info.restricted ? undefined : { tx_hash: id, relay: status });
     } catch (error) {
       if (error instanceof RelayError && error.code === 'TX_TOO_LARGE_FOR_NOISE') return answer(STATUS_FAILED, `too big: ${error.message}`, ['too_big']);
