@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { ConnectionHandler, ZoneConnection } from '../../src/peer/connection-handler';
 import { composeNode } from '../../src/node/compose-node';
-import type { Node, NodeSummary } from '../../src/node/node';
+import type { Node, NodeService, NodeSummary } from '../../src/node/node';
 import type { ZoneStatus } from '../../src/rpc/zone-status';
 import { pluginFixture, tempDir } from '../../src/testing/fixtures';
 import { prepareFromConfig } from '../../src/testing/prepare';
@@ -131,6 +132,27 @@ describe('Node: zones runtime', () => {
       ['shared', 'shared-a', false],
     ]);
     expect(zones[1]).to.deep.include({ inbound: [], connections: { in: 0, out: 0 }, queued: 0 });
+  });
+
+  it('stops a stopBeforeZones service after the RPC while the connections are open, the other services after the zones', async () => {
+    const streams: Duplex[] = [];
+    const handler: ConnectionHandler = { handle: ({ connection }) => void streams.push(connection.stream.resume()) };
+    const stopped: string[] = [];
+    const service = (name: string, stopBeforeZones: boolean): NodeService => ({
+      name,
+      stopBeforeZones,
+      start: async () => undefined,
+      stop: async () => void stopped.push(`${name}: ${streams.filter((s) => !s.destroyed).length} of ${streams.length} connections open`),
+    });
+    const prepared = await prepareFromConfig({ plugins: [TCP], dataDir: data.dir, p2p: { bindPort: 0 }, rpc: { bindPort: 0 }, zones: { clearnet: { transport: 'fixture-tcp' } } });
+    const { node } = composeNode(prepared, { connectionHandler: handler, services: [service('peers', true), service('metrics', false)] });
+    const summary = await node.start();
+    const socket = await tcpConnect(summary.zones[0].listening[0]);
+    await until('the connection handed over', () => streams.length === 1);
+    await node.stop();
+    socket.destroy();
+    expect(stopped).to.deep.equal(['peers: 1 of 1 connections open', 'metrics: 0 of 1 connections open']);
+    expect(await refused(summary.rpc)).to.equal(true);
   });
 
   it('a transport start that hangs fails start-up at the deadline and is stopped', async () => {
