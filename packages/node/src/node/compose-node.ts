@@ -14,23 +14,20 @@ import { loadRpcTls } from '../rpc/rpc-tls-config';
 import { createUpstream } from '../rpc/upstream/create-upstream';
 import type { PublicRpcNodeSource } from '../rpc/upstream/public-rpc-node';
 import { UpstreamTxWatch } from '../rpc/upstream/upstream-tx-watch';
-import { HoldingConnectionHandler, type ConnectionHandler } from '../peer/connection-handler';
-import { attachNodeRpc, createRelayService, type NodeRpcSources } from './monerod-rpc-wiring';
+import type { ConnectionHandler } from '../peer/connection-handler';
+import { attachNodeRpc, type NodeRpcSources } from './monerod-rpc-wiring';
 import { Node, type NodeService } from './node';
 import type { PreparedNode } from './prepare-node';
 import type { RelayQueue } from './relay-queue';
 import type { RelayService } from './relay-service';
 
 export interface ComposeOptions {
-  /** The peer layer's handler; the holding handler when absent. */
-  readonly connectionHandler?: ConnectionHandler;
-  /**
-   * The relay engine service, built with the peer layer's port (createRelayService); when
-   * absent one without a peer layer is built: local txs then wait in the journal.
-   */
-  readonly relay?: RelayService;
-  /** The peer layer's views for get_info / get_connections / get_peer_list; empty when absent. */
-  readonly rpcSources?: Partial<NodeRpcSources>;
+  /** The peer layer, which every connection of every zone is handed to. */
+  readonly connectionHandler: ConnectionHandler;
+  /** The relay engine service, built with the peer layer's port (createRelayService). */
+  readonly relay: RelayService;
+  /** The peer layer's views for get_info / get_connections / get_peer_list. */
+  readonly rpcSources: Omit<NodeRpcSources, 'zoneHealth'>;
   /** Per-zone start deadline (default ZONE_START_TIMEOUT_MS). */
   readonly zoneStartTimeoutMs?: number;
   /** More core services with the node's lifecycle, started after the relay engine (before zones) and stopped before it. */
@@ -43,14 +40,14 @@ export interface ComposeOptions {
  * The composition root: core services go into one root container; the Node later gives each
  * enabled zone a child container of it. This is the only place core services are wired.
  */
-export function composeNode(prepared: PreparedNode, options: ComposeOptions = {}): { node: Node; container: DependencyContainer; relay: RelayService } {
+export function composeNode(prepared: PreparedNode, options: ComposeOptions): { node: Node; container: DependencyContainer; relay: RelayService } {
   const root = createRootContainer();
   root.register(CONFIG, { useValue: prepared.config });
   root.register(LOGGER, { useValue: prepared.logger });
   root.register(PLUGIN_REGISTRY, { useValue: prepared.registry });
   root.register(RPC_METHODS, { useValue: prepared.rpcMethods });
-  root.register(CONNECTION_HANDLER, { useValue: options.connectionHandler ?? new HoldingConnectionHandler(prepared.logger) });
-  const relay = options.relay ?? createRelayService(prepared, undefined);
+  root.register(CONNECTION_HANDLER, { useValue: options.connectionHandler });
+  const relay = options.relay;
   // `node` is assigned below; the upstream dials through it only once zones run.
   const upstream = createUpstream(prepared.config.rpc.upstream, {
     network: prepared.config.network,

@@ -31,18 +31,15 @@ export interface VeilnodeOptions {
  * The running product: the kernel Node (zones, transports, RPC, the relay engine with its
  * durable journal) with the Levin peer layer as its ConnectionHandler. Start order (Node.start):
  * data-dir lock, relay engine (journal replayed), peer stores loaded, zones, RPC; then outbound
- * maintenance (it dials through Node.dial, so the zones must run). Stop: outbound maintenance and
- * peer connections first (stores saved, the live outbound peers kept as anchors), then the Node
- * (RPC, zones, relay engine and journal, plugins' hooks).
+ * maintenance (it dials through Node.dial, so the zones must run). Stop (Node.stop): RPC, then
+ * outbound maintenance and peer connections (stores saved, the live outbound peers kept as
+ * anchors), zones, relay engine and journal, plugins' hooks.
  */
 export class Veilnode {
-  private stopping: Promise<void> | undefined;
-
   constructor(
     readonly node: Node,
     readonly peers: PeerService,
     readonly relay: RelayService,
-    private readonly logger: Logger,
   ) {}
 
   async start(): Promise<NodeSummary> {
@@ -53,17 +50,7 @@ export class Veilnode {
 
   /** Graceful stop (idempotent). */
   stop(): Promise<void> {
-    this.stopping ??= this.stopAll();
-    return this.stopping;
-  }
-
-  private async stopAll(): Promise<void> {
-    try {
-      await this.peers.stop();
-    } catch (error) {
-      this.logger.error({ what: 'peers', err: (error as Error).message }, 'error while stopping');
-    }
-    await this.node.stop();
+    return this.node.stop();
   }
 }
 
@@ -111,7 +98,7 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
       });
     }
   };
-  const services: NodeService[] = [{ name: 'peers', start: openPeerZones, stop: () => peers.stop() }, activity];
+  const services: NodeService[] = [{ name: 'peers', start: openPeerZones, stop: () => peers.stop(), stopBeforeZones: true }, activity];
   if (metrics !== undefined) services.push(metricsService(prepared, metrics));
   const composed = composeNode(prepared, {
     connectionHandler: peers.layer,
@@ -125,7 +112,7 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
   if (metrics !== undefined) for (const server of composed.container.resolve<RpcListeners>(RPC_SERVER).servers) server.observe(metrics.rpcRequest);
   peers.layer.setTxSink(relay);
   peers.layer.setConnectionObserver(relay);
-  return new Veilnode(node, peers, relay, prepared.logger);
+  return new Veilnode(node, peers, relay);
 }
 
 /** monerod's kB/s limits as shared byte budgets (monerod's kB is 1024 bytes). */

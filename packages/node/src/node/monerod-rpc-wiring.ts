@@ -13,13 +13,13 @@ import { coreVersion } from './core-version';
 import type { PreparedNode } from './prepare-node';
 import { RelayService } from './relay-service';
 
-/** The peer layer's views the monerod RPC reads (the lead wires the real ones). */
+/** The peer layer's views the monerod RPC reads. */
 export interface NodeRpcSources {
   readonly chain: ChainInfoSource;
   readonly connections: ConnectionInfoSource;
   readonly peers: PeerListSource;
   /** The node's zones' health (the Node itself). */
-  readonly zoneHealth?: ZoneHealthSource;
+  readonly zoneHealth: ZoneHealthSource;
 }
 
 /** The upstream daemon and its watch of our local txs, when rpc.upstream.address is set. */
@@ -30,13 +30,6 @@ export interface UpstreamParts {
 
 /** Without an upstream nothing is forwarded, so no request can name a hidden tx to anyone. */
 const NOTHING_HIDDEN: HiddenTxFilter = { namesHiddenTx: async () => false };
-
-/** Until the peer layer provides them: no chain top learnt, no connection, no peer known. */
-const NOTHING_KNOWN: NodeRpcSources = {
-  chain: { chainTop: () => undefined },
-  connections: { connections: () => [] },
-  peers: { peerList: () => [] },
-};
 
 /** The engine settings of the `relay` config section. */
 function relayEngineConfig(relay: NodeConfig['relay']): Omit<RelayEngineConfig, 'zones'> {
@@ -49,7 +42,7 @@ function relayEngineConfig(relay: NodeConfig['relay']): Omit<RelayEngineConfig, 
 }
 
 /** The relay engine over the enabled zones, with its journal in `<dataDir>/txqueue`. */
-export function createRelayService(prepared: PreparedNode, port: RelayOutboundPort | undefined): RelayService {
+export function createRelayService(prepared: PreparedNode, port: RelayOutboundPort): RelayService {
   const zones: RelayZoneConfig[] = prepared.zones.map((zone) => ({
     name: zone.name,
     anonymity: prepared.registry.zone(zone.name)?.definition.policy.anonymity ?? false,
@@ -70,7 +63,7 @@ export function createRelayService(prepared: PreparedNode, port: RelayOutboundPo
  * registered anonymity zone: on the public zone it would be a second clearnet RPC that claims
  * to be hidden.
  */
-export function attachNodeRpc(prepared: PreparedNode, listeners: RpcListeners, relay: RelayService, sources: Partial<NodeRpcSources> = {}, chain: UpstreamParts = {}): void {
+export function attachNodeRpc(prepared: PreparedNode, listeners: RpcListeners, relay: RelayService, sources: NodeRpcSources, chain: UpstreamParts = {}): void {
   for (const zone of Object.keys(prepared.config.rpc.zones)) {
     const registered = prepared.registry.zone(zone);
     if (registered === undefined) throw new ConfigError(`rpc.zones.${zone}: no zone ${zone} is registered (is its plugin loaded?)`, { path: `rpc.zones.${zone}` });
@@ -85,7 +78,6 @@ export function attachNodeRpc(prepared: PreparedNode, listeners: RpcListeners, r
     listeners.servers,
     prepared.rpcMethods,
     {
-      ...NOTHING_KNOWN,
       ...sources,
       txs: relay,
       network: prepared.config.network,

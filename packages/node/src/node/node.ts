@@ -48,6 +48,11 @@ export interface NodeService {
   readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Stopped right after the RPC, while the zones' connections are still open (the peer layer
+   * records its live outbound peers as anchors), instead of after the zones.
+   */
+  readonly stopBeforeZones?: boolean;
 }
 
 /** What the node reports once started (the CLI prints it). */
@@ -240,9 +245,11 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
       }
     };
     await attempt('rpc', () => rpc.stop());
+    const services = [...(this.parts.services ?? [])].reverse();
+    for (const service of services.filter((s) => s.stopBeforeZones === true)) await attempt(service.name, () => service.stop());
     for (const runtime of [...this.runtimes].reverse()) await attempt(`zone ${runtime.name}`, () => runtime.stop());
     this.runtimes = [];
-    for (const service of [...(this.parts.services ?? [])].reverse()) await attempt(service.name, () => service.stop());
+    for (const service of services.filter((s) => s.stopBeforeZones !== true)) await attempt(service.name, () => service.stop());
     for (const { plugin, hook } of [...stopHooks].reverse()) await attempt(`plugin ${plugin}`, hook);
     this.lock.release();
     logger.info({}, 'node stopped');

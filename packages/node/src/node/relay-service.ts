@@ -4,8 +4,8 @@ import { LevinCovertSlotBuilder } from '../noise/levin-covert-slot-builder';
 import { DurableTxQueue, type JournalRecovery } from '../relay/durable-tx-queue';
 import type { RejectedTx } from '../relay/local-tx-store';
 import type { ConnectionObserver } from '../peer/peer-layer';
-import type { IncomingTransactions, TxSink } from '../peer/tx-sink';
-import { RelayEngine, type RelayStatus, type SubmitResult } from '../relay/relay-engine';
+import type { TxSink } from '../peer/tx-sink';
+import { RelayEngine, type IncomingTransactions, type RelayStatus, type SubmitResult } from '../relay/relay-engine';
 import type { RelayEngineConfig, RelayZoneConfig } from '../relay/relay-engine-config';
 import { RelayError } from '../relay/relay-errors';
 import type { ConnectionClose } from '../relay/rejection-tracker';
@@ -24,20 +24,13 @@ export interface RelayServiceOptions {
   readonly dataDir: string;
   /** The enabled zones, in config order (anonymity zones first-listed are preferred for local txs). */
   readonly zones: readonly RelayZoneConfig[];
-  /** The peer layer's side; until one is wired nothing can be sent and local txs wait durably. */
-  readonly port?: RelayOutboundPort;
+  /** The peer layer's side: where the engine sends. */
+  readonly port: RelayOutboundPort;
   readonly logger: Logger;
   readonly engine?: Omit<RelayEngineConfig, 'zones'>;
   readonly clock?: Clock;
   readonly rng?: Rng;
 }
-
-/**
- * No peer layer: every connection is "gone", so the engine keeps local txs in the journal.
- * The engine only calls the port for connections it was told about, so this is never reached
- * once a real port is passed.
- */
-const NO_PEER_LAYER: RelayOutboundPort = { send: () => false, sendNoiseSlot: () => false, dial: () => undefined, close: () => undefined };
 
 /**
  * The relay engine with its durable journal (`<dataDir>/txqueue`), as a node service: opened in
@@ -70,7 +63,7 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
       {
         clock: this.options.clock ?? new SystemClock(),
         rng: this.options.rng ?? new CryptoRng(),
-        port: this.options.port ?? NO_PEER_LAYER,
+        port: this.options.port,
         store,
         txId: transactionIdHex,
         checkTx: checkRelayable,

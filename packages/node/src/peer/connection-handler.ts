@@ -1,4 +1,4 @@
-import type { AddressCodec, Logger, PeerAddress, TransportConnection, ZonePolicy } from '@veilnode/plugin-api';
+import type { AddressCodec, PeerAddress, TransportConnection, ZonePolicy } from '@veilnode/plugin-api';
 
 /** A connection as the node hands it over: the transport's byte stream plus its zone's rules. */
 export interface ZoneConnection {
@@ -22,24 +22,4 @@ export interface ConnectionHandler {
    * dial and when an inbound connection arrives, before anything is read from it.
    */
   refusal?(zone: string, remote: PeerAddress): string | undefined;
-}
-
-/**
- * The handler used until the peer layer lands: it keeps each connection open, discards what
- * the peer sends (so the peer never blocks on a full buffer) and counts what it was given.
- */
-export class HoldingConnectionHandler implements ConnectionHandler {
-  private handledCount = 0;
-
-  constructor(private readonly logger: Logger) {}
-
-  get handled(): number {
-    return this.handledCount;
-  }
-
-  handle({ zone, connection, remote }: ZoneConnection): void {
-    this.handledCount++;
-    this.logger.debug({ zone, direction: connection.direction, remote }, 'holding connection (no peer layer yet)');
-    connection.stream.resume();
-  }
 }

@@ -7,8 +7,9 @@ import type { ReceivedPeerEntry } from '../peerstore/peer-entry';
 import type { ChainState } from './chain-state';
 import { PeerError } from './peer-error';
 import { PEER_RECEIVE_LIMITS } from './receive-limits';
+import type { RelayTx } from '../routing/types';
 import type { PeerRequestLimiter } from './peer-request-limits';
-import { LazyReceivedTx, type ReceivedTx, type TxSink } from './tx-sink';
+import { LazyReceivedTx, type TxSink } from './tx-sink';
 
 /** monerod's timers (docs/commands.md). */
 export interface PeerTimeouts {
@@ -481,7 +482,7 @@ export class PeerConnection {
     // Tx ids (hashing, the costly part) are computed by the relay engine as it takes each tx,
     // within the sender's quota.
     const body = NewTransactions.body.decode(message.segments);
-    const txs: ReceivedTx[] = [];
+    const txs: RelayTx[] = [];
     const seen = new Set<string>();
     for (const blob of body.txs) {
       parseTransactionLayout(blob);

@@ -51,11 +51,15 @@ export interface SubmitResult {
   readonly status: 'sent' | 'queued' | 'known';
 }
 
-/** One received NOTIFY_NEW_TRANSACTIONS (structurally the peer layer's IncomingTransactions). */
-export interface IncomingTxBatch {
+/** The transactions of one received NOTIFY_NEW_TRANSACTIONS, without repeated blobs. */
+export interface IncomingTransactions {
   readonly zone: string;
+  /** Opaque connection id (never embeds an address). */
   readonly connectionId: ConnectionId;
-  /** Opaque key of the sender's address group (never an address); absent: the connection is its own. */
+  /**
+   * Opaque key of the sender's address group (never an address): what its txs are charged to.
+   * Set by the peer layer; absent, the connection is its own group.
+   */
   readonly sourceGroup?: string;
   readonly txs: readonly RelayTx[];
   /** false = Dandelion++ stem, true = fluff (the wire default). */
@@ -287,7 +291,7 @@ export class RelayEngine {
    * Quota and pool share belong to the sender's source (address group), so reconnecting earns
    * neither anew; a penalised source's txs are dropped and its connections closed.
    */
-  receive(batch: IncomingTxBatch): void {
+  receive(batch: IncomingTransactions): void {
     const target = this.zone(batch.zone);
     if (this.penalised.has(carrier(batch.zone, batch.connectionId))) return;
     const source = carrier(batch.zone, batch.sourceGroup ?? batch.connectionId);

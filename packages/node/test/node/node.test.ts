@@ -2,12 +2,14 @@ import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { ConnectionHandler, ZoneConnection } from '../../src/peer/connection-handler';
 import { composeNode } from '../../src/node/compose-node';
-import type { Node, NodeSummary } from '../../src/node/node';
+import type { Node, NodeService, NodeSummary } from '../../src/node/node';
 import type { ZoneStatus } from '../../src/rpc/zone-status';
 import { pluginFixture, tempDir } from '../../src/testing/fixtures';
 import { prepareFromConfig } from '../../src/testing/prepare';
+import { withoutPeerLayer } from '../helpers/no-peer-layer';
 
 const TCP = pluginFixture('tcp-zone.cjs');
 
@@ -59,7 +61,7 @@ describe('Node: zones runtime', () => {
 
   async function startNode(config: Record<string, unknown>, handler?: ConnectionHandler): Promise<{ node: Node; summary: NodeSummary }> {
     const prepared = await prepareFromConfig({ plugins: [TCP], dataDir: data.dir, p2p: { bindPort: 0 }, rpc: { bindPort: 0 }, ...config });
-    const { node } = composeNode(prepared, { connectionHandler: handler, zoneStartTimeoutMs: 300 });
+    const { node } = composeNode(prepared, { ...withoutPeerLayer(prepared), ...(handler === undefined ? {} : { connectionHandler: handler }), zoneStartTimeoutMs: 300 });
     nodes.push(node);
     return { node, summary: await node.start() };
   }
@@ -133,6 +135,27 @@ describe('Node: zones runtime', () => {
     expect(zones[1]).to.deep.include({ inbound: [], connections: { in: 0, out: 0 }, queued: 0 });
   });
 
+  it('stops a stopBeforeZones service after the RPC while the connections are open, the other services after the zones', async () => {
+    const streams: Duplex[] = [];
+    const handler: ConnectionHandler = { handle: ({ connection }) => void streams.push(connection.stream.resume()) };
+    const stopped: string[] = [];
+    const service = (name: string, stopBeforeZones: boolean): NodeService => ({
+      name,
+      stopBeforeZones,
+      start: async () => undefined,
+      stop: async () => void stopped.push(`${name}: ${streams.filter((s) => !s.destroyed).length} of ${streams.length} connections open`),
+    });
+    const prepared = await prepareFromConfig({ plugins: [TCP], dataDir: data.dir, p2p: { bindPort: 0 }, rpc: { bindPort: 0 }, zones: { clearnet: { transport: 'fixture-tcp' } } });
+    const { node } = composeNode(prepared, { ...withoutPeerLayer(prepared), connectionHandler: handler, services: [service('peers', true), service('metrics', false)] });
+    const summary = await node.start();
+    const socket = await tcpConnect(summary.zones[0].listening[0]);
+    await until('the connection handed over', () => streams.length === 1);
+    await node.stop();
+    socket.destroy();
+    expect(stopped).to.deep.equal(['peers: 1 of 1 connections open', 'metrics: 0 of 1 connections open']);
+    expect(await refused(summary.rpc)).to.equal(true);
+  });
+
   it('a transport start that hangs fails start-up at the deadline and is stopped', async () => {
     (globalThis as { stuckTransportStopped?: boolean }).stuckTransportStopped = false;
     try {
@@ -147,7 +170,7 @@ describe('Node: zones runtime', () => {
   it('one node per data dir', async () => {
     await startNode({ zones: { clearnet: { transport: 'fixture-tcp' } } });
     const prepared = await prepareFromConfig({ plugins: [TCP], dataDir: data.dir, p2p: { bindPort: 0 }, rpc: { bindPort: 0 } });
-    const { node } = composeNode(prepared);
+    const { node } = composeNode(prepared, withoutPeerLayer(prepared));
     try {
       await node.start();
       expect.fail('a second node on the same data dir started');
@@ -163,7 +186,7 @@ describe('Node: zones runtime', () => {
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
     const port = (taken.address() as { port: number }).port;
     const prepared = await prepareFromConfig({ plugins: [TCP], dataDir: data.dir, p2p: { bindPort: port }, rpc: { bindPort: 0 }, zones: { clearnet: { transport: 'fixture-tcp' } } });
-    const { node } = composeNode(prepared);
+    const { node } = composeNode(prepared, withoutPeerLayer(prepared));
     try {
       await node.start();
       expect.fail('started on a taken port');

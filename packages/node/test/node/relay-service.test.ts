@@ -7,6 +7,7 @@ import { RelayError } from '../../src/relay/relay-errors';
 import { tempDir } from '../../src/testing/fixtures';
 import { RecordingLogger } from '@veilnode/plugin-api/testing';
 import { REGTEST_TXS } from '@veilnode/protocol/testing';
+import { NO_CONNECTION_PORT } from '../helpers/no-peer-layer';
 
 const TX = REGTEST_TXS[0];
 
@@ -20,7 +21,7 @@ describe('node/RelayService', () => {
       { name: 'clearnet', anonymity: false, noise: false, targetOutbound: 12 },
       { name: 'tor', anonymity: true, noise: true, targetOutbound: 12 },
     ];
-    service = new RelayService({ dataDir: data.dir, zones, logger: new RecordingLogger() });
+    service = new RelayService({ dataDir: data.dir, zones, port: NO_CONNECTION_PORT, logger: new RecordingLogger() });
   });
   afterEach(async () => {
     await service.stop();

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Command, DialError, publicZonePolicy, type PeerAddress } from '@veilnode/plugin-api';
-import { PeerLayer, type IncomingTransactions } from '../../src/peer';
+import { PeerLayer } from '../../src/peer';
+import type { IncomingTransactions } from '../../src/relay/relay-engine';
 import { HANDSHAKE_FAILURE_LOG_INTERVAL_MS } from '../../src/peer/peer-layer';
 import { sourceGroup } from '../../src/peer/source-group';
 import { VirtualClock, RecordingLogger } from '@veilnode/plugin-api/testing';

@@ -7,6 +7,7 @@ import { composeNode } from '../../src/node/compose-node';
 import type { Node, NodeSummary } from '../../src/node/node';
 import { pluginFixture, tempDir } from '../../src/testing/fixtures';
 import { prepareFromConfig } from '../../src/testing/prepare';
+import { withoutPeerLayer } from '../helpers/no-peer-layer';
 
 const TCP = pluginFixture('tcp-zone.cjs');
 const DIALER = pluginFixture('dial-and-command.cjs');
@@ -47,7 +48,7 @@ describe('PluginContext at run time: dial through the zones, dataDir', () => {
 
   async function start(): Promise<NodeSummary> {
     const prepared = await prepareFromConfig({ plugins: [TCP, DIALER], dataDir: data.dir, p2p: { bindPort: 0 }, rpc: { bindPort: 0 }, zones: { clearnet: { transport: 'fixture-tcp' } } });
-    node = composeNode(prepared).node;
+    node = composeNode(prepared, withoutPeerLayer(prepared)).node;
     return node.start();
   }
 
@@ -66,7 +67,7 @@ describe('PluginContext at run time: dial through the zones, dataDir', () => {
       rpc: { bindPort: 0 },
       zones: { clearnet: { transport: 'fixture-tcp' }, tor: { enabled: true, transport: 'onion-recorder' } },
     });
-    node = composeNode(prepared).node;
+    node = composeNode(prepared, withoutPeerLayer(prepared)).node;
     const summary = await node.start();
     const onion = `${'b'.repeat(56)}.onion:18089`;
     (globalThis as { onionDials?: string[] }).onionDials = [];

@@ -1,8 +1,7 @@
-/** Monero networks. Regtest (FAKECHAIN) uses mainnet's network id and ports (docs/commands.md). */
-export type MoneroNetwork = 'mainnet' | 'testnet' | 'stagenet' | 'regtest';
+import type { NetworkName } from '@veilnode/plugin-api';
 
-/** network_id per network, hex (see networkId() for a Buffer). */
-export const NETWORK_ID_HEX: Readonly<Record<MoneroNetwork, string>> = Object.freeze({
+/** network_id per network, hex (see networkId() for a Buffer). Regtest (FAKECHAIN) uses mainnet's network id and ports (docs/commands.md). */
+export const NETWORK_ID_HEX: Readonly<Record<NetworkName, string>> = Object.freeze({
   mainnet: '1230f171610441611731008216a1a110',
   testnet: '1230f171610441611731008216a1a111',
   stagenet: '1230f171610441611731008216a1a112',
@@ -10,7 +9,7 @@ export const NETWORK_ID_HEX: Readonly<Record<MoneroNetwork, string>> = Object.fr
 });
 
 /** Genesis block hash per network, hex; regtest builds mainnet's genesis block (see genesisHash()). */
-export const GENESIS_HASH_HEX: Readonly<Record<MoneroNetwork, string>> = Object.freeze({
+export const GENESIS_HASH_HEX: Readonly<Record<NetworkName, string>> = Object.freeze({
   mainnet: '418015bb9ae982a1975da7d79277c2705727a56894ba0fb246adaabb1f4632e3',
   regtest: '418015bb9ae982a1975da7d79277c2705727a56894ba0fb246adaabb1f4632e3',
   testnet: '48ca7cd3c8de5b6a4d53d2861fbdaedca141553559f9be9520068053cda8430b',
@@ -18,7 +17,7 @@ export const GENESIS_HASH_HEX: Readonly<Record<MoneroNetwork, string>> = Object.
 });
 
 /** Default P2P ports. */
-export const DEFAULT_P2P_PORTS: Readonly<Record<MoneroNetwork, number>> = Object.freeze({
+export const DEFAULT_P2P_PORTS: Readonly<Record<NetworkName, number>> = Object.freeze({
   mainnet: 18080,
   testnet: 28080,
   stagenet: 38080,
@@ -26,7 +25,7 @@ export const DEFAULT_P2P_PORTS: Readonly<Record<MoneroNetwork, number>> = Object
 });
 
 /** The 16-byte network_id sent in node_data (a fresh copy). */
-export function networkId(network: MoneroNetwork): Buffer {
+export function networkId(network: NetworkName): Buffer {
   return Buffer.from(NETWORK_ID_HEX[network], 'hex');
 }
 
@@ -34,6 +33,6 @@ export function networkId(network: MoneroNetwork): Buffer {
  * Genesis block hash (a fresh copy). Regtest (FAKECHAIN) generates its genesis block from
  * mainnet's genesis transaction and nonce, hence mainnet's hash.
  */
-export function genesisHash(network: MoneroNetwork): Buffer {
+export function genesisHash(network: NetworkName): Buffer {
   return Buffer.from(GENESIS_HASH_HEX[network], 'hex');
 }
