@@ -21,6 +21,9 @@
 #   I2P_NET_MIN_EXPL    exploratory tunnels (with >=1 hop) each router must have
 #                       built, inbound and outbound (default 1; 0 = don't wait)
 #   I2P_NET_TIMEOUT     seconds to wait for readiness (default 180)
+#   I2P_NET_STALL_SECONDS  a router still not ready this long after its start while
+#                       another router is ready gets restarted (default 60; see below)
+#   I2P_NET_MAX_RESTARTS   bound on those restarts in one bring-up (default 2)
 #   I2P_NET_LOGLEVEL    i2pd loglevel (default warn)
 #   I2P_NET_SSU2        true to enable SSU2 beside NTCP2 (default false). With SSU2 the
 #                       peers of a restarted router keep their old SSU2 session to its
@@ -43,6 +46,8 @@ NETID=${I2P_NET_ID:-73}
 read -r -a HOSTS <<<"${I2P_NET_HOSTS:-127.0.0.1}"
 MIN_EXPL=${I2P_NET_MIN_EXPL:-1}
 TIMEOUT=${I2P_NET_TIMEOUT:-180}
+STALL_SECONDS=${I2P_NET_STALL_SECONDS:-60}
+MAX_RESTARTS=${I2P_NET_MAX_RESTARTS:-2}
 LOGLEVEL=${I2P_NET_LOGLEVEL:-warn}
 SSU2=${I2P_NET_SSU2:-false}
 I2PD=${I2PD:-$(command -v i2pd || echo /usr/sbin/i2pd)}
@@ -227,9 +232,13 @@ expl_count() { # port dir(in|out) -> number of established exploratory tunnels w
   fi
 }
 
+# A router can stay without inbound exploratory tunnels for minutes while the others have
+# theirs (test/README.md, "Bring-up stalls"); a restart with the same identity clears it.
+restarts=0
+started=(); for ((i = 0; i < N; i++)); do started[i]=$(date +%s); done
 deadline=$(($(date +%s) + TIMEOUT))
 while :; do
-  ready=0; status=""
+  ready=0; status=""; oks=()
   for ((i = 0; i < N; i++)); do
     pid=$(awk -v r="r$i" '$2==r{print $1}' "$DIR/pids")
     kill -0 "$pid" 2>/dev/null || fail "router r$i (pid $pid) died"
@@ -240,10 +249,18 @@ while :; do
       if ! ((ein >= MIN_EXPL && eout >= MIN_EXPL)); then ok=0; fi
     fi
     status+=" r$i:sam=$s,in=$ein,out=$eout"
-    ready=$((ready + ok))
+    ready=$((ready + ok)); oks[i]=$ok
   done
   if ((ready == N)); then break; fi
-  if (($(date +%s) > deadline)); then fail "not ready after ${TIMEOUT}s:$status"; fi
+  if (($(date +%s) > deadline)); then fail "not ready after ${TIMEOUT}s (restarts: $restarts):$status"; fi
+  for ((i = 0; i < N && ready > 0; i++)); do
+    stalled=$(($(date +%s) - started[i]))
+    if ((oks[i] || stalled < STALL_SECONDS || restarts >= MAX_RESTARTS)); then continue; fi
+    restarts=$((restarts + 1))
+    log "restarting r$i (restart $restarts of $MAX_RESTARTS): not ready ${stalled}s after its start while $ready of $N routers are:$status"
+    "$HERE/restart.sh" "$DIR" "$i" restart >/dev/null || fail "restart of r$i failed"
+    started[i]=$(date +%s)
+  done
   log "waiting:$status"
   sleep 3
 done
