@@ -2,14 +2,22 @@
 # Needs DIR and I2PD; the caller defines fail().
 
 start_router() { # i -> starts DIR/r$i (daemonised), appends "PID r$i" to DIR/pids
+  launch_router "$1" || fail "i2pd r$1 did not start (see $DIR/r$1/stdout.log)"
+  await_router "$1" || fail "no pidfile for r$1"
+}
+
+launch_router() { # i -> starts DIR/r$i (daemonised); await_router records its PID
   local R="$DIR/r$1"
   rm -f "$R/i2pd.pid"
   "$I2PD" --datadir="$R" --conf="$R/i2pd.conf" --tunconf="$R/tunnels.conf" --tunnelsdir="$R/tunnels.d" \
-    --certsdir="$R/certificates" >>"$R/stdout.log" 2>&1 </dev/null || fail "i2pd r$1 did not start (see $R/stdout.log)"
-  local t=0
+    --certsdir="$R/certificates" >>"$R/stdout.log" 2>&1 </dev/null
+}
+
+await_router() { # i -> waits (10 s at most) for DIR/r$i's pidfile, appends "PID r$i" to DIR/pids
+  local R="$DIR/r$1" t=0
   while [[ ! -s "$R/i2pd.pid" ]]; do
     sleep 0.1; t=$((t + 1))
-    if ((t > 100)); then fail "no pidfile for r$1"; fi
+    if ((t > 100)); then return 1; fi
   done
   local pid; pid=$(tr -dc 0-9 <"$R/i2pd.pid")
   echo "$pid r$1" >>"$DIR/pids"

@@ -21,6 +21,9 @@
 #   I2P_NET_MIN_EXPL    exploratory tunnels (with >=1 hop) each router must have
 #                       built, inbound and outbound (default 1; 0 = don't wait)
 #   I2P_NET_TIMEOUT     seconds to wait for readiness (default 180)
+#   I2P_NET_STALL_SECONDS  a router still not ready this long after its start while
+#                       another router is ready gets restarted (default 60; see below)
+#   I2P_NET_MAX_RESTARTS   bound on those restarts in one bring-up (default 2)
 #   I2P_NET_LOGLEVEL    i2pd loglevel (default warn)
 #   I2P_NET_SSU2        true to enable SSU2 beside NTCP2 (default false). With SSU2 the
 #                       peers of a restarted router keep their old SSU2 session to its
@@ -43,6 +46,8 @@ NETID=${I2P_NET_ID:-73}
 read -r -a HOSTS <<<"${I2P_NET_HOSTS:-127.0.0.1}"
 MIN_EXPL=${I2P_NET_MIN_EXPL:-1}
 TIMEOUT=${I2P_NET_TIMEOUT:-180}
+STALL_SECONDS=${I2P_NET_STALL_SECONDS:-60}
+MAX_RESTARTS=${I2P_NET_MAX_RESTARTS:-2}
 LOGLEVEL=${I2P_NET_LOGLEVEL:-warn}
 SSU2=${I2P_NET_SSU2:-false}
 I2PD=${I2PD:-$(command -v i2pd || echo /usr/sbin/i2pd)}
@@ -177,9 +182,23 @@ EOF
   done
 done
 
+# All at once, floodfills first (the last ones): a router that dials a peer before that one listens
+# marks it unreachable and drops what it has for it (i2pd's Transports::PostMessages) until its
+# netDb clears the mark, up to a minute later. Started one at a time, 15 of 20 bring-ups logged
+# such refused dials (3.5 per bring-up; all at once: 1.6).
+start_all_routers() {
+  local i failed=""
+  local launched=()
+  for ((i = N - 1; i >= 0; i--)); do
+    if launch_router "$i"; then launched+=("$i"); else failed+=" r$i"; fi
+  done
+  for i in "${launched[@]}"; do await_router "$i" || failed+=" r$i"; done
+  [[ -z "$failed" ]] || fail "i2pd did not start:$failed (see their stdout.log)"
+}
+
 # ---------- phase 1: generate identities / router.info ----------
 log "phase 1: generating $N router identities in $DIR"
-for ((i = 0; i < N; i++)); do start_router "$i"; done
+start_all_routers
 for ((i = 0; i < N; i++)); do
   t=0
   until [[ -s "$DIR/r$i/router.info" ]]; do
@@ -187,6 +206,8 @@ for ((i = 0; i < N; i++)); do
     if ((t > 200)); then fail "r$i wrote no router.info"; fi
   done
 done
+# all at once: each takes ~2 s to exit
+while read -r pid _; do kill -TERM "$pid" 2>/dev/null || true; done <"$DIR/pids"
 while read -r pid _; do stop_pid "$pid"; done <"$DIR/pids"
 : >"$DIR/pids"
 
@@ -210,7 +231,7 @@ done
 
 # ---------- phase 2: start for real ----------
 log "phase 2: starting $N routers (netid $NETID, $NFF floodfill)"
-for ((i = 0; i < N; i++)); do start_router "$i"; done
+start_all_routers
 
 sam_hello() { # port -> 0 if SAM answers HELLO
   local out
@@ -227,9 +248,13 @@ expl_count() { # port dir(in|out) -> number of established exploratory tunnels w
   fi
 }
 
+# A router can stay without inbound exploratory tunnels for minutes while the others have
+# theirs (test/README.md, "Bring-up stalls"); a restart with the same identity clears it.
+restarts=0
+started=(); for ((i = 0; i < N; i++)); do started[i]=$(date +%s); done
 deadline=$(($(date +%s) + TIMEOUT))
 while :; do
-  ready=0; status=""
+  ready=0; status=""; oks=()
   for ((i = 0; i < N; i++)); do
     pid=$(awk -v r="r$i" '$2==r{print $1}' "$DIR/pids")
     kill -0 "$pid" 2>/dev/null || fail "router r$i (pid $pid) died"
@@ -240,10 +265,18 @@ while :; do
       if ! ((ein >= MIN_EXPL && eout >= MIN_EXPL)); then ok=0; fi
     fi
     status+=" r$i:sam=$s,in=$ein,out=$eout"
-    ready=$((ready + ok))
+    ready=$((ready + ok)); oks[i]=$ok
   done
   if ((ready == N)); then break; fi
-  if (($(date +%s) > deadline)); then fail "not ready after ${TIMEOUT}s:$status"; fi
+  if (($(date +%s) > deadline)); then fail "not ready after ${TIMEOUT}s (restarts: $restarts):$status"; fi
+  for ((i = 0; i < N && ready > 0; i++)); do
+    stalled=$(($(date +%s) - started[i]))
+    if ((oks[i] || stalled < STALL_SECONDS || restarts >= MAX_RESTARTS)); then continue; fi
+    restarts=$((restarts + 1))
+    log "restarting r$i (restart $restarts of $MAX_RESTARTS): not ready ${stalled}s after its start while $ready of $N routers are:$status"
+    "$HERE/restart.sh" "$DIR" "$i" restart >/dev/null || fail "restart of r$i failed"
+    started[i]=$(date +%s)
+  done
   log "waiting:$status"
   sleep 3
 done
