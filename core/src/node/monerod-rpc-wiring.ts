@@ -46,6 +46,7 @@ function relayEngineConfig(relay: NodeConfig['relay']): Omit<RelayEngineConfig, 
     rejection: { maxAgeMs: relay.localTxMaxAgeHours * 3600_000 },
     pool: { maxTxs: relay.poolMaxTxs, maxBytes: relay.poolMaxBytes, lifetimeMs: relay.poolLifetimeMs },
     peerTxQuota: { txsPerSecond: relay.peerTxsPerSecond, bytesPerSecond: relay.peerTxBytesPerSecond },
+    privateBroadcast: { fanout: relay.privateBroadcast.fanout },
   };
 }
 
