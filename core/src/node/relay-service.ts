@@ -11,6 +11,7 @@ import { RelayError } from '../relay/relay-errors';
 import type { ConnectionClose } from '../relay/rejection-tracker';
 import type { RelayOutboundPort } from '../relay/relay-outbound-port';
 import type { PoolEntry } from '../relay/relay-pool';
+import type { PrivateBroadcastStatus } from '../relay/echo-tracker';
 import type { Direction } from '../relay/types';
 import type { TxSubmitter } from '../rpc/monerod/sources';
 import { SystemClock, type Clock } from '../time/clock';
@@ -106,6 +107,10 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
 
   rejected(): readonly RejectedTx[] {
     return this.running?.engine.rejected() ?? [];
+  }
+
+  privateBroadcastStatus(): readonly PrivateBroadcastStatus[] {
+    return this.running?.engine.privateBroadcastStatus() ?? [];
   }
 
   async flush(ids?: readonly string[]): Promise<string[]> {
