@@ -1,5 +1,6 @@
 import { ConfigError } from '../api/errors';
 import type { RelayOutboundPort } from '../relay/relay-outbound-port';
+import type { CarrierOpener } from '../relay/carrier-port';
 import type { NodeConfig } from '../config/core-schema';
 import type { RelayEngineConfig, RelayZoneConfig } from '../relay/relay-engine-config';
 import { attachMonerodRpc } from '../rpc/monerod/attach-monerod-rpc';
@@ -50,8 +51,11 @@ function relayEngineConfig(relay: NodeConfig['relay']): Omit<RelayEngineConfig, 
   };
 }
 
-/** The relay engine over the enabled zones, with its journal in `<dataDir>/txqueue`. */
-export function createRelayService(prepared: PreparedNode, port: RelayOutboundPort | undefined): RelayService {
+/**
+ * The relay engine over the enabled zones, with its journal in `<dataDir>/txqueue`; `carriers`:
+ * the carrier openers of the zones with private broadcast.
+ */
+export function createRelayService(prepared: PreparedNode, port: RelayOutboundPort | undefined, carriers?: ReadonlyMap<string, CarrierOpener>): RelayService {
   const zones: RelayZoneConfig[] = prepared.zones.map((zone) => ({
     name: zone.name,
     anonymity: prepared.registry.zone(zone.name)?.definition.policy.anonymity ?? false,
@@ -64,6 +68,7 @@ export function createRelayService(prepared: PreparedNode, port: RelayOutboundPo
     port,
     logger: prepared.logger,
     engine: relayEngineConfig(prepared.config.relay),
+    carriers,
   });
 }
 

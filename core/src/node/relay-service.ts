@@ -12,6 +12,7 @@ import type { ConnectionClose } from '../relay/rejection-tracker';
 import type { RelayOutboundPort } from '../relay/relay-outbound-port';
 import type { PoolEntry } from '../relay/relay-pool';
 import type { PrivateBroadcastStatus } from '../relay/echo-tracker';
+import type { CarrierOpener } from '../relay/carrier-port';
 import type { Direction } from '../relay/types';
 import type { TxSubmitter } from '../rpc/monerod/sources';
 import { SystemClock, type Clock } from '../time/clock';
@@ -33,6 +34,8 @@ export interface RelayServiceOptions {
   readonly engine?: Omit<RelayEngineConfig, 'zones'>;
   readonly clock?: Clock;
   readonly rng?: Rng;
+  /** Private broadcast: the carrier opener of each zone that has carriers (none: local txs go as before). */
+  readonly carriers?: ReadonlyMap<string, CarrierOpener>;
 }
 
 /**
@@ -79,6 +82,7 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
         checkTx: checkRelayable,
         slotBuilder: new LevinCovertSlotBuilder(),
         logger: log,
+        carriers: this.options.carriers,
       },
     );
     engine.start();
@@ -150,6 +154,10 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
 
   onConnectionDown(zone: string, connectionId: string, close?: ConnectionClose): void {
     if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onConnectionDown(zone, connectionId, close);
+  }
+
+  onCarrierDown(zone: string, connectionId: string): void {
+    if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onCarrierDown(zone, connectionId);
   }
 
   /** NOTIFY_NEW_TRANSACTIONS from a peer. */

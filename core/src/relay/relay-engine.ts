@@ -379,6 +379,12 @@ export class RelayEngine {
     }
   }
 
+  /** A private-broadcast carrier closed: forget what its txs made us note about it (it never was a stem or channel). */
+  onCarrierDown(zone: string, connectionId: ConnectionId): void {
+    this.penalised.delete(carrier(zone, connectionId));
+    this.forgetConnectionSource(carrier(zone, connectionId));
+  }
+
   /** Pool listing for public RPC queries: fluffed txs only. */
   publicTransactions(): PoolEntry[] {
     return [...this.pool.publicTxs()];

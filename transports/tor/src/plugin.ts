@@ -2,6 +2,7 @@ import {
   anonymityZonePolicy,
   ConfigError,
   InvalidAddressError,
+  parseSocksProxy,
   ZONE_TOR,
   type Plugin,
   type PluginContext,
@@ -10,7 +11,7 @@ import {
 } from '@veilnode/core';
 import { OnionV3Codec } from './onion-v3-codec';
 import { readTorConfig, torConfigSchema } from './tor-config';
-import { TorTransport } from './tor-transport';
+import { DEFAULT_TOR_PROXY, TorTransport } from './tor-transport';
 
 /** The Tor zone: onion v3 addresses and monerod's anonymity-zone rules, limits from config. */
 export function torZoneDefinition(zone: ZoneConfig | undefined, seeds: readonly string[]): ZoneDefinition {
@@ -37,6 +38,11 @@ function validateZoneAddresses(zone: ZoneConfig, codec: OnionV3Codec): void {
   }
 }
 
+/** Fresh SOCKS credentials, and so a circuit of its own, for any dial that asks, unless the proxy has fixed credentials. */
+function torFreshIdentity(zone: ZoneConfig): boolean {
+  return !parseSocksProxy(zone.proxy ?? DEFAULT_TOR_PROXY, `zones.${zone.name}.proxy`).hasCredentials;
+}
+
 export const torPlugin: Plugin = {
   name: 'tor',
   version: '0.1.0',
@@ -47,7 +53,7 @@ export const torPlugin: Plugin = {
     const zone = context.zoneConfig(ZONE_TOR);
     if (zone) validateZoneAddresses(zone, new OnionV3Codec());
     context.registerZone(torZoneDefinition(zone, settings.seeds[context.network]));
-    context.registerTransport({ name: 'tor', zone: ZONE_TOR, create: (transportContext) => new TorTransport(transportContext) });
+    context.registerTransport({ name: 'tor', zone: ZONE_TOR, create: (transportContext) => new TorTransport(transportContext), freshIdentity: torFreshIdentity });
     context.logger.debug({ control: settings.control !== null, isolation: settings.isolation }, 'tor plugin registered');
   },
 };
