@@ -103,6 +103,16 @@ export class CarrierPool {
     this.scheduleNext();
   }
 
+  /**
+   * The zone is reachable again after it was not (a connection came up): a pool left with no
+   * carrier, open or opening, fills itself at once as at start instead of waiting up to the
+   * schedule's next events (100 s each on average). Depends on our connectivity, never on a tx.
+   */
+  refillIfEmpty(): void {
+    if (!this.running || this.carriers.size > 0 || this.opening > 0) return;
+    for (let i = 0; i < this.config.targetSize; i++) this.openOne();
+  }
+
   /** Stops opening and retires every carrier. */
   stop(): void {
     this.running = false;

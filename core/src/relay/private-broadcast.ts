@@ -51,9 +51,11 @@ export class PrivateBroadcast {
     return [...this.pools.keys()];
   }
 
-  /** The zone has a connection: its carrier pool starts (once). */
+  /** The zone has a connection: its carrier pool starts (once), or refills if an outage emptied it. */
   zoneReachable(zone: string): void {
-    this.pools.get(zone)?.start();
+    const pool = this.pools.get(zone);
+    pool?.start();
+    pool?.refillIfEmpty();
   }
 
   stop(): void {

@@ -133,6 +133,25 @@ describe('RelayEngine: private broadcast (local txs on carriers, delivered by ec
     expect(h.engine.status()).to.deep.include({ localWaiting: 1, waitReason: 'no-carrier' });
   });
 
+  it('a zone that comes back after an outage refills an emptied pool at once, and the waiting tx leaves', async () => {
+    const h = pbHarness();
+    h.connect();
+    await settle();
+    for (const c of h.opener.carriers) c.drop();
+    h.opener.failing = true;
+    for (const id of ['t-out1', 't-out2', 't-out3']) h.down('tor', id);
+    const { txId } = await h.engine.submitLocal(blob('o'));
+    const opens = h.opener.zonesAsked.length;
+    h.opener.failing = false;
+    h.up('tor', 't-out4', 'outbound'); // no time passes: not the pool's schedule
+    await settle();
+    expect(h.opener.zonesAsked.length).to.equal(opens + 4);
+    expect(h.opener.sends().filter((s) => s.tx === txId).length).to.be.at.least(1);
+    h.up('tor', 't-out5', 'outbound'); // the pool is not empty: nothing more opens
+    await settle();
+    expect(h.opener.zonesAsked.length).to.equal(opens + 4);
+  });
+
   it('a carrier whose send fails (closed under us) is replaced by another warm one', async () => {
     const h = pbHarness();
     h.connect();
