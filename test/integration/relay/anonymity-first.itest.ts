@@ -2,13 +2,14 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, LevinStreamDecoder, NewTransactions } from '@veilnode/core';
+import { Command } from '@veilnode/core';
 import { skipOrFailWithout } from '../../src/harness/daemon-requirement';
 import { MonerodHarness, monerodMissingReason, type MonerodTx } from '../../src/harness/monerod';
 import { TcpGate } from '../../src/harness/tcp-gate';
 import { sharedTorNetwork, torMissingReason, type TorNetwork } from '../../src/harness/tor';
 import { VeilnodeProcess } from '../../src/harness/veilnode-process';
 import { until } from '../../src/until';
+import { txsIn } from '../../src/levin-txs';
 
 /**
  * Issue 5, "local txs only over anonymity zones", over real processes on loopback: two veilnode
@@ -31,16 +32,6 @@ const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 120;
 interface Sent {
   veilnode?: { tx_hash: string; relay: string };
   status: string;
-}
-
-/** Tx ids in every NOTIFY_NEW_TRANSACTIONS in a recorded Levin byte stream. */
-function txsIn(stream: Buffer, txId: (blob: Buffer) => string): string[] {
-  const decoder = new LevinStreamDecoder();
-  decoder.useHandshakeCompleteLimit();
-  return decoder
-    .push(stream)
-    .filter((m) => m.command === Command.NewTransactions)
-    .flatMap((m) => NewTransactions.body.decode(m.body).txs.map((t) => txId(Buffer.from(t))));
 }
 
 describe('anonymity first: a local tx leaves over Tor, never from the node’s clearnet socket (2 veilnodes, Tor, monerod)', function () {

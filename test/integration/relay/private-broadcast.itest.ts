@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, LevinStreamDecoder, NewTransactions } from '@veilnode/core';
 import { OnionV3Codec, TorTransport } from '@veilnode/tor';
 import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';
@@ -10,6 +9,7 @@ import { TcpGate } from '../../src/harness/tcp-gate';
 import type { HarnessOnion } from '../../src/harness/tor';
 import { VeilnodeProcess } from '../../src/harness/veilnode-process';
 import { until } from '../../src/until';
+import { txsIn } from '../../src/levin-txs';
 import { retryUntil, torFixture, transportContext, type TorFixture } from '../tor/fixture';
 
 /**
@@ -63,16 +63,6 @@ function socksSession(bytes: Buffer): SocksSession | undefined {
   const hostLength = bytes[at + 4];
   const host = bytes.subarray(at + 5, at + 5 + hostLength).toString('latin1');
   return { username, host, levin: bytes.subarray(at + 5 + hostLength + 2) };
-}
-
-/** Tx ids in every NOTIFY_NEW_TRANSACTIONS (plain or padded in a noise slot) of a Levin stream. */
-function txsIn(stream: Buffer, idOf: (blob: Buffer) => string): string[] {
-  const decoder = new LevinStreamDecoder();
-  decoder.useHandshakeCompleteLimit();
-  return decoder
-    .push(stream)
-    .filter((m) => m.command === Command.NewTransactions)
-    .flatMap((m) => NewTransactions.body.decode(m.body).txs.map((t) => idOf(Buffer.from(t))));
 }
 
 describe('private broadcast: three local txs on three sets of fresh Tor circuits, each confirmed by echo (veilnode, Tor, monerod)', function () {
