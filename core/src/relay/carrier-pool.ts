@@ -1,3 +1,4 @@
+import { VeilnodeError } from '../api/errors';
 import type { Logger } from '../api/logger';
 import type { Clock, TimerHandle } from '../time/clock';
 import { exponentialDelay, uniformDelay } from '../time/distributions';
@@ -176,7 +177,9 @@ export class CarrierPool {
       (err: unknown) => {
         this.opening--;
         this.openFailures++;
-        this.deps.logger?.warn({ zone: this.zone, err: err instanceof Error ? err.message : String(err) }, 'could not open a carrier; the next opens on schedule');
+        // the code only: a dial's message names the peer, and anonymity-zone peers never reach the logs
+        const code = err instanceof VeilnodeError ? err.code : err instanceof Error ? err.name : typeof err;
+        this.deps.logger?.warn({ zone: this.zone, err: code }, 'could not open a carrier; the next opens on schedule');
       },
     );
   }
