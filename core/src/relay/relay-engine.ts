@@ -632,10 +632,12 @@ export class RelayEngine {
     return zone;
   }
 
-  /** When every anonymity zone has noise on, a tx that cannot be packed could never leave. */
+  /** When every zone that carries local txs has noise on (with private broadcast: the carrier zones), a tx that cannot be packed could never leave. */
   private checkCovertFit(id: string, blob: Uint8Array): void {
     const builder = this.deps.slotBuilder;
-    if (builder === undefined || this.anonymityZones.length === 0 || this.anonymityZones.some((z) => z.noise === undefined)) return;
+    const carrierZones = this.privateBroadcast?.zones();
+    const carrying = carrierZones === undefined ? this.anonymityZones : this.anonymityZones.filter((z) => carrierZones.includes(z.config.name));
+    if (builder === undefined || carrying.length === 0 || carrying.some((z) => z.noise === undefined)) return;
     try {
       builder.packTransactions([blob]);
     } catch (cause) {

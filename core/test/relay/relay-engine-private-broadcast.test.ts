@@ -203,6 +203,15 @@ describe('RelayEngine: private broadcast (local txs on carriers, delivered by ec
     expect(h.opener.sends()).to.deep.equal([]);
   });
 
+  it('refuses at submission a tx too large for the carriers’ noise slots, even when a zone without carriers has noise off', async () => {
+    const zones = { ...config(), zones: [...config().zones, { name: 'i2p', anonymity: true, noise: false, targetOutbound: 4 }] };
+    const h = engineHarness(zones, { deps: { carriers: new Map<string, CarrierOpener>([['tor', new FakeOpener()]]) } });
+    h.engine.start();
+    const refused = await h.engine.submitLocal(blob('z', 70_000)).catch((e: Error) => e);
+    expect(refused).to.have.property('code', 'TX_TOO_LARGE_FOR_NOISE');
+    expect(h.store.pending()).to.deep.equal([]);
+  });
+
   it('refuses a carrier opener for a public zone', () => {
     expect(() => engineHarness(config(), { deps: { carriers: new Map<string, CarrierOpener>([['public', new FakeOpener()]]) } }))
       .to.throw(CarrierError)
