@@ -13,6 +13,8 @@ export interface CarrierNoise {
   readonly clock: Clock;
   readonly rng: Rng;
   readonly timing: Pick<NoiseConfig, 'tickMinMs' | 'tickRangeMs'>;
+  /** Each frame written (the node's noise metric counts carriers' frames with the channels'). */
+  readonly sent?: (bytes: number) => void;
 }
 
 /**
@@ -71,6 +73,7 @@ export class PeerCarrier implements CarrierHandle {
       if (this.closed.closed) return;
       const frame = this.slots.shift() ?? noise.builder.dummy();
       if (!this.peer.sendFrame(frame)) return this.ended();
+      noise.sent?.(frame.length);
       this.scheduleTick();
     });
   }

@@ -39,7 +39,8 @@ const settle = async () => {
 describe('PeerCarrier: one local tx on a connection of its own that looks like any other', () => {
   it('with noise: one 3072-byte frame per 10–15 s tick, dummies before and after, the tx in the slot nextSendAt named', () => {
     const { peer, frames, txs, clock } = fakePeer();
-    const carrier = new PeerCarrier(peer, TOR, { builder: fakeSlotBuilder, clock, rng: new SeededRng(3), timing: { tickMinMs: 10_000, tickRangeMs: 5_000 } });
+    let counted = 0;
+    const carrier = new PeerCarrier(peer, TOR, { builder: fakeSlotBuilder, clock, rng: new SeededRng(3), timing: { tickMinMs: 10_000, tickRangeMs: 5_000 }, sent: (bytes) => (counted += bytes) });
     clock.advance(60_000);
     const slot = carrier.nextSendAt() as number;
     expect(slot).to.be.within(clock.now(), clock.now() + 15_000);
@@ -53,6 +54,7 @@ describe('PeerCarrier: one local tx on a connection of its own that looks like a
     const real = frames.filter((f) => f.frame[0] === 0xaa);
     expect(real.map((f) => f.at)).to.deep.equal([slot]);
     expect(frames.some((f) => f.at < slot) && frames.some((f) => f.at > slot)).to.equal(true);
+    expect(counted, 'every frame counted for the noise metric').to.equal(frames.length * 3072);
   });
 
   it('without noise: the tx goes at once as a stem 2002', () => {
