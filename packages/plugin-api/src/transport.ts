@@ -61,6 +61,13 @@ export interface DialOptions {
   readonly signal?: AbortSignal;
   /** Overall deadline for the dial (TCP + proxy negotiation). Transport default if absent. */
   readonly timeoutMs?: number;
+  /**
+   * The stream must use a network identity no other stream uses or used: its own Tor circuit
+   * (fresh SOCKS isolation credentials), its own I2P transient destination. Core asks for it only
+   * from transports whose definition declares `freshIdentity` for the zone; a transport that
+   * cannot give it must reject (TransportUnavailableError) and send nothing, never dial without it.
+   */
+  readonly freshIdentity?: boolean;
 }
 
 export interface ListenOptions {
@@ -117,4 +124,10 @@ export interface TransportDefinition {
   /** The zone it serves. */
   readonly zone: string;
   create(context: TransportContext): Transport;
+  /**
+   * Whether the transports it creates for this zone config honour `DialOptions.freshIdentity`.
+   * Core then opens private-broadcast carriers on the zone (each local tx on connections of its
+   * own); without it the zone carries local txs the way it did before. Absent: false.
+   */
+  freshIdentity?(zone: ZoneConfig): boolean;
 }

@@ -21,6 +21,8 @@ export interface SocksTransportOptions {
   readonly proxy: SocksProxy;
   /** Fresh random SOCKS credentials per connection (Tor stream isolation); false for I2P. */
   readonly isolation: boolean;
+  /** Dials with `freshIdentity` get fresh random SOCKS credentials (Tor: their own circuit); false: such dials are refused. */
+  readonly freshIdentity?: boolean;
   /** Deadline of one dial when the caller gives none, ms. */
   readonly dialTimeoutMs: number;
   /** Back-off of the probes that watch a proxy seen down, ms (×1.5 up to `maxMs`). */
@@ -52,6 +54,8 @@ export abstract class SocksTransport implements Transport {
   protected readonly codec: AddressCodec;
   protected readonly logger: Logger;
   protected readonly dialer: SocksDialer;
+  /** Whether a dial with `freshIdentity` gets its own credentials (and so, on Tor, its own circuit). */
+  private readonly freshIdentity: boolean;
   /** Undefined when the transport cannot listen. */
   protected readonly inbound: SocksInboundSettings | undefined;
   private readonly health: ProxyHealth;
@@ -72,6 +76,7 @@ export abstract class SocksTransport implements Transport {
     this.dialTimeoutMs = options.dialTimeoutMs;
     this.inboundName = options.inboundName;
     this.noInboundHint = options.noInboundHint;
+    this.freshIdentity = options.freshIdentity === true && !options.proxy.hasCredentials;
     this.dialer = new SocksDialer({ proxy: options.proxy, isolation: options.isolation, timeoutMs: options.dialTimeoutMs, logger: this.logger });
     const retry = options.retry ?? DEFAULT_RETRY;
     this.health = new ProxyHealth(options.proxy, this.logger, retry.initialMs, retry.maxMs);
@@ -123,13 +128,14 @@ export abstract class SocksTransport implements Transport {
 
   async dial(address: PeerAddress, options: DialOptions = {}): Promise<TransportConnection> {
     this.assertRunning();
+    if (options.freshIdentity === true && !this.freshIdentity) throw new TransportUnavailableError(this.name, 'this transport cannot give a stream a fresh identity (freshIdentity)');
     const target = this.dialTarget(address);
     const text = this.codec.format(target);
     let stream: Duplex;
     try {
       stream = await dialWithDeadline(
         { what: `dial ${text}`, options, defaultTimeoutMs: this.dialTimeoutMs, lifetime: this.lifetime.signal, context: { address: text } },
-        (signal) => this.dialer.connect({ host: target.host, port: target.port }, signal),
+        (signal) => this.dialer.connect({ host: target.host, port: target.port }, signal, { freshCredentials: options.freshIdentity === true && this.freshIdentity }),
       );
     } catch (err) {
       if (err instanceof SocksError && err.isProxyFailure) this.health.markDown(err.message);

@@ -1,7 +1,7 @@
-import { anonymityZonePolicy, ConfigError, InvalidAddressError, ZONE_TOR, type Plugin, type PluginContext, type ZoneConfig, type ZoneDefinition } from '@veilnode/plugin-api';
+import { anonymityZonePolicy, ConfigError, InvalidAddressError, parseSocksProxy, ZONE_TOR, type Plugin, type PluginContext, type ZoneConfig, type ZoneDefinition } from '@veilnode/plugin-api';
 import { OnionV3Codec } from './onion-v3-codec';
 import { readTorConfig, torConfigSchema } from './tor-config';
-import { TorTransport } from './tor-transport';
+import { DEFAULT_TOR_PROXY, TorTransport } from './tor-transport';
 
 /** The Tor zone: onion v3 addresses and monerod's anonymity-zone rules, limits from config. */
 export function torZoneDefinition(zone: ZoneConfig | undefined, seeds: readonly string[]): ZoneDefinition {
@@ -28,6 +28,11 @@ function validateZoneAddresses(zone: ZoneConfig, codec: OnionV3Codec): void {
   }
 }
 
+/** Fresh SOCKS credentials, and so a circuit of its own, for any dial that asks, unless the proxy has fixed credentials. */
+function torFreshIdentity(zone: ZoneConfig): boolean {
+  return !parseSocksProxy(zone.proxy ?? DEFAULT_TOR_PROXY, `zones.${zone.name}.proxy`).hasCredentials;
+}
+
 export const torPlugin: Plugin = {
   name: 'tor',
   version: '0.1.0',
@@ -38,7 +43,7 @@ export const torPlugin: Plugin = {
     const zone = context.zoneConfig(ZONE_TOR);
     if (zone) validateZoneAddresses(zone, new OnionV3Codec());
     context.registerZone(torZoneDefinition(zone, settings.seeds[context.network]));
-    context.registerTransport({ name: 'tor', zone: ZONE_TOR, create: (transportContext) => new TorTransport(transportContext) });
+    context.registerTransport({ name: 'tor', zone: ZONE_TOR, create: (transportContext) => new TorTransport(transportContext), freshIdentity: torFreshIdentity });
     context.logger.debug({ control: settings.control !== null, isolation: settings.isolation }, 'tor plugin registered');
   },
 };

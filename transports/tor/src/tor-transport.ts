@@ -31,6 +31,7 @@ export class TorTransport extends SocksTransport {
       context,
       proxy: parseSocksProxy(context.zone.proxy ?? DEFAULT_TOR_PROXY, `zones.${context.zone.name}.proxy`),
       isolation: settings.isolation,
+      freshIdentity: true,
       dialTimeoutMs: settings.socksTimeoutMs,
       retry: { initialMs: settings.retryInitialMs, maxMs: settings.retryMaxMs },
       ownInbound: settings.control !== null,

@@ -30,6 +30,13 @@ describe('tor plugin', () => {
     expect(transports.map((t) => [t.name, t.zone])).to.deep.equal([['tor', 'tor']]);
   });
 
+  it('declares fresh identities (carriers: a circuit of their own each) unless the proxy has fixed credentials', () => {
+    const [transport] = register('regtest', zone()).transports;
+    expect(transport.freshIdentity?.(zone())).to.equal(true);
+    expect(transport.freshIdentity?.(zone({ proxy: 'socks5://127.0.0.1:9050' }))).to.equal(true);
+    expect(transport.freshIdentity?.(zone({ proxy: 'socks5://alice:pw@127.0.0.1:9050' }))).to.equal(false);
+  });
+
   it('ships monerod\'s onion seeds for mainnet only, all valid', () => {
     const codec = new OnionV3Codec();
     const mainnet = register('mainnet', undefined).zones[0].seeds ?? [];

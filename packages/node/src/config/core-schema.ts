@@ -6,6 +6,7 @@ import { DEFAULT_LOCAL_TX_MAX_AGE_MS } from '../relay/rejection-tracker';
 import { DEFAULT_PEER_TX_QUOTA } from '../relay/peer-tx-quota';
 import { DEFAULT_RELAY_POOL_LIMITS } from '../relay/relay-pool';
 import { upstreamAddressProblem } from './upstream-address';
+import { DEFAULT_ECHO_TRACKER } from '../relay/echo-tracker';
 import { endpointRule } from './host-port';
 
 export const NETWORKS: readonly NetworkName[] = ['mainnet', 'testnet', 'stagenet', 'regtest'];
@@ -86,6 +87,8 @@ export interface NodeConfig {
     readonly poolLifetimeMs: number;
     readonly peerTxsPerSecond: number;
     readonly peerTxBytesPerSecond: number;
+    /** Private broadcast (issue 14): local txs of anonymity zones on carriers of their own, delivered by echo. */
+    readonly privateBroadcast: { readonly enabled: boolean; readonly fanout: number };
   };
   readonly zones: Readonly<Record<string, RawZoneSettings>>;
   /** Prometheus metrics (`--metrics-bind`): `IP:PORT` of GET /metrics, null = off. */
@@ -227,6 +230,23 @@ export function coreSchema(): Record<string, unknown> {
         doc: 'Tx bytes per second one connection may send us (20 s of it in a burst); a connection over it is closed',
         format: positiveInt,
         default: DEFAULT_PEER_TX_QUOTA.bytesPerSecond,
+      },
+      privateBroadcast: {
+        enabled: {
+          doc:
+            'Send each local tx on fresh connections of its own (carriers: a new Tor circuit each) and count it delivered only when it comes back ' +
+            'from elsewhere; in effect on the anonymity zones whose transport can open them (see the relay README)',
+          format: Boolean,
+          default: true,
+        },
+        fanout: {
+          doc: `Carriers per sending round of one local tx (1..${DEFAULT_ECHO_TRACKER.maxCarriersPerHour}, the carriers one tx may use per hour)`,
+          format: (value: unknown) => {
+            if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > DEFAULT_ECHO_TRACKER.maxCarriersPerHour)
+              throw new Error(`must be an integer from 1 to ${DEFAULT_ECHO_TRACKER.maxCarriersPerHour}`);
+          },
+          default: DEFAULT_ECHO_TRACKER.fanout,
+        },
       },
     },
     zones: { doc: 'Per-zone settings, zones.<name> (see ZoneConfig)', format: Object, default: {} },

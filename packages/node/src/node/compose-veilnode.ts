@@ -9,7 +9,7 @@ import { NodeMetrics } from '../metrics/node-metrics';
 import type { RpcListeners } from '../rpc/rpc-listeners';
 import type { RelayStatus } from '../relay/relay-engine';
 import { PeerRelayPort } from '../peer/peer-relay-port';
-import { allOf } from '../peer/peer-events';
+import { allOf, type PeerEvents } from '../peer/peer-events';
 import { PeerService, type PeerServiceOptions } from '../peer/peer-service';
 import { PeerGate } from '../peer/peer-gate';
 import { composeNode } from './compose-node';
@@ -19,6 +19,11 @@ import { createRelayService } from './monerod-rpc-wiring';
 import { PeerRpcSources } from './peer-rpc-sources';
 import type { PreparedNode } from './prepare-node';
 import type { RelayService } from './relay-service';
+import { opensCarriers } from './carrier-zones';
+import type { CarrierOpener } from '../relay/carrier-port';
+import { LevinCovertSlotBuilder } from '../noise/levin-covert-slot-builder';
+import { DEFAULT_NOISE } from '../noise/noise-scheduler';
+import { CryptoRng } from '../time/rng';
 
 export interface VeilnodeOptions {
   /** Per-zone start deadline (default ZONE_START_TIMEOUT_MS). */
@@ -84,7 +89,7 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
     peers,
     prepared.zones.map((zone) => ({ name: zone.name, codec: prepared.registry.zone(zone.name)!.definition.codec })),
   );
-  const relay = createRelayService(prepared, new PeerRelayPort(peers, metrics));
+  const relay = createRelayService(prepared, new PeerRelayPort(peers, metrics), carrierOpeners(prepared, peers, (zone, address, signal) => node.dialCarrier(zone, address, signal), metrics));
   // called by node.start(), once `node` is assigned: stores load under the data-dir lock, before any zone accepts
   const openPeerZones = async (): Promise<void> => {
     for (const zone of prepared.zones) {
@@ -113,6 +118,30 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
   peers.layer.setTxSink(relay);
   peers.layer.setConnectionObserver(relay);
   return new Veilnode(node, peers, relay);
+}
+
+/**
+ * Private broadcast (`relay.privateBroadcast.enabled`): a carrier opener for every anonymity zone
+ * whose transport gives fresh identities. Other anonymity zones (I2P today) carry no local tx
+ * while one has carriers; with none, local txs go as before private broadcast.
+ */
+function carrierOpeners(
+  prepared: PreparedNode,
+  peers: PeerService,
+  dial: (zone: string, address: string, signal: AbortSignal) => Promise<void>,
+  events?: Pick<PeerEvents, 'noiseSent'>,
+): Map<string, CarrierOpener> {
+  const openers = new Map<string, CarrierOpener>();
+  if (!prepared.config.relay.privateBroadcast.enabled) return openers;
+  for (const zone of prepared.zones) {
+    if (!opensCarriers(prepared.registry, zone)) continue;
+    const codec = prepared.registry.zone(zone.name)!.definition.codec;
+    const sent = (bytes: number) => events?.noiseSent?.(zone.name, bytes);
+    const noise = zone.noise ? { builder: new LevinCovertSlotBuilder(), clock: new SystemClock(), rng: new CryptoRng(), timing: DEFAULT_NOISE, sent } : undefined;
+    openers.set(zone.name, peers.carrierOpener(zone.name, (address, signal) => dial(zone.name, codec.format(address), signal), noise));
+  }
+  if (openers.size > 0) prepared.logger.info({ zones: [...openers.keys()], fanout: prepared.config.relay.privateBroadcast.fanout }, 'private broadcast: each local tx goes out on carriers of its own on these zones');
+  return openers;
 }
 
 /** monerod's kB/s limits as shared byte budgets (monerod's kB is 1024 bytes). */

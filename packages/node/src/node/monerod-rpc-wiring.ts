@@ -1,5 +1,6 @@
 import { ConfigError, SystemClock } from '@veilnode/plugin-api';
 import type { RelayOutboundPort } from '../relay/relay-outbound-port';
+import type { CarrierOpener } from '../relay/carrier-port';
 import type { NodeConfig } from '../config/core-schema';
 import type { RelayEngineConfig, RelayZoneConfig } from '../relay/relay-engine-config';
 import { attachMonerodRpc } from '../rpc/monerod/attach-monerod-rpc';
@@ -38,11 +39,15 @@ function relayEngineConfig(relay: NodeConfig['relay']): Omit<RelayEngineConfig, 
     rejection: { maxAgeMs: relay.localTxMaxAgeHours * 3600_000 },
     pool: { maxTxs: relay.poolMaxTxs, maxBytes: relay.poolMaxBytes, lifetimeMs: relay.poolLifetimeMs },
     peerTxQuota: { txsPerSecond: relay.peerTxsPerSecond, bytesPerSecond: relay.peerTxBytesPerSecond },
+    privateBroadcast: { fanout: relay.privateBroadcast.fanout },
   };
 }
 
-/** The relay engine over the enabled zones, with its journal in `<dataDir>/txqueue`. */
-export function createRelayService(prepared: PreparedNode, port: RelayOutboundPort): RelayService {
+/**
+ * The relay engine over the enabled zones, with its journal in `<dataDir>/txqueue`; `carriers`:
+ * the carrier openers of the zones with private broadcast.
+ */
+export function createRelayService(prepared: PreparedNode, port: RelayOutboundPort, carriers?: ReadonlyMap<string, CarrierOpener>): RelayService {
   const zones: RelayZoneConfig[] = prepared.zones.map((zone) => ({
     name: zone.name,
     anonymity: prepared.registry.zone(zone.name)?.definition.policy.anonymity ?? false,
@@ -55,6 +60,7 @@ export function createRelayService(prepared: PreparedNode, port: RelayOutboundPo
     port,
     logger: prepared.logger,
     engine: relayEngineConfig(prepared.config.relay),
+    carriers,
   });
 }
 

@@ -15,6 +15,7 @@ import type { JournalRecovery } from '../relay/durable-tx-queue';
 import type { RelayQueue } from './relay-queue';
 import { ZoneRuntime } from './zone-runtime';
 import type { ZoneStatus, ZoneStatusSource } from '../rpc/zone-status';
+import { opensCarriers } from './carrier-zones';
 
 /** Everything the Node is built from (the composition root resolves these from the root container). */
 export interface NodeParts {
@@ -150,6 +151,13 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
     const runtime = this.runtimes.find((r) => r.name === zone);
     if (runtime === undefined) throw new VeilnodeError('ZONE_NOT_RUNNING', `zone ${zone} is not running`, { zone });
     await runtime.dial(address, signal === undefined ? this.abort.signal : AbortSignal.any([this.abort.signal, signal]));
+  }
+
+  /** Dial a private-broadcast carrier in a running zone (fresh identity; see ZoneRuntime.dialCarrier). */
+  async dialCarrier(zone: string, address: string, signal?: AbortSignal): Promise<void> {
+    const runtime = this.runtimes.find((r) => r.name === zone);
+    if (runtime === undefined) throw new VeilnodeError('ZONE_NOT_RUNNING', `zone ${zone} is not running`, { zone });
+    await runtime.dialCarrier(address, opensCarriers(this.parts.registry, runtime.config), signal === undefined ? this.abort.signal : AbortSignal.any([this.abort.signal, signal]));
   }
 
   /**

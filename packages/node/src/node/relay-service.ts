@@ -12,6 +12,8 @@ import type { ConnectionClose } from '../relay/rejection-tracker';
 import type { RelayOutboundPort } from '../relay/relay-outbound-port';
 import type { PoolEntry } from '../relay/relay-pool';
 import type { Direction } from '../routing/types';
+import type { PrivateBroadcastStatus } from '../relay/echo-tracker';
+import type { CarrierOpener } from '../relay/carrier-port';
 import type { TxSubmitter } from '../rpc/monerod/sources';
 import { CryptoRng, type Rng } from '../time/rng';
 import { checkRelayable, transactionIdHex } from '@veilnode/protocol';
@@ -30,6 +32,8 @@ export interface RelayServiceOptions {
   readonly engine?: Omit<RelayEngineConfig, 'zones'>;
   readonly clock?: Clock;
   readonly rng?: Rng;
+  /** Private broadcast: the carrier opener of each zone that has carriers (none: local txs go as before). */
+  readonly carriers?: ReadonlyMap<string, CarrierOpener>;
 }
 
 /**
@@ -69,6 +73,7 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
         checkTx: checkRelayable,
         slotBuilder: new LevinCovertSlotBuilder(),
         logger: log,
+        carriers: this.options.carriers,
       },
     );
     engine.start();
@@ -97,6 +102,10 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
 
   rejected(): readonly RejectedTx[] {
     return this.running?.engine.rejected() ?? [];
+  }
+
+  privateBroadcastStatus(): readonly PrivateBroadcastStatus[] {
+    return this.running?.engine.privateBroadcastStatus() ?? [];
   }
 
   async flush(ids?: readonly string[]): Promise<string[]> {
@@ -136,6 +145,10 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
 
   onConnectionDown(zone: string, connectionId: string, close?: ConnectionClose): void {
     if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onConnectionDown(zone, connectionId, close);
+  }
+
+  onCarrierDown(zone: string, connectionId: string): void {
+    if (this.running !== undefined && this.zoneNames.has(zone)) this.running.engine.onCarrierDown(zone, connectionId);
   }
 
   /** NOTIFY_NEW_TRANSACTIONS from a peer. */

@@ -24,7 +24,8 @@ export class ZoneRuntime {
   readonly codec: AddressCodec;
   private readonly logger: Logger;
   private listener: Listener | undefined;
-  private readonly open = { inbound: new Set<TransportConnection>(), outbound: new Set<TransportConnection>() };
+  /** `carrier`: private-broadcast carriers, outbound too but outside `maxOutbound` (their pool bounds them). */
+  private readonly open = { inbound: new Set<TransportConnection>(), outbound: new Set<TransportConnection>(), carrier: new Set<TransportConnection>() };
   private readonly admission: InboundAdmission;
   private readonly refusals: IntervalSummaryLog;
   private healthTimer: NodeJS.Timeout | undefined;
@@ -57,7 +58,7 @@ export class ZoneRuntime {
   }
 
   get connectionCounts(): { in: number; out: number } {
-    return { in: this.open.inbound.size, out: this.open.outbound.size };
+    return { in: this.open.inbound.size, out: this.open.outbound.size + this.open.carrier.size };
   }
 
   /**
@@ -93,8 +94,19 @@ export class ZoneRuntime {
     this.adopt(connection);
   }
 
-  private adopt(connection: TransportConnection): void {
-    const set = this.open[connection.direction];
+  /**
+   * Dial a private-broadcast carrier: a stream with a fresh identity (its own Tor circuit), handed
+   * over marked as a carrier. Refused unless the transport's definition declared `freshIdentity`
+   * (`canOpenCarriers`), and the transport itself refuses rather than dial without one.
+   */
+  async dialCarrier(address: string, canOpenCarriers: boolean, signal?: AbortSignal): Promise<void> {
+    if (!canOpenCarriers) throw new VeilnodeError('ZONE_NO_CARRIERS', `zone ${this.name}'s transport cannot open private-broadcast carriers`, { zone: this.name });
+    const connection = await this.transport.dial(this.codec.parse(address), { signal, freshIdentity: true });
+    this.adopt(connection, true);
+  }
+
+  private adopt(connection: TransportConnection, carrier = false): void {
+    const set = carrier ? this.open.carrier : this.open[connection.direction];
     const remote = connection.remote === undefined ? undefined : this.codec.format(connection.remote);
     let slot: InboundSlot | undefined;
     if (connection.direction === 'inbound') {
@@ -114,7 +126,7 @@ export class ZoneRuntime {
       set.delete(connection);
       slot?.release();
     });
-    this.handler.handle({ zone: this.name, policy: this.policy, codec: this.codec, connection, remote });
+    this.handler.handle({ zone: this.name, policy: this.policy, codec: this.codec, connection, remote, ...(carrier ? { carrier } : {}) });
   }
 
   /** Logs each change of the transport's health: lost (with its reason) and recovered. */
@@ -145,7 +157,7 @@ export class ZoneRuntime {
     // Stop accepting first, but destroy connections before awaiting the close: a listener's
     // close (net.Server.close) may wait for its open connections to end.
     const closing = listener?.close();
-    for (const set of [this.open.inbound, this.open.outbound]) {
+    for (const set of [this.open.inbound, this.open.outbound, this.open.carrier]) {
       for (const connection of set) connection.stream.destroy();
       set.clear();
     }

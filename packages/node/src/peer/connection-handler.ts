@@ -8,6 +8,8 @@ export interface ZoneConnection {
   readonly connection: TransportConnection;
   /** Zone-safe text of the remote for logs (undefined when the transport does not know it). */
   readonly remote: string | undefined;
+  /** A private-broadcast carrier (dialled with a fresh identity): never a stem or noise channel of the relay engine. */
+  readonly carrier?: boolean;
 }
 
 /**

@@ -62,6 +62,8 @@ export interface ConnectionObserver {
   onConnectionHeight(zone: string, connectionId: string, height: number): void;
   /** `close`: whether the peer ended it, and for outbound ones an opaque key of the peer. */
   onConnectionDown(zone: string, connectionId: string, close: ConnectionClose): void;
+  /** A private-broadcast carrier closed (carriers are never reported up: they are no stem or noise channel). */
+  onCarrierDown?(zone: string, connectionId: string): void;
 }
 
 /** PeerConnection's close reasons when the far end closed or reset the stream. */
@@ -82,6 +84,8 @@ export class PeerLayer implements ConnectionHandler {
   /** Shared by every connection of every zone. */
   readonly receiveBudget: ReceiveBudget;
   private readonly byZone = new Map<string, Map<string, PeerConnection>>();
+  /** Handshaken private-broadcast carriers by id, kept apart from `byZone`: the relay port cannot address them. */
+  private readonly carriers = new Map<string, PeerConnection>();
   private readonly chains = new Map<string, ChainState>();
   private readonly outboundWaiters = new Map<string, OutboundWaiter[]>();
   private readonly logger: Logger;
@@ -173,9 +177,10 @@ export class PeerLayer implements ConnectionHandler {
       });
     }
     const remoteKey = info.connection.direction === 'outbound' && info.connection.remote ? key(info.connection.remote) : undefined;
-    const waiter = remoteKey ? this.outboundWaiters.get(remoteKey)?.shift() : undefined;
+    const waiter = remoteKey ? this.outboundWaiters.get(waiterKey(remoteKey, info.carrier === true))?.shift() : undefined;
     peer.ready.then(
       (handshake) => {
+        if (info.carrier === true) return this.carrierUp(info.zone, peer, waiter);
         let zone = this.byZone.get(info.zone);
         if (!zone) this.byZone.set(info.zone, (zone = new Map()));
         zone.set(id, peer);
@@ -204,8 +209,8 @@ export class PeerLayer implements ConnectionHandler {
    * Resolves with the PeerConnection of the next outbound connection to `address` once its
    * handshake completed (the caller dials through the kernel, which hands the stream to handle()).
    */
-  awaitOutbound(address: PeerAddress, signal?: AbortSignal): Promise<PeerConnection> {
-    const k = key(address);
+  awaitOutbound(address: PeerAddress, signal?: AbortSignal, carrier = false): Promise<PeerConnection> {
+    const k = waiterKey(key(address), carrier);
     return new Promise<PeerConnection>((resolve, reject) => {
       const list = this.outboundWaiters.get(k) ?? [];
       const waiter: OutboundWaiter = {
@@ -235,27 +240,56 @@ export class PeerLayer implements ConnectionHandler {
    * handle() (the kernel's ZoneRuntime.dial): resolves once that connection's handshake is done.
    */
   connector(dial: (address: PeerAddress, signal: AbortSignal) => Promise<void>): ConnectPeer {
+    return async (address, signal) => {
+      const peer = await this.dialAndHandshake(address, signal, dial, false);
+      return { peerId: peer.peer?.peerId ?? 0n, rpcPort: peer.peer?.nodeData.rpc_port ?? 0, closed: peer.closed };
+    };
+  }
+
+  /**
+   * Dials a private-broadcast carrier (`dial` hands it to handle() marked as one) and resolves
+   * with its PeerConnection once handshaken. It is kept out of `connections()` and the relay
+   * port, and never reported to the observer as up.
+   */
+  connectCarrier(address: PeerAddress, signal: AbortSignal, dial: (address: PeerAddress, signal: AbortSignal) => Promise<void>): Promise<PeerConnection> {
+    return this.dialAndHandshake(address, signal, dial, true);
+  }
+
+  /** Remote texts of the zone's handshaken connections and carriers (what a carrier's peer is drawn outside of). */
+  remotes(zone: string): Set<string> {
+    const peers = [...(this.byZone.get(zone)?.values() ?? []), ...[...this.carriers.values()].filter((p) => p.zone === zone)];
+    return new Set(peers.map((p) => p.remote).filter((r): r is string => r !== undefined));
+  }
+
+  private async dialAndHandshake(address: PeerAddress, signal: AbortSignal, dial: (address: PeerAddress, signal: AbortSignal) => Promise<void>, carrier: boolean): Promise<PeerConnection> {
     // the connection reaches handle() during dial() and its handshake has its own timeout; this
     // limit only guards against a transport reporting a different remote than the one dialled
     const limitMs = 2 * (this.options.timeouts?.handshakeMs ?? DEFAULT_PEER_TIMEOUTS.handshakeMs);
-    return async (address, signal) => {
-      const give = new AbortController();
-      const onAbort = (): void => give.abort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      const handshaken = this.awaitOutbound(address, give.signal);
-      handshaken.catch(() => undefined);
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await dial(address, signal);
-        timer = setTimeout(() => give.abort(), limitMs);
-        const peer = await handshaken;
-        return { peerId: peer.peer?.peerId ?? 0n, rpcPort: peer.peer?.nodeData.rpc_port ?? 0, closed: peer.closed };
-      } finally {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        give.abort(); // drops the waiter if it was never matched
-      }
-    };
+    const give = new AbortController();
+    const onAbort = (): void => give.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const handshaken = this.awaitOutbound(address, give.signal, carrier);
+    handshaken.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await dial(address, signal);
+      timer = setTimeout(() => give.abort(), limitMs);
+      return await handshaken;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      give.abort(); // drops the waiter if it was never matched
+    }
+  }
+
+  private carrierUp(zone: string, peer: PeerConnection, waiter: OutboundWaiter | undefined): void {
+    this.carriers.set(peer.id, peer);
+    this.options.events?.handshaken?.(zone, peer.direction, 'ok');
+    waiter?.resolve(peer);
+    void peer.closed.then(() => {
+      this.carriers.delete(peer.id);
+      this.observer?.onCarrierDown?.(zone, peer.id);
+    });
   }
 
   /** Ready connections of a zone. */
@@ -278,13 +312,16 @@ export class PeerLayer implements ConnectionHandler {
 
   /** Closes one connection (e.g. the relay engine rotating it out). */
   close(zone: string, connectionId: string, reason: string): void {
-    this.byZone.get(zone)?.get(connectionId)?.close(reason);
+    const carrier = this.carriers.get(connectionId);
+    (this.byZone.get(zone)?.get(connectionId) ?? (carrier?.zone === zone ? carrier : undefined))?.close(reason);
   }
 
   /** Closes every connection. */
   closeAll(reason = 'shutdown'): void {
     for (const zone of this.byZone.values()) for (const peer of zone.values()) peer.close(reason);
+    for (const peer of this.carriers.values()) peer.close(reason);
     this.byZone.clear();
+    this.carriers.clear();
     this.handshakeFailures.flush();
   }
 }
@@ -296,6 +333,11 @@ function opaquePeerKey(remoteKey: string): string {
 
 function key(address: PeerAddress): string {
   return `${address.zone}|${address.host}|${address.port}`;
+}
+
+/** A carrier's handshake never resolves the maintainer's wait for the same peer, nor the reverse. */
+function waiterKey(remoteKey: string, carrier: boolean): string {
+  return carrier ? `${remoteKey}|carrier` : remoteKey;
 }
 
 /** The code of what ended a handshake: the underlying error's when the failure wraps one (a Levin error, a timeout). */

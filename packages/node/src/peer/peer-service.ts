@@ -9,6 +9,10 @@ import type { PeerRateLimits } from '../net/throttled-stream';
 import { outcomeOf, type PeerEvents } from './peer-events';
 import { PeerGate } from './peer-gate';
 import { SystemClock } from '@veilnode/plugin-api';
+import { PeerCarrierOpener, type PeerCarrierOpenerOptions } from './peer-carrier-opener';
+import type { CarrierNoise } from './peer-carrier';
+import type { CarrierOpener } from '../relay/carrier-port';
+import { CryptoRng } from '../time/rng';
 
 export interface PeerServiceOptions {
   readonly network: NetworkName;
@@ -42,6 +46,7 @@ export interface PeerZone {
 }
 
 interface RunningZone extends PeerZoneContext {
+  readonly zone: PeerZone;
   readonly store: ZonePeerStore;
   readonly maintainer: OutboundMaintainer;
   dialling: boolean;
@@ -104,7 +109,7 @@ export class PeerService {
       anonymity: zone.policy.anonymity,
       refused: (address) => this.gate.refusal(address) !== undefined,
     });
-    this.zones.set(name, { store, maintainer, listenPort: listenPort(zone.config), dialling: false });
+    this.zones.set(name, { zone, store, maintainer, listenPort: listenPort(zone.config), dialling: false });
   }
 
   /** Starts keeping the outbound peers of every opened zone. Call once their transports run. */
@@ -125,6 +130,23 @@ export class PeerService {
   /** One more outbound connection on `zone` (the relay engine's rotation); false when none can be dialled. */
   dialExtra(zone: string): boolean {
     return this.zones.get(zone)?.maintainer.dialExtra() ?? false;
+  }
+
+  /**
+   * The private-broadcast carrier opener of `zone` (an anonymity zone whose transport gives fresh
+   * identities). Made before the zone is opened; each open finds the zone's store then.
+   */
+  carrierOpener(zone: string, dial: PeerCarrierOpenerOptions['dial'], noise?: CarrierNoise): CarrierOpener {
+    return new PeerCarrierOpener({
+      layer: this.layer,
+      zone: () => {
+        const running = this.zones.get(zone);
+        return running && { config: running.zone.config, codec: running.zone.codec, store: running.store };
+      },
+      dial,
+      rng: new CryptoRng(),
+      noise,
+    });
   }
 
   /** Stops dialling, keeps the outbound peers as anchors, saves every store, closes connections. */

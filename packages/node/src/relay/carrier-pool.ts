@@ -1,4 +1,4 @@
-import type { Logger, Clock, TimerHandle } from '@veilnode/plugin-api';
+import { VeilnodeError, type Logger, type Clock, type TimerHandle } from '@veilnode/plugin-api';
 import { exponentialDelay, uniformDelay } from '../time/distributions';
 import type { Rng } from '../time/rng';
 import { CarrierError, type AnonymityZone, type CarrierHandle, type CarrierOpener } from './carrier-port';
@@ -102,6 +102,16 @@ export class CarrierPool {
     this.scheduleNext();
   }
 
+  /**
+   * The zone is reachable again after it was not (a connection came up): a pool left with no
+   * carrier, open or opening, fills itself at once as at start instead of waiting up to the
+   * schedule's next events (100 s each on average). Depends on our connectivity, never on a tx.
+   */
+  refillIfEmpty(): void {
+    if (!this.running || this.carriers.size > 0 || this.opening > 0) return;
+    for (let i = 0; i < this.config.targetSize; i++) this.openOne();
+  }
+
   /** Stops opening and retires every carrier. */
   stop(): void {
     this.running = false;
@@ -165,7 +175,9 @@ export class CarrierPool {
       (err: unknown) => {
         this.opening--;
         this.openFailures++;
-        this.deps.logger?.warn({ zone: this.zone, err: err instanceof Error ? err.message : String(err) }, 'could not open a carrier; the next opens on schedule');
+        // the code only: a dial's message names the peer, and anonymity-zone peers never reach the logs
+        const code = err instanceof VeilnodeError ? err.code : err instanceof Error ? err.name : typeof err;
+        this.deps.logger?.warn({ zone: this.zone, err: code }, 'could not open a carrier; the next opens on schedule');
       },
     );
   }

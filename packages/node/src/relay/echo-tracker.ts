@@ -73,7 +73,12 @@ export class EchoTracker {
 
   constructor(
     private readonly pools: readonly CarrierPool[],
-    private readonly deps: { readonly clock: Clock; readonly logger?: Logger },
+    private readonly deps: {
+      readonly clock: Clock;
+      readonly logger?: Logger;
+      /** Runs once per tx, when it is first echoed (the node marks its journal entry delivered then). */
+      readonly delivered?: (txId: string) => void;
+    },
     config: Partial<EchoTrackerConfig> = {},
   ) {
     this.config = { ...DEFAULT_ECHO_TRACKER, ...config };
@@ -106,10 +111,30 @@ export class EchoTracker {
     this.waitingForCarrier.delete(txId);
     t.timer = this.deps.clock.setTimer(this.config.keepDeliveredMs, () => this.txs.delete(txId));
     this.deps.logger?.info({ txId, carriers: t.carriers.size, rounds: t.rounds }, 'local transaction delivered: it came back from the network');
+    this.deps.delivered?.(txId);
+  }
+
+  /** Stops sending a tx (flushed, rejected, mined) and forgets it; copies already handed to carriers still go out. */
+  cancel(txId: string): void {
+    const t = this.txs.get(txId);
+    if (t === undefined) return;
+    t.timer?.cancel();
+    this.waitingForCarrier.delete(txId);
+    this.txs.delete(txId);
+  }
+
+  /** One tx's status; undefined when it is not tracked. */
+  statusOf(txId: string): PrivateBroadcastStatus | undefined {
+    const t = this.txs.get(txId);
+    return t === undefined ? undefined : this.view(t);
   }
 
   status(): PrivateBroadcastStatus[] {
-    return [...this.txs.values()].map((t) => ({ txId: t.tx.id, carriersUsed: t.carriers.size, sent: t.sent, echoed: t.echoed, delivered: t.deliveredAt !== undefined, waiting: t.waiting }));
+    return [...this.txs.values()].map((t) => this.view(t));
+  }
+
+  private view(t: Tracked): PrivateBroadcastStatus {
+    return { txId: t.tx.id, carriersUsed: t.carriers.size, sent: t.sent, echoed: t.echoed, delivered: t.deliveredAt !== undefined, waiting: t.waiting };
   }
 
   stop(): void {

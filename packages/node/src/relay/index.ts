@@ -12,3 +12,4 @@ export * from './peer-height-filter';
 export * from './carrier-port';
 export * from './carrier-pool';
 export * from './echo-tracker';
+export * from './private-broadcast';

@@ -4,6 +4,8 @@ import type { SubmitResult } from './relay-engine';
 export type DeliveryEvidence =
   /** every connection that carried it stayed up for the confirmation window */
   | 'carrier-stayed-up'
+  /** private broadcast: it came back from a peer other than its own carriers */
+  | 'echoed'
   /** a peer of the public zone sent it back to us */
   | 'seen-on-public-zone'
   /** the upstream daemon lists it in its pool */

@@ -7,6 +7,7 @@ import type { RejectionRules } from './rejection-tracker';
 import type { PeerTxQuotaConfig } from './peer-tx-quota';
 import type { RelayPoolLimits } from './relay-pool';
 import type { SourcePenaltyConfig } from './source-penalties';
+import type { PrivateBroadcastConfig } from './private-broadcast';
 
 /** One enabled zone as the relay engine sees it. */
 export interface RelayZoneConfig {
@@ -48,6 +49,8 @@ export interface RelayEngineConfig {
   readonly peerTxQuota?: Partial<PeerTxQuotaConfig>;
   /** Strikes and penalties of tx sources; DEFAULT_SOURCE_PENALTY for what is left out. */
   readonly sourcePenalty?: Partial<SourcePenaltyConfig>;
+  /** Private broadcast (issue 14); in effect only for the zones the engine is given carrier openers for. */
+  readonly privateBroadcast?: PrivateBroadcastConfig;
 }
 
 export const DEFAULT_CROSS_ZONE_DELAY = Object.freeze({ minMs: 0, maxMs: 30_000 });

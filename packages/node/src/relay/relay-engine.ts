@@ -22,6 +22,9 @@ import { RejectionTracker, type ConnectionClose } from './rejection-tracker';
 import type { CloseReason, RelayOutboundPort } from './relay-outbound-port';
 import { LOCAL_SOURCE, RelayPool, type PoolEntry, type RelayState, type TxSource } from './relay-pool';
 import type { ConnectionId, Direction, RelayTx } from '../routing/types';
+import type { CarrierOpener } from './carrier-port';
+import type { PrivateBroadcastStatus } from './echo-tracker';
+import { PrivateBroadcast } from './private-broadcast';
 
 export interface RelayEngineDeps {
   readonly clock: Clock;
@@ -43,6 +46,11 @@ export interface RelayEngineDeps {
   readonly localTxEvents?: LocalTxEvents;
   /** Wall clock (ms since the epoch) for the local txs' age; default Date.now. */
   readonly wallClock?: () => number;
+  /**
+   * Per anonymity zone, what opens its carriers (private broadcast, with `config.privateBroadcast`).
+   * When any is given, local txs go out only on carriers: never on the stem selection or noise channels.
+   */
+  readonly carriers?: ReadonlyMap<string, CarrierOpener>;
 }
 
 /** `sent`: handed to a zone now; `queued`: durable, waiting for a connection; `known`: already here. */
@@ -66,7 +74,8 @@ export interface IncomingTransactions {
   readonly fluff: boolean;
 }
 
-export type WaitReason = 'no-anonymity-connection' | 'no-connection';
+/** `no-carrier`: private broadcast has no warm carrier (or the tx used its hourly carriers). */
+export type WaitReason = 'no-anonymity-connection' | 'no-connection' | 'no-carrier';
 
 export interface RelayStatus {
   /** Local txs waiting for a connection, and why. */
@@ -99,8 +108,8 @@ type Zone = PublicZone | AnonymityZone;
 
 interface LocalDelivery {
   readonly tx: RelayTx;
-  /** `paced`: waits for its connection's verdict window on the previous local tx. */
-  phase: 'waiting' | 'paced' | 'sending' | 'confirming';
+  /** `paced`: waits for its connection's verdict window on the previous local tx; `private`: the echo tracker has it. */
+  phase: 'waiting' | 'paced' | 'sending' | 'confirming' | 'private';
   /** `zone␀connection` of the connections that carried it, while confirming. */
   readonly carriers: Set<string>;
   timer: TimerHandle | undefined;
@@ -154,6 +163,8 @@ export class RelayEngine {
   private readonly heardFrom = new Map<string, Map<string, Set<ConnectionId>>>();
   private readonly crossDelay: { readonly minMs: number; readonly maxMs: number };
   private readonly confirmMs: number;
+  /** Private broadcast (carriers + echo), when carrier openers were given: then the only way out for local txs. */
+  private readonly privateBroadcast: PrivateBroadcast | undefined;
   private dispatchTimer: TimerHandle | undefined;
   private pacedTimer: TimerHandle | undefined;
   private readonly rejections: RejectionTracker;
@@ -201,6 +212,10 @@ export class RelayEngine {
       this.zones.set(zone.name, anonymity);
     }
     this.publicZone = publicZone;
+    if (deps.carriers !== undefined && deps.carriers.size > 0) {
+      if (config.privateBroadcast === undefined) throw new ConfigError('carrier openers were given without a private broadcast config', { path: 'relay.privateBroadcast' });
+      this.privateBroadcast = new PrivateBroadcast(config.zones, deps.carriers, config.privateBroadcast, { clock, rng, logger: deps.logger, delivered: (id) => this.delivered(id, 'echoed') });
+    }
   }
 
   start(): void {
@@ -231,6 +246,7 @@ export class RelayEngine {
       zone.rotator?.stop();
     }
     this.stemPool.stop();
+    this.privateBroadcast?.stop();
     for (const timer of this.crossings.values()) timer.cancel();
     this.crossings.clear();
     for (const delivery of this.deliveries.values()) delivery.timer?.cancel();
@@ -268,7 +284,7 @@ export class RelayEngine {
     // not delivering it before this call means the store did not hold it either: queued now
     this.rejections.track(id, now, now);
     this.dispatchLocal();
-    return this.accepted({ txId: id, status: this.deliveries.get(id)?.phase === 'waiting' ? 'queued' : 'sent' });
+    return this.accepted({ txId: id, status: this.isWaiting(id) ? 'queued' : 'sent' });
   }
 
   private accepted(result: SubmitResult): SubmitResult {
@@ -301,6 +317,8 @@ export class RelayEngine {
       if (!this.quota.take(source, received.blob.length)) return this.penalise(batch.zone, batch.connectionId, 'tx-quota');
       const tx = this.withId(received);
       if (tx === undefined) return this.penalise(batch.zone, batch.connectionId, 'invalid-tx');
+      // an arrival from anything but the tx's own carriers is its echo (the tracker tells them apart)
+      this.privateBroadcast?.tracker.onTxReceived(tx.id, { kind: 'connection', zone: batch.zone, connectionId: batch.connectionId });
       const known = this.pool.has(tx.id);
       if (known) this.pool.addSource(tx.id, source);
       else {
@@ -328,6 +346,7 @@ export class RelayEngine {
       target.noise?.connectionUp(connectionId, direction);
       target.selection?.connectionUp(connectionId, direction);
       target.rotator?.connectionUp(connectionId, direction);
+      this.privateBroadcast?.zoneReachable(zone);
     }
     this.dispatchLocal();
   }
@@ -374,6 +393,12 @@ export class RelayEngine {
     }
   }
 
+  /** A private-broadcast carrier closed: forget what its txs made us note about it (it never was a stem or channel). */
+  onCarrierDown(zone: string, connectionId: ConnectionId): void {
+    this.penalised.delete(carrier(zone, connectionId));
+    this.forgetConnectionSource(carrier(zone, connectionId));
+  }
+
   /** Pool listing for public RPC queries: fluffed txs only. */
   publicTransactions(): PoolEntry[] {
     return [...this.pool.publicTxs()];
@@ -389,7 +414,13 @@ export class RelayEngine {
    * delivered, so it leaves the send journal and is not sent again after a restart.
    */
   confirmDelivered(txId: string): void {
+    this.privateBroadcast?.tracker.onTxReceived(txId, { kind: 'upstream' });
     this.delivered(txId, 'in-upstream-pool');
+  }
+
+  /** Per local tx in private broadcast: carriers used, sends, echoes, delivered (get_relay_pool). */
+  privateBroadcastStatus(): PrivateBroadcastStatus[] {
+    return this.privateBroadcast?.tracker.status() ?? [];
   }
 
   /**
@@ -433,6 +464,7 @@ export class RelayEngine {
 
   /** Forgets a local tx that leaves the queue without being delivered. */
   private abandon(id: string): void {
+    this.privateBroadcast?.tracker.cancel(id);
     const delivery = this.deliveries.get(id);
     delivery?.timer?.cancel();
     this.deliveries.delete(id);
@@ -456,7 +488,7 @@ export class RelayEngine {
     const waiting = this.waitingCount();
     return {
       localWaiting: waiting,
-      waitReason: waiting === 0 ? null : this.anonymityZones.length > 0 ? 'no-anonymity-connection' : 'no-connection',
+      waitReason: waiting === 0 ? null : this.privateBroadcast !== undefined ? 'no-carrier' : this.anonymityZones.length > 0 ? 'no-anonymity-connection' : 'no-connection',
       localInFlight: this.deliveries.size - waiting,
       pool: this.pool.countByState(),
     };
@@ -614,10 +646,12 @@ export class RelayEngine {
     return zone;
   }
 
-  /** When every anonymity zone has noise on, a tx that cannot be packed could never leave. */
+  /** When every zone that carries local txs has noise on (with private broadcast: the carrier zones), a tx that cannot be packed could never leave. */
   private checkCovertFit(id: string, blob: Uint8Array): void {
     const builder = this.deps.slotBuilder;
-    if (builder === undefined || this.anonymityZones.length === 0 || this.anonymityZones.some((z) => z.noise === undefined)) return;
+    const carrierZones = this.privateBroadcast?.zones();
+    const carrying = carrierZones === undefined ? this.anonymityZones : this.anonymityZones.filter((z) => carrierZones.includes(z.config.name));
+    if (builder === undefined || carrying.length === 0 || carrying.some((z) => z.noise === undefined)) return;
     try {
       builder.packTransactions([blob]);
     } catch (cause) {
@@ -629,8 +663,16 @@ export class RelayEngine {
 
   private waitingCount(): number {
     let waiting = 0;
-    for (const delivery of this.deliveries.values()) if (delivery.phase === 'waiting') waiting++;
+    for (const id of this.deliveries.keys()) if (this.isWaiting(id)) waiting++;
     return waiting;
+  }
+
+  /** Not handed to any connection yet: no connection, or (private broadcast) no carrier left for it. */
+  private isWaiting(id: string): boolean {
+    const delivery = this.deliveries.get(id);
+    if (delivery?.phase !== 'private') return delivery?.phase === 'waiting';
+    const waiting = this.privateBroadcast?.tracker.statusOf(id)?.waiting;
+    return waiting === 'no-carrier' || waiting === 'hourly-cap';
   }
 
   private scheduleDispatch(): void {
@@ -647,7 +689,8 @@ export class RelayEngine {
     for (const delivery of this.deliveries.values()) {
       if (delivery.phase !== 'waiting' && delivery.phase !== 'paced') continue;
       const outcome = this.sendLocal(delivery.tx);
-      if (outcome === 'sending') delivery.phase = 'sending';
+      if (outcome === 'private') delivery.phase = 'private';
+      else if (outcome === 'sending') delivery.phase = 'sending';
       else if (outcome === 'paced') delivery.phase = 'paced';
       else if (outcome.length > 0) this.confirm(delivery, outcome);
       else delivery.phase = 'waiting';
@@ -666,7 +709,8 @@ export class RelayEngine {
    * 'sending' when queued on noise channels, 'paced' when its connections still await a verdict
    * on the previous local tx, else the carriers it was sent on (empty: none).
    */
-  private sendLocal(tx: RelayTx): 'sending' | 'paced' | string[] {
+  private sendLocal(tx: RelayTx): 'private' | 'sending' | 'paced' | string[] {
+    if (this.privateBroadcast !== undefined) return this.sendPrivately(tx);
     if (this.anonymityZones.length === 0) return this.sendLocalPublic(tx);
     const full = (z: AnonymityZone) => (z.noise?.channelConnections() ?? z.selection?.connected() ?? []).length >= 2;
     const candidates = [...this.anonymityZones.filter(full), ...this.anonymityZones.filter((z) => !full(z))];
@@ -675,6 +719,23 @@ export class RelayEngine {
       if (outcome === 'sending' || outcome === 'paced' || outcome.length > 0) return outcome;
     }
     return [];
+  }
+
+  /**
+   * Hands the tx to the echo tracker, which sends it on carriers only (or keeps it until one is
+   * warm). A full tracker leaves it waiting here, durable, for the next dispatch: never elsewhere.
+   */
+  private sendPrivately(tx: RelayTx): 'private' | string[] {
+    const tracker = (this.privateBroadcast as PrivateBroadcast).tracker;
+    try {
+      tracker.submit(tx);
+      // resubmitted after its echo (the tracker remembers it an hour): nothing left to send
+      if (tracker.statusOf(tx.id)?.delivered === true) this.delivered(tx.id, 'echoed');
+      return 'private';
+    } catch (err) {
+      this.deps.logger?.warn({ txId: tx.id, err: (err as Error).message }, 'private broadcast cannot take the local tx now; it waits');
+      return [];
+    }
   }
 
   /** No anonymity zone enabled: Dandelion++ stem on the public zone (local txs always stem). */
@@ -707,6 +768,8 @@ export class RelayEngine {
   private delivered(id: string, evidence: DeliveryEvidence): void {
     const delivery = this.deliveries.get(id);
     if (delivery === undefined) return;
+    // delivered some other way (mined): the tracker stops sending it; an echoed tx stays in its status
+    if (this.privateBroadcast?.tracker.statusOf(id)?.delivered === false) this.privateBroadcast.tracker.cancel(id);
     delivery.timer?.cancel();
     this.deliveries.delete(id);
     this.localTxEvents?.delivered(id, evidence);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import { container as rootContainer } from 'tsyringe';
-import type { Listener, Transport, TransportCapabilities, TransportConnection, TransportStatus, ZoneConfig, ZonePolicy } from '@veilnode/plugin-api';
+import type { DialOptions, Listener, PeerAddress, Transport, TransportCapabilities, TransportConnection, TransportStatus, ZoneConfig, ZonePolicy } from '@veilnode/plugin-api';
 import { ZONE_CODEC, ZONE_CONFIG, ZONE_LOGGER, ZONE_POLICY, ZONE_TRANSPORT } from '../../src/di/tokens';
 import type { ConnectionHandler, ZoneConnection } from '../../src/peer/connection-handler';
 import { REFUSAL_LOG_INTERVAL_MS, ZoneRuntime } from '../../src/node/zone-runtime';
@@ -20,7 +20,9 @@ class FakeTransport implements Transport {
   constructor(readonly capabilities: TransportCapabilities) {}
 
   async stop(): Promise<void> {}
-  async dial(): Promise<TransportConnection> {
+  readonly dialOptions: unknown[] = [];
+  async dial(_address?: PeerAddress, options?: DialOptions): Promise<TransportConnection> {
+    this.dialOptions.push(options?.freshIdentity);
     return { stream: new PassThrough(), direction: 'outbound' };
   }
   async listen(onConnection: (c: TransportConnection) => void): Promise<Listener> {
@@ -54,6 +56,9 @@ function runtimeFor(
   return { runtime: new ZoneRuntime(child, handler, pollMs, clock), handled };
 }
 
+/** An onion the test codec accepts (56 base32 characters). */
+const ONION = `${'a'.repeat(56)}.onion:18083`;
+
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('ZoneRuntime', () => {
@@ -68,6 +73,21 @@ describe('ZoneRuntime', () => {
     await made.runtime.start(new AbortController().signal);
     return made;
   }
+
+  it('dials a carrier with a fresh identity, outside maxOutbound, handed over marked as a carrier; refuses when the transport cannot give one', async () => {
+    const transport = new FakeTransport({ dial: true, listen: false });
+    const asked = transport.dialOptions;
+    const { runtime, handled } = await start(transport, testZoneConfig({ ...ZONE, maxOutbound: 1 }));
+    await runtime.dial(ONION);
+    await runtime.dialCarrier(ONION, true);
+    await runtime.dialCarrier(ONION, true);
+    expect(asked).to.deep.equal([undefined, true, true]);
+    expect(handled.map((c) => c.carrier === true)).to.deep.equal([false, true, true]);
+    expect(runtime.connectionCounts).to.deep.equal({ in: 0, out: 3 });
+    const refused = await runtime.dialCarrier(ONION, false).catch((e: Error) => e);
+    expect(refused).to.have.property('code', 'ZONE_NO_CARRIERS');
+    expect(asked, 'nothing dialled without a fresh identity').to.have.length(3);
+  });
 
   it('listens without zones.<name>.inbound when the transport creates its own inbound (tor with tor.control)', async () => {
     const own = new FakeTransport({ dial: true, listen: true, ownInbound: true });

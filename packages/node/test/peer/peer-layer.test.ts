@@ -138,6 +138,41 @@ describe('peer/PeerLayer', () => {
     layer.closeAll();
   });
 
+  it('a carrier: resolved to connectCarrier only, never in connections() or the relay port, never told up; its close told as a carrier', async () => {
+    const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
+    const events: string[] = [];
+    layer.setConnectionObserver({
+      onConnectionUp: (_z, id) => events.push(`up ${id}`),
+      onConnectionHeight: () => undefined,
+      onConnectionDown: (_z, id) => events.push(`down ${id}`),
+      onCarrierDown: (_z, id) => events.push(`carrier down ${id}`),
+    });
+    const address: PeerAddress = { zone: 'clearnet', host: '127.0.0.1', port: 18080 };
+    let fake: FakeLevinPeer | undefined;
+    const dial = async (dialled: PeerAddress) => {
+      const [ours, theirs] = duplexPair();
+      fake = new FakeLevinPeer(theirs);
+      layer.handle({ zone: 'clearnet', policy, codec: testIpv4Codec, connection: { stream: ours, direction: 'outbound', remote: dialled }, remote: '127.0.0.1:18080', carrier: true });
+    };
+    // an ordinary wait for the same peer is not resolved by the carrier's handshake
+    const ordinary = layer.awaitOutbound(address, AbortSignal.timeout(2_000));
+    ordinary.catch(() => undefined);
+    const opening = layer.connectCarrier(address, new AbortController().signal, dial);
+    await new Promise((r) => setImmediate(r));
+    await fake!.next((m) => m.command === Command.Handshake);
+    fake!.send(encodeResponseMessage(Handshake, { node_data: nodeData(77n), payload_data: genesis, local_peerlist_new: [] }));
+    const carrier = await opening;
+    expect(layer.connections('clearnet')).to.deep.equal([]);
+    expect(layer.sendTransactions('clearnet', carrier.id, [TX[0].blob], { fluff: false }), 'not addressable by the relay port').to.equal(false);
+    expect([...layer.remotes('clearnet')]).to.deep.equal(['127.0.0.1:18080']);
+    expect(await Promise.race([ordinary.then(() => 'resolved', () => 'rejected'), new Promise((r) => setTimeout(() => r('pending'), 50))])).to.equal('pending');
+    layer.close('clearnet', carrier.id, 'invalid-tx'); // the engine can still close it (junk from its peer)
+    await carrier.closed;
+    await new Promise((r) => setImmediate(r));
+    expect(events).to.deep.equal([`carrier down ${carrier.id}`]);
+    layer.closeAll();
+  });
+
   it('tells its observer that an outbound peer hung up, with an opaque key that is the same for each connection to that peer', async () => {
     const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
     const closes: unknown[] = [];

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { DialError, DialErrorCode } from '@veilnode/plugin-api';
 import { CarrierPool } from '../../src/relay/carrier-pool';
 import { anonymityZone, CarrierError } from '../../src/relay/carrier-port';
 import { SeededRng } from '../../src/time/rng';
@@ -129,6 +130,19 @@ describe('CarrierPool', () => {
     expect(attempts).to.be.within(20, 60);
     expect(pool.stats()).to.include({ warm: 0, opened: 0, openFailures: attempts });
     expect(pool.take(2)).to.deep.equal([]);
+  });
+
+  it('logs a failed open by its error code, never its message (a dial error names the peer)', async () => {
+    const clock = new VirtualClock();
+    const lines: string[] = [];
+    const log = (o: object, msg?: string) => void lines.push(JSON.stringify({ ...o, msg }));
+    const logger = { trace: log, debug: log, info: log, warn: log, error: log, child: () => logger };
+    const opener = { open: () => Promise.reject(new DialError(DialErrorCode.HostUnreachable, 'dial peerxyz.onion:18083 failed', {})) };
+    const pool = new CarrierPool(TOR, { clock, rng: new SeededRng(1), opener, logger }, { targetSize: 2 });
+    pool.start();
+    await settle();
+    expect(lines).to.have.length(2);
+    expect(lines.join('\n')).to.include(DialErrorCode.HostUnreachable).and.not.include('onion');
   });
 
   it('refuses a handle of another zone and retires it', async () => {

@@ -28,6 +28,8 @@ export interface SocksDialerOptions {
 export interface SocksDialOptions {
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
+  /** Fresh random credentials on this connection even without `isolation` (a private-broadcast carrier). */
+  readonly freshCredentials?: boolean;
 }
 
 /**
@@ -58,7 +60,10 @@ export class SocksDialer implements Dialer {
     const { signal } = options;
     if (signal?.aborted) throw new AbortedError(`dial ${target}`, { proxy: proxyText });
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const credentials = this.credentialsForNextConnection();
+    if (options.freshCredentials === true && this.proxy.credentials) {
+      throw new SocksError(SocksErrorCode.ProxyProtocolError, `a fresh circuit needs fresh SOCKS credentials, and ${proxyText} has fixed ones`, { proxy: proxyText, target });
+    }
+    const credentials = this.credentialsForNextConnection(options.freshCredentials === true);
 
     // Half-open allowed: the caller decides when its side ends (a peer's FIN only ends reading).
     const socket = new Socket({ allowHalfOpen: true });
@@ -127,18 +132,18 @@ export class SocksDialer implements Dialer {
    * The Dialer strategy (e.g. ClearnetTransport in all-traffic `--proxy` mode): the caller owns
    * the deadline, so an abort rejects with `signal.reason` as the Dialer contract asks.
    */
-  async connect(target: DialTarget, signal: AbortSignal): Promise<Duplex> {
+  async connect(target: DialTarget, signal: AbortSignal, options: { readonly freshCredentials?: boolean } = {}): Promise<Duplex> {
     try {
-      return await this.dial(target.host, target.port, { signal });
+      return await this.dial(target.host, target.port, { signal, freshCredentials: options.freshCredentials });
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       throw err;
     }
   }
 
-  private credentialsForNextConnection(): SocksCredentials | undefined {
+  private credentialsForNextConnection(fresh: boolean): SocksCredentials | undefined {
     if (this.proxy.credentials) return this.proxy.credentials;
-    if (!this.isolation) return undefined;
+    if (!this.isolation && !fresh) return undefined;
     // Nothing secret: the credentials only have to differ between connections.
     const token = randomBytes(12).toString('hex');
     return { username: token, password: token };

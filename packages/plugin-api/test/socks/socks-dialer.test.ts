@@ -105,6 +105,20 @@ describe('SocksDialer', () => {
     expect(proxy.requests[0].username).to.equal(undefined);
   });
 
+  it('a fresh-credentials dial (a carrier) gets its own random user=password even with isolation off', async () => {
+    const d = dialer('127.0.0.1:PORT', { isolation: false });
+    sockets.push(await d.dial(ONION, 18083, { freshCredentials: true }), await d.dial(ONION, 18083, { freshCredentials: true }));
+    const creds = proxy.requests.map((r) => r.username);
+    creds.forEach((c) => expect(c).to.match(/^[0-9a-f]{24}$/));
+    expect(creds[0]).to.not.equal(creds[1]);
+  });
+
+  it('refuses a fresh-credentials dial through a proxy with fixed credentials, sending nothing', async () => {
+    const err = await rejectionOf(dialer('socks5://alice:hunter2@127.0.0.1:PORT').dial(ONION, 1, { freshCredentials: true }));
+    expect(err).to.be.instanceOf(SocksError);
+    expect(proxy.requests).to.deep.equal([]);
+  });
+
   it('uses fixed credentials for a proxy that requires them', async () => {
     proxy.behaviour = { requireAuth: { username: 'alice', password: 'hunter2' } };
     sockets.push(await dialer('socks5://alice:hunter2@127.0.0.1:PORT').dial('10.1.2.3', 18080));

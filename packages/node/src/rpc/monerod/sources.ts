@@ -2,6 +2,7 @@ import type { NetworkName } from '@veilnode/plugin-api';
 import type { RelayStatus, SubmitResult } from '../../relay/relay-engine';
 import type { RejectedTx } from '../../relay/local-tx-store';
 import type { PoolEntry } from '../../relay/relay-pool';
+import type { PrivateBroadcastStatus } from '../../relay/echo-tracker';
 
 /**
  * What the monerod-compatible endpoints read and call. Each is a narrow view the node wires to
@@ -21,6 +22,8 @@ export interface TxSubmitter {
   rejected(): readonly RejectedTx[];
   /** Drops queued local txs durably (all when `ids` is omitted); resolves with the ids dropped. */
   flush(ids?: readonly string[]): Promise<string[]>;
+  /** Local txs in private broadcast, with their carrier counts (operator view); absent: none. */
+  privateBroadcastStatus?(): readonly PrivateBroadcastStatus[];
 }
 
 /** The chain top claimed on a zone (veilnode keeps no chain: it mirrors what its peers report). */

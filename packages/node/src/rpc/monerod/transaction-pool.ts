@@ -35,10 +35,17 @@ export class TransactionPoolViews {
 
   /**
    * Every tx the node knows with its relay state, plus the `do_not_relay` ones (state `held`),
-   * and the local txs given up (`rejected`: id, reason, when in seconds since the epoch).
+   * and the local txs given up (`rejected`: id, reason, when in seconds since the epoch). A local
+   * tx in private broadcast has `private_broadcast`: carriers used (a count: carriers are never
+   * named), copies sent, echoes seen, delivered, and why it waits.
    */
   relayPool(): object {
-    const known = this.txs.transactions().map((tx) => ({ id_hash: tx.id, state: tx.state, blob_size: tx.blob.length }));
+    const broadcast = new Map((this.txs.privateBroadcastStatus?.() ?? []).map((s) => [s.txId, s]));
+    const known = this.txs.transactions().map((tx) => {
+      const s = broadcast.get(tx.id);
+      const entry = { id_hash: tx.id, state: tx.state, blob_size: tx.blob.length };
+      return s === undefined ? entry : { ...entry, private_broadcast: { carriers_used: s.carriersUsed, sent: s.sent, echoed: s.echoed, delivered: s.delivered, waiting: s.waiting } };
+    });
     const held = this.held.entries().map((tx) => ({ id_hash: tx.id, state: 'held', blob_size: tx.blob.length }));
     const rejected = this.txs.rejected().map((tx) => ({ id_hash: tx.id, reason: tx.reason, rejected_time: Math.floor(tx.at / 1000) }));
     return { ...responseBase(), transactions: [...known, ...held], rejected };

@@ -2,6 +2,7 @@ import { REGTEST_TXS, type RegtestTx } from '@veilnode/protocol/testing';
 import type { RelayStatus, SubmitResult } from '../../../src/relay/relay-engine';
 import type { RejectedTx } from '../../../src/relay/local-tx-store';
 import type { PoolEntry } from '../../../src/relay/relay-pool';
+import type { PrivateBroadcastStatus } from '../../../src/relay/echo-tracker';
 import type {
   ChainInfoSource,
   ChainTop,
@@ -49,6 +50,10 @@ export class FakeTxSubmitter implements TxSubmitter {
     const dropped = this.queued.filter((id) => ids === undefined || ids.includes(id));
     this.queued = this.queued.filter((id) => !dropped.includes(id));
     return dropped;
+  }
+  broadcast: PrivateBroadcastStatus[] = [];
+  privateBroadcastStatus(): readonly PrivateBroadcastStatus[] {
+    return this.broadcast;
   }
 }
 

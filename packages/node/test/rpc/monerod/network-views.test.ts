@@ -64,6 +64,15 @@ describe('RPC monerod read endpoints', () => {
         { id_hash: SPEND.id, state: 'local', blob_size: SPEND.hex.length / 2 },
         { id_hash: TRANSFER.id, state: 'fluff', blob_size: TRANSFER.hex.length / 2 },
       ]);
+      // a local tx in private broadcast shows its carrier counts (never which carriers)
+      txs.broadcast = [{ txId: SPEND.id, carriersUsed: 4, sent: 3, echoed: 1, delivered: true, waiting: null }];
+      const withCarriers = (await jsonRpc(address, 'get_relay_pool')).result as { transactions: unknown[] };
+      expect(withCarriers.transactions[0]).to.deep.equal({
+        id_hash: SPEND.id,
+        state: 'local',
+        blob_size: SPEND.hex.length / 2,
+        private_broadcast: { carriers_used: 4, sent: 3, echoed: 1, delivered: true, waiting: null },
+      });
       await rpc.stop();
       address = await start({ restricted: true });
       expect((await jsonRpc(address, 'get_relay_pool')).error).to.deep.include({ code: -32601 });

@@ -1,0 +1,220 @@
+import { expect } from 'chai';
+import { CarrierError, type CarrierOpener } from '../../src/relay/carrier-port';
+import { MemoryTxStore } from '../../src/relay/local-tx-store';
+import type { RelayEngineConfig } from '../../src/relay/relay-engine-config';
+import { blob, engineHarness, txIdOf } from './engine-harness';
+import { FakeOpener, settle } from './carrier-fakes';
+
+/** A public zone, a noise Tor zone and a noise-free I2P zone; carriers only on Tor unless told. */
+function config(noise = true): RelayEngineConfig {
+  return {
+    zones: [
+      { name: 'public', anonymity: false, noise: false, targetOutbound: 12 },
+      { name: 'tor', anonymity: true, noise, targetOutbound: 4 },
+    ],
+    rotation: false,
+    crossZoneDelay: { minMs: 0, maxMs: 0 },
+    privateBroadcast: { fanout: 2, pool: { targetSize: 4, maxOpen: 8 } },
+  };
+}
+
+function pbHarness(options: { noise?: boolean; opener?: FakeOpener; store?: MemoryTxStore } = {}) {
+  const opener = options.opener ?? new FakeOpener();
+  const h = engineHarness(config(options.noise ?? true), { store: options.store, deps: { carriers: new Map<string, CarrierOpener>([['tor', opener]]) } });
+  h.engine.start();
+  const connect = () => {
+    for (const id of ['p-in1', 'p-out1', 'p-out2']) h.up('public', id, id.startsWith('p-in') ? 'inbound' : 'outbound');
+    for (const id of ['t-out1', 't-out2', 't-out3']) h.up('tor', id, 'outbound');
+  };
+  /** Every frame or 2002 on an ordinary connection that holds the tx's bytes (fake real slots start 0xAA). */
+  const leaks = (id: string) => [...h.txSends(id), ...h.sent.filter((s) => s.kind === 'slot' && s.frame[0] === 0xaa)];
+  return { ...h, opener, connect, leaks };
+}
+
+describe('RelayEngine: private broadcast (local txs on carriers, delivered by echo)', () => {
+  it('sends a local tx only on 2 fresh carriers, never on the stem selection, noise channels or the public zone', async () => {
+    for (const noise of [true, false]) {
+      const h = pbHarness({ noise });
+      h.connect();
+      await settle();
+      expect(h.opener.carriers, 'the pool opened once the zone had a connection').to.have.length(4);
+      const { txId, status } = await h.engine.submitLocal(blob('a'));
+      expect(status).to.equal('sent');
+      h.clock.advance(60_000);
+      expect(h.opener.sends().filter((s) => s.tx === txId)).to.have.length(2);
+      expect(h.engine.privateBroadcastStatus()[0]).to.deep.include({ txId, carriersUsed: 2, sent: 2, echoed: 0, delivered: false });
+      // no echo within 2 min: a second round on 2 new carriers, and still nothing elsewhere
+      h.clock.advance(2 * 60_000);
+      await settle();
+      expect(h.opener.sends().filter((s) => s.tx === txId)).to.have.length(4);
+      expect(h.leaks(txId), `noise ${noise}`).to.deep.equal([]);
+      h.engine.stop();
+    }
+  });
+
+  it('no two local txs share a carrier', async () => {
+    const h = pbHarness();
+    h.connect();
+    await settle();
+    const a = await h.engine.submitLocal(blob('a'));
+    const b = await h.engine.submitLocal(blob('b'));
+    const carriersOf = (id: string) => h.opener.sends().filter((s) => s.tx === id).map((s) => s.carrier);
+    expect(carriersOf(a.txId)).to.have.length(2);
+    expect(carriersOf(b.txId)).to.have.length(2);
+    expect(carriersOf(a.txId).filter((c) => carriersOf(b.txId).includes(c))).to.deep.equal([]);
+  });
+
+  it('marks the journal delivered on an echo from another connection, not on an arrival over its own carrier nor on a carrier staying up', async () => {
+    const store = new MemoryTxStore();
+    const h = pbHarness({ store });
+    h.connect();
+    await settle();
+    const tx = blob('e');
+    const { txId } = await h.engine.submitLocal(tx);
+    const [carrier] = h.opener.carriers.filter((c) => c.sent.some((t) => t.id === txId));
+    h.engine.receive({ zone: 'tor', connectionId: carrier.id, txs: [{ id: txId, blob: tx }], fluff: false });
+    h.clock.advance(5 * 60_000); // far past the old 30 s "carrier stayed up" rule
+    await settle();
+    expect(store.pending().map((t) => t.id), 'own carrier is no echo').to.deep.equal([txId]);
+    expect(h.engine.status()).to.deep.include({ localWaiting: 0, localInFlight: 1 });
+    h.engine.receive({ zone: 'public', connectionId: 'p-in1', txs: [{ id: txId, blob: tx }], fluff: true });
+    await settle();
+    expect(store.pending()).to.deep.equal([]);
+    expect(h.engine.status()).to.deep.include({ localWaiting: 0, localInFlight: 0 });
+    expect(h.engine.privateBroadcastStatus()[0]).to.deep.include({ txId, echoed: 1, delivered: true });
+  });
+
+  it('the upstream daemon listing the tx is an echo', async () => {
+    const store = new MemoryTxStore();
+    const h = pbHarness({ store });
+    h.connect();
+    await settle();
+    const { txId } = await h.engine.submitLocal(blob('u'));
+    h.engine.confirmDelivered(txId);
+    await settle();
+    expect(store.pending()).to.deep.equal([]);
+    expect(h.engine.privateBroadcastStatus()[0]).to.deep.include({ txId, echoed: 1, delivered: true });
+  });
+
+  it('opener fails: the tx waits durably (queued, no-carrier) and nothing goes anywhere; it leaves once a carrier opens', async () => {
+    const opener = new FakeOpener();
+    opener.failing = true;
+    const store = new MemoryTxStore();
+    const h = pbHarness({ opener, store });
+    h.connect();
+    await settle();
+    const { txId, status } = await h.engine.submitLocal(blob('w'));
+    expect(status).to.equal('queued');
+    expect(h.engine.status()).to.deep.include({ localWaiting: 1, waitReason: 'no-carrier' });
+    h.clock.advance(30 * 60_000); // the pool keeps trying on its schedule, every open fails
+    await settle();
+    expect(opener.zonesAsked.length).to.be.greaterThan(4);
+    expect(h.leaks(txId)).to.deep.equal([]);
+    expect(store.pending().map((t) => t.id)).to.deep.equal([txId]);
+    opener.failing = false;
+    h.clock.advance(20 * 60_000);
+    await settle();
+    expect(opener.sends().filter((s) => s.tx === txId).length).to.be.at.least(1);
+    expect(h.leaks(txId)).to.deep.equal([]);
+  });
+
+  it('carriers that die before the send cost the tx carriers; when all are gone it waits, never falling back', async () => {
+    const h = pbHarness();
+    h.connect();
+    await settle();
+    for (const c of h.opener.carriers) c.drop(); // every warm carrier is gone before any tx
+    h.opener.failing = true;
+    const { txId, status } = await h.engine.submitLocal(blob('d'));
+    expect(status).to.equal('queued');
+    h.clock.advance(60 * 60_000);
+    await settle();
+    expect(h.leaks(txId)).to.deep.equal([]);
+    expect(h.opener.sends()).to.deep.equal([]);
+    expect(h.engine.status()).to.deep.include({ localWaiting: 1, waitReason: 'no-carrier' });
+  });
+
+  it('a zone that comes back after an outage refills an emptied pool at once, and the waiting tx leaves', async () => {
+    const h = pbHarness();
+    h.connect();
+    await settle();
+    for (const c of h.opener.carriers) c.drop();
+    h.opener.failing = true;
+    for (const id of ['t-out1', 't-out2', 't-out3']) h.down('tor', id);
+    const { txId } = await h.engine.submitLocal(blob('o'));
+    const opens = h.opener.zonesAsked.length;
+    h.opener.failing = false;
+    h.up('tor', 't-out4', 'outbound'); // no time passes: not the pool's schedule
+    await settle();
+    expect(h.opener.zonesAsked.length).to.equal(opens + 4);
+    expect(h.opener.sends().filter((s) => s.tx === txId).length).to.be.at.least(1);
+    h.up('tor', 't-out5', 'outbound'); // the pool is not empty: nothing more opens
+    await settle();
+    expect(h.opener.zonesAsked.length).to.equal(opens + 4);
+  });
+
+  it('a carrier whose send fails (closed under us) is replaced by another warm one', async () => {
+    const h = pbHarness();
+    h.connect();
+    await settle();
+    const [first] = h.opener.carriers;
+    // closed at the peer, but the pool has not heard yet: its send returns false
+    first.send = () => false;
+    const { txId } = await h.engine.submitLocal(blob('r'));
+    expect(h.opener.sends().filter((s) => s.tx === txId)).to.have.length(2);
+    expect(h.leaks(txId)).to.deep.equal([]);
+  });
+
+  it('after a restart the journal’s undelivered txs go back to private broadcast, not to the selected outbound connections', async () => {
+    const store = new MemoryTxStore();
+    const tx = { id: txIdOf(blob('k')), blob: blob('k') };
+    await store.enqueue(tx, Date.now());
+    const h = pbHarness({ store });
+    expect(h.engine.status()).to.deep.include({ localWaiting: 1, waitReason: 'no-carrier' });
+    h.connect();
+    await settle();
+    // it goes on the first carrier that is warm (the tracker does not hold a tx back for a second)
+    expect(h.opener.sends().filter((s) => s.tx === tx.id).length).to.be.at.least(1);
+    expect(h.leaks(tx.id)).to.deep.equal([]);
+    expect(h.engine.status()).to.deep.include({ localWaiting: 0, localInFlight: 1 });
+  });
+
+  it('flush_txpool stops the tracker sending the tx', async () => {
+    const h = pbHarness();
+    h.connect();
+    await settle();
+    for (const c of h.opener.carriers) c.drop();
+    const { txId } = await h.engine.submitLocal(blob('f'));
+    expect(await h.engine.flush([txId])).to.deep.equal([txId]);
+    h.opener.failing = false;
+    h.clock.advance(60 * 60_000);
+    await settle();
+    expect(h.opener.sends()).to.deep.equal([]);
+    expect(h.engine.privateBroadcastStatus()).to.deep.equal([]);
+  });
+
+  it('forwarded txs still ride the zone’s noise channels', async () => {
+    const h = pbHarness();
+    h.connect();
+    await settle();
+    const tx = blob('x');
+    h.engine.receive({ zone: 'public', connectionId: 'p-in1', txs: [{ id: txIdOf(tx), blob: tx }], fluff: true });
+    h.clock.advance(60_000);
+    expect(h.sent.some((s) => s.kind === 'slot' && s.zone === 'tor' && s.frame[0] === 0xaa), 'forwarded on a Tor noise channel').to.equal(true);
+    expect(h.opener.sends()).to.deep.equal([]);
+  });
+
+  it('refuses at submission a tx too large for the carriers’ noise slots, even when a zone without carriers has noise off', async () => {
+    const zones = { ...config(), zones: [...config().zones, { name: 'i2p', anonymity: true, noise: false, targetOutbound: 4 }] };
+    const h = engineHarness(zones, { deps: { carriers: new Map<string, CarrierOpener>([['tor', new FakeOpener()]]) } });
+    h.engine.start();
+    const refused = await h.engine.submitLocal(blob('z', 70_000)).catch((e: Error) => e);
+    expect(refused).to.have.property('code', 'TX_TOO_LARGE_FOR_NOISE');
+    expect(h.store.pending()).to.deep.equal([]);
+  });
+
+  it('refuses a carrier opener for a public zone', () => {
+    expect(() => engineHarness(config(), { deps: { carriers: new Map<string, CarrierOpener>([['public', new FakeOpener()]]) } }))
+      .to.throw(CarrierError)
+      .with.property('code', 'NOT_ANONYMITY_ZONE');
+  });
+});
