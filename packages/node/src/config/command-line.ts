@@ -5,6 +5,7 @@ import { IGNORED_OPTIONS, REFUSED_OPTIONS, unknownOptionMessage } from './monero
 import { bindRule, endpointRule, ipRule, loginRule, parsePort, parsePositiveInt, proxyRule, type Rule } from './host-port';
 import { ZONE_NAME_PATTERN } from './zone-settings';
 import { parseUpstreamAddress } from '../rpc/upstream/upstream-address';
+import type { PeerFlag, PeerListField } from './peer-flags';
 
 /**
  * veilnode's command line: monerod's flags with monerod's grammar, translated into config
@@ -38,6 +39,8 @@ export interface CommandLine {
   readonly notices?: readonly string[];
   /** For `node-command`: the command and its arguments (flush_txpool's TXID). */
   readonly nodeCommand?: { readonly name: string; readonly args: readonly string[] };
+  /** `--add-peer`-like flags in order; their zones are known once the plugins registered (peer-flags.ts). */
+  readonly peerFlags?: readonly PeerFlag[];
   /** For `plugin-command`: the command's name and every argument after it (parsed by the plugin). */
   readonly pluginCommand?: { readonly name: string; readonly argv: readonly string[] };
 }
@@ -96,7 +99,7 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   { name: '--tor-control', value: 'IP:PORT', help: 'Tor control port: veilnode creates its own onion service there (ADD_ONION) and listens for it' },
   { name: '--tor-control-password', value: 'PASSWORD', help: 'password of the Tor control port (HashedControlPassword); cookie auth when absent' },
-  { name: '--add-peer', value: 'ADDRESS', repeatable: true, help: 'dial this peer (zone chosen by the address: .onion, .i2p, or clearnet)' },
+  { name: '--add-peer', value: 'ADDRESS', repeatable: true, help: 'dial this peer (in the zone whose plugin claims the address: .onion, .i2p, IP:PORT...)' },
   { name: '--add-exclusive-node', value: 'ADDRESS', repeatable: true, help: 'dial only these peers in the address\'s zone' },
   { name: '--add-priority-node', value: 'ADDRESS', repeatable: true, help: 'keep dialling this peer first (as --add-peer: configured peers come before the peer store)' },
   { name: '--seed-node', value: 'ADDRESS', repeatable: true, help: "ask this node for peers while the zone knows none (replaces the zone's built-in seeds)" },
@@ -265,7 +268,7 @@ class CommandLineState {
   readonly notices: string[] = [];
   private readonly proxiedZones = new Set<string>();
   private readonly inboundZones = new Set<string>();
-  private readonly peers = new Map<string, string[]>();
+  private readonly peerFlags: PeerFlag[] = [];
 
   result(): CommandLine {
     return {
@@ -276,6 +279,7 @@ class CommandLineState {
       ...(this.monerodConfigFile === undefined ? {} : { monerodConfigFile: this.monerodConfigFile }),
       given: this.seen,
       notices: this.notices,
+      peerFlags: this.peerFlags,
     };
   }
 
@@ -472,17 +476,9 @@ class CommandLineState {
     this.set(`zones.${zone}.inbound`, max === undefined ? { address, bind } : { address, bind, max }, flag);
   }
 
-  private addPeer(flag: string, text: string, field: 'peers' | 'exclusivePeers' | 'seeds'): void {
+  private addPeer(flag: string, text: string, field: PeerListField): void {
     if (text.length === 0 || text.includes(',')) throw flagError(flag, text, 'expected one ADDRESS (repeat the flag for more)');
-    const zone = zoneOfAddress(text);
-    const key = `zones.${zone}.${field}`;
-    const list = this.peers.get(key) ?? [];
-    list.push(text);
-    this.peers.set(key, list);
-    // Repeated flags accumulate: drop the earlier setting of this list and push the longer one.
-    const i = this.settings.findIndex((s) => s.path === key);
-    if (i !== -1) this.settings.splice(i, 1);
-    this.set(key, [...list], flag);
+    this.peerFlags.push({ flag, field, address: text });
   }
 }
 

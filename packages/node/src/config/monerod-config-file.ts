@@ -67,9 +67,11 @@ export function withMonerodConfigFile(commandLine: CommandLine, cwd: string): Co
   }
   const given = commandLine.given ?? new Set<string>();
   const kept = fromFile.settings.filter((s) => !given.has(s.flag)).map((s) => ({ ...s, flag: `${s.flag.slice(2)} in ${file}` }));
+  const keptPeers = (fromFile.peerFlags ?? []).filter((p) => !given.has(p.flag)).map((p) => ({ ...p, flag: `${p.flag.slice(2)} in ${file}` }));
   return {
     ...commandLine,
     settings: [...kept, ...commandLine.settings],
+    peerFlags: [...keptPeers, ...(commandLine.peerFlags ?? [])],
     notices: [...new Set([...(fromFile.notices ?? []), ...(commandLine.notices ?? [])])],
   };
 }

@@ -7,6 +7,7 @@ import { readConfigFiles, type ConfigFiles } from '../config/config-files';
 import { withMonerodConfigFile } from '../config/monerod-config-file';
 import { CORE_CONFIG_KEYS, type NodeConfig } from '../config/core-schema';
 import { bindZones } from '../config/zone-bindings';
+import { routePeerFlags, withPeerLists } from '../config/peer-flags';
 import type { StopHook } from '../plugins/plugin-context';
 import { loadPluginModules, type LoadedPlugin } from '../plugins/plugin-loader';
 import type { PluginRegistry } from '../plugins/plugin-registry';
@@ -68,14 +69,18 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
   const dataDir = resolveDataDir(config.dataDir, inputs.cwd);
   const pluginRuntime = new PluginRuntime(dataDir);
   const { registry, stopHooks } = await registerPlugins(plugins, config, rpcMethods, logger, pluginRuntime);
-  const userZones = new Set([...files.userZones, ...commandLine.settings.filter((s) => s.path.startsWith('zones.')).map((s) => s.path.split('.')[1])]);
+  // Peer flags need the zones' codecs, so they reach the config only now, after register().
+  const peerLists = routePeerFlags(commandLine.peerFlags ?? [], [...registry.zones().values()].map((z) => z.definition), config.zones);
+  const flags = [...commandLine.settings, ...peerLists];
+  const routed = withPeerLists(config, peerLists);
+  const userZones = new Set([...files.userZones, ...flags.filter((s) => s.path.startsWith('zones.')).map((s) => s.path.split('.')[1])]);
   let zones: ZoneConfig[];
   try {
-    zones = bindZones(config, registry, userZones);
+    zones = bindZones(routed, registry, userZones);
   } catch (error) {
-    throw error instanceof ConfigError ? withFlagSources(error, commandLine.settings) : error;
+    throw error instanceof ConfigError ? withFlagSources(error, flags) : error;
   }
-  return { config, files, dataDir, plugins, registry, stopHooks, rpcMethods, pluginRuntime, zones, logger };
+  return { config: routed, files, dataDir, plugins, registry, stopHooks, rpcMethods, pluginRuntime, zones, logger };
 }
 
 /** `~` and `~/...` expand to the home directory; relative paths resolve from the working directory. */
