@@ -4,8 +4,9 @@
 # fresh project in a temp dir, builds PLUGINS.md's worked example there (the Kovri plugin: the
 # files the guide shows are taken from the guide itself, the rest of the package from
 # transports/kovri/src), runs the compliance suite on it, and starts the repository's veilnode
-# bin on the guide's config example loading that build: --regtest (it dials nobody), loopback
-# only, and the clearnet listener must be on --p2p-bind-port. The node is stopped by its PID.
+# bin on the guide's config example loading that build: the plugin's own --kovri-router option
+# is listed by --help and checked by its schema; the node runs --regtest (it dials nobody),
+# loopback only, and the clearnet listener must be on --p2p-bind-port. Stopped by its PID.
 #
 # Ports: MONERO_BASE_PORT (default 18800) + 440 (p2p) and + 441 (RPC).
 # Third-party packages (typescript, mocha, chai, @types) come from the npm registry.
@@ -122,6 +123,13 @@ printf '%s\n' "$listed"
 grep -qx "  loaded from  @veilnode/clearnet -> $OPERATOR/node_modules/@veilnode/clearnet/dist/src/index.js" <<<"$listed" ||
   fail "@veilnode/clearnet was not loaded from the installed tarball"
 grep -qx "  loaded from  ./kovri-example -> $PROJECT/dist/src/index.js" <<<"$listed" || fail "the example plugin was not loaded from its build"
+
+step "the example's command-line option reaches its settings"
+(cd "$OPERATOR" && "${VEILNODE[@]}" --config veilnode.json5 --help) | grep -q -- '--kovri-router HOST:PORT .*(plugin kovri)' ||
+  fail "--help does not list the example plugin's --kovri-router"
+refused=$(cd "$OPERATOR" && "${VEILNODE[@]}" plugins --config veilnode.json5 --kovri-router nonsense 2>&1) && fail "--kovri-router nonsense was accepted"
+grep -qF 'kovri.router: expected HOST:PORT, got "nonsense"' <<<"$refused" && grep -qF '(from --kovri-router)' <<<"$refused" ||
+  fail "--kovri-router nonsense was not refused by the plugin's schema: $refused"
 
 step "start the node on --p2p-bind-port $P2P_PORT (--regtest, loopback)"
 LOG=$WORK/node.log

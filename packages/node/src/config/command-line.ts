@@ -1,4 +1,4 @@
-import { ConfigError } from '@veilnode/plugin-api';
+import { ConfigError, type PluginOption } from '@veilnode/plugin-api';
 import { LOG_LEVELS, NETWORKS } from './core-schema';
 import { MONEROD_LOG_LEVELS, logLevelOf } from './monerod-log-level';
 import { IGNORED_OPTIONS, REFUSED_OPTIONS, unknownOptionMessage } from './monerod-options';
@@ -43,9 +43,17 @@ export interface CommandLine {
   readonly peerFlags?: readonly PeerFlag[];
   /** For `plugin-command`: the command's name and every argument after it (parsed by the plugin). */
   readonly pluginCommand?: { readonly name: string; readonly argv: readonly string[] };
+  /** The plugins' options this command line was parsed with (a `--config-file` is parsed with them too). */
+  readonly pluginFlags?: readonly PluginFlag[];
 }
 
-interface FlagSpec {
+/** A plugin's command-line option, with the plugin whose settings it sets (`<plugin>.<key>`). */
+export interface PluginFlag {
+  readonly plugin: string;
+  readonly option: PluginOption;
+}
+
+export interface FlagSpec {
   readonly name: string;
   /** Metavariable shown in --help; absent for switches. */
   readonly value?: string;
@@ -204,9 +212,16 @@ export function zoneOfAddress(address: string): string {
   return 'clearnet';
 }
 
-export function parseCommandLine(argv: readonly string[]): CommandLine {
-  const state = new CommandLineState();
-  const known = new Map(FLAGS.map((f) => [f.name, f]));
+/** A plugin option as --help shows it and the parser reads it. */
+export function pluginFlagSpec({ plugin, option }: PluginFlag): FlagSpec {
+  const help = `${option.doc} (plugin ${plugin})`;
+  return option.type === 'boolean' ? { name: option.name, help } : { name: option.name, value: option.value ?? 'VALUE', help };
+}
+
+/** `pluginFlags`: the loaded plugins' options (plugin-options.ts checks they clash with nothing). */
+export function parseCommandLine(argv: readonly string[], pluginFlags: readonly PluginFlag[] = []): CommandLine {
+  const state = new CommandLineState(pluginFlags);
+  const known = new Map([...FLAGS, ...pluginFlags.map(pluginFlagSpec)].map((f) => [f.name, f]));
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -269,6 +284,11 @@ class CommandLineState {
   private readonly proxiedZones = new Set<string>();
   private readonly inboundZones = new Set<string>();
   private readonly peerFlags: PeerFlag[] = [];
+  private readonly pluginOptions: ReadonlyMap<string, PluginFlag>;
+
+  constructor(private readonly pluginFlags: readonly PluginFlag[]) {
+    this.pluginOptions = new Map(pluginFlags.map((f) => [f.option.name, f]));
+  }
 
   result(): CommandLine {
     return {
@@ -280,6 +300,7 @@ class CommandLineState {
       given: this.seen,
       notices: this.notices,
       peerFlags: this.peerFlags,
+      pluginFlags: this.pluginFlags,
     };
   }
 
@@ -307,6 +328,11 @@ class CommandLineState {
   apply(flag: string, value: string | undefined): void {
     if (flag === '--help') {
       this.command = 'help';
+      return;
+    }
+    const pluginFlag = this.pluginOptions.get(flag);
+    if (pluginFlag !== undefined) {
+      this.pluginSetting(pluginFlag, value);
       return;
     }
     const network = NETWORK_SWITCHES[flag];
@@ -382,6 +408,17 @@ class CommandLineState {
         this.addPeer(flag, text, 'seeds');
         return;
     }
+  }
+
+  /** A plugin's option sets `<plugin>.<key>`; the plugin's schema checks the value with the rest of the config. */
+  private pluginSetting({ plugin, option }: PluginFlag, value: string | undefined): void {
+    const path = `${plugin}.${option.key}`;
+    if (option.type === 'boolean') return this.set(path, true, option.name);
+    const text = value as string;
+    if (option.type === 'string') return this.set(path, text, option.name);
+    const n = Number(text);
+    if (text.trim().length === 0 || !Number.isFinite(n)) throw flagError(option.name, text, 'must be a number');
+    this.set(path, n, option.name);
   }
 
   /** N >= 0 sets every path; -1 keeps the default (monerod's meaning). */

@@ -5,11 +5,11 @@ import { buildConfig, withFlagSources } from '../config/build-config';
 import type { CommandLine } from '../config/command-line';
 import { readConfigFiles, type ConfigFiles } from '../config/config-files';
 import { withMonerodConfigFile } from '../config/monerod-config-file';
-import { CORE_CONFIG_KEYS, type NodeConfig } from '../config/core-schema';
+import type { NodeConfig } from '../config/core-schema';
 import { bindZones } from '../config/zone-bindings';
 import { routePeerFlags, withPeerLists } from '../config/peer-flags';
 import type { StopHook } from '../plugins/plugin-context';
-import { loadPluginModules, type LoadedPlugin } from '../plugins/plugin-loader';
+import { loadListedPlugins, type LoadedPlugin } from '../plugins/plugin-loader';
 import type { PluginRegistry } from '../plugins/plugin-registry';
 import { PluginRuntime } from '../plugins/plugin-runtime';
 import { registerPlugins } from '../plugins/register-plugins';
@@ -51,11 +51,7 @@ export interface PreparedNode {
 export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> {
   const commandLine = withMonerodConfigFile(inputs.commandLine, inputs.cwd);
   const files = readConfigFiles(commandLine.configFile, inputs.cwd, inputs.defaultConfigFile);
-  const list = files.merged.plugins ?? [];
-  if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || p.length === 0)) {
-    throw new ConfigError('plugins: must be an array of module names or paths', { path: 'plugins' });
-  }
-  const plugins = await loadPluginModules(list as string[], files.pluginBaseDir, CORE_CONFIG_KEYS);
+  const plugins = await loadListedPlugins(files);
   const config = buildConfig({
     files: files.merged,
     flags: commandLine.settings,
