@@ -25,8 +25,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   try {
     commandLine = await parseWithPluginOptions(argv, process.cwd());
   } catch (error) {
-    io.stderr.write(`veilnode: ${describe(error)}\n(veilnode --help lists every option)\n`);
-    return error instanceof ConfigError ? 2 : 1;
+    if (!(error instanceof ConfigError)) {
+      io.stderr.write(`veilnode: ${describe(error)}\n`);
+      return 1;
+    }
+    io.stderr.write(`veilnode: ${error.message}\n(veilnode --help lists every option)\n`);
+    return 2;
   }
   if (commandLine.command === 'help') {
     io.stdout.write(usage(commandLine.pluginFlags));
