@@ -62,7 +62,7 @@ export async function loadPluginModules(
 }
 
 /** The modules the config files' `plugins` list names, loaded in order (phase one). */
-export function loadListedPlugins(files: ConfigFiles): Promise<LoadedPlugin[]> {
+export async function loadListedPlugins(files: ConfigFiles): Promise<LoadedPlugin[]> {
   const list = files.merged.plugins ?? [];
   if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || p.length === 0)) {
     throw new ConfigError('plugins: must be an array of module names or paths', { path: 'plugins' });
