@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # A plugin as a third party ships it, outside the repository: packs @veilnode/plugin-api,
 # @veilnode/compliance and @veilnode/clearnet with `npm pack`, installs the tarballs into a
-# fresh project in a temp dir, builds PLUGINS.md's worked example there (the Kovri plugin: the
-# files the guide shows are taken from the guide itself, the rest of the package from
-# transports/kovri/src), runs the compliance suite on it, and starts the repository's veilnode
-# bin on the guide's config example loading that build: the plugin's own --kovri-router option
-# is listed by --help and checked by its schema; the node runs --regtest (it dials nobody),
-# loopback only, and the clearnet listener must be on --p2p-bind-port. Stopped by its PID.
+# fresh project in a temp dir, builds PLUGINS.md's worked example there (the Kovri plugin, every
+# file taken from the guide's code blocks), runs the compliance suite on it, and starts the
+# repository's veilnode bin on the guide's config example loading that build: the plugin's own
+# --kovri-router option is listed by --help and checked by its schema; the node runs --regtest
+# (it dials nobody), loopback only, and the clearnet listener must be on --p2p-bind-port. The
+# node is stopped by its PID.
 #
 # Ports: MONERO_BASE_PORT (default 18800) + 440 (p2p) and + 441 (RPC).
 # Third-party packages (typescript, mocha, chai, @types) come from the npm registry.
@@ -47,11 +47,12 @@ const path = require('node:path');
 const [guide, project] = process.argv.slice(2);
 const blocks = [...readFileSync(guide, 'utf8').matchAll(/^```\w+ (file|config)=(\S+)\n([\s\S]*?)^```$/gm)];
 const files = blocks.filter(([, kind]) => kind === 'file').map(([, , file, body]) => [file, body]);
-const wanted = { 'transports/kovri/src/kovri-plugin.ts': 'src/kovri-plugin.ts', 'transports/kovri/test/kovri-compliance.test.ts': 'test/kovri-compliance.test.ts' };
-for (const [from, to] of Object.entries(wanted)) {
-  const body = files.find(([file]) => file === from)?.[1];
-  if (body === undefined) throw new Error(`PLUGINS.md has no block file=${from}`);
-  writeFileSync(path.join(project, to), body);
+// The Kovri package's src/ and test/ files, each shown whole in the guide.
+const wanted = ['src/kovri-plugin.ts', 'src/kovri-address-codec.ts', 'src/kovri-router.ts', 'src/kovri-transport.ts', 'src/index.ts', 'test/kovri-compliance.test.ts'];
+for (const file of wanted) {
+  const body = files.find(([shown]) => shown === `transports/kovri/${file}`)?.[1];
+  if (body === undefined) throw new Error(`PLUGINS.md has no block file=transports/kovri/${file}`);
+  writeFileSync(path.join(project, file), body);
 }
 const config = blocks.find(([, kind]) => kind === 'config');
 if (config === undefined) throw new Error('PLUGINS.md has no config= block');
@@ -60,9 +61,6 @@ const body = config[3].replace("'@veilnode/kovri'", "'./kovri-example'");
 if (body === config[3]) throw new Error("PLUGINS.md's config example does not list '@veilnode/kovri'");
 writeFileSync(path.join(project, '..', config[2]), body);
 JS
-for file in kovri-address-codec.ts kovri-router.ts kovri-transport.ts index.ts; do
-  cp "transports/kovri/src/$file" "$PROJECT/src/$file"
-done
 cat > "$PROJECT/package.json" <<JSON
 {
   "name": "kovri-example",
