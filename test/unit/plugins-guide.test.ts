@@ -120,8 +120,9 @@ describe('PLUGINS.md', function () {
     }
   });
 
-  it('lists exactly the members of Plugin, PluginContext, AddressCodec and TransportTestbed in its tables', function () {
-    const [pluginTable, testbedTable] = tableNames('field');
+  it('lists exactly the members of Plugin, PluginOption, PluginContext, AddressCodec and TransportTestbed in its tables', function () {
+    const [pluginTable, optionTable, testbedTable] = tableNames('field');
+    expect([...optionTable].sort()).to.deep.equal(interfaceMembers('packages/plugin-api/src/plugin.ts', 'PluginOption').sort());
     const [contextTable, codecTable] = tableNames('member');
     expect([...pluginTable].sort()).to.deep.equal(interfaceMembers('packages/plugin-api/src/plugin.ts', 'Plugin').sort());
     expect([...contextTable].sort()).to.deep.equal(interfaceMembers('packages/plugin-api/src/plugin.ts', 'PluginContext').sort());

@@ -23,6 +23,26 @@ export interface Plugin {
   register(context: PluginContext): void | Promise<void>;
   /** Command-line subcommands, run as `veilnode <name> [args...]` instead of starting the node. */
   readonly commands?: readonly PluginCommand[];
+  /** Command-line options that set this plugin's settings; `veilnode --help` lists them. */
+  readonly options?: readonly PluginOption[];
+}
+
+/**
+ * A command-line option a plugin adds, e.g. `--kovri-router HOST:PORT`. It sets one key of the
+ * plugin's settings, over the config file and the environment; the key's `configSchema` entry
+ * validates the value, and an error names the option.
+ */
+export interface PluginOption {
+  /** `--` then lower-case letters, digits and `-`; must not be one of core's options (monerod's included) or another plugin's. */
+  readonly name: string;
+  /** `string` and `number` take a value (`--name VALUE` or `--name=VALUE`; a number is parsed as one), `boolean` is a switch that sets true. */
+  readonly type: 'string' | 'number' | 'boolean';
+  /** One line for `veilnode --help`. */
+  readonly doc: string;
+  /** The setting it sets: a key of the plugin's `configSchema`, dotted when nested (`router`, `relay.enabled`). */
+  readonly key: string;
+  /** The value's name in `--help` (default `VALUE`); not for a boolean. */
+  readonly value?: string;
 }
 
 /** A `veilnode <name>` subcommand a plugin adds (e.g. split-query's `directory` and `query`). */

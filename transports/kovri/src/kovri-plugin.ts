@@ -20,6 +20,8 @@ export const kovriPlugin: Plugin = {
       nullable: true,
     },
   },
+  // `--kovri-router HOST:PORT` on the command line sets `kovri.router`; `veilnode --help` lists it.
+  options: [{ name: '--kovri-router', type: 'string', value: 'HOST:PORT', doc: 'Kovri router to use (unused: Kovri is a stub)', key: 'router' }],
   register(context) {
     const router = parseKovriRouter(context.config<{ router: string | null }>().router);
     context.registerZone({ name: ZONE_KOVRI, codec: new KovriAddressCodec(), policy: anonymityZonePolicy(ZONE_KOVRI) });

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { ConfigError, VeilnodeError } from '@veilnode/plugin-api';
-import { parseCommandLine, type CommandLine } from '../config/command-line';
+import type { CommandLine } from '../config/command-line';
 import { createLogger } from '../logging/create-logger';
 import { composeVeilnode } from '../node/compose-veilnode';
 import { coreVersion } from '../node/core-version';
+import { parseWithPluginOptions } from '../node/parse-with-plugin-options';
 import { prepareNode } from '../node/prepare-node';
 import { runNodeCommand } from './node-commands';
 import { NodeRpcClient } from './node-rpc-client';
@@ -22,13 +23,17 @@ interface Io {
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   let commandLine: CommandLine;
   try {
-    commandLine = parseCommandLine(argv);
+    commandLine = await parseWithPluginOptions(argv, process.cwd());
   } catch (error) {
-    io.stderr.write(`veilnode: ${(error as Error).message}\n(veilnode --help lists every option)\n`);
+    if (!(error instanceof ConfigError)) {
+      io.stderr.write(`veilnode: ${describe(error)}\n`);
+      return 1;
+    }
+    io.stderr.write(`veilnode: ${error.message}\n(veilnode --help lists every option)\n`);
     return 2;
   }
   if (commandLine.command === 'help') {
-    io.stdout.write(usage());
+    io.stdout.write(usage(commandLine.pluginFlags));
     return 0;
   }
   try {

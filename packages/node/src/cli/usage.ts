@@ -1,8 +1,9 @@
-import { FLAGS } from '../config/command-line';
+import { FLAGS, pluginFlagSpec, type PluginFlag } from '../config/command-line';
 
-/** `veilnode --help`: generated from the flag table, so it lists exactly what the parser accepts. */
-export function usage(): string {
-  const rows = FLAGS.map((f) => [f.value === undefined ? f.name : `${f.name} ${f.value}`, f.help + (f.repeatable ? ' (repeatable)' : '')]);
+/** `veilnode --help`: generated from the flag table and the plugins' options, so it lists exactly what the parser accepts. */
+export function usage(pluginFlags: readonly PluginFlag[] = []): string {
+  const specs = [...FLAGS.slice(0, -1), ...pluginFlags.map(pluginFlagSpec), ...FLAGS.slice(-1)];
+  const rows = specs.map((f) => [f.value === undefined ? f.name : `${f.name} ${f.value}`, f.help + (f.repeatable ? ' (repeatable)' : '')]);
   const width = Math.min(48, Math.max(...rows.map(([left]) => left.length)));
   const lines = rows.map(([left, right]) => (left.length > width ? `  ${left}\n  ${' '.repeat(width)}  ${right}` : `  ${left.padEnd(width)}  ${right}`));
   return [

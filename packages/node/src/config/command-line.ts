@@ -1,10 +1,11 @@
-import { ConfigError } from '@veilnode/plugin-api';
+import { ConfigError, type PluginOption } from '@veilnode/plugin-api';
 import { LOG_LEVELS, NETWORKS } from './core-schema';
 import { MONEROD_LOG_LEVELS, logLevelOf } from './monerod-log-level';
 import { IGNORED_OPTIONS, REFUSED_OPTIONS, unknownOptionMessage } from './monerod-options';
 import { bindRule, endpointRule, ipRule, loginRule, parsePort, parsePositiveInt, proxyRule, type Rule } from './host-port';
 import { ZONE_NAME_PATTERN } from './zone-settings';
 import { upstreamAddressProblem } from './upstream-address';
+import type { PeerFlag, PeerListField } from './peer-flags';
 
 /**
  * veilnode's command line: monerod's flags with monerod's grammar, translated into config
@@ -38,11 +39,21 @@ export interface CommandLine {
   readonly notices?: readonly string[];
   /** For `node-command`: the command and its arguments (flush_txpool's TXID). */
   readonly nodeCommand?: { readonly name: string; readonly args: readonly string[] };
+  /** `--add-peer`-like flags in order; their zones are known once the plugins registered (peer-flags.ts). */
+  readonly peerFlags?: readonly PeerFlag[];
   /** For `plugin-command`: the command's name and every argument after it (parsed by the plugin). */
   readonly pluginCommand?: { readonly name: string; readonly argv: readonly string[] };
+  /** The plugins' options this command line was parsed with (a `--config-file` is parsed with them too). */
+  readonly pluginFlags?: readonly PluginFlag[];
 }
 
-interface FlagSpec {
+/** A plugin's command-line option, with the plugin whose settings it sets (`<plugin>.<key>`). */
+export interface PluginFlag {
+  readonly plugin: string;
+  readonly option: PluginOption;
+}
+
+export interface FlagSpec {
   readonly name: string;
   /** Metavariable shown in --help; absent for switches. */
   readonly value?: string;
@@ -97,7 +108,7 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   { name: '--tor-control', value: 'IP:PORT', help: 'Tor control port: veilnode creates its own onion service there (ADD_ONION) and listens for it' },
   { name: '--tor-control-password', value: 'PASSWORD', help: 'password of the Tor control port (HashedControlPassword); cookie auth when absent' },
-  { name: '--add-peer', value: 'ADDRESS', repeatable: true, help: 'dial this peer (zone chosen by the address: .onion, .i2p, or clearnet)' },
+  { name: '--add-peer', value: 'ADDRESS', repeatable: true, help: 'dial this peer (in the zone whose plugin claims the address: .onion, .i2p, IP:PORT...)' },
   { name: '--add-exclusive-node', value: 'ADDRESS', repeatable: true, help: 'dial only these peers in the address\'s zone' },
   { name: '--add-priority-node', value: 'ADDRESS', repeatable: true, help: 'keep dialling this peer first (as --add-peer: configured peers come before the peer store)' },
   { name: '--seed-node', value: 'ADDRESS', repeatable: true, help: "ask this node for peers while the zone knows none (replaces the zone's built-in seeds)" },
@@ -198,9 +209,16 @@ export function zoneOfAddress(address: string): string {
   return 'clearnet';
 }
 
-export function parseCommandLine(argv: readonly string[]): CommandLine {
-  const state = new CommandLineState();
-  const known = new Map(FLAGS.map((f) => [f.name, f]));
+/** A plugin option as --help shows it and the parser reads it. */
+export function pluginFlagSpec({ plugin, option }: PluginFlag): FlagSpec {
+  const help = `${option.doc} (plugin ${plugin})`;
+  return option.type === 'boolean' ? { name: option.name, help } : { name: option.name, value: option.value ?? 'VALUE', help };
+}
+
+/** `pluginFlags`: the loaded plugins' options (plugin-options.ts checks they clash with nothing). */
+export function parseCommandLine(argv: readonly string[], pluginFlags: readonly PluginFlag[] = []): CommandLine {
+  const state = new CommandLineState(pluginFlags);
+  const known = new Map([...FLAGS, ...pluginFlags.map(pluginFlagSpec)].map((f) => [f.name, f]));
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -262,7 +280,12 @@ class CommandLineState {
   readonly notices: string[] = [];
   private readonly proxiedZones = new Set<string>();
   private readonly inboundZones = new Set<string>();
-  private readonly peers = new Map<string, string[]>();
+  private readonly peerFlags: PeerFlag[] = [];
+  private readonly pluginOptions: ReadonlyMap<string, PluginFlag>;
+
+  constructor(private readonly pluginFlags: readonly PluginFlag[]) {
+    this.pluginOptions = new Map(pluginFlags.map((f) => [f.option.name, f]));
+  }
 
   result(): CommandLine {
     return {
@@ -273,6 +296,8 @@ class CommandLineState {
       ...(this.monerodConfigFile === undefined ? {} : { monerodConfigFile: this.monerodConfigFile }),
       given: this.seen,
       notices: this.notices,
+      peerFlags: this.peerFlags,
+      pluginFlags: this.pluginFlags,
     };
   }
 
@@ -300,6 +325,11 @@ class CommandLineState {
   apply(flag: string, value: string | undefined): void {
     if (flag === '--help') {
       this.command = 'help';
+      return;
+    }
+    const pluginFlag = this.pluginOptions.get(flag);
+    if (pluginFlag !== undefined) {
+      this.pluginSetting(pluginFlag, value);
       return;
     }
     const network = NETWORK_SWITCHES[flag];
@@ -375,6 +405,17 @@ class CommandLineState {
         this.addPeer(flag, text, 'seeds');
         return;
     }
+  }
+
+  /** A plugin's option sets `<plugin>.<key>`; the plugin's schema checks the value with the rest of the config. */
+  private pluginSetting({ plugin, option }: PluginFlag, value: string | undefined): void {
+    const path = `${plugin}.${option.key}`;
+    if (option.type === 'boolean') return this.set(path, true, option.name);
+    const text = value as string;
+    if (option.type === 'string') return this.set(path, text, option.name);
+    const n = Number(text);
+    if (text.trim().length === 0 || !Number.isFinite(n)) throw flagError(option.name, text, 'must be a number');
+    this.set(path, n, option.name);
   }
 
   /** N >= 0 sets every path; -1 keeps the default (monerod's meaning). */
@@ -469,17 +510,9 @@ class CommandLineState {
     this.set(`zones.${zone}.inbound`, max === undefined ? { address, bind } : { address, bind, max }, flag);
   }
 
-  private addPeer(flag: string, text: string, field: 'peers' | 'exclusivePeers' | 'seeds'): void {
+  private addPeer(flag: string, text: string, field: PeerListField): void {
     if (text.length === 0 || text.includes(',')) throw flagError(flag, text, 'expected one ADDRESS (repeat the flag for more)');
-    const zone = zoneOfAddress(text);
-    const key = `zones.${zone}.${field}`;
-    const list = this.peers.get(key) ?? [];
-    list.push(text);
-    this.peers.set(key, list);
-    // Repeated flags accumulate: drop the earlier setting of this list and push the longer one.
-    const i = this.settings.findIndex((s) => s.path === key);
-    if (i !== -1) this.settings.splice(i, 1);
-    this.set(key, [...list], flag);
+    this.peerFlags.push({ flag, field, address: text });
   }
 }
 

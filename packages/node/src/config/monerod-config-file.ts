@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '@veilnode/plugin-api';
-import { FLAGS, parseCommandLine, type CommandLine } from './command-line';
+import { FLAGS, parseCommandLine, pluginFlagSpec, type CommandLine, type PluginFlag } from './command-line';
 import { IGNORED_OPTIONS } from './monerod-options';
 
 /** A config file larger than this is refused (it is read whole). */
@@ -19,8 +19,11 @@ const COMMAND_LINE_ONLY = new Set(['--config-file', '--config', '--help']);
  * `prune-blockchain=true`); false leaves it off. Returns the arguments that line up with it on a
  * command line, in file order.
  */
-export function monerodConfigArgs(text: string, file: string): string[] {
-  const switches = new Set([...FLAGS.filter((f) => f.value === undefined).map((f) => f.name), ...Object.entries(IGNORED_OPTIONS).filter(([, o]) => !o.takesValue).map(([n]) => n)]);
+export function monerodConfigArgs(text: string, file: string, pluginFlags: readonly PluginFlag[] = []): string[] {
+  const switches = new Set([
+    ...[...FLAGS, ...pluginFlags.map(pluginFlagSpec)].filter((f) => f.value === undefined).map((f) => f.name),
+    ...Object.entries(IGNORED_OPTIONS).filter(([, o]) => !o.takesValue).map(([n]) => n),
+  ]);
   const args: string[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
     const where = `${file}:${index + 1}`;
@@ -60,16 +63,18 @@ export function withMonerodConfigFile(commandLine: CommandLine, cwd: string): Co
   if (Buffer.byteLength(text) > MAX_MONEROD_CONFIG_BYTES) throw new ConfigError(`--config-file ${file} is larger than ${MAX_MONEROD_CONFIG_BYTES} bytes`, { file });
   let fromFile: CommandLine;
   try {
-    fromFile = parseCommandLine(monerodConfigArgs(text, file));
+    fromFile = parseCommandLine(monerodConfigArgs(text, file, commandLine.pluginFlags), commandLine.pluginFlags);
   } catch (error) {
     if (!(error instanceof ConfigError) || error.message.startsWith(file)) throw error;
     throw new ConfigError(`--config-file ${file}: ${error.message}`, { ...error.context, file }, { cause: error });
   }
   const given = commandLine.given ?? new Set<string>();
   const kept = fromFile.settings.filter((s) => !given.has(s.flag)).map((s) => ({ ...s, flag: `${s.flag.slice(2)} in ${file}` }));
+  const keptPeers = (fromFile.peerFlags ?? []).filter((p) => !given.has(p.flag)).map((p) => ({ ...p, flag: `${p.flag.slice(2)} in ${file}` }));
   return {
     ...commandLine,
     settings: [...kept, ...commandLine.settings],
+    peerFlags: [...keptPeers, ...(commandLine.peerFlags ?? [])],
     notices: [...new Set([...(fromFile.notices ?? []), ...(commandLine.notices ?? [])])],
   };
 }

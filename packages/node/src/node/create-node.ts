@@ -1,7 +1,7 @@
 import type { Logger } from '@veilnode/plugin-api';
-import { parseCommandLine } from '../config/command-line';
 import type { NodeConfig } from '../config/core-schema';
 import { composeVeilnode, type Veilnode, type VeilnodeOptions } from './compose-veilnode';
+import { parseWithPluginOptions } from './parse-with-plugin-options';
 import { prepareNode, type PreparedNode } from './prepare-node';
 
 export interface CreateNodeInputs {
@@ -32,7 +32,7 @@ export interface CreatedNode {
  */
 export async function createNode(inputs: CreateNodeInputs): Promise<CreatedNode> {
   const prepared = await prepareNode({
-    commandLine: parseCommandLine(inputs.argv),
+    commandLine: await parseWithPluginOptions(inputs.argv, inputs.cwd, inputs.defaultConfigFile),
     env: inputs.env ?? {},
     cwd: inputs.cwd,
     defaultConfigFile: inputs.defaultConfigFile,

@@ -5,10 +5,11 @@ import { checkConfig, invalidConfiguration, withFlagSources, withRefusedFlag, wi
 import type { CommandLine } from '../config/command-line';
 import { readConfigFiles, type ConfigFiles } from '../config/config-files';
 import { withMonerodConfigFile } from '../config/monerod-config-file';
-import { CORE_CONFIG_KEYS, type NodeConfig } from '../config/core-schema';
+import type { NodeConfig } from '../config/core-schema';
 import { bindZones } from '../plugins/zone-bindings';
+import { routePeerFlags, withPeerLists } from '../config/peer-flags';
 import type { StopHook } from '../plugins/plugin-context';
-import { loadPluginModules, type LoadedPlugin } from '../plugins/plugin-loader';
+import { loadListedPlugins, type LoadedPlugin } from '../plugins/plugin-loader';
 import type { PluginRegistry } from '../plugins/plugin-registry';
 import { PluginRuntime } from '../plugins/plugin-runtime';
 import { registerPlugins } from '../plugins/register-plugins';
@@ -54,11 +55,7 @@ export interface PreparedNode {
 export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> {
   const commandLine = withMonerodConfigFile(inputs.commandLine, inputs.cwd);
   const files = readConfigFiles(commandLine.configFile, inputs.cwd, inputs.defaultConfigFile);
-  const list = files.merged.plugins ?? [];
-  if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || p.length === 0)) {
-    throw new ConfigError('plugins: must be an array of module names or paths', { path: 'plugins' });
-  }
-  const plugins = await loadPluginModules(list as string[], files.pluginBaseDir, CORE_CONFIG_KEYS);
+  const plugins = await loadListedPlugins(files);
   const checked = checkConfig({
     files: files.merged,
     flags: commandLine.settings,
@@ -84,13 +81,18 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
   const { registry, stopHooks } = await registerPlugins(plugins, config, rpcMethods, logger, pluginRuntime).catch((error: unknown) => {
     throw withRefusedFlag(error, commandLine.settings);
   });
+  // Peer flags need the zones' codecs, so they reach the config only now, after register().
+  const peerLists = routePeerFlags(commandLine.peerFlags ?? [], [...registry.zones().values()].map((z) => z.definition), config.zones);
+  const flags = [...commandLine.settings, ...peerLists];
+  const routed = withPeerLists(config, peerLists);
+  for (const setting of peerLists) if (setting.path.startsWith('zones.')) userZones.add(setting.path.split('.')[1]);
   let zones: ZoneConfig[];
   try {
-    zones = bindZones(config, registry, userZones);
+    zones = bindZones(routed, registry, userZones);
   } catch (error) {
-    throw error instanceof ConfigError ? withFlagSources(error, commandLine.settings) : error;
+    throw error instanceof ConfigError ? withFlagSources(error, flags) : error;
   }
-  return { config, files, dataDir, plugins, registry, stopHooks, rpcMethods, pluginRuntime, zones, logger, banList };
+  return { config: routed, files, dataDir, plugins, registry, stopHooks, rpcMethods, pluginRuntime, zones, logger, banList };
 }
 
 /** The config path a problem is about (its text before the first colon). */

@@ -24,6 +24,8 @@ export const PluginErrorCode = {
   UnknownTransportZone: 'TRANSPORT_ZONE_UNKNOWN',
   /** Two different definitions of one zone name. */
   ZoneConflict: 'ZONE_CONFLICT',
+  /** A plugin's command-line option is named like one of core's or another plugin's. */
+  OptionConflict: 'PLUGIN_OPTION_CONFLICT',
   /** An RPC method name is registered twice. */
   DuplicateRpcMethod: 'RPC_METHOD_DUPLICATE',
 } as const;

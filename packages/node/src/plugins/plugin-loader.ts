@@ -1,8 +1,11 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PluginError, CORE_API_VERSION, type Plugin } from '@veilnode/plugin-api';
+import { ConfigError, PluginError, CORE_API_VERSION, type Plugin } from '@veilnode/plugin-api';
+import type { ConfigFiles } from '../config/config-files';
+import { CORE_CONFIG_KEYS } from '../config/core-schema';
 import { PluginErrorCode } from './plugin-errors';
+import { optionProblems } from './plugin-options';
 import { parseRange, satisfies } from './semver-range';
 
 /** A plugin module that passed every load-time check, with where it came from. */
@@ -56,6 +59,15 @@ export async function loadPluginModules(
     loaded.push({ plugin, specifier, source });
   }
   return loaded;
+}
+
+/** The modules the config files' `plugins` list names, loaded in order (phase one). */
+export async function loadListedPlugins(files: ConfigFiles): Promise<LoadedPlugin[]> {
+  const list = files.merged.plugins ?? [];
+  if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || p.length === 0)) {
+    throw new ConfigError('plugins: must be an array of module names or paths', { path: 'plugins' });
+  }
+  return loadPluginModules(list as string[], files.pluginBaseDir, CORE_CONFIG_KEYS);
 }
 
 /** Path entries resolve from the config file's directory; package names from there, then from core. */
@@ -138,6 +150,7 @@ function checkPluginShape(namespace: Record<string, unknown>, specifier: string,
       problems.push('configSchema must be an object (a convict schema fragment)');
     }
     if (p.commands !== undefined) problems.push(...commandProblems(p.commands));
+    if (p.options !== undefined) problems.push(...optionProblems(p.options));
   }
   if (problems.length > 0) {
     throw new PluginError(PluginErrorCode.NotAPlugin, `module ${specifier} (${source}) is not a veilnode plugin: ${problems.join('; ')}`, {

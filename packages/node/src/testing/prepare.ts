@@ -1,8 +1,8 @@
 import { VeilnodeError } from '@veilnode/plugin-api';
 import { RecordingLogger } from '@veilnode/plugin-api/testing';
-import { parseCommandLine } from '../config/command-line';
 import type { VeilnodeOptions } from '../node/compose-veilnode';
 import { createNode, type CreatedNode, type CreateNodeInputs } from '../node/create-node';
+import { parseWithPluginOptions } from '../node/parse-with-plugin-options';
 import { prepareNode, type PreparedNode } from '../node/prepare-node';
 import { EMPTY_DEFAULT_CONFIG, tempDir, writeConfig } from './fixtures';
 
@@ -17,7 +17,7 @@ export interface CreateOptions extends PrepareOptions {
 
 /** Write `config` to a temp file and run the real two-phase start-up on it (empty embedded default). */
 export function prepareFromConfig(config: Record<string, unknown>, options: PrepareOptions = {}): Promise<PreparedNode & { log: RecordingLogger }> {
-  return fromConfigFile(config, options, (inputs) => prepareNode({ ...inputs, commandLine: parseCommandLine(inputs.argv) }));
+  return fromConfigFile(config, options, async (inputs) => prepareNode({ ...inputs, commandLine: await parseWithPluginOptions(inputs.argv, inputs.cwd, inputs.defaultConfigFile) }));
 }
 
 /** As prepareFromConfig, then composed by createNode as the CLI composes it (not started). */

@@ -129,7 +129,7 @@ describe('config: convict schema, layers and validation', () => {
     expect(problemsOf({ env: { VEILNODE_RPC_BIND_PORT: 'abc' } })).to.deep.equal([
       'rpc.bindPort: must be an integer in 0..65535: value was "abc" (from env VEILNODE_RPC_BIND_PORT)',
     ]);
-    const flags = parseCommandLine(['--add-peer', '127.0.0.1:1']).settings;
+    const flags = parseCommandLine(['--out-peers', '8']).settings;
     expect(problemsOf({ flags, files: { zones: { clearnet: { maxInbound: 'many' } } } })).to.deep.equal(['zones.clearnet.maxInbound: must be an integer >= 0']);
     const i2pSam = parseCommandLine(['--i2p-sam', '127.0.0.1:7656']).settings;
     expect(problemsOf({ flags: i2pSam })).to.deep.equal([

@@ -102,13 +102,16 @@ describe('command line (monerod flags)', () => {
     });
   });
 
-  it('--add-peer and --add-exclusive-node accumulate per zone', () => {
+  it('--add-peer and --add-exclusive-node keep their addresses in order, for the zones to claim once plugins registered', () => {
     const onion = 'zpv4fa3szgel7vf6jdjeugizdclq2vzkelscs2bhbgnlldzzggcen3ad.onion:18083';
-    expect(settings(['--add-peer', '127.0.0.1:18080', '--add-peer', onion, '--add-peer', '127.0.0.2:18080', '--add-exclusive-node', '10.0.0.1:18080'])).to.deep.equal({
-      'zones.clearnet.peers': ['127.0.0.1:18080', '127.0.0.2:18080'],
-      'zones.tor.peers': [onion],
-      'zones.clearnet.exclusivePeers': ['10.0.0.1:18080'],
-    });
+    const line = parseCommandLine(['--add-peer', '127.0.0.1:18080', '--add-peer', onion, '--add-exclusive-node', '10.0.0.1:18080', '--add-peer=node.kovri:1']);
+    expect(line.settings).to.deep.equal([]);
+    expect(line.peerFlags).to.deep.equal([
+      { flag: '--add-peer', field: 'peers', address: '127.0.0.1:18080' },
+      { flag: '--add-peer', field: 'peers', address: onion },
+      { flag: '--add-exclusive-node', field: 'exclusivePeers', address: '10.0.0.1:18080' },
+      { flag: '--add-peer', field: 'peers', address: 'node.kovri:1' },
+    ]);
   });
 
   describe('grammar errors name the flag, the value and the rule', () => {

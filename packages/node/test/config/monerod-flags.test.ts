@@ -37,11 +37,13 @@ describe("monerod's flags", () => {
     expect(rejection(['--limit-rate-up', '-2'])).to.contain('--limit-rate-up "-2"');
   });
 
-  it('--seed-node and --add-priority-node accumulate per zone (priority nodes are dialled first, as --add-peer)', () => {
-    expect(settings(['--seed-node', '192.0.2.1:18080', '--seed-node', '192.0.2.2:18080', '--add-priority-node', '192.0.2.3:18080', '--add-peer', '192.0.2.4:18080'])).to.deep.equal({
-      'zones.clearnet.seeds': ['192.0.2.1:18080', '192.0.2.2:18080'],
-      'zones.clearnet.peers': ['192.0.2.3:18080', '192.0.2.4:18080'],
-    });
+  it('--seed-node and --add-priority-node are peer flags too (priority nodes are dialled first, as --add-peer)', () => {
+    const line = parseCommandLine(['--seed-node', '192.0.2.1:18080', '--add-priority-node', '192.0.2.3:18080', '--add-peer', '192.0.2.4:18080']);
+    expect(line.peerFlags).to.deep.equal([
+      { flag: '--seed-node', field: 'seeds', address: '192.0.2.1:18080' },
+      { flag: '--add-priority-node', field: 'peers', address: '192.0.2.3:18080' },
+      { flag: '--add-peer', field: 'peers', address: '192.0.2.4:18080' },
+    ]);
   });
 
   it('--rpc-restricted-bind-ip/-port and --confirm-external-bind', () => {
