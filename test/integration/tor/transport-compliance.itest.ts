@@ -1,3 +1,4 @@
+import { parseSocksProxy } from '@veilnode/plugin-api';
 import { ed25519 } from '@noble/curves/ed25519';
 import { randomBytes } from 'node:crypto';
 import { transportCompliance } from '@veilnode/compliance';
@@ -33,10 +34,10 @@ describe('TorTransport on a private Tor network', function () {
     async setup() {
       const net = fx.net;
       const listening = transportContext({
-        proxy: `socks5://127.0.0.1:${net.socksPort}`,
-        inbound: { address: `${net.onionHostname}:${net.hsVport2}`, bind: `127.0.0.1:${net.hsTargetPort2}`, max: 64 },
+        proxy: parseSocksProxy(`socks5://127.0.0.1:${net.socksPort}`),
+        inbound: { address: `${net.onionHostname}:${net.hsVport2}`, bind: { host: '127.0.0.1', port: net.hsTargetPort2 }, max: 64 },
       });
-      const dialing = transportContext({ proxy: `socks5://127.0.0.1:${net.socksPortExt}` }, { socksTimeoutMs: 60_000 });
+      const dialing = transportContext({ proxy: parseSocksProxy(`socks5://127.0.0.1:${net.socksPortExt}`) }, { socksTimeoutMs: 60_000 });
       return {
         transport: new TorTransport(listening),
         dialer: new TorTransport(dialing),

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DialError, DialErrorCode, InvalidAddressError, parseSocksProxy, TransportUnavailableError, ZONE_TOR, type PeerAddress, type TransportContext } from '@veilnode/plugin-api';
+import { DialError, DialErrorCode, InvalidAddressError, SocksProxy, TransportUnavailableError, ZONE_TOR, type PeerAddress, type TransportContext } from '@veilnode/plugin-api';
 import { SocksTransport, type SocksInboundSettings } from '@veilnode/socks-transport';
 import { OnionServiceKey } from './onion-service-key';
 import { OnionServicePublisher } from './onion-service-publisher';
@@ -7,7 +7,7 @@ import { OnionV3Codec } from './onion-v3-codec';
 import { readTorConfig, type TorPluginConfig } from './tor-config';
 
 /** Tor's usual SocksPort. monerod has no default; we pick Tor's. */
-export const DEFAULT_TOR_PROXY = 'socks5://127.0.0.1:9050';
+export const DEFAULT_TOR_PROXY = new SocksProxy(5, '127.0.0.1', 9050);
 /** File in the transport's data dir holding our onion service key. */
 export const ONION_KEY_FILE = 'onion_v3_private_key';
 
@@ -29,7 +29,7 @@ export class TorTransport extends SocksTransport {
       zone: ZONE_TOR,
       codec: new OnionV3Codec(),
       context,
-      proxy: parseSocksProxy(context.zone.proxy ?? DEFAULT_TOR_PROXY, `zones.${context.zone.name}.proxy`),
+      proxy: context.zone.proxy ?? DEFAULT_TOR_PROXY,
       isolation: settings.isolation,
       dialTimeoutMs: settings.socksTimeoutMs,
       retry: { initialMs: settings.retryInitialMs, maxMs: settings.retryMaxMs },

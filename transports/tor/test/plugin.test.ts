@@ -17,7 +17,7 @@ function register(network: NetworkName, zoneConfig: ZoneConfig | undefined, conf
 
 describe('tor plugin', () => {
   it('registers the tor zone (onion codec, anonymity rules, limits from config) and the tor transport', () => {
-    const { zones, transports } = register('regtest', zone({ maxOutbound: 5, inbound: { address: 'x', bind: '127.0.0.1:1', max: 7 } }));
+    const { zones, transports } = register('regtest', zone({ maxOutbound: 5, inbound: { address: 'x', bind: { host: '127.0.0.1', port: 1 }, max: 7 } }));
     expect(zones).to.have.length(1);
     const [z] = zones;
     expect(z.name).to.equal('tor');

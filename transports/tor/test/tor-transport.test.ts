@@ -1,4 +1,4 @@
-import { DialError, TransportUnavailableError, type TransportConnection, type TransportContext, type ZoneConfig } from '@veilnode/plugin-api';
+import { DialError, TransportUnavailableError, type TransportConnection, type TransportContext, type ZoneConfig, parseSocksProxy } from '@veilnode/plugin-api';
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket, type AddressInfo } from 'node:net';
@@ -64,7 +64,7 @@ describe('TorTransport (no tor needed)', () => {
 
   it('treats connections on the --anonymous-inbound port as Tor peers without an address', async () => {
     const port = await deadPort();
-    const t = make({ inbound: { address: `${ONION.toUpperCase().replace('.ONION', '.onion')}:18083`, bind: `127.0.0.1:${port}`, max: 2 } });
+    const t = make({ inbound: { address: `${ONION.toUpperCase().replace('.ONION', '.onion')}:18083`, bind: { host: '127.0.0.1', port: port }, max: 2 } });
     expect(t.capabilities).to.deep.equal({ dial: true, listen: true, halfClose: false, ownInbound: false });
     const got: TransportConnection[] = [];
     const listener = await t.listen((c) => got.push(c));
@@ -91,7 +91,7 @@ describe('TorTransport (no tor needed)', () => {
   });
 
   it('refuses to dial an address of another zone or a bad onion, naming the reason', async () => {
-    const t = make({ proxy: `127.0.0.1:${await deadPort()}` });
+    const t = make({ proxy: parseSocksProxy(`127.0.0.1:${await deadPort()}`) });
     for (const [address, code, reason] of [
       [{ zone: 'clearnet', host: '1.2.3.4', port: 18080 }, 'ZONE_MISMATCH', /cannot dial an address of zone clearnet/],
       [{ zone: 'tor', host: 'expyuzz4wqqyqhjn.onion', port: 1 }, 'ADDRESS_INVALID', /v2 onion services no longer exist/],
@@ -108,7 +108,7 @@ describe('TorTransport (no tor needed)', () => {
   });
 
   it('reports a dead SOCKS proxy in status() after start', async () => {
-    const t = make({ proxy: `socks5://127.0.0.1:${await deadPort()}` }, { retryInitialMs: 60_000 });
+    const t = make({ proxy: parseSocksProxy(`socks5://127.0.0.1:${await deadPort()}`) }, { retryInitialMs: 60_000 });
     await t.start();
     expect(t.status().healthy).to.equal(false);
     expect(t.status().reason).to.match(/is unreachable \(ECONNREFUSED\)/);

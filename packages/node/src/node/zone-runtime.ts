@@ -73,7 +73,7 @@ export class ZoneRuntime {
     this.watchHealth();
     const { listen, ownInbound } = this.transport.capabilities;
     if (listen && (this.config.inbound !== null || ownInbound === true)) {
-      this.listener = await this.transport.listen((connection) => this.adopt(connection), { signal });
+      this.listener = await this.transport.listen((connection) => this.adopt(connection), { signal, bind: this.config.inbound?.bind });
     }
   }
 

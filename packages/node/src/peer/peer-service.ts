@@ -143,10 +143,8 @@ export class PeerService {
   }
 }
 
-/** The port of `inbound.bind` (`host:port`), announced as my_port where the zone allows it. */
+/** The port of `inbound.bind`, announced as my_port where the zone allows it (0 = ephemeral: none to announce). */
 function listenPort(config: ZoneConfig): number | undefined {
-  const bind = config.inbound?.bind;
-  if (!bind) return undefined;
-  const port = Number(bind.slice(bind.lastIndexOf(':') + 1));
-  return Number.isInteger(port) && port > 0 && port <= 65535 ? port : undefined;
+  const port = config.inbound?.bind.port;
+  return port === undefined || port === 0 ? undefined : port;
 }

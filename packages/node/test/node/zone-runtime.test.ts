@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import { container as rootContainer } from 'tsyringe';
-import type { Listener, Transport, TransportCapabilities, TransportConnection, TransportStatus, ZoneConfig, ZonePolicy } from '@veilnode/plugin-api';
+import type { Listener, ListenOptions, Transport, TransportCapabilities, TransportConnection, TransportStatus, ZoneConfig, ZonePolicy } from '@veilnode/plugin-api';
 import { ZONE_CODEC, ZONE_CONFIG, ZONE_LOGGER, ZONE_POLICY, ZONE_TRANSPORT } from '../../src/di/tokens';
 import type { ConnectionHandler, ZoneConnection } from '../../src/node/connection-handler';
 import { REFUSAL_LOG_INTERVAL_MS, ZoneRuntime } from '../../src/node/zone-runtime';
@@ -14,6 +14,8 @@ class FakeTransport implements Transport {
   readonly name = 'fake-tor';
   readonly zone = 'tor';
   listens = 0;
+  /** The bind each listen() call was given. */
+  readonly binds: ListenOptions['bind'][] = [];
   current: TransportStatus = { healthy: true };
   onConnection: ((c: TransportConnection) => void) | undefined;
 
@@ -23,8 +25,9 @@ class FakeTransport implements Transport {
   async dial(): Promise<TransportConnection> {
     return { stream: new PassThrough(), direction: 'outbound' };
   }
-  async listen(onConnection: (c: TransportConnection) => void): Promise<Listener> {
+  async listen(onConnection: (c: TransportConnection) => void, options: ListenOptions = {}): Promise<Listener> {
     this.listens++;
+    this.binds.push(options.bind);
     this.onConnection = onConnection;
     return { addresses: ['ours.onion:18083'], close: async () => undefined };
   }
@@ -77,8 +80,9 @@ describe('ZoneRuntime', () => {
     expect(plain.listens).to.equal(0);
     expect(runtime.addresses).to.deep.equal([]);
     const configured = new FakeTransport({ dial: true, listen: true });
-    await start(configured, { ...ZONE, inbound: { address: 'ours.onion:18083', bind: '127.0.0.1:0', max: 8 } });
+    await start(configured, { ...ZONE, inbound: { address: 'ours.onion:18083', bind: { host: '::1', port: 18083 }, max: 8 } });
     expect(configured.listens).to.equal(1);
+    expect(configured.binds).to.deep.equal([{ host: '::1', port: 18083 }]);
   });
 
   it('reports the transport health and logs each loss (with its reason) and each recovery once', async () => {
@@ -106,7 +110,7 @@ describe('ZoneRuntime', () => {
   });
 
   describe('inbound limits', () => {
-    const LIMITED = testZoneConfig({ name: 'tor', transport: 'fake-tor', maxInbound: 4, maxConnectionsPerIp: 1, inbound: { address: 'ours.onion:18083', bind: '127.0.0.1:0', max: 4 } });
+    const LIMITED = testZoneConfig({ name: 'tor', transport: 'fake-tor', maxInbound: 4, maxConnectionsPerIp: 1, inbound: { address: 'ours.onion:18083', bind: { host: '127.0.0.1', port: 0 }, max: 4 } });
     const inbound = (host: string): TransportConnection & { stream: PassThrough } => ({ stream: new PassThrough(), direction: 'inbound', remote: { zone: 'tor', host, port: 1 } });
 
     it('lets one connection per IP in and destroys the others; a closed one frees its IP', async () => {

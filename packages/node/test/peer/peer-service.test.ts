@@ -18,7 +18,7 @@ const zoneConfig: ZoneConfig = {
   maxOutbound: 4,
   maxInbound: 8,
   noise: false,
-  inbound: { address: '127.0.0.1:18999', bind: '127.0.0.1:18999', max: 8 },
+  inbound: { address: '127.0.0.1:18999', bind: { host: '127.0.0.1', port: 18999 }, max: 8 },
   peers: [],
   exclusivePeers: ['10.0.0.1:18080'],
   seeds: [],
