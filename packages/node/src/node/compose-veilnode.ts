@@ -104,7 +104,7 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
         config: zone,
         codec,
         policy,
-        dial: (address, signal) => node.dial(zone.name, codec.format(address), signal),
+        dial: (address, signal) => node.dial(zone.name, address, signal),
         healthy: () => node.zoneHealth().find((z) => z.zone === zone.name)?.healthy ?? true,
       });
     }

@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import { type AddressCodec, VeilnodeError, type Logger, type Listener, type Transport, type TransportConnection, type TransportStatus, type ZoneConfig, type ZonePolicy, SystemClock, type Clock } from '@veilnode/plugin-api';
+import { type AddressCodec, type PeerAddress, VeilnodeError, type Logger, type Listener, type Transport, type TransportConnection, type TransportStatus, type ZoneConfig, type ZonePolicy, SystemClock, type Clock } from '@veilnode/plugin-api';
 import { ZONE_CODEC, ZONE_CONFIG, ZONE_LOGGER, ZONE_POLICY, ZONE_TRANSPORT } from '../di/tokens';
 import { IntervalSummaryLog } from '../logging/interval-summary-log';
 import type { ConnectionHandler } from './connection-handler';
@@ -77,8 +77,8 @@ export class ZoneRuntime {
     }
   }
 
-  /** Dial a peer of this zone (text form) and hand the connection over. */
-  async dial(address: string, signal?: AbortSignal): Promise<void> {
+  /** Dial a peer of this zone, hand the connection over and return it. */
+  async dial(address: PeerAddress, signal?: AbortSignal): Promise<TransportConnection> {
     if (this.open.outbound.size >= this.config.maxOutbound) {
       throw new VeilnodeError('ZONE_OUTBOUND_FULL', `zone ${this.name} already has ${this.open.outbound.size} outbound connections (max ${this.config.maxOutbound})`, {
         zone: this.name,
@@ -86,8 +86,9 @@ export class ZoneRuntime {
     }
     // no deadline of our own: each transport's configured one applies (a transient I2P dial
     // alone needs a ~20 s SAM SESSION CREATE; clearnet's default stays 10 s)
-    const connection = await this.transport.dial(this.codec.parse(address), { signal });
+    const connection = await this.transport.dial(address, { signal });
     this.adopt(connection);
+    return connection;
   }
 
   private adopt(connection: TransportConnection): void {

@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ThrottledStream, type PeerRateLimits } from '../net/throttled-stream';
 import { outcomeOf, type PeerEvents } from './peer-events';
-import { type PeerAddress, AbortedError, VeilnodeError, type Logger, type NetworkName, SystemClock, type Clock } from '@veilnode/plugin-api';
+import { type PeerAddress, AbortedError, VeilnodeError, type Logger, type NetworkName, SystemClock, type Clock, type TransportConnection } from '@veilnode/plugin-api';
 import type { ConnectionHandler, ZoneConnection } from '../node/connection-handler';
 import type { ConnectionClose } from '../relay/rejection-tracker';
 import { ReceiveBudget } from '@veilnode/protocol';
 import { IntervalSummaryLog } from '../logging/interval-summary-log';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import { ChainState } from './chain-state';
-import { DEFAULT_PEER_TIMEOUTS, PeerConnection, type PeerTimeouts } from './peer-connection';
+import { PeerConnection, type PeerTimeouts } from './peer-connection';
 import type { ConnectPeer } from './outbound-maintainer';
 import { NODE_RECEIVE_BUDGET_BYTES } from './receive-limits';
 import { sourceGroup } from './source-group';
@@ -63,11 +63,6 @@ export interface ConnectionObserver {
 /** PeerConnection's close reasons when the far end closed or reset the stream. */
 const CLOSED_BY_PEER: ReadonlySet<string> = new Set(['remote closed', 'remote ended', 'stream error']);
 
-interface OutboundWaiter {
-  resolve(peer: PeerConnection): void;
-  reject(error: unknown): void;
-}
-
 /**
  * The Levin peer layer: the kernel hands it every transport connection (`handle`), it runs a
  * PeerConnection on each and keeps the ready ones per zone, so the relay can address them by
@@ -79,7 +74,8 @@ export class PeerLayer implements ConnectionHandler {
   readonly receiveBudget: ReceiveBudget;
   private readonly byZone = new Map<string, Map<string, PeerConnection>>();
   private readonly chains = new Map<string, ChainState>();
-  private readonly outboundWaiters = new Map<string, OutboundWaiter[]>();
+  /** The PeerConnection run on each transport connection handed to handle(), for the dial that opened it. */
+  private readonly attached = new WeakMap<TransportConnection, PeerConnection>();
   private readonly logger: Logger;
   private readonly handshakeFailures: IntervalSummaryLog;
   private txSink?: TxSink;
@@ -154,7 +150,7 @@ export class PeerLayer implements ConnectionHandler {
       receiveBudget: this.receiveBudget,
     });
     const remoteKey = info.connection.direction === 'outbound' && info.connection.remote ? key(info.connection.remote) : undefined;
-    const waiter = remoteKey ? this.outboundWaiters.get(remoteKey)?.shift() : undefined;
+    this.attached.set(info.connection, peer);
     peer.ready.then(
       (handshake) => {
         let zone = this.byZone.get(info.zone);
@@ -165,7 +161,6 @@ export class PeerLayer implements ConnectionHandler {
         this.observer?.onConnectionUp(info.zone, id, peer.direction, Number(toldHeight));
         this.options.events?.handshaken?.(info.zone, peer.direction, 'ok');
         this.options.events?.connectionUp?.(info.zone, peer.direction);
-        waiter?.resolve(peer);
         void peer.closed.then(({ reason }) => {
           this.byZone.get(info.zone)?.delete(id);
           this.observer?.onConnectionDown(info.zone, id, { byPeer: CLOSED_BY_PEER.has(reason), peer: remoteKey === undefined ? undefined : opaquePeerKey(remoteKey) });
@@ -175,67 +170,27 @@ export class PeerLayer implements ConnectionHandler {
       (err: unknown) => {
         this.handshakeFailures.count(`${info.zone}:${failureCode(err)}`);
         this.options.events?.handshaken?.(info.zone, info.connection.direction, outcomeOf(err));
-        waiter?.reject(err);
       },
     );
     return peer;
   }
 
   /**
-   * Resolves with the PeerConnection of the next outbound connection to `address` once its
-   * handshake completed (the caller dials through the kernel, which hands the stream to handle()).
-   */
-  awaitOutbound(address: PeerAddress, signal?: AbortSignal): Promise<PeerConnection> {
-    const k = key(address);
-    return new Promise<PeerConnection>((resolve, reject) => {
-      const list = this.outboundWaiters.get(k) ?? [];
-      const waiter: OutboundWaiter = {
-        resolve: (p) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(p);
-        },
-        reject: (e) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(e);
-        },
-      };
-      const onAbort = (): void => {
-        const i = list.indexOf(waiter);
-        if (i >= 0) list.splice(i, 1);
-        reject(new AbortedError('outbound handshake', { zone: address.zone }));
-      };
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      list.push(waiter);
-      this.outboundWaiters.set(k, list);
-    });
-  }
-
-  /**
    * A ConnectPeer for the OutboundMaintainer on top of a dial that hands its connection to
-   * handle() (the kernel's ZoneRuntime.dial): resolves once that connection's handshake is done.
+   * handle() and returns it (the kernel's ZoneRuntime.dial): resolves once that connection's
+   * handshake is done (PeerConnection bounds it by its own timeout). Aborting `signal` stops
+   * the wait, not the connection.
    */
-  connector(dial: (address: PeerAddress, signal: AbortSignal) => Promise<void>): ConnectPeer {
-    // the connection reaches handle() during dial() and its handshake has its own timeout; this
-    // limit only guards against a transport reporting a different remote than the one dialled
-    const limitMs = 2 * (this.options.timeouts?.handshakeMs ?? DEFAULT_PEER_TIMEOUTS.handshakeMs);
+  connector(dial: (address: PeerAddress, signal: AbortSignal) => Promise<TransportConnection>): ConnectPeer {
     return async (address, signal) => {
-      const give = new AbortController();
-      const onAbort = (): void => give.abort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      const handshaken = this.awaitOutbound(address, give.signal);
-      handshaken.catch(() => undefined);
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await dial(address, signal);
-        timer = setTimeout(() => give.abort(), limitMs);
-        const peer = await handshaken;
-        return { peerId: peer.peer?.peerId ?? 0n, closed: peer.closed };
-      } finally {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        give.abort(); // drops the waiter if it was never matched
+      const connection = await dial(address, signal);
+      const peer = this.attached.get(connection);
+      if (peer === undefined) {
+        connection.stream.destroy();
+        throw new VeilnodeError('CONNECTION_NOT_HANDLED', `the dialled ${address.zone} connection never reached the peer layer`, { zone: address.zone });
       }
+      await untilAborted(peer.ready, signal, () => new AbortedError('outbound handshake', { zone: address.zone }));
+      return { peerId: peer.peer?.peerId ?? 0n, closed: peer.closed };
     };
   }
 
@@ -283,4 +238,19 @@ function key(address: PeerAddress): string {
 function failureCode(err: unknown): string {
   if (!(err instanceof VeilnodeError)) return 'unknown';
   return err.cause instanceof VeilnodeError ? err.cause.code : err.code;
+}
+
+/** `work`, or a rejection with `reason()` as soon as `signal` aborts (work itself goes on). */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal, reason: () => Error): Promise<T> {
+  if (signal.aborted) throw reason();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(reason());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort as () => void);
+  }
 }
