@@ -10,7 +10,7 @@ export interface ClearnetPluginConfig {
 export const clearnetPlugin: Plugin = {
   name: 'clearnet',
   version: '0.1.0',
-  coreApi: '^1.0.0',
+  coreApi: '^2.0.0',
   configSchema: {
     dialTimeoutMs: {
       doc: 'Deadline of one outgoing TCP connect, in milliseconds.',

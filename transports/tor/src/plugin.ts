@@ -31,7 +31,7 @@ function validateZoneAddresses(zone: ZoneConfig, codec: OnionV3Codec): void {
 export const torPlugin: Plugin = {
   name: 'tor',
   version: '0.1.0',
-  coreApi: '^1.0.0',
+  coreApi: '^2.0.0',
   configSchema: torConfigSchema,
   register(context: PluginContext): void {
     const settings = readTorConfig(context.config());
