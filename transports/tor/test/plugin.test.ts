@@ -44,10 +44,17 @@ describe('tor plugin', () => {
     expect(register('regtest', undefined, { seeds: { regtest: [seed.toUpperCase().replace('.ONION', '.onion')] } }).zones[0].seeds).to.deep.equal([seed]);
   });
 
+  it('parses the control port once, IPv4 or [IPv6]', () => {
+    expect(readTorConfig({ control: '127.0.0.1:9051' }).control).to.deep.equal({ host: '127.0.0.1', port: 9051 });
+    expect(readTorConfig({ control: '[::1]:9051' }).control).to.deep.equal({ host: '::1', port: 9051 });
+    expect(readTorConfig({}).control).to.equal(null);
+  });
+
   it('rejects bad settings naming the key and the reason', () => {
     const bad: Array<[Record<string, unknown>, RegExp]> = [
-      [{ control: 'localhost:9051' }, /tor\.control: must be IPv4:port/],
-      [{ control: '127.0.0.1:0' }, /tor\.control: must be IPv4:port/],
+      [{ control: 'localhost:9051' }, /tor\.control: must be IP:PORT/],
+      [{ control: '127.0.0.1:0' }, /tor\.control: must be IP:PORT/],
+      [{ control: '::1:9051' }, /tor\.control: must be IP:PORT/],
       [{ socksTimeoutMs: 0 }, /tor\.socksTimeoutMs: must be an integer/],
       [{ isolation: 'yes' }, /tor\.isolation: must be true or false/],
       [{ onionPort: 70000 }, /tor\.onionPort/],

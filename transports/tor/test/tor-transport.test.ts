@@ -107,6 +107,30 @@ describe('TorTransport (no tor needed)', () => {
     expect(t.status().healthy).to.equal(true);
   });
 
+  it('dials through a SOCKS proxy on IPv6 ([::1]), handing it the onion name', async () => {
+    const requested: string[] = [];
+    const proxy = createServer((socket) => {
+      sockets.push(socket);
+      socket.once('data', () => {
+        socket.write(Buffer.from([5, 0])); // no authentication
+        socket.once('data', (request: Buffer) => {
+          // VER CMD RSV ATYP=3 LEN NAME PORT: the name as sent, never resolved
+          requested.push(`${request.subarray(5, 5 + request[4]).toString('latin1')}:${request.readUInt16BE(5 + request[4])}`);
+          socket.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
+        });
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '::1', r));
+    try {
+      transport = make({ proxy: parseSocksProxy(`[::1]:${(proxy.address() as AddressInfo).port}`) });
+      const connection = await transport.dial({ zone: 'tor', host: ONION, port: 18083 });
+      connection.stream.destroy();
+      expect(requested).to.deep.equal([`${ONION}:18083`]);
+    } finally {
+      proxy.close();
+    }
+  });
+
   it('reports a dead SOCKS proxy in status() after start', async () => {
     const t = make({ proxy: parseSocksProxy(`socks5://127.0.0.1:${await deadPort()}`) }, { retryInitialMs: 60_000 });
     await t.start();
