@@ -89,9 +89,21 @@ describe('the transport compliance suite, run against broken transports', functi
   this.timeout(60_000);
 
   it('passes the intact clearnet transport', async function () {
-    const outcome = await runCompliance(fixture((t) => t), /half-close|backpressure|stop\(\)|releases every/);
+    const outcome = await runCompliance(fixture((t) => t), /half-close|backpressure|stop\(\)|releases every|exactly the bind/);
     expect(outcome.failed).to.deep.equal([]);
-    expect(outcome.passed).to.have.length(5);
+    expect(outcome.passed).to.have.length(6);
+  });
+
+  it('catches a transport that listens somewhere other than the bind listen() is given', async function () {
+    class IgnoresBind extends TransportWrapper {
+      override listen(onConnection: (connection: TransportConnection) => void, options?: ListenOptions): Promise<Listener> {
+        // The ABI 1.x habit: a bind of its own (here: a free port), whatever the node asks for.
+        return this.inner.listen(onConnection, { ...options, bind: { host: '127.0.0.1', port: 0 } });
+      }
+    }
+    const outcome = await runCompliance(fixture((t) => new IgnoresBind(t)), /exactly the bind/);
+    expect(outcome.failed).to.deep.equal(['listens on exactly the bind listen() is given, and frees it on close()']);
+    expect(outcome.reasons[0]).to.include('a TCP connection to the given bind');
   });
 
   it('catches streams that are not half-open', async function () {

@@ -39,10 +39,12 @@ describe('monerod config file and command line', () => {
     // the command line's --out-peers wins over the file's; the file's in-peers stands
     expect(zone('clearnet')).to.include({ maxOutbound: 16, maxInbound: 48 });
     expect(zone('clearnet')?.peers).to.deep.equal(['198.51.100.7:18080']); // add-priority-node
-    expect(zone('i2p')).to.include({ transport: 'i2p-socks', proxy: '127.0.0.1:4447', noise: false });
-    expect(zone('tor')).to.include({ transport: 'tor', proxy: '127.0.0.1:9050', maxOutbound: 10 });
+    expect(zone('i2p')).to.include({ transport: 'i2p-socks', noise: false });
+    expect(String(zone('i2p')?.proxy), 'no scheme: SOCKS5').to.equal('socks5://127.0.0.1:4447');
+    expect(zone('tor')).to.include({ transport: 'tor', maxOutbound: 10 });
+    expect(String(zone('tor')?.proxy)).to.equal('socks5://127.0.0.1:9050');
     expect(zone('tor')?.peers).to.deep.equal([`${ONION}:18083`]);
-    expect(zone('tor')?.inbound).to.deep.equal({ address: `${ONION}:18083`, bind: '127.0.0.1:18083', max: 25 });
+    expect(zone('tor')?.inbound).to.deep.equal({ address: `${ONION}:18083`, bind: { host: '127.0.0.1', port: 18083 }, max: 25 });
     const notices = prepared.log.entries.filter((e) => e.level === 'info' && / is accepted and ignored: /.test(e.msg ?? '')).map((e) => (e.msg ?? '').split(' ')[0]);
     expect(notices).to.have.members([
       '--log-file', '--max-log-file-size', '--no-igd', '--public-node', '--zmq-pub', '--no-zmq', '--max-txpool-weight', '--db-sync-mode',
@@ -54,7 +56,7 @@ describe('monerod config file and command line', () => {
     const prepared = await prepareFromConfig({ plugins: PLUGINS }, { argv: ['--config-file', conf, '--tx-proxy', 'tor,127.0.0.1:9150', '--limit-rate-up', '64'] });
     expect(prepared.zones.map((z) => z.name)).to.not.include('i2p');
     const tor = prepared.zones.find((z) => z.name === 'tor');
-    expect(tor).to.include({ proxy: '127.0.0.1:9150' });
+    expect(String(tor?.proxy)).to.equal('socks5://127.0.0.1:9150');
     expect(tor?.maxOutbound).to.not.equal(10); // the file's tor,127.0.0.1:9050,10 is gone whole
     expect(prepared.config.p2p).to.include({ limitRateUp: 64, limitRateDown: 1048576 });
   });

@@ -186,7 +186,7 @@ describe('PLUGINS.md', function () {
     writeFileSync(path.join(dir, 'by-path.json5'), config);
     const result = await veilnode(['plugins', '--config', 'by-path.json5'], dir);
     expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^kovri 0\.1\.0 \(core API \^1\.0\.0\)$/m).and.match(/^ {2}zones {8}kovri$/m);
+    expect(result.stdout).to.match(/^kovri 0\.1\.0 \(core API \^2\.0\.0\)$/m).and.match(/^ {2}zones {8}kovri$/m);
   });
 
   it('stops start-up on a bad setting with the message the guide quotes', async function () {

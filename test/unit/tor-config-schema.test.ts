@@ -25,7 +25,7 @@ describe('tor plugin configSchema in the kernel\'s convict validation', () => {
     }
     expect(caught).to.be.instanceOf(ConfigError);
     const message = (caught as Error).message;
-    expect(message).to.match(/tor\.control: must be IPv4:port/);
+    expect(message).to.match(/tor\.control: must be IP:PORT/);
     expect(message).to.match(/tor\.controlPassword: must be a string/);
     expect(message).to.match(/tor\.seeds\.regtest: .*v2 onion services no longer exist/);
     expect(message).to.not.include('hunter2');

@@ -4,7 +4,7 @@ import type { DialOptions, NetworkName, TransportDefinition } from './transport'
 import type { ZoneConfig, ZoneDefinition } from './zone';
 
 /** The plugin API version this core implements; plugins declare a semver range in `coreApi`. */
-export const CORE_API_VERSION = '1.0.0';
+export const CORE_API_VERSION = '2.0.0';
 
 /**
  * A veilnode plugin: the default (or `plugin`) export of a module named in the config file's
@@ -15,7 +15,7 @@ export interface Plugin {
   /** Unique name; also the config key of the plugin's settings (`<name>: {...}` at top level). */
   readonly name: string;
   readonly version: string;
-  /** Semver range of the core plugin API this plugin targets, e.g. `^1.0.0`. */
+  /** Semver range of the core plugin API this plugin targets, e.g. `^2.0.0`. */
   readonly coreApi: string;
   /** A convict schema fragment for this plugin's settings, mounted under the plugin's name. */
   readonly configSchema?: Record<string, unknown>;

@@ -73,14 +73,20 @@ export interface DialOptions {
 export interface ListenOptions {
   readonly signal?: AbortSignal;
   /**
-   * Local address to bind. Clearnet: the p2p bind address (`--p2p-bind-ip`/`--p2p-bind-port`);
-   * anonymity zones: the local end their daemon forwards inbound streams to (the BIND-IP:PORT
-   * of `--anonymous-inbound`). `host` is an IP literal, never a name; port 0 picks a free port.
-   * When absent the transport picks a safe default (clearnet: 127.0.0.1, port 0).
+   * Local address to bind: the node always passes the zone's `inbound.bind`. Clearnet: the p2p
+   * bind address (`--p2p-bind-ip`/`--p2p-bind-port`); anonymity zones: the local end their
+   * daemon forwards inbound streams to (the BIND-IP:PORT of `--anonymous-inbound`). A transport
+   * that listens on a socket binds exactly this. When absent (a transport used on its own) the
+   * transport picks a safe default (127.0.0.1, port 0).
    */
   readonly bind?: ListenBind;
 }
 
+/**
+ * Where a listener binds, parsed: `host` is an IPv4 literal, an IPv6 literal without brackets
+ * (`::1`), or a host name the OS resolves when binding (`localhost`; the node's own config
+ * passes IP literals only); `port` 0..65535, 0 = a free port.
+ */
 export interface ListenBind {
   readonly host: string;
   readonly port: number;

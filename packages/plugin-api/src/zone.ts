@@ -1,4 +1,6 @@
 import type { AddressCodec } from './address';
+import type { SocksProxy } from './socks/socks-proxy';
+import type { ListenBind } from './transport';
 
 /**
  * The rules of one network zone. Policies are plain frozen data so they can be logged, tested
@@ -120,8 +122,12 @@ export interface ZoneConfig {
   readonly enabled: boolean;
   /** Name of the transport that serves this zone. */
   readonly transport: string;
-  /** SOCKS proxy for proxy-based transports: `[socks4a|socks5://][user:pass@]host:port`, or null. */
-  readonly proxy: string | null;
+  /**
+   * SOCKS proxy for proxy-based transports, parsed once by the node from
+   * `[socks4a|socks5://][user:pass@]IP:PORT` (`version` is its kind; IPv6 hosts without
+   * brackets), or null: the transport's default.
+   */
+  readonly proxy: SocksProxy | null;
   readonly maxOutbound: number;
   readonly maxInbound: number;
   /**
@@ -137,9 +143,10 @@ export interface ZoneConfig {
    * `--anonymous-inbound` (our .onion/.b32.i2p address and the local bind the daemon forwards
    * to), null = outbound only. The public (non-anonymity) zone: core fills it from
    * `p2p.bindIp`/`p2p.bindPort` unless the zone config sets it. A transport that can listen
-   * binds `inbound.bind` (port 0 = ephemeral) and reports the real address in Listener.addresses.
+   * is handed `inbound.bind` (port 0 = ephemeral) in ListenOptions.bind and reports the real
+   * address in Listener.addresses. `address` stays zone text: only the zone's codec parses it.
    */
-  readonly inbound: { readonly address: string; readonly bind: string; readonly max: number } | null;
+  readonly inbound: { readonly address: string; readonly bind: ListenBind; readonly max: number } | null;
   /** Peers to dial (`--add-peer`), exclusive peers (`--add-exclusive-node`), seeds. Zone text form. */
   readonly peers: readonly string[];
   readonly exclusivePeers: readonly string[];

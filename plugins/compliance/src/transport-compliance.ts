@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { expect } from 'chai';
 import { AbortedError, DialError, DialErrorCode, TimeoutError, TransportUnavailableError, VeilnodeError } from '@veilnode/plugin-api';
 import { rejectionOf } from '@veilnode/plugin-api/testing';
+import { freeTcpPort, tcpConnect } from './local-tcp';
 import { ResourceSnapshot } from './resource-snapshot';
 import { delay, readExactly, readToEnd, waitForClose, writeRespectingBackpressure } from './stream-helpers';
 import type { TransportFixture } from './transport-testbed';
@@ -60,6 +61,27 @@ export function transportCompliance(name: string, fixture: TransportFixture): vo
           expect(listener.addresses, 'listener.addresses').to.be.an('array').with.length.above(0);
           for (const text of listener.addresses) expect(text).to.be.a('string').with.length.above(0);
           expect(session.addressOf(listener).zone).to.equal(session.transport.zone);
+        });
+
+        check('listens on exactly the bind listen() is given, and frees it on close()', async function () {
+          const given = session.bed.listenOptions?.bind;
+          // transports that bind no local socket (SAM sessions, in-process networks) have none to check
+          if (!session.transport.capabilities.listen || given === undefined) this.skip();
+          const bind = given.port === 0 ? { host: given.host, port: await freeTcpPort(given.host) } : given;
+          const listener = await session.transport.listen(session.inbox.accept, { ...session.bed.listenOptions, bind });
+          let closed = false;
+          try {
+            const socket = await tcpConnect(bind, session.ioTimeoutMs);
+            expect(socket, `a TCP connection to the given bind ${bind.host}:${bind.port}`).to.not.be.a('string');
+            const inbound = await session.inbox.next(session.ioTimeoutMs);
+            expect(inbound.direction).to.equal('inbound');
+            (socket as Duplex).destroy();
+            await listener.close();
+            closed = true;
+            expect(await tcpConnect(bind, session.ioTimeoutMs), 'a connection to the bind after listener.close()').to.equal('ECONNREFUSED');
+          } finally {
+            if (!closed) await listener.close();
+          }
         });
 
         check('round-trips bytes between a dialed and an accepted stream', async function () {

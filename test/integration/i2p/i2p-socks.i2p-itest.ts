@@ -1,3 +1,4 @@
+import { parseSocksProxy } from '@veilnode/plugin-api';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { TransportConnection } from '@veilnode/plugin-api';
@@ -12,13 +13,13 @@ import { retryUntil, SERVER_TUNNEL, sharedNetwork, skipUnlessI2p, tempDir } from
 const NOWHERE = i2pZone.codec.parse('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b32.i2p');
 
 function socksTransport(net: I2pNetwork, router: number, inbound: boolean): I2pSocksTransport {
-  const bind = `127.0.0.1:${net.basePort + SERVER_TUNNEL.portOffset}`;
+  const bind = { host: '127.0.0.1', port: net.basePort + SERVER_TUNNEL.portOffset };
   return new I2pSocksTransport(createTestTransportContext({
     zone: 'i2p',
     transport: 'i2p-socks',
     pluginConfig: { dialTimeoutMs: 60_000 },
     zoneConfig: {
-      proxy: `socks4a://127.0.0.1:${net.socksPort(router)}`,
+      proxy: parseSocksProxy(`socks4a://127.0.0.1:${net.socksPort(router)}`),
       inbound: inbound ? { address: net.tunnelB32(SERVER_TUNNEL.name), bind, max: 0 } : null,
     },
   }));

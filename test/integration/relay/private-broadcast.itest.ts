@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseSocksProxy } from '@veilnode/plugin-api';
 import { OnionV3Codec, TorTransport } from '@veilnode/tor';
 import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';
@@ -187,7 +188,7 @@ describe('private broadcast: three local txs on three sets of fresh Tor circuits
 
   /** Resolves once the onion answers through the client tor (Tor's own reachability, no veilnode involved). */
   async function untilOnionAnswers(address: string, timeoutMs: number): Promise<void> {
-    const probe = new TorTransport(transportContext({ proxy: `socks5://127.0.0.1:${fx.net.socksPort}` }, { socksTimeoutMs: 20_000 }));
+    const probe = new TorTransport(transportContext({ proxy: parseSocksProxy(`socks5://127.0.0.1:${fx.net.socksPort}`) }, { socksTimeoutMs: 20_000 }));
     try {
       await retryUntil(async () => (await probe.dial(new OnionV3Codec().parse(address))).stream.destroy(), timeoutMs, 1000);
     } finally {

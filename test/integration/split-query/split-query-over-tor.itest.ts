@@ -1,3 +1,4 @@
+import { parseSocksProxy } from '@veilnode/plugin-api';
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -106,7 +107,7 @@ describe('split-query with onion-only servers over the private Tor network (real
    * Tor (the harness SocksPort itself, not the tap), so the relay's first dials need no retry.
    */
   async function onionsReachable(): Promise<void> {
-    const probe = new TorTransport(transportContext({ proxy: `socks5://127.0.0.1:${fx.net.socksPort}` }, { socksTimeoutMs: 20_000 }));
+    const probe = new TorTransport(transportContext({ proxy: parseSocksProxy(`socks5://127.0.0.1:${fx.net.socksPort}`) }, { socksTimeoutMs: 20_000 }));
     try {
       const codec = new OnionV3Codec();
       await Promise.all(servers.map((s) => retryUntil(async () => (await probe.dial(codec.parse(s.name))).stream.destroy(), 150_000)));
@@ -130,7 +131,7 @@ describe('split-query with onion-only servers over the private Tor network (real
         log: { level: 'debug' },
         rpc: { bindIp: '127.0.0.1', bindPort: RELAY_RPC },
         // Tor only: the relay has no clearnet zone, so no transport that could reach 127.0.0.1.
-        zones: { clearnet: { enabled: false }, tor: { enabled: true, proxy: `socks5://127.0.0.1:${SOCKS_TAP}` } },
+        zones: { clearnet: { enabled: false }, tor: { enabled: true, proxy: parseSocksProxy(`socks5://127.0.0.1:${SOCKS_TAP}`) } },
         'split-query': { relay: { enabled: true } },
       },
     });

@@ -4,7 +4,7 @@ import dns from 'node:dns';
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import sinon from 'sinon';
 import { RecordingLogger, RecordingPluginContext, createTestTransportContext } from '@veilnode/compliance';
-import { SocksDialer, SocksErrorCode } from '@veilnode/plugin-api';
+import { SocksDialer, SocksErrorCode, parseSocksProxy } from '@veilnode/plugin-api';
 import { clearnetPlugin } from '@veilnode/clearnet';
 import { executableMissingReason, skipOrFailWithout } from '../../src/harness/daemon-requirement';
 import { echoRoundTrip, retryUntil } from './fixture';
@@ -81,7 +81,7 @@ describe('SocksDialer through a generic SOCKS5 server (microsocks)', function ()
   it('carries every connection through the proxy, with its credentials, and resolves nothing locally', async () => {
     const { proxyPort, targetPort, seen } = bed as ProxyBed;
     const lookup = sinon.spy(dns, 'lookup');
-    const dialer = new SocksDialer({ proxy: `socks5://veil:s3cret-pw@127.0.0.1:${proxyPort}` });
+    const dialer = new SocksDialer({ proxy: parseSocksProxy(`socks5://veil:s3cret-pw@127.0.0.1:${proxyPort}`) });
     const streams = [await dialer.dial('127.0.0.1', targetPort), await dialer.dial('localhost', targetPort), await dialer.dial('127.0.0.1', targetPort)];
     for (const [i, s] of streams.entries()) {
       expect((await echoRoundTrip(s, Buffer.from(`via proxy ${i}`))).toString()).to.equal(`via proxy ${i}`);
@@ -93,7 +93,7 @@ describe('SocksDialer through a generic SOCKS5 server (microsocks)', function ()
 
   it('maps a wrong password to ProxyAuthFailed and never shows the password', async () => {
     const { proxyPort, targetPort } = bed as ProxyBed;
-    const err = await new SocksDialer({ proxy: `socks5://veil:wrong-pw@127.0.0.1:${proxyPort}` }).dial('127.0.0.1', targetPort).then(
+    const err = await new SocksDialer({ proxy: parseSocksProxy(`socks5://veil:wrong-pw@127.0.0.1:${proxyPort}`) }).dial('127.0.0.1', targetPort).then(
       () => expect.fail('dial with a wrong password succeeded'),
       (e: Error & { code: string }) => e,
     );
@@ -106,7 +106,7 @@ describe('SocksDialer through a generic SOCKS5 server (microsocks)', function ()
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const err = await new SocksDialer({ proxy: `socks5://veil:s3cret-pw@127.0.0.1:${(bed as ProxyBed).proxyPort}` }).dial('127.0.0.1', port).then(
+    const err = await new SocksDialer({ proxy: parseSocksProxy(`socks5://veil:s3cret-pw@127.0.0.1:${(bed as ProxyBed).proxyPort}`) }).dial('127.0.0.1', port).then(
       () => expect.fail('dial to a closed port succeeded'),
       (e: Error & { code: string }) => e,
     );
@@ -131,7 +131,7 @@ describe('clearnet in all-traffic --proxy mode through microsocks', function () 
     clearnetPlugin.register(registered);
     const logger = new RecordingLogger();
     const transport = registered.transports[0].create(
-      createTestTransportContext({ zone: 'clearnet', zoneConfig: { proxy: `socks5://veil:clearnet-pw@127.0.0.1:${proxyPort}` }, logger }),
+      createTestTransportContext({ zone: 'clearnet', zoneConfig: { proxy: parseSocksProxy(`socks5://veil:clearnet-pw@127.0.0.1:${proxyPort}`) }, logger }),
     );
     try {
       for (let i = 0; i < 3; i++) {

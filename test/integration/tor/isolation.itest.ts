@@ -1,3 +1,4 @@
+import { parseSocksProxy } from '@veilnode/plugin-api';
 import { expect } from 'chai';
 import type { TransportConnection } from '@veilnode/plugin-api';
 import { OnionV3Codec, TorControlClient, TorTransport } from '@veilnode/tor';
@@ -36,7 +37,7 @@ describe('Stream isolation through a real Tor client', function () {
   });
 
   async function twoConnections(proxy: string, isolation: boolean): Promise<string[]> {
-    const t = new TorTransport(transportContext({ proxy }, { isolation }));
+    const t = new TorTransport(transportContext({ proxy: parseSocksProxy(proxy) }, { isolation }));
     transports.push(t);
     const target = `${fx.net.onionHostname}:${fx.net.hsVport}`;
     for (let i = 0; i < 2; i++) {

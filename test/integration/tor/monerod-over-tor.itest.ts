@@ -1,3 +1,4 @@
+import { parseSocksProxy } from '@veilnode/plugin-api';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -119,7 +120,7 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
           // Tor only: no clearnet socket at all
           clearnet: { enabled: false },
           tor: {
-            proxy: `socks5://127.0.0.1:${fx.net.socksPort}`,
+            proxy: parseSocksProxy(`socks5://127.0.0.1:${fx.net.socksPort}`),
             // a malformed onion among the configured peers would stop start-up (tested in unit
             // tests); here: only monerod's onion
             exclusivePeers: [`${monerodOnion.hostname}:${ONION_PORT}`],
@@ -222,7 +223,7 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
 
   /** Resolves once monerod's onion answers through the client tor: Tor's own reachability, no veilnode involved. */
   async function untilMonerodOnionAnswers(timeoutMs: number): Promise<void> {
-    const probe = new TorTransport(transportContext({ proxy: `socks5://127.0.0.1:${fx.net.socksPort}` }, { socksTimeoutMs: 20_000 }));
+    const probe = new TorTransport(transportContext({ proxy: parseSocksProxy(`socks5://127.0.0.1:${fx.net.socksPort}`) }, { socksTimeoutMs: 20_000 }));
     try {
       await retryUntil(async () => (await probe.dial(new OnionV3Codec().parse(`${monerodOnion?.hostname}:${ONION_PORT}`))).stream.destroy(), timeoutMs, 1000);
     } finally {

@@ -1,3 +1,4 @@
+import { parseSocksProxy } from '@veilnode/plugin-api';
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -81,7 +82,7 @@ describe('veilnode node with its own onion service (CLI, get_zones)', function (
     expect(ours).to.match(/^[a-z2-7]{56}\.onion:18083$/);
     expect(ours).to.not.include(PLACEHOLDER_ONION);
 
-    const peer = new TorTransport(transportContext({ proxy: `socks5://127.0.0.1:${fx.net.socksPortExt}` }, { socksTimeoutMs: 30_000 }));
+    const peer = new TorTransport(transportContext({ proxy: parseSocksProxy(`socks5://127.0.0.1:${fx.net.socksPortExt}`) }, { socksTimeoutMs: 30_000 }));
     try {
       const conn = await retryUntil(() => peer.dial(new OnionV3Codec().parse(ours)), 120_000, 1000);
       expect(conn.direction).to.equal('outbound');

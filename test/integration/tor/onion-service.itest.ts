@@ -1,3 +1,4 @@
+import { parseSocksProxy } from '@veilnode/plugin-api';
 import { expect } from 'chai';
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ describe('TorTransport creates its own onion service via the control port (ADD_O
     fx = await torFixture(this);
     // ADD_ONION on the onion-service node's tor; the client tor dials it like any remote peer.
     ctx = transportContext(
-      { proxy: `socks5://127.0.0.1:${fx.net.socksPort}`, inbound: { address: `${fx.net.onionHostname}:18083`, bind: '127.0.0.1:0', max: 8 } },
+      { proxy: parseSocksProxy(`socks5://127.0.0.1:${fx.net.socksPort}`), inbound: { address: `${fx.net.onionHostname}:18083`, bind: { host: '127.0.0.1', port: 0 }, max: 8 } },
       { control: `127.0.0.1:${fx.net.controlPortHs}`, retryInitialMs: 500, retryMaxMs: 2000 },
       recordingLogger(logLines),
     );
@@ -52,7 +53,7 @@ describe('TorTransport creates its own onion service via the control port (ADD_O
   });
 
   it('is reached by a second connection through Tor; the inbound side has no remote address', async () => {
-    const dialer = new TorTransport(transportContext({ proxy: `socks5://127.0.0.1:${fx.net.socksPortExt}` }, { socksTimeoutMs: 30_000 }));
+    const dialer = new TorTransport(transportContext({ proxy: parseSocksProxy(`socks5://127.0.0.1:${fx.net.socksPortExt}`) }, { socksTimeoutMs: 30_000 }));
     try {
       const started = Date.now();
       // The descriptor needs a few seconds to reach the HSDirs: until then tor says 0xF0.
@@ -88,7 +89,7 @@ describe('TorTransport creates its own onion service via the control port (ADD_O
     // Same data dir: the stored key gives the same onion. ADD_ONION would answer 550 (collision)
     // if the previous service were still registered, so success also proves it was removed.
     const again = new TorTransport(transportContext(
-      { proxy: `socks5://127.0.0.1:${fx.net.socksPort}`, inbound: { address: `${fx.net.onionHostname}:18083`, bind: '127.0.0.1:0', max: 8 } },
+      { proxy: parseSocksProxy(`socks5://127.0.0.1:${fx.net.socksPort}`), inbound: { address: `${fx.net.onionHostname}:18083`, bind: { host: '127.0.0.1', port: 0 }, max: 8 } },
       { control: `127.0.0.1:${fx.net.controlPortHs}`, retryInitialMs: 500, retryMaxMs: 2000 },
       recordingLogger([]),
       ctx.dataDir,

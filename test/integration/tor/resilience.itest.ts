@@ -1,3 +1,4 @@
+import { parseSocksProxy } from '@veilnode/plugin-api';
 import { expect } from 'chai';
 import { OnionV3Codec, TorTransport } from '@veilnode/tor';
 import { echoRoundTrip, recordingLogger, retryUntil, torFixture, transportContext, type TorFixture } from './fixture';
@@ -14,7 +15,7 @@ describe('TorTransport when tor goes away and comes back', function () {
   before(async function () {
     fx = await torFixture(this);
     ctx = transportContext(
-      { proxy: `socks5://127.0.0.1:${fx.net.socksPort}`, inbound: null },
+      { proxy: parseSocksProxy(`socks5://127.0.0.1:${fx.net.socksPort}`), inbound: null },
       { control: `127.0.0.1:${fx.net.controlPortClient}`, retryInitialMs: 500, retryMaxMs: 2000, socksTimeoutMs: 20_000 },
       recordingLogger(logLines),
     );

@@ -1,3 +1,4 @@
+import { parseSocksProxy } from '@veilnode/plugin-api';
 import { ed25519 } from '@noble/curves/ed25519';
 import { randomBytes } from 'node:crypto';
 import { transportCompliance } from '@veilnode/compliance';
@@ -32,14 +33,17 @@ describe('TorTransport on a private Tor network', function () {
     testTimeoutMs: 180_000,
     async setup() {
       const net = fx.net;
+      // the bind reaches the transport as the node passes it: in listen(), the zone's inbound.bind
+      const bind = { host: '127.0.0.1', port: net.hsTargetPort2 };
       const listening = transportContext({
-        proxy: `socks5://127.0.0.1:${net.socksPort}`,
-        inbound: { address: `${net.onionHostname}:${net.hsVport2}`, bind: `127.0.0.1:${net.hsTargetPort2}`, max: 64 },
+        proxy: parseSocksProxy(`socks5://127.0.0.1:${net.socksPort}`),
+        inbound: { address: `${net.onionHostname}:${net.hsVport2}`, bind, max: 64 },
       });
-      const dialing = transportContext({ proxy: `socks5://127.0.0.1:${net.socksPortExt}` }, { socksTimeoutMs: 60_000 });
+      const dialing = transportContext({ proxy: parseSocksProxy(`socks5://127.0.0.1:${net.socksPortExt}`) }, { socksTimeoutMs: 60_000 });
       return {
         transport: new TorTransport(listening),
         dialer: new TorTransport(dialing),
+        listenOptions: { bind },
         addressOf: (listener) => codec.parse(listener.addresses[0]),
         // a valid v3 onion nobody publishes: tor answers 0xF0 within a second
         deadAddress: codec.parse(`${onionHostFromPublicKey(ed25519.getPublicKey(randomBytes(32)))}:18083`),

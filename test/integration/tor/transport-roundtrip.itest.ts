@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { AbortedError, type TransportConnection } from '@veilnode/plugin-api';
+import { AbortedError, type TransportConnection, parseSocksProxy } from '@veilnode/plugin-api';
 import { TorTransport, OnionV3Codec } from '@veilnode/tor';
 import { echoRoundTrip, torFixture, transportContext, type TorFixture } from './fixture';
 
@@ -24,7 +24,7 @@ describe('TorTransport over a private Tor network: dial an onion service', funct
   });
 
   function transport(proxyPort: number, scheme = 'socks5'): TorTransport {
-    const ctx = transportContext({ proxy: `${scheme}://127.0.0.1:${proxyPort}` }, { socksTimeoutMs: 60_000 });
+    const ctx = transportContext({ proxy: parseSocksProxy(`${scheme}://127.0.0.1:${proxyPort}`) }, { socksTimeoutMs: 60_000 });
     const t = new TorTransport(ctx);
     made.push({ transport: t, cleanup: ctx.cleanup });
     return t;

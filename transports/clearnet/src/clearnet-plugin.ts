@@ -1,4 +1,4 @@
-import { ConfigError, SocksDialer, parseSocksProxy, type Dialer, type ListenBind, type Logger, type Plugin, type ZoneConfig } from '@veilnode/plugin-api';
+import { SocksDialer, type Dialer, type Logger, type Plugin, type ZoneConfig } from '@veilnode/plugin-api';
 import { CLEARNET_TRANSPORT, ClearnetTransport, DEFAULT_DIAL_TIMEOUT_MS } from './clearnet-transport';
 import { clearnetZone, clearnetZoneFor } from './clearnet-zone';
 
@@ -10,7 +10,7 @@ export interface ClearnetPluginConfig {
 export const clearnetPlugin: Plugin = {
   name: 'clearnet',
   version: '0.1.0',
-  coreApi: '^1.0.0',
+  coreApi: '^2.0.0',
   configSchema: {
     dialTimeoutMs: {
       doc: 'Deadline of one outgoing TCP connect, in milliseconds.',
@@ -24,7 +24,7 @@ export const clearnetPlugin: Plugin = {
     context.registerTransport({
       name: CLEARNET_TRANSPORT,
       zone: clearnetZone.name,
-      create: ({ logger, zone }) => new ClearnetTransport({ logger, dialTimeoutMs, bind: bindOf(zone), dialer: proxyDialerOf(zone, logger) }),
+      create: ({ logger, zone }) => new ClearnetTransport({ logger, dialTimeoutMs, dialer: proxyDialerOf(zone, logger) }),
     });
   },
 };
@@ -36,16 +36,5 @@ export const clearnetPlugin: Plugin = {
  */
 function proxyDialerOf(zone: ZoneConfig, logger: Logger): Dialer | undefined {
   if (zone.proxy === null) return undefined;
-  return new SocksDialer({ proxy: parseSocksProxy(zone.proxy, `zones.${zone.name}.proxy`), logger });
-}
-
-/** The zone's `inbound.bind` (`IP:PORT`, `[IPv6]:PORT`; core fills it from --p2p-bind-ip/port). */
-function bindOf(zone: ZoneConfig): ListenBind | undefined {
-  if (!zone.inbound) return undefined;
-  try {
-    const { host, port } = clearnetZone.codec.parse(zone.inbound.bind);
-    return { host, port };
-  } catch (err) {
-    throw new ConfigError(`zones.${zone.name}.inbound.bind: ${(err as Error).message}`, { path: `zones.${zone.name}.inbound.bind` }, { cause: err });
-  }
+  return new SocksDialer({ proxy: zone.proxy, logger });
 }

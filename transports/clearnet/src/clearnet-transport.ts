@@ -1,4 +1,4 @@
-import { createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AbortedError, DialError, DialErrorCode, ListenError, TransportUnavailableError, ZONE_CLEARNET, dialWithDeadline, type DialOptions, type Dialer, type ListenBind, type ListenOptions, type Logger, type PeerAddress, type Transport, type TransportConnection } from '@veilnode/plugin-api';
 import { DirectTcpDialer } from './direct-tcp-dialer';
@@ -144,8 +144,8 @@ export class ClearnetTransport implements Transport {
 }
 
 function assertBindable(bind: ListenBind): void {
-  if (isIP(bind.host) === 0 || !Number.isInteger(bind.port) || bind.port < 0 || bind.port > 65535) {
-    throw new ListenError('BIND_ADDRESS_INVALID', `cannot listen on ${JSON.stringify(bind)}: need an IP address and a port 0..65535`, {
+  if (!/^[\x21-\x7e]{1,253}$/.test(bind.host) || !Number.isInteger(bind.port) || bind.port < 0 || bind.port > 65535) {
+    throw new ListenError('BIND_ADDRESS_INVALID', `cannot listen on ${JSON.stringify(bind)}: need an IP address or host name and a port 0..65535`, {
       bind: { ...bind },
     });
   }

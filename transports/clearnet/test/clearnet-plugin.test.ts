@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CORE_API_VERSION, ConfigError } from '@veilnode/plugin-api';
+import { CORE_API_VERSION } from '@veilnode/plugin-api';
 import { RecordingPluginContext, createTestTransportContext } from '@veilnode/compliance';
 import defaultExport, { plugin } from '../src/index';
 import { ClearnetTransport } from '../src/clearnet-transport';
@@ -37,26 +37,19 @@ describe('clearnet plugin', function () {
     expect(plugin.configSchema).to.have.nested.property('dialTimeoutMs.default', 10_000);
   });
 
-  it("listens on the zone's inbound bind address (core's --p2p-bind-ip/port) by default", async function () {
+  it('listens on the bind listen() is given (the node passes --p2p-bind-ip/port), IPv4 and IPv6', async function () {
     const context = new RecordingPluginContext({ pluginName: 'clearnet', config: {} });
     await plugin.register(context);
-    const bind = `127.0.0.1:${await freePort('127.0.0.1')}`;
-    const transport = context.transports[0].create(
-      createTestTransportContext({ zone: 'clearnet', zoneConfig: { inbound: { address: bind, bind, max: 8 } } }),
-    );
+    const transport = context.transports[0].create(createTestTransportContext({ zone: 'clearnet' }));
     try {
-      const listener = await transport.listen(() => undefined);
-      expect(listener.addresses).to.deep.equal([bind]);
+      const port = await freePort('127.0.0.1');
+      const v4 = await transport.listen(() => undefined, { bind: { host: '127.0.0.1', port } });
+      expect(v4.addresses).to.deep.equal([`127.0.0.1:${port}`]);
+      const v6 = await transport.listen(() => undefined, { bind: { host: '::1', port: 0 } });
+      expect(v6.addresses).to.have.length(1);
+      expect(v6.addresses[0]).to.match(/^\[::1\]:[1-9]\d*$/);
     } finally {
       await transport.stop();
     }
-  });
-
-  it('rejects an inbound bind that is not IP:PORT with a ConfigError naming the key', async function () {
-    const context = new RecordingPluginContext({ pluginName: 'clearnet', config: {} });
-    await plugin.register(context);
-    const zoneConfig = { inbound: { address: 'x', bind: 'localhost:18080', max: 8 } };
-    expect(() => context.transports[0].create(createTestTransportContext({ zone: 'clearnet', zoneConfig })))
-      .to.throw(ConfigError, 'zones.clearnet.inbound.bind: invalid address "localhost:18080"');
   });
 });

@@ -145,9 +145,15 @@ describe('ClearnetTransport', function () {
       expect(err.message).to.include(`127.0.0.1:${port}`);
     });
 
-    it('rejects a bind host that is not an IP address, or a bad port, with BIND_ADDRESS_INVALID', async function () {
+    it('binds a host name the OS resolves (localhost), reporting the address it bound', async function () {
+      const listener = await transport.listen(() => undefined, { bind: { host: 'localhost', port: 0 } });
+      expect(listener.addresses[0]).to.match(/^(127\.0\.0\.1|\[::1\]):[1-9]\d*$/);
+    });
+
+    it('rejects an empty or malformed bind host, or a bad port, with BIND_ADDRESS_INVALID', async function () {
       for (const bind of [
-        { host: 'localhost', port: 1 },
+        { host: '', port: 1 },
+        { host: 'local host', port: 1 },
         { host: '127.0.0.1', port: 65536 },
       ]) {
         const err = await rejectionOf(transport.listen(() => undefined, { bind }));

@@ -8,7 +8,7 @@ import { I2pSamTransport } from './i2p-sam-transport';
 export const i2pSamPlugin: Plugin = {
   name: PLUGIN_NAME,
   version: '0.1.0',
-  coreApi: '^1.0.0',
+  coreApi: '^2.0.0',
   configSchema: samConfigSchema,
   register(context) {
     context.registerZone(i2pZone);

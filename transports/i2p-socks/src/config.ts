@@ -1,8 +1,8 @@
-import { ConfigError } from '@veilnode/plugin-api';
+import { ConfigError, SocksProxy } from '@veilnode/plugin-api';
 
 export const PLUGIN_NAME = 'i2p-socks';
 /** i2pd's and Java I2P's usual SOCKS port; the zone's `proxy` (`--tx-proxy i2p,...`) overrides it. */
-export const DEFAULT_I2P_PROXY = 'socks4a://127.0.0.1:4447';
+export const DEFAULT_I2P_PROXY = new SocksProxy(4, '127.0.0.1', 4447);
 
 export interface I2pSocksConfig {
   /** Deadline of one SOCKS dial: an I2P lease-set lookup alone can take tens of seconds. */

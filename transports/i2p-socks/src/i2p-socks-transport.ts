@@ -1,4 +1,4 @@
-import { parseSocksProxy, ZONE_I2P, type PeerAddress, type TransportContext } from '@veilnode/plugin-api';
+import { ZONE_I2P, type PeerAddress, type TransportContext } from '@veilnode/plugin-api';
 import { i2pDialTarget, i2pZone } from '@veilnode/i2p-zone';
 import { SocksTransport, type SocksInboundSettings } from '@veilnode/socks-transport';
 import { DEFAULT_I2P_PROXY, parseI2pSocksConfig, PLUGIN_NAME } from './config';
@@ -19,7 +19,7 @@ export class I2pSocksTransport extends SocksTransport {
       zone: ZONE_I2P,
       codec: i2pZone.codec,
       context: { ...context, logger: context.logger.child({ transport: PLUGIN_NAME }) },
-      proxy: parseSocksProxy(context.zone.proxy ?? DEFAULT_I2P_PROXY, `zones.${context.zone.name}.proxy`),
+      proxy: context.zone.proxy ?? DEFAULT_I2P_PROXY,
       // isolation credentials mean nothing to an I2P router (no circuits to separate)
       isolation: false,
       dialTimeoutMs: config.dialTimeoutMs,

@@ -7,7 +7,7 @@ import { I2pSocksTransport } from './i2p-socks-transport';
 export const i2pSocksPlugin: Plugin = {
   name: PLUGIN_NAME,
   version: '0.1.0',
-  coreApi: '^1.0.0',
+  coreApi: '^2.0.0',
   configSchema: i2pSocksConfigSchema,
   register(context) {
     context.registerZone(i2pZone);

@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { ConfigError, TransportUnavailableError, type TransportConnection, type ZoneConfig } from '@veilnode/plugin-api';
+import { ConfigError, TransportUnavailableError, type TransportConnection, type ZoneConfig, parseSocksProxy } from '@veilnode/plugin-api';
 import { createTestTransportContext, RecordingPluginContext, transportCompliance, readExactly } from '@veilnode/compliance';
 import { i2pZone } from '@veilnode/i2p-zone';
 import { I2pSocksTransport, i2pSocksPlugin } from '../src';
@@ -24,7 +24,7 @@ function transport(proxyPort: number, zone: Partial<ZoneConfig> = {}, pluginConf
     zone: 'i2p',
     transport: 'i2p-socks',
     pluginConfig,
-    zoneConfig: { proxy: `socks4a://127.0.0.1:${proxyPort}`, inbound: { address: OURS, bind: '127.0.0.1:0', max: 0 }, ...zone },
+    zoneConfig: { proxy: parseSocksProxy(`socks4a://127.0.0.1:${proxyPort}`), inbound: { address: OURS, bind: { host: '127.0.0.1', port: 0 }, max: 0 }, ...zone },
   }));
 }
 
@@ -81,8 +81,7 @@ describe('I2pSocksTransport with a fake router SOCKS proxy', () => {
     expect(t.capabilities.listen).to.equal(false);
     const error = await t.listen(() => undefined).then(() => undefined, (e: unknown) => e);
     expect(error).to.be.instanceOf(TransportUnavailableError);
-    expect(() => transport(proxy.port, { inbound: { address: 'x.onion', bind: '127.0.0.1:1', max: 0 } })).to.throw(ConfigError, /zones.i2p.inbound.address/);
-    expect(() => transport(proxy.port, { inbound: { address: OURS, bind: 'nowhere', max: 0 } })).to.throw(ConfigError, /zones.i2p.inbound.bind/);
+    expect(() => transport(proxy.port, { inbound: { address: 'x.onion', bind: { host: '127.0.0.1', port: 1 }, max: 0 } })).to.throw(ConfigError, /zones.i2p.inbound.address/);
     expect(() => transport(proxy.port, {}, { dialTimeoutMs: 5 })).to.throw(ConfigError, /i2p-socks.dialTimeoutMs/);
   });
 

@@ -10,7 +10,7 @@ import { KOVRI_TRANSPORT, KovriTransport } from './kovri-transport';
 export const kovriPlugin: Plugin = {
   name: 'kovri',
   version: '0.1.0',
-  coreApi: '^1.0.0',
+  coreApi: '^2.0.0',
   // Mounted under the plugin's name: `kovri: { router: "127.0.0.1:7070" }` in the config file.
   configSchema: {
     router: {

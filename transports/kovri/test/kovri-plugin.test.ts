@@ -7,7 +7,7 @@ import { parseKovriRouter } from '../src/kovri-router';
 describe('kovri plugin (stub)', function () {
   it('is the default and the `plugin` export', function () {
     expect(defaultExport).to.equal(plugin);
-    expect(plugin).to.include({ name: 'kovri', coreApi: '^1.0.0' });
+    expect(plugin).to.include({ name: 'kovri', coreApi: '^2.0.0' });
   });
 
   it('registers the kovri zone under anonymity rules and its transport', async function () {

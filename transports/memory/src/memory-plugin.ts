@@ -31,7 +31,7 @@ function generatedHost(zone: string): string {
 export const memoryPlugin: Plugin = {
   name: 'memory',
   version: '0.1.0',
-  coreApi: '^1.0.0',
+  coreApi: '^2.0.0',
   configSchema: {
     zone: { doc: 'Zone the memory transport serves.', format: String, default: 'clearnet' },
     network: { doc: 'Name of the in-process network nodes share.', format: String, default: 'default' },

@@ -4,6 +4,5 @@
  */
 export { SocksTransport, type SocksInboundSettings, type SocksTransportOptions } from './socks-transport';
 export { listenHiddenServiceInbound, type HiddenServiceInbound, type HiddenServiceInboundOwner, type HiddenServiceInboundSettings } from './hidden-service-inbound';
-export { parseInboundBind } from './inbound-bind';
 export { ProxyHealth } from './proxy-health';
 export { Backoff } from './backoff';

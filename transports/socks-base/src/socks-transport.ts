@@ -1,8 +1,7 @@
 import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { AbortedError, ConfigError, dialWithDeadline, InvalidAddressError, probeSocksProxy, SocksDialer, SocksError, TransportUnavailableError, type AddressCodec, type DialOptions, type Listener, type ListenOptions, type Logger, type PeerAddress, type SocksProxy, type Transport, type TransportCapabilities, type TransportConnection, type TransportContext, type TransportStatus } from '@veilnode/plugin-api';
+import { AbortedError, ConfigError, dialWithDeadline, InvalidAddressError, probeSocksProxy, SocksDialer, SocksError, TransportUnavailableError, type AddressCodec, type DialOptions, type Listener, type ListenBind, type ListenOptions, type Logger, type PeerAddress, type SocksProxy, type Transport, type TransportCapabilities, type TransportConnection, type TransportContext, type TransportStatus } from '@veilnode/plugin-api';
 import { listenHiddenServiceInbound, type HiddenServiceInboundSettings } from './hidden-service-inbound';
-import { parseInboundBind } from './inbound-bind';
 import { ProxyHealth } from './proxy-health';
 
 /** Where this transport's hidden service delivers inbound streams, parsed from `zones.<zone>.inbound`. */
@@ -36,6 +35,8 @@ export interface SocksTransportOptions {
 }
 
 const DEFAULT_RETRY = { initialMs: 1_000, maxMs: 60_000 };
+/** Where an own-inbound transport (Tor's ADD_ONION) listens when no bind is given: loopback, a free port. */
+const DEFAULT_INBOUND_BIND: ListenBind = Object.freeze({ host: '127.0.0.1', port: 0 });
 
 /**
  * The skeleton every transport that dials through a SOCKS proxy and receives through a hidden
@@ -223,7 +224,7 @@ function readInbound(context: TransportContext, codec: AddressCodec, ownInbound:
   }
   return {
     address,
-    bind: configured ? parseInboundBind(configured.bind, `${path}.bind`) : { host: '127.0.0.1', port: 0 },
+    bind: configured?.bind ?? DEFAULT_INBOUND_BIND,
     // core fills max (≥ 1); a context built by hand may leave 0, which must not mean unbounded
     max: configured?.max || zone.maxInbound,
   };

@@ -1,4 +1,4 @@
-import { anonymityZonePolicy, ConfigError, InvalidAddressError, parseSocksProxy, ZONE_TOR, type Plugin, type PluginContext, type ZoneConfig, type ZoneDefinition } from '@veilnode/plugin-api';
+import { anonymityZonePolicy, ConfigError, InvalidAddressError, ZONE_TOR, type Plugin, type PluginContext, type ZoneConfig, type ZoneDefinition } from '@veilnode/plugin-api';
 import { OnionV3Codec } from './onion-v3-codec';
 import { readTorConfig, torConfigSchema } from './tor-config';
 import { DEFAULT_TOR_PROXY, TorTransport } from './tor-transport';
@@ -30,13 +30,13 @@ function validateZoneAddresses(zone: ZoneConfig, codec: OnionV3Codec): void {
 
 /** Fresh SOCKS credentials, and so a circuit of its own, for any dial that asks, unless the proxy has fixed credentials. */
 function torFreshIdentity(zone: ZoneConfig): boolean {
-  return !parseSocksProxy(zone.proxy ?? DEFAULT_TOR_PROXY, `zones.${zone.name}.proxy`).hasCredentials;
+  return !(zone.proxy ?? DEFAULT_TOR_PROXY).hasCredentials;
 }
 
 export const torPlugin: Plugin = {
   name: 'tor',
   version: '0.1.0',
-  coreApi: '^1.0.0',
+  coreApi: '^2.0.0',
   configSchema: torConfigSchema,
   register(context: PluginContext): void {
     const settings = readTorConfig(context.config());

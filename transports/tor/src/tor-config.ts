@@ -1,10 +1,11 @@
-import { ConfigError, type NetworkName } from '@veilnode/plugin-api';
+import { isIP } from 'node:net';
+import { ConfigError, type DialTarget, type NetworkName } from '@veilnode/plugin-api';
 import { OnionV3Codec } from './onion-v3-codec';
 
 /** The `tor.*` plugin settings after validation. */
 export interface TorPluginConfig {
-  /** Tor control port `ip:port` (`--tor-control`), or null: then no onion service is created. */
-  readonly control: string | null;
+  /** Tor control port (`--tor-control IP:PORT`, IPv4 or `[IPv6]`), parsed; null: no onion service is created. */
+  readonly control: DialTarget | null;
   /** HASHEDPASSWORD for the control port; cookie auth (SAFECOOKIE/COOKIE) is used when null. */
   readonly controlPassword: string | null;
   /** Fresh random SOCKS credentials per connection (Tor stream isolation). */
@@ -43,11 +44,19 @@ export const DEFAULT_TOR_CONFIG: TorPluginConfig = Object.freeze({
 
 const codec = new OnionV3Codec();
 
-function controlEndpoint(value: unknown): void {
-  if (value === null) return;
-  if (typeof value !== 'string' || !/^(\d{1,3}(\.\d{1,3}){3}):(\d{1,5})$/.test(value) || Number(value.split(':')[1]) < 1 || Number(value.split(':')[1]) > 65535) {
-    throw new Error('must be IPv4:port, e.g. 127.0.0.1:9051');
+/** `IPV4:PORT` or `[IPV6]:PORT`, port 1..65535: the control port is an IP literal, never a name. */
+function parseControlEndpoint(value: unknown): DialTarget {
+  const match = typeof value === 'string' ? /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value) : null;
+  const host = match?.[1] ?? match?.[2] ?? '';
+  const port = Number(match?.[3]);
+  if (isIP(host) !== (match?.[1] === undefined ? 4 : 6) || port < 1 || port > 65535) {
+    throw new Error('must be IP:PORT ([IPV6]:PORT for IPv6), e.g. 127.0.0.1:9051');
   }
+  return { host, port };
+}
+
+function controlEndpoint(value: unknown): void {
+  if (value !== null) parseControlEndpoint(value);
 }
 
 function seedList(value: unknown): void {
@@ -114,6 +123,7 @@ export function readTorConfig(raw: unknown): TorPluginConfig {
     seeds[network] = (rawSeeds[network] as string[]).map((s) => codec.format(codec.parse(s)));
   }
   out.seeds = seeds;
+  out.control = out.control === null ? null : parseControlEndpoint(out.control);
   if ((out.retryMaxMs as number) < (out.retryInitialMs as number)) {
     throw new ConfigError('tor.retryMaxMs must not be below tor.retryInitialMs', { path: 'tor.retryMaxMs' });
   }

@@ -1,5 +1,6 @@
+import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { DialError, DialErrorCode, InvalidAddressError, parseSocksProxy, TransportUnavailableError, ZONE_TOR, type PeerAddress, type TransportContext } from '@veilnode/plugin-api';
+import { DialError, DialErrorCode, InvalidAddressError, SocksProxy, TransportUnavailableError, ZONE_TOR, type DialTarget, type PeerAddress, type TransportContext } from '@veilnode/plugin-api';
 import { SocksTransport, type SocksInboundSettings } from '@veilnode/socks-transport';
 import { OnionServiceKey } from './onion-service-key';
 import { OnionServicePublisher } from './onion-service-publisher';
@@ -7,7 +8,7 @@ import { OnionV3Codec } from './onion-v3-codec';
 import { readTorConfig, type TorPluginConfig } from './tor-config';
 
 /** Tor's usual SocksPort. monerod has no default; we pick Tor's. */
-export const DEFAULT_TOR_PROXY = 'socks5://127.0.0.1:9050';
+export const DEFAULT_TOR_PROXY = new SocksProxy(5, '127.0.0.1', 9050);
 /** File in the transport's data dir holding our onion service key. */
 export const ONION_KEY_FILE = 'onion_v3_private_key';
 
@@ -29,7 +30,7 @@ export class TorTransport extends SocksTransport {
       zone: ZONE_TOR,
       codec: new OnionV3Codec(),
       context,
-      proxy: parseSocksProxy(context.zone.proxy ?? DEFAULT_TOR_PROXY, `zones.${context.zone.name}.proxy`),
+      proxy: context.zone.proxy ?? DEFAULT_TOR_PROXY,
       isolation: settings.isolation,
       freshIdentity: true,
       dialTimeoutMs: settings.socksTimeoutMs,
@@ -64,7 +65,8 @@ export class TorTransport extends SocksTransport {
     const virtualPort = inbound.address?.port ?? this.settings.onionPort;
     if (!this.settings.control) return [this.codec.format(inbound.address as PeerAddress)];
     const key = await this.loadKey(inbound.address);
-    await this.publish(key, virtualPort, `${inbound.bind.host}:${port}`);
+    // Tor's ADD_ONION target, brackets around an IPv6 host
+    await this.publish(key, virtualPort, `${isIP(inbound.bind.host) === 6 ? `[${inbound.bind.host}]` : inbound.bind.host}:${port}`);
     return [`${key.host}:${virtualPort}`];
   }
 
@@ -78,11 +80,11 @@ export class TorTransport extends SocksTransport {
   }
 
   private async publish(key: OnionServiceKey, virtualPort: number, target: string): Promise<void> {
-    const [host, port] = (this.settings.control as string).split(':');
+    const control = this.settings.control as DialTarget;
     await this.publisher?.stop();
     this.publisher = new OnionServicePublisher({
-      controlHost: host,
-      controlPort: Number(port),
+      controlHost: control.host,
+      controlPort: control.port,
       password: this.settings.controlPassword ?? undefined,
       key,
       virtualPort,

@@ -1,5 +1,5 @@
 import { RecordingPluginContext } from '@veilnode/compliance';
-import { ConfigError, Command, policyAllows, type NetworkName, type ZoneConfig } from '@veilnode/plugin-api';
+import { ConfigError, Command, parseSocksProxy, policyAllows, type NetworkName, type ZoneConfig } from '@veilnode/plugin-api';
 import { expect } from 'chai';
 import { torPlugin } from '../src/plugin';
 import { DEFAULT_TOR_CONFIG, readTorConfig } from '../src/tor-config';
@@ -17,7 +17,7 @@ function register(network: NetworkName, zoneConfig: ZoneConfig | undefined, conf
 
 describe('tor plugin', () => {
   it('registers the tor zone (onion codec, anonymity rules, limits from config) and the tor transport', () => {
-    const { zones, transports } = register('regtest', zone({ maxOutbound: 5, inbound: { address: 'x', bind: '127.0.0.1:1', max: 7 } }));
+    const { zones, transports } = register('regtest', zone({ maxOutbound: 5, inbound: { address: 'x', bind: { host: '127.0.0.1', port: 1 }, max: 7 } }));
     expect(zones).to.have.length(1);
     const [z] = zones;
     expect(z.name).to.equal('tor');
@@ -33,8 +33,8 @@ describe('tor plugin', () => {
   it('declares fresh identities (carriers: a circuit of their own each) unless the proxy has fixed credentials', () => {
     const [transport] = register('regtest', zone()).transports;
     expect(transport.freshIdentity?.(zone())).to.equal(true);
-    expect(transport.freshIdentity?.(zone({ proxy: 'socks5://127.0.0.1:9050' }))).to.equal(true);
-    expect(transport.freshIdentity?.(zone({ proxy: 'socks5://alice:pw@127.0.0.1:9050' }))).to.equal(false);
+    expect(transport.freshIdentity?.(zone({ proxy: parseSocksProxy('socks5://127.0.0.1:9050') }))).to.equal(true);
+    expect(transport.freshIdentity?.(zone({ proxy: parseSocksProxy('socks5://alice:pw@127.0.0.1:9050') }))).to.equal(false);
   });
 
   it('ships monerod\'s onion seeds for mainnet only, all valid', () => {
@@ -51,10 +51,17 @@ describe('tor plugin', () => {
     expect(register('regtest', undefined, { seeds: { regtest: [seed.toUpperCase().replace('.ONION', '.onion')] } }).zones[0].seeds).to.deep.equal([seed]);
   });
 
+  it('parses the control port once, IPv4 or [IPv6]', () => {
+    expect(readTorConfig({ control: '127.0.0.1:9051' }).control).to.deep.equal({ host: '127.0.0.1', port: 9051 });
+    expect(readTorConfig({ control: '[::1]:9051' }).control).to.deep.equal({ host: '::1', port: 9051 });
+    expect(readTorConfig({}).control).to.equal(null);
+  });
+
   it('rejects bad settings naming the key and the reason', () => {
     const bad: Array<[Record<string, unknown>, RegExp]> = [
-      [{ control: 'localhost:9051' }, /tor\.control: must be IPv4:port/],
-      [{ control: '127.0.0.1:0' }, /tor\.control: must be IPv4:port/],
+      [{ control: 'localhost:9051' }, /tor\.control: must be IP:PORT/],
+      [{ control: '127.0.0.1:0' }, /tor\.control: must be IP:PORT/],
+      [{ control: '::1:9051' }, /tor\.control: must be IP:PORT/],
       [{ socksTimeoutMs: 0 }, /tor\.socksTimeoutMs: must be an integer/],
       [{ isolation: 'yes' }, /tor\.isolation: must be true or false/],
       [{ onionPort: 70000 }, /tor\.onionPort/],

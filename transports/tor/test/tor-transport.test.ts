@@ -1,4 +1,4 @@
-import { DialError, TransportUnavailableError, type TransportConnection, type TransportContext, type ZoneConfig } from '@veilnode/plugin-api';
+import { DialError, TransportUnavailableError, type TransportConnection, type TransportContext, type ZoneConfig, parseSocksProxy } from '@veilnode/plugin-api';
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket, type AddressInfo } from 'node:net';
@@ -64,7 +64,7 @@ describe('TorTransport (no tor needed)', () => {
 
   it('treats connections on the --anonymous-inbound port as Tor peers without an address', async () => {
     const port = await deadPort();
-    const t = make({ inbound: { address: `${ONION.toUpperCase().replace('.ONION', '.onion')}:18083`, bind: `127.0.0.1:${port}`, max: 2 } });
+    const t = make({ inbound: { address: `${ONION.toUpperCase().replace('.ONION', '.onion')}:18083`, bind: { host: '127.0.0.1', port: port }, max: 2 } });
     expect(t.capabilities).to.deep.equal({ dial: true, listen: true, halfClose: false, ownInbound: false });
     const got: TransportConnection[] = [];
     const listener = await t.listen((c) => got.push(c));
@@ -91,7 +91,7 @@ describe('TorTransport (no tor needed)', () => {
   });
 
   it('refuses to dial an address of another zone or a bad onion, naming the reason', async () => {
-    const t = make({ proxy: `127.0.0.1:${await deadPort()}` });
+    const t = make({ proxy: parseSocksProxy(`127.0.0.1:${await deadPort()}`) });
     for (const [address, code, reason] of [
       [{ zone: 'clearnet', host: '1.2.3.4', port: 18080 }, 'ZONE_MISMATCH', /cannot dial an address of zone clearnet/],
       [{ zone: 'tor', host: 'expyuzz4wqqyqhjn.onion', port: 1 }, 'ADDRESS_INVALID', /v2 onion services no longer exist/],
@@ -107,8 +107,32 @@ describe('TorTransport (no tor needed)', () => {
     expect(t.status().healthy).to.equal(true);
   });
 
+  it('dials through a SOCKS proxy on IPv6 ([::1]), handing it the onion name', async () => {
+    const requested: string[] = [];
+    const proxy = createServer((socket) => {
+      sockets.push(socket);
+      socket.once('data', () => {
+        socket.write(Buffer.from([5, 0])); // no authentication
+        socket.once('data', (request: Buffer) => {
+          // VER CMD RSV ATYP=3 LEN NAME PORT: the name as sent, never resolved
+          requested.push(`${request.subarray(5, 5 + request[4]).toString('latin1')}:${request.readUInt16BE(5 + request[4])}`);
+          socket.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
+        });
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '::1', r));
+    try {
+      transport = make({ proxy: parseSocksProxy(`[::1]:${(proxy.address() as AddressInfo).port}`) });
+      const connection = await transport.dial({ zone: 'tor', host: ONION, port: 18083 });
+      connection.stream.destroy();
+      expect(requested).to.deep.equal([`${ONION}:18083`]);
+    } finally {
+      proxy.close();
+    }
+  });
+
   it('reports a dead SOCKS proxy in status() after start', async () => {
-    const t = make({ proxy: `socks5://127.0.0.1:${await deadPort()}` }, { retryInitialMs: 60_000 });
+    const t = make({ proxy: parseSocksProxy(`socks5://127.0.0.1:${await deadPort()}`) }, { retryInitialMs: 60_000 });
     await t.start();
     expect(t.status().healthy).to.equal(false);
     expect(t.status().reason).to.match(/is unreachable \(ECONNREFUSED\)/);

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { ConfigError, parseSocksProxy } from '@veilnode/plugin-api';
 
 /** `host:port` as config and flags write it. */
 export interface HostPort {
@@ -56,20 +57,19 @@ export const bindRule: Rule = (value) => {
   return typeof parsed === 'string' ? parsed : undefined;
 };
 
-const PROXY = /^(?:(socks4a|socks5|socks4|socks):\/\/)?(?:([^:@/]+)(?::([^@/]*))?@)?(.+)$/;
-
 /**
  * Rule: a SOCKS proxy, `[socks4a|socks5://][user[:pass]@]IP:PORT` (monerod 0.18.5's grammar;
- * credentials only with socks5, since SOCKS4a has no password).
+ * credentials only with socks5, since SOCKS4a has no password). The plugin API's parser is the
+ * one grammar: what passes here is what zone settings hand transports, parsed, as a SocksProxy.
  */
 export const proxyRule: Rule = (value) => {
-  const written = /^([a-z0-9+.-]*):\/\//i.exec(value)?.[1];
-  if (written !== undefined && !['socks', 'socks4', 'socks4a', 'socks5'].includes(written)) return `proxy scheme ${written}:// is not SOCKS (socks4a:// or socks5://)`;
-  const m = PROXY.exec(value);
-  if (!m) return 'expected [socks4a|socks5://][user[:pass]@]IP:PORT';
-  const [, scheme, user, , endpoint] = m;
-  if (user !== undefined && scheme !== 'socks5') return 'user:pass is only allowed with socks5://';
-  return endpointRule(endpoint);
+  try {
+    parseSocksProxy(value);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ConfigError) return String(error.context.reason);
+    throw error;
+  }
 };
 
 /** Rule: RPC login `user:pass` (both non-empty). */

@@ -1,5 +1,5 @@
-import { bindRule, proxyRule, type Rule } from './host-port';
-import type { ZoneConfig, ZonePolicy } from '@veilnode/plugin-api';
+import { bindRule, parseIpPort, proxyRule, type HostPort, type Rule } from './host-port';
+import { ConfigError, parseSocksProxy, type ZoneConfig, type ZonePolicy } from '@veilnode/plugin-api';
 
 /** A `zones.<name>` entry as written in config: every field optional, checked by validateZoneEntries. */
 export interface RawZoneSettings {
@@ -114,18 +114,18 @@ export function resolveZoneConfig(
 ): ZoneConfig {
   const maxInbound = raw.maxInbound ?? policy?.defaultMaxInbound ?? DEFAULT_MAX_INBOUND;
   const publicZone = policy !== undefined && !policy.anonymity;
-  const bind = publicBind.bindIp.includes(':') ? `[${publicBind.bindIp}]:${publicBind.bindPort}` : `${publicBind.bindIp}:${publicBind.bindPort}`;
+  const publicAddress = publicBind.bindIp.includes(':') ? `[${publicBind.bindIp}]:${publicBind.bindPort}` : `${publicBind.bindIp}:${publicBind.bindPort}`;
   const inbound =
     raw.inbound != null
-      ? { address: raw.inbound.address, bind: raw.inbound.bind, max: raw.inbound.max ?? maxInbound }
+      ? { address: raw.inbound.address, bind: parsedBind(raw.inbound.bind, `zones.${name}.inbound.bind`), max: raw.inbound.max ?? maxInbound }
       : publicZone
-        ? { address: bind, bind, max: maxInbound }
+        ? { address: publicAddress, bind: Object.freeze({ host: publicBind.bindIp, port: publicBind.bindPort }), max: maxInbound }
         : null;
   return Object.freeze({
     name,
     enabled: raw.enabled ?? true,
     transport: raw.transport ?? name,
-    proxy: raw.proxy ?? null,
+    proxy: raw.proxy == null ? null : parseSocksProxy(raw.proxy, `zones.${name}.proxy`),
     maxOutbound: raw.maxOutbound ?? policy?.defaultMaxOutbound ?? DEFAULT_MAX_OUTBOUND,
     maxInbound,
     // anonymity zones: every inbound peer comes from the local daemon's address (see ZoneConfig)
@@ -136,4 +136,11 @@ export function resolveZoneConfig(
     exclusivePeers: Object.freeze([...(raw.exclusivePeers ?? [])]),
     seeds: Object.freeze([...(raw.seeds ?? defaultSeeds)]),
   });
+}
+
+/** A bind validateZoneEntries accepted, as `{host, port}`; a text it would refuse throws naming the key. */
+function parsedBind(text: string, path: string): HostPort {
+  const parsed = parseIpPort(text);
+  if (typeof parsed === 'string') throw new ConfigError(`${path}: ${parsed}`, { path });
+  return Object.freeze(parsed);
 }

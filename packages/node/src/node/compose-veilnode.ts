@@ -1,4 +1,4 @@
-import { type Logger, SystemClock, type Clock } from '@veilnode/plugin-api';
+import { type Logger, SystemClock, type Clock, type PeerAddress, type TransportConnection } from '@veilnode/plugin-api';
 import type { NodeConfig } from '../config/core-schema';
 import type { PeerRateLimits } from '../net/throttled-stream';
 import { TokenBucket } from '../net/token-bucket';
@@ -98,7 +98,7 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
         config: zone,
         codec,
         policy,
-        dial: (address, signal) => node.dial(zone.name, codec.format(address), signal),
+        dial: (address, signal) => node.dial(zone.name, address, signal),
         healthy: () => node.zoneHealth().find((z) => z.zone === zone.name)?.healthy ?? true,
       });
     }
@@ -128,17 +128,16 @@ export function composeVeilnode(prepared: PreparedNode, options: VeilnodeOptions
 function carrierOpeners(
   prepared: PreparedNode,
   peers: PeerService,
-  dial: (zone: string, address: string, signal: AbortSignal) => Promise<void>,
+  dial: (zone: string, address: PeerAddress, signal: AbortSignal) => Promise<TransportConnection>,
   events?: Pick<PeerEvents, 'noiseSent'>,
 ): Map<string, CarrierOpener> {
   const openers = new Map<string, CarrierOpener>();
   if (!prepared.config.relay.privateBroadcast.enabled) return openers;
   for (const zone of prepared.zones) {
     if (!opensCarriers(prepared.registry, zone)) continue;
-    const codec = prepared.registry.zone(zone.name)!.definition.codec;
     const sent = (bytes: number) => events?.noiseSent?.(zone.name, bytes);
     const noise = zone.noise ? { builder: new LevinCovertSlotBuilder(), clock: new SystemClock(), rng: new CryptoRng(), timing: DEFAULT_NOISE, sent } : undefined;
-    openers.set(zone.name, peers.carrierOpener(zone.name, (address, signal) => dial(zone.name, codec.format(address), signal), noise));
+    openers.set(zone.name, peers.carrierOpener(zone.name, (address, signal) => dial(zone.name, address, signal), noise));
   }
   if (openers.size > 0) prepared.logger.info({ zones: [...openers.keys()], fanout: prepared.config.relay.privateBroadcast.fanout }, 'private broadcast: each local tx goes out on carriers of its own on these zones');
   return openers;

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { DependencyContainer } from 'tsyringe';
-import { DialError, DialErrorCode, TimeoutError, VeilnodeError, type DialOptions, type Logger, type ZoneConfig } from '@veilnode/plugin-api';
+import { DialError, DialErrorCode, TimeoutError, VeilnodeError, type DialOptions, type Logger, type PeerAddress, type TransportConnection, type ZoneConfig } from '@veilnode/plugin-api';
 import type { NodeConfig } from '../config/core-schema';
 import { createZoneContainer } from '../di/zone-container';
 import type { StopHook } from '../plugins/plugin-context';
@@ -147,17 +147,17 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
    * Dial a peer in a running zone (the peer layer's entry point for outbound connections; its
    * OutboundMaintainer decides whom and when). `signal` aborts this dial; node stop aborts all.
    */
-  async dial(zone: string, address: string, signal?: AbortSignal): Promise<void> {
+  async dial(zone: string, address: PeerAddress, signal?: AbortSignal): Promise<TransportConnection> {
     const runtime = this.runtimes.find((r) => r.name === zone);
     if (runtime === undefined) throw new VeilnodeError('ZONE_NOT_RUNNING', `zone ${zone} is not running`, { zone });
-    await runtime.dial(address, signal === undefined ? this.abort.signal : AbortSignal.any([this.abort.signal, signal]));
+    return runtime.dial(address, signal === undefined ? this.abort.signal : AbortSignal.any([this.abort.signal, signal]));
   }
 
   /** Dial a private-broadcast carrier in a running zone (fresh identity; see ZoneRuntime.dialCarrier). */
-  async dialCarrier(zone: string, address: string, signal?: AbortSignal): Promise<void> {
+  async dialCarrier(zone: string, address: PeerAddress, signal?: AbortSignal): Promise<TransportConnection> {
     const runtime = this.runtimes.find((r) => r.name === zone);
     if (runtime === undefined) throw new VeilnodeError('ZONE_NOT_RUNNING', `zone ${zone} is not running`, { zone });
-    await runtime.dialCarrier(address, opensCarriers(this.parts.registry, runtime.config), signal === undefined ? this.abort.signal : AbortSignal.any([this.abort.signal, signal]));
+    return runtime.dialCarrier(address, opensCarriers(this.parts.registry, runtime.config), signal === undefined ? this.abort.signal : AbortSignal.any([this.abort.signal, signal]));
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import { type AddressCodec, VeilnodeError, type Logger, type Listener, type Transport, type TransportConnection, type TransportStatus, type ZoneConfig, type ZonePolicy, SystemClock, type Clock } from '@veilnode/plugin-api';
+import { type AddressCodec, type PeerAddress, VeilnodeError, type Logger, type Listener, type Transport, type TransportConnection, type TransportStatus, type ZoneConfig, type ZonePolicy, SystemClock, type Clock } from '@veilnode/plugin-api';
 import { ZONE_CODEC, ZONE_CONFIG, ZONE_LOGGER, ZONE_POLICY, ZONE_TRANSPORT } from '../di/tokens';
 import { IntervalSummaryLog } from '../logging/interval-summary-log';
 import type { ConnectionHandler } from '../peer/connection-handler';
@@ -74,24 +74,24 @@ export class ZoneRuntime {
     this.watchHealth();
     const { listen, ownInbound } = this.transport.capabilities;
     if (listen && (this.config.inbound !== null || ownInbound === true)) {
-      this.listener = await this.transport.listen((connection) => this.adopt(connection), { signal });
+      this.listener = await this.transport.listen((connection) => this.adopt(connection), { signal, bind: this.config.inbound?.bind });
     }
   }
 
-  /** Dial a peer of this zone (text form) and hand the connection over. */
-  async dial(address: string, signal?: AbortSignal): Promise<void> {
+  /** Dial a peer of this zone, hand the connection over and return it. */
+  async dial(address: PeerAddress, signal?: AbortSignal): Promise<TransportConnection> {
     if (this.open.outbound.size >= this.config.maxOutbound) {
       throw new VeilnodeError('ZONE_OUTBOUND_FULL', `zone ${this.name} already has ${this.open.outbound.size} outbound connections (max ${this.config.maxOutbound})`, {
         zone: this.name,
       });
     }
-    const peer = this.codec.parse(address);
-    const refusal = this.handler.refusal?.(this.name, peer);
+    const refusal = this.handler.refusal?.(this.name, address);
     if (refusal !== undefined) throw new VeilnodeError('PEER_REFUSED', `zone ${this.name} does not dial this peer: ${refusal}`, { zone: this.name, refusal });
     // no deadline of our own: each transport's configured one applies (a transient I2P dial
     // alone needs a ~20 s SAM SESSION CREATE; clearnet's default stays 10 s)
-    const connection = await this.transport.dial(peer, { signal });
+    const connection = await this.transport.dial(address, { signal });
     this.adopt(connection);
+    return connection;
   }
 
   /**
@@ -99,10 +99,13 @@ export class ZoneRuntime {
    * over marked as a carrier. Refused unless the transport's definition declared `freshIdentity`
    * (`canOpenCarriers`), and the transport itself refuses rather than dial without one.
    */
-  async dialCarrier(address: string, canOpenCarriers: boolean, signal?: AbortSignal): Promise<void> {
+  async dialCarrier(address: PeerAddress, canOpenCarriers: boolean, signal?: AbortSignal): Promise<TransportConnection> {
     if (!canOpenCarriers) throw new VeilnodeError('ZONE_NO_CARRIERS', `zone ${this.name}'s transport cannot open private-broadcast carriers`, { zone: this.name });
-    const connection = await this.transport.dial(this.codec.parse(address), { signal, freshIdentity: true });
+    const refusal = this.handler.refusal?.(this.name, address);
+    if (refusal !== undefined) throw new VeilnodeError('PEER_REFUSED', `zone ${this.name} does not dial this peer: ${refusal}`, { zone: this.name, refusal });
+    const connection = await this.transport.dial(address, { signal, freshIdentity: true });
     this.adopt(connection, true);
+    return connection;
   }
 
   private adopt(connection: TransportConnection, carrier = false): void {

@@ -1,6 +1,4 @@
-import type { AddressCodec, PeerAddress } from '@veilnode/plugin-api';
-import { VeilnodeError } from '@veilnode/plugin-api';
-import type { ZoneConfig } from '@veilnode/plugin-api';
+import { VeilnodeError, type AddressCodec, type PeerAddress, type TransportConnection, type ZoneConfig } from '@veilnode/plugin-api';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import type { AnonymityZone, CarrierHandle, CarrierOpener } from '../relay/carrier-port';
 import type { Rng } from '../time/rng';
@@ -21,7 +19,7 @@ export interface PeerCarrierOpenerOptions {
   readonly layer: PeerLayer;
   readonly zone: () => CarrierZone | undefined;
   /** The node's fresh-identity dial (Node.dialCarrier): hands the stream to the layer marked as a carrier. */
-  readonly dial: (address: PeerAddress, signal: AbortSignal) => Promise<void>;
+  readonly dial: (address: PeerAddress, signal: AbortSignal) => Promise<TransportConnection>;
   readonly rng: Rng;
   /** The zone's noise; undefined when the zone has it off. */
   readonly noise?: CarrierNoise;

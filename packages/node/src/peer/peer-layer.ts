@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ThrottledStream, type PeerRateLimits } from '../net/throttled-stream';
 import { outcomeOf, type PeerEvents } from './peer-events';
-import { type PeerAddress, AbortedError, VeilnodeError, type Logger, type NetworkName, SystemClock, type Clock } from '@veilnode/plugin-api';
+import { type PeerAddress, AbortedError, VeilnodeError, type Logger, type NetworkName, SystemClock, type Clock, type TransportConnection } from '@veilnode/plugin-api';
 import type { ConnectionHandler, ZoneConnection } from './connection-handler';
 import type { ConnectionClose } from '../relay/rejection-tracker';
 import { ReceiveBudget } from '@veilnode/protocol';
 import { IntervalSummaryLog } from '../logging/interval-summary-log';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import { ChainState } from './chain-state';
-import { DEFAULT_PEER_TIMEOUTS, PeerConnection, type PeerTimeouts } from './peer-connection';
+import { PeerConnection, type PeerTimeouts } from './peer-connection';
 import type { ConnectPeer } from './outbound-maintainer';
 import { NODE_RECEIVE_BUDGET_BYTES } from './receive-limits';
 import { sourceGroup } from './source-group';
@@ -69,11 +69,6 @@ export interface ConnectionObserver {
 /** PeerConnection's close reasons when the far end closed or reset the stream. */
 const CLOSED_BY_PEER: ReadonlySet<string> = new Set(['remote closed', 'remote ended', 'stream error']);
 
-interface OutboundWaiter {
-  resolve(peer: PeerConnection): void;
-  reject(error: unknown): void;
-}
-
 /**
  * The Levin peer layer: the kernel hands it every transport connection (`handle`), it runs a
  * PeerConnection on each and keeps the ready ones per zone, so the relay can address them by
@@ -87,7 +82,8 @@ export class PeerLayer implements ConnectionHandler {
   /** Handshaken private-broadcast carriers by id, kept apart from `byZone`: the relay port cannot address them. */
   private readonly carriers = new Map<string, PeerConnection>();
   private readonly chains = new Map<string, ChainState>();
-  private readonly outboundWaiters = new Map<string, OutboundWaiter[]>();
+  /** The PeerConnection run on each transport connection handed to handle(), for the dial that opened it. */
+  private readonly attached = new WeakMap<TransportConnection, PeerConnection>();
   private readonly logger: Logger;
   private readonly handshakeFailures: IntervalSummaryLog;
   private readonly clock: Clock;
@@ -177,10 +173,10 @@ export class PeerLayer implements ConnectionHandler {
       });
     }
     const remoteKey = info.connection.direction === 'outbound' && info.connection.remote ? key(info.connection.remote) : undefined;
-    const waiter = remoteKey ? this.outboundWaiters.get(waiterKey(remoteKey, info.carrier === true))?.shift() : undefined;
+    this.attached.set(info.connection, peer);
     peer.ready.then(
       (handshake) => {
-        if (info.carrier === true) return this.carrierUp(info.zone, peer, waiter);
+        if (info.carrier === true) return this.carrierUp(info.zone, peer);
         let zone = this.byZone.get(info.zone);
         if (!zone) this.byZone.set(info.zone, (zone = new Map()));
         zone.set(id, peer);
@@ -189,7 +185,6 @@ export class PeerLayer implements ConnectionHandler {
         this.observer?.onConnectionUp(info.zone, id, peer.direction, Number(toldHeight));
         this.options.events?.handshaken?.(info.zone, peer.direction, 'ok');
         this.options.events?.connectionUp?.(info.zone, peer.direction);
-        waiter?.resolve(peer);
         void peer.closed.then(({ reason }) => {
           this.byZone.get(info.zone)?.delete(id);
           this.observer?.onConnectionDown(info.zone, id, { byPeer: CLOSED_BY_PEER.has(reason), peer: remoteKey === undefined ? undefined : opaquePeerKey(remoteKey) });
@@ -199,49 +194,20 @@ export class PeerLayer implements ConnectionHandler {
       (err: unknown) => {
         this.handshakeFailures.count(`${info.zone}:${failureCode(err)}`);
         this.options.events?.handshaken?.(info.zone, info.connection.direction, outcomeOf(err));
-        waiter?.reject(err);
       },
     );
     return peer;
   }
 
   /**
-   * Resolves with the PeerConnection of the next outbound connection to `address` once its
-   * handshake completed (the caller dials through the kernel, which hands the stream to handle()).
-   */
-  awaitOutbound(address: PeerAddress, signal?: AbortSignal, carrier = false): Promise<PeerConnection> {
-    const k = waiterKey(key(address), carrier);
-    return new Promise<PeerConnection>((resolve, reject) => {
-      const list = this.outboundWaiters.get(k) ?? [];
-      const waiter: OutboundWaiter = {
-        resolve: (p) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(p);
-        },
-        reject: (e) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(e);
-        },
-      };
-      const onAbort = (): void => {
-        const i = list.indexOf(waiter);
-        if (i >= 0) list.splice(i, 1);
-        reject(new AbortedError('outbound handshake', { zone: address.zone }));
-      };
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      list.push(waiter);
-      this.outboundWaiters.set(k, list);
-    });
-  }
-
-  /**
    * A ConnectPeer for the OutboundMaintainer on top of a dial that hands its connection to
-   * handle() (the kernel's ZoneRuntime.dial): resolves once that connection's handshake is done.
+   * handle() and returns it (the kernel's ZoneRuntime.dial): resolves once that connection's
+   * handshake is done (PeerConnection bounds it by its own timeout). Aborting `signal` stops
+   * the wait, not the connection.
    */
-  connector(dial: (address: PeerAddress, signal: AbortSignal) => Promise<void>): ConnectPeer {
+  connector(dial: (address: PeerAddress, signal: AbortSignal) => Promise<TransportConnection>): ConnectPeer {
     return async (address, signal) => {
-      const peer = await this.dialAndHandshake(address, signal, dial, false);
+      const peer = await this.dialAndHandshake(address, signal, dial);
       return { peerId: peer.peer?.peerId ?? 0n, rpcPort: peer.peer?.nodeData.rpc_port ?? 0, closed: peer.closed };
     };
   }
@@ -251,8 +217,8 @@ export class PeerLayer implements ConnectionHandler {
    * with its PeerConnection once handshaken. It is kept out of `connections()` and the relay
    * port, and never reported to the observer as up.
    */
-  connectCarrier(address: PeerAddress, signal: AbortSignal, dial: (address: PeerAddress, signal: AbortSignal) => Promise<void>): Promise<PeerConnection> {
-    return this.dialAndHandshake(address, signal, dial, true);
+  connectCarrier(address: PeerAddress, signal: AbortSignal, dial: (address: PeerAddress, signal: AbortSignal) => Promise<TransportConnection>): Promise<PeerConnection> {
+    return this.dialAndHandshake(address, signal, dial);
   }
 
   /** Remote texts of the zone's handshaken connections and carriers (what a carrier's peer is drawn outside of). */
@@ -261,31 +227,21 @@ export class PeerLayer implements ConnectionHandler {
     return new Set(peers.map((p) => p.remote).filter((r): r is string => r !== undefined));
   }
 
-  private async dialAndHandshake(address: PeerAddress, signal: AbortSignal, dial: (address: PeerAddress, signal: AbortSignal) => Promise<void>, carrier: boolean): Promise<PeerConnection> {
-    // the connection reaches handle() during dial() and its handshake has its own timeout; this
-    // limit only guards against a transport reporting a different remote than the one dialled
-    const limitMs = 2 * (this.options.timeouts?.handshakeMs ?? DEFAULT_PEER_TIMEOUTS.handshakeMs);
-    const give = new AbortController();
-    const onAbort = (): void => give.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    const handshaken = this.awaitOutbound(address, give.signal, carrier);
-    handshaken.catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await dial(address, signal);
-      timer = setTimeout(() => give.abort(), limitMs);
-      return await handshaken;
-    } finally {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      give.abort(); // drops the waiter if it was never matched
+  /** Dials through the kernel (which hands the connection to handle()) and waits for that connection's handshake. */
+  private async dialAndHandshake(address: PeerAddress, signal: AbortSignal, dial: (address: PeerAddress, signal: AbortSignal) => Promise<TransportConnection>): Promise<PeerConnection> {
+    const connection = await dial(address, signal);
+    const peer = this.attached.get(connection);
+    if (peer === undefined) {
+      connection.stream.destroy();
+      throw new VeilnodeError('CONNECTION_NOT_HANDLED', `the dialled ${address.zone} connection never reached the peer layer`, { zone: address.zone });
     }
+    await untilAborted(peer.ready, signal, () => new AbortedError('outbound handshake', { zone: address.zone }));
+    return peer;
   }
 
-  private carrierUp(zone: string, peer: PeerConnection, waiter: OutboundWaiter | undefined): void {
+  private carrierUp(zone: string, peer: PeerConnection): void {
     this.carriers.set(peer.id, peer);
     this.options.events?.handshaken?.(zone, peer.direction, 'ok');
-    waiter?.resolve(peer);
     void peer.closed.then(() => {
       this.carriers.delete(peer.id);
       this.observer?.onCarrierDown?.(zone, peer.id);
@@ -335,13 +291,23 @@ function key(address: PeerAddress): string {
   return `${address.zone}|${address.host}|${address.port}`;
 }
 
-/** A carrier's handshake never resolves the maintainer's wait for the same peer, nor the reverse. */
-function waiterKey(remoteKey: string, carrier: boolean): string {
-  return carrier ? `${remoteKey}|carrier` : remoteKey;
-}
-
 /** The code of what ended a handshake: the underlying error's when the failure wraps one (a Levin error, a timeout). */
 function failureCode(err: unknown): string {
   if (!(err instanceof VeilnodeError)) return 'unknown';
   return err.cause instanceof VeilnodeError ? err.cause.code : err.code;
+}
+
+/** `work`, or a rejection with `reason()` as soon as `signal` aborts (work itself goes on). */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal, reason: () => Error): Promise<T> {
+  if (signal.aborted) throw reason();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(reason());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort as () => void);
+  }
 }

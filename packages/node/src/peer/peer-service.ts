@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { AddressCodec, PeerAddress, Logger, NetworkName, ZoneConfig, ZonePolicy } from '@veilnode/plugin-api';
+import type { AddressCodec, PeerAddress, Logger, NetworkName, TransportConnection, ZoneConfig, ZonePolicy } from '@veilnode/plugin-api';
 import { ZonePeerStore } from '../peerstore/zone-peer-store';
 import { OutboundMaintainer } from './outbound-maintainer';
 import { PeerLayer, type PeerZoneContext } from './peer-layer';
@@ -39,8 +39,8 @@ export interface PeerZone {
   readonly config: ZoneConfig;
   readonly codec: AddressCodec;
   readonly policy: ZonePolicy;
-  /** Dials a zone address and hands the connection to the layer (the kernel's Node.dial). */
-  readonly dial: (address: PeerAddress, signal: AbortSignal) => Promise<void>;
+  /** Dials a zone address, hands the connection to the layer and returns it (the kernel's Node.dial). */
+  readonly dial: (address: PeerAddress, signal: AbortSignal) => Promise<TransportConnection>;
   /** The zone transport's health: dials failing while it is false do not count against peers. */
   readonly healthy?: () => boolean;
 }
@@ -164,8 +164,9 @@ export class PeerService {
     if (events?.dialled === undefined) return dial;
     return async (address, signal) => {
       try {
-        await dial(address, signal);
+        const connection = await dial(address, signal);
         events.dialled?.(zone, 'ok');
+        return connection;
       } catch (error) {
         events.dialled?.(zone, outcomeOf(error));
         throw error;
@@ -174,10 +175,8 @@ export class PeerService {
   }
 }
 
-/** The port of `inbound.bind` (`host:port`), announced as my_port where the zone allows it. */
+/** The port of `inbound.bind`, announced as my_port where the zone allows it (0 = ephemeral: none to announce). */
 function listenPort(config: ZoneConfig): number | undefined {
-  const bind = config.inbound?.bind;
-  if (!bind) return undefined;
-  const port = Number(bind.slice(bind.lastIndexOf(':') + 1));
-  return Number.isInteger(port) && port > 0 && port <= 65535 ? port : undefined;
+  const port = config.inbound?.bind.port;
+  return port === undefined || port === 0 ? undefined : port;
 }

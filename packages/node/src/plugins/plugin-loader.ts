@@ -142,7 +142,7 @@ function checkPluginShape(namespace: Record<string, unknown>, specifier: string,
     else if (typeof p.name !== 'string' || !PLUGIN_NAME_PATTERN.test(p.name)) problems.push(`name ${JSON.stringify(p.name)} must be lower-case letters, digits and -`);
     if (p.version === undefined) problems.push('version is missing');
     else if (typeof p.version !== 'string' || p.version.length === 0) problems.push('version must be a non-empty string');
-    if (p.coreApi === undefined) problems.push('coreApi is missing (a semver range such as ^1.0.0)');
+    if (p.coreApi === undefined) problems.push('coreApi is missing (a semver range such as ^2.0.0)');
     else if (typeof p.coreApi !== 'string' || parseRange(p.coreApi) === undefined) problems.push(`coreApi ${JSON.stringify(p.coreApi)} is not a semver range (^x.y.z, ~x.y.z, >=x.y.z or x.y.z)`);
     if (p.register === undefined) problems.push('register is missing (a function taking the plugin context)');
     else if (typeof p.register !== 'function') problems.push('register must be a function');

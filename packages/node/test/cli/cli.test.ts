@@ -101,7 +101,7 @@ describe('veilnode CLI (the real bin, spawned)', function () {
     const file = writeConfig(tmp.dir, { plugins: [TCP, pluginFixture('esm-rpc.mjs')], zones: { clearnet: { transport: 'fixture-tcp' } } });
     const run = runCli(['plugins', '--config', file], tmp.dir);
     expect((await run.exited).code).to.equal(0);
-    expect(run.stdout()).to.contain(`fixture-tcp 1.2.3 (core API ^1.0.0)\n  loaded from  ${TCP} -> ${TCP}\n  zones        clearnet\n  transports   fixture-tcp\n  rpc methods  -`);
+    expect(run.stdout()).to.contain(`fixture-tcp 1.2.3 (core API ^2.0.0)\n  loaded from  ${TCP} -> ${TCP}\n  zones        clearnet\n  transports   fixture-tcp\n  rpc methods  -`);
     expect(run.stdout()).to.contain('esm-rpc 0.3.0 (core API >=1.0.0)');
     expect(run.stdout()).to.contain('rpc methods  fixture_echo');
   });

@@ -83,7 +83,7 @@ describe('config: convict schema, layers and validation', () => {
       'rpc.colour: unknown key (not in the core schema or any loaded plugin\'s schema)',
       'telemetry: unknown key (not in the core schema or any loaded plugin\'s schema)',
       'zones.tor.color: unknown key (known: enabled, transport, proxy, maxOutbound, maxInbound, maxConnectionsPerIp, noise, inbound, peers, exclusivePeers, seeds)',
-      'zones.tor.proxy: proxy scheme http:// is not SOCKS (socks4a:// or socks5://)',
+      'zones.tor.proxy: unsupported scheme http:// (use socks4a:// or socks5://)',
       'zones.tor.maxOutbound: must be an integer >= 0',
       'zones.tor.inbound.bind: expected IP:PORT ([IPV6]:PORT for IPv6)',
       'zones.Bad_Name: zone names are lower-case letters, digits and -',

@@ -11,7 +11,7 @@ const FAST: PluginOption = { name: '--demo-fast', type: 'boolean', doc: 'go fast
 const FLAGS: PluginFlag[] = [ROUTER, SLOTS, FAST].map((option) => ({ plugin: 'demo', option }));
 
 function plugin(name: string, options: PluginOption[]): Plugin {
-  return { name, version: '1.0.0', coreApi: '^1.0.0', options, register: () => undefined };
+  return { name, version: '1.0.0', coreApi: '^2.0.0', options, register: () => undefined };
 }
 
 function parseError(argv: string[]): ConfigError {

@@ -98,7 +98,7 @@ describe('Node: zones runtime', () => {
     const { node, summary } = await startNode({ zones: { clearnet: { transport: 'fixture-tcp', peers: [peerAddress] } } }, handler);
     await new Promise((r) => setTimeout(r, 50));
     expect(accepted, 'no dial before the peer layer asks').to.equal(0);
-    await node.dial('clearnet', peerAddress);
+    const dialled = await node.dial('clearnet', { zone: 'clearnet', host: '127.0.0.1', port: (peer.address() as { port: number }).port });
     const inbound = await tcpConnect(summary.zones[0].listening[0]);
     await until('two connections handled', () => handled.length === 2);
     expect(handled.map((c) => [c.zone, c.connection.direction]).sort()).to.deep.equal([
@@ -106,11 +106,12 @@ describe('Node: zones runtime', () => {
       ['clearnet', 'outbound'],
     ]);
     expect(handled.find((c) => c.connection.direction === 'outbound')?.remote).to.equal(peerAddress);
+    expect(handled.find((c) => c.connection.direction === 'outbound')?.connection, 'dial returns the connection it handed over').to.equal(dialled);
     expect((await getZones(summary))[0].connections).to.deep.equal({ in: 1, out: 1 });
     inbound.destroy();
     await until('the closed connection to be forgotten', async () => (await getZones(summary))[0].connections.in === 0);
     let error: unknown;
-    await node.dial('tor', peerAddress).catch((e: unknown) => (error = e));
+    await node.dial('tor', { zone: 'tor', host: '127.0.0.1', port: 1 }).catch((e: unknown) => (error = e));
     expect(error).to.have.property('code', 'ZONE_NOT_RUNNING');
   });
 

@@ -10,6 +10,7 @@ import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
 import { RecordingLogger, testZoneConfig } from '@veilnode/plugin-api/testing';
 import { testIpv4Codec } from '../helpers/test-codecs';
+import { refusedDial } from '../helpers/refused-dial';
 
 const policy = publicZonePolicy('clearnet');
 const zone = testZoneConfig({ name: 'clearnet', maxOutbound: 1, maxInbound: 8 });
@@ -21,7 +22,7 @@ describe('node/PeerRpcSources', () => {
   beforeEach(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'veilnode-rpcsources-'));
     peers = new PeerService({ network: 'regtest', dataDir, logger: new RecordingLogger() });
-    await peers.openZone({ config: zone, codec: testIpv4Codec, policy, dial: async () => undefined });
+    await peers.openZone({ config: zone, codec: testIpv4Codec, policy, dial: refusedDial });
   });
   afterEach(async () => {
     await peers.stop();

@@ -17,7 +17,7 @@ const SELF_CHECKING = `
 const { ConfigError, anonymityZonePolicy } = require(${PLUGIN_API});
 const codec = { zone: 'checked', wireTypes: [3], claims: () => false, parse: (t) => { if (!t.endsWith('.checked')) throw new Error('not a .checked name'); return { zone: 'checked', host: t, port: 0 }; }, format: (a) => a.host, toWire: () => undefined, fromWire: () => undefined };
 module.exports = {
-  name: 'self-checking', version: '1.0.0', coreApi: '^1.0.0',
+  name: 'self-checking', version: '1.0.0', coreApi: '^2.0.0',
   configSchema: { level: { format: 'nat', default: 1 }, refuseSeeds: { format: Boolean, default: false } },
   register(ctx) {
     const { level, refuseSeeds } = ctx.config();

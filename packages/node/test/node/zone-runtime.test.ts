@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import { container as rootContainer } from 'tsyringe';
-import type { DialOptions, Listener, PeerAddress, Transport, TransportCapabilities, TransportConnection, TransportStatus, ZoneConfig, ZonePolicy } from '@veilnode/plugin-api';
+import type { DialOptions, Listener, ListenOptions, PeerAddress, Transport, TransportCapabilities, TransportConnection, TransportStatus, ZoneConfig, ZonePolicy } from '@veilnode/plugin-api';
 import { ZONE_CODEC, ZONE_CONFIG, ZONE_LOGGER, ZONE_POLICY, ZONE_TRANSPORT } from '../../src/di/tokens';
 import type { ConnectionHandler, ZoneConnection } from '../../src/peer/connection-handler';
 import { REFUSAL_LOG_INTERVAL_MS, ZoneRuntime } from '../../src/node/zone-runtime';
@@ -14,6 +14,8 @@ class FakeTransport implements Transport {
   readonly name = 'fake-tor';
   readonly zone = 'tor';
   listens = 0;
+  /** The bind each listen() call was given. */
+  readonly binds: ListenOptions['bind'][] = [];
   current: TransportStatus = { healthy: true };
   onConnection: ((c: TransportConnection) => void) | undefined;
 
@@ -25,8 +27,9 @@ class FakeTransport implements Transport {
     this.dialOptions.push(options?.freshIdentity);
     return { stream: new PassThrough(), direction: 'outbound' };
   }
-  async listen(onConnection: (c: TransportConnection) => void): Promise<Listener> {
+  async listen(onConnection: (c: TransportConnection) => void, options: ListenOptions = {}): Promise<Listener> {
     this.listens++;
+    this.binds.push(options.bind);
     this.onConnection = onConnection;
     return { addresses: ['ours.onion:18083'], close: async () => undefined };
   }
@@ -57,7 +60,7 @@ function runtimeFor(
 }
 
 /** An onion the test codec accepts (56 base32 characters). */
-const ONION = `${'a'.repeat(56)}.onion:18083`;
+const ONION = testOnionCodec.parse(`${'a'.repeat(56)}.onion:18083`);
 
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -104,8 +107,9 @@ describe('ZoneRuntime', () => {
     expect(plain.listens).to.equal(0);
     expect(runtime.addresses).to.deep.equal([]);
     const configured = new FakeTransport({ dial: true, listen: true });
-    await start(configured, { ...ZONE, inbound: { address: 'ours.onion:18083', bind: '127.0.0.1:0', max: 8 } });
+    await start(configured, { ...ZONE, inbound: { address: 'ours.onion:18083', bind: { host: '::1', port: 18083 }, max: 8 } });
     expect(configured.listens).to.equal(1);
+    expect(configured.binds).to.deep.equal([{ host: '::1', port: 18083 }]);
   });
 
   it('reports the transport health and logs each loss (with its reason) and each recovery once', async () => {
@@ -133,7 +137,7 @@ describe('ZoneRuntime', () => {
   });
 
   describe('inbound limits', () => {
-    const LIMITED = testZoneConfig({ name: 'tor', transport: 'fake-tor', maxInbound: 4, maxConnectionsPerIp: 1, inbound: { address: 'ours.onion:18083', bind: '127.0.0.1:0', max: 4 } });
+    const LIMITED = testZoneConfig({ name: 'tor', transport: 'fake-tor', maxInbound: 4, maxConnectionsPerIp: 1, inbound: { address: 'ours.onion:18083', bind: { host: '127.0.0.1', port: 0 }, max: 4 } });
     const inbound = (host: string): TransportConnection & { stream: PassThrough } => ({ stream: new PassThrough(), direction: 'inbound', remote: { zone: 'tor', host, port: 1 } });
 
     it('lets one connection per IP in and destroys the others; a closed one frees its IP', async () => {
@@ -171,10 +175,10 @@ describe('ZoneRuntime', () => {
       fake.onConnection?.(inbound('b'.repeat(56) + '.onion'));
       expect(made.handled).to.have.length(1);
       let error: unknown;
-      await made.runtime.dial('a'.repeat(56) + '.onion:18083').catch((e: unknown) => (error = e));
+      await made.runtime.dial(testOnionCodec.parse('a'.repeat(56) + '.onion:18083')).catch((e: unknown) => (error = e));
       expect(error).to.have.property('code', 'PEER_REFUSED');
       expect(dials).to.equal(0);
-      await made.runtime.dial('b'.repeat(56) + '.onion:18083');
+      await made.runtime.dial(testOnionCodec.parse('b'.repeat(56) + '.onion:18083'));
       expect(dials).to.equal(1);
       clock.advance(REFUSAL_LOG_INTERVAL_MS);
       const line = logger.entries.find((e) => e.msg === 'inbound connections refused');

@@ -99,7 +99,7 @@ describe('PeerCarrierOpener: whom a carrier goes to', () => {
         return fakePeer(`c${dialled.length}`).peer;
       },
     } as unknown as PeerLayer;
-    return { opener: new PeerCarrierOpener({ layer, zone: () => zone, dial: async () => undefined, rng: new SeededRng(5) }), dialled };
+    return { opener: new PeerCarrierOpener({ layer, zone: () => zone, dial: () => Promise.reject(new Error('not dialled: the fake layer opens carriers')), rng: new SeededRng(5) }), dialled };
   }
   const zone = (s: ZonePeerStore, exclusivePeers: string[] = []): CarrierZone => ({ config: { name: 'tor', peers: [], exclusivePeers }, codec: codec as never, store: s });
 

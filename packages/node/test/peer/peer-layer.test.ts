@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { Command, DialError, publicZonePolicy, type PeerAddress } from '@veilnode/plugin-api';
+import { AbortedError, Command, DialError, publicZonePolicy, type PeerAddress, type TransportConnection } from '@veilnode/plugin-api';
 import { PeerLayer } from '../../src/peer';
 import type { IncomingTransactions } from '../../src/relay/relay-engine';
 import { HANDSHAKE_FAILURE_LOG_INTERVAL_MS } from '../../src/peer/peer-layer';
 import { sourceGroup } from '../../src/peer/source-group';
-import { VirtualClock, RecordingLogger } from '@veilnode/plugin-api/testing';
+import { VirtualClock, RecordingLogger, rejectionOf } from '@veilnode/plugin-api/testing';
 import { encodeFrame, encodeInvokeMessage, encodeNotifyMessage, encodeResponseMessage, genesisHash, Handshake, networkId, NewTransactions, TimedSync } from '@veilnode/protocol';
 import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
@@ -22,6 +22,12 @@ function inbound(layer: PeerLayer, remote?: PeerAddress) {
   const [ours, theirs] = duplexPair();
   const peer = layer.attach({ zone: 'clearnet', policy, codec: testIpv4Codec, connection: { stream: ours, direction: 'inbound', remote }, remote: undefined });
   return { peer, fake: new FakeLevinPeer(theirs) };
+}
+
+/** What the kernel's ZoneRuntime.dial does with a dialled connection: hands it to the layer, returns it. */
+function handOver(layer: PeerLayer, connection: TransportConnection): TransportConnection {
+  layer.handle({ zone: 'clearnet', policy, codec: testIpv4Codec, connection, remote: undefined });
+  return connection;
 }
 
 describe('peer/PeerLayer', () => {
@@ -121,14 +127,14 @@ describe('peer/PeerLayer', () => {
     layer.closeAll();
   });
 
-  it('connector resolves with the handshaken connection a dial hands to handle(), and the RPC port it advertised', async () => {
+  it('connector resolves with the handshaken connection a dial hands to handle() and returns, and the RPC port it advertised', async () => {
     const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger(), localPeerId: 1234n });
     const address: PeerAddress = { zone: 'clearnet', host: '127.0.0.1', port: 18080 };
     let fake: FakeLevinPeer | undefined;
     const connect = layer.connector(async (dialled) => {
       const [ours, theirs] = duplexPair();
       fake = new FakeLevinPeer(theirs);
-      layer.handle({ zone: 'clearnet', policy, codec: testIpv4Codec, connection: { stream: ours, direction: 'outbound', remote: dialled }, remote: '127.0.0.1:18080' });
+      return handOver(layer, { stream: ours, direction: 'outbound', remote: dialled });
     });
     const session = connect(address, new AbortController().signal);
     await new Promise((r) => setImmediate(r));
@@ -149,14 +155,13 @@ describe('peer/PeerLayer', () => {
     });
     const address: PeerAddress = { zone: 'clearnet', host: '127.0.0.1', port: 18080 };
     let fake: FakeLevinPeer | undefined;
-    const dial = async (dialled: PeerAddress) => {
+    const dial = async (dialled: PeerAddress): Promise<TransportConnection> => {
       const [ours, theirs] = duplexPair();
       fake = new FakeLevinPeer(theirs);
-      layer.handle({ zone: 'clearnet', policy, codec: testIpv4Codec, connection: { stream: ours, direction: 'outbound', remote: dialled }, remote: '127.0.0.1:18080', carrier: true });
+      const connection: TransportConnection = { stream: ours, direction: 'outbound', remote: dialled };
+      layer.handle({ zone: 'clearnet', policy, codec: testIpv4Codec, connection, remote: '127.0.0.1:18080', carrier: true });
+      return connection;
     };
-    // an ordinary wait for the same peer is not resolved by the carrier's handshake
-    const ordinary = layer.awaitOutbound(address, AbortSignal.timeout(2_000));
-    ordinary.catch(() => undefined);
     const opening = layer.connectCarrier(address, new AbortController().signal, dial);
     await new Promise((r) => setImmediate(r));
     await fake!.next((m) => m.command === Command.Handshake);
@@ -165,11 +170,48 @@ describe('peer/PeerLayer', () => {
     expect(layer.connections('clearnet')).to.deep.equal([]);
     expect(layer.sendTransactions('clearnet', carrier.id, [TX[0].blob], { fluff: false }), 'not addressable by the relay port').to.equal(false);
     expect([...layer.remotes('clearnet')]).to.deep.equal(['127.0.0.1:18080']);
-    expect(await Promise.race([ordinary.then(() => 'resolved', () => 'rejected'), new Promise((r) => setTimeout(() => r('pending'), 50))])).to.equal('pending');
     layer.close('clearnet', carrier.id, 'invalid-tx'); // the engine can still close it (junk from its peer)
     await carrier.closed;
     await new Promise((r) => setImmediate(r));
     expect(events).to.deep.equal([`carrier down ${carrier.id}`]);
+    layer.closeAll();
+  });
+
+  it('connector follows the connection its dial returned, not the address: two dials of one address, or a remote the transport reports otherwise', async () => {
+    const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
+    const address: PeerAddress = { zone: 'clearnet', host: '127.0.0.1', port: 18080 };
+    const fakes: FakeLevinPeer[] = [];
+    const connect = layer.connector(async () => {
+      const [ours, theirs] = duplexPair();
+      fakes.push(new FakeLevinPeer(theirs));
+      // the transport names another remote than the one dialled: nothing may depend on it
+      return handOver(layer, { stream: ours, direction: 'outbound', remote: { zone: 'clearnet', host: '10.0.0.1', port: 1 } });
+    });
+    const first = connect(address, new AbortController().signal);
+    const second = connect(address, new AbortController().signal);
+    await new Promise((r) => setImmediate(r));
+    for (const [i, fake] of [...fakes].reverse().entries()) {
+      await fake.next((m) => m.command === Command.Handshake);
+      fake.send(encodeResponseMessage(Handshake, { node_data: nodeData(BigInt(100 + i)), payload_data: genesis, local_peerlist_new: [] }));
+    }
+    expect([(await first).peerId, (await second).peerId]).to.deep.equal([101n, 100n]);
+    layer.closeAll();
+  });
+
+  it('connector rejects a dial whose connection never reached handle(), destroying it, and stops waiting for a handshake on abort', async () => {
+    const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
+    const address: PeerAddress = { zone: 'clearnet', host: '127.0.0.1', port: 18080 };
+    const [stray] = duplexPair();
+    const unhandled = await rejectionOf(layer.connector(async () => ({ stream: stray, direction: 'outbound' }))(address, new AbortController().signal));
+    expect(unhandled).to.have.property('code', 'CONNECTION_NOT_HANDLED');
+    expect(stray.destroyed).to.equal(true);
+
+    const abort = new AbortController();
+    const [ours] = duplexPair();
+    const waiting = layer.connector(async () => handOver(layer, { stream: ours, direction: 'outbound', remote: address }))(address, abort.signal);
+    await new Promise((r) => setImmediate(r));
+    abort.abort();
+    expect(await rejectionOf(waiting)).to.be.instanceOf(AbortedError);
     layer.closeAll();
   });
 
@@ -181,7 +223,7 @@ describe('peer/PeerLayer', () => {
     const connect = layer.connector(async (dialled) => {
       const [ours, theirs] = duplexPair();
       fake = new FakeLevinPeer(theirs);
-      layer.handle({ zone: 'clearnet', policy, codec: testIpv4Codec, connection: { stream: ours, direction: 'outbound', remote: dialled }, remote: '10.1.2.3:18080' });
+      return handOver(layer, { stream: ours, direction: 'outbound', remote: dialled });
     });
     for (const host of ['10.1.2.3', '10.1.2.3', '10.9.9.9']) {
       const session = connect({ zone: 'clearnet', host, port: 18080 }, new AbortController().signal);
@@ -200,7 +242,7 @@ describe('peer/PeerLayer', () => {
     expect(JSON.stringify(closes)).not.to.include('10.1.2.3');
   });
 
-  it('connector rejects with the dial error and leaves no waiter behind', async () => {
+  it('connector rejects with the dial error', async () => {
     const layer = new PeerLayer({ network: 'regtest', logger: new RecordingLogger() });
     const connect = layer.connector(async () => {
       throw new DialError('DIAL_REFUSED', 'refused');

@@ -11,6 +11,7 @@ import { FakeLevinPeer } from '../helpers/fake-levin-peer';
 import { RecordingLogger, testZoneConfig } from '@veilnode/plugin-api/testing';
 import { testIpv4Codec } from '../helpers/test-codecs';
 import { REGTEST_TXS } from '@veilnode/protocol/testing';
+import { refusedDial } from '../helpers/refused-dial';
 
 const TX = REGTEST_TXS[0];
 const BLOB = Buffer.from(TX.hex, 'hex');
@@ -26,7 +27,10 @@ describe('peer/PeerRelayPort', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'veilnode-relayport-'));
     dials.length = 0;
     peers = new PeerService({ network: 'regtest', dataDir, logger: new RecordingLogger(), maintenanceIntervalMs: 60_000 });
-    await peers.openZone({ config: zone, codec: testIpv4Codec, policy, dial: async (a) => void dials.push(testIpv4Codec.format(a)) });
+    await peers.openZone({ config: zone, codec: testIpv4Codec, policy, dial: async (a) => {
+      dials.push(testIpv4Codec.format(a));
+      return refusedDial();
+    } });
   });
   afterEach(async () => {
     await peers.stop();

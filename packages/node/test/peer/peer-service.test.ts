@@ -9,6 +9,7 @@ import { duplexPair } from '../helpers/duplex-pair';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
 import { RecordingLogger } from '@veilnode/plugin-api/testing';
 import { ipv4Wire, testIpv4Codec } from '../helpers/test-codecs';
+import { refusedDial } from '../helpers/refused-dial';
 
 const zoneConfig: ZoneConfig = {
   name: 'clearnet',
@@ -18,7 +19,7 @@ const zoneConfig: ZoneConfig = {
   maxOutbound: 4,
   maxInbound: 8,
   noise: false,
-  inbound: { address: '127.0.0.1:18999', bind: '127.0.0.1:18999', max: 8 },
+  inbound: { address: '127.0.0.1:18999', bind: { host: '127.0.0.1', port: 18999 }, max: 8 },
   peers: [],
   exclusivePeers: ['10.0.0.1:18080'],
   seeds: [],
@@ -37,7 +38,9 @@ describe('peer/PeerService', () => {
         dial: async (address) => {
           const [ours, theirs] = duplexPair();
           fakes.push(new FakeLevinPeer(theirs));
-          service.layer.handle({ zone: 'clearnet', policy: publicZonePolicy('clearnet'), codec: testIpv4Codec, connection: { stream: ours, direction: 'outbound', remote: address }, remote: undefined });
+          const connection = { stream: ours, direction: 'outbound', remote: address } as const;
+          service.layer.handle({ zone: 'clearnet', policy: publicZonePolicy('clearnet'), codec: testIpv4Codec, connection, remote: undefined });
+          return connection;
         },
       });
       expect(fakes).to.have.length(1);
@@ -68,7 +71,10 @@ describe('peer/PeerService', () => {
       const dials: string[] = [];
       const open = async (): Promise<PeerService> => {
         const service = new PeerService({ network: 'regtest', dataDir, logger: new RecordingLogger(), maintenanceIntervalMs: 60_000 });
-        await service.openZone({ config: zoneConfig, codec: testIpv4Codec, policy: publicZonePolicy('clearnet'), dial: async (a) => void dials.push(testIpv4Codec.format(a)) });
+        await service.openZone({ config: zoneConfig, codec: testIpv4Codec, policy: publicZonePolicy('clearnet'), dial: async (a) => {
+            dials.push(testIpv4Codec.format(a));
+            return refusedDial();
+          } });
         return service;
       };
       const first = await open();

@@ -36,7 +36,7 @@ describe('plugin loader', () => {
       const [tcp, esm] = prepared.registry.plugins();
       expect(tcp).to.deep.include({ zones: ['clearnet'], transports: ['fixture-tcp'], rpcMethods: [] });
       expect(esm).to.deep.include({ zones: [], transports: [], rpcMethods: ['fixture_echo'] });
-      expect(prepared.zones.map((z) => [z.name, z.transport, z.inbound?.bind])).to.deep.equal([['clearnet', 'fixture-tcp', '127.0.0.1:18080']]);
+      expect(prepared.zones.map((z) => [z.name, z.transport, z.inbound?.bind])).to.deep.equal([['clearnet', 'fixture-tcp', { host: '127.0.0.1', port: 18080 }]]);
     });
 
     it('resolves relative paths from the config file directory, and package names like require', async () => {
@@ -45,12 +45,12 @@ describe('plugin loader', () => {
         const pkg = path.join(dir, 'node_modules', 'fixture-pkg');
         mkdirSync(pkg, { recursive: true });
         writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'fixture-pkg', main: 'main.js' }));
-        writeFileSync(path.join(pkg, 'main.js'), "module.exports = { name: 'fixture-pkg', version: '2.0.0', coreApi: '^1.0.0', register() {} };\n");
+        writeFileSync(path.join(pkg, 'main.js'), "module.exports = { name: 'fixture-pkg', version: '2.0.0', coreApi: '^2.0.0', register() {} };\n");
         // TypeScript's CommonJS output: exports.default inside an __esModule object.
         mkdirSync(path.join(dir, 'conf', 'local'), { recursive: true });
         writeFileSync(
           path.join(dir, 'conf', 'local', 'ts-output.js'),
-          "Object.defineProperty(exports, '__esModule', { value: true });\nexports.default = { name: 'ts-output', version: '1.0.0', coreApi: '^1.0.0', register() {} };\n",
+          "Object.defineProperty(exports, '__esModule', { value: true });\nexports.default = { name: 'ts-output', version: '1.0.0', coreApi: '^2.0.0', register() {} };\n",
         );
         const file = writeConfig(path.join(dir, 'conf'), { plugins: ['./local/ts-output.js', 'fixture-pkg'], dataDir: path.join(dir, 'data') });
         // cwd elsewhere: resolution must follow the config file, not the working directory.
@@ -85,7 +85,7 @@ describe('plugin loader', () => {
     });
 
     it('gives register() the resolved settings of a zone, defaults from the zone policy', async () => {
-      await withPluginModule('peek.cjs', "module.exports = { name: 'peek', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { globalThis.peeked = [ctx.zoneConfig('clearnet'), ctx.zoneConfig('tor'), ctx.network]; } };\n", async (file) => {
+      await withPluginModule('peek.cjs', "module.exports = { name: 'peek', version: '1.0.0', coreApi: '^2.0.0', register(ctx) { globalThis.peeked = [ctx.zoneConfig('clearnet'), ctx.zoneConfig('tor'), ctx.network]; } };\n", async (file) => {
         await prepareFromConfig({ plugins: [TCP, file], network: 'regtest', p2p: { bindIp: '::1', bindPort: 28080 }, zones: { clearnet: { transport: 'fixture-tcp', maxOutbound: 3 } } });
         expect((globalThis as unknown as { peeked: unknown[] }).peeked).to.deep.equal([
           {
@@ -97,7 +97,7 @@ describe('plugin loader', () => {
             maxInbound: 64,
             maxConnectionsPerIp: 1,
             noise: false,
-            inbound: { address: '[::1]:28080', bind: '[::1]:28080', max: 64 },
+            inbound: { address: '[::1]:28080', bind: { host: '::1', port: 28080 }, max: 64 },
             peers: [],
             exclusivePeers: [],
             seeds: [],
@@ -141,12 +141,12 @@ describe('plugin loader', () => {
       const error = await prepareError({ plugins: [file] });
       expect(error.code).to.equal('PLUGIN_INVALID');
       expect(error.message).to.equal(
-        `module ${file} (${file}) is not a veilnode plugin: version is missing; coreApi is missing (a semver range such as ^1.0.0); register must be a function`,
+        `module ${file} (${file}) is not a veilnode plugin: version is missing; coreApi is missing (a semver range such as ^2.0.0); register must be a function`,
       );
     });
 
     it('a plugin whose commands are malformed, saying which', async () => {
-      await withPluginModule('bad-commands.cjs', "module.exports = { name: 'x', version: '1.0.0', coreApi: '^1.0.0', register() {}, commands: [{ name: 'Query', summary: 's', run() {} }, { name: 'ok' }] };\n", async (file) => {
+      await withPluginModule('bad-commands.cjs', "module.exports = { name: 'x', version: '1.0.0', coreApi: '^2.0.0', register() {}, commands: [{ name: 'Query', summary: 's', run() {} }, { name: 'ok' }] };\n", async (file) => {
         const error = await prepareError({ plugins: [file] });
         expect(error.code).to.equal('PLUGIN_INVALID');
         expect(error.message).to.equal(
@@ -167,7 +167,15 @@ describe('plugin loader', () => {
       const file = pluginFixture('future-api.cjs');
       const error = await prepareError({ plugins: [file] });
       expect(error.code).to.equal('PLUGIN_API_INCOMPATIBLE');
-      expect(error.message).to.equal(`plugin future-api@9.0.0 (${file}) targets core API ^2.0.0, but this core implements 1.0.0`);
+      expect(error.message).to.equal(`plugin future-api@9.0.0 (${file}) targets core API ^3.0.0, but this core implements 2.0.0`);
+    });
+
+    it('a plugin written for ABI 1.x (string zone settings, dials matched by address)', async () => {
+      await withPluginModule('abi-one.cjs', "module.exports = { name: 'abi-one', version: '1.0.0', coreApi: '^1.0.0', register() {} };\n", async (file) => {
+        const error = await prepareError({ plugins: [file] });
+        expect(error.code).to.equal('PLUGIN_API_INCOMPATIBLE');
+        expect(error.message).to.include('targets core API ^1.0.0, but this core implements 2.0.0');
+      });
     });
 
     it('a duplicate plugin name', async () => {
@@ -203,7 +211,7 @@ describe('plugin loader', () => {
     });
 
     it('a plugin taking an RPC method name core owns', async () => {
-      await withPluginModule('rpc-thief.cjs', "module.exports = { name: 'rpc-thief', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { ctx.registerRpcMethod('get_zones', () => 1); } };\n", async (file) => {
+      await withPluginModule('rpc-thief.cjs', "module.exports = { name: 'rpc-thief', version: '1.0.0', coreApi: '^2.0.0', register(ctx) { ctx.registerRpcMethod('get_zones', () => 1); } };\n", async (file) => {
         const error = await prepareError({ plugins: [file] });
         expect(error.code).to.equal('RPC_METHOD_DUPLICATE');
         expect(error.message).to.equal('plugin rpc-thief: RPC method get_zones is already registered by core');
@@ -211,7 +219,7 @@ describe('plugin loader', () => {
     });
 
     it('a context used after register() returned', async () => {
-      await withPluginModule('late.cjs', "module.exports = { name: 'late', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { globalThis.lateContext = ctx; } };\n", async (file) => {
+      await withPluginModule('late.cjs', "module.exports = { name: 'late', version: '1.0.0', coreApi: '^2.0.0', register(ctx) { globalThis.lateContext = ctx; } };\n", async (file) => {
         await prepareFromConfig({ plugins: [file] });
         const late = (globalThis as unknown as { lateContext: { registerRpcMethod(n: string, h: () => void): void } }).lateContext;
         expect(() => late.registerRpcMethod('late_method', () => undefined)).to.throw('plugin late called registerRpcMethod after register() returned');
@@ -238,7 +246,7 @@ describe('plugin loader', () => {
     it('takes the only transport serving a zone when config names none, and refuses to guess between several', async () => {
       const single = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs')], zones: { shared: {} } });
       expect(single.zones.map((z) => [z.name, z.transport])).to.deep.equal([['shared', 'shared-a']]);
-      await withPluginModule('second-transport.cjs', "module.exports = { name: 'second-transport', version: '1.0.0', coreApi: '^1.0.0', register(ctx) { ctx.registerTransport({ name: 'shared-c', zone: 'shared', create: () => undefined }); } };\n", async (file) => {
+      await withPluginModule('second-transport.cjs', "module.exports = { name: 'second-transport', version: '1.0.0', coreApi: '^2.0.0', register(ctx) { ctx.registerTransport({ name: 'shared-c', zone: 'shared', create: () => undefined }); } };\n", async (file) => {
         const error = await prepareError({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: {} } });
         expect(error.context.problems).to.deep.equal(['zones.shared.transport: transports shared-a, shared-c all serve zone shared; choose one: add --tx-proxy shared,IP:PORT, or set zones.shared.transport']);
         const chosen = await prepareFromConfig({ plugins: [pluginFixture('shared-zone-a.cjs'), file], zones: { shared: { transport: 'shared-c' } } });

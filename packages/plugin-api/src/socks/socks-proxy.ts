@@ -121,6 +121,7 @@ export function parseSocksProxy(text: string, path = 'proxy'): SocksProxy {
     if (colon < 0) fail('missing :port');
     host = rest.slice(0, colon);
     portText = rest.slice(colon + 1);
+    if (isIP(host) === 6) fail('IPv6 addresses must be written in brackets: [IPV6]:PORT');
     if (isIP(host) !== 4) {
       fail(`proxy host ${JSON.stringify(host)} must be an IPv4 address or [IPv6] literal (no DNS names)`);
     }

@@ -36,6 +36,7 @@ describe('parseSocksProxy', () => {
     ['socks4a://user:pw@127.0.0.1:9050', /SOCKS4a cannot carry a username and password/],
     ['socks5://@127.0.0.1:9050', /user name must be 1\.\.255 bytes/],
     ['socks5://[zz]:9050', /is not an IPv6 address/],
+    ['::1:9050', /IPv6 addresses must be written in brackets/],
   ];
   for (const [text, reason] of bad) {
     it(`rejects ${JSON.stringify(text)} with its reason`, () => {
