@@ -13,6 +13,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+# the example targets the plugin API this tree builds (its major version is the ABI)
+PLUGIN_API_VERSION=$(node -p "require('./packages/plugin-api/package.json').version")
 # shellcheck source=lib/pack-workspaces.sh
 source scripts/lib/pack-workspaces.sh
 
@@ -67,7 +69,7 @@ cat > "$PROJECT/package.json" <<JSON
   "version": "0.1.0",
   "private": true,
   "main": "dist/src/index.js",
-  "peerDependencies": { "@veilnode/plugin-api": "^1.0.0" },
+  "peerDependencies": { "@veilnode/plugin-api": "^$PLUGIN_API_VERSION" },
   "devDependencies": {
     "@veilnode/plugin-api": "file:$PLUGIN_API",
     "@veilnode/compliance": "file:$COMPLIANCE",
