@@ -55,7 +55,8 @@ describe('config/examples: installing veilnode as a service', function () {
     const byName = new Map(zones.map((z) => [z.name, z]));
     expect([...byName.keys()]).to.have.members(['clearnet', 'tor']);
     expect(byName.get('clearnet')).to.deep.include({ maxOutbound: 12, maxInbound: 64 });
-    expect(byName.get('tor')).to.deep.include({ transport: 'tor', proxy: '127.0.0.1:9050', maxOutbound: 16 });
+    expect(byName.get('tor')).to.deep.include({ transport: 'tor', maxOutbound: 16 });
+    expect(String(byName.get('tor')?.proxy)).to.equal('socks5://127.0.0.1:9050');
   });
 
   it('every option veilnode.conf leaves commented out is valid too, once uncommented', async () => {

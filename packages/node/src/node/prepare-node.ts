@@ -64,7 +64,7 @@ export async function prepareNode(inputs: PrepareInputs): Promise<PreparedNode> 
   });
   const userZones = new Set([...files.userZones, ...commandLine.settings.filter((s) => s.path.startsWith('zones.')).map((s) => s.path.split('.')[1])]);
   if (checked.problems.length > 0) {
-    const zoneProblems = await probeZoneProblems(plugins, checked.config, userZones, resolveDataDir(String(checked.config.dataDir), inputs.cwd));
+    const zoneProblems = await probeZoneProblems(plugins, checked.config, userZones, resolveDataDir(String(checked.config.dataDir), inputs.cwd), commandLine.peerFlags ?? []);
     const reported = checked.problems.map(problemPath);
     const fresh = zoneProblems.filter((p) => !reported.some((path) => within(problemPath(p), path)));
     throw invalidConfiguration([...checked.problems, ...withZoneFlagSources(fresh, commandLine.settings)]);

@@ -1,5 +1,7 @@
 import { ConfigError } from '@veilnode/plugin-api';
 import type { NodeConfig } from '../config/core-schema';
+import { withZoneFlagSources } from '../config/build-config';
+import { routePeerFlags, withPeerLists, type PeerFlag } from '../config/peer-flags';
 import { bindZones } from '../plugins/zone-bindings';
 import { createLogger } from '../logging/create-logger';
 import type { LoadedPlugin } from '../plugins/plugin-loader';
@@ -15,15 +17,21 @@ import { RpcMethodRegistry } from '../rpc/rpc-method-registry';
  * unvalidated values; what they contribute is thrown away (register() does no I/O, see
  * PLUGINS.md). When some plugin cannot register with these values nothing can be judged and
  * no problem is returned: the zone check after a valid configuration still reports them.
+ * Peer flags (`--add-peer`...) are routed by the scratch zones' codecs as after a valid
+ * configuration, and a problem they cause names its flag.
  */
-export async function probeZoneProblems(plugins: readonly LoadedPlugin[], config: NodeConfig, userZones: ReadonlySet<string>, dataDir: string): Promise<string[]> {
+export async function probeZoneProblems(plugins: readonly LoadedPlugin[], config: NodeConfig, userZones: ReadonlySet<string>, dataDir: string, peerFlags: readonly PeerFlag[] = []): Promise<string[]> {
+  let lists: ReturnType<typeof routePeerFlags> = [];
   try {
     const silent = createLogger({ level: 'silent', pretty: false });
     const { registry } = await registerPlugins(plugins, config, new RpcMethodRegistry(), silent, new PluginRuntime(dataDir));
-    bindZones(config, registry, userZones);
+    lists = routePeerFlags(peerFlags, [...registry.zones().values()].map((z) => z.definition), config.zones);
+    const zones = new Set([...userZones, ...lists.map((l) => l.path.split('.')[1])]);
+    bindZones(withPeerLists(config, lists), registry, zones);
     return [];
   } catch (error) {
-    const problems = error instanceof ConfigError ? error.context.problems : undefined;
-    return Array.isArray(problems) ? problems.map(String) : [];
+    if (!(error instanceof ConfigError)) return [];
+    const problems = error.context.problems;
+    return withZoneFlagSources(Array.isArray(problems) ? problems.map(String) : [error.message], lists);
   }
 }

@@ -11,19 +11,19 @@ const PLUGIN_API = JSON.stringify(require.resolve('@veilnode/plugin-api'));
 /**
  * A plugin with a setting it checks itself in register() (it throws on any value that is not a
  * number: as a plugin may when handed values that did not pass validation), serving zone
- * `checked` with transport `checked-t`; with `refuseSeeds` it refuses clearnet seeds by path.
+ * `checked` with transport `checked-t`; with `refuseOutPeers` it refuses 99
+ * clearnet outbound connections by path.
  */
 const SELF_CHECKING = `
 const { ConfigError, anonymityZonePolicy } = require(${PLUGIN_API});
 const codec = { zone: 'checked', wireTypes: [3], claims: () => false, parse: (t) => { if (!t.endsWith('.checked')) throw new Error('not a .checked name'); return { zone: 'checked', host: t, port: 0 }; }, format: (a) => a.host, toWire: () => undefined, fromWire: () => undefined };
 module.exports = {
   name: 'self-checking', version: '1.0.0', coreApi: '^2.0.0',
-  configSchema: { level: { format: 'nat', default: 1 }, refuseSeeds: { format: Boolean, default: false } },
+  configSchema: { level: { format: 'nat', default: 1 }, refuseOutPeers: { format: Boolean, default: false } },
   register(ctx) {
-    const { level, refuseSeeds } = ctx.config();
+    const { level, refuseOutPeers } = ctx.config();
     if (typeof level !== 'number') throw new TypeError('level is not a number');
-    const seeds = ctx.zoneConfig('clearnet')?.seeds ?? [];
-    if (refuseSeeds && seeds.length > 0) throw new ConfigError('zones.clearnet.seeds[0]: refused', { path: 'zones.clearnet.seeds[0]' });
+    if (refuseOutPeers && ctx.zoneConfig('clearnet')?.maxOutbound === 99) throw new ConfigError('zones.clearnet.maxOutbound: refused', { path: 'zones.clearnet.maxOutbound' });
     ctx.registerZone({ name: 'checked', codec, policy: anonymityZonePolicy('checked') });
     ctx.registerTransport({ name: 'checked-t', zone: 'checked', create: () => undefined });
   },
@@ -56,7 +56,7 @@ describe('node/probeZoneProblems: zone problems reported with the first validati
     const error = await prepareError({ plugins: [TCP], zones: { clearnet: { transport: 'fixture-tcp' } }, p2p: { bindPort: '42400x' } }, { argv: ['--add-peer', '127.0.0.1'] });
     expect(error.context.problems).to.deep.equal([
       'p2p.bindPort: must be an integer in 0..65535: value was "42400x"',
-      'zones.clearnet.peers[0]: invalid address "127.0.0.1": expected IPV4:PORT (from --add-peer)',
+      '--add-peer "127.0.0.1": no enabled zone claims this address (zones: clearnet)',
     ]);
   });
 
@@ -93,11 +93,11 @@ describe('node/probeZoneProblems: zone problems reported with the first validati
 
   it("a plugin's refusal of a value a flag set names the flag", async () => {
     await withSelfChecking(async (plugin) => {
-      const config = { plugins: [TCP, plugin], zones: { clearnet: { transport: 'fixture-tcp' } }, 'self-checking': { refuseSeeds: true } };
-      const error = await prepareError(config, { argv: ['--seed-node', '127.0.0.1:1'] });
+      const config = { plugins: [TCP, plugin], zones: { clearnet: { transport: 'fixture-tcp' } }, 'self-checking': { refuseOutPeers: true } };
+      const error = await prepareError(config, { argv: ['--out-peers', '99'] });
       expect(error).to.be.instanceOf(PluginError);
-      expect(error.message).to.match(/zones\.clearnet\.seeds\[0\]: refused \(from --seed-node\)$/);
-      const fromFile = await prepareError({ ...config, zones: { clearnet: { transport: 'fixture-tcp', seeds: ['127.0.0.1:1'] } } });
+      expect(error.message).to.match(/zones\.clearnet\.maxOutbound: refused \(from --out-peers\)$/);
+      const fromFile = await prepareError({ ...config, zones: { clearnet: { transport: 'fixture-tcp', maxOutbound: 99 } } });
       expect(fromFile.message).to.match(/refused$/);
     });
   });
