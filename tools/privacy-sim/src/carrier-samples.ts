@@ -51,3 +51,6 @@ export function balanced(samples: readonly Sample[], seed: number): Sample[] {
   const rng = new SeededRng(seed);
   return [...pickDistinct(rng, yes, n), ...pickDistinct(rng, no, n)];
 }
+
+/** The same samples as an observer who sees frames but not when circuits were built (age 0). */
+export const framesOnly = (samples: readonly Sample[]): Sample[] => samples.map((s) => ({ y: s.y, x: { ...s.x, ageMs: 0 } }));

@@ -23,6 +23,7 @@ const todayCost = (result: NoiseBenchResult, rate: number) => result.conditions.
 const carrierLines = (c: CarrierCondition, today: number) => [
   `tx share ${c.txShare}, relayed/min ${c.relayedPerMinute}: ${c.carriersOpened} carriers, ${c.ordinaryOpened} ordinary connections, ${c.submitted} txs (${c.undelivered} not echoed at the end)`,
   `  (a) which connection carried the tx:  ${scored(c.carriedTx)}`,
+  `      the same without circuit ages:    ${scored(c.carriedTxFramesOnly)}`,
   `  (b) carrier or ordinary connection:   ${scored(c.carrier)}`,
   `  link cost per connection ${c.linkBytesPerSecond.toFixed(0)} B/s (today ${today.toFixed(0)} B/s, ratio ${(c.linkBytesPerSecond / today).toFixed(2)}); all Tor connections of the node ${c.nodeBytesPerSecond.toFixed(0)} B/s = ${perDay(c.nodeBytesPerSecond)} MB/day`,
 ];
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   console.log('noise  relayed/min  accuracy  95 % CI (Wilson)   observed link A→B (cells)  best stump (all data)');
   for (const condition of result.conditions) console.log(line(condition));
   if (result.carrierConditions.length > 0) {
-    console.log('private broadcast (carriers on, noise on): an observer of every Tor circuit of the node, balanced classes (chance 50 %), accuracy [95 % CI] (best stump)');
+    console.log('private broadcast (carriers on, noise on): an observer of every Tor circuit of the node (features + circuit age at the window start, or lifetime for (b)), balanced classes (chance 50 %), accuracy [95 % CI] (best stump)');
     for (const c of result.carrierConditions) for (const l of carrierLines(c, todayCost(result, c.relayedPerMinute))) console.log(l);
   }
   console.log(`nominal per channel (3072 B per 10–15 s): ${result.nominalChannelBytesPerSecond.toFixed(0)} B/s = ${perDay(result.nominalChannelBytesPerSecond)} MB/day; per zone (2 channels): ${perDay(2 * result.nominalChannelBytesPerSecond)} MB/day`);

@@ -1,6 +1,6 @@
 import { DEFAULT_NOISE } from '@veilnode/node/relay';
 import { captureCarrierLinks } from './carrier-capture';
-import { balanced, carriedTxSamples, carrierSamples } from './carrier-samples';
+import { balanced, carriedTxSamples, carrierSamples, framesOnly } from './carrier-samples';
 import { captureAnonymityLink, type CaptureParams } from './noise-capture';
 import { crossValidate, type CrossValidation } from './stump-classifier';
 import { features } from './traffic-features';
@@ -37,6 +37,8 @@ export interface CarrierCondition {
   readonly txShare: number;
   /** (a) "one of the origin's txs went out on this connection in this window", balanced classes. */
   readonly carriedTx: CrossValidation;
+  /** (a) without the connections' ages: an observer who sees the frames but not the circuits being built. */
+  readonly carriedTxFramesOnly: CrossValidation;
   /** (b) "this connection is a carrier", from its whole life's frames and lifetime, balanced classes. */
   readonly carrier: CrossValidation;
   /** Bytes per second per open connection (cells): the link cost the observer sees on one circuit. */
@@ -67,10 +69,12 @@ async function classify(noise: boolean, relayedPerMinute: number, params: NoiseB
 async function classifyCarriers(relayedPerMinute: number, txShare: number, params: NoiseBenchParams): Promise<CarrierCondition> {
   const capture = await captureCarrierLinks({ relayedPerMinute, txShare, windows: params.windows, windowMs: params.windowMs, seed: params.seed, txBytes: params.txBytes });
   const carriers = capture.connections.filter((c) => c.carrier).length;
+  const carriedTx = balanced(carriedTxSamples(capture, params.windowMs), params.seed);
   return {
     relayedPerMinute,
     txShare,
-    carriedTx: crossValidate(balanced(carriedTxSamples(capture, params.windowMs), params.seed), params.folds, params.seed),
+    carriedTx: crossValidate(carriedTx, params.folds, params.seed),
+    carriedTxFramesOnly: crossValidate(framesOnly(carriedTx), params.folds, params.seed),
     carrier: crossValidate(balanced(carrierSamples(capture), params.seed), params.folds, params.seed),
     linkBytesPerSecond: capture.bytesPerConnectionSecond,
     nodeBytesPerSecond: capture.nodeBytesPerSecond,

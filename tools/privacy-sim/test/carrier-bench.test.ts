@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { balanced, captureCarrierLinks, carriedTxSamples, carrierSamples, noiseBench, toTorCells, type CarrierCaptureResult, type ObservedConnection } from '../src';
+import { balanced, captureCarrierLinks, carriedTxSamples, carrierSamples, framesOnly, noiseBench, toTorCells, type CarrierCaptureResult, type ObservedConnection } from '../src';
 
 const connection = (carrier: boolean, openedAt: number, closedAt: number | undefined, carried: number[] = []): ObservedConnection => ({
   carrier,
@@ -63,6 +63,8 @@ describe('noise bench with carriers', function () {
     expect(even.filter((s) => s.y).length).to.equal(1);
     expect(even.filter((s) => !s.y).length).to.equal(1);
     expect(even).to.deep.include(samples.find((s) => s.y));
+    expect(framesOnly(samples).map((s) => s.x.ageMs)).to.deep.equal(samples.map(() => 0));
+    expect(framesOnly(samples).map((s) => s.x.frames)).to.deep.equal(samples.map((s) => s.x.frames));
   });
 
   it('reports carriers conditions only when asked, with both questions scored on balanced samples', async function () {
@@ -73,6 +75,8 @@ describe('noise bench with carriers', function () {
     const [c] = result.carrierConditions;
     expect(c).to.include({ txShare: 0.5, relayedPerMinute: 0 });
     expect(c.carriedTx.samples % 2).to.equal(0);
+    expect(c.carriedTxFramesOnly.samples).to.equal(c.carriedTx.samples);
+    expect(c.carriedTxFramesOnly.stump.feature).to.not.equal('ageMs');
     expect(c.carriedTx.samples).to.be.greaterThan(20);
     expect(c.carrier.samples).to.be.greaterThan(4);
     expect(c.carriersOpened).to.be.greaterThan(c.ordinaryOpened);
