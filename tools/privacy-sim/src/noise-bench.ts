@@ -15,7 +15,7 @@ export interface NoiseBenchParams {
   readonly relayedPerMinute: readonly number[];
   /**
    * Shares of windows with a tx at which each rate is also run with private broadcast's carriers
-   * (noise on); none by default. ½ (30 txs/h) outruns the pool (6 carriers per 10 min at fan-out 2:
+   * (noise on); omitted, none (the CLI runs ½ and 0.1). ½ (30 txs/h) outruns the pool (6 carriers per 10 min at fan-out 2:
    * 18 txs/h), so carriers are taken as soon as they open; 0.1 (6 txs/h) leaves it warm.
    */
   readonly carrierTxShares?: readonly number[];
