@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Command } from '@veilnode/plugin-api';
-import { LevinCovertSlotBuilder, MemoryTxStore, RelayEngine, SeededRng, type LocalTxStore, type RelayEngineConfig, type RelayOutboundPort } from '@veilnode/node/relay';
+import { LevinCovertSlotBuilder, MemoryTxStore, RelayEngine, SeededRng, type CarrierOpener, type LocalTxStore, type RelayEngineConfig, type RelayOutboundPort } from '@veilnode/node/relay';
 import { LevinStreamDecoder, NewTransactions, encodeNotifyMessage } from '@veilnode/protocol';
 import type { VirtualClock } from '@veilnode/plugin-api/testing';
 import { LinkPipe, type LinkModel } from '@veilnode/memory';
@@ -90,8 +90,8 @@ export class EngineNode {
     private readonly seed: number,
   ) {}
 
-  /** (Re)creates the engine, as a process start does, on the given store. */
-  boot(store: LocalTxStore = new MemoryTxStore()): void {
+  /** (Re)creates the engine, as a process start does, on the given store; `carriers`: private broadcast's openers per zone. */
+  boot(store: LocalTxStore = new MemoryTxStore(), carriers?: ReadonlyMap<string, CarrierOpener>): void {
     const port: RelayOutboundPort = {
       send: (zone, conn, txs, { fluff }) => this.network.transmit(this, conn, { kind: 'txs', zone, txs, fluff }),
       sendNoiseSlot: (zone, conn, frame) => this.network.transmit(this, conn, { kind: 'frame', zone, frame }),
@@ -105,6 +105,7 @@ export class EngineNode {
       store,
       txId: this.network.txIds.of,
       slotBuilder: this.network.slotBuilder,
+      carriers,
     });
     this.engine.start();
     for (const [id, link] of this.links) {

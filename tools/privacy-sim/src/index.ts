@@ -8,6 +8,8 @@ export * from './metrics';
 export * from './simulator';
 export * from './sim-report';
 export * from './noise-capture';
+export * from './carrier-capture';
+export * from './carrier-samples';
 export * from './traffic-features';
 export * from './stump-classifier';
 export * from './noise-bench';

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_NOISE_BENCH, noiseBench } from './noise-bench';
-import type { NoiseCondition } from './noise-bench';
+import type { CarrierCondition, NoiseBenchResult, NoiseCondition } from './noise-bench';
+import type { CrossValidation } from './stump-classifier';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const perDay = (bps: number) => ((bps * 86_400) / 1e6).toFixed(1);
@@ -14,6 +15,19 @@ const line = ({ noise, relayedPerMinute, cv, linkBytesPerSecond }: NoiseConditio
     `${cv.stump.feature} ${cv.stump.below ? '<' : '>'} ${cv.stump.threshold.toFixed(1)}`,
   ].join(' ');
 
+const scored = (cv: CrossValidation) => `${pct(cv.accuracy)} [${pct(cv.low)}, ${pct(cv.high)}] n=${cv.samples} (${cv.stump.feature} ${cv.stump.below ? '<' : '>'} ${cv.stump.threshold.toFixed(0)})`;
+
+/** Today's link cost at the same background rate: the noisy A→B link. */
+const todayCost = (result: NoiseBenchResult, rate: number) => result.conditions.find((c) => c.noise && c.relayedPerMinute === rate)?.linkBytesPerSecond ?? Number.NaN;
+
+const carrierLines = (c: CarrierCondition, today: number) => [
+  `tx share ${c.txShare}, relayed/min ${c.relayedPerMinute}: ${c.carriersOpened} carriers, ${c.ordinaryOpened} ordinary connections, ${c.submitted} txs (${c.undelivered} not echoed at the end)`,
+  `  (a) which connection carried the tx:  ${scored(c.carriedTx)}`,
+  `      the same without circuit ages:    ${scored(c.carriedTxFramesOnly)}`,
+  `  (b) carrier or ordinary connection:   ${scored(c.carrier)}`,
+  `  link cost per connection ${c.linkBytesPerSecond.toFixed(0)} B/s (today ${today.toFixed(0)} B/s, ratio ${(c.linkBytesPerSecond / today).toFixed(2)}); all Tor connections of the node ${c.nodeBytesPerSecond.toFixed(0)} B/s = ${perDay(c.nodeBytesPerSecond)} MB/day`,
+];
+
 /** `npm run bench:noise`: can a passive observer of an anonymity link tell when a tx was sent? */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { windows: { type: 'string' }, seed: { type: 'string' } } });
@@ -26,6 +40,10 @@ async function main(): Promise<void> {
   console.log(`noise vs traffic analysis: ${params.windows} windows of ${params.windowMs / 1000} s per condition, ${params.folds}-fold cross-validated threshold classifier (features: frame count, bytes, max frame, min/max gap, gap spread, 1 s burst)`);
   console.log('noise  relayed/min  accuracy  95 % CI (Wilson)   observed link A→B (cells)  best stump (all data)');
   for (const condition of result.conditions) console.log(line(condition));
+  if (result.carrierConditions.length > 0) {
+    console.log('private broadcast (carriers on, noise on): an observer of every Tor circuit of the node (features + circuit age at the window start, or lifetime for (b)), balanced classes (chance 50 %), accuracy [95 % CI] (best stump)');
+    for (const c of result.carrierConditions) for (const l of carrierLines(c, todayCost(result, c.relayedPerMinute))) console.log(l);
+  }
   console.log(`nominal per channel (3072 B per 10–15 s): ${result.nominalChannelBytesPerSecond.toFixed(0)} B/s = ${perDay(result.nominalChannelBytesPerSecond)} MB/day; per zone (2 channels): ${perDay(2 * result.nominalChannelBytesPerSecond)} MB/day`);
   console.log(`wall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -1,6 +1,6 @@
 import { SeededRng, type RelayEngineConfig } from '@veilnode/node/relay';
 import { VirtualClock } from '@veilnode/plugin-api/testing';
-import { EngineNetwork } from './engine-network';
+import { EngineNetwork, type EngineNode } from './engine-network';
 import { txBlob } from './run-mode';
 
 /** What a passive observer of one encrypted anonymity link records: when, and how many bytes. */
@@ -15,6 +15,11 @@ export interface CaptureWindow {
   readonly txSent: boolean;
   /** Frame times relative to the window start. */
   readonly frames: readonly CapturedFrame[];
+  /**
+   * How long the connection had been open when the window began (a guard sees circuits built);
+   * absent where every window is on one long-lived link.
+   */
+  readonly ageMs?: number;
 }
 
 export interface CaptureParams {
@@ -28,6 +33,8 @@ export interface CaptureParams {
    * anonymity links too: background traffic the observer must tell A's own tx from. 0 = none.
    */
   readonly relayedPerMinute: number;
+  /** Share of windows in which A's wallet submits a tx (default ½). */
+  readonly txShare?: number;
 }
 
 export const TOR_CELL_BYTES = 514;
@@ -35,7 +42,26 @@ export const TOR_CELL_PAYLOAD = 498;
 export const toTorCells = (bytes: number) => Math.ceil(bytes / TOR_CELL_PAYLOAD) * TOR_CELL_BYTES;
 
 /** Links of the capture: a Tor circuit, 400 ms one way, 2 Mbit/s. */
-const TOR_LINK = { latencyMs: 400, bytesPerSecond: 250_000 };
+export const TOR_LINK = { latencyMs: 400, bytesPerSecond: 250_000 };
+
+/**
+ * Background traffic: txs reach `node` from a public peer on `connectionId` as a Poisson process
+ * of `relayedPerMinute` (none at 0), for its engine to relay over its anonymity links too.
+ */
+export function relayFromPublicPeer(network: EngineNetwork, node: EngineNode, connectionId: string, params: Pick<CaptureParams, 'relayedPerMinute' | 'seed' | 'txBytes'>): void {
+  if (params.relayedPerMinute <= 0) return;
+  const relayed = new SeededRng(params.seed ^ 0xbac6);
+  let n = 0;
+  const next = () => {
+    // Poisson arrivals: exponential gaps.
+    network.clock.setTimer(-Math.log(1 - relayed.float()) * (60_000 / params.relayedPerMinute), () => {
+      const blob = txBlob(params.seed + 1, n++, params.txBytes);
+      node.engine.receive({ zone: 'public', connectionId, txs: [{ id: network.txIds.of(blob), blob }], fluff: true });
+      next();
+    });
+  };
+  next();
+}
 
 export interface CaptureResult {
   readonly windows: CaptureWindow[];
@@ -46,7 +72,7 @@ export interface CaptureResult {
 /**
  * Runs the real relay engine of an origin node A with two anonymity-zone peers (B, C) in
  * virtual time and records the A→B link as a passive observer of the encrypted stream would:
- * frame arrival times and cell-rounded sizes. Every window, with probability ½, A's wallet
+ * frame arrival times and cell-rounded sizes. Every window, with probability `txShare` (½), A's wallet
  * submits a tx at a uniform time in the window's first two thirds (the rest lets it leave).
  * Optionally A also relays txs it hears from a public peer P.
  */
@@ -76,23 +102,11 @@ export async function captureAnonymityLink(params: CaptureParams): Promise<Captu
   clock.runUntil(start);
   // The coin flips and send times come from their own generator, independent of the engines'.
   const draw = new SeededRng(params.seed ^ 0x5eed);
-  if (params.relayedPerMinute > 0) {
-    const relayed = new SeededRng(params.seed ^ 0xbac6);
-    let n = 0;
-    const next = () => {
-      // Poisson arrivals: exponential gaps.
-      clock.setTimer(-Math.log(1 - relayed.float()) * (60_000 / params.relayedPerMinute), () => {
-        const blob = txBlob(params.seed + 1, n++, params.txBytes);
-        a.engine.receive({ zone: 'public', connectionId: fromP, txs: [{ id: network.txIds.of(blob), blob }], fluff: true });
-        next();
-      });
-    };
-    next();
-  }
+  relayFromPublicPeer(network, a, fromP, params);
   const truth: boolean[] = [];
   for (let w = 0; w < params.windows; w++) {
     const windowStart = start + w * params.windowMs;
-    const txSent = draw.float() < 0.5;
+    const txSent = draw.float() < (params.txShare ?? 0.5);
     truth.push(txSent);
     if (txSent) {
       clock.runUntil(windowStart + draw.float() * (params.windowMs * 2) / 3);

@@ -1,7 +1,7 @@
 import type { CaptureWindow } from './noise-capture';
 
 /** Per-window features a passive observer can compute from frame sizes and times. */
-export const FEATURES = ['frames', 'bytes', 'maxFrameBytes', 'minGapMs', 'maxGapMs', 'gapSpreadMs', 'maxBurstBytes'] as const;
+export const FEATURES = ['frames', 'bytes', 'maxFrameBytes', 'minGapMs', 'maxGapMs', 'gapSpreadMs', 'maxBurstBytes', 'ageMs'] as const;
 export type FeatureName = (typeof FEATURES)[number];
 export type FeatureVector = Record<FeatureName, number>;
 
@@ -26,5 +26,6 @@ export function features(window: CaptureWindow): FeatureVector {
     maxGapMs: gaps.length === 0 ? 0 : Math.max(...gaps),
     gapSpreadMs: Math.sqrt(gaps.reduce((s, g) => s + (g - mean) ** 2, 0) / Math.max(1, gaps.length)),
     maxBurstBytes,
+    ageMs: window.ageMs ?? 0,
   };
 }

@@ -6,3 +6,4 @@ export * from './peer-layer';
 export * from './outbound-maintainer';
 export * from './peer-service';
 export * from './peer-relay-port';
+export * from './peer-carrier';

@@ -17,6 +17,9 @@ export interface CarrierNoise {
   readonly sent?: (bytes: number) => void;
 }
 
+/** What a carrier needs of its connection (a benchmark drives carriers over a simulated link). */
+export type CarrierConnection = Pick<PeerConnection, 'id' | 'closed' | 'sendTransactions' | 'sendFrame' | 'close'>;
+
 /**
  * A private-broadcast carrier over one PeerConnection. The connection did its handshake and runs
  * its timed syncs like any other; on a noise zone the carrier also sends one frame every tick
@@ -32,7 +35,7 @@ export class PeerCarrier implements CarrierHandle {
   private used = false;
 
   constructor(
-    private readonly peer: PeerConnection,
+    private readonly peer: CarrierConnection,
     readonly zone: AnonymityZone,
     private readonly noise?: CarrierNoise,
   ) {
