@@ -11,6 +11,8 @@ export type FakeHandler = (request: IncomingMessage, body: Buffer, response: Ser
 export class FakeMonerod {
   /** `/path` or `json_rpc:method`, in order. */
   readonly calls: string[] = [];
+  /** TCP connections accepted (a keep-alive client opens one for many calls). */
+  connections = 0;
   private readonly handlers = new Map<string, FakeHandler>();
   private server: Server | undefined;
   private readonly auth: DigestAuth | undefined;
@@ -55,6 +57,7 @@ export class FakeMonerod {
         else handler(request, body, response);
       });
     });
+    server.on('connection', () => this.connections++);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     this.server = server;
   }
