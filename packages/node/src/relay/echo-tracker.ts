@@ -78,6 +78,8 @@ export class EchoTracker {
       readonly logger?: Logger;
       /** Runs once per tx, when it is first echoed (the node marks its journal entry delivered then). */
       readonly delivered?: (txId: string) => void;
+      /** Runs after each round that handed the tx to carriers, with their zones (never a carrier's peer). */
+      readonly sent?: (txId: string, zones: readonly string[]) => void;
     },
     config: Partial<EchoTrackerConfig> = {},
   ) {
@@ -162,6 +164,7 @@ export class EchoTracker {
       return;
     }
     let wrote = 0;
+    const zones = new Set<string>();
     // A carrier already gone (send false) costs one of the hour's carriers: a peer that drops us
     // on connect cannot buy itself unbounded replacements.
     while (wanted > 0) {
@@ -170,8 +173,10 @@ export class EchoTracker {
       for (const c of carriers) {
         t.carriers.add(c.id);
         t.takenAt.push(this.deps.clock.now());
-        if (c.send(t.tx)) wrote++;
-        else wanted++;
+        if (c.send(t.tx)) {
+          wrote++;
+          zones.add(c.zone);
+        } else wanted++;
         wanted--;
       }
       wanted = Math.min(wanted, this.allowance(t));
@@ -184,6 +189,7 @@ export class EchoTracker {
     }
     t.sent += wrote;
     t.rounds++;
+    this.deps.sent?.(txId, [...zones]);
     t.waiting = 'echo';
     this.waitingForCarrier.delete(txId);
     const wait = Math.min(this.config.maxEchoTimeoutMs, this.config.echoTimeoutMs * 2 ** (t.rounds - 1));

@@ -20,6 +20,8 @@ export interface PrivateBroadcastDeps {
   readonly logger?: Logger;
   /** A local tx came back from outside its carriers. */
   readonly delivered: (txId: string) => void;
+  /** A local tx was handed to carriers of these zones. */
+  readonly sent?: (txId: string, zones: readonly string[]) => void;
 }
 
 /**
@@ -43,7 +45,7 @@ export class PrivateBroadcast {
     for (const name of openers.keys()) {
       if (!this.pools.has(name)) throw new CarrierError('BAD_CONFIG', `a carrier opener was given for zone ${name}, which the relay engine does not run`, { zone: name });
     }
-    this.tracker = new EchoTracker([...this.pools.values()], { clock: deps.clock, logger: deps.logger, delivered: deps.delivered }, { ...config.tracker, fanout: config.fanout });
+    this.tracker = new EchoTracker([...this.pools.values()], { clock: deps.clock, logger: deps.logger, delivered: deps.delivered, sent: deps.sent }, { ...config.tracker, fanout: config.fanout });
   }
 
   /** The zones whose carriers take local txs. */

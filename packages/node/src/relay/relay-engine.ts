@@ -214,7 +214,7 @@ export class RelayEngine {
     this.publicZone = publicZone;
     if (deps.carriers !== undefined && deps.carriers.size > 0) {
       if (config.privateBroadcast === undefined) throw new ConfigError('carrier openers were given without a private broadcast config', { path: 'relay.privateBroadcast' });
-      this.privateBroadcast = new PrivateBroadcast(config.zones, deps.carriers, config.privateBroadcast, { clock, rng, logger: deps.logger, delivered: (id) => this.delivered(id, 'echoed') });
+      this.privateBroadcast = new PrivateBroadcast(config.zones, deps.carriers, config.privateBroadcast, { clock, rng, logger: deps.logger, delivered: (id) => this.delivered(id, 'echoed'), sent: (id, zones) => this.carriersTook(id, zones) });
     }
   }
 
@@ -285,6 +285,14 @@ export class RelayEngine {
     this.rejections.track(id, now, now);
     this.dispatchLocal();
     return this.accepted({ txId: id, status: this.isWaiting(id) ? 'queued' : 'sent' });
+  }
+
+  /**
+   * Carriers took a local tx: told after the submission's own answer (a first round runs inside
+   * submitLocal), which is also when it happens: a carrier writes the tx in its next noise slot.
+   */
+  private carriersTook(txId: string, zones: readonly string[]): void {
+    queueMicrotask(() => this.localTxEvents?.sent(txId, zones));
   }
 
   private accepted(result: SubmitResult): SubmitResult {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { CarrierError, type CarrierOpener } from '../../src/relay/carrier-port';
+import type { LocalTxEvents } from '../../src/relay/local-tx-events';
 import { MemoryTxStore } from '../../src/relay/local-tx-store';
 import type { RelayEngineConfig } from '../../src/relay/relay-engine-config';
 import { blob, engineHarness, txIdOf } from './engine-harness';
@@ -18,9 +19,9 @@ function config(noise = true): RelayEngineConfig {
   };
 }
 
-function pbHarness(options: { noise?: boolean; opener?: FakeOpener; store?: MemoryTxStore } = {}) {
+function pbHarness(options: { noise?: boolean; opener?: FakeOpener; store?: MemoryTxStore; localTxEvents?: LocalTxEvents } = {}) {
   const opener = options.opener ?? new FakeOpener();
-  const h = engineHarness(config(options.noise ?? true), { store: options.store, deps: { carriers: new Map<string, CarrierOpener>([['tor', opener]]) } });
+  const h = engineHarness(config(options.noise ?? true), { store: options.store, deps: { carriers: new Map<string, CarrierOpener>([['tor', opener]]), localTxEvents: options.localTxEvents } });
   h.engine.start();
   const connect = () => {
     for (const id of ['p-in1', 'p-out1', 'p-out2']) h.up('public', id, id.startsWith('p-in') ? 'inbound' : 'outbound');
@@ -82,6 +83,27 @@ describe('RelayEngine: private broadcast (local txs on carriers, delivered by ec
     expect(store.pending()).to.deep.equal([]);
     expect(h.engine.status()).to.deep.include({ localWaiting: 0, localInFlight: 0 });
     expect(h.engine.privateBroadcastStatus()[0]).to.deep.include({ txId, echoed: 1, delivered: true });
+  });
+
+  it('tells its observer accepted, sent (each round, with the carriers\u2019 zones only) and delivered by echo', async () => {
+    const events: string[] = [];
+    const localTxEvents: LocalTxEvents = {
+      accepted: (r) => events.push(`accepted ${r.status}`),
+      sent: (_id, zones) => events.push(`sent ${zones.join(',')}`),
+      delivered: (_id, evidence) => events.push(`delivered ${evidence}`),
+      rejected: (_id, reason) => events.push(`rejected ${reason}`),
+    };
+    const h = pbHarness({ localTxEvents });
+    h.connect();
+    await settle();
+    const tx = blob('s');
+    const { txId } = await h.engine.submitLocal(tx);
+    h.clock.advance(2 * 60_000 + 1); // no echo: a second round
+    await settle();
+    h.engine.receive({ zone: 'public', connectionId: 'p-in1', txs: [{ id: txId, blob: tx }], fluff: true });
+    await settle();
+    expect(events).to.deep.equal(['accepted sent', 'sent tor', 'sent tor', 'delivered echoed']);
+    h.engine.stop();
   });
 
   it('the upstream daemon listing the tx is an echo', async () => {
