@@ -2,13 +2,15 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { RecordingLogger } from '@veilnode/compliance';
-import { DEFAULT_SAM_CONFIG, DivaSamClient, I2pSamTransport, loadOrCreateKeys } from '@veilnode/i2p-sam';
+import { DEFAULT_SAM_CONFIG, DestinationKeys, DivaSamClient, I2pSamTransport, loadOrCreateKeys } from '@veilnode/i2p-sam';
 import { i2pZone } from '@veilnode/i2p-zone';
 import type { I2pNetwork } from '../../src/harness/i2p';
 import { MonerodHarness, type MonerodTx } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';
+import { TcpGate } from '../../src/harness/tcp-gate';
 import { VeilnodeProcess } from '../../src/harness/veilnode-process';
 import { until } from '../../src/until';
+import { txsIn } from '../../src/levin-txs';
 import { MONEROD_TUNNEL, retryUntil, sharedNetwork, skipUnlessI2p, tempDir } from './fixtures';
 
 /**
@@ -21,10 +23,14 @@ import { MONEROD_TUNNEL, retryUntil, sharedNetwork, skipUnlessI2p, tempDir } fro
  * b. monerod `--tx-proxy i2p,<r1 SOCKS> --anonymous-inbound <b32>,127.0.0.1:<port>` (a server
  *    tunnel on r1 to that port) and node C (SAM on r0): handshakes and txs both ways;
  * c. r0 is stopped under C: the zone reports it, a tx sent meanwhile waits, and once r0 is
- *    back C re-creates its session by itself and the tx reaches monerod's pool.
+ *    back C re-creates its session by itself and the tx reaches monerod's pool;
+ * d. private broadcast (issue 14): node D (SAM on r0 through a tap) sends two local txs to
+ *    monerod; each leaves on carriers of its own, each carrier a transient destination no other
+ *    stream used.
  *
  * Ports (inside the private netns): MONERO_BASE_PORT (default 18800) + 200: monerod node0 p2p
- * +0, rpc +1, wallet +5, node1 +10/+11; veilnode RPCs A +20, B +21, C +22. monerod's anonymous
+ * +0, rpc +1, wallet +5, node1 +10/+11; veilnode RPCs A +20, B +21, C +22, D +23; D's SAM tap
+ * +24 (in front of r0's SAM port). monerod's anonymous
  * inbound is the I2P harness's port base+91 (the `monerodin` server tunnel's target).
  */
 const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 200;
@@ -46,6 +52,32 @@ interface Zone {
   healthy: boolean;
   problem?: string;
   queued: number;
+}
+
+interface PrivateBroadcastEntry {
+  id_hash: string;
+  private_broadcast?: { carriers_used: number; sent: number; echoed: number; delivered: boolean };
+}
+
+/** One socket D opened on the SAM bridge, read from what it sent: a session's control socket, or a stream and the bytes after its STREAM CONNECT. */
+interface SamSocket {
+  readonly kind: 'session' | 'stream' | 'other';
+  readonly id?: string;
+  /** A session's destination (derived from the keys it sent; never printed). */
+  readonly b32?: string;
+  readonly levin: Buffer;
+}
+
+function samSocket(bytes: Buffer): SamSocket {
+  for (let at = 0, nl = bytes.indexOf(0x0a); nl >= 0; at = nl + 1, nl = bytes.indexOf(0x0a, at)) {
+    const line = bytes.subarray(at, nl).toString('latin1');
+    const id = /\bID=(\S+)/.exec(line)?.[1];
+    if (line.startsWith('SESSION CREATE')) {
+      return { kind: 'session', id, b32: DestinationKeys.fromPrivate(/\bDESTINATION=(\S+)/.exec(line)?.[1] ?? '').b32, levin: Buffer.alloc(0) };
+    }
+    if (line.startsWith('STREAM CONNECT')) return { kind: 'stream', id, levin: bytes.subarray(nl + 1) };
+  }
+  return { kind: 'other', levin: Buffer.alloc(0) };
 }
 
 /** `until` from the shared helpers, with RPC failures (a node restarting) read as "not yet". */
@@ -139,7 +171,7 @@ describe('veilnode over a private I2P network (real processes: veilnode CLI, mon
     const made = (async () => {
       await monerod?.start();
       mark('monerod up');
-      return monerod?.makeTxs(6);
+      return monerod?.makeTxs(7);
     })();
     [txs] = (await Promise.all([made, bReachable])) as [MonerodTx[], void];
     mark('txs made');
@@ -254,10 +286,68 @@ describe('veilnode over a private I2P network (real processes: veilnode CLI, mon
     expect(log).to.match(/zone i2p is healthy again/);
   });
 
+  it('d. private broadcast: two local txs leave on carriers of their own, each a transient destination no other stream used, and reach monerod', async () => {
+    // the tap sees every SAM socket D opens on r0: each session's SESSION CREATE (its keys) and
+    // each stream's STREAM CONNECT (its session) followed by the Levin bytes D sent on it
+    const tap = new TcpGate(BASE + 24, { host: '127.0.0.1', port: net.samPort(0) });
+    await tap.open();
+    const b32D = await persistentB32(join(dir, 'd'));
+    const config = i2pOnlyConfig(net, { dataDir: join(dir, 'd'), rpcPort: BASE + 23, router: 0, transport: 'i2p-sam', peers: [monerodB32] });
+    config['i2p-sam'] = { ...(config['i2p-sam'] as object), sam: `127.0.0.1:${tap.port}` };
+    const nodeD = new VeilnodeProcess({ dir, name: 'node-d', rpcPort: BASE + 23, config });
+    try {
+      await nodeD.start(60_000);
+      const started = Date.now();
+      await eventually('D → monerod over I2P', async () => (await connections(nodeD)).some((c) => c.zone === 'i2p' && !c.incoming && c.state === 'normal'), 240_000);
+      timings['D up → first I2P connection (s)'] = (Date.now() - started) / 1000;
+      // sent at once: the carriers (opened with the first connection, ~20 s each) are not warm yet, the txs wait for them
+      const local = [txs[5], txs[6]];
+      const sentAt = Date.now();
+      expect((await send(nodeD, local[0])).status).to.equal('OK');
+      await new Promise((r) => setTimeout(r, 10_000));
+      expect((await send(nodeD, local[1])).status).to.equal('OK');
+      await eventually("D's two txs in monerod's pool", async () => {
+        const pool = new Set((await (monerod as MonerodHarness).getTransactionPool()).map((p) => p.id_hash));
+        return local.every((tx) => pool.has(tx.id));
+      }, 180_000);
+      timings['D first send → both in monerod pool (s)'] = (Date.now() - sentAt) / 1000;
+      const status = (await nodeD.rpc<{ transactions: PrivateBroadcastEntry[] }>('get_relay_pool')).transactions;
+
+      const sockets = tap.sentUpstream().map(samSocket);
+      const sessions = sockets.filter((x) => x.kind === 'session');
+      const streams = sockets.filter((x) => x.kind === 'stream');
+      expect(new Set(sessions.map((x) => x.id)).size, 'session ids').to.equal(sessions.length);
+      expect(new Set(sessions.map((x) => x.b32)).size, 'every session has a destination of its own').to.equal(sessions.length);
+      expect(sessions.filter((x) => x.b32 === b32D), "D's persistent (inbound) session").to.have.length(1);
+      const sessionOf = (stream: SamSocket) => sessions.find((x) => x.id === stream.id);
+      const transient = streams.filter((x) => sessionOf(x)?.b32 !== b32D);
+      expect(new Set(transient.map((x) => x.id)).size, 'one stream per transient session').to.equal(transient.length);
+
+      const idOf = (blob: Buffer): string => txs.find((t) => t.blob.equals(blob))?.id ?? `other:${blob.length}`;
+      const carriersOf = local.map((tx) => streams.filter((x) => txsIn(x.levin, idOf).includes(tx.id)));
+      for (const [i, carriers] of carriersOf.entries()) {
+        const entry = status.find((e) => e.id_hash === local[i].id)?.private_broadcast;
+        expect(carriers.length, `streams that carried tx ${i}`).to.be.at.least(1);
+        // none but its carriers: no ordinary connection carried it too
+        expect(carriers.length, `streams that carried tx ${i} vs its carriers (${JSON.stringify(entry)})`).to.be.at.most(entry?.carriers_used ?? 0);
+        for (const c of carriers) {
+          expect(sessionOf(c)?.b32, 'a transient destination, never the persistent one').to.be.a('string').and.not.equal(b32D);
+          expect(txsIn(c.levin, idOf).filter((id) => id !== local[i].id && local.some((t) => t.id === id)), 'no other local tx on its carrier').to.deep.equal([]);
+        }
+      }
+      const destinations = carriersOf.map((carriers) => new Set(carriers.map((c) => sessionOf(c)?.b32)));
+      expect([...destinations[0]].filter((b) => destinations[1].has(b)), 'the two txs share a destination').to.deep.equal([]);
+      console.log(`      private broadcast over I2P: ${sessions.length} SAM sessions through the tap (1 persistent), carriers per tx ${JSON.stringify(carriersOf.map((c) => c.length))}, status ${JSON.stringify(local.map((tx) => status.find((e) => e.id_hash === tx.id)?.private_broadcast))}`);
+    } finally {
+      await nodeD.stop();
+      await tap.close();
+    }
+  });
+
   it('logs no I2P private key', async () => {
-    for (const node of ['b', 'c']) {
+    for (const node of ['b', 'c', 'd']) {
       const key = (await readFile(join(dir, node, 'transports', 'i2p-sam', 'i2p_private_key'), 'utf8')).trim();
-      for (const name of ['node-a', 'node-b', 'node-c']) {
+      for (const name of ['node-a', 'node-b', 'node-c', 'node-d']) {
         const log = await readFile(join(dir, `${name}.log`), 'utf8').catch(() => '');
         expect(log.includes(key.slice(-120)), `${name}'s log holds ${node}'s private key`).to.equal(false);
       }

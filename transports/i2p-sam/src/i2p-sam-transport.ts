@@ -21,7 +21,9 @@ export interface I2pSamTransportDeps {
 /**
  * The I2P zone over a SAM v3.1 bridge. Inbound (and, with `outbound: persistent`, outbound)
  * runs on one persistent session whose keys live in the data dir; by default every outbound
- * connection gets its own transient destination, so peers cannot link our connections.
+ * connection gets its own transient destination, so peers cannot link our connections. A dial
+ * with `freshIdentity` always does (SESSION CREATE on newly generated keys, closed with its
+ * stream), so the plugin declares fresh identities for every zone config.
  */
 export class I2pSamTransport implements Transport {
   readonly name = PLUGIN_NAME;
@@ -52,7 +54,9 @@ export class I2pSamTransport implements Transport {
       { what: `dial ${host}`, options, defaultTimeoutMs: this.deps.config.dialTimeoutMs, lifetime: this.lifetime.signal, context: { peer: host } },
       async (signal) => {
         const call = { signal, timeoutMs: options.timeoutMs ?? this.deps.config.dialTimeoutMs };
-        if (this.deps.config.outbound === 'transient') {
+        // a fresh-identity dial (a private-broadcast carrier) gets its own new destination whatever
+        // `outbound` says: never the persistent one (our inbound address), and no way back to it on failure
+        if (options.freshIdentity === true || this.deps.config.outbound === 'transient') {
           return this.deps.client.connectWithNewSession({
             ...call,
             keys: DestinationKeys.generate(),
@@ -65,7 +69,8 @@ export class I2pSamTransport implements Transport {
         return this.deps.client.connect(session, host, call);
       },
     );
-    this.deps.logger.debug({ peer: host, outbound: this.deps.config.outbound, ms: Date.now() - started }, 'I2P stream open');
+    // no peer b32: anonymity-zone peer addresses stay out of the logs
+    this.deps.logger.debug({ outbound: this.deps.config.outbound, freshIdentity: options.freshIdentity === true, ms: Date.now() - started }, 'I2P stream open');
     return { stream: this.track(stream), direction: 'outbound', remote: address };
   }
 

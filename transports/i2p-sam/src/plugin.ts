@@ -20,6 +20,8 @@ export const i2pSamPlugin: Plugin = {
         const logger = t.logger.child({ transport: PLUGIN_NAME });
         return new I2pSamTransport({ config, client: new DivaSamClient(config.sam, logger), dataDir: t.dataDir, logger });
       },
+      // every fresh-identity dial creates a transient destination of its own (I2pSamTransport.dial)
+      freshIdentity: () => true,
     });
   },
 };

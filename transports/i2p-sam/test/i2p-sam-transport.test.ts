@@ -137,6 +137,46 @@ describe('I2pSamTransport against a fake SAM bridge', () => {
     expect(keyOf(creates[0])).to.equal(keys.revealPrivate());
   });
 
+  const streamConnects = () => bridge.commands.filter((c) => c.startsWith('STREAM CONNECT')).map(idOf);
+
+  for (const outbound of ['transient', 'persistent'] as const) {
+    it(`gives every fresh-identity dial a new session and destination that dies with its stream (outbound: ${outbound})`, async () => {
+      const t = make({ outbound });
+      await listening(t);
+      const [persistent] = sessionCreates();
+      for (let i = 0; i < 3; i++) (await t.dial(PEER, { freshIdentity: true })).stream.destroy();
+      const fresh = sessionCreates().slice(1);
+      expect(fresh).to.have.length(3);
+      expect(new Set(fresh.map(idOf)).size).to.equal(3);
+      expect(new Set([persistent, ...fresh].map(keyOf)).size, 'no destination twice, never the persistent one').to.equal(4);
+      for (const line of fresh) expect(line).to.include('inbound.quantity=1');
+      expect(streamConnects(), 'one stream per fresh session, none on the persistent session').to.deep.equal(fresh.map(idOf));
+      // nothing pooled: each session closes after its stream, so it can never carry another
+      await until(() => fresh.every((line) => bridge.closes.includes(`session ${idOf(line)}`)));
+    });
+  }
+
+  const freshFailures: Array<[string, FakeSamBridge['script'], string]> = [
+    ['SESSION CREATE refused', { sessionCreate: 'SESSION STATUS RESULT=I2P_ERROR MESSAGE="tunnels"' }, 'SAM_I2P_ERROR'],
+    ['bridge closes during SESSION CREATE', { sessionCreate: (socket) => socket.destroy() }, 'SAM_BRIDGE_CLOSED'],
+    ['no answer to SESSION CREATE', { sessionCreate: () => undefined }, 'TIMEOUT'],
+    ['peer unreachable', { streamConnect: 'STREAM STATUS RESULT=CANT_REACH_PEER MESSAGE="no lease set"' }, 'SAM_CANT_REACH_PEER'],
+  ];
+  for (const [what, script, code] of freshFailures) {
+    it(`a fresh-identity dial that fails (${what}) rejects and never falls back to the ready persistent session`, async () => {
+      const t = make({ outbound: 'persistent', dialTimeoutMs: 500 });
+      await listening(t);
+      const persistentId = idOf(sessionCreates()[0]);
+      bridge.script = script;
+      expect(await rejectionOf(t.dial(PEER, { freshIdentity: true }))).to.have.property('code', code);
+      expect(streamConnects()).to.not.include(persistentId);
+      // the fallback was there to take: an ordinary dial uses the persistent session at once
+      bridge.script = {};
+      (await t.dial(PEER)).stream.destroy();
+      expect(streamConnects().at(-1)).to.equal(persistentId);
+    });
+  }
+
   it('rejects other zones and dials after stop with typed errors', async () => {
     const t = make();
     expect(await rejectionOf(t.dial({ zone: 'tor', host: 'x.onion', port: 1 }))).to.be.instanceOf(DialError).with.property('code', 'ZONE_MISMATCH');

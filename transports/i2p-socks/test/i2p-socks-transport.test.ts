@@ -91,4 +91,16 @@ describe('I2pSocksTransport with a fake router SOCKS proxy', () => {
     expect(context.zones).to.deep.equal([i2pZone]);
     expect(context.transports.map((d) => [d.name, d.zone])).to.deep.equal([['i2p-socks', 'i2p']]);
   });
+
+  it('gives no fresh identities (the router dials every SOCKS stream from one destination): not declared, and such a dial reaches no proxy', async () => {
+    const context = new RecordingPluginContext({ pluginName: 'i2p-socks' });
+    await i2pSocksPlugin.register(context);
+    expect(context.transports[0].freshIdentity).to.equal(undefined);
+    const t = transport(proxy.port);
+    proxy.requests.length = 0;
+    const error = await t.dial(i2pZone.codec.parse(OURS), { freshIdentity: true }).then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(TransportUnavailableError);
+    expect(proxy.requests, 'nothing dialled without the fresh identity').to.deep.equal([]);
+    await t.stop();
+  });
 });

@@ -5,8 +5,14 @@ import type { Rng } from '../time/rng';
 import { PeerCarrier, type CarrierNoise } from './peer-carrier';
 import type { PeerLayer } from './peer-layer';
 
-/** Deadline of one carrier open (fresh circuit, SOCKS, handshake): longer than Tor's 45 s SOCKS bound. */
-export const CARRIER_OPEN_TIMEOUT_MS = 90_000;
+/**
+ * Deadline of one carrier open (fresh identity, dial, handshake). Longer than the transports' own
+ * dial deadlines, which then decide: Tor's 45 s SOCKS bound, i2p-sam's 240 s `dialTimeoutMs` (a
+ * transient destination's SESSION CREATE alone takes ~20 s on i2pd). 6 min is the longest open
+ * after which a carrier can still be handed out: the pool's shortest lifetime (8 min, counted
+ * from the open's start) less the 2 min it must have left.
+ */
+export const CARRIER_OPEN_TIMEOUT_MS = 6 * 60_000;
 
 /** What the opener needs of a running zone; looked up at each open (the zone opens after the engine starts). */
 export interface CarrierZone {
