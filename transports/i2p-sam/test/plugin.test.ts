@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RecordingPluginContext } from '@veilnode/compliance';
-import type { ZoneConfig } from '@veilnode/plugin-api';
+import { parseSocksProxy, type ZoneConfig } from '@veilnode/plugin-api';
 import { i2pZone } from '@veilnode/i2p-zone';
 import { i2pSamPlugin } from '../src';
 
@@ -16,6 +16,6 @@ describe('i2p-sam plugin', () => {
     const [transport] = context.transports;
     expect([transport.name, transport.zone]).to.deep.equal(['i2p-sam', 'i2p']);
     // the zone's proxy is not read by SAM: a proxy with credentials changes nothing
-    for (const z of [zone(), zone({ proxy: 'socks5://alice:pw@127.0.0.1:4447' }), zone({ noise: false })]) expect(transport.freshIdentity?.(z)).to.equal(true);
+    for (const z of [zone(), zone({ proxy: parseSocksProxy('socks5://alice:pw@127.0.0.1:4447') }), zone({ noise: false })]) expect(transport.freshIdentity?.(z)).to.equal(true);
   });
 });
