@@ -158,6 +158,10 @@ describe('anonymity first: a local tx leaves over Tor, never from the node’s c
     const idOf = (blob: Buffer): string => blobIds.get(blob.toString('hex')) ?? `unknown:${blob.length}`;
     await nodeB.stop(); // A's only anonymity peer is gone; A's clearnet link to monerod stays up
     await until('A to lose its Tor connection', async () => !(await nodeA.rpc<{ connections: { zone: string }[] }>('get_connections')).connections.some((c) => c.zone === 'tor'), 30_000);
+    // and its warm carriers to B (not in get_connections; get_zones counts them): one still open
+    // for a moment would take the tx
+    const torOut = async () => (await nodeA.rpc<{ zones: { name: string; connections: { out: number } }[] }>('get_zones')).zones.find((z) => z.name === 'tor')?.connections.out;
+    await until('A to lose its carriers to B', async () => (await torOut()) === 0, 30_000);
 
     const answer = await nodeA.json<Sent>('/send_raw_transaction', { tx_as_hex: tx.blob.toString('hex') });
     expect(answer.veilnode).to.deep.equal({ tx_hash: tx.id, relay: 'queued' });
