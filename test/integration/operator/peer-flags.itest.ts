@@ -60,8 +60,14 @@ describe('--add-exclusive-node and --add-peer routed by codec, against a real re
   });
 
   it('dials the clearnet one: monerod sees veilnode connected', async () => {
-    await until('veilnode connected to monerod', async () => (await monerod.getConnections()).length === 1, 30_000);
-    const ours = node?.peers.layer.connections('clearnet').filter((c) => c.direction === 'outbound' && c.state === 'ready') ?? [];
-    expect(ours).to.have.length(1);
+    // monerod lists the connection before its handshake answer reaches us: wait for both ends.
+    const ours = () => node?.peers.layer.connections('clearnet').filter((c) => c.direction === 'outbound' && c.state === 'ready') ?? [];
+    await until(
+      'veilnode connected to monerod, seen from both ends',
+      async () => ours().length === 1 && (await monerod.getConnections()).length === 1,
+      30_000,
+    );
+    expect(ours()).to.have.length(1);
+    expect(await monerod.getConnections()).to.have.length(1);
   });
 });
