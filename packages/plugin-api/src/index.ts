@@ -18,5 +18,7 @@ export * from './socks/socks-proxy';
 export * from './socks/socks-errors';
 export * from './socks/socks-dialer';
 export * from './socks/socks-probe';
+// Key and state files that a crash or power loss leaves whole or old, never torn.
+export * from './files/atomic-write';
 // Time as the node and transports read it (a virtual clock for tests is in ./testing).
 export * from './time/clock';

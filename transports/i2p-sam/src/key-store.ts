@@ -1,5 +1,6 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@veilnode/plugin-api';
 import { DestinationKeys } from './destination-keys';
 import { SamBridgeError } from './sam-errors';
 
@@ -29,7 +30,7 @@ export async function loadOrCreateKeys(dataDir: string): Promise<{ keys: Destina
   }
   const keys = DestinationKeys.generate();
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await writeFile(file, keys.revealPrivate(), { mode: 0o600, flag: 'wx' });
-  await chmod(file, 0o600); // in case a umask or an existing ACL widened it
+  // whole or absent after a crash or power loss: a torn key file would cost the node its address
+  await writeFileAtomic(file, keys.revealPrivate());
   return { keys, created: true };
 }

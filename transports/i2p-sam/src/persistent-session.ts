@@ -146,13 +146,14 @@ export class PersistentSession {
         forwardTo: { host: '127.0.0.1', port },
         timeoutMs: this.o.sessionTimeoutMs,
       });
+      // on disk before the session is used: a crash from here on makes the next start wait
+      await this.o.cooldown.sessionUp();
       if (this.isStopped()) {
         await session.close();
         await this.o.cooldown.sessionClosed();
         return;
       }
       this.state = { kind: 'up', session };
-      await this.o.cooldown.sessionUp();
       if (!this.accepting) session.stopForwarding();
       this.o.logger.info({ b32: this.b32, sessionId: session.id, ms: Date.now() - started }, 'I2P SAM session up');
       for (const w of this.waiters) w.resolve(session);

@@ -1,5 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@veilnode/plugin-api';
 
 /** Beside the key file: when a session on the persistent keys last closed, or that one is up. */
 export const SESSION_STATE_FILE = 'i2p_session_state.json';
@@ -64,7 +65,7 @@ export class SameKeysCooldown {
 
   private save(state: SavedState): Promise<void> {
     // the key file lives in the same dir; should this write fail anyway, it costs one skipped cooldown, not the session
-    this.writing = this.writing.then(() => writeFile(this.file, JSON.stringify(state), { mode: 0o600 }).catch(() => undefined));
+    this.writing = this.writing.then(() => writeFileAtomic(this.file, JSON.stringify(state)).catch(() => undefined));
     return this.writing;
   }
 }

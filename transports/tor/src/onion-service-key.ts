@@ -1,9 +1,9 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import { sha512 } from '@noble/hashes/sha2';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ConfigError } from '@veilnode/plugin-api';
+import { ConfigError, writeFileAtomic } from '@veilnode/plugin-api';
 import { onionHostFromPublicKey } from './onion-v3-codec';
 
 const BLOB_PREFIX = 'ED25519-V3:';
@@ -62,10 +62,7 @@ export class OnionServiceKey {
     if (text !== undefined) return { key: OnionServiceKey.fromTorKeyBlob(text, file), created: false };
     const key = OnionServiceKey.generate();
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, `${key.toTorKeyBlob()}\n`, { mode: 0o600, flag: 'wx' });
-    await chmod(tmp, 0o600);
-    await rename(tmp, file);
+    await writeFileAtomic(file, `${key.toTorKeyBlob()}\n`);
     return { key, created: true };
   }
 

@@ -1,5 +1,4 @@
 export * from './peer-entry';
 export * from './peer-list-error';
 export * from './local-wire-address';
-export * from './atomic-write';
 export * from './zone-peer-store';

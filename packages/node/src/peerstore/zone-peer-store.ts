@@ -1,8 +1,7 @@
 import { readFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type AddressCodec, type PeerAddress, type WireAddress, type Logger, VeilnodeError } from '@veilnode/plugin-api';
+import { type AddressCodec, type PeerAddress, type WireAddress, type Logger, VeilnodeError, writeFileAtomic } from '@veilnode/plugin-api';
 import { MAX_PEERLIST_ENTRIES } from '@veilnode/protocol';
-import { writeFileAtomic } from './atomic-write';
 import { isLoopbackOrUnspecified } from './local-wire-address';
 import { PeerListRejectedError } from './peer-list-error';
 import { advertisedRpcPort } from './rpc-port';
