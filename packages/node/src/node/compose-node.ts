@@ -52,7 +52,7 @@ export function composeNode(prepared: PreparedNode, options: ComposeOptions): { 
   const upstream = createUpstream(prepared.config.rpc.upstream, {
     network: prepared.config.network,
     zones: prepared.zones.map((z) => ({ name: z.name, anonymity: prepared.registry.zone(z.name)?.definition.policy.anonymity ?? false })),
-    openStream: (address, dialOptions) => node.openStream(address, dialOptions),
+    openStream: async (address, dialOptions) => (await node.openConnection(node.parseAddress(address), dialOptions)).stream,
     publicNodes: options.publicRpcNodes ?? { publicRpcNodes: () => [] },
     connections: options.rpcSources?.connections ?? { connections: () => [] },
     clock: new SystemClock(),
