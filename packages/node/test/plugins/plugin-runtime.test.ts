@@ -7,7 +7,6 @@ import { composeNode } from '../../src/node/compose-node';
 import type { Node, NodeSummary } from '../../src/node/node';
 import { pluginFixture, tempDir } from '../../src/testing/fixtures';
 import { prepareFromConfig } from '../../src/testing/prepare';
-import { withoutPeerLayer } from '../helpers/no-peer-layer';
 
 const TCP = pluginFixture('tcp-zone.cjs');
 const DIALER = pluginFixture('dial-and-command.cjs');
@@ -59,7 +58,7 @@ describe('PluginContext at run time: dial through the zones, dataDir', () => {
 
   async function start(): Promise<NodeSummary> {
     const prepared = await prepareFromConfig({ plugins: [TCP, DIALER], dataDir: data.dir, p2p: { bindPort: 0 }, rpc: { bindPort: 0 }, zones: { clearnet: { transport: 'fixture-tcp' } } });
-    node = composeNode(prepared, withoutPeerLayer(prepared)).node;
+    node = composeNode(prepared).node;
     return node.start();
   }
 
@@ -78,7 +77,7 @@ describe('PluginContext at run time: dial through the zones, dataDir', () => {
       rpc: { bindPort: 0 },
       zones: { clearnet: { transport: 'fixture-tcp' }, tor: { enabled: true, transport: 'onion-recorder' } },
     });
-    node = composeNode(prepared, withoutPeerLayer(prepared)).node;
+    node = composeNode(prepared).node;
     const summary = await node.start();
     const onion = `${'b'.repeat(56)}.onion:18089`;
     (globalThis as { onionDials?: string[] }).onionDials = [];
