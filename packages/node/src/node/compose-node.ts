@@ -123,23 +123,26 @@ export function composeNode(prepared: PreparedNode, options: VeilnodeOptions = {
     return listeners;
   });
   registerServices(root, prepared);
-  single(root, NODE, (c) => {
-    return new Node({
-      root: c,
-      config: c.resolve<NodeConfig>(CONFIG),
-      dataDir: prepared.dataDir,
-      zones: prepared.zones,
-      registry: c.resolve<PluginRegistry>(PLUGIN_REGISTRY),
-      rpc: c.resolve<RpcListeners>(RPC_SERVER),
-      handler: c.resolve<ConnectionHandler>(CONNECTION_HANDLER),
-      relayQueue: c.resolve<RelayService>(RELAY_SERVICE),
-      services: c.resolveAll<NodeService>(NODE_SERVICE),
-      stopHooks: prepared.stopHooks,
-      pluginRuntime: prepared.pluginRuntime,
-      logger: c.resolve<Logger>(LOGGER),
-      zoneStartTimeoutMs: options.zoneStartTimeoutMs,
-    });
-  });
+  single(
+    root,
+    NODE,
+    (c) =>
+      new Node({
+        root: c,
+        config: c.resolve<NodeConfig>(CONFIG),
+        dataDir: prepared.dataDir,
+        zones: prepared.zones,
+        registry: c.resolve<PluginRegistry>(PLUGIN_REGISTRY),
+        rpc: c.resolve<RpcListeners>(RPC_SERVER),
+        handler: c.resolve<ConnectionHandler>(CONNECTION_HANDLER),
+        relayQueue: c.resolve<RelayService>(RELAY_SERVICE),
+        services: c.resolveAll<NodeService>(NODE_SERVICE),
+        stopHooks: prepared.stopHooks,
+        pluginRuntime: prepared.pluginRuntime,
+        logger: c.resolve<Logger>(LOGGER),
+        zoneStartTimeoutMs: options.zoneStartTimeoutMs,
+      }),
+  );
   single(root, VEILNODE, (c) => new Veilnode(c.resolve<Node>(NODE), c.resolve<PeerService>(PEER_SERVICE), c.resolve<RelayService>(RELAY_SERVICE), c));
   options.overrides?.(root);
 
