@@ -2,14 +2,18 @@
 # A plugin as a third party ships it, outside the repository: packs @veilnode/plugin-api,
 # @veilnode/compliance and @veilnode/clearnet with `npm pack`, installs the tarballs into a
 # fresh project in a temp dir, builds PLUGINS.md's worked example there (the Kovri plugin, every
-# file taken from the guide's code blocks), runs the compliance suite on it, and starts the
-# repository's veilnode bin on the guide's config example loading that build: the plugin's own
-# --kovri-router option is listed by --help and checked by its schema; the node runs --regtest
-# (it dials nobody), loopback only, and the clearnet listener must be on --p2p-bind-port. The
-# node is stopped by its PID.
+# file taken from the guide's code blocks), runs the compliance suite on it, and packs it. An
+# operator's directory then installs the node (@veilnode/node and @veilnode/protocol), clearnet
+# and the example from their tarballs: the plugins' peer dependency resolves to the node's own
+# @veilnode/plugin-api, one copy, which the check counts. The installed veilnode bin starts on
+# the guide's config example loading the example: the plugin's own --kovri-router option is
+# listed by --help and checked by its schema; the node runs --regtest (it dials nobody),
+# loopback only, and the clearnet listener must be on --p2p-bind-port. The node is stopped by
+# its PID.
 #
 # Ports: MONERO_BASE_PORT (default 18800) + 440 (p2p) and + 441 (RPC).
-# Third-party packages (typescript, mocha, chai, @types) come from the npm registry.
+# Third-party packages (typescript, mocha, chai, @types, the node's dependencies) come from the
+# npm cache or registry; ours never do: their scope points at a closed local port.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -36,8 +40,9 @@ fail() {
 
 step "build and pack the workspaces a plugin author installs"
 npx --no-install tsc -b
-mapfile -t TARBALLS < <(pack_workspaces "$WORK/tarballs" packages/plugin-api plugins/compliance transports/clearnet)
-PLUGIN_API=${TARBALLS[0]} COMPLIANCE=${TARBALLS[1]} CLEARNET=${TARBALLS[2]}
+mapfile -t TARBALLS < <(pack_workspaces "$WORK/tarballs" packages/plugin-api plugins/compliance transports/clearnet packages/protocol packages/node)
+PLUGIN_API=${TARBALLS[0]} COMPLIANCE=${TARBALLS[1]} CLEARNET=${TARBALLS[2]} PROTOCOL=${TARBALLS[3]} NODE=${TARBALLS[4]}
+NO_REGISTRY_FOR_OURS=(--@veilnode:registry=http://127.0.0.1:9/ --fetch-retries=0)
 
 step "write the example plugin's project from PLUGINS.md"
 PROJECT=$WORK/kovri-example
@@ -58,8 +63,8 @@ for (const file of wanted) {
 }
 const config = blocks.find(([, kind]) => kind === 'config');
 if (config === undefined) throw new Error('PLUGINS.md has no config= block');
-// The guide loads the package by name; here the operator loads the example's build by path.
-const body = config[3].replace("'@veilnode/kovri'", "'./kovri-example'");
+// The guide loads the package by name; here the operator installed it as kovri-example.
+const body = config[3].replace("'@veilnode/kovri'", "'kovri-example'");
 if (body === config[3]) throw new Error("PLUGINS.md's config example does not list '@veilnode/kovri'");
 writeFileSync(path.join(project, '..', config[2]), body);
 JS
@@ -98,7 +103,7 @@ cat > "$PROJECT/tsconfig.json" <<'JSON'
 JSON
 
 step "install the tarballs (and typescript, mocha, chai from the registry)"
-(cd "$PROJECT" && npm install --no-audit --no-fund --prefer-offline --loglevel=error)
+(cd "$PROJECT" && npm install --no-audit --no-fund --prefer-offline --loglevel=error "${NO_REGISTRY_FOR_OURS[@]}")
 for package in plugin-api compliance; do
   [ -L "$PROJECT/node_modules/@veilnode/$package" ] && fail "@veilnode/$package is a link, not installed from its tarball"
   [ -f "$PROJECT/node_modules/@veilnode/$package/package.json" ] || fail "@veilnode/$package is not installed"
@@ -110,19 +115,40 @@ step "build the plugin against the installed API"
 step "run the compliance suites on it"
 (cd "$PROJECT" && npx --no-install mocha --exit 'dist/test/**/*.test.js')
 
-step "an operator's directory: clearnet from its tarball, the example by path"
+step "pack the example"
+EXAMPLE=$(cd "$PROJECT" && npm pack --silent --json --pack-destination "$WORK/tarballs" | node -e '
+  let text = "";
+  process.stdin.on("data", (c) => (text += c)).on("end", () => console.log(JSON.parse(text)[0].filename));
+')
+EXAMPLE=$WORK/tarballs/$EXAMPLE
+
+step "an operator's directory: the node, clearnet and the example from their tarballs"
 OPERATOR=$WORK
 cat > "$OPERATOR/package.json" <<JSON
 { "name": "operator", "version": "0.0.0", "private": true,
-  "dependencies": { "@veilnode/plugin-api": "file:$PLUGIN_API", "@veilnode/clearnet": "file:$CLEARNET" } }
+  "dependencies": { "@veilnode/node": "file:$NODE", "@veilnode/protocol": "file:$PROTOCOL", "@veilnode/plugin-api": "file:$PLUGIN_API",
+    "@veilnode/clearnet": "file:$CLEARNET", "kovri-example": "file:$EXAMPLE" } }
 JSON
-(cd "$OPERATOR" && npm install --no-audit --no-fund --prefer-offline --loglevel=error)
-VEILNODE=(node "$ROOT/packages/node/bin/veilnode.cjs")
+(cd "$OPERATOR" && npm install --no-audit --no-fund --prefer-offline --loglevel=error "${NO_REGISTRY_FOR_OURS[@]}")
+VEILNODE=("$OPERATOR/node_modules/.bin/veilnode")
+
+step "one copy of @veilnode/plugin-api: the node's, which both plugins' peer dependency resolves to"
+copies=$(cd "$OPERATOR" && find -L node_modules -path '*/@veilnode/plugin-api/package.json')
+printf '%s\n' "$copies"
+[ "$copies" = "node_modules/@veilnode/plugin-api/package.json" ] || fail "expected one @veilnode/plugin-api in the operator's node_modules, found: $copies"
+for package in @veilnode/node @veilnode/clearnet kovri-example; do
+  resolved=$(cd "$OPERATOR" && node -e '
+    const path = require("node:path");
+    const from = path.dirname(require.resolve(`${process.argv[1]}/package.json`));
+    console.log(require.resolve("@veilnode/plugin-api", { paths: [from] }));
+  ' "$package")
+  [ "$resolved" = "$OPERATOR/node_modules/@veilnode/plugin-api/dist/src/index.js" ] || fail "$package resolves @veilnode/plugin-api to $resolved"
+done
 listed=$(cd "$OPERATOR" && "${VEILNODE[@]}" plugins --config veilnode.json5)
 printf '%s\n' "$listed"
 grep -qx "  loaded from  @veilnode/clearnet -> $OPERATOR/node_modules/@veilnode/clearnet/dist/src/index.js" <<<"$listed" ||
   fail "@veilnode/clearnet was not loaded from the installed tarball"
-grep -qx "  loaded from  ./kovri-example -> $PROJECT/dist/src/index.js" <<<"$listed" || fail "the example plugin was not loaded from its build"
+grep -qx "  loaded from  kovri-example -> $OPERATOR/node_modules/kovri-example/dist/src/index.js" <<<"$listed" || fail "the example plugin was not loaded from its tarball"
 
 step "the example's command-line option reaches its settings"
 (cd "$OPERATOR" && "${VEILNODE[@]}" --config veilnode.json5 --help) | grep -q -- '--kovri-router HOST:PORT .*(plugin kovri)' ||

@@ -6,7 +6,8 @@
 import 'reflect-metadata';
 
 export { createNode, type CreateNodeInputs, type CreatedNode } from './node/create-node';
-export type { Veilnode, VeilnodeOptions } from './node/compose-veilnode';
+export type { Veilnode } from './node/veilnode';
+export type { VeilnodeOptions } from './node/compose-node';
 export type { PreparedNode } from './node/prepare-node';
 export type { NodeConfig } from './config/core-schema';
 export { buildConfig } from './config/build-config';

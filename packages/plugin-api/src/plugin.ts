@@ -1,6 +1,7 @@
-import type { Duplex, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { Logger } from './logger';
-import type { DialOptions, NetworkName, TransportDefinition } from './transport';
+import type { PeerAddress } from './address';
+import type { DialOptions, NetworkName, TransportConnection, TransportDefinition } from './transport';
 import type { ZoneConfig, ZoneDefinition } from './zone';
 
 /** The plugin API version this core implements; plugins declare a semver range in `coreApi`. */
@@ -89,14 +90,23 @@ export interface PluginContext {
    */
   dataDir(): string;
   /**
-   * Open a raw byte stream to `address` (a zone's text form: `ip:port`, `<56>.onion:port`,
-   * `<52>.b32.i2p`) through the transport of the running zone whose codec claims it, so an
-   * onion address is always reached over Tor. The stream is the plugin's, not the p2p layer's;
-   * the node destroys it when it stops. Only works while the node runs (from RPC handlers,
-   * not during register()): otherwise rejects with a VeilnodeError `NODE_NOT_RUNNING`; an
-   * address no running zone claims rejects with `DialError` `ADDRESS_INVALID`.
+   * Parse `text` (a zone's text form: `ip:port`, `<56>.onion:port`, `<52>.b32.i2p`) with the
+   * codec of the registered zone that claims it: the one place a plugin turns text it was handed
+   * (an RPC parameter, a directory entry) into an address. Rejects with `DialError`
+   * `ADDRESS_INVALID` when no zone claims the text or its codec refuses it. Only while the node
+   * runs (from RPC handlers); otherwise throws a VeilnodeError `NODE_NOT_RUNNING`.
    */
-  dial(address: string, options?: DialOptions): Promise<Duplex>;
+  parseAddress(text: string): PeerAddress;
+  /**
+   * Open a raw connection to `address` (parsed, e.g. with parseAddress) through the transport of
+   * the running zone it belongs to (`address.zone`), so an onion address is always reached over
+   * Tor; resolves with the connection it opened, as `Transport.dial` does. The connection is the
+   * plugin's, not the p2p layer's; the node destroys its stream when it stops. Only while the
+   * node runs (from RPC handlers, not during register()): otherwise rejects with a VeilnodeError
+   * `NODE_NOT_RUNNING`; an address of a zone that is not running rejects with `DialError`
+   * `ADDRESS_INVALID`.
+   */
+  dial(address: PeerAddress, options?: DialOptions): Promise<TransportConnection>;
   /** Transactions the node holds queued for relay, per running zone (for status answers). */
   queuedTransactions(): readonly { readonly zone: string; readonly queued: number }[];
 }

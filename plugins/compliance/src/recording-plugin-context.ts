@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Duplex } from 'node:stream';
-import { VeilnodeError, type DialOptions, type NetworkName, type PluginContext, type RpcMethodHandler, type RpcMethodOptions, type TransportDefinition, type ZoneConfig, type ZoneDefinition } from '@veilnode/plugin-api';
+import { VeilnodeError, type DialOptions, type NetworkName, type PeerAddress, type TransportConnection, type PluginContext, type RpcMethodHandler, type RpcMethodOptions, type TransportDefinition, type ZoneConfig, type ZoneDefinition } from '@veilnode/plugin-api';
 import { RecordingLogger } from './recording-logger';
 
 export interface RecordingPluginContextOptions {
@@ -11,8 +10,10 @@ export interface RecordingPluginContextOptions {
   readonly network?: NetworkName;
   /** What dataDir() returns (created on call); dataDir() throws when absent. */
   readonly dataDir?: string;
+  /** Stands in for the node's zones' codecs in parseAddress(); parseAddress() throws NODE_NOT_RUNNING when absent. */
+  readonly parseAddress?: (text: string) => PeerAddress;
   /** Stands in for the node's zones in dial(); dial() rejects NODE_NOT_RUNNING when absent. */
-  readonly dial?: (address: string, options?: DialOptions) => Promise<Duplex>;
+  readonly dial?: (address: PeerAddress, options?: DialOptions) => Promise<TransportConnection>;
   readonly queuedTransactions?: readonly { readonly zone: string; readonly queued: number }[];
 }
 
@@ -64,13 +65,22 @@ export class RecordingPluginContext implements PluginContext {
     return this.options.dataDir;
   }
 
-  dial(address: string, options?: DialOptions): Promise<Duplex> {
-    if (this.options.dial === undefined) return Promise.reject(new VeilnodeError('NODE_NOT_RUNNING', 'no node is running in this test', { plugin: this.pluginName }));
+  parseAddress(text: string): PeerAddress {
+    if (this.options.parseAddress === undefined) throw this.notRunning();
+    return this.options.parseAddress(text);
+  }
+
+  dial(address: PeerAddress, options?: DialOptions): Promise<TransportConnection> {
+    if (this.options.dial === undefined) return Promise.reject(this.notRunning());
     return this.options.dial(address, options);
   }
 
   queuedTransactions(): readonly { readonly zone: string; readonly queued: number }[] {
     return this.options.queuedTransactions ?? [];
+  }
+
+  private notRunning(): VeilnodeError {
+    return new VeilnodeError('NODE_NOT_RUNNING', 'no node is running in this test', { plugin: this.pluginName });
   }
 
   /** Run the stop hooks the way the node does: in reverse registration order. */

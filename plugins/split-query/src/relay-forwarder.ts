@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { RpcMethodError, VeilnodeError, type DialOptions, type Logger } from '@veilnode/plugin-api';
+import { RpcMethodError, VeilnodeError, type DialOptions, type Logger, type PeerAddress, type TransportConnection } from '@veilnode/plugin-api';
 import { callJsonRpcOverStream } from './json-rpc-over-stream';
 import { stampForward } from './relay-auth';
 import { SEALED_ANSWER_SIZES, SEALED_REQUEST_BYTES } from './sealing';
@@ -23,7 +23,9 @@ export type RelayedAnswer = { readonly sealed: string } | { readonly error: stri
 
 export interface RelayForwarderOptions {
   readonly keys: () => ServerKeys;
-  readonly dial: (address: string, options?: DialOptions) => Promise<Duplex>;
+  /** The node's zones' codecs (PluginContext.parseAddress): a server's address text to the address dialled. */
+  readonly parseAddress: (text: string) => PeerAddress;
+  readonly dial: (address: PeerAddress, options?: DialOptions) => Promise<TransportConnection>;
   readonly logger: Logger;
   readonly maxBundle: number;
   /** Longest a client may ask the relay to wait for its servers. */
@@ -58,7 +60,7 @@ export class RelayForwarder {
     const relay = stampForward(this.options.keys(), sealed, this.options.now());
     let stream: Duplex;
     try {
-      stream = await this.options.dial(request.address, { signal: deadline });
+      stream = (await this.options.dial(this.options.parseAddress(request.address), { signal: deadline })).stream;
     } catch (error) {
       // The client gets the error's code only: a transport's message may name our proxy.
       const code = error instanceof VeilnodeError ? ` (${error.code})` : '';

@@ -48,6 +48,7 @@ export const splitQueryPlugin: Plugin = {
     if (config.relay.enabled) {
       const relay = new RelayForwarder({
         keys: serverKeys,
+        parseAddress: (text) => ctx.parseAddress(text),
         dial: (address, options) => ctx.dial(address, options),
         logger: ctx.logger.child({ role: 'relay' }),
         maxBundle: config.relay.maxBundle,

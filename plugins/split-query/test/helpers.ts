@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { RpcMethodError, type DialOptions, type RpcMethodHandler } from '@veilnode/plugin-api';
+import { RpcMethodError, type DialOptions, type PeerAddress, type RpcMethodHandler, type TransportConnection } from '@veilnode/plugin-api';
 import { splitQueryConfigSchema, type SplitQueryConfig } from '../src/split-query-config';
 
 /** The plugin's settings as the node would validate them: schema defaults under `overrides`. */
@@ -55,12 +54,17 @@ export function rpcHost(methods: ReadonlyMap<string, { handler: RpcMethodHandler
   };
 }
 
-/** Stands in for the node's clearnet zone in PluginContext.dial: TCP to `IP:PORT`. */
-export function tcpDial(address: string, options: DialOptions = {}): Promise<Duplex> {
-  const i = address.lastIndexOf(':');
+/** Stands in for the node's clearnet codec in PluginContext.parseAddress: `IP:PORT` (the test servers' loopback addresses). */
+export function ipPort(text: string): PeerAddress {
+  const i = text.lastIndexOf(':');
+  return { zone: 'clearnet', host: text.slice(0, i), port: Number(text.slice(i + 1)) };
+}
+
+/** Stands in for the node's clearnet zone in PluginContext.dial: TCP to the address. */
+export function tcpDial(address: PeerAddress, options: DialOptions = {}): Promise<TransportConnection> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: address.slice(0, i), port: Number(address.slice(i + 1)), signal: options.signal });
-    socket.once('connect', () => resolve(socket));
+    const socket = connect({ host: address.host, port: address.port, signal: options.signal });
+    socket.once('connect', () => resolve({ stream: socket, direction: 'outbound', remote: address }));
     socket.once('error', reject);
   });
 }

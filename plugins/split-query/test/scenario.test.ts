@@ -4,11 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Duplex } from 'node:stream';
 import { ed25519 } from '@noble/curves/ed25519';
 import { utf8ToBytes } from '@noble/hashes/utils';
 import { RecordingPluginContext } from '@veilnode/compliance';
-import { DialError, RpcMethodError, type DialOptions } from '@veilnode/plugin-api';
+import { DialError, RpcMethodError, type DialOptions, type PeerAddress, type TransportConnection } from '@veilnode/plugin-api';
 import { createDirectory, signDirectory, verifyDirectory, type DirectoryDocument } from '../src/directory';
 import { toHex } from '../src/hex';
 import type { Lookup } from '../src/lookup';
@@ -19,7 +18,7 @@ import { ANSWER_METHOD, RELAY_METHOD } from '../src/relay-forwarder';
 import { openAnswer, sealRequest } from '../src/sealing';
 import { ServerKeys } from '../src/server-keys';
 import { splitQueryPlugin } from '../src/split-query-plugin';
-import { fakeAnswer, fakeMonerod, listen, rpcHost, splitQueryConfig, tcpDial, type FakeMonerod } from './helpers';
+import { fakeAnswer, fakeMonerod, ipPort, listen, rpcHost, splitQueryConfig, tcpDial, type FakeMonerod } from './helpers';
 
 const hash = (): string => randomBytes(32).toString('hex');
 const TX_A = hash();
@@ -66,8 +65,8 @@ describe('split-query scenario: six servers, two relays, one client (in process,
     return { ctx, backend, address, http, keys: () => ServerKeys.loadOrCreate(ctx.dataDir(), Math.floor(Date.now() / 1000), 30 * 86_400) };
   }
 
-  async function startRelay(name: string, dial: (address: string, options?: DialOptions) => Promise<Duplex> = tcpDial): Promise<{ ctx: RecordingPluginContext; url: string }> {
-    const ctx = new RecordingPluginContext({ pluginName: 'split-query', config: splitQueryConfig({ relay: { enabled: true, deadlineMs: 1500 } }), dataDir: path.join(tmp, name), dial });
+  async function startRelay(name: string, dial: (address: PeerAddress, options?: DialOptions) => Promise<TransportConnection> = tcpDial): Promise<{ ctx: RecordingPluginContext; url: string }> {
+    const ctx = new RecordingPluginContext({ pluginName: 'split-query', config: splitQueryConfig({ relay: { enabled: true, deadlineMs: 1500 } }), dataDir: path.join(tmp, name), parseAddress: ipPort, dial });
     splitQueryPlugin.register(ctx);
     const { server, address } = await listen(rpcHost(ctx.rpcMethods));
     closers.push(() => server.close());
@@ -164,8 +163,9 @@ describe('split-query scenario: six servers, two relays, one client (in process,
     const verified = verifyDirectory(directory(servers), trust, 'regtest', Math.floor(Date.now() / 1000));
     let dropped: string | undefined;
     const dropping = await startRelay('relay-dropping', (address, options) => {
-      if (dropped === undefined || dropped === address) {
-        dropped = address;
+      const text = `${address.host}:${address.port}`;
+      if (dropped === undefined || dropped === text) {
+        dropped = text;
         // Never connects: the relay's deadline must end it.
         return new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
       }

@@ -188,7 +188,7 @@ describe('monerod 0.18 over p2p (regtest, loopback)', function () {
     expect((await clearnetMonerod.getConnections()).every((c) => c.address.startsWith('127.0.0.1:'))).to.equal(true);
   });
 
-  it('the node as the CLI composes it (composeVeilnode) keeps its exclusive peer and its peer layer sends a padded tx (--pad-transactions) to monerod', async () => {
+  it('the node as the CLI composes it (composeNode) keeps its exclusive peer and its peer layer sends a padded tx (--pad-transactions) to monerod', async () => {
     const { prepared, veilnode } = await composeClearnetNode({
       dir: dataDir,
       p2pPort: BASE + 41,

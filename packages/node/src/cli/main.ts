@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { ConfigError, VeilnodeError } from '@veilnode/plugin-api';
 import type { CommandLine } from '../config/command-line';
 import { createLogger } from '../logging/create-logger';
-import { composeVeilnode } from '../node/compose-veilnode';
+import { composeNode } from '../node/compose-node';
 import { coreVersion } from '../node/core-version';
 import { parseWithPluginOptions } from '../node/parse-with-plugin-options';
 import { prepareNode } from '../node/prepare-node';
@@ -58,7 +58,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
       const { command, plugin } = findPluginCommand(prepared, commandLine.pluginCommand.name);
       return await command.run(commandLine.pluginCommand.argv, pluginCommandContext(prepared, plugin, io));
     }
-    const veilnode = composeVeilnode(prepared);
+    const veilnode = composeNode(prepared);
     const stopped = stopOnSignal({
       signals: process,
       stop: () => veilnode.stop(),

@@ -17,12 +17,31 @@ export const PLUGIN_REGISTRY = Symbol('veilnode.pluginRegistry');
 export const RPC_METHODS = Symbol('veilnode.rpcMethods');
 /** Root: the HTTP RPC server. */
 export const RPC_SERVER = Symbol('veilnode.rpcServer');
-/** Root: the ConnectionHandler every inbound/outbound connection is handed to. */
+/** Root: the ConnectionHandler every inbound/outbound connection is handed to (the peer layer). */
 export const CONNECTION_HANDLER = Symbol('veilnode.connectionHandler');
-/** Root: how many transactions each zone has queued (relay engine hook). */
-export const RELAY_QUEUE = Symbol('veilnode.relayQueue');
+/** Root: the one Clock of the node's services. */
+export const CLOCK = Symbol('veilnode.clock');
+/** Root: the Levin peer layer with its stores and outbound maintenance (PeerService). */
+export const PEER_SERVICE = Symbol('veilnode.peerService');
+/** Root: the peer layer's views the RPC reads (PeerRpcSources). */
+export const PEER_RPC_SOURCES = Symbol('veilnode.peerRpcSources');
+/** Root: the relay engine with its journal (RelayService); also how many txs each zone has queued. */
+export const RELAY_SERVICE = Symbol('veilnode.relayService');
+/** Root: the upstream daemon and its tx watch (UpstreamParts; both absent without rpc.upstream). */
+export const UPSTREAM = Symbol('veilnode.upstream');
+/** Root: the Prometheus gauges and counters; registered only with `--metrics-bind`. */
+export const NODE_METRICS = Symbol('veilnode.nodeMetrics');
+/** Root: the periodic zone activity log (ZoneActivityLog). */
+export const ZONE_ACTIVITY = Symbol('veilnode.zoneActivity');
+/**
+ * Root, registered once per service: the NodeServices with the node's lifecycle, in start order
+ * (the Node resolves them all; it stops them in reverse).
+ */
+export const NODE_SERVICE = Symbol('veilnode.nodeService');
 /** Root: the Node. */
 export const NODE = Symbol('veilnode.node');
+/** Root: the running product (the Node with its peer layer's dialling). */
+export const VEILNODE = Symbol('veilnode.veilnode');
 
 /** Zone: the zone's name. */
 export const ZONE_NAME = Symbol('veilnode.zone.name');

@@ -1,8 +1,9 @@
 import type { Logger } from '@veilnode/plugin-api';
 import type { NodeConfig } from '../config/core-schema';
-import { composeVeilnode, type Veilnode, type VeilnodeOptions } from './compose-veilnode';
+import { composeNode, type VeilnodeOptions } from './compose-node';
 import { parseWithPluginOptions } from './parse-with-plugin-options';
 import { prepareNode, type PreparedNode } from './prepare-node';
+import type { Veilnode } from './veilnode';
 
 export interface CreateNodeInputs {
   /** The command line as the CLI takes it (`--config FILE`, monerod's options...). */
@@ -38,5 +39,5 @@ export async function createNode(inputs: CreateNodeInputs): Promise<CreatedNode>
     defaultConfigFile: inputs.defaultConfigFile,
     createLogger: inputs.createLogger,
   });
-  return { prepared, veilnode: composeVeilnode(prepared, inputs.options) };
+  return { prepared, veilnode: composeNode(prepared, inputs.options) };
 }

@@ -160,25 +160,35 @@ export class Node implements ZoneStatusSource, PluginNodeServices {
     return runtime.dialCarrier(address, opensCarriers(this.parts.registry, runtime.config), signal === undefined ? this.abort.signal : AbortSignal.any([this.abort.signal, signal]));
   }
 
-  /**
-   * A raw stream for a plugin: the running zone whose codec claims the address dials it with
-   * its own transport. The p2p layer never sees the stream.
-   */
-  async openStream(address: string, options: DialOptions = {}): Promise<Duplex> {
-    const runtime = this.runtimes.find((r) => r.codec.claims(address));
-    if (runtime === undefined) {
-      const zone = [...this.parts.registry.zones().values()].find((z) => z.definition.codec.claims(address))?.definition.name;
-      const reason = zone === undefined ? 'no zone claims this address' : `its zone ${zone} is not running`;
-      throw new DialError(DialErrorCode.AddressInvalid, `cannot dial ${JSON.stringify(address)}: ${reason}`, { zone });
+  /** A plugin's address text, parsed by the codec of the registered zone that claims it. */
+  parseAddress(text: string): PeerAddress {
+    const zone = [...this.parts.registry.zones().values()].find((z) => z.definition.codec.claims(text))?.definition;
+    if (zone === undefined) throw new DialError(DialErrorCode.AddressInvalid, `cannot parse ${JSON.stringify(text)}: no zone claims this address`);
+    try {
+      return zone.codec.parse(text);
+    } catch (error) {
+      throw new DialError(DialErrorCode.AddressInvalid, `cannot parse ${JSON.stringify(text)}: ${(error as Error).message}`, { zone: zone.name }, { cause: error });
     }
-    const connection = await runtime.transport.dial(runtime.codec.parse(address), {
+  }
+
+  /**
+   * A raw connection for a plugin, dialled by the transport of the running zone the address
+   * belongs to. The p2p layer never sees it.
+   */
+  async openConnection(address: PeerAddress, options: DialOptions = {}): Promise<TransportConnection> {
+    const runtime = this.runtimes.find((r) => r.name === address.zone);
+    if (runtime === undefined) {
+      const reason = this.parts.registry.zone(address.zone) === undefined ? `no zone ${address.zone} is registered` : `its zone ${address.zone} is not running`;
+      throw new DialError(DialErrorCode.AddressInvalid, `cannot dial an address of zone ${address.zone}: ${reason}`, { zone: address.zone });
+    }
+    const connection = await runtime.transport.dial(address, {
       signal: options.signal === undefined ? this.abort.signal : AbortSignal.any([options.signal, this.abort.signal]),
       timeoutMs: options.timeoutMs,
     });
     const stream = connection.stream;
     this.pluginStreams.add(stream);
     stream.once('close', () => this.pluginStreams.delete(stream));
-    return stream;
+    return connection;
   }
 
   queuedTransactions(): { zone: string; queued: number }[] {

@@ -1,5 +1,4 @@
-import { PluginError, VeilnodeError, type Logger, type PluginContext, type RpcMethodHandler, type RpcMethodOptions, type DialOptions, type NetworkName, type TransportDefinition, type ZoneConfig, type ZoneDefinition } from '@veilnode/plugin-api';
-import type { Duplex } from 'node:stream';
+import { PluginError, VeilnodeError, type Logger, type PluginContext, type RpcMethodHandler, type RpcMethodOptions, type DialOptions, type NetworkName, type PeerAddress, type TransportConnection, type TransportDefinition, type ZoneConfig, type ZoneDefinition } from '@veilnode/plugin-api';
 import type { NodeConfig } from '../config/core-schema';
 import { resolveZoneConfig } from '../config/zone-settings';
 import type { RpcMethodRegistry } from '../rpc/rpc-method-registry';
@@ -76,8 +75,12 @@ export class PluginContextImpl implements PluginContext {
     return this.runtime.pluginDir(this.pluginName);
   }
 
-  // dial and queuedTransactions are for run time (RPC handlers), so sealing does not apply.
-  dial(address: string, options?: DialOptions): Promise<Duplex> {
+  // parseAddress, dial and queuedTransactions are for run time (RPC handlers), so sealing does not apply.
+  parseAddress(text: string): PeerAddress {
+    return this.runtime.parseAddress(this.pluginName, text);
+  }
+
+  dial(address: PeerAddress, options?: DialOptions): Promise<TransportConnection> {
     return this.runtime.dial(this.pluginName, address, options);
   }
 

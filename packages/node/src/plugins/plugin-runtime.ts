@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Duplex } from 'node:stream';
-import { VeilnodeError, type DialOptions } from '@veilnode/plugin-api';
+import { VeilnodeError, type DialOptions, type PeerAddress, type TransportConnection } from '@veilnode/plugin-api';
 
-/** What a running Node lends plugins: raw streams through its zones, and its relay queue's size. */
+/** What a running Node lends plugins: its zones' codecs and raw connections through their transports, and its relay queue's size. */
 export interface PluginNodeServices {
-  openStream(address: string, options?: DialOptions): Promise<Duplex>;
+  parseAddress(text: string): PeerAddress;
+  openConnection(address: PeerAddress, options?: DialOptions): Promise<TransportConnection>;
   queuedTransactions(): readonly { readonly zone: string; readonly queued: number }[];
 }
 
@@ -35,9 +35,14 @@ export class PluginRuntime {
     return dir;
   }
 
-  dial(plugin: string, address: string, options?: DialOptions): Promise<Duplex> {
-    if (this.services === undefined) return Promise.reject(notRunning(plugin));
-    return this.services.openStream(address, options);
+  parseAddress(plugin: string, text: string): PeerAddress {
+    if (this.services === undefined) throw notRunning(plugin, 'parsed an address');
+    return this.services.parseAddress(text);
+  }
+
+  dial(plugin: string, address: PeerAddress, options?: DialOptions): Promise<TransportConnection> {
+    if (this.services === undefined) return Promise.reject(notRunning(plugin, 'dialed'));
+    return this.services.openConnection(address, options);
   }
 
   queuedTransactions(): readonly { readonly zone: string; readonly queued: number }[] {
@@ -45,6 +50,6 @@ export class PluginRuntime {
   }
 }
 
-function notRunning(plugin: string): VeilnodeError {
-  return new VeilnodeError('NODE_NOT_RUNNING', `plugin ${plugin} dialed while the node is not running (dial from RPC handlers, not register())`, { plugin });
+function notRunning(plugin: string, what: string): VeilnodeError {
+  return new VeilnodeError('NODE_NOT_RUNNING', `plugin ${plugin} ${what} while the node is not running (call it from RPC handlers, not register())`, { plugin });
 }

@@ -1,6 +1,6 @@
 import { VeilnodeError } from '@veilnode/plugin-api';
 import { RecordingLogger } from '@veilnode/plugin-api/testing';
-import type { VeilnodeOptions } from '../node/compose-veilnode';
+import type { VeilnodeOptions } from '../node/compose-node';
 import { createNode, type CreatedNode, type CreateNodeInputs } from '../node/create-node';
 import { parseWithPluginOptions } from '../node/parse-with-plugin-options';
 import { prepareNode, type PreparedNode } from '../node/prepare-node';

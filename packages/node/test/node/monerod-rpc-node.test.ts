@@ -9,7 +9,6 @@ import { DurableTxQueue } from '../../src/relay/durable-tx-queue';
 import type { RpcListeners } from '../../src/rpc/rpc-listeners';
 import { pluginFixture, tempDir } from '../../src/testing/fixtures';
 import { prepareFromConfig } from '../../src/testing/prepare';
-import { withoutPeerLayer } from '../helpers/no-peer-layer';
 import { REGTEST_TXS } from '@veilnode/protocol/testing';
 
 const TCP = pluginFixture('tcp-zone.cjs');
@@ -47,7 +46,7 @@ describe('Node: monerod RPC composed with the relay engine and a hidden-service 
       ...extra,
     });
     prepared.rpcMethods.add('whoami', (_params, info: RpcRequestInfo) => info, { restricted: true });
-    const { node, container } = composeNode(prepared, withoutPeerLayer(prepared));
+    const { node, container } = composeNode(prepared);
     nodes.push(node);
     const summary = await node.start();
     const listeners = container.resolve<RpcListeners>(RPC_SERVER);
@@ -99,7 +98,7 @@ describe('Node: monerod RPC composed with the relay engine and a hidden-service 
       ['tor', /no zone tor is registered/],
     ] as const) {
       const prepared = await prepareFromConfig({ plugins: [TCP, ANONYMITY_ZONE], dataDir: data.dir, rpc: { bindPort: 0, zones: { [zone]: { address: 'x:1', bind: '127.0.0.1:0' } } } });
-      expect(() => composeNode(prepared, withoutPeerLayer(prepared)), zone).to.throw(ConfigError, message);
+      expect(() => composeNode(prepared), zone).to.throw(ConfigError, message);
     }
   });
 });

@@ -4,12 +4,13 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { ConnectionHandler, ZoneConnection } from '../../src/peer/connection-handler';
+import type { DependencyContainer } from 'tsyringe';
+import { CONNECTION_HANDLER, NODE_SERVICE } from '../../src/di/tokens';
 import { composeNode } from '../../src/node/compose-node';
 import type { Node, NodeService, NodeSummary } from '../../src/node/node';
 import type { ZoneStatus } from '../../src/rpc/zone-status';
 import { pluginFixture, tempDir } from '../../src/testing/fixtures';
 import { prepareFromConfig } from '../../src/testing/prepare';
-import { withoutPeerLayer } from '../helpers/no-peer-layer';
 
 const TCP = pluginFixture('tcp-zone.cjs');
 
@@ -61,7 +62,7 @@ describe('Node: zones runtime', () => {
 
   async function startNode(config: Record<string, unknown>, handler?: ConnectionHandler): Promise<{ node: Node; summary: NodeSummary }> {
     const prepared = await prepareFromConfig({ plugins: [TCP], dataDir: data.dir, p2p: { bindPort: 0 }, rpc: { bindPort: 0 }, ...config });
-    const { node } = composeNode(prepared, { ...withoutPeerLayer(prepared), ...(handler === undefined ? {} : { connectionHandler: handler }), zoneStartTimeoutMs: 300 });
+    const { node } = composeNode(prepared, { zoneStartTimeoutMs: 300, overrides: handler === undefined ? undefined : (root) => void root.register(CONNECTION_HANDLER, { useValue: handler }) });
     nodes.push(node);
     return { node, summary: await node.start() };
   }
@@ -147,13 +148,18 @@ describe('Node: zones runtime', () => {
       stop: async () => void stopped.push(`${name}: ${streams.filter((s) => !s.destroyed).length} of ${streams.length} connections open`),
     });
     const prepared = await prepareFromConfig({ plugins: [TCP], dataDir: data.dir, p2p: { bindPort: 0 }, rpc: { bindPort: 0 }, zones: { clearnet: { transport: 'fixture-tcp' } } });
-    const { node } = composeNode(prepared, { ...withoutPeerLayer(prepared), connectionHandler: handler, services: [service('peers', true), service('metrics', false)] });
+    const overrides = (root: DependencyContainer): void => {
+      root.register(CONNECTION_HANDLER, { useValue: handler });
+      root.register(NODE_SERVICE, { useValue: service('before-zones', true) });
+      root.register(NODE_SERVICE, { useValue: service('after-zones', false) });
+    };
+    const { node } = composeNode(prepared, { overrides });
     const summary = await node.start();
     const socket = await tcpConnect(summary.zones[0].listening[0]);
     await until('the connection handed over', () => streams.length === 1);
     await node.stop();
     socket.destroy();
-    expect(stopped).to.deep.equal(['peers: 1 of 1 connections open', 'metrics: 0 of 1 connections open']);
+    expect(stopped).to.deep.equal(['before-zones: 1 of 1 connections open', 'after-zones: 0 of 1 connections open']);
     expect(await refused(summary.rpc)).to.equal(true);
   });
 
@@ -171,7 +177,7 @@ describe('Node: zones runtime', () => {
   it('one node per data dir', async () => {
     await startNode({ zones: { clearnet: { transport: 'fixture-tcp' } } });
     const prepared = await prepareFromConfig({ plugins: [TCP], dataDir: data.dir, p2p: { bindPort: 0 }, rpc: { bindPort: 0 } });
-    const { node } = composeNode(prepared, withoutPeerLayer(prepared));
+    const { node } = composeNode(prepared);
     try {
       await node.start();
       expect.fail('a second node on the same data dir started');
@@ -187,7 +193,7 @@ describe('Node: zones runtime', () => {
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
     const port = (taken.address() as { port: number }).port;
     const prepared = await prepareFromConfig({ plugins: [TCP], dataDir: data.dir, p2p: { bindPort: port }, rpc: { bindPort: 0 }, zones: { clearnet: { transport: 'fixture-tcp' } } });
-    const { node } = composeNode(prepared, withoutPeerLayer(prepared));
+    const { node } = composeNode(prepared);
     try {
       await node.start();
       expect.fail('started on a taken port');

@@ -4,12 +4,14 @@ import path from 'node:path';
 import { RelayService, TX_QUEUE_DIR } from '../../src/node/relay-service';
 import { DEFAULT_JOURNAL_FILE, DurableTxQueue } from '../../src/relay/durable-tx-queue';
 import { RelayError } from '../../src/relay/relay-errors';
+import type { RelayOutboundPort } from '../../src/relay/relay-outbound-port';
 import { tempDir } from '../../src/testing/fixtures';
 import { RecordingLogger } from '@veilnode/plugin-api/testing';
 import { REGTEST_TXS } from '@veilnode/protocol/testing';
-import { NO_CONNECTION_PORT } from '../helpers/no-peer-layer';
 
 const TX = REGTEST_TXS[0];
+/** No connection to send on: the engine keeps local txs in its journal. */
+const NO_CONNECTION_PORT: RelayOutboundPort = { send: () => false, sendNoiseSlot: () => false, dial: () => undefined, close: () => undefined };
 
 describe('node/RelayService', () => {
   let data: { dir: string; cleanup: () => void };

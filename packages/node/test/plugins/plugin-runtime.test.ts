@@ -2,12 +2,11 @@ import { expect } from 'chai';
 import { statSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
-import type { PluginContext } from '@veilnode/plugin-api';
+import type { PeerAddress, PluginContext } from '@veilnode/plugin-api';
 import { composeNode } from '../../src/node/compose-node';
 import type { Node, NodeSummary } from '../../src/node/node';
 import { pluginFixture, tempDir } from '../../src/testing/fixtures';
 import { prepareFromConfig } from '../../src/testing/prepare';
-import { withoutPeerLayer } from '../helpers/no-peer-layer';
 
 const TCP = pluginFixture('tcp-zone.cjs');
 const DIALER = pluginFixture('dial-and-command.cjs');
@@ -15,6 +14,16 @@ const DIALER = pluginFixture('dial-and-command.cjs');
 async function rpc(summary: NodeSummary, method: string, params: unknown): Promise<{ result?: Record<string, unknown>; error?: { message: string } }> {
   const response = await fetch(`http://${summary.rpc}/json_rpc`, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
   return (await response.json()) as { result?: Record<string, unknown>; error?: { message: string } };
+}
+
+/** What a synchronous call threw. */
+function thrownBy(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
 }
 
 function context(): PluginContext {
@@ -26,6 +35,7 @@ describe('PluginContext at run time: dial through the zones, dataDir', () => {
   let node: Node | undefined;
   let echo: Server;
   let echoAddress: string;
+  const echoTarget = (): PeerAddress => ({ zone: 'clearnet', host: '127.0.0.1', port: (echo.address() as { port: number }).port });
   const accepted: Socket[] = [];
 
   beforeEach(async () => {
@@ -48,7 +58,7 @@ describe('PluginContext at run time: dial through the zones, dataDir', () => {
 
   async function start(): Promise<NodeSummary> {
     const prepared = await prepareFromConfig({ plugins: [TCP, DIALER], dataDir: data.dir, p2p: { bindPort: 0 }, rpc: { bindPort: 0 }, zones: { clearnet: { transport: 'fixture-tcp' } } });
-    node = composeNode(prepared, withoutPeerLayer(prepared)).node;
+    node = composeNode(prepared).node;
     return node.start();
   }
 
@@ -67,7 +77,7 @@ describe('PluginContext at run time: dial through the zones, dataDir', () => {
       rpc: { bindPort: 0 },
       zones: { clearnet: { transport: 'fixture-tcp' }, tor: { enabled: true, transport: 'onion-recorder' } },
     });
-    node = composeNode(prepared, withoutPeerLayer(prepared)).node;
+    node = composeNode(prepared).node;
     const summary = await node.start();
     const onion = `${'b'.repeat(56)}.onion:18089`;
     (globalThis as { onionDials?: string[] }).onionDials = [];
@@ -79,25 +89,31 @@ describe('PluginContext at run time: dial through the zones, dataDir', () => {
     expect(accepted).to.have.length(1);
   });
 
-  it('refuses an address no running zone claims with DialError ADDRESS_INVALID', async () => {
+  it('parses an address with the codec of the zone that claims it, and refuses text no zone claims or an address of a zone that is not there', async () => {
     await start();
-    const error = await context()
-      .dial(`${'a'.repeat(56)}.onion:80`)
+    expect(context().parseAddress(echoAddress)).to.deep.equal(echoTarget());
+    const unclaimed = thrownBy(() => context().parseAddress(`${'a'.repeat(56)}.onion:80`));
+    expect(unclaimed).to.have.property('code', 'ADDRESS_INVALID');
+    expect((unclaimed as Error).message).to.include('no zone claims this address');
+    const foreign = await context()
+      .dial({ zone: 'tor', host: 'a'.repeat(56), port: 80 })
       .catch((e: unknown) => e);
-    expect(error).to.have.property('code', 'ADDRESS_INVALID');
-    expect((error as Error).message).to.include('no zone claims this address');
+    expect(foreign).to.have.property('code', 'ADDRESS_INVALID');
+    expect((foreign as Error).message).to.include('no zone tor is registered');
   });
 
   it('refuses to dial before the node starts and after it stopped, and destroys plugin streams on stop', async () => {
     await prepareFromConfig({ plugins: [TCP, DIALER], dataDir: data.dir, zones: { clearnet: { transport: 'fixture-tcp' } } });
-    expect(await context().dial(echoAddress).catch((e: unknown) => e)).to.have.property('code', 'NODE_NOT_RUNNING');
+    expect(await context().dial(echoTarget()).catch((e: unknown) => e)).to.have.property('code', 'NODE_NOT_RUNNING');
+    expect(thrownBy(() => context().parseAddress(echoAddress))).to.have.property('code', 'NODE_NOT_RUNNING');
     await start();
-    const stream = await context().dial(echoAddress);
-    const closed = new Promise((resolve) => stream.once('close', resolve));
+    const connection = await context().dial(echoTarget());
+    expect(connection).to.deep.include({ direction: 'outbound' });
+    const closed = new Promise((resolve) => connection.stream.once('close', resolve));
     await node?.stop();
     await closed;
-    expect(stream.destroyed).to.equal(true);
-    expect(await context().dial(echoAddress).catch((e: unknown) => e)).to.have.property('code', 'NODE_NOT_RUNNING');
+    expect(connection.stream.destroyed).to.equal(true);
+    expect(await context().dial(echoTarget()).catch((e: unknown) => e)).to.have.property('code', 'NODE_NOT_RUNNING');
   });
 
   it('gives each plugin a private 0700 directory in the data dir', async () => {

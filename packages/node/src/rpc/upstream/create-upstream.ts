@@ -16,7 +16,7 @@ export interface UpstreamContext {
   readonly network: NetworkName;
   /** The enabled zones, and which are anonymity zones. */
   readonly zones: readonly { readonly name: string; readonly anonymity: boolean }[];
-  /** Opens a stream through the zone whose codec claims the address (Node.openStream). */
+  /** Opens a stream through the zone whose codec claims the address (Node.parseAddress, then Node.openConnection). */
   readonly openStream: ZoneStreamOpener;
   /** `auto`: the peers that advertise a public RPC node. */
   readonly publicNodes: PublicRpcNodeSource;

@@ -47,7 +47,7 @@ export function socksDialer(proxy: HostPort, timeoutMs: number): StreamDialer {
   };
 }
 
-/** Opens a stream to an address through the zone whose codec claims it (Node.openStream). */
+/** Opens a stream to an address through the zone whose codec claims it (Node.parseAddress, then Node.openConnection). */
 export type ZoneStreamOpener = (address: string, options: { signal: AbortSignal }) => Promise<Duplex>;
 
 /**

@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Command } from '@veilnode/plugin-api';
-import { composeVeilnode, type Veilnode } from '../../src/node/compose-veilnode';
+import sinon from 'sinon';
+import { CONNECTION_HANDLER, NODE, NODE_SERVICE, RELAY_SERVICE } from '../../src/di/tokens';
+import { composeNode } from '../../src/node/compose-node';
+import type { NodeService } from '../../src/node/node';
+import type { Veilnode } from '../../src/node/veilnode';
 import { encodeResponseMessage, genesisHash, Handshake, networkId, NewTransactions } from '@veilnode/protocol';
 import { FakeLevinPeer } from '../helpers/fake-levin-peer';
 import { pluginFixture, tempDir } from '../../src/testing/fixtures';
@@ -35,7 +39,7 @@ async function fakeMonerod(): Promise<{ server: Server; port: number; peers: Fak
   return { server, port: (server.address() as AddressInfo).port, peers };
 }
 
-describe('composeVeilnode: RPC → relay engine → peer layer → a Levin peer (loopback, no daemon)', () => {
+describe('composeNode: RPC → relay engine → peer layer → a Levin peer (loopback, no daemon)', () => {
   let data: { dir: string; cleanup: () => void };
   let node: Veilnode | undefined;
   let monerod: Awaited<ReturnType<typeof fakeMonerod>>;
@@ -45,22 +49,19 @@ describe('composeVeilnode: RPC → relay engine → peer layer → a Levin peer 
     monerod = await fakeMonerod();
   });
   afterEach(async () => {
+    sinon.restore();
     await node?.stop();
     for (const peer of monerod.peers) peer.stream.destroy();
     monerod.server.close();
     data.cleanup();
   });
 
+  /** A regtest node on the fixture TCP zone, every port picked by the OS. */
+  const prepare = (config: Record<string, unknown>) => prepareFromConfig({ plugins: [TCP], dataDir: data.dir, network: 'regtest', p2p: { bindPort: 0 }, rpc: { bindPort: 0 }, ...config });
+
   it('a tx posted to /send_raw_transaction leaves as NOTIFY_NEW_TRANSACTIONS on the peer connection; get_info reports the peer’s chain', async () => {
-    const prepared = await prepareFromConfig({
-      plugins: [TCP],
-      dataDir: data.dir,
-      network: 'regtest',
-      p2p: { bindPort: 0 },
-      rpc: { bindPort: 0 },
-      zones: { clearnet: { transport: 'fixture-tcp', exclusivePeers: [`127.0.0.1:${monerod.port}`] } },
-    });
-    node = composeVeilnode(prepared, { peers: { allowLoopback: true, maintenanceIntervalMs: 100 } });
+    const prepared = await prepare({ zones: { clearnet: { transport: 'fixture-tcp', exclusivePeers: [`127.0.0.1:${monerod.port}`] } } });
+    node = composeNode(prepared, { peers: { allowLoopback: true, maintenanceIntervalMs: 100 } });
     const { rpc } = await node.start();
     const composed = node;
     for (let i = 0; i < 200 && composed.peers.layer.connections('clearnet').length === 0; i++) await new Promise((r) => setTimeout(r, 10));
@@ -76,5 +77,36 @@ describe('composeVeilnode: RPC → relay engine → peer layer → a Levin peer 
     expect(info).to.include({ height: 1000, top_block_hash: 'ab'.repeat(32) });
     expect(info.outgoing_connections_count as number).to.be.greaterThan(0);
     expect(genesisHash('regtest').toString('hex')).not.to.equal(info.top_block_hash);
+  });
+
+  it('registers every service once in the root container, in start order, and starts and stops each once (stop in reverse)', async () => {
+    const prepared = await prepare({ metrics: { bind: '127.0.0.1:0' }, zones: { clearnet: { transport: 'fixture-tcp' } } });
+    node = composeNode(prepared);
+    const { container } = node;
+    expect(container.resolve(CONNECTION_HANDLER), 'the peer layer takes every connection').to.equal(node.peers.layer);
+    expect(container.resolve(RELAY_SERVICE)).to.equal(node.relay);
+    expect(container.resolve(NODE)).to.equal(node.node);
+    const services = container.resolveAll<NodeService>(NODE_SERVICE);
+    expect(services.map((s) => s.name)).to.deep.equal(['relay', 'peers', 'activity-log', 'metrics']);
+    const calls: string[] = [];
+    for (const service of services) {
+      const { start, stop } = service;
+      sinon.replace(service, 'start', async () => void (calls.push(`start ${service.name}`), await start.call(service)));
+      sinon.replace(service, 'stop', async () => void (calls.push(`stop ${service.name}`), await stop.call(service)));
+    }
+    await node.start();
+    await node.stop();
+    await node.stop();
+    expect(calls).to.deep.equal([
+      'start relay',
+      'start peers',
+      'start activity-log',
+      'start metrics',
+      // the peer layer stops while the zones' connections are open, the rest after the zones
+      'stop peers',
+      'stop metrics',
+      'stop activity-log',
+      'stop relay',
+    ]);
   });
 });
