@@ -3,6 +3,7 @@ import type { PeerAddress } from '@veilnode/plugin-api';
 import type { ZonePeerStore } from '../../src/peerstore/zone-peer-store';
 import { PeerCarrier } from '../../src/peer/peer-carrier';
 import { PeerCarrierOpener, type CarrierZone } from '../../src/peer/peer-carrier-opener';
+import { opaquePeerKey } from '../../src/peer/connection-close';
 import type { PeerConnection } from '../../src/peer/peer-connection';
 import type { PeerLayer } from '../../src/peer/peer-layer';
 import { anonymityZone, type CarrierClose } from '../../src/relay/carrier-port';
@@ -173,6 +174,17 @@ describe('PeerCarrierOpener: whom a carrier goes to', () => {
     const { opener: o, dialled } = opener(zone(store([1, 2]), ['peer9.onion:18083']), ['peer9.onion:18083']);
     await o.open(TOR);
     expect(dialled).to.deep.equal(['peer9.onion:18083']);
+  });
+
+  it('its carriers close naming the drawn peer by the peer layer’s opaque key and the count of known peers', async () => {
+    const { opener: o, dialled } = opener(zone(store([1, 2, 3], [3, 4])));
+    const carrier = await o.open(TOR);
+    const closes: CarrierClose[] = [];
+    carrier.onClosed((c) => closes.push(c));
+    carrier.retire();
+    const drawn = codec.parse(dialled[0]);
+    expect(closes).to.deep.equal([{ byPeer: false, peer: opaquePeerKey(drawn), txSentAt: undefined, knownPeers: 4 }]);
+    expect(closes[0].peer).to.match(/^[0-9a-f]{16}$/);
   });
 
   it('fails typed when no peer is known or the zone is not running', async () => {
