@@ -26,6 +26,10 @@ import { retryUntil, torFixture, transportContext, type TorFixture } from '../to
  * SocksPort and keeps what veilnode sent on each connection: the SOCKS greeting, the
  * username/password, the CONNECT, then the Levin stream.
  *
+ * Then, after a restart (a full carrier pool), a tx monerod refuses (one flipped bit): monerod
+ * drops each carrier right after it, and the tx must end rejected after 3 of them (the Tor zone
+ * knows one peer), with no more than one replacement carrier in flight at the verdict.
+ *
  * Ports: MONERO_BASE_PORT (default 18800) + 360: monerod node0 p2p/RPC +0/+1, its anonymous
  * inbound +2, wallet +5, node1 +10/+11; veilnode RPC +12, p2p +13; the SOCKS tap +14; the
  * clearnet gate +15. Tor: the shared private network.
