@@ -26,6 +26,10 @@ import { retryUntil, torFixture, transportContext, type TorFixture } from '../to
  * SocksPort and keeps what veilnode sent on each connection: the SOCKS greeting, the
  * username/password, the CONNECT, then the Levin stream.
  *
+ * Then, after a restart (a full carrier pool), a tx monerod refuses (one flipped bit): monerod
+ * drops each carrier right after it, and the tx must end rejected after 3 of them (the Tor zone
+ * knows one peer), with no more than one replacement carrier in flight at the verdict.
+ *
  * Ports: MONERO_BASE_PORT (default 18800) + 360: monerod node0 p2p/RPC +0/+1, its anonymous
  * inbound +2, wallet +5, node1 +10/+11; veilnode RPC +12, p2p +13; the SOCKS tap +14; the
  * clearnet gate +15. Tor: the shared private network.
@@ -75,6 +79,8 @@ describe('private broadcast: three local txs on three sets of fresh Tor circuits
   let monerod: MonerodHarness | undefined;
   let node: VeilnodeProcess | undefined;
   let txs: MonerodTx[];
+  /** A fourth tx, never sent as made: its copy with one flipped bit is the tx monerod refuses. */
+  let spare: MonerodTx;
   /** Between veilnode and tor's SocksPort (made once the Tor network's ports are known). */
   let tap: TcpGate;
   const clearnetGate = new TcpGate(BASE + 15, { host: '127.0.0.1', port: BASE });
@@ -95,7 +101,8 @@ describe('private broadcast: three local txs on three sets of fresh Tor circuits
     tap = new TcpGate(BASE + 14, { host: '127.0.0.1', port: fx.net.socksPort });
     await tap.open();
     await clearnetGate.open();
-    [txs] = await Promise.all([monerod.makeTxs(3), untilOnionAnswers(`${onion.hostname}:${ONION_PORT}`, 150_000)]);
+    const [made] = await Promise.all([monerod.makeTxs(4), untilOnionAnswers(`${onion.hostname}:${ONION_PORT}`, 150_000)]);
+    [txs, spare] = [made.slice(0, 3), made[3]];
     timings.txsAndOnionS = (Date.now() - t0) / 1000;
     node = new VeilnodeProcess({
       dir,
@@ -184,6 +191,56 @@ describe('private broadcast: three local txs on three sets of fresh Tor circuits
     const onClearnet = clearnetGate.sentUpstream().flatMap((bytes) => txsIn(bytes, idOf)).filter((id) => ours.has(id));
     expect(onClearnet, 'never sent on the clearnet link').to.deep.equal([]);
     console.log(`    private broadcast: ${sessions.length} connections through the tap, carriers per tx ${JSON.stringify(carriersOf.map((c) => c.length))}, status ${JSON.stringify(echoed.map((e) => e.private_broadcast))}`);
+  });
+
+  it('a tx monerod refuses: each carrier to its onion is dropped right after the tx, and after 3 (every peer the zone knows) it ends rejected, never sent again', async () => {
+    const node_ = node as VeilnodeProcess;
+    // a restart fills the carrier pool at once (the txs above used most of it; it refills one per ~100 s)
+    await node_.stop();
+    const restartedAt = Date.now();
+    await node_.start();
+    await until('veilnode back on monerod over Tor', async () => (await node_.rpc<{ connections: { zone: string }[] }>('get_connections')).connections.some((c) => c.zone === 'tor'), 150_000);
+    timings.restartedS = (Date.now() - restartedAt) / 1000;
+    // one flipped bit in the last pseudo output commitment: well-formed, but its signatures no longer verify
+    const blob = Buffer.from(spare.blob);
+    blob[blob.length - 8] ^= 0x01;
+    const t0 = Date.now();
+    const answer = await node_.json<Sent>('/send_raw_transaction', { tx_as_hex: blob.toString('hex') });
+    expect(answer.status).to.equal('OK');
+    const badId = answer.veilnode?.tx_hash as string;
+    interface Rejected {
+      id_hash: string;
+      reason: string;
+    }
+    const entry = await until(
+      'the refused tx in get_relay_pool’s rejected list',
+      async () => (await node_.rpc<{ rejected: Rejected[] }>('get_relay_pool')).rejected.find((r) => r.id_hash === badId),
+      120_000,
+    );
+    timings.rejectedAfterSendS = (Date.now() - t0) / 1000;
+    expect(entry.reason).to.match(/3 times by all 1 peer/);
+    const pool = await node_.rpc<{ transactions: RelayPoolEntry[] }>('get_relay_pool');
+    expect(pool.transactions.map((t) => t.id_hash)).not.to.include(badId);
+    const verdicts = (await node_.logSince(t0)).filter((e) => e.msg === 'local tx given up as rejected: it will not be sent again');
+    expect(verdicts.map((v) => v.txId)).to.deep.equal([badId]);
+    const about = (await node_.logSince(t0)).filter((e) => e.txId === badId);
+    expect(about.filter((e) => e.msg === 'a peer closed the connection right after receiving a local tx: counted as its rejection')).to.have.length(3);
+    expect(about.filter((e) => JSON.stringify(e).includes(onion?.hostname as string)), 'its log lines name no peer').to.deep.equal([]);
+    const idOf = (b: Buffer): string => (b.equals(blob) ? badId : `other:${b.length}`);
+    const carriers = () =>
+      tap
+        .sentUpstream() // all of them: the carriers were opened before the send, at the restart
+        .map(socksSession)
+        .filter((s): s is SocksSession => s !== undefined && txsIn(s.levin, idOf).includes(badId));
+    const atVerdict = carriers().length;
+    // a carrier writes in its noise slot (10–15 s): one tick more shows whether anything still takes the tx
+    await new Promise((r) => setTimeout(r, 16_000));
+    const carried = carriers();
+    console.log(`    refused tx: rejected ${timings.rejectedAfterSendS} s after its send, on ${carried.length} carriers (${atVerdict} at the verdict); reason: ${entry.reason}`);
+    // 2 carriers, each refusal replaced at once; the verdict comes with the third, the replacement of the second may still write it
+    expect(carried.length, 'carriers that took the refused tx').to.be.within(3, 4);
+    expect(new Set(carried.map((c) => c.username)).size, 'each on a circuit of its own').to.equal(carried.length);
+    expect((await (monerod as MonerodHarness).getTransactionPool()).map((p) => p.id_hash)).not.to.include(badId);
   });
 
   /** Resolves once the onion answers through the client tor (Tor's own reachability, no veilnode involved). */

@@ -1,4 +1,4 @@
-import { CarrierClosedSignal, DEFAULT_NOISE, SeededRng, uniformDelay, type AnonymityZone, type CarrierHandle, type CarrierOpener, type RelayTx } from '@veilnode/node/relay';
+import { CarrierClosedSignal, DEFAULT_NOISE, SeededRng, uniformDelay, type AnonymityZone, type CarrierClose, type CarrierHandle, type CarrierOpener, type RelayTx } from '@veilnode/node/relay';
 import type { EngineNetwork, EngineNode } from './engine-network';
 
 /**
@@ -41,7 +41,7 @@ class SimCarrier implements CarrierHandle {
     this.network.disconnect(this.owner, this.id);
   }
 
-  onClosed(listener: () => void): void {
+  onClosed(listener: (close: CarrierClose) => void): void {
     this.closed.listen(listener);
   }
 

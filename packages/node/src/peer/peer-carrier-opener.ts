@@ -1,9 +1,10 @@
-import { VeilnodeError, type AddressCodec, type PeerAddress, type TransportConnection, type ZoneConfig } from '@veilnode/plugin-api';
+import { SystemClock, VeilnodeError, type AddressCodec, type Clock, type PeerAddress, type TransportConnection, type ZoneConfig } from '@veilnode/plugin-api';
 import type { ZonePeerStore } from '../peerstore/zone-peer-store';
 import type { AnonymityZone, CarrierHandle, CarrierOpener } from '../relay/carrier-port';
 import type { Rng } from '../time/rng';
 import { PeerCarrier, type CarrierNoise } from './peer-carrier';
 import type { PeerLayer } from './peer-layer';
+import { opaquePeerKey } from './connection-close';
 
 /**
  * Deadline of one carrier open (fresh identity, dial, handshake). Longer than the transports' own
@@ -30,6 +31,8 @@ export interface PeerCarrierOpenerOptions {
   /** The zone's noise; undefined when the zone has it off. */
   readonly noise?: CarrierNoise;
   readonly timeoutMs?: number;
+  /** Stamps when a carrier's tx went out (for the rejection rule's verdict window). */
+  readonly clock?: Clock;
 }
 
 /**
@@ -47,13 +50,14 @@ export class PeerCarrierOpener implements CarrierOpener {
   async open(zone: AnonymityZone): Promise<CarrierHandle> {
     const running = this.options.zone();
     if (running === undefined || running.config.name !== zone) throw new VeilnodeError('ZONE_NOT_RUNNING', `zone ${zone} is not running: no carrier`, { zone });
-    const address = this.draw(running);
+    const { address, knownPeers } = this.draw(running);
     const signal = AbortSignal.timeout(this.options.timeoutMs ?? CARRIER_OPEN_TIMEOUT_MS);
     const peer = await this.options.layer.connectCarrier(address, signal, this.options.dial);
-    return new PeerCarrier(peer, zone, this.options.noise);
+    return new PeerCarrier(peer, zone, this.options.noise, { key: opaquePeerKey(address), knownPeers, clock: this.options.clock ?? new SystemClock() });
   }
 
-  private draw({ config, codec, store }: CarrierZone): PeerAddress {
+  /** The peer, and how many distinct peers the zone knew (what the draw was among at most). */
+  private draw({ config, codec, store }: CarrierZone): { address: PeerAddress; knownPeers: number } {
     const parse = (list: readonly string[]) => list.map((text) => codec.parse(text));
     const exclusive = parse(config.exclusivePeers);
     const known = exclusive.length > 0 ? exclusive : [...parse(config.peers), ...[...store.anchors(), ...store.white(), ...store.gray()].map((e) => e.address)];
@@ -62,6 +66,6 @@ export class PeerCarrierOpener implements CarrierOpener {
     const outside = unique.filter((a) => !connected.has(codec.format(a)));
     const candidates = outside.length > 0 ? outside : unique;
     if (candidates.length === 0) throw new VeilnodeError('NO_CARRIER_PEER', `zone ${config.name} knows no peer to open a carrier to`, { zone: config.name });
-    return candidates[this.options.rng.int(candidates.length)];
+    return { address: candidates[this.options.rng.int(candidates.length)], knownPeers: unique.length };
   }
 }

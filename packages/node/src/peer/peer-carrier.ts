@@ -1,11 +1,12 @@
 import type { CovertSlotBuilder } from '../noise/covert-slot-builder';
 import type { NoiseConfig } from '../noise/noise-scheduler';
-import { CarrierClosedSignal, type AnonymityZone, type CarrierHandle } from '../relay/carrier-port';
+import { CarrierClosedSignal, type AnonymityZone, type CarrierClose, type CarrierHandle } from '../relay/carrier-port';
 import type { RelayTx } from '../exports/relay';
 import type { Clock, TimerHandle } from '@veilnode/plugin-api';
 import { uniformDelay } from '../time/distributions';
 import type { Rng } from '../time/rng';
 import type { PeerConnection } from './peer-connection';
+import { closedByPeer } from './connection-close';
 
 /** A zone with noise: the carrier sends one fixed-size frame per tick, as a noise channel does. */
 export interface CarrierNoise {
@@ -15,6 +16,16 @@ export interface CarrierNoise {
   readonly timing: Pick<NoiseConfig, 'tickMinMs' | 'tickRangeMs'>;
   /** Each frame written (the node's noise metric counts carriers' frames with the channels'). */
   readonly sent?: (bytes: number) => void;
+}
+
+/** Whom a carrier reaches, as the rejection rule needs it (never an address). */
+export interface CarrierPeer {
+  /** The peer's opaque key (`opaquePeerKey`). */
+  readonly key: string;
+  /** Distinct peers it was drawn among. */
+  readonly knownPeers: number;
+  /** Stamps when the tx went out (a zone without noise has no noise clock). */
+  readonly clock: Clock;
 }
 
 /** What a carrier needs of its connection (a benchmark drives carriers over a simulated link). */
@@ -33,13 +44,16 @@ export class PeerCarrier implements CarrierHandle {
   private nextTickAt: number | undefined;
   private timer: TimerHandle | undefined;
   private used = false;
+  private txSentAt: number | undefined;
 
+  /** `drawn`: without it (benchmarks) a close never names the peer, so it never counts as a rejection. */
   constructor(
     private readonly peer: CarrierConnection,
     readonly zone: AnonymityZone,
     private readonly noise?: CarrierNoise,
+    private readonly drawn?: CarrierPeer,
   ) {
-    void peer.closed.then(() => this.ended());
+    void peer.closed.then(({ reason }) => this.ended(reason));
     if (noise !== undefined) this.scheduleTick();
   }
 
@@ -50,7 +64,11 @@ export class PeerCarrier implements CarrierHandle {
   send(tx: RelayTx): boolean {
     if (this.closed.closed || this.used) return false;
     this.used = true;
-    if (this.noise === undefined) return this.peer.sendTransactions([tx.blob], { fluff: false });
+    if (this.noise === undefined) {
+      const wrote = this.peer.sendTransactions([tx.blob], { fluff: false });
+      if (wrote) this.txSentAt = this.drawn?.clock.now();
+      return wrote;
+    }
     this.slots.push(...this.noise.builder.packTransactions([tx.blob]));
     return true;
   }
@@ -61,10 +79,10 @@ export class PeerCarrier implements CarrierHandle {
 
   retire(): void {
     this.peer.close('carrier retired');
-    this.ended();
+    this.ended('carrier retired');
   }
 
-  onClosed(listener: () => void): void {
+  onClosed(listener: (close: CarrierClose) => void): void {
     this.closed.listen(listener);
   }
 
@@ -74,17 +92,24 @@ export class PeerCarrier implements CarrierHandle {
     this.nextTickAt = noise.clock.now() + delay;
     this.timer = noise.clock.setTimer(delay, () => {
       if (this.closed.closed) return;
+      const carrying = this.slots.length > 0;
       const frame = this.slots.shift() ?? noise.builder.dummy();
-      if (!this.peer.sendFrame(frame)) return this.ended();
+      // the connection is gone: its close (and why) arrives through `peer.closed`
+      if (!this.peer.sendFrame(frame)) return this.stopTicking();
+      if (carrying && this.slots.length === 0) this.txSentAt = noise.clock.now();
       noise.sent?.(frame.length);
       this.scheduleTick();
     });
   }
 
-  private ended(): void {
+  private stopTicking(): void {
     this.timer?.cancel();
     this.timer = undefined;
     this.nextTickAt = undefined;
-    this.closed.fire();
+  }
+
+  private ended(reason: string): void {
+    this.stopTicking();
+    this.closed.fire({ byPeer: closedByPeer(reason), peer: this.drawn?.key, txSentAt: this.txSentAt, knownPeers: this.drawn?.knownPeers ?? 0 });
   }
 }

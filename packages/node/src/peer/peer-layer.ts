@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ThrottledStream, type PeerRateLimits } from '../net/throttled-stream';
 import { outcomeOf, type PeerEvents } from './peer-events';
 import { type PeerAddress, AbortedError, VeilnodeError, type Logger, type NetworkName, SystemClock, type Clock, type TransportConnection } from '@veilnode/plugin-api';
@@ -12,6 +12,7 @@ import { PeerConnection, type PeerTimeouts } from './peer-connection';
 import type { ConnectPeer } from './outbound-maintainer';
 import { NODE_RECEIVE_BUDGET_BYTES } from './receive-limits';
 import { sourceGroup } from './source-group';
+import { connectionClose } from './connection-close';
 import type { PeerGate } from './peer-gate';
 import { PeerRequestLimiter } from './peer-request-limits';
 import type { TxSink } from './tx-sink';
@@ -65,9 +66,6 @@ export interface ConnectionObserver {
   /** A private-broadcast carrier closed (carriers are never reported up: they are no stem or noise channel). */
   onCarrierDown?(zone: string, connectionId: string): void;
 }
-
-/** PeerConnection's close reasons when the far end closed or reset the stream. */
-const CLOSED_BY_PEER: ReadonlySet<string> = new Set(['remote closed', 'remote ended', 'stream error']);
 
 /**
  * The Levin peer layer: the kernel hands it every transport connection (`handle`), it runs a
@@ -172,7 +170,7 @@ export class PeerLayer implements ConnectionHandler {
         if (error?.code === 'PEER_REQUEST_FLOOD') this.options.gate?.backOff(flooder);
       });
     }
-    const remoteKey = info.connection.direction === 'outbound' && info.connection.remote ? key(info.connection.remote) : undefined;
+    const outboundRemote = info.connection.direction === 'outbound' ? info.connection.remote : undefined;
     this.attached.set(info.connection, peer);
     peer.ready.then(
       (handshake) => {
@@ -187,7 +185,7 @@ export class PeerLayer implements ConnectionHandler {
         this.options.events?.connectionUp?.(info.zone, peer.direction);
         void peer.closed.then(({ reason }) => {
           this.byZone.get(info.zone)?.delete(id);
-          this.observer?.onConnectionDown(info.zone, id, { byPeer: CLOSED_BY_PEER.has(reason), peer: remoteKey === undefined ? undefined : opaquePeerKey(remoteKey) });
+          this.observer?.onConnectionDown(info.zone, id, connectionClose(reason, outboundRemote));
           this.options.events?.connectionDown?.(info.zone, peer.direction);
         });
       },
@@ -280,15 +278,6 @@ export class PeerLayer implements ConnectionHandler {
     this.carriers.clear();
     this.handshakeFailures.flush();
   }
-}
-
-/** Tells outbound peers apart without handing their address on (the relay engine logs what it gets). */
-function opaquePeerKey(remoteKey: string): string {
-  return createHash('sha256').update(remoteKey).digest('hex').slice(0, 16);
-}
-
-function key(address: PeerAddress): string {
-  return `${address.zone}|${address.host}|${address.port}`;
 }
 
 /** The code of what ended a handshake: the underlying error's when the failure wraps one (a Levin error, a timeout). */

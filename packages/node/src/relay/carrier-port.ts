@@ -1,5 +1,6 @@
 import { VeilnodeError } from '@veilnode/plugin-api';
 import type { RelayZoneConfig } from './relay-engine-config';
+import type { ConnectionClose } from './rejection-tracker';
 import type { ConnectionId, RelayTx } from '../routing/types';
 
 declare const anonymityZoneBrand: unique symbol;
@@ -40,9 +41,27 @@ export interface CarrierHandle {
   nextSendAt(): number | undefined;
   /** Closes the connection; idempotent. */
   retire(): void;
-  /** `listener` runs once when the connection closes for any reason (peer drop, proxy, retire). */
-  onClosed(listener: () => void): void;
+  /** `listener` runs once when the connection closes for any reason (peer drop, proxy, retire), told how. */
+  onClosed(listener: (close: CarrierClose) => void): void;
 }
+
+/**
+ * How a carrier ended, for the rejection rule: `byPeer` and `peer` as on any connection (the
+ * peer's key is the same opaque key the peer layer gives its ordinary connections to it).
+ */
+export interface CarrierClose extends ConnectionClose {
+  /** Clock ms when the carrier finished writing its tx (every slot of it); undefined when it wrote none or not all. */
+  readonly txSentAt: number | undefined;
+  /**
+   * How many distinct peers the carrier's peer was drawn among (the zone's known peers at the
+   * draw): a zone that knows fewer peers than the rule's `rejectingPeers` can never show that
+   * many distinct rejections.
+   */
+  readonly knownPeers: number;
+}
+
+/** The close of a carrier that we ended (retired, shut down) or that never carried anything. */
+export const CLOSED_BY_US: CarrierClose = Object.freeze({ byPeer: false, txSentAt: undefined, knownPeers: 0 });
 
 /** The transport side of one anonymity zone: opens carriers on it and nowhere else. */
 export interface CarrierOpener {
@@ -59,23 +78,23 @@ export class CarrierError extends VeilnodeError {
 
 /** The once-only close notice a CarrierHandle implementation owes its `onClosed` listeners. */
 export class CarrierClosedSignal {
-  private fired = false;
-  private readonly listeners: (() => void)[] = [];
+  private fired: CarrierClose | undefined;
+  private readonly listeners: ((close: CarrierClose) => void)[] = [];
 
   get closed(): boolean {
-    return this.fired;
+    return this.fired !== undefined;
   }
 
   /** Runs `listener` when the signal fires, at once if it already has. */
-  listen(listener: () => void): void {
-    if (this.fired) listener();
+  listen(listener: (close: CarrierClose) => void): void {
+    if (this.fired !== undefined) listener(this.fired);
     else this.listeners.push(listener);
   }
 
-  /** Marks the connection closed and runs every listener once; later calls do nothing. */
-  fire(): void {
-    if (this.fired) return;
-    this.fired = true;
-    for (const l of this.listeners.splice(0)) l();
+  /** Marks the connection closed (how: `close`) and runs every listener once; later calls do nothing. */
+  fire(close: CarrierClose = CLOSED_BY_US): void {
+    if (this.fired !== undefined) return;
+    this.fired = close;
+    for (const l of this.listeners.splice(0)) l(close);
   }
 }

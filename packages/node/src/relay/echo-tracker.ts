@@ -1,6 +1,6 @@
 import type { Logger, Clock, TimerHandle } from '@veilnode/plugin-api';
 import type { CarrierPool } from './carrier-pool';
-import { CarrierError, type CarrierHandle } from './carrier-port';
+import { CarrierError, type CarrierClose, type CarrierHandle } from './carrier-port';
 import type { ConnectionId, RelayTx } from '../routing/types';
 
 export interface EchoTrackerConfig {
@@ -80,6 +80,12 @@ export class EchoTracker {
       readonly delivered?: (txId: string) => void;
       /** Runs after each round that handed the tx to carriers, with their zones (never a carrier's peer). */
       readonly sent?: (txId: string, zones: readonly string[]) => void;
+      /**
+       * A carrier that took the tx closed (the rejection rule judges it). true: its peer refused
+       * the tx and the tx goes on: it takes one new carrier at once (within the hourly cap), as
+       * for a carrier found gone at send time, instead of waiting out the echo timeout.
+       */
+      readonly carrierClosed?: (txId: string, close: CarrierClose) => boolean;
     },
     config: Partial<EchoTrackerConfig> = {},
   ) {
@@ -156,17 +162,35 @@ export class EchoTracker {
     if (t === undefined || t.deliveredAt !== undefined) return;
     t.timer?.cancel();
     t.timer = undefined;
-    let wanted = Math.min(this.config.fanout, this.allowance(t));
+    const wanted = Math.min(this.config.fanout, this.allowance(t));
     if (wanted === 0) {
       // Capped: try again when the oldest carrier of the hour ages out.
       t.waiting = 'hourly-cap';
       t.timer = this.deps.clock.setTimer(t.takenAt[0] + HOUR_MS - this.deps.clock.now(), () => this.sendRound(txId));
       return;
     }
+    const wrote = this.hand(t, wanted);
+    if (wrote === 0) {
+      t.waiting = this.allowance(t) === 0 ? 'hourly-cap' : 'no-carrier';
+      if (t.waiting === 'hourly-cap') t.timer = this.deps.clock.setTimer(t.takenAt[0] + HOUR_MS - this.deps.clock.now(), () => this.sendRound(txId));
+      else this.waitingForCarrier.add(txId);
+      return;
+    }
+    t.rounds++;
+    t.waiting = 'echo';
+    this.waitingForCarrier.delete(txId);
+    const wait = Math.min(this.config.maxEchoTimeoutMs, this.config.echoTimeoutMs * 2 ** (t.rounds - 1));
+    t.timer = this.deps.clock.setTimer(wait, () => this.sendRound(txId));
+  }
+
+  /**
+   * Hands the tx to `wanted` carriers (fewer when none are warm), each watched for the peer's
+   * verdict; returns how many took it. A carrier already gone (send false) costs one of the
+   * hour's carriers: a peer that drops us on connect cannot buy itself unbounded replacements.
+   */
+  private hand(t: Tracked, wanted: number): number {
     let wrote = 0;
     const zones = new Set<string>();
-    // A carrier already gone (send false) costs one of the hour's carriers: a peer that drops us
-    // on connect cannot buy itself unbounded replacements.
     while (wanted > 0) {
       const carriers = this.takeCarriers(wanted);
       if (carriers.length === 0) break;
@@ -176,24 +200,25 @@ export class EchoTracker {
         if (c.send(t.tx)) {
           wrote++;
           zones.add(c.zone);
+          c.onClosed((close) => this.carrierClosed(t.tx.id, close));
         } else wanted++;
         wanted--;
       }
       wanted = Math.min(wanted, this.allowance(t));
     }
-    if (wrote === 0) {
-      t.waiting = this.allowance(t) === 0 ? 'hourly-cap' : 'no-carrier';
-      if (t.waiting === 'hourly-cap') t.timer = this.deps.clock.setTimer(t.takenAt[0] + HOUR_MS - this.deps.clock.now(), () => this.sendRound(txId));
-      else this.waitingForCarrier.add(txId);
-      return;
+    if (wrote > 0) {
+      t.sent += wrote;
+      this.deps.sent?.(t.tx.id, [...zones]);
     }
-    t.sent += wrote;
-    t.rounds++;
-    this.deps.sent?.(txId, [...zones]);
-    t.waiting = 'echo';
-    this.waitingForCarrier.delete(txId);
-    const wait = Math.min(this.config.maxEchoTimeoutMs, this.config.echoTimeoutMs * 2 ** (t.rounds - 1));
-    t.timer = this.deps.clock.setTimer(wait, () => this.sendRound(txId));
+    return wrote;
+  }
+
+  /** A carrier of the tx closed: a counted rejection (the tx still going) gets it one new carrier now. */
+  private carrierClosed(txId: string, close: CarrierClose): void {
+    const t = this.txs.get(txId);
+    if (t === undefined || t.deliveredAt !== undefined) return;
+    if (this.deps.carrierClosed?.(txId, close) !== true || this.txs.get(txId) !== t) return;
+    if (t.waiting === 'echo' && this.allowance(t) > 0) this.hand(t, 1);
   }
 
   private takeCarriers(count: number): CarrierHandle[] {

@@ -2,7 +2,7 @@ import type { Logger } from '@veilnode/plugin-api';
 import type { Clock } from '@veilnode/plugin-api';
 import type { Rng } from '../time/rng';
 import { CarrierPool, type CarrierPoolConfig } from './carrier-pool';
-import { anonymityZone, CarrierError, type CarrierOpener } from './carrier-port';
+import { anonymityZone, CarrierError, type CarrierClose, type CarrierOpener } from './carrier-port';
 import { EchoTracker, type EchoTrackerConfig } from './echo-tracker';
 import type { RelayZoneConfig } from './relay-engine-config';
 
@@ -22,6 +22,8 @@ export interface PrivateBroadcastDeps {
   readonly delivered: (txId: string) => void;
   /** A local tx was handed to carriers of these zones. */
   readonly sent?: (txId: string, zones: readonly string[]) => void;
+  /** A carrier that took a local tx closed; true when that counted as its peer's rejection and the tx goes on. */
+  readonly carrierClosed?: (txId: string, close: CarrierClose) => boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export class PrivateBroadcast {
     for (const name of openers.keys()) {
       if (!this.pools.has(name)) throw new CarrierError('BAD_CONFIG', `a carrier opener was given for zone ${name}, which the relay engine does not run`, { zone: name });
     }
-    this.tracker = new EchoTracker([...this.pools.values()], { clock: deps.clock, logger: deps.logger, delivered: deps.delivered, sent: deps.sent }, { ...config.tracker, fanout: config.fanout });
+    this.tracker = new EchoTracker([...this.pools.values()], { clock: deps.clock, logger: deps.logger, delivered: deps.delivered, sent: deps.sent, carrierClosed: deps.carrierClosed }, { ...config.tracker, fanout: config.fanout });
   }
 
   /** The zones whose carriers take local txs. */

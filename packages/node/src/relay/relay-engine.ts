@@ -214,7 +214,7 @@ export class RelayEngine {
     this.publicZone = publicZone;
     if (deps.carriers !== undefined && deps.carriers.size > 0) {
       if (config.privateBroadcast === undefined) throw new ConfigError('carrier openers were given without a private broadcast config', { path: 'relay.privateBroadcast' });
-      this.privateBroadcast = new PrivateBroadcast(config.zones, deps.carriers, config.privateBroadcast, { clock, rng, logger: deps.logger, delivered: (id) => this.delivered(id, 'echoed'), sent: (id, zones) => this.carriersTook(id, zones) });
+      this.privateBroadcast = new PrivateBroadcast(config.zones, deps.carriers, config.privateBroadcast, { clock, rng, logger: deps.logger, delivered: (id) => this.delivered(id, 'echoed'), sent: (id, zones) => this.carriersTook(id, zones), carrierClosed: (id, close) => this.rejections.carrierClosed(id, close) });
     }
   }
 

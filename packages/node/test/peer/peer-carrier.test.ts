@@ -3,9 +3,10 @@ import type { PeerAddress } from '@veilnode/plugin-api';
 import type { ZonePeerStore } from '../../src/peerstore/zone-peer-store';
 import { PeerCarrier } from '../../src/peer/peer-carrier';
 import { PeerCarrierOpener, type CarrierZone } from '../../src/peer/peer-carrier-opener';
+import { opaquePeerKey } from '../../src/peer/connection-close';
 import type { PeerConnection } from '../../src/peer/peer-connection';
 import type { PeerLayer } from '../../src/peer/peer-layer';
-import { anonymityZone } from '../../src/relay/carrier-port';
+import { anonymityZone, type CarrierClose } from '../../src/relay/carrier-port';
 import { SeededRng } from '../../src/time';
 import { VirtualClock } from '@veilnode/plugin-api/testing';
 import { fakeSlotBuilder } from '../relay/engine-harness';
@@ -30,7 +31,12 @@ function fakePeer(id = 'tor-7') {
       end({ reason: 'closed' });
     },
   };
-  return { peer: peer as unknown as PeerConnection, frames, txs, clock, end: () => peer.close() };
+  /** The connection ends with PeerConnection's close `reason` ('remote closed': the peer did it). */
+  const endWith = (reason: string) => {
+    open = false;
+    end({ reason });
+  };
+  return { peer: peer as unknown as PeerConnection, frames, txs, clock, end: () => peer.close(), endWith };
 }
 
 const settle = async () => {
@@ -84,6 +90,58 @@ describe('PeerCarrier: one local tx on a connection of its own that looks like a
   });
 });
 
+describe('PeerCarrier: how it closed, for the rejection rule', () => {
+  const noise = (clock: VirtualClock) => ({ builder: fakeSlotBuilder, clock, rng: new SeededRng(3), timing: { tickMinMs: 10_000, tickRangeMs: 5_000 } });
+  const closeOf = (carrier: PeerCarrier) => {
+    const closes: CarrierClose[] = [];
+    carrier.onClosed((c) => closes.push(c));
+    return closes;
+  };
+
+  it('the peer closing after its tx went out: by the peer, its opaque key, when the last slot of the tx was written', async () => {
+    const { peer, frames, clock, endWith } = fakePeer();
+    const carrier = new PeerCarrier(peer, TOR, noise(clock), { key: 'k1', knownPeers: 3, clock });
+    const closes = closeOf(carrier);
+    carrier.send({ id: 'a', blob: new Uint8Array(100).fill(7) });
+    clock.advance(30_000);
+    const txFrameAt = frames.find((f) => f.frame[0] === 0xaa)?.at;
+    expect(txFrameAt).to.be.a('number');
+    endWith('remote closed');
+    await settle();
+    expect(closes).to.deep.equal([{ byPeer: true, peer: 'k1', txSentAt: txFrameAt, knownPeers: 3 }]);
+  });
+
+  it('without noise the send time is stamped at once; a close before the tx was written names no send', async () => {
+    const a = fakePeer();
+    const clock = new VirtualClock(500);
+    const plain = new PeerCarrier(a.peer, TOR, undefined, { key: 'k', knownPeers: 1, clock });
+    const plainCloses = closeOf(plain);
+    plain.send({ id: 'a', blob: new Uint8Array([1]) });
+    a.endWith('stream error');
+    const b = fakePeer();
+    const early = new PeerCarrier(b.peer, TOR, noise(b.clock), { key: 'k', knownPeers: 1, clock: b.clock });
+    const earlyCloses = closeOf(early);
+    early.send({ id: 'b', blob: new Uint8Array([2]) });
+    b.endWith('remote closed'); // before its slot came
+    await settle();
+    expect(plainCloses).to.deep.equal([{ byPeer: true, peer: 'k', txSentAt: 500, knownPeers: 1 }]);
+    expect(earlyCloses[0]).to.deep.include({ byPeer: true, txSentAt: undefined });
+  });
+
+  it('closes we caused are not the peer’s: retire, a timeout, shutdown', async () => {
+    for (const reason of ['carrier retired', 'idle timeout', 'shutdown']) {
+      const { peer, clock, endWith } = fakePeer();
+      const carrier = new PeerCarrier(peer, TOR, undefined, { key: 'k', knownPeers: 5, clock });
+      const closes = closeOf(carrier);
+      carrier.send({ id: 'a', blob: new Uint8Array([1]) });
+      if (reason === 'carrier retired') carrier.retire();
+      else endWith(reason);
+      await settle();
+      expect(closes.map((c) => c.byPeer), reason).to.deep.equal([false]);
+    }
+  });
+});
+
 describe('PeerCarrierOpener: whom a carrier goes to', () => {
   const addr = (n: number): PeerAddress => ({ zone: 'tor', host: `peer${n}.onion`, port: 18083 });
   const codec = { parse: (t: string) => ({ zone: 'tor', host: t.split(':')[0], port: Number(t.split(':')[1]) }), format: (a: PeerAddress) => `${a.host}:${a.port}` };
@@ -116,6 +174,17 @@ describe('PeerCarrierOpener: whom a carrier goes to', () => {
     const { opener: o, dialled } = opener(zone(store([1, 2]), ['peer9.onion:18083']), ['peer9.onion:18083']);
     await o.open(TOR);
     expect(dialled).to.deep.equal(['peer9.onion:18083']);
+  });
+
+  it('its carriers close naming the drawn peer by the peer layer’s opaque key and the count of known peers', async () => {
+    const { opener: o, dialled } = opener(zone(store([1, 2, 3], [3, 4])));
+    const carrier = await o.open(TOR);
+    const closes: CarrierClose[] = [];
+    carrier.onClosed((c) => closes.push(c));
+    carrier.retire();
+    const drawn = codec.parse(dialled[0]);
+    expect(closes).to.deep.equal([{ byPeer: false, peer: opaquePeerKey(drawn), txSentAt: undefined, knownPeers: 4 }]);
+    expect(closes[0].peer).to.match(/^[0-9a-f]{16}$/);
   });
 
   it('fails typed when no peer is known or the zone is not running', async () => {

@@ -1,4 +1,4 @@
-import { CarrierClosedSignal, type AnonymityZone, type CarrierHandle, type CarrierOpener } from '../../src/relay/carrier-port';
+import { CarrierClosedSignal, CLOSED_BY_US, type AnonymityZone, type CarrierClose, type CarrierHandle, type CarrierOpener } from '../../src/relay/carrier-port';
 import type { RelayTx } from '../../src/routing/types';
 
 /** A carrier whose connection the test controls: it records what it was given and can be dropped. */
@@ -12,11 +12,21 @@ export class FakeCarrier implements CarrierHandle {
     readonly zone: AnonymityZone,
   ) {}
 
+  /** Clock ms the test says the tx went out at (the fake writes at once; the test owns the clock). */
+  sentAt: number | undefined;
+
   send(tx: RelayTx): boolean {
     if (this.closed) return false;
     this.sent.push(tx);
+    this.sentAt = this.now?.();
     return true;
   }
+
+  /** The fake's peer, as the rejection rule sees it, and how many peers it was drawn among. */
+  peer: string | undefined;
+  knownPeers = 10;
+  /** Set by the opener: stamps `sentAt`. */
+  now: (() => number) | undefined;
 
   /** The test sets it to model the connection's next noise slot. */
   slotAt: number | undefined;
@@ -27,20 +37,21 @@ export class FakeCarrier implements CarrierHandle {
 
   retire(): void {
     this.retired = true;
-    this.drop();
+    this.closedSignal.fire(CLOSED_BY_US);
   }
 
   get closed(): boolean {
     return this.closedSignal.closed;
   }
 
-  onClosed(listener: () => void): void {
+  onClosed(listener: (close: CarrierClose) => void): void {
     this.closedSignal.listen(listener);
   }
 
-  /** The peer or the proxy closes the connection. */
-  drop(): void {
-    this.closedSignal.fire();
+  /** The connection ends: by the peer (`byPeer`, the default) or by the proxy or us. */
+  drop(byPeer = true): void {
+    const close: CarrierClose = { byPeer, peer: this.peer, txSentAt: this.sentAt, knownPeers: this.knownPeers };
+    this.closedSignal.fire(close);
   }
 }
 
@@ -51,11 +62,16 @@ export class FakeOpener implements CarrierOpener {
   failing = false;
   /** Set to hand out carriers claiming another zone. */
   wrongZone: AnonymityZone | undefined;
+  /** Each new carrier's peer key (drawn by the test) and the clock that stamps its send. */
+  peerOf: ((n: number) => string) | undefined;
+  now: (() => number) | undefined;
 
   open(zone: AnonymityZone): Promise<CarrierHandle> {
     this.zonesAsked.push(zone);
     if (this.failing) return Promise.reject(new Error('proxy refused the circuit'));
     const carrier = new FakeCarrier(`${zone}-c${this.carriers.length + 1}`, this.wrongZone ?? zone);
+    carrier.peer = this.peerOf?.(this.carriers.length);
+    carrier.now = this.now;
     this.carriers.push(carrier);
     return Promise.resolve(carrier);
   }

@@ -240,3 +240,105 @@ describe('RelayEngine: private broadcast (local txs on carriers, delivered by ec
       .with.property('code', 'NOT_ANONYMITY_ZONE');
   });
 });
+
+describe('RelayEngine: a local tx refused on its carriers ends rejected', () => {
+  /** Carriers to distinct peers (`peer1`, `peer2`, ...) unless `peerOf` says otherwise; noise off, so a send goes out at once. */
+  async function refusing(peerOf: (n: number) => string = (n) => `peer${n + 1}`) {
+    const store = new MemoryTxStore();
+    const opener = new FakeOpener();
+    opener.peerOf = peerOf;
+    const h = pbHarness({ noise: false, opener, store });
+    opener.now = () => h.clock.now();
+    h.connect();
+    await settle();
+    const carriersOf = (txId: string) => h.opener.carriers.filter((c) => c.sent.some((t) => t.id === txId));
+    /** Every carrier of the tx still open is closed by its peer `afterMs` after the send. */
+    const refuse = async (txId: string, afterMs = 1000) => {
+      h.clock.advance(afterMs);
+      for (const c of carriersOf(txId).filter((c) => !c.closed)) c.drop();
+      await settle();
+    };
+    return { ...h, store, carriersOf, refuse };
+  }
+
+  it('3 distinct peers closing right after receiving it: rejected in the journal and status, and no carrier ever takes it again', async () => {
+    const h = await refusing();
+    const { txId } = await h.engine.submitLocal(blob('bad'));
+    expect(h.carriersOf(txId)).to.have.length(2);
+    await h.refuse(txId); // 2 rejections, each replaced at once by a new carrier
+    expect(h.carriersOf(txId)).to.have.length(4);
+    expect(h.store.rejected()).to.deep.equal([]);
+    await h.refuse(txId);
+    expect(h.store.rejected().map((r) => [r.id, r.reason])).to.deep.equal([[txId, 'connection closed right after receiving it by 3 distinct peers']]);
+    expect(h.store.pending()).to.deep.equal([]);
+    expect(h.engine.privateBroadcastStatus()).to.deep.equal([]);
+    expect(h.engine.status()).to.deep.include({ localWaiting: 0, localInFlight: 0 });
+    const used = h.opener.sends().filter((s) => s.tx === txId).length;
+    h.clock.advance(24 * 3600_000);
+    await settle();
+    expect(h.opener.sends().filter((s) => s.tx === txId), 'nothing re-sent after').to.have.length(used);
+    expect(h.leaks(txId)).to.deep.equal([]);
+  });
+
+  it('closes we caused (retire, proxy failure, shutdown) and closes after the verdict window do not count', async () => {
+    const h = await refusing();
+    const { txId } = await h.engine.submitLocal(blob('late'));
+    const [a, b] = h.carriersOf(txId);
+    h.clock.advance(1000);
+    a.retire();
+    b.drop(false); // the proxy or our side ended it
+    await settle();
+    expect(h.carriersOf(txId), 'no replacement: nothing was refused').to.have.length(2);
+    h.clock.advance(2 * 60_000); // the next round after the echo timeout
+    await settle();
+    await h.refuse(txId, 5001);
+    h.engine.stop(); // retires every carrier
+    await settle();
+    expect(h.store.rejected()).to.deep.equal([]);
+    expect(h.store.pending().map((t) => t.id)).to.deep.equal([txId]);
+  });
+
+  it('one peer drawn again and again counts once: it cannot censor the tx, and it gets at most the hourly cap of carriers', async () => {
+    const h = await refusing(() => 'hostile');
+    const { txId } = await h.engine.submitLocal(blob('censored'));
+    for (let i = 0; i < 12; i++) {
+      await h.refuse(txId);
+      h.clock.advance(3 * 60_000); // the pool opens more on its schedule
+      await settle();
+    }
+    expect(h.store.rejected()).to.deep.equal([]);
+    expect(h.store.pending().map((t) => t.id)).to.deep.equal([txId]);
+    // 12 refusals within 48 min: never more than the hourly cap of carriers
+    expect(h.carriersOf(txId).length).to.be.within(3, 8);
+    expect(h.engine.privateBroadcastStatus()[0]).to.deep.include({ txId, delivered: false });
+  });
+
+  it('a zone that knows one peer: given up after 3 of its carriers to it refused the tx', async () => {
+    const h = await refusing(() => 'only');
+    for (const c of h.opener.carriers) c.knownPeers = 1;
+    const { txId } = await h.engine.submitLocal(blob('lonely'));
+    await h.refuse(txId);
+    await h.refuse(txId);
+    expect(h.store.rejected().map((r) => r.id)).to.deep.equal([txId]);
+    expect(h.store.rejected()[0].reason).to.match(/3 times by all 1 peer\(s\)/);
+    expect(h.carriersOf(txId)).to.have.length(4); // 2, then 2 replacements; the third refusal ended it
+  });
+
+  it('a good tx in the same run is delivered by its echo and not rejected by closes after its echo', async () => {
+    const h = await refusing();
+    const bad = await h.engine.submitLocal(blob('bad2'));
+    const goodBlob = blob('good');
+    const good = await h.engine.submitLocal(goodBlob);
+    h.engine.receive({ zone: 'public', connectionId: 'p-in1', txs: [{ id: good.txId, blob: goodBlob }], fluff: true });
+    await settle();
+    await h.refuse(good.txId, 0);
+    for (let i = 0; i < 6 && h.store.rejected().length === 0; i++) {
+      await h.refuse(bad.txId);
+      h.clock.advance(3 * 60_000); // the pool had 4 carriers for both txs: more open on its schedule
+      await settle();
+    }
+    expect(h.store.rejected().map((r) => r.id)).to.deep.equal([bad.txId]);
+    expect(h.engine.privateBroadcastStatus().find((s) => s.txId === good.txId)).to.deep.include({ delivered: true });
+    expect(h.store.pending()).to.deep.equal([]);
+  });
+});
