@@ -35,6 +35,13 @@ describe('noise bench with carriers', function () {
     expect(result.nodeBytesPerSecond).to.be.greaterThan(result.bytesPerConnectionSecond * 3);
   });
 
+  it('a bursty sender submits its txs within one window after each silence, and every one is echoed', async function () {
+    const result = await captureCarrierLinks({ windows: 40, windowMs: 60_000, seed: 3, txBytes: 1500, relayedPerMinute: 0, burst: { txs: 5, silenceWindows: 15 } });
+    // windows 15 and 31 hold the bursts
+    expect(result.submitted).to.equal(10);
+    expect(result.undelivered).to.equal(0);
+  });
+
   it('cuts one sample per connection and whole window it was open for, labelled by the own tx it carried, aged from the opening', function () {
     const samples = carriedTxSamples(capture([connection(true, 90_000, 280_000, [170_000]), connection(false, 130_000, undefined)]), 60_000);
     // First connection: windows [100, 160), [160, 220), [220, 280) s; the second opens inside the first window and runs to the end.

@@ -70,6 +70,8 @@ export class EchoTracker {
   private readonly config: EchoTrackerConfig;
   private readonly txs = new Map<string, Tracked>();
   private readonly waitingForCarrier = new Set<string>();
+  /** Txs whose current round got fewer carriers than it wanted, with how many more it takes as they come. */
+  private readonly shortOfCarriers = new Map<string, number>();
 
   constructor(
     private readonly pools: readonly CarrierPool[],
@@ -111,6 +113,7 @@ export class EchoTracker {
     t.waiting = null;
     t.timer?.cancel();
     this.waitingForCarrier.delete(txId);
+    this.shortOfCarriers.delete(txId);
     t.timer = this.deps.clock.setTimer(this.config.keepDeliveredMs, () => this.txs.delete(txId));
     this.deps.logger?.info({ txId, carriers: t.carriers.size, rounds: t.rounds }, 'local transaction delivered: it came back from the network');
     this.deps.delivered?.(txId);
@@ -122,6 +125,7 @@ export class EchoTracker {
     if (t === undefined) return;
     t.timer?.cancel();
     this.waitingForCarrier.delete(txId);
+    this.shortOfCarriers.delete(txId);
     this.txs.delete(txId);
   }
 
@@ -142,6 +146,7 @@ export class EchoTracker {
   stop(): void {
     for (const t of this.txs.values()) t.timer?.cancel();
     this.waitingForCarrier.clear();
+    this.shortOfCarriers.clear();
   }
 
   /** Carriers this tx may still take now under the hourly cap. */
@@ -156,17 +161,39 @@ export class EchoTracker {
     if (t === undefined || t.deliveredAt !== undefined) return;
     t.timer?.cancel();
     t.timer = undefined;
-    let wanted = Math.min(this.config.fanout, this.allowance(t));
+    this.shortOfCarriers.delete(txId);
+    const wanted = Math.min(this.config.fanout, this.allowance(t));
     if (wanted === 0) {
       // Capped: try again when the oldest carrier of the hour ages out.
       t.waiting = 'hourly-cap';
       t.timer = this.deps.clock.setTimer(t.takenAt[0] + HOUR_MS - this.deps.clock.now(), () => this.sendRound(txId));
       return;
     }
+    const { wrote, zones, missing } = this.sendOnCarriers(t, wanted);
+    if (wrote === 0) {
+      t.waiting = this.allowance(t) === 0 ? 'hourly-cap' : 'no-carrier';
+      if (t.waiting === 'hourly-cap') t.timer = this.deps.clock.setTimer(t.takenAt[0] + HOUR_MS - this.deps.clock.now(), () => this.sendRound(txId));
+      else this.waitingForCarrier.add(txId);
+      return;
+    }
+    t.rounds++;
+    this.deps.sent?.(txId, zones);
+    t.waiting = 'echo';
+    this.waitingForCarrier.delete(txId);
+    // Carriers become available one at a time (each at its own age): the round takes the rest as they come.
+    if (missing > 0) this.shortOfCarriers.set(txId, missing);
+    const wait = Math.min(this.config.maxEchoTimeoutMs, this.config.echoTimeoutMs * 2 ** (t.rounds - 1));
+    t.timer = this.deps.clock.setTimer(wait, () => this.sendRound(txId));
+  }
+
+  /**
+   * Hands the tx to up to `wanted` carriers. A carrier already gone (send false) costs one of the
+   * hour's carriers: a peer that drops us on connect cannot buy itself unbounded replacements.
+   * `missing`: how many it still wanted when the pools had no more.
+   */
+  private sendOnCarriers(t: Tracked, wanted: number): { wrote: number; zones: string[]; missing: number } {
     let wrote = 0;
     const zones = new Set<string>();
-    // A carrier already gone (send false) costs one of the hour's carriers: a peer that drops us
-    // on connect cannot buy itself unbounded replacements.
     while (wanted > 0) {
       const carriers = this.takeCarriers(wanted);
       if (carriers.length === 0) break;
@@ -181,19 +208,17 @@ export class EchoTracker {
       }
       wanted = Math.min(wanted, this.allowance(t));
     }
-    if (wrote === 0) {
-      t.waiting = this.allowance(t) === 0 ? 'hourly-cap' : 'no-carrier';
-      if (t.waiting === 'hourly-cap') t.timer = this.deps.clock.setTimer(t.takenAt[0] + HOUR_MS - this.deps.clock.now(), () => this.sendRound(txId));
-      else this.waitingForCarrier.add(txId);
-      return;
-    }
     t.sent += wrote;
-    t.rounds++;
-    this.deps.sent?.(txId, [...zones]);
-    t.waiting = 'echo';
-    this.waitingForCarrier.delete(txId);
-    const wait = Math.min(this.config.maxEchoTimeoutMs, this.config.echoTimeoutMs * 2 ** (t.rounds - 1));
-    t.timer = this.deps.clock.setTimer(wait, () => this.sendRound(txId));
+    return { wrote, zones: [...zones], missing: wanted };
+  }
+
+  private topUp(txId: string, missing: number): void {
+    const t = this.txs.get(txId);
+    if (t === undefined) return;
+    const { wrote, zones, missing: still } = this.sendOnCarriers(t, Math.min(missing, this.allowance(t)));
+    if (wrote > 0) this.deps.sent?.(txId, zones);
+    if (still > 0) this.shortOfCarriers.set(txId, still);
+    else this.shortOfCarriers.delete(txId);
   }
 
   private takeCarriers(count: number): CarrierHandle[] {
@@ -211,6 +236,7 @@ export class EchoTracker {
       this.waitingForCarrier.delete(txId);
       this.sendRound(txId);
     }
+    for (const [txId, missing] of [...this.shortOfCarriers]) this.topUp(txId, missing);
   }
 
   private forgetOldestDelivered(): void {
