@@ -30,6 +30,8 @@ export interface CarrierCaptureResult {
   readonly submitted: number;
   /** Local txs the origin's relay engine still had not seen echoed at the end (`privateBroadcastStatus`). */
   readonly undelivered: number;
+  /** Per local tx that left, ms from its submission to its first frame on a circuit (waiting for a carrier plus its noise slot). */
+  readonly firstSendDelays: number[];
 }
 
 /** A sender who is silent for `silenceWindows` windows, then submits `txs` txs within one window, and again. */
@@ -63,12 +65,21 @@ const TOR: RelayEngineConfig['zones'][number] = { name: 'tor', anonymity: true, 
 export async function captureCarrierLinks(params: CarrierCaptureParams): Promise<CarrierCaptureResult> {
   const clock = new VirtualClock();
   const connections = new Map<string, ObservedConnection>();
+  /** Submission time of each local tx until its first frame leaves. */
+  const submittedAt = new Map<string, number>();
+  const firstSendDelays: number[] = [];
   const localTxs = new Set<string>();
   const observe = (delivery: { from: EngineNode; zone: string; connection: string; at: number; bytes: number; txs: readonly string[] }) => {
     const c = delivery.from === a && delivery.zone === TOR.name ? connections.get(delivery.connection) : undefined;
     if (c === undefined) return;
     c.frames.push({ at: delivery.at, bytes: toTorCells(delivery.bytes) });
     if (delivery.txs.some((id) => localTxs.has(id))) c.carried.push(delivery.at);
+    for (const id of delivery.txs) {
+      const at = submittedAt.get(id);
+      if (at === undefined) continue;
+      firstSendDelays.push(delivery.at - at);
+      submittedAt.delete(id);
+    }
   };
   const dialRng = new SeededRng(params.seed ^ 0xd1a1);
   const network = new EngineNetwork(clock, {
@@ -144,6 +155,7 @@ export async function captureCarrierLinks(params: CarrierCaptureParams): Promise
       await runUntil(windowStart + offset);
       const blob = txBlob(params.seed, w * 16 + i, params.txBytes);
       localTxs.add(network.txIds.of(blob));
+      submittedAt.set(network.txIds.of(blob), clock.now());
       await a.engine.submitLocal(blob);
       submitted++;
     }
@@ -166,5 +178,6 @@ export async function captureCarrierLinks(params: CarrierCaptureParams): Promise
     nodeBytesPerSecond: bytes / ((end - start) / 1000),
     submitted,
     undelivered: status.filter((s) => !s.delivered).length,
+    firstSendDelays,
   };
 }

@@ -4,6 +4,7 @@ import { balanced, carriedTxSamples, carrierSamples, framesOnly } from './carrie
 import { captureAnonymityLink, type CaptureParams } from './noise-capture';
 import { crossValidate, type CrossValidation } from './stump-classifier';
 import { TAKE_YOUNG_POOL } from './take-young-pool';
+import { percentile } from './metrics';
 import { features } from './traffic-features';
 
 export interface NoiseBenchParams {
@@ -68,6 +69,9 @@ export interface CarrierCondition {
   readonly ordinaryOpened: number;
   readonly submitted: number;
   readonly undelivered: number;
+  /** Median and 90th percentile of the txs' waits from submission to their first frame on a circuit (ms). */
+  readonly firstSendP50Ms: number;
+  readonly firstSendP90Ms: number;
 }
 
 export interface NoiseBenchResult {
@@ -107,6 +111,8 @@ async function classifyCarriers(run: CarrierRun, params: NoiseBenchParams): Prom
     ordinaryOpened: capture.connections.length - carriers,
     submitted: capture.submitted,
     undelivered: capture.undelivered,
+    firstSendP50Ms: percentile(capture.firstSendDelays, 0.5),
+    firstSendP90Ms: percentile(capture.firstSendDelays, 0.9),
   };
 }
 

@@ -9,7 +9,7 @@ const connection = (carrier: boolean, openedAt: number, closedAt: number | undef
   carried,
 });
 
-const capture = (connections: ObservedConnection[]): CarrierCaptureResult => ({ connections, start: 100_000, end: 400_000, bytesPerConnectionSecond: 0, nodeBytesPerSecond: 0, submitted: 0, undelivered: 0 });
+const capture = (connections: ObservedConnection[]): CarrierCaptureResult => ({ connections, start: 100_000, end: 400_000, bytesPerConnectionSecond: 0, nodeBytesPerSecond: 0, submitted: 0, undelivered: 0, firstSendDelays: [] });
 
 describe('noise bench with carriers', function () {
   this.timeout(60_000);

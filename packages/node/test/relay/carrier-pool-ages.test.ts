@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { CarrierPool, type CarrierPoolConfig } from '../../src/relay/carrier-pool';
-import { anonymityZone, type CarrierHandle } from '../../src/relay/carrier-port';
+import { anonymityZone, CarrierError, type CarrierHandle } from '../../src/relay/carrier-port';
+import { EchoTracker } from '../../src/relay/echo-tracker';
 import { exponentialDelay } from '../../src/time/distributions';
 import { SeededRng } from '../../src/time/rng';
 import { VirtualClock } from '@veilnode/plugin-api/testing';
@@ -125,6 +126,29 @@ describe('CarrierPool: hand-out ages and bounds', function () {
     expect(flood.opener.carriers.length).to.be.within(500, 6 + 8 * 120 * 1.1);
     expect(flood.pool.stats().skippedAtCap).to.be.greaterThan(0);
     flood.pool.stop();
+  });
+
+  it('1,000 local txs at once: the tracker refuses the next, and the pool stays within maxOpen and maxOpensPerHour', async () => {
+    const clock = new VirtualClock();
+    const opener = new FakeOpener();
+    const pool = new CarrierPool(TOR, { clock, rng: new SeededRng(4), opener });
+    const tracker = new EchoTracker([pool], { clock });
+    pool.start();
+    await settle();
+    for (let i = 0; i < 1_000; i++) tracker.submit({ id: `t${i}`, blob: new Uint8Array([i & 0xff]) });
+    expect(() => tracker.submit({ id: 'one-more', blob: new Uint8Array([1]) })).to.throw(CarrierError).with.property('code', 'TRACKER_FULL');
+    let maxOpenNow = 0;
+    for (let t = 0; t < 2 * HOUR; t += 5_000) {
+      clock.advance(5_000);
+      await settle();
+      maxOpenNow = Math.max(maxOpenNow, opener.carriers.filter((c) => !c.closed).length + pool.stats().opening);
+    }
+    expect(maxOpenNow).to.be.at.most(24);
+    expect(opener.carriers.length).to.be.at.most(6 + 2 * 120 * 1.1);
+    expect(opener.sends().length).to.be.greaterThan(40);
+    tracker.stop();
+    pool.stop();
+    expect(clock.pendingTimers()).to.equal(0);
   });
 
   it('stop() leaves no timers and retires every carrier', async () => {
