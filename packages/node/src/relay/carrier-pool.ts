@@ -44,7 +44,7 @@ export const DEFAULT_CARRIER_POOL: CarrierPoolConfig = Object.freeze({
   maxOpensPerHour: 120,
 });
 
-/** Ripenings per carrier taken that the opening rate aims at: room for ripenings no tx is waiting for. */
+/** Carriers reaching their hand-out age per carrier taken that the opening rate aims at: room for those no tx is waiting for. */
 const DEMAND_HEADROOM = 1.5;
 /** Time constant of the taken-carriers rate the pool sizes itself by: an hour, so one tx barely moves it. */
 const DEMAND_WINDOW_MS = 60 * 60_000;
