@@ -45,7 +45,7 @@ describe('CarrierPool', () => {
     expect(open).to.be.within(1, 12);
   });
 
-  it('opens at the same times whether or not txs take carriers (the schedule ignores txs)', async () => {
+  it('takes do not move single openings: over 2 h of takes the openings keep the idle cadence (the rate follows only an hour-long average)', async () => {
     const idle = setup({}, 7);
     const busy = setup({}, 7);
     idle.pool.start();
