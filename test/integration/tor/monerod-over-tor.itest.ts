@@ -292,8 +292,10 @@ describe('veilnode ⇄ monerod 0.18 over the private Tor network (real processes
     expect(result.stderr).to.match(/zones\.tor\.peers\[0\].*checksum mismatch/);
   });
 
-  it('logs no secret and no onion key', async () => {
+  it('logs no secret, no onion key and no peer onion', async () => {
     const log = await nodeLog();
     expect(log).to.not.match(/ED25519-V3:/);
+    const peerOnion = (monerodOnion as HarnessOnion).hostname.replace(/\.onion$/, '');
+    expect(log.split('\n').filter((line) => line.includes(peerOnion)), "lines naming monerod's onion, the one peer this node talked to over Tor").to.deep.equal([]);
   });
 });

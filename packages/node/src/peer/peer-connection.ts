@@ -142,7 +142,8 @@ export class PeerConnection {
       zone: options.zone,
       conn: options.id,
       direction: options.direction,
-      ...(options.remote !== undefined ? { remote: options.remote } : {}),
+      // an anonymity zone's peer addresses never reach the logs: the log could link our node to them
+      ...(options.remote !== undefined && !options.policy.anonymity ? { remote: options.remote } : {}),
     });
     this.ready = new Promise<PeerInfo>((resolve, reject) => {
       this.resolveReady = resolve;

@@ -36,6 +36,7 @@ interface Setup {
   padTransactions?: boolean;
   receiveBudget?: ReceiveBudget;
   requestLimiter?: PeerRequestLimiter;
+  remote?: string;
 }
 
 function setup(opts: Setup = {}) {
@@ -63,6 +64,7 @@ function setup(opts: Setup = {}) {
     padTransactions: opts.padTransactions,
     receiveBudget: opts.receiveBudget,
     requestLimiter: opts.requestLimiter,
+    remote: opts.remote,
   });
   return { peer, stream: ours, fake: new FakeLevinPeer(theirs), store, batches, logger, chain };
 }
@@ -553,14 +555,25 @@ describe('peer/PeerConnection', () => {
     });
   });
 
-  it('never logs a peer id or port of an anonymity-zone peer', async () => {
-    const s = setup({ policy: anonymityZonePolicy('tor') });
+  it('never logs the address, peer id or port of an anonymity-zone peer', async () => {
+    const onion = 'lxqkezt3yr6vgiwszzsqxoqpamxjdefbje63aypagyzn37hprghjzpad.onion:18083';
+    const s = setup({ policy: anonymityZonePolicy('tor'), remote: onion });
     await acceptHandshake(s, { node: remoteNodeData({ peer_id: 0xdeadbeefn, my_port: 4321 }) });
     await s.peer.ready;
     s.peer.close('test');
+    expect(s.peer.remote, 'the node still knows whom it talks to').to.equal(onion);
     const text = JSON.stringify(s.logger.entries, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    expect(text).not.to.contain('lxqkezt3');
     expect(text).not.to.contain('deadbeef');
     expect(text).not.to.contain('4321');
+  });
+
+  it('names a public-zone peer in its logs (operators need it there)', async () => {
+    const s = setup({ remote: '127.0.0.1:18080' });
+    await acceptHandshake(s);
+    await s.peer.ready;
+    s.peer.close('test');
+    expect(s.logger.entries.filter((e) => e.fields.remote === '127.0.0.1:18080')).to.not.have.length(0);
   });
 
   it('ends arbitrary byte streams after a valid handshake in a typed close, never an escaping error', async () => {
