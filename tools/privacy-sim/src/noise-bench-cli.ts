@@ -21,7 +21,7 @@ const scored = (cv: CrossValidation) => `${pct(cv.accuracy)} [${pct(cv.low)}, ${
 const todayCost = (result: NoiseBenchResult, rate: number) => result.conditions.find((c) => c.noise && c.relayedPerMinute === rate)?.linkBytesPerSecond ?? Number.NaN;
 
 const carrierLines = (c: CarrierCondition, today: number) => [
-  `${c.pool === 'take-young' ? 'pool as before (youngest carriers)' : 'pool handing out carriers at drawn ages'}, ${c.burst === undefined ? `tx share ${c.txShare}` : `bursts of ${c.burst.txs} txs in one window after ${c.burst.silenceWindows} silent ones`}, relayed/min ${c.relayedPerMinute}: ${c.carriersOpened} carriers, ${c.ordinaryOpened} ordinary connections, ${c.submitted} txs (${c.undelivered} not echoed at the end); submission to first frame p50 ${(c.firstSendP50Ms / 1000).toFixed(1)} s, p90 ${(c.firstSendP90Ms / 1000).toFixed(1)} s`,
+  `tx share ${c.txShare}, relayed/min ${c.relayedPerMinute}: ${c.carriersOpened} carriers, ${c.ordinaryOpened} ordinary connections, ${c.submitted} txs (${c.undelivered} not echoed at the end)`,
   `  (a) which connection carried the tx:  ${scored(c.carriedTx)}`,
   `      the same without circuit ages:    ${scored(c.carriedTxFramesOnly)}`,
   `  (b) carrier or ordinary connection:   ${scored(c.carrier)}`,

@@ -88,7 +88,7 @@ export interface NodeConfig {
     readonly peerTxsPerSecond: number;
     readonly peerTxBytesPerSecond: number;
     /** Private broadcast (issue 14): local txs of anonymity zones on carriers of their own, delivered by echo. */
-    readonly privateBroadcast: { readonly enabled: boolean; readonly fanout: number; readonly matchCircuitAges: boolean };
+    readonly privateBroadcast: { readonly enabled: boolean; readonly fanout: number };
   };
   readonly zones: Readonly<Record<string, RawZoneSettings>>;
   /** Prometheus metrics (`--metrics-bind`): `IP:PORT` of GET /metrics, null = off. */
@@ -246,13 +246,6 @@ export function coreSchema(): Record<string, unknown> {
               throw new Error(`must be an integer from 1 to ${DEFAULT_ECHO_TRACKER.maxCarriersPerHour}`);
           },
           default: DEFAULT_ECHO_TRACKER.fanout,
-        },
-        matchCircuitAges: {
-          doc:
-            'Hand a local tx only to a carrier at an age drawn like an ordinary connection\'s, so a Tor guard cannot pick the carrying circuit by its age; ' +
-            'costs about 1.5 min of waiting per tx (see the relay README)',
-          format: Boolean,
-          default: false,
         },
       },
     },

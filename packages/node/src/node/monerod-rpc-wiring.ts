@@ -1,7 +1,6 @@
 import { ConfigError, SystemClock } from '@veilnode/plugin-api';
 import type { RelayOutboundPort } from '../relay/relay-outbound-port';
 import type { CarrierOpener } from '../relay/carrier-port';
-import { ANY_AGE_HANDOUT } from '../relay/carrier-pool';
 import type { NodeConfig } from '../config/core-schema';
 import type { RelayEngineConfig, RelayZoneConfig } from '../relay/relay-engine-config';
 import { attachMonerodRpc } from '../rpc/monerod/attach-monerod-rpc';
@@ -40,7 +39,7 @@ function relayEngineConfig(relay: NodeConfig['relay']): Omit<RelayEngineConfig, 
     rejection: { maxAgeMs: relay.localTxMaxAgeHours * 3600_000 },
     pool: { maxTxs: relay.poolMaxTxs, maxBytes: relay.poolMaxBytes, lifetimeMs: relay.poolLifetimeMs },
     peerTxQuota: { txsPerSecond: relay.peerTxsPerSecond, bytesPerSecond: relay.peerTxBytesPerSecond },
-    privateBroadcast: { fanout: relay.privateBroadcast.fanout, pool: relay.privateBroadcast.matchCircuitAges ? {} : ANY_AGE_HANDOUT },
+    privateBroadcast: { fanout: relay.privateBroadcast.fanout },
   };
 }
 

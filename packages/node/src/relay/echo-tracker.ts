@@ -70,8 +70,6 @@ export class EchoTracker {
   private readonly config: EchoTrackerConfig;
   private readonly txs = new Map<string, Tracked>();
   private readonly waitingForCarrier = new Set<string>();
-  /** Txs whose current round got fewer carriers than it wanted, with how many more it takes as they come. */
-  private readonly shortOfCarriers = new Map<string, number>();
 
   constructor(
     private readonly pools: readonly CarrierPool[],
@@ -119,7 +117,6 @@ export class EchoTracker {
     t.waiting = null;
     t.timer?.cancel();
     this.waitingForCarrier.delete(txId);
-    this.shortOfCarriers.delete(txId);
     t.timer = this.deps.clock.setTimer(this.config.keepDeliveredMs, () => this.txs.delete(txId));
     this.deps.logger?.info({ txId, carriers: t.carriers.size, rounds: t.rounds }, 'local transaction delivered: it came back from the network');
     this.deps.delivered?.(txId);
@@ -131,7 +128,6 @@ export class EchoTracker {
     if (t === undefined) return;
     t.timer?.cancel();
     this.waitingForCarrier.delete(txId);
-    this.shortOfCarriers.delete(txId);
     this.txs.delete(txId);
   }
 
@@ -152,7 +148,6 @@ export class EchoTracker {
   stop(): void {
     for (const t of this.txs.values()) t.timer?.cancel();
     this.waitingForCarrier.clear();
-    this.shortOfCarriers.clear();
   }
 
   /** Carriers this tx may still take now under the hourly cap. */
@@ -167,7 +162,6 @@ export class EchoTracker {
     if (t === undefined || t.deliveredAt !== undefined) return;
     t.timer?.cancel();
     t.timer = undefined;
-    this.shortOfCarriers.delete(txId);
     const wanted = Math.min(this.config.fanout, this.allowance(t));
     if (wanted === 0) {
       // Capped: try again when the oldest carrier of the hour ages out.
@@ -175,7 +169,7 @@ export class EchoTracker {
       t.timer = this.deps.clock.setTimer(t.takenAt[0] + HOUR_MS - this.deps.clock.now(), () => this.sendRound(txId));
       return;
     }
-    const { wrote, missing } = this.hand(t, wanted);
+    const wrote = this.hand(t, wanted);
     if (wrote === 0) {
       t.waiting = this.allowance(t) === 0 ? 'hourly-cap' : 'no-carrier';
       if (t.waiting === 'hourly-cap') t.timer = this.deps.clock.setTimer(t.takenAt[0] + HOUR_MS - this.deps.clock.now(), () => this.sendRound(txId));
@@ -185,19 +179,16 @@ export class EchoTracker {
     t.rounds++;
     t.waiting = 'echo';
     this.waitingForCarrier.delete(txId);
-    // Carriers become available one at a time (each at its own age): the round takes the rest as they come.
-    if (missing > 0) this.shortOfCarriers.set(txId, missing);
     const wait = Math.min(this.config.maxEchoTimeoutMs, this.config.echoTimeoutMs * 2 ** (t.rounds - 1));
     t.timer = this.deps.clock.setTimer(wait, () => this.sendRound(txId));
   }
 
   /**
-   * Hands the tx to up to `wanted` carriers, each watched for the peer's verdict. A carrier
-   * already gone (send false) costs one of the hour's carriers: a peer that drops us on connect
-   * cannot buy itself unbounded replacements. `missing`: how many it still wanted when the pools
-   * had no more.
+   * Hands the tx to `wanted` carriers (fewer when none are warm), each watched for the peer's
+   * verdict; returns how many took it. A carrier already gone (send false) costs one of the
+   * hour's carriers: a peer that drops us on connect cannot buy itself unbounded replacements.
    */
-  private hand(t: Tracked, wanted: number): { wrote: number; missing: number } {
+  private hand(t: Tracked, wanted: number): number {
     let wrote = 0;
     const zones = new Set<string>();
     while (wanted > 0) {
@@ -219,25 +210,15 @@ export class EchoTracker {
       t.sent += wrote;
       this.deps.sent?.(t.tx.id, [...zones]);
     }
-    return { wrote, missing: wanted };
+    return wrote;
   }
 
-  /** A carrier of the tx closed: a counted rejection (the tx still going) gets it one new carrier, now or when one is ready. */
+  /** A carrier of the tx closed: a counted rejection (the tx still going) gets it one new carrier now. */
   private carrierClosed(txId: string, close: CarrierClose): void {
     const t = this.txs.get(txId);
     if (t === undefined || t.deliveredAt !== undefined) return;
     if (this.deps.carrierClosed?.(txId, close) !== true || this.txs.get(txId) !== t) return;
-    if (t.waiting !== 'echo' || this.allowance(t) === 0) return;
-    const { missing } = this.hand(t, 1);
-    if (missing > 0) this.shortOfCarriers.set(txId, (this.shortOfCarriers.get(txId) ?? 0) + missing);
-  }
-
-  private topUp(txId: string, missing: number): void {
-    const t = this.txs.get(txId);
-    if (t === undefined) return;
-    const { missing: still } = this.hand(t, Math.min(missing, this.allowance(t)));
-    if (still > 0) this.shortOfCarriers.set(txId, still);
-    else this.shortOfCarriers.delete(txId);
+    if (t.waiting === 'echo' && this.allowance(t) > 0) this.hand(t, 1);
   }
 
   private takeCarriers(count: number): CarrierHandle[] {
@@ -255,7 +236,6 @@ export class EchoTracker {
       this.waitingForCarrier.delete(txId);
       this.sendRound(txId);
     }
-    for (const [txId, missing] of [...this.shortOfCarriers]) this.topUp(txId, missing);
   }
 
   private forgetOldestDelivered(): void {

@@ -45,7 +45,7 @@ describe('CarrierPool', () => {
     expect(open).to.be.within(1, 12);
   });
 
-  it('takes do not move single openings: over 2 h of takes the openings keep the idle cadence (the rate follows only an hour-long average)', async () => {
+  it('opens at the same times whether or not txs take carriers (the schedule ignores txs)', async () => {
     const idle = setup({}, 7);
     const busy = setup({}, 7);
     idle.pool.start();
@@ -120,22 +120,16 @@ describe('CarrierPool', () => {
     expect(pool.take(1)).to.deep.equal([]);
   });
 
-  it('a failed open is counted and not retried: failures in a row stretch the schedule (×2 each, up to ×8)', async () => {
+  it('a failed open is counted and not retried early: openings stay on the schedule', async () => {
     const { clock, opener, pool } = setup({ targetSize: 6 });
     opener.failing = true;
     pool.start();
-    await run(clock, 120 * MIN);
+    await run(clock, 60 * MIN);
     const attempts = opener.zonesAsked.length;
-    // 6 at start, then one per 800 s on average (100 s × 8): ~9 in 2 h; on schedule alone it would be 72.
-    expect(attempts).to.be.within(8, 24);
+    // 6 at start + ~36 in an hour (one per 100 s); a retry loop would make thousands.
+    expect(attempts).to.be.within(20, 60);
     expect(pool.stats()).to.include({ warm: 0, opened: 0, openFailures: attempts });
     expect(pool.take(2)).to.deep.equal([]);
-    // The first success ends the back-off: the idle rate again (one per 100 s: ~36 in an hour).
-    opener.failing = false;
-    await run(clock, 30 * MIN);
-    const before = opener.zonesAsked.length;
-    await run(clock, 60 * MIN);
-    expect(opener.zonesAsked.length - before).to.be.within(24, 50);
   });
 
   it('logs a failed open by its error code, never its message (a dial error names the peer)', async () => {

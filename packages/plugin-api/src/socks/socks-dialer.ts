@@ -115,7 +115,8 @@ export class SocksDialer implements Dialer {
       }
       socket.off('data', tap);
       await Promise.race([keepEarlyData(socket), interrupted]);
-      this.logger?.debug({ proxy: proxyText, target, isolated: credentials !== undefined && !this.proxy.hasCredentials }, 'SOCKS connection established');
+      // no target: through a proxy it is an anonymity zone's peer, and those never reach the logs
+      this.logger?.debug({ proxy: proxyText, isolated: credentials !== undefined && !this.proxy.hasCredentials }, 'SOCKS connection established');
       return socket;
     } catch (err) {
       socket.destroy();
