@@ -3,10 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordingLogger } from '@veilnode/plugin-api/testing';
-import { composeClearnetNode, type Veilnode } from '../../src/clearnet-node';
+import type { Veilnode } from '../../src/clearnet-node';
 import { CountingProxy } from '../../src/harness/counting-proxy';
 import { MonerodHarness } from '../../src/harness/monerod';
 import { skipWithoutMonerod } from '../../src/harness/require-monerod';
+import { startUpstreamNode } from '../../src/harness/upstream-node';
 import { WalletRpc } from '../../src/harness/wallet-rpc';
 import { until } from '../../src/until';
 
@@ -38,19 +39,8 @@ describe('a real wallet with veilnode as its daemon, a regtest monerod as upstre
     skipWithoutMonerod(this);
     dir = await mkdtemp(join(tmpdir(), 'veilnode-upstream-itest-'));
     await proxy.start();
-    const { veilnode } = await composeClearnetNode({
-      dir,
-      p2pPort: OUR_P2P,
-      exclusivePeer: `127.0.0.1:${monerod.p2pPort}`,
-      logger,
-      args: ['--bootstrap-daemon-address', `http://127.0.0.1:${PROXY}`],
-      rpc: { upstream: { watchIntervalMs: 1_000 } },
-      compose: { peers: { maintenanceIntervalMs: 500, allowLoopback: true } },
-    });
+    const { veilnode, rpc } = await startUpstreamNode({ dir, p2pPort: OUR_P2P, upstreamPort: PROXY, monerod, logger });
     node = veilnode;
-    const rpc = (await veilnode.start()).rpc;
-    await monerod.start();
-    await until('a ready connection to monerod', () => veilnode.peers.layer.connections('clearnet').some((c) => c.state === 'ready'), 30_000);
     wallet = new WalletRpc({ port: WALLET, daemonAddress: rpc, dir: join(dir, 'wallet') });
     await wallet.start();
     timings.upS = (Date.now() - t0) / 1000;

@@ -7,6 +7,9 @@
  * (veilnode / direct, target ≤ 1.1) with their spread. veilnode's CPU time per MB it passed on
  * (from /proc, not the clock) is the figure load does not move; its RSS added while it forwarded
  * has the target < 50 MiB. A benchmark, not a test: it asserts nothing.
+ * Then one more pair runs through timing taps (HttpCallTap), outside the figures above: the
+ * wallets' calls per path and method on both paths, and, through a second veilnode whose
+ * upstream is tapped, how much of each call's time the upstream took and how much veilnode added.
  * Ports: MONERO_BASE_PORT + 286..299. Env: BENCH_RPC_BLOCKS (1000), BENCH_RPC_PAIRS (7).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -19,10 +22,17 @@ import { MonerodHarness } from '../harness/monerod';
 import { VeilnodeProcess } from '../harness/veilnode-process';
 import { WalletRpc } from '../harness/wallet-rpc';
 import { until } from '../until';
+import { HttpCallTap, type CallStats } from './http-call-tap';
 
 const BASE = Number(process.env.MONERO_BASE_PORT ?? 18800) + 286;
 const VEILNODE_P2P = BASE + 10;
 const VEILNODE_RPC = BASE + 11;
+/** Taps in front of monerod (for the direct wallet), of the tapped veilnode, and of its upstream. */
+const TAP_DIRECT = BASE + 3;
+const TAP_VIA = BASE + 4;
+const TAP_UPSTREAM = BASE + 6;
+const TAPPED_P2P = BASE + 7;
+const TAPPED_RPC = BASE + 8;
 const BLOCKS = Number(process.env.BENCH_RPC_BLOCKS ?? 1_000);
 const PAIRS = Number(process.env.BENCH_RPC_PAIRS ?? 7);
 const GET_OUTS_CALLS = 300;
@@ -72,19 +82,24 @@ const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'veilnode-rpc-bench-'));
   const monerod = new MonerodHarness({ basePort: BASE, exclusive: [`127.0.0.1:${VEILNODE_P2P}`] });
-  const node = new VeilnodeProcess({
-    dir,
-    rpcPort: VEILNODE_RPC,
-    config: {
-      plugins: ['@veilnode/clearnet'],
-      network: 'regtest',
-      dataDir: join(dir, 'data'),
-      log: { level: 'warn' },
-      p2p: { bindIp: '127.0.0.1', bindPort: VEILNODE_P2P },
-      rpc: { bindIp: '127.0.0.1', bindPort: VEILNODE_RPC, upstream: { address: `http://127.0.0.1:${monerod.rpcPort}` } },
-      zones: { clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: [`127.0.0.1:${monerod.p2pPort}`] } },
-    },
-  });
+  const veilnode = (name: string, p2pPort: number, rpcPort: number, upstreamPort: number): VeilnodeProcess =>
+    new VeilnodeProcess({
+      dir,
+      name,
+      rpcPort,
+      config: {
+        plugins: ['@veilnode/clearnet'],
+        network: 'regtest',
+        dataDir: join(dir, `${name}-data`),
+        log: { level: 'warn' },
+        p2p: { bindIp: '127.0.0.1', bindPort: p2pPort },
+        rpc: { bindIp: '127.0.0.1', bindPort: rpcPort, upstream: { address: `http://127.0.0.1:${upstreamPort}` } },
+        zones: { clearnet: { enabled: true, transport: 'clearnet', exclusivePeers: [`127.0.0.1:${monerod.p2pPort}`] } },
+      },
+    });
+  const node = veilnode('veilnode', VEILNODE_P2P, VEILNODE_RPC, monerod.rpcPort);
+  const tapped = veilnode('veilnode-tapped', TAPPED_P2P, TAPPED_RPC, TAP_UPSTREAM);
+  const taps = { direct: new HttpCallTap(monerod.rpcPort, TAP_DIRECT), via: new HttpCallTap(TAPPED_RPC, TAP_VIA), upstream: new HttpCallTap(monerod.rpcPort, TAP_UPSTREAM) };
   const direct = new WalletRpc({ port: BASE + 12, daemonAddress: `127.0.0.1:${monerod.rpcPort}`, dir: join(dir, 'wallet-direct') });
   const proxied = new WalletRpc({ port: BASE + 13, daemonAddress: `127.0.0.1:${VEILNODE_RPC}`, dir: join(dir, 'wallet-veilnode') });
   try {
@@ -102,9 +117,11 @@ async function main(): Promise<void> {
     const pid = node.pid as number;
     const idleRss = await rssKiB(pid, 'VmRSS');
 
-    const refresh = async (wallet: WalletRpc, name: string): Promise<number> => {
+    /** Restores the miner's wallet afresh and refreshes it: the time; `daemon` points it at another daemon first, without TLS (so a tap can read the calls). */
+    const refresh = async (wallet: WalletRpc, name: string, daemon?: number): Promise<number> => {
       const ms = await timed(async () => {
         await wallet.call('restore_deterministic_wallet', { filename: name, seed, password: '', restore_height: 0, autosave_current: false });
+        if (daemon !== undefined) await wallet.call('set_daemon', { address: `127.0.0.1:${daemon}`, trusted: false, ssl_support: 'disabled' });
         await wallet.call('refresh');
       });
       await wallet.call('close_wallet');
@@ -161,12 +178,39 @@ async function main(): Promise<void> {
     );
     console.log(`veilnode RSS: idle ${(idleRss / 1024).toFixed(1)} MiB, peak ${(peakRss / 1024).toFixed(1)} MiB, added ${((peakRss - idleRss) / 1024).toFixed(1)} MiB (target < 50 MiB)`);
     console.log(`raw legs (ms, bytes): ${JSON.stringify(legs, (_, v: unknown) => (typeof v === 'number' ? Math.round(v) : v))}`);
+
+    // the tapped pair: same workloads, every call timed on both paths and at the tapped veilnode's upstream
+    await tapped.start();
+    await Promise.all(Object.values(taps).map((tap) => tap.start()));
+    const tappedMs = { direct: await refresh(direct, 'tapped-direct', TAP_DIRECT), via: await refresh(proxied, 'tapped-via', TAP_VIA) };
+    const outsMs = { direct: await getOuts(TAP_DIRECT), via: await getOuts(TAP_VIA) };
+    console.log(`tapped pair (through the taps, not in the figures above): refresh direct ${seconds(tappedMs.direct)}, via ${seconds(tappedMs.via)}; get_outs.bin direct ${seconds(outsMs.direct)}, via ${seconds(outsMs.via)}`);
+    printCallTable(taps);
   } finally {
     await Promise.allSettled([direct.stop(), proxied.stop()]);
-    await node.stop().catch(() => undefined);
+    await Promise.allSettled(Object.values(taps).map((tap) => tap.stop()));
+    await Promise.allSettled([node.stop(), tapped.stop()]);
     await monerod.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Per call kind: count, total and max on each path, and of the via time, the upstream's share and veilnode's. */
+function printCallTable(taps: { readonly direct: HttpCallTap; readonly via: HttpCallTap; readonly upstream: HttpCallTap }): void {
+  const names = [...new Set([...taps.direct.calls.keys(), ...taps.via.calls.keys()])].sort();
+  const none: CallStats = { count: 0, totalMs: 0, maxMs: 0 };
+  const cell = (stats: CallStats): string => `${String(stats.count).padStart(5)} ${stats.totalMs.toFixed(0).padStart(7)} ${stats.maxMs.toFixed(1).padStart(7)}`;
+  console.log(`${'call'.padEnd(36)} ${'direct: n    total     max'.padStart(25)} ${'via: n    total     max'.padStart(25)} ${'upstream ms'.padStart(12)} ${'added ms'.padStart(9)} ${'added/call'.padStart(10)}`);
+  const sums = { direct: 0, via: 0, upstream: 0 };
+  for (const name of names) {
+    const [d, v, u] = [taps.direct.calls.get(name) ?? none, taps.via.calls.get(name) ?? none, taps.upstream.calls.get(name) ?? none];
+    sums.direct += d.totalMs;
+    sums.via += v.totalMs;
+    sums.upstream += u.totalMs;
+    const added = v.totalMs - u.totalMs;
+    console.log(`${name.padEnd(36)} ${cell(d)} ${cell(v)} ${u.totalMs.toFixed(0).padStart(12)} ${added.toFixed(0).padStart(9)} ${(v.count > 0 ? added / v.count : 0).toFixed(2).padStart(10)}`);
+  }
+  console.log(`${'all calls (ms)'.padEnd(36)} ${sums.direct.toFixed(0).padStart(19)} ${sums.via.toFixed(0).padStart(25)} ${sums.upstream.toFixed(0).padStart(20)} ${(sums.via - sums.upstream).toFixed(0).padStart(9)}`);
 }
 
 main().catch((error: unknown) => {
