@@ -128,7 +128,7 @@ export class RelayService implements TxSubmitter, RelayQueue, TxSink, Connection
 
   /** A tx is in a block (any tx, ours or not): nothing is left to relay, it leaves the journal and the pool. */
   mined(txId: string): void {
-    this.running?.engine.forget(txId);
+    this.running?.engine.mined(txId);
   }
 
   // The peer layer's events (it calls these as its TxSink and ConnectionObserver). Connections

@@ -25,6 +25,7 @@ import type { ConnectionId, Direction, RelayTx } from '../routing/types';
 import type { CarrierOpener } from './carrier-port';
 import type { PrivateBroadcastStatus } from './echo-tracker';
 import { PrivateBroadcast } from './private-broadcast';
+import { RecentlyMinedTxs } from './recently-mined';
 
 export interface RelayEngineDeps {
   readonly clock: Clock;
@@ -165,6 +166,7 @@ export class RelayEngine {
   private readonly confirmMs: number;
   /** Private broadcast (carriers + echo), when carrier openers were given: then the only way out for local txs. */
   private readonly privateBroadcast: PrivateBroadcast | undefined;
+  private readonly recentlyMined = new RecentlyMinedTxs();
   private dispatchTimer: TimerHandle | undefined;
   private pacedTimer: TimerHandle | undefined;
   private readonly rejections: RejectionTracker;
@@ -327,6 +329,7 @@ export class RelayEngine {
       if (tx === undefined) return this.penalise(batch.zone, batch.connectionId, 'invalid-tx');
       // an arrival from anything but the tx's own carriers is its echo (the tracker tells them apart)
       this.privateBroadcast?.tracker.onTxReceived(tx.id, { kind: 'connection', zone: batch.zone, connectionId: batch.connectionId });
+      if (this.recentlyMined.has(tx.id)) continue;
       const known = this.pool.has(tx.id);
       if (known) this.pool.addSource(tx.id, source);
       else {
@@ -439,6 +442,12 @@ export class RelayEngine {
   forget(txId: string): void {
     if (this.deliveries.has(txId)) this.delivered(txId, 'mined');
     this.discard(txId);
+  }
+
+  /** The tx is in a block: forgotten, and a late copy from a peer is not taken back in (RecentlyMinedTxs). */
+  mined(txId: string): void {
+    this.recentlyMined.add(txId);
+    this.forget(txId);
   }
 
   /**

@@ -198,6 +198,26 @@ describe('RelayEngine: public zone Dandelion++', () => {
     for (const b of batches) expect(b.txs).to.have.members([txIdOf(blob('x')), txIdOf(blob('y'))]);
     expect(h.engine.publicTransactions()).to.have.length(2);
   });
+
+  it('does not take a mined tx back in when a peer sends it late, and relays it no more', () => {
+    const h = engineHarness(TOR_CLEARNET);
+    h.engine.start();
+    clearnet(h);
+    const [minedTx, otherTx] = [blob('m'), blob('n')].map((b) => ({ id: txIdOf(b), blob: b }));
+    h.engine.receive({ zone: 'public', connectionId: 'p-in1', txs: [minedTx], fluff: true });
+    h.clock.advance(60_000);
+    h.engine.mined(minedTx.id);
+    expect(h.engine.publicTransactions()).to.deep.equal([]);
+    const sendsBefore = h.txSends(minedTx.id).length;
+    h.engine.receive({ zone: 'public', connectionId: 'p-in2', txs: [minedTx, otherTx], fluff: true });
+    h.clock.advance(60_000);
+    expect(h.engine.publicTransactions().map((t) => t.id)).to.deep.equal([otherTx.id]);
+    expect(h.txSends(minedTx.id)).to.have.length(sendsBefore);
+    // forgotten for another reason (expired, evicted): a later copy is a new tx again
+    h.engine.forget(otherTx.id);
+    h.engine.receive({ zone: 'public', connectionId: 'p-in1', txs: [otherTx], fluff: true });
+    expect(h.engine.publicTransactions().map((t) => t.id)).to.deep.equal([otherTx.id]);
+  });
 });
 
 describe('RelayEngine: zones first, then across', () => {
