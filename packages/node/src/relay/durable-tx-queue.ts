@@ -254,7 +254,10 @@ export class DurableTxQueue implements LocalTxStore {
     if (damaged.length === 0 && torn === 0 && !v1) {
       this.handle = reader;
       this.size = this.base = data.length;
-      // A process killed right after a rewrite's rename may have left its name in the cache only.
+      // A killed process's last records may sit in the page cache only, and this process acts on
+      // them (a tx read as delivered is not marked again): they are made durable first. A process
+      // killed right after a rewrite's rename may likewise have left its name in the cache only.
+      await reader.sync();
       await this.syncDirectory();
     } else {
       await reader.close();
