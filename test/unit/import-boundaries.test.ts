@@ -18,9 +18,9 @@ describe('the lint rule on package edges (eslint.config.mjs)', function () {
     const messages = await restrictedImports(
       'test/unit/bad-import.test.ts',
       [
-        "import { composeVeilnode } from '@veilnode/node/dist/src/node/compose-veilnode';",
+        "import { composeNode } from '@veilnode/node/dist/src/node/compose-node';",
         "import { x } from '../../packages/node/dist/src/index';",
-        'export { composeVeilnode, x };',
+        'export { composeNode, x };',
       ].join('\n'),
     );
     expect(messages).to.have.length(2);
