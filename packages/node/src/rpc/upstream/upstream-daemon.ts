@@ -172,7 +172,12 @@ export class UpstreamDaemon implements Upstream {
 }
 
 /** The body of an answer as text, or an UpstreamError once it passes `limit` bytes. */
-export function readBounded(stream: IncomingMessage, limit: number): Promise<string> {
+export async function readBounded(stream: IncomingMessage, limit: number): Promise<string> {
+  return (await readWhole(stream, limit)).toString('utf8');
+}
+
+/** The body of an answer, or an UpstreamError once it passes `limit` bytes or breaks off. */
+export function readWhole(stream: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -185,7 +190,7 @@ export function readBounded(stream: IncomingMessage, limit: number): Promise<str
       }
       chunks.push(chunk);
     });
-    stream.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
     stream.once('error', (error) => reject(error instanceof UpstreamError ? error : new UpstreamError('bad-answer', `the upstream daemon's answer broke off: ${error.message}`)));
   });
 }

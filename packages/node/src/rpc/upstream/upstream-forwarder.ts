@@ -4,11 +4,13 @@ import { pipeline } from 'node:stream/promises';
 import type { Logger, RpcRequestInfo } from '@veilnode/plugin-api';
 import { BodyTooLargeError } from '../body-limit';
 import { jsonRpcError, JsonRpcErrorCode, type JsonRpcId } from '../json-rpc';
+import { writeJson } from '../json-writer';
 import { failed } from '../monerod/monerod-response';
 import type { RpcForwarder } from '../rpc-forwarder';
 import type { EndpointReply } from '../rpc-server';
 import { NEVER_FORWARDED_METHODS, NEVER_FORWARDED_PATHS, needsUpstream, RESTRICTED_JSON_RPC_METHODS, RESTRICTED_PATHS } from './monerod-rpc-catalog';
 import type { Upstream } from './upstream';
+import { readWhole } from './upstream-daemon';
 import { UpstreamError } from './upstream-error';
 
 /** Tells whether a get_transactions request names a local tx the network has not shown yet. */
@@ -19,6 +21,12 @@ export interface HiddenTxFilter {
 const GET_TRANSACTIONS_PATHS: ReadonlySet<string> = new Set(['/get_transactions', '/gettransactions']);
 /** Answer headers handed on to the client; the rest (Date, Server, hop-by-hop) stay with the upstream. */
 const PASSED_HEADERS = ['content-type', 'content-length'] as const;
+/**
+ * An answer whose Content-Length is at most this is read whole and written to the client in one
+ * write with its headers (a wallet's get_outs.bin, fee and header calls); a larger or unsized one
+ * (getblocks.bin, up to many MB) is piped as it arrives and never held whole.
+ */
+const WHOLE_ANSWER_BYTES = 256 * 1024;
 
 /** The error text for chain methods asked of a node without an upstream. */
 export const NO_UPSTREAM_MESSAGE = 'veilnode keeps no chain: start it with --bootstrap-daemon-address URL to answer this';
@@ -66,7 +74,7 @@ export class UpstreamForwarder implements RpcForwarder {
       const sent = Buffer.isBuffer(body) ? body : { stream: body, length: contentLength(request) };
       const answer = await this.upstream.request(request.method ?? 'POST', url, headerText(request.headers['content-type']), sent);
       this.markAvailable();
-      return { status: answer.statusCode ?? 500, pipe: (response) => this.pipe(answer, response, path) };
+      return { status: answer.statusCode ?? 500, pipe: (response) => this.pipe(answer, response, path, (reason) => ({ status: 500, body: failed(reason) })) };
     } catch (error) {
       if (error instanceof BodyTooLargeError) return { status: 413, body: failed(error.message) };
       // only a streamed body fails with other than an UpstreamError: the client broke it off
@@ -92,20 +100,36 @@ export class UpstreamForwarder implements RpcForwarder {
     try {
       const answer = await this.upstream.request('POST', '/json_rpc', 'application/json', body);
       this.markAvailable();
-      return { status: answer.statusCode ?? 500, pipe: (response) => this.pipe(answer, response, method) };
+      return { status: answer.statusCode ?? 500, pipe: (response) => this.pipe(answer, response, method, (reason) => ({ status: 200, body: jsonRpcError(id, 0, reason) })) };
     } catch (error) {
       return { status: 200, body: jsonRpcError(id, 0, this.failure(error, method)) };
     }
   }
 
-  /** The upstream's answer to the client as it arrives: status, content type and length, body. */
-  private async pipe(answer: IncomingMessage, response: ServerResponse, what: string): Promise<void> {
+  /** The upstream's answer to the client: status, content type and length, body (small ones in one write). */
+  private async pipe(answer: IncomingMessage, response: ServerResponse, what: string, failure: (reason: string) => EndpointReply): Promise<void> {
     const headers: Record<string, string> = {};
     for (const name of PASSED_HEADERS) {
       const value = headerText(answer.headers[name]);
       if (value !== undefined) headers[name] = value;
     }
-    response.writeHead(answer.statusCode ?? 500, headers);
+    const status = answer.statusCode ?? 500;
+    const length = Number(headers['content-length']);
+    if (headers['content-length'] !== undefined && length <= WHOLE_ANSWER_BYTES) {
+      let whole: Buffer;
+      try {
+        whole = await readWhole(answer, WHOLE_ANSWER_BYTES);
+      } catch (error) {
+        // nothing is out yet: the client gets monerod's failure answer, not a cut body
+        const reply = failure(this.failure(error, what));
+        const text = writeJson(reply.body);
+        response.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }).end(text);
+        return;
+      }
+      response.writeHead(status, headers).end(whole);
+      return;
+    }
+    response.writeHead(status, headers);
     try {
       await pipeline(answer, response);
     } catch (error) {

@@ -106,6 +106,24 @@ describe('upstream forwarding (a fake monerod behind veilnode’s RPC)', () => {
     expect(rpc?.logger.entries.filter((e) => e.fields.event === 'upstream_unavailable')).to.have.length(1);
   });
 
+  it('a small answer that breaks off before its Content-Length gets the failure answer, not a cut body', async () => {
+    const breakOff: Parameters<FakeMonerod['on']>[1] = (_, __, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': '1000' });
+      response.write(Buffer.alloc(100));
+      setTimeout(() => response.socket?.destroy(), 50);
+    };
+    monerod.on('/get_outs.bin', breakOff).on('json_rpc:get_fee_estimate', breakOff);
+    const address = await start();
+    const bin = await http(address, '/get_outs.bin', 'x');
+    expect(bin.status).to.equal(500);
+    expect(bin.json).to.deep.include({ status: 'Failed' });
+    expect(String(bin.json.reason)).to.match(/answer broke off/);
+    const envelope = await jsonRpc(address, 'get_fee_estimate');
+    expect(envelope).to.deep.include({ jsonrpc: '2.0', id: '0' });
+    expect((envelope.error as { code: number; message: string }).code).to.equal(0);
+    expect((envelope.error as { message: string }).message).to.match(/answer broke off/);
+  });
+
   it('fails a request when the upstream goes silent past the idle timeout', async () => {
     monerod.on('json_rpc:get_version', () => undefined); // never answers
     const address = await start({ upstream: upstreamAt(monerod.port, { idleTimeoutMs: 300 }) });
