@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordingLogger } from '@veilnode/plugin-api/testing';
@@ -75,6 +75,8 @@ describe('a real monero-wallet-cli with veilnode as its daemon, a regtest monero
     expect(atomic(unlocked) > 0n, 'some coinbase outputs unlocked').to.equal(true);
     // the chain came from the upstream: the wallet's calls went through veilnode to it
     expect(proxy.calls).to.include.members(['json_rpc:get_version', '/getblocks.bin']);
+    // the CLI's default --daemon-ssl autodetect tries TLS first: it got TLS, as from monerod, not a failed handshake and a plain retry
+    expect(await readFile(join(dir, 'wallet-cli.log'), 'utf8')).not.to.match(/SSL handshake failed/);
     timings.refreshedS = (Date.now() - t0) / 1000;
   });
 

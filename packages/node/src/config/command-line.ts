@@ -122,7 +122,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: '--bootstrap-daemon-login', value: 'USER:PASS', help: "login of the bootstrap daemon's RPC (HTTP Digest)" },
   { name: '--bootstrap-daemon-proxy', value: 'IP:PORT', help: 'reach a clearnet bootstrap daemon through this SOCKS5 proxy' },
   { name: '--bootstrap-daemon-ssl-certificate', value: 'FILE', help: "PEM certificate an https bootstrap daemon's must chain to (pin a self-signed one)" },
-  { name: '--rpc-ssl', value: 'enabled|autodetect|disabled', help: 'TLS on the RPC listener (default autodetect: TLS and plain HTTP on one port once a certificate is given)' },
+  { name: '--rpc-ssl', value: 'enabled|autodetect|disabled', help: 'TLS on the RPC listener (default autodetect: TLS and plain HTTP on one port; a self-signed certificate is made at start unless one is given)' },
   { name: '--rpc-ssl-certificate', value: 'FILE', help: 'PEM certificate of the RPC listener' },
   { name: '--rpc-ssl-private-key', value: 'FILE', help: 'PEM private key of the RPC listener' },
   { name: '--query-backend', value: 'URL', help: 'split-query plugin: answer sealed lookups from the monerod RPC at URL (http://IP:PORT)' },

@@ -22,7 +22,7 @@ export const DEFAULT_RPC_MAX_BODY_BYTES = 1024 * 1024;
 
 /** monerod's --rpc-ssl, --rpc-ssl-certificate, --rpc-ssl-private-key. */
 export interface RpcSslConfig {
-  /** `enabled`: TLS only; `autodetect`: TLS and plain HTTP on one port (plain only without a certificate); `disabled`. */
+  /** `enabled`: TLS only; `autodetect`: TLS and plain HTTP on one port; `disabled`. Without certificate files a self-signed one is made at start. */
   readonly mode: 'enabled' | 'autodetect' | 'disabled';
   /** PEM certificate and private key files, or null. */
   readonly certificate: string | null;
@@ -166,7 +166,7 @@ export function coreSchema(): Record<string, unknown> {
       },
       ssl: {
         mode: {
-          doc: 'TLS on the clearnet RPC listener: enabled (TLS only), autodetect (TLS and plain HTTP on one port; plain only without a certificate), disabled',
+          doc: 'TLS on the clearnet RPC listener: enabled (TLS only), autodetect (TLS and plain HTTP on one port), disabled; without a certificate one is made at start, as monerod does',
           format: ['enabled', 'autodetect', 'disabled'],
           default: 'autodetect',
           env: 'VEILNODE_RPC_SSL',

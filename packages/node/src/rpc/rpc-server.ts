@@ -12,6 +12,7 @@ import { writeJson } from './json-writer';
 import { isLoopbackIp } from '../net/loopback';
 import type { RpcMethodRegistry } from './rpc-method-registry';
 import { writeStreamed } from './streamed-reply';
+import { certificateFingerprint, makeSelfSignedCertificate, type PemCertificate } from './self-signed-certificate';
 
 /**
  * Told of every answered request: `method` is a registered JSON-RPC method or endpoint path, or
@@ -135,7 +136,8 @@ export class RpcServer {
     // monerod keeps an idle client connection 5 minutes (epee's DEFAULT_TIMEOUT_MS_REMOTE) and
     // wallets reuse it without retrying; Node's default of 5 s made their next call fail.
     server.keepAliveTimeout = KEEP_ALIVE_IDLE_MS;
-    this.front = this.options.tls === undefined ? undefined : tlsFrontListener(server, this.options.tls);
+    const tls = this.options.tls;
+    this.front = tls === undefined ? undefined : tlsFrontListener(server, tls.mode, tls.pem ?? (await this.selfSignedCertificate()));
     const listener = this.front?.server ?? server;
     listener.maxConnections = MAX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
@@ -153,6 +155,13 @@ export class RpcServer {
     this.server = server;
     this.listener = listener;
     this.warnIfExposed();
+  }
+
+  /** monerod's answer to `--rpc-ssl` without a certificate: a fresh self-signed one; its fingerprint is logged for wallets to pin. */
+  private async selfSignedCertificate(): Promise<PemCertificate> {
+    const pem = await makeSelfSignedCertificate();
+    this.logger.info({ zone: this.options.zone, fingerprint: certificateFingerprint(pem.certificate), event: 'rpc_tls_certificate_made' }, 'RPC TLS: made a self-signed certificate (no --rpc-ssl-certificate given), as monerod does');
+    return pem;
   }
 
   /** Anyone who can reach a non-loopback bind can use an RPC without login: say so at start. */

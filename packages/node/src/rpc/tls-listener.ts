@@ -1,15 +1,15 @@
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { TLSSocket, createSecureContext } from 'node:tls';
+import type { PemCertificate } from './self-signed-certificate';
 
 /** monerod's --rpc-ssl: `enabled` serves TLS only; `autodetect` serves TLS and plain HTTP on one port. */
 export type RpcTlsMode = 'enabled' | 'autodetect';
 
 export interface RpcTlsOptions {
   readonly mode: RpcTlsMode;
-  /** PEM certificate (chain) and private key. */
-  readonly certificate: string;
-  readonly privateKey: string;
+  /** PEM certificate (chain) and private key; absent: a self-signed one is made at start, as monerod does. */
+  readonly pem?: PemCertificate;
 }
 
 /** The first byte of a TLS handshake record. */
@@ -29,8 +29,8 @@ export interface TlsFront {
  * ClientHello from plain HTTP (what monerod's autodetect does); TLS ones are wrapped, plain ones
  * are served as they are in `autodetect` and closed in `enabled`.
  */
-export function tlsFrontListener(http: HttpServer, tls: RpcTlsOptions): TlsFront {
-  const context = createSecureContext({ cert: tls.certificate, key: tls.privateKey });
+export function tlsFrontListener(http: HttpServer, mode: RpcTlsMode, pem: PemCertificate): TlsFront {
+  const context = createSecureContext({ cert: pem.certificate, key: pem.privateKey });
   const sockets = new Set<Socket>();
   const server = createNetServer((socket: Socket) => {
     sockets.add(socket);
@@ -46,7 +46,7 @@ export function tlsFrontListener(http: HttpServer, tls: RpcTlsOptions): TlsFront
         const secure = new TLSSocket(socket, { isServer: true, secureContext: context });
         secure.once('error', () => secure.destroy());
         http.emit('connection', secure);
-      } else if (tls.mode === 'autodetect') {
+      } else if (mode === 'autodetect') {
         http.emit('connection', socket);
       } else {
         socket.destroy();

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +11,7 @@ import { RecordingLogger } from '@veilnode/plugin-api/testing';
 import { RpcMethodRegistry } from '../../src/rpc/rpc-method-registry';
 import { RpcServer } from '../../src/rpc/rpc-server';
 import type { RpcTlsMode } from '../../src/rpc/tls-listener';
+import type { PemCertificate } from '../../src/rpc/self-signed-certificate';
 import { parseUpstreamAddress, type UpstreamAddress } from '../../src/config/upstream-address';
 import { UpstreamDaemon } from '../../src/rpc/upstream/upstream-daemon';
 import { directDialer } from '../../src/rpc/upstream/upstream-dialers';
@@ -17,8 +20,11 @@ import { ConfigError } from '@veilnode/plugin-api';
 
 const BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'echo', params: { a: 1 } });
 
-/** POSTs the echo call over https (trusting `ca`) or plain http; the answer text or the error code. */
-function call(port: number, tls: boolean, ca?: string): Promise<string> {
+/**
+ * POSTs the echo call over https (trusting `ca`; with `pinned`, only a certificate of that SHA-256
+ * fingerprint, whatever its names, as a wallet pins one) or plain http; the answer text or the error code.
+ */
+function call(port: number, tls: boolean, ca?: string, pinned?: string): Promise<string> {
   if (!tls) {
     return fetch(`http://127.0.0.1:${port}/json_rpc`, { method: 'POST', body: BODY }).then(
       (r) => r.text(),
@@ -26,7 +32,8 @@ function call(port: number, tls: boolean, ca?: string): Promise<string> {
     );
   }
   return new Promise((resolve) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path: '/json_rpc', method: 'POST', ca, agent: false }, (res) => {
+    const pin = pinned === undefined ? {} : { checkServerIdentity: (_: string, cert: PeerCertificate) => (cert.fingerprint256 === pinned ? undefined : new Error('not the pinned certificate')) };
+    const req = httpsRequest({ host: '127.0.0.1', port, path: '/json_rpc', method: 'POST', ca, agent: false, ...pin }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('end', () => resolve(text));
@@ -59,10 +66,11 @@ describe('RPC over TLS (--rpc-ssl) and an https upstream', function () {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function start(mode: RpcTlsMode): Promise<number> {
+  /** `pem` null: no certificate files, the server makes its own. */
+  async function start(mode: RpcTlsMode, pem: PemCertificate | null = { certificate, privateKey }, logger = new RecordingLogger()): Promise<number> {
     const methods = new RpcMethodRegistry();
     methods.add('echo', (params) => params, { restricted: true }, 'fixture');
-    const server = new RpcServer({ bindIp: '127.0.0.1', bindPort: 0, maxBodyBytes: 1024, restricted: false, login: null, zone: 'clearnet', tls: { mode, certificate, privateKey } }, methods, new RecordingLogger());
+    const server = new RpcServer({ bindIp: '127.0.0.1', bindPort: 0, maxBodyBytes: 1024, restricted: false, login: null, zone: 'clearnet', tls: { mode, pem: pem ?? undefined } }, methods, logger);
     await server.start();
     servers.push(server);
     return Number((server.address as string).split(':')[1]);
@@ -94,11 +102,36 @@ describe('RPC over TLS (--rpc-ssl) and an https upstream', function () {
     expect(error?.message).to.match(/TLS with the upstream daemon failed: self.signed certificate/);
   });
 
-  it('config: enabled needs both files; autodetect without them is plain HTTP', () => {
-    expect(() => loadRpcTls({ mode: 'enabled', certificate: null, privateKey: null })).to.throw(ConfigError, /needs --rpc-ssl-certificate/);
+  it('without certificate files makes a self-signed one at start, as monerod does: TLS and plain HTTP on one port, its fingerprint logged', async () => {
+    const logger = new RecordingLogger();
+    const port = await start('autodetect', null, logger);
+    const made = logger.entries.find((e) => e.fields.event === 'rpc_tls_certificate_made');
+    expect(made?.level).to.equal('info');
+    const served = await new Promise<X509Certificate>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+        resolve(new X509Certificate(socket.getPeerCertificate(true).raw));
+        socket.destroy();
+      });
+      socket.once('error', reject);
+    });
+    expect(served.fingerprint256).to.equal(made?.fields.fingerprint);
+    expect(served.subject ?? '').to.equal('');
+    expect(served.serialNumber).to.equal('01');
+    expect(served.checkIssued(served)).to.equal(true);
+    expect(served.ca).to.equal(false);
+    expect(await call(port, true, served.toString(), served.fingerprint256)).to.contain('"result":{"a":1}');
+    expect(await call(port, false)).to.contain('"result":{"a":1}');
+    // a second start makes another key: nothing ties two runs of the node together
+    const again = new RecordingLogger();
+    await start('enabled', null, again);
+    expect(again.entries.find((e) => e.fields.event === 'rpc_tls_certificate_made')?.fields.fingerprint).to.be.a('string').and.not.equal(made?.fields.fingerprint);
+  });
+
+  it('config: both files or neither; without them TLS uses a certificate made at start', () => {
     expect(() => loadRpcTls({ mode: 'autodetect', certificate: join(dir, 'cert.pem'), privateKey: null })).to.throw(ConfigError, /both/);
-    expect(loadRpcTls({ mode: 'autodetect', certificate: null, privateKey: null })).to.equal(undefined);
+    expect(loadRpcTls({ mode: 'enabled', certificate: null, privateKey: null })).to.deep.equal({ mode: 'enabled' });
+    expect(loadRpcTls({ mode: 'autodetect', certificate: null, privateKey: null })).to.deep.equal({ mode: 'autodetect' });
     expect(loadRpcTls({ mode: 'disabled', certificate: join(dir, 'cert.pem'), privateKey: join(dir, 'key.pem') })).to.equal(undefined);
-    expect(loadRpcTls({ mode: 'enabled', certificate: join(dir, 'cert.pem'), privateKey: join(dir, 'key.pem') })).to.deep.include({ mode: 'enabled', certificate });
+    expect(loadRpcTls({ mode: 'enabled', certificate: join(dir, 'cert.pem'), privateKey: join(dir, 'key.pem') })).to.deep.equal({ mode: 'enabled', pem: { certificate, privateKey } });
   });
 });
