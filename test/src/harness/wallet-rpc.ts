@@ -11,7 +11,7 @@ export class WalletRpc {
   private child: ChildProcess | undefined;
 
   constructor(
-    private readonly options: { readonly port: number; readonly daemonAddress: string; readonly dir: string },
+    private readonly options: { readonly port: number; readonly daemonAddress: string; readonly dir: string; readonly extraArgs?: readonly string[] },
   ) {}
 
   get logFile(): string {
@@ -26,6 +26,7 @@ export class WalletRpc {
         '--daemon-address', this.options.daemonAddress, '--untrusted-daemon',
         '--rpc-bind-ip', '127.0.0.1', '--rpc-bind-port', String(this.options.port), '--disable-rpc-login',
         '--wallet-dir', this.options.dir, '--log-file', this.logFile, '--log-level', '1', '--non-interactive',
+        ...(this.options.extraArgs ?? []),
       ],
       { stdio: 'ignore' },
     );
