@@ -100,20 +100,20 @@ async function main(): Promise<void> {
   const node = veilnode('veilnode', VEILNODE_P2P, VEILNODE_RPC, monerod.rpcPort);
   const tapped = veilnode('veilnode-tapped', TAPPED_P2P, TAPPED_RPC, TAP_UPSTREAM);
   const taps = { direct: new HttpCallTap(monerod.rpcPort, TAP_DIRECT), via: new HttpCallTap(TAPPED_RPC, TAP_VIA), upstream: new HttpCallTap(monerod.rpcPort, TAP_UPSTREAM) };
-  // Both wallets speak plain HTTP to their daemon: in the default --daemon-ssl autodetect a wallet
+  // Every wallet speaks plain HTTP to its daemon: in the default --daemon-ssl autodetect a wallet
   // makes an RSA key for each new daemon connection (0.3–3 s of CPU, its length a matter of luck),
   // noise in the legs' times that is no daemon's doing. TLS to veilnode is shown by the wallet suites.
-  const plain = ['--daemon-ssl', 'disabled'];
-  const direct = new WalletRpc({ port: BASE + 12, daemonAddress: `127.0.0.1:${monerod.rpcPort}`, dir: join(dir, 'wallet-direct'), extraArgs: plain });
-  const proxied = new WalletRpc({ port: BASE + 13, daemonAddress: `127.0.0.1:${VEILNODE_RPC}`, dir: join(dir, 'wallet-veilnode'), extraArgs: plain });
+  const walletFor = (daemonPort: number, name: string): WalletRpc =>
+    new WalletRpc({ port: BASE + 12, daemonAddress: `127.0.0.1:${daemonPort}`, dir: join(dir, `wallet-${name}`), extraArgs: ['--daemon-ssl', 'disabled'] });
   try {
     await monerod.start();
     await node.start();
-    await Promise.all([direct.start(), proxied.start()]);
-    await direct.call('create_wallet', { filename: 'miner', password: '', language: 'English' });
-    const { address } = await direct.call<{ address: string }>('get_address', { account_index: 0 });
-    const { key: seed } = await direct.call<{ key: string }>('query_key', { key_type: 'mnemonic' });
-    await direct.call('close_wallet');
+    const creator = walletFor(monerod.rpcPort, 'creator');
+    await creator.start();
+    await creator.call('create_wallet', { filename: 'miner', password: '', language: 'English' });
+    const { address } = await creator.call<{ address: string }>('get_address', { account_index: 0 });
+    const { key: seed } = await creator.call<{ key: string }>('query_key', { key_type: 'mnemonic' });
+    await creator.stop();
     // monerod mines only once it has a synchronised peer: veilnode
     await until('monerod mining', () => monerod.generateBlocks(1, address).then(() => true, () => false), 60_000, 500);
     for (let left = BLOCKS - 1; left > 0; left -= 100) await monerod.generateBlocks(Math.min(100, left), address);
@@ -121,15 +121,24 @@ async function main(): Promise<void> {
     const pid = node.pid as number;
     const idleRss = await rssKiB(pid, 'VmRSS');
 
-    /** Restores the miner's wallet afresh and refreshes it: the time; `daemon` points it at another daemon first, without TLS (so a tap can read the calls). */
-    const refresh = async (wallet: WalletRpc, name: string, daemon?: number): Promise<number> => {
-      const ms = await timed(async () => {
-        await wallet.call('restore_deterministic_wallet', { filename: name, seed, password: '', restore_height: 0, autosave_current: false });
-        if (daemon !== undefined) await wallet.call('set_daemon', { address: `127.0.0.1:${daemon}`, trusted: false, ssl_support: 'disabled' });
-        await wallet.call('refresh');
-      });
-      await wallet.call('close_wallet');
-      return ms;
+    /**
+     * Restores the miner's wallet from its seed and refreshes it through `daemonPort`: the time.
+     * Each leg gets a wallet process of its own (started and stopped outside the time): one
+     * long-lived process per path ran 25 % faster or slower than the other for a whole run, on
+     * either path, a bias of the process and not of its daemon. (restore_deterministic_wallet
+     * scans the chain itself, through the daemon the process was started with.)
+     */
+    const refresh = async (daemonPort: number, name: string): Promise<number> => {
+      const wallet = walletFor(daemonPort, name);
+      await wallet.start();
+      try {
+        return await timed(async () => {
+          await wallet.call('restore_deterministic_wallet', { filename: name, seed, password: '', restore_height: 0, autosave_current: false });
+          await wallet.call('refresh');
+        });
+      } finally {
+        await wallet.stop();
+      }
     };
     const getOuts = async (port: number): Promise<number> => {
       let seedIndex = 1;
@@ -146,7 +155,7 @@ async function main(): Promise<void> {
     const legs: Record<Path, Leg[]> = { direct: [], via: [] };
     const runLeg = async (path: Path, pair: number): Promise<void> => {
       const [cpu0, written0] = [cpuMs(pid), await writtenBytes(pid)];
-      const refreshMs = await refresh(path === 'direct' ? direct : proxied, `${path}-${pair}`);
+      const refreshMs = await refresh(path === 'direct' ? monerod.rpcPort : VEILNODE_RPC, `${path}-${pair}`);
       const [cpu1, written1] = [cpuMs(pid), await writtenBytes(pid)];
       const outsMs = await getOuts(path === 'direct' ? monerod.rpcPort : VEILNODE_RPC);
       legs[path].push({ refreshMs, outsMs, refreshCpuMs: cpu1 - cpu0, outsCpuMs: cpuMs(pid) - cpu1, refreshWrittenBytes: written1 - written0 });
@@ -188,12 +197,11 @@ async function main(): Promise<void> {
     // the tapped pair: same workloads, every call timed on both paths and at the tapped veilnode's upstream
     await tapped.start();
     await Promise.all(Object.values(taps).map((tap) => tap.start()));
-    const tappedMs = { direct: await refresh(direct, 'tapped-direct', TAP_DIRECT), via: await refresh(proxied, 'tapped-via', TAP_VIA) };
+    const tappedMs = { direct: await refresh(TAP_DIRECT, 'tapped-direct'), via: await refresh(TAP_VIA, 'tapped-via') };
     const outsMs = { direct: await getOuts(TAP_DIRECT), via: await getOuts(TAP_VIA) };
     console.log(`tapped pair (through the taps, not in the figures above): refresh direct ${seconds(tappedMs.direct)}, via ${seconds(tappedMs.via)}; get_outs.bin direct ${seconds(outsMs.direct)}, via ${seconds(outsMs.via)}`);
     printCallTable(taps);
   } finally {
-    await Promise.allSettled([direct.stop(), proxied.stop()]);
     await Promise.allSettled(Object.values(taps).map((tap) => tap.stop()));
     await Promise.allSettled([node.stop(), tapped.stop()]);
     await monerod.stop();
