@@ -1,6 +1,6 @@
 import { DEFAULT_NOISE } from '@veilnode/node/relay';
 import { captureCarrierLinks, type CarrierBurst, type CarrierCaptureParams } from './carrier-capture';
-import { balanced, carriedTxSamples, carrierSamples, framesOnly } from './carrier-samples';
+import { ageOnly, balanced, carriedTxSamples, carrierSamples, framesOnly } from './carrier-samples';
 import { captureAnonymityLink, type CaptureParams } from './noise-capture';
 import { crossValidate, type CrossValidation } from './stump-classifier';
 import { TAKE_YOUNG_POOL } from './take-young-pool';
@@ -59,6 +59,8 @@ export interface CarrierCondition {
   readonly carriedTx: CrossValidation;
   /** (a) without the connections' ages: an observer who sees the frames but not the circuits being built. */
   readonly carriedTxFramesOnly: CrossValidation;
+  /** (a) from the connections' ages alone: what the pool's hand-out ages tell a guard. */
+  readonly carriedTxAgeOnly: CrossValidation;
   /** (b) "this connection is a carrier", from its whole life's frames and lifetime, balanced classes. */
   readonly carrier: CrossValidation;
   /** Bytes per second per open connection (cells): the link cost the observer sees on one circuit. */
@@ -106,6 +108,7 @@ async function classifyCarriers(run: CarrierRun, params: NoiseBenchParams): Prom
     burst,
     carriedTx: crossValidate(carriedTx, params.folds, params.seed),
     carriedTxFramesOnly: crossValidate(framesOnly(carriedTx), params.folds, params.seed),
+    carriedTxAgeOnly: crossValidate(ageOnly(carriedTx), params.folds, params.seed),
     carrier: crossValidate(balanced(carrierSamples(capture), params.seed), params.folds, params.seed),
     linkBytesPerSecond: capture.bytesPerConnectionSecond,
     nodeBytesPerSecond: capture.nodeBytesPerSecond,

@@ -33,8 +33,9 @@ export interface CarrierPoolConfig {
 
 /**
  * 6 carriers of 8–12 min (an ordinary rotated connection's lifetime), one opening every 100 s on
- * average while idle, up to 2 a minute for a fast sender: three txs sent in a row go out at once
- * on fan-out 2. A carrier is handed out with at least 1 min to live (a 2-slot tx takes ≤ 30 s).
+ * average while idle, up to 150 an hour (2.5 a minute) for a fast sender: three txs sent in a row
+ * go out at once on fan-out 2. A carrier is handed out with at least 1 min to live (a 2-slot tx
+ * takes ≤ 30 s).
  */
 export const DEFAULT_CARRIER_POOL: CarrierPoolConfig = Object.freeze({
   targetSize: 6,
@@ -90,13 +91,13 @@ interface Carrier {
  * carrier is handed out at most once and never goes back to the pool.
  *
  * Against an observer who sees our circuits built (a guard), the circuit that carries a tx has the
- * age an ordinary connection has at a send: `take` draws that age (`OrdinarySendAge`) for each
- * carrier it hands out and gives the warm carrier nearest to it, never waiting for one to reach
- * it (the tx goes in that carrier's next noise slot, as before). Handing out the youngest or the
- * earliest slot instead makes carriers young whenever a sender takes them as fast as they open.
- * So that carriers of every age stay warm, the opening rate is the idle rate (targetSize / mean
- * lifetime) or 1.5 × the carriers taken per hour (an exponential average over an hour) if that
- * is more, at most maxOpensPerHour: what a guard learns from it is the sender's rate over hours,
+ * age an ordinary connection has at a send (`OrdinarySendAge`): `take` draws among the warm
+ * carriers in proportion to `HandoutWeights`, never waiting for one to reach an age (the tx goes
+ * in that carrier's next noise slot, as before). Handing out the earliest slot whatever the age
+ * instead makes carriers young whenever a sender takes them about as fast as they open. So that
+ * carriers of every age stay warm, the opening rate is the idle rate (targetSize / mean lifetime)
+ * or 2 × the carriers taken per hour (an exponential average over an hour) if that is more, at
+ * most maxOpensPerHour: what a guard learns from it is the sender's rate over hours,
  * never when a tx came. A failed open is not retried: the next comes at the process's next event,
  * and consecutive failures stretch that wait (×2 each, up to ×8), so a failing proxy or peer
  * never makes us dial faster.
@@ -188,6 +189,7 @@ export class CarrierPool {
       const pick = candidates.reduce((best, c) => (slot(c) < slot(best) ? c : best));
       warm.splice(warm.indexOf(pick), 1);
       pick.used = true;
+      if (this.config.ageMatching) this.weights.handedOut(age(pick));
       taken.push(pick);
     }
     this.countTaken(taken.length, now);

@@ -90,7 +90,7 @@ async function underDemand(config: Partial<CarrierPoolConfig>, perHour: number, 
 const TAKE_YOUNG: Partial<CarrierPoolConfig> = { minRemainingMs: 2 * MIN, maxOpen: 12, ageMatching: false, maxOpensPerHour: 36 };
 
 /** How far from the law the pool's hand-outs may be: what a small pool's draws reach (see the relay README's bench). */
-const KS_TOLERANCE = 0.12;
+const KS_TOLERANCE = 0.08;
 
 describe('CarrierPool: hand-out ages and bounds', function () {
   this.timeout(60_000);
