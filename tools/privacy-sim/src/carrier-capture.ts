@@ -1,4 +1,4 @@
-import { DEFAULT_NOISE, SeededRng, type CarrierOpener, type RelayEngineConfig } from '@veilnode/node/relay';
+import { DEFAULT_NOISE, SeededRng, type CarrierOpener, type CarrierPoolConfig, type RelayEngineConfig } from '@veilnode/node/relay';
 import { PeerCarrier, type CarrierConnection } from '@veilnode/node/peer';
 import { VirtualClock } from '@veilnode/plugin-api/testing';
 import { EngineNetwork, type EngineNode } from './engine-network';
@@ -27,9 +27,26 @@ export interface CarrierCaptureResult {
   readonly bytesPerConnectionSecond: number;
   /** The origin's anonymity-zone bytes (cells) per second, all connections together. */
   readonly nodeBytesPerSecond: number;
+  /** The origin's anonymity-zone connections (carriers and ordinary) open at once, time-averaged. */
+  readonly meanOpenConnections: number;
   readonly submitted: number;
   /** Local txs the origin's relay engine still had not seen echoed at the end (`privateBroadcastStatus`). */
   readonly undelivered: number;
+  /** Per local tx that left, ms from its submission to its first frame on a circuit (waiting for a carrier plus its noise slot). */
+  readonly firstSendDelays: number[];
+}
+
+/** A sender who is silent for `silenceWindows` windows, then submits `txs` txs within one window, and again. */
+export interface CarrierBurst {
+  readonly txs: number;
+  readonly silenceWindows: number;
+}
+
+export interface CarrierCaptureParams extends Omit<CaptureParams, 'noise'> {
+  /** The origin's carrier pool settings (default: the node's). */
+  readonly pool?: Partial<CarrierPoolConfig>;
+  /** Bursts instead of one tx in a `txShare` of the windows. */
+  readonly burst?: CarrierBurst;
 }
 
 /** Listeners a carrier can reach; more than the pool holds, so each opening has free peers to draw from. */
@@ -47,15 +64,24 @@ const TOR: RelayEngineConfig['zones'][number] = { name: 'tor', anonymity: true, 
  * delay → P → A) and counts as echoed. Windows, tx draws and relayed background are those of
  * `captureAnonymityLink`; every connection of A's on the Tor zone is recorded.
  */
-export async function captureCarrierLinks(params: Omit<CaptureParams, 'noise'>): Promise<CarrierCaptureResult> {
+export async function captureCarrierLinks(params: CarrierCaptureParams): Promise<CarrierCaptureResult> {
   const clock = new VirtualClock();
   const connections = new Map<string, ObservedConnection>();
+  /** Submission time of each local tx until its first frame leaves. */
+  const submittedAt = new Map<string, number>();
+  const firstSendDelays: number[] = [];
   const localTxs = new Set<string>();
   const observe = (delivery: { from: EngineNode; zone: string; connection: string; at: number; bytes: number; txs: readonly string[] }) => {
     const c = delivery.from === a && delivery.zone === TOR.name ? connections.get(delivery.connection) : undefined;
     if (c === undefined) return;
     c.frames.push({ at: delivery.at, bytes: toTorCells(delivery.bytes) });
     if (delivery.txs.some((id) => localTxs.has(id))) c.carried.push(delivery.at);
+    for (const id of delivery.txs) {
+      const at = submittedAt.get(id);
+      if (at === undefined) continue;
+      firstSendDelays.push(delivery.at - at);
+      submittedAt.delete(id);
+    }
   };
   const dialRng = new SeededRng(params.seed ^ 0xd1a1);
   const network = new EngineNetwork(clock, {
@@ -65,7 +91,7 @@ export async function captureCarrierLinks(params: Omit<CaptureParams, 'noise'>):
       if (node === a && zone === TOR.name) connectObserved(drawPeer(dialRng), false);
     },
   });
-  const a = network.node('A', { zones: [PUBLIC, TOR], privateBroadcast: { fanout: 2 } }, params.seed * 31);
+  const a = network.node('A', { zones: [PUBLIC, TOR], privateBroadcast: { fanout: 2, pool: params.pool } }, params.seed * 31);
   const peers = Array.from({ length: CARRIER_PEERS }, (_, i) => network.node(`D${i}`, { zones: [PUBLIC, TOR], rotation: false }, params.seed * 31 + 4 + i));
   const p = network.node('P', { zones: [PUBLIC] }, params.seed * 31 + 3);
   const drawPeer = (rng: SeededRng) => {
@@ -120,12 +146,18 @@ export async function captureCarrierLinks(params: Omit<CaptureParams, 'noise'>):
   const draw = new SeededRng(params.seed ^ 0x5eed);
   relayFromPublicPeer(network, a, fromP, params);
   let submitted = 0;
+  const txsIn = (w: number) => {
+    if (params.burst === undefined) return draw.float() < (params.txShare ?? 0.5) ? 1 : 0;
+    return w % (params.burst.silenceWindows + 1) === params.burst.silenceWindows ? params.burst.txs : 0;
+  };
   for (let w = 0; w < params.windows; w++) {
     const windowStart = start + w * params.windowMs;
-    if (draw.float() < (params.txShare ?? 0.5)) {
-      await runUntil(windowStart + (draw.float() * (params.windowMs * 2)) / 3);
-      const blob = txBlob(params.seed, w, params.txBytes);
+    const offsets = Array.from({ length: txsIn(w) }, () => (draw.float() * (params.windowMs * 2)) / 3).sort((x, y) => x - y);
+    for (const [i, offset] of offsets.entries()) {
+      await runUntil(windowStart + offset);
+      const blob = txBlob(params.seed, w * 16 + i, params.txBytes);
       localTxs.add(network.txIds.of(blob));
+      submittedAt.set(network.txIds.of(blob), clock.now());
       await a.engine.submitLocal(blob);
       submitted++;
     }
@@ -146,7 +178,9 @@ export async function captureCarrierLinks(params: Omit<CaptureParams, 'noise'>):
     end,
     bytesPerConnectionSecond: bytes / seconds,
     nodeBytesPerSecond: bytes / ((end - start) / 1000),
+    meanOpenConnections: seconds / ((end - start) / 1000),
     submitted,
     undelivered: status.filter((s) => !s.delivered).length,
+    firstSendDelays,
   };
 }

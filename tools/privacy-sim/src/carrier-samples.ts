@@ -2,7 +2,7 @@ import { SeededRng, pickDistinct } from '@veilnode/node/relay';
 import type { CarrierCaptureResult, ObservedConnection } from './carrier-capture';
 import type { CaptureWindow } from './noise-capture';
 import type { Sample } from './stump-classifier';
-import { features } from './traffic-features';
+import { FEATURES, features } from './traffic-features';
 
 const closedAt = (c: ObservedConnection, end: number) => c.closedAt ?? end;
 
@@ -54,3 +54,7 @@ export function balanced(samples: readonly Sample[], seed: number): Sample[] {
 
 /** The same samples as an observer who sees frames but not when circuits were built (age 0). */
 export const framesOnly = (samples: readonly Sample[]): Sample[] => samples.map((s) => ({ y: s.y, x: { ...s.x, ageMs: 0 } }));
+
+/** The same samples with the circuit's age alone (every frame feature 0): the age signal by itself. */
+export const ageOnly = (samples: readonly Sample[]): Sample[] =>
+  samples.map((s) => ({ y: s.y, x: { ...(Object.fromEntries(FEATURES.map((f) => [f, 0])) as Sample['x']), ageMs: s.x.ageMs } }));

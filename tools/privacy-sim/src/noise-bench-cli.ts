@@ -21,11 +21,12 @@ const scored = (cv: CrossValidation) => `${pct(cv.accuracy)} [${pct(cv.low)}, ${
 const todayCost = (result: NoiseBenchResult, rate: number) => result.conditions.find((c) => c.noise && c.relayedPerMinute === rate)?.linkBytesPerSecond ?? Number.NaN;
 
 const carrierLines = (c: CarrierCondition, today: number) => [
-  `tx share ${c.txShare}, relayed/min ${c.relayedPerMinute}: ${c.carriersOpened} carriers, ${c.ordinaryOpened} ordinary connections, ${c.submitted} txs (${c.undelivered} not echoed at the end)`,
+  `${c.pool === 'take-young' ? 'pool as before (youngest carriers)' : 'pool handing out carriers at ordinary ages'}, ${c.burst === undefined ? `tx share ${c.txShare}` : `bursts of ${c.burst.txs} txs in one window after ${c.burst.silenceWindows} silent ones`}, relayed/min ${c.relayedPerMinute}: ${c.carriersOpened} carriers, ${c.ordinaryOpened} ordinary connections, ${c.submitted} txs (${c.undelivered} not echoed at the end); submission to first frame p50 ${(c.firstSendP50Ms / 1000).toFixed(1)} s, p90 ${(c.firstSendP90Ms / 1000).toFixed(1)} s`,
   `  (a) which connection carried the tx:  ${scored(c.carriedTx)}`,
   `      the same without circuit ages:    ${scored(c.carriedTxFramesOnly)}`,
+  `      from circuit ages alone:          ${scored(c.carriedTxAgeOnly)}`,
   `  (b) carrier or ordinary connection:   ${scored(c.carrier)}`,
-  `  link cost per connection ${c.linkBytesPerSecond.toFixed(0)} B/s (today ${today.toFixed(0)} B/s, ratio ${(c.linkBytesPerSecond / today).toFixed(2)}); all Tor connections of the node ${c.nodeBytesPerSecond.toFixed(0)} B/s = ${perDay(c.nodeBytesPerSecond)} MB/day`,
+  `  link cost per connection ${c.linkBytesPerSecond.toFixed(0)} B/s (today ${today.toFixed(0)} B/s, ratio ${(c.linkBytesPerSecond / today).toFixed(2)}); all Tor connections of the node ${c.nodeBytesPerSecond.toFixed(0)} B/s (${c.meanOpenCircuits.toFixed(1)} open on average) = ${perDay(c.nodeBytesPerSecond)} MB/day`,
 ];
 
 /** `npm run bench:noise`: can a passive observer of an anonymity link tell when a tx was sent? */

@@ -9,7 +9,7 @@ const connection = (carrier: boolean, openedAt: number, closedAt: number | undef
   carried,
 });
 
-const capture = (connections: ObservedConnection[]): CarrierCaptureResult => ({ connections, start: 100_000, end: 400_000, bytesPerConnectionSecond: 0, nodeBytesPerSecond: 0, submitted: 0, undelivered: 0 });
+const capture = (connections: ObservedConnection[]): CarrierCaptureResult => ({ connections, start: 100_000, end: 400_000, bytesPerConnectionSecond: 0, nodeBytesPerSecond: 0, meanOpenConnections: 0, submitted: 0, undelivered: 0, firstSendDelays: [] });
 
 describe('noise bench with carriers', function () {
   this.timeout(60_000);
@@ -33,6 +33,13 @@ describe('noise bench with carriers', function () {
     }
     expect(result.bytesPerConnectionSecond).to.be.within(200, 400);
     expect(result.nodeBytesPerSecond).to.be.greaterThan(result.bytesPerConnectionSecond * 3);
+  });
+
+  it('a bursty sender submits its txs within one window after each silence, and every one is echoed', async function () {
+    const result = await captureCarrierLinks({ windows: 40, windowMs: 60_000, seed: 3, txBytes: 1500, relayedPerMinute: 0, burst: { txs: 5, silenceWindows: 15 } });
+    // windows 15 and 31 hold the bursts
+    expect(result.submitted).to.equal(10);
+    expect(result.undelivered).to.equal(0);
   });
 
   it('cuts one sample per connection and whole window it was open for, labelled by the own tx it carried, aged from the opening', function () {

@@ -45,32 +45,25 @@ describe('CarrierPool', () => {
     expect(open).to.be.within(1, 12);
   });
 
-  it('opens at the same times whether or not txs take carriers (the schedule ignores txs)', async () => {
-    const idle = setup({}, 7);
-    const busy = setup({}, 7);
-    idle.pool.start();
-    busy.pool.start();
-    const openTimes = (o: FakeOpener, clock: VirtualClock, log: number[]) => {
-      const open = o.open.bind(o);
-      o.open = (zone) => {
-        log.push(clock.now());
-        return open(zone);
-      };
-    };
-    const idleLog: number[] = [];
-    const busyLog: number[] = [];
-    openTimes(idle.opener, idle.clock, idleLog);
-    openTimes(busy.opener, busy.clock, busyLog);
-    for (let minute = 0; minute < 120; minute++) {
-      await run(idle.clock, MIN);
-      await run(busy.clock, MIN);
-      busy.pool.take(2);
+  it('one tx leaves the opening rate alone; a sender taking carriers for hours raises it to 2× its taken rate, within maxOpensPerHour', async () => {
+    const { clock, pool } = setup({}, 7);
+    pool.start();
+    await run(clock, 30 * MIN);
+    expect(pool.stats().opensPerHour).to.be.closeTo(36, 1e-9);
+    pool.take(2);
+    expect(pool.stats().opensPerHour).to.be.closeTo(36, 1e-9);
+    // 3 h of one tx a minute at fan-out 2 (the pool gives what it has): the hour's average of takes sets the rate.
+    let taken = 0;
+    for (let minute = 0; minute < 180; minute++) {
+      await run(clock, MIN);
+      taken += pool.take(2).length;
     }
-    expect(busyLog.length).to.be.greaterThan(30);
-    // take() draws from the rng too, so compare the counts and the cadence, not single instants.
-    expect(Math.abs(busyLog.length - idleLog.length)).to.be.at.most(12);
-    const closedBusy = busy.opener.carriers.filter((c) => c.retired).length;
-    expect(closedBusy).to.be.greaterThan(20);
+    const rate = pool.stats().opensPerHour;
+    expect(taken).to.be.greaterThan(150);
+    expect(rate).to.be.above(36).and.at.most(150);
+    // An hour of silence halves the excess demand on its way back down (e ≈ 2.7 per hour).
+    await run(clock, 60 * MIN);
+    expect(pool.stats().opensPerHour).to.be.below(rate / 2).and.at.least(36);
   });
 
   it('hands a carrier out once, never back, and retires it at its drawn lifetime, not after the send', async () => {
@@ -94,8 +87,8 @@ describe('CarrierPool', () => {
     expect(later.map((h) => h.id)).to.not.include.members([a.id, b.id]);
   });
 
-  it('hands out the warm carriers whose noise slot comes first, and draws uniformly among equal ones', async () => {
-    const { opener, pool } = setup({ targetSize: 4 });
+  it('without age matching (the old pool), hands out the warm carriers whose noise slot comes first, and draws uniformly among equal ones', async () => {
+    const { opener, pool } = setup({ targetSize: 4, ageMatching: false });
     pool.start();
     await settle();
     opener.carriers.forEach((c, i) => (c.slotAt = [9_000, 3_000, 12_000, 5_000][i]));
@@ -103,7 +96,7 @@ describe('CarrierPool', () => {
     // Without slot times (no noise) every warm carrier is as likely: over many pools each comes first.
     const firsts = new Set<string>();
     for (let seed = 1; seed <= 40; seed++) {
-      const s = setup({ targetSize: 4 }, seed);
+      const s = setup({ targetSize: 4, ageMatching: false }, seed);
       s.pool.start();
       await settle();
       firsts.add(s.pool.take(1)[0].id.split('-c')[1]);
@@ -120,16 +113,40 @@ describe('CarrierPool', () => {
     expect(pool.take(1)).to.deep.equal([]);
   });
 
-  it('a failed open is counted and not retried early: openings stay on the schedule', async () => {
+  it('of carriers of one age, hands out the earliest of slotCandidates (3) drawn: the tx waits less, the age law is kept', async () => {
+    let earliest = 0;
+    const picked = new Set<string>();
+    for (let seed = 1; seed <= 200; seed++) {
+      const s = setup({ targetSize: 4 }, seed);
+      s.pool.start();
+      await settle();
+      s.opener.carriers.forEach((c, i) => (c.slotAt = [9_000, 3_000, 12_000, 5_000][i]));
+      const [id] = s.pool.take(1).map((h) => h.id);
+      picked.add(id.split('-c')[1]);
+      if (id === s.opener.carriers[1].id) earliest++;
+    }
+    // 3 draws with replacement among 4 equal weights include the earliest with P = 1 − (3/4)³ ≈ 0.58 (1/4 without slots).
+    expect(earliest / 200).to.be.within(0.48, 0.68);
+    // The latest slot goes only when all 3 draws hit it (1/64), the second latest sometimes: each can still go.
+    expect([...picked]).to.include.members(['1', '2', '4']);
+  });
+
+  it('a failed open is counted and not retried: failures in a row stretch the schedule (×2 each, up to ×8)', async () => {
     const { clock, opener, pool } = setup({ targetSize: 6 });
     opener.failing = true;
     pool.start();
-    await run(clock, 60 * MIN);
+    await run(clock, 120 * MIN);
     const attempts = opener.zonesAsked.length;
-    // 6 at start + ~36 in an hour (one per 100 s); a retry loop would make thousands.
-    expect(attempts).to.be.within(20, 60);
+    // 6 at start, then one per 800 s on average (100 s × 8): ~9 in 2 h; on schedule alone it would be 72.
+    expect(attempts).to.be.within(8, 24);
     expect(pool.stats()).to.include({ warm: 0, opened: 0, openFailures: attempts });
     expect(pool.take(2)).to.deep.equal([]);
+    // The first success ends the back-off: the idle rate again (one per 100 s: ~36 in an hour).
+    opener.failing = false;
+    await run(clock, 30 * MIN);
+    const before = opener.zonesAsked.length;
+    await run(clock, 60 * MIN);
+    expect(opener.zonesAsked.length - before).to.be.within(24, 50);
   });
 
   it('logs a failed open by its error code, never its message (a dial error names the peer)', async () => {
@@ -178,5 +195,7 @@ describe('CarrierPool', () => {
     expect(() => setup({ targetSize: 0 })).to.throw(CarrierError);
     expect(() => setup({ targetSize: 4, maxOpen: 2 })).to.throw(CarrierError);
     expect(() => setup({ lifetimeMinMs: MIN, minRemainingMs: 2 * MIN })).to.throw(CarrierError);
+    expect(() => setup({ slotCandidates: 0 })).to.throw(CarrierError);
+    expect(() => setup({ maxOpensPerHour: 10 })).to.throw(CarrierError);
   });
 });
