@@ -3,8 +3,11 @@
  * of /get_outs.bin calls, directly against a monerod and through veilnode forwarding to that same
  * monerod, in one run. The machine it runs on is usually shared, and its load swings more than
  * the forwarding cost: so the two paths run in PAIRS back-to-back legs (direct then via, via then
- * direct, alternating per pair), and the figure is the median of the per-pair time ratios
- * (veilnode / direct, target ≤ 1.1) with their spread. veilnode's CPU time per MB it passed on
+ * direct, alternating per pair). The figure is the time ratio over all pairs (the summed via
+ * times over the summed direct times, target ≤ 1.1): a wallet's refresh of the same chain takes
+ * 1.5 s in one leg and 7 s in the next on either path (the wallet's own scanning and disk), so a
+ * single pair's ratio ranges 0.3–2.6 and the median of those ratios moves ±0.1 between runs; the
+ * per-pair medians and spreads are printed beside it. veilnode's CPU time per MB it passed on
  * (from /proc, not the clock) is the figure load does not move; its RSS added while it forwarded
  * has the target < 50 MiB. A benchmark, not a test: it asserts nothing.
  * Then one more pair runs through timing taps (HttpCallTap), outside the figures above: the
@@ -176,10 +179,10 @@ async function main(): Promise<void> {
     console.log(`${''.padEnd(36)} ${'direct'.padStart(8)} ${'via'.padStart(10)}   ratio median (min–max per pair)`);
     console.log(row(`wallet refresh of ${height} blocks`, (leg) => leg.refreshMs));
     console.log(row(`${GET_OUTS_CALLS} × get_outs.bin (${OUTS_PER_CALL} outs)`, (leg) => leg.outsMs));
-    console.log(row('both together', (leg) => leg.refreshMs + leg.outsMs, '   target ≤ 1.1'));
+    console.log(row('both together', (leg) => leg.refreshMs + leg.outsMs));
     const sum = (list: Leg[], value: (leg: Leg) => number): number => list.reduce((total, leg) => total + value(leg), 0);
     const totalRatio = (value: (leg: Leg) => number): string => (sum(legs.via, value) / sum(legs.direct, value)).toFixed(2);
-    console.log(`ratio of the summed times of all ${PAIRS} pairs: refresh ${totalRatio((leg) => leg.refreshMs)}, get_outs.bin ${totalRatio((leg) => leg.outsMs)}, both ${totalRatio((leg) => leg.refreshMs + leg.outsMs)}`);
+    console.log(`time ratio over all ${PAIRS} pairs (summed via / summed direct): refresh ${totalRatio((leg) => leg.refreshMs)}, get_outs.bin ${totalRatio((leg) => leg.outsMs)}, both together ${totalRatio((leg) => leg.refreshMs + leg.outsMs)}   target ≤ 1.1`);
     const directMs = sum(legs.direct, (leg) => leg.refreshMs + leg.outsMs);
     // what veilnode burns anyway (p2p with monerod, timers) is taken from the direct legs, where it forwards nothing
     const idleCpuPerMs = sum(legs.direct, (leg) => leg.refreshCpuMs + leg.outsCpuMs) / directMs;
