@@ -1,9 +1,8 @@
-import { DEFAULT_NOISE } from '@veilnode/node/relay';
+import { DEFAULT_NOISE, TAKE_YOUNG_CARRIER_POOL } from '@veilnode/node/relay';
 import { captureCarrierLinks, type CarrierBurst, type CarrierCaptureParams } from './carrier-capture';
 import { ageOnly, balanced, carriedTxSamples, carrierSamples, framesOnly } from './carrier-samples';
 import { captureAnonymityLink, type CaptureParams } from './noise-capture';
 import { crossValidate, type CrossValidation } from './stump-classifier';
-import { TAKE_YOUNG_POOL } from './take-young-pool';
 import { percentile } from './metrics';
 import { features } from './traffic-features';
 
@@ -98,7 +97,7 @@ type CarrierRun = Pick<CarrierCaptureParams, 'relayedPerMinute' | 'txShare' | 'b
 async function classifyCarriers(run: CarrierRun, params: NoiseBenchParams): Promise<CarrierCondition> {
   const { relayedPerMinute, burst, pool } = run;
   const txShare = burst === undefined ? (run.txShare ?? 0.5) : 1 / (burst.silenceWindows + 1);
-  const capture = await captureCarrierLinks({ relayedPerMinute, txShare, burst, pool: pool === 'take-young' ? TAKE_YOUNG_POOL : undefined, windows: params.windows, windowMs: params.windowMs, seed: params.seed, txBytes: params.txBytes });
+  const capture = await captureCarrierLinks({ relayedPerMinute, txShare, burst, pool: pool === 'take-young' ? TAKE_YOUNG_CARRIER_POOL : undefined, windows: params.windows, windowMs: params.windowMs, seed: params.seed, txBytes: params.txBytes });
   const carriers = capture.connections.filter((c) => c.carrier).length;
   const carriedTx = balanced(carriedTxSamples(capture, params.windowMs), params.seed);
   return {

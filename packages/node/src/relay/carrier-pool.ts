@@ -48,6 +48,19 @@ export const DEFAULT_CARRIER_POOL: CarrierPoolConfig = Object.freeze({
   maxOpensPerHour: 150,
 });
 
+/**
+ * The pool as it was before carriers were handed out at ordinary ages, kept as the privacy
+ * bench's baseline: any warm carrier with 2 min to live, the one whose noise slot comes first
+ * whatever its age, and the idle opening rate (6 per 10 min) whatever the sender does, so a fast
+ * sender gets the youngest circuits.
+ */
+export const TAKE_YOUNG_CARRIER_POOL: Partial<CarrierPoolConfig> = Object.freeze({
+  minRemainingMs: 2 * 60_000,
+  maxOpen: 12,
+  ageMatching: false,
+  maxOpensPerHour: 36,
+});
+
 /** Carriers opened per carrier taken, for a sender faster than the idle rate: half of them left untaken, so old ones stay warm. */
 const DEMAND_HEADROOM = 2;
 /** Time constant of the taken-carriers rate the pool sizes itself by: an hour, so one tx barely moves it. */

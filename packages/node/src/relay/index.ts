@@ -11,6 +11,5 @@ export * from './connection-rotator';
 export * from './peer-height-filter';
 export * from './carrier-port';
 export * from './carrier-pool';
-export * from './ordinary-send-age';
 export * from './echo-tracker';
 export * from './private-broadcast';

@@ -1,11 +1,8 @@
-import type { Rng } from '../time/rng';
-
 /**
  * The age an ordinary connection has when it sends a tx. Sends fall at random moments of a
  * connection's life, so the connections open at a send are those alive then, and their age has
  * density ∝ P(L > age), L the lifetime: U(lifetimeMinMs, lifetimeMinMs + lifetimeRangeMs) here.
- * The law is cut at `maxAgeMs` (a carrier must have life left after its send), and a draw is its
- * inverse CDF at a uniform: exact, one rng draw, no loop.
+ * The law is cut at `maxAgeMs` (a carrier must have life left after its send).
  */
 export class OrdinarySendAge {
   /** ∫₀^maxAgeMs P(L > x) dx: the cut law's normaliser. */
@@ -19,11 +16,6 @@ export class OrdinarySendAge {
     this.mass = this.cumulative(maxAgeMs);
   }
 
-  /** One age, ms. */
-  draw(rng: Rng): number {
-    return this.inverse(rng.float() * this.mass);
-  }
-
   /** P(age ≤ ms) under the cut law. */
   cdf(ms: number): number {
     return this.mass === 0 ? 1 : this.cumulative(Math.min(Math.max(ms, 0), this.maxAgeMs)) / this.mass;
@@ -35,12 +27,5 @@ export class OrdinarySendAge {
     if (a <= min) return a;
     const d = Math.min(a - min, range);
     return min + d - (d * d) / (2 * range);
-  }
-
-  private inverse(y: number): number {
-    const { lifetimeMinMs: min, lifetimeRangeMs: range } = this;
-    if (y <= min || range === 0) return Math.min(y, this.maxAgeMs);
-    // d − d²/(2·range) = y − min, the smaller root
-    return Math.min(min + range - Math.sqrt(range * range - 2 * range * (y - min)), this.maxAgeMs);
   }
 }

@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+
 /**
  * JSON text for RPC answers with bigint values written as exact integers. monerod writes u64
  * fields (peer ids, free_space) with every digit; JSON.stringify cannot take a bigint and a
@@ -23,4 +25,10 @@ function write(value: unknown, inObject: boolean): string | undefined {
     return `{${members.join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** Ends `response` with `status` and `body` as JSON (writeJson), its length given. */
+export function endWithJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = writeJson(body);
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }).end(text);
 }

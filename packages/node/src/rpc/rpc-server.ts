@@ -8,7 +8,7 @@ import { DigestAuth } from './digest-auth';
 import type { RpcForwarder } from './rpc-forwarder';
 import { tlsFrontListener, type RpcTlsOptions, type TlsFront } from './tls-listener';
 import { JsonRpcErrorCode, jsonRpcError, jsonRpcResult, parseJsonRpcCall, salvageId, type JsonRpcId } from './json-rpc';
-import { writeJson } from './json-writer';
+import { endWithJson } from './json-writer';
 import { isLoopbackIp } from '../net/loopback';
 import type { RpcMethodRegistry } from './rpc-method-registry';
 import { writeStreamed } from './streamed-reply';
@@ -313,9 +313,7 @@ export class RpcServer {
       response.writeHead(reply.status).end();
       return;
     }
-    const text = writeJson(reply.body);
-    response.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-    response.end(text);
+    endWithJson(response, reply.status, reply.body);
   }
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CarrierPool, DEFAULT_CARRIER_POOL, type CarrierPoolConfig } from '../../src/relay/carrier-pool';
+import { CarrierPool, DEFAULT_CARRIER_POOL, TAKE_YOUNG_CARRIER_POOL, type CarrierPoolConfig } from '../../src/relay/carrier-pool';
 import { anonymityZone, CarrierError, type CarrierHandle } from '../../src/relay/carrier-port';
 import { EchoTracker } from '../../src/relay/echo-tracker';
 import { exponentialDelay } from '../../src/time/distributions';
@@ -86,9 +86,6 @@ async function underDemand(config: Partial<CarrierPoolConfig>, perHour: number, 
   return { clock, opener, pool, ages: ages.map((a) => a / MIN), wanted, maxOpenNow, opensPerHour };
 }
 
-/** The pool as it was before ages were matched: the earliest noise slot whatever the age, the idle opening rate. */
-const TAKE_YOUNG: Partial<CarrierPoolConfig> = { minRemainingMs: 2 * MIN, maxOpen: 12, ageMatching: false, maxOpensPerHour: 36 };
-
 /** How far from the law the pool's hand-outs may be: what a small pool's draws reach (see the relay README's bench). */
 const KS_TOLERANCE = 0.08;
 
@@ -107,7 +104,7 @@ describe('CarrierPool: hand-out ages and bounds', function () {
 
   it('the same check fails for the pool before, which hands out the earliest slot whatever the age', async () => {
     for (const perHour of [60, 12]) {
-      const { ages } = await underDemand(TAKE_YOUNG, perHour, 40);
+      const { ages } = await underDemand(TAKE_YOUNG_CARRIER_POOL, perHour, 40);
       expect(ages.length).to.be.greaterThan(perHour * 20);
       expect(ksDistance(ages, targetAgeCdf), `KS distance at ${perHour}/h`).to.be.above(KS_TOLERANCE + 0.05);
     }

@@ -1,26 +1,24 @@
 import { expect } from 'chai';
 import { HandoutWeights } from '../../src/relay/handout-weights';
 import { OrdinarySendAge } from '../../src/relay/ordinary-send-age';
-import { SeededRng } from '../../src/time/rng';
 
 const MIN = 60_000;
 const target = new OrdinarySendAge(8 * MIN, 4 * MIN, 11 * MIN);
 const warmShape = new OrdinarySendAge(7 * MIN, 4 * MIN, 11 * MIN);
 
 describe('OrdinarySendAge', () => {
-  it('draws ages with density ∝ P(lifetime > age), cut at maxAgeMs', () => {
-    const rng = new SeededRng(3);
-    const draws = Array.from({ length: 20_000 }, () => target.draw(rng) / MIN);
-    expect(Math.max(...draws)).to.be.at.most(11);
-    expect(Math.min(...draws)).to.be.at.least(0);
+  it('has density ∝ P(lifetime > age), cut at maxAgeMs', () => {
+    const share = (lo: number, hi: number) => target.cdf(hi * MIN) - target.cdf(lo * MIN);
+    expect(target.cdf(0)).to.equal(0);
+    expect(target.cdf(-MIN)).to.equal(0);
     // Flat to 8 min (mass 8 of 9.875), then falling: 8–11 min holds 1.875 / 9.875 = 19 %.
-    const share = (lo: number, hi: number) => draws.filter((a) => a >= lo && a < hi).length / draws.length;
-    expect(share(0, 4)).to.be.closeTo(4 / 9.875, 0.015);
-    expect(share(8, 11)).to.be.closeTo(1.875 / 9.875, 0.015);
+    expect(share(0, 4)).to.be.closeTo(4 / 9.875, 1e-9);
+    expect(share(4, 8)).to.be.closeTo(4 / 9.875, 1e-9);
+    expect(share(8, 11)).to.be.closeTo(1.875 / 9.875, 1e-9);
     // 10–11 min: ∫ (12 − a)/4 = 0.375 of 9.875.
-    expect(share(10, 11)).to.be.closeTo(0.375 / 9.875, 0.006);
+    expect(share(10, 11)).to.be.closeTo(0.375 / 9.875, 1e-9);
     expect(target.cdf(11 * MIN)).to.equal(1);
-    expect(target.cdf(4 * MIN)).to.be.closeTo(4 / 9.875, 1e-9);
+    expect(target.cdf(20 * MIN)).to.equal(1);
   });
 });
 

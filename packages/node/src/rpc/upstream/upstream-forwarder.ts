@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Logger, RpcRequestInfo } from '@veilnode/plugin-api';
 import { BodyTooLargeError } from '../body-limit';
 import { jsonRpcError, JsonRpcErrorCode, type JsonRpcId } from '../json-rpc';
-import { writeJson } from '../json-writer';
+import { endWithJson } from '../json-writer';
 import { failed } from '../monerod/monerod-response';
 import type { RpcForwarder } from '../rpc-forwarder';
 import type { EndpointReply } from '../rpc-server';
@@ -122,8 +122,7 @@ export class UpstreamForwarder implements RpcForwarder {
       } catch (error) {
         // nothing is out yet: the client gets monerod's failure answer, not a cut body
         const reply = failure(this.failure(error, what));
-        const text = writeJson(reply.body);
-        response.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }).end(text);
+        endWithJson(response, reply.status, reply.body);
         return;
       }
       response.writeHead(status, headers).end(whole);
